@@ -1,0 +1,33 @@
+/**
+ * Errors the CLI shows to people. Each carries an exit code and, where there is one, the fix.
+ * Code below the CLI throws typed errors; only here do they become text.
+ */
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2, Interrupted: 130 } as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.Failed,
+    /** What the user can do about it. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CliError';
+  }
+
+  static usage(message: string, hint?: string): CliError {
+    return new CliError(message, ExitCode.Usage, hint);
+  }
+
+  /** Wraps an unexpected error; AWS SDK errors keep their name and message. */
+  static from(err: unknown): CliError {
+    if (err instanceof CliError) return err;
+    if (err instanceof Error) {
+      const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+      return new CliError(`${name}${err.message}`, ExitCode.Failed, undefined, { cause: err });
+    }
+    return new CliError(String(err));
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Synthesis: builds every catalogue template and writes `published/<version>/NN.name.cf`.
+ * Pure apart from the file writes; no AWS SDK is loaded on this path (it must stay fast).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { catalogue, fileName } from '../templates/catalogue';
+import { renderTemplate } from '../templates/kit/cf';
+
+/** The project root (where package.json and published/ live), from the compiled or source tree. */
+export function projectRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('cannot find the cfn-stages package root');
+    dir = up;
+  }
+  return dir;
+}
+
+/** The catalogue version: the package version, which names the published folder. */
+export function catalogueVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export interface SynthResult {
+  dir: string;
+  files: { file: string; bytes: number; resources: number }[];
+}
+
+/** Renders every template in memory: file name -> body. */
+export function renderCatalogue(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of catalogue) {
+    const built = entry.build();
+    out.set(fileName(entry.id), renderTemplate(built.template));
+  }
+  return out;
+}
+
+/**
+ * Writes the catalogue to `dir` (default `published/<version>`). Files of the catalogue that are no
+ * longer built are removed, so the folder is exactly the catalogue.
+ */
+export function synth(opts: { out?: string; version?: string } = {}): SynthResult {
+  const version = opts.version ?? catalogueVersion();
+  const dir = path.resolve(opts.out ?? path.join(projectRoot(), 'published', version));
+  fs.mkdirSync(dir, { recursive: true });
+  const rendered = renderCatalogue();
+  for (const existing of fs.readdirSync(dir)) {
+    if (/^\d\d\..+\.cf$/.test(existing) && !rendered.has(existing)) fs.rmSync(path.join(dir, existing));
+  }
+  const files: SynthResult['files'] = [];
+  for (const [file, body] of rendered) {
+    fs.writeFileSync(path.join(dir, file), body);
+    files.push({ file, bytes: Buffer.byteLength(body), resources: Object.keys(JSON.parse(body).Resources ?? {}).length });
+  }
+  return { dir, files };
+}
+
+/** Lists published files that differ from what synth would write now (empty when up to date). */
+export function staleFiles(version = catalogueVersion()): string[] {
+  const dir = path.join(projectRoot(), 'published', version);
+  const rendered = renderCatalogue();
+  const stale: string[] = [];
+  for (const [file, body] of rendered) {
+    const p = path.join(dir, file);
+    if (!fs.existsSync(p) || fs.readFileSync(p, 'utf8') !== body) stale.push(file);
+  }
+  if (fs.existsSync(dir)) {
+    for (const f of fs.readdirSync(dir)) if (/^\d\d\..+\.cf$/.test(f) && !rendered.has(f)) stale.push(f);
+  }
+  return stale;
+}
