@@ -4,12 +4,16 @@
  */
 import type { BuiltTemplate } from './kit/builder';
 import type { TemplateIdValue } from './kit/ids';
+import type { LinkSpec } from './kit/links';
 import { buildNetwork } from './network';
 
 export interface CatalogueEntry {
   id: TemplateIdValue;
-  /** Builds the published (default) form of the template. */
-  build: () => BuiltTemplate;
+  /**
+   * Builds the template. With no options: the published form. Services (32, 91) also take the
+   * links to their application's data stores, which the deployer passes per stack.
+   */
+  build: (options?: { links?: LinkSpec[] }) => BuiltTemplate;
 }
 
 export const catalogue: CatalogueEntry[] = [

@@ -42,6 +42,8 @@ export interface BuiltTemplate {
   imports: ImportRef[];
   /** The exports this template produces. */
   exports: ExportContract[];
+  /** The stack-name rule, as a `${Param}` pattern over the template's parameters. */
+  stackNamePattern: string;
 }
 
 export interface TemplateSpec<S extends Scope> {
@@ -244,6 +246,6 @@ export class TemplateBuilder<S extends Scope> {
       Resources: this.resources,
       ...(Object.keys(this.outputs).length ? { Outputs: this.outputs } : {}),
     };
-    return { id: this.spec.id, scope: this.spec.scope, template, imports: [...this.imports], exports: [...this.exported] };
+    return { id: this.spec.id, scope: this.spec.scope, template, imports: [...this.imports], exports: [...this.exported], stackNamePattern: this.stackNamePattern() };
   }
 }

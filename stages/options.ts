@@ -1,0 +1,86 @@
+/**
+ * Stage options are the template's own parameters, in camelCase: `NatGateways` in 11.env-network is
+ * `natGateways` under `network:` in a params file. Their types, allowed values, patterns, ranges,
+ * descriptions and defaults all come from the template, so the params file, its JSON Schema and the
+ * wizard's questions cannot drift from what CloudFormation will accept.
+ */
+import { z } from 'zod';
+import type { BuiltTemplate } from '../templates/kit/builder';
+import { StdParam } from '../templates/kit/names';
+
+export interface TemplateParameter {
+  Type: string;
+  Default?: unknown;
+  Description?: string;
+  AllowedValues?: unknown[];
+  AllowedPattern?: string;
+  ConstraintDescription?: string;
+  MinLength?: number;
+  MaxLength?: number;
+  MinValue?: number;
+  MaxValue?: number;
+  NoEcho?: boolean;
+}
+
+/** `NatGateways` -> `natGateways`; `VpcCidr` -> `vpcCidr`; `ECSExec` -> `ecsExec`. */
+export function optionName(parameter: string): string {
+  const m = /^[A-Z]+(?=[A-Z][a-z]|$|\d)/.exec(parameter);
+  if (m && m[0].length > 1) return m[0].toLowerCase() + parameter.slice(m[0].length);
+  return parameter.charAt(0).toLowerCase() + parameter.slice(1);
+}
+
+/** The template's parameters a params file may set for a stage (standard ones are set for it). */
+export function stageParameters(built: BuiltTemplate, structural: readonly string[] = []): [string, TemplateParameter][] {
+  const std = new Set<string>([...Object.values(StdParam), ...structural]);
+  return Object.entries((built.template.Parameters ?? {}) as Record<string, TemplateParameter>).filter(([name]) => !std.has(name));
+}
+
+/** The message a value gets when it breaks a template parameter's constraint. */
+function constraint(p: TemplateParameter, fallback: string): string {
+  return p.ConstraintDescription ?? fallback;
+}
+
+/** A zod schema for one template parameter, accepting the YAML forms people write. */
+export function parameterSchema(p: TemplateParameter): z.ZodType {
+  let schema: z.ZodType;
+  if (p.Type === 'Number') {
+    let n = z.number();
+    if (p.MinValue !== undefined) n = n.min(p.MinValue, constraint(p, `must be at least ${p.MinValue}`));
+    if (p.MaxValue !== undefined) n = n.max(p.MaxValue, constraint(p, `must be at most ${p.MaxValue}`));
+    schema = p.AllowedValues
+      ? n.refine((v) => p.AllowedValues!.map(Number).includes(v), { message: `must be one of ${p.AllowedValues.join(', ')}` })
+      : n;
+  } else if (p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<')) {
+    schema = z.array(z.string());
+  } else if (p.AllowedValues) {
+    const values = p.AllowedValues.map(String) as [string, ...string[]];
+    // YAML reads `azCount: 3` as a number; the template wants the string "3".
+    schema = z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}` }));
+  } else {
+    let s = z.string();
+    if (p.MinLength !== undefined) s = s.min(p.MinLength, constraint(p, `must be at least ${p.MinLength} characters`));
+    if (p.MaxLength !== undefined) s = s.max(p.MaxLength, constraint(p, `must be at most ${p.MaxLength} characters`));
+    if (p.AllowedPattern) s = s.regex(new RegExp(p.AllowedPattern), constraint(p, `must match ${p.AllowedPattern}`));
+    schema = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), s);
+  }
+  const described = p.Description ? schema.describe(p.Description) : schema;
+  return described.optional();
+}
+
+/** A strict object schema of a stage's options, plus any structural fields the caller adds. */
+export function stageOptionsSchema(built: BuiltTemplate, structural: readonly string[], extra: Record<string, z.ZodType> = {}): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, p] of stageParameters(built, structural)) shape[optionName(name)] = parameterSchema(p);
+  return z.strictObject({ ...shape, ...extra });
+}
+
+/** Turns a stage's options into CloudFormation parameter values (every parameter, defaults filled in). */
+export function toParameters(built: BuiltTemplate, options: Record<string, unknown>, structural: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, p] of stageParameters(built, structural)) {
+    const v = options[optionName(name)] ?? p.Default;
+    if (v === undefined) continue;
+    out[name] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  return out;
+}

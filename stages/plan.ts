@@ -1,0 +1,136 @@
+/**
+ * From a params file to the stacks to build: names, templates, parameters, tags, and the order.
+ * The order is derived, never written: a stack depends on the stack (in this plan) that exports a
+ * name it imports. Imports no stack of the plan produces are "external": they must already exist
+ * in the account (e.g. an ECR repository deployed with another environment's params file).
+ */
+import type { ParamsFile } from '../src/params/schema';
+import type { BuiltTemplate } from '../templates/kit/builder';
+import { exportNamePattern } from '../templates/kit/exports';
+import { templateNumber, type TemplateIdValue } from '../templates/kit/ids';
+import type { DataKind, LinkSpec } from '../templates/kit/links';
+import { resolvePattern } from '../templates/kit/names';
+import { stackTemplate, stages, type StageDef, type StageKey } from './catalogue';
+import { toParameters } from './options';
+
+export interface PlannedStack {
+  name: string;
+  stage: StageKey;
+  title: string;
+  templateId: TemplateIdValue;
+  built: BuiltTemplate;
+  /** Every template parameter, defaults filled in. */
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  /** Stack names in this plan it depends on. */
+  dependsOn: string[];
+  /** Concrete export names it imports / exports. */
+  imports: string[];
+  exports: string[];
+  /** Imports no stack of this plan produces (must exist already). */
+  external: string[];
+  capabilities: string[];
+  terminationProtection: boolean;
+  app?: string;
+}
+
+interface Draft {
+  stage: StageDef;
+  options: Record<string, unknown>;
+  std: Record<string, string>;
+  links?: LinkSpec[];
+  app?: string;
+}
+
+function drafts(params: ParamsFile): Draft[] {
+  const env = { Prefix: params.prefix, EnvironmentName: params.environment, ContactEmail: params.tags.contactEmail, CostCode: params.tags.costCode ?? 'unassigned' };
+  const out: Draft[] = [{ stage: stages.network, options: params.network ?? {}, std: env }];
+  if (params.jumpboxes) out.push({ stage: stages.jumpboxes, options: params.jumpboxes, std: env });
+  if (params.ecsCluster) out.push({ stage: stages.ecsCluster, options: params.ecsCluster, std: env });
+  if (params.eksCluster) out.push({ stage: stages.eksCluster, options: params.eksCluster, std: env });
+  for (const repo of params.repositories ?? []) {
+    const { name, ...options } = repo as { name: string } & Record<string, unknown>;
+    out.push({ stage: stages.repository, options, std: { RepositoryName: name, ContactEmail: env.ContactEmail, CostCode: env.CostCode } });
+  }
+  for (const app of params.apps ?? []) {
+    const std = { ...env, ApplicationName: app.name };
+    const kindOf = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as DataKind]));
+    const toLinks = (ls: { name: string; access?: string[] }[] | undefined): LinkSpec[] =>
+      (ls ?? []).map((l) => ({ kind: kindOf.get(l.name)!, name: l.name, ...(l.access ? { access: l.access as LinkSpec['access'] } : {}) }));
+    out.push({ stage: stages.loadBalancer, options: app.loadBalancer ?? {}, std, app: app.name });
+    for (const d of (app.data ?? []) as ({ kind: DataKind; name: string } & Record<string, unknown>)[]) {
+      const { kind, name, ...options } = d;
+      out.push({ stage: stages[kind], options, std: { ...std, DataName: name }, app: app.name });
+    }
+    if (app.service) {
+      const { links, ...options } = app.service as { links?: { name: string; access?: string[] }[] } & Record<string, unknown>;
+      out.push({ stage: stages.service, options, std, links: toLinks(links), app: app.name });
+    }
+    for (const extra of (app.extras ?? []) as ({ suffix: string; links?: { name: string; access?: string[] }[] } & Record<string, unknown>)[]) {
+      const { suffix, links, ...options } = extra;
+      out.push({ stage: stages.extra, options, std: { ...std, Suffix: suffix }, links: toLinks(links), app: app.name });
+    }
+  }
+  return out;
+}
+
+function capabilitiesOf(built: BuiltTemplate): string[] {
+  const types = Object.values(built.template.Resources).map((r) => r.Type);
+  return types.some((t) => t.startsWith('AWS::IAM::')) ? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] : [];
+}
+
+/** The stacks of an environment, in an order that respects every dependency. */
+export function planEnvironment(params: ParamsFile): PlannedStack[] {
+  const planned = drafts(params).map((d): PlannedStack => {
+    const built = stackTemplate(d.stage, d.links);
+    const parameters = { ...toParameters(built, d.options, d.stage.structural), ...d.std };
+    // Only the template's own parameters go to CloudFormation (ContactEmail etc. exist in every template).
+    const declared = built.template.Parameters ?? {};
+    for (const k of Object.keys(parameters)) if (!(k in declared)) delete parameters[k];
+    return {
+      name: resolvePattern(built.stackNamePattern, parameters),
+      stage: d.stage.key,
+      title: d.stage.title,
+      templateId: built.id,
+      built,
+      parameters,
+      tags: {
+        ...(params.tags.extra ?? {}),
+        'cfn-stages:environment': `${params.prefix}${params.environment}`,
+        'cfn-stages:template': built.id,
+        ...(d.app ? { 'cfn-stages:application': d.app } : {}),
+      },
+      dependsOn: [],
+      imports: built.imports.map((i) => resolvePattern(exportNamePattern(i.contract, i.instance), parameters)),
+      exports: built.exports.map((c) => resolvePattern(exportNamePattern(c), parameters)),
+      external: [],
+      capabilities: capabilitiesOf(built),
+      terminationProtection: Boolean(params.protected),
+      ...(d.app ? { app: d.app } : {}),
+    };
+  });
+  const producer = new Map<string, string>();
+  for (const s of planned) for (const e of s.exports) producer.set(e, s.name);
+  for (const s of planned) {
+    s.dependsOn = [...new Set(s.imports.map((i) => producer.get(i)).filter((n): n is string => Boolean(n) && n !== s.name))];
+    s.external = s.imports.filter((i) => !producer.has(i));
+  }
+  return topological(planned);
+}
+
+/** Kahn's algorithm; ties broken by template number then name, so plans read 11, 13, 21, 31... */
+export function topological(stacks: PlannedStack[]): PlannedStack[] {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const remaining = new Map(stacks.map((s) => [s.name, new Set(s.dependsOn.filter((d) => byName.has(d)))]));
+  const order: PlannedStack[] = [];
+  while (remaining.size) {
+    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([n]) => byName.get(n)!);
+    if (!ready.length) throw new Error(`the stacks ${[...remaining.keys()].join(', ')} import each other's exports in a cycle`);
+    ready.sort((a, b) => templateNumber(a.templateId) - templateNumber(b.templateId) || a.name.localeCompare(b.name));
+    const next = ready[0]!;
+    order.push(next);
+    remaining.delete(next.name);
+    for (const deps of remaining.values()) deps.delete(next.name);
+  }
+  return order;
+}
