@@ -6,6 +6,10 @@ import type { BuiltTemplate } from './kit/builder';
 import type { TemplateIdValue } from './kit/ids';
 import type { LinkSpec } from './kit/links';
 import { buildNetwork } from './network';
+import { buildJumpboxes } from './jumpboxes';
+import { buildEcsCluster } from './ecsCluster';
+import { buildEksCluster } from './eksCluster';
+import { buildEcrRepo } from './ecrRepo';
 
 export interface CatalogueEntry {
   id: TemplateIdValue;
@@ -18,7 +22,10 @@ export interface CatalogueEntry {
 
 export const catalogue: CatalogueEntry[] = [
   { id: '11.env-network', build: buildNetwork },
-  // 12, 13, 14, 21: environment and project templates
+  { id: '12.env-jumpboxes', build: buildJumpboxes },
+  { id: '13.env-ecs-cluster', build: buildEcsCluster },
+  { id: '14.env-eks-cluster', build: buildEksCluster },
+  { id: '21.project-ecr-image-repo', build: buildEcrRepo },
   // 31, 32, 91: application templates
   // 41-46: data stores
 ];

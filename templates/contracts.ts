@@ -22,9 +22,15 @@ export const Network = {
   AvailabilityZones: envExport(TemplateId.network, 'AvailabilityZones', 'The availability zones in use', { kind: 'list' }),
 } as const;
 
-// ---- 12.env-jumpboxes: (no exports yet) ----
+// ---- 12.env-jumpboxes: no exports (nothing builds on the jump boxes; their openings into the
+// database and cache groups are rules in their own stack) ----
 
 // ---- 13.env-ecs-cluster ----
+/**
+ * The cluster only. The optional EC2 capacity provider is not exported: its export would exist
+ * only when EC2 capacity is on (see templates/ecsCluster.ts); services use the cluster's default
+ * capacity provider strategy instead.
+ */
 export const EcsCluster = {
   ClusterName: envExport(TemplateId.ecsCluster, 'EcsClusterName', 'The ECS cluster name'),
   ClusterArn: envExport(TemplateId.ecsCluster, 'EcsClusterArn', 'The ECS cluster ARN'),
@@ -44,9 +50,77 @@ export const EcrRepo = {
 } as const;
 
 // ---- 31.app-loadbalancer ----
-// ---- 32.app-ecs-service ----
+/**
+ * What the app's load balancer stage hands its services (32, 91) and the deployer. In TCP mode
+ * (a network load balancer) the listener and target group are the NLB's; listener rules (91) need
+ * the HTTP mode.
+ */
+export const AppLoadBalancer = {
+  ListenerArn: appExport(TemplateId.loadBalancer, 'ListenerArn', 'The listener services attach rules to: HTTPS when the app has a certificate, else HTTP (TCP/TLS for a network load balancer)'),
+  TargetGroupArn: appExport(TemplateId.loadBalancer, 'TargetGroupArn', 'The app\'s target group (IP targets): the main service registers its tasks here'),
+  LoadBalancerFullName: appExport(TemplateId.loadBalancer, 'LoadBalancerFullName', 'The load balancer\'s full name (app/... or net/...), the dimension of its CloudWatch metrics'),
+  LoadBalancerDnsName: appExport(TemplateId.loadBalancer, 'LoadBalancerDnsName', 'The load balancer\'s DNS name (point the app\'s domain here)'),
+  LogGroupName: appExport(TemplateId.loadBalancer, 'LogGroupName', 'The app\'s log group: every service of the app logs here, one stream prefix per service'),
+  ConfigSecretArn: appExport(TemplateId.loadBalancer, 'ConfigSecretArn', 'The app\'s configuration secret (a JSON document in Secrets Manager, read by the app at start)'),
+  AppKeyArn: appExport(TemplateId.loadBalancer, 'AppKeyArn', 'The app\'s KMS key: encrypts its configuration secret and its logs'),
+} as const;
+
+// ---- 32.app-ecs-service: no exports (91 has its own roles; see templates/extraService.ts) ----
 // ---- 4x data stores ----
-// ---- 91.extra-service ----
+// Repeatable per application: export names carry the store's DataName before the key
+// (`x-dev-acme-main-PostgresSecretArn`). Keys name their kind, so a link to the wrong kind of
+// store fails on a missing export instead of wiring the wrong thing.
+const data = (producer: Parameters<typeof appExport>[0], key: string, description: string) =>
+  appExport(producer, key, description, { instanceParam: 'DataName' });
+
+/** 41.data-postgres */
+export const Postgres = {
+  SecretArn: data(TemplateId.postgres, 'PostgresSecretArn', 'Secret with the database credentials and connection: username, password, dbname, host, port'),
+  KeyArn: data(TemplateId.postgres, 'PostgresKeyArn', 'KMS key of the database and its secret'),
+  Endpoint: data(TemplateId.postgres, 'PostgresEndpoint', 'Writer endpoint host name'),
+  ReaderEndpoint: data(TemplateId.postgres, 'PostgresReaderEndpoint', 'Reader endpoint host name (load-balanced over the replicas)'),
+  Port: data(TemplateId.postgres, 'PostgresPort', 'Database port'),
+} as const;
+
+/** 42.data-documentdb */
+export const DocumentDb = {
+  SecretArn: data(TemplateId.documentdb, 'DocDbSecretArn', 'Secret with the cluster credentials and connection: username, password, dbname, host, port'),
+  KeyArn: data(TemplateId.documentdb, 'DocDbKeyArn', 'KMS key of the cluster and its secret'),
+  Endpoint: data(TemplateId.documentdb, 'DocDbEndpoint', 'Cluster endpoint host name'),
+  Port: data(TemplateId.documentdb, 'DocDbPort', 'Cluster port'),
+} as const;
+
+/** 43.data-redis */
+export const Redis = {
+  SecretArn: data(TemplateId.redis, 'RedisSecretArn', 'Secret with the Redis AUTH token (JSON key authToken)'),
+  KeyArn: data(TemplateId.redis, 'RedisKeyArn', 'KMS key of the cache and its secret'),
+  Endpoint: data(TemplateId.redis, 'RedisEndpoint', 'Primary endpoint host name (TLS)'),
+  ReaderEndpoint: data(TemplateId.redis, 'RedisReaderEndpoint', 'Reader endpoint host name (TLS)'),
+  Port: data(TemplateId.redis, 'RedisPort', 'Redis port'),
+} as const;
+
+/** 44.data-s3-bucket */
+export const S3Bucket = {
+  BucketName: data(TemplateId.s3Bucket, 'BucketName', 'The bucket name'),
+  BucketArn: data(TemplateId.s3Bucket, 'BucketArn', 'The bucket ARN'),
+  KeyArn: data(TemplateId.s3Bucket, 'BucketKeyArn', 'KMS key the bucket encrypts objects with'),
+} as const;
+
+/** 45.data-sqs-queue */
+export const SqsQueue = {
+  QueueUrl: data(TemplateId.sqsQueue, 'QueueUrl', 'The queue URL (what SDK calls take)'),
+  QueueArn: data(TemplateId.sqsQueue, 'QueueArn', 'The queue ARN'),
+  QueueName: data(TemplateId.sqsQueue, 'QueueName', 'The queue name'),
+  KeyArn: data(TemplateId.sqsQueue, 'QueueKeyArn', 'KMS key the queue (and its dead-letter queue) encrypts messages with'),
+} as const;
+
+/** 46.data-sns-topic */
+export const SnsTopic = {
+  TopicArn: data(TemplateId.snsTopic, 'TopicArn', 'The topic ARN'),
+  TopicName: data(TemplateId.snsTopic, 'TopicName', 'The topic name'),
+  KeyArn: data(TemplateId.snsTopic, 'TopicKeyArn', 'KMS key the topic encrypts messages with'),
+} as const;
+// ---- 91.extra-service: no exports (nothing builds on an extra service) ----
 
 /** Kept referenced so unused-import linting does not strip the helper while sections fill in. */
 export const _appExport = appExport;

@@ -1,0 +1,236 @@
+/**
+ * 14.env-eks-cluster: an EKS cluster in the environment's private subnets (instead of, or beside,
+ * the ECS cluster of 13). Kubernetes secrets are envelope-encrypted with a customer KMS key, all
+ * five control-plane log types go to a log group created here (encrypted, with retention, before
+ * EKS would create its own without either), and the API endpoint is private unless the stack
+ * says otherwise. One managed node group runs on a launch template that requires IMDSv2 and
+ * encrypts its volumes. The IAM OIDC provider lets service accounts assume IAM roles (IRSA), so
+ * pods never need the node role.
+ *
+ * Who may use the cluster: access entries (authentication mode API). The principal that creates
+ * the stack becomes cluster admin; `ClusterAdminRoleArn` adds one more admin role (e.g. the team's
+ * SSO role) when the stack is created by CI.
+ */
+import EC2 from 'cloudform-types/types/ec2';
+import EKS from 'cloudform-types/types/eks';
+import IAM from 'cloudform-types/types/iam';
+import { EksCluster, Network } from './contracts';
+import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { Fn, Refs, sub, withCondition, type CfnResource, type IntrinsicFunction } from './kit/cf';
+import { allow, assumedBy, managedPolicy, policy } from './kit/iam';
+import { TemplateId } from './kit/ids';
+import { kmsKey, logGroup, logsMayUseKey, LOG_RETENTION_DAYS } from './kit/security';
+
+/**
+ * The default Kubernetes version: the newest release in EKS standard support when this catalogue
+ * version was cut (1.35: standard support until March 2027). Raise it with each catalogue release.
+ */
+export const DEFAULT_KUBERNETES_VERSION = '1.35';
+
+/** The control-plane log types EKS can export; all are enabled. */
+export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+
+const CIDR = '(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}';
+
+type Env = TemplateBuilder<'environment'>;
+
+interface Params {
+  version: IntrinsicFunction;
+  endpointAccess: IntrinsicFunction;
+  publicCidrs: IntrinsicFunction;
+  adminRole: IntrinsicFunction;
+  logRetention: IntrinsicFunction;
+  instanceTypes: IntrinsicFunction;
+  amiType: IntrinsicFunction;
+  capacityType: IntrinsicFunction;
+  minSize: IntrinsicFunction;
+  maxSize: IntrinsicFunction;
+  desired: IntrinsicFunction;
+  diskSize: IntrinsicFunction;
+}
+
+export function buildEksCluster(): BuiltTemplate {
+  const t = new TemplateBuilder({
+    id: TemplateId.eksCluster,
+    scope: 'environment',
+    description: 'EKS cluster in the private subnets: KMS-encrypted secrets, control-plane logs, private endpoint by default, managed node group, IAM OIDC provider',
+    stackSuffix: 'eks-cluster',
+    group: 'EKS cluster',
+  });
+  const p = parameters(t);
+  const isPublic = t.condition('PublicEndpoint', Fn.Equals(p.endpointAccess, 'public-and-private'));
+  const hasAdmin = t.condition('HasClusterAdminRole', Fn.Not(Fn.Equals(p.adminRole, '')));
+  t.rule('PublicEndpointNeedsCidrs', {
+    RuleCondition: Fn.Equals(p.endpointAccess, 'public-and-private'),
+    Assertions: [{ Assert: Fn.Not(Fn.Equals(p.publicCidrs, '')), AssertDescription: 'A public endpoint needs PublicAccessCidrs (the networks allowed to reach it)' }],
+  });
+
+  const name = sub('${Prefix}${EnvironmentName}');
+  const secretsKey = kmsKey(t, 'SecretsKey', {
+    description: 'Encrypts the EKS cluster\'s Kubernetes secrets (envelope encryption)',
+    alias: sub('alias/${Prefix}${EnvironmentName}-eks-secrets'),
+  });
+  const logs = controlPlaneLogGroup(t, p);
+  const clusterRole = t.add('ClusterRole', new IAM.Role({
+    AssumeRolePolicyDocument: assumedBy('eks.amazonaws.com'),
+    ManagedPolicyArns: [managedPolicy('AmazonEKSClusterPolicy')],
+    Policies: [{ PolicyName: 'secrets-encryption', PolicyDocument: policy(
+      allow(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListGrants'], secretsKey.att('Arn')),
+      allow(['kms:CreateGrant'], secretsKey.att('Arn'), { Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
+    ) }],
+    Tags: t.tags(),
+  }));
+
+  const cluster = new EKS.Cluster({
+    Name: name,
+    Version: p.version,
+    RoleArn: clusterRole.att('Arn'),
+    ResourcesVpcConfig: {
+      SubnetIds: t.import(Network.PrivateSubnetIds),
+      EndpointPrivateAccess: true,
+      EndpointPublicAccess: Fn.If(isPublic, true, false),
+      PublicAccessCidrs: Fn.If(isPublic, Fn.Split(',', p.publicCidrs), Refs.NoValue),
+    },
+    EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: secretsKey.att('Arn') } }],
+    Logging: { ClusterLogging: { EnabledTypes: CONTROL_PLANE_LOG_TYPES.map((Type) => ({ Type })) } },
+    Tags: t.tags(),
+  }).dependsOn(logs.id);
+  // AccessConfig is newer than cloudform-types 7.5: access entries instead of the aws-auth ConfigMap.
+  Object.assign(cluster.Properties, { AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true } });
+  const c = t.add('Cluster', cluster);
+
+  adminAccess(t, c, p, hasAdmin);
+  nodeGroup(t, c, p);
+  const oidc = oidcProvider(t, c);
+
+  t.export(EksCluster.ClusterName, c.ref);
+  t.export(EksCluster.ClusterArn, c.att('Arn'));
+  t.export(EksCluster.OidcProviderArn, oidc.att('Arn'));
+  t.output('ClusterEndpoint', 'Kubernetes API endpoint (aws eks update-kubeconfig --name <ClusterName>)', c.att('Endpoint'));
+  t.output('ClusterSecurityGroupId', 'The security group EKS made for the control plane and nodes', c.att('ClusterSecurityGroupId'));
+  return t.build();
+}
+
+function parameters(t: Env): Params {
+  const nodes = 'Node group';
+  return {
+    version: t.param('KubernetesVersion', {
+      Type: 'String', Default: DEFAULT_KUBERNETES_VERSION, AllowedPattern: '^1\\.[0-9]{2}$', ConstraintDescription: 'a Kubernetes minor version such as 1.35',
+      Description: 'Kubernetes version of the control plane (and the nodes). Upgrade one minor version at a time.', label: 'Kubernetes version',
+    }),
+    endpointAccess: t.param('EndpointAccess', {
+      Type: 'String', Default: 'private', AllowedValues: ['private', 'public-and-private'],
+      Description: 'private: the Kubernetes API is reachable only from inside the VPC (and connected networks). public-and-private: also from the internet, limited to PublicAccessCidrs.',
+      label: 'API endpoint access',
+    }),
+    publicCidrs: t.param('PublicAccessCidrs', {
+      Type: 'String', Default: '', AllowedPattern: `^$|^${CIDR}(,${CIDR})*$`, ConstraintDescription: 'empty, or CIDR blocks separated by commas (e.g. 203.0.113.0/24)',
+      Description: 'With a public endpoint: the networks allowed to reach it, comma-separated (e.g. your office range). Ignored when the endpoint is private.',
+      label: 'Public endpoint CIDRs',
+    }),
+    adminRole: t.param('ClusterAdminRoleArn', {
+      Type: 'String', Default: '', AllowedPattern: '^$|^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', ConstraintDescription: 'empty, or an IAM role ARN',
+      Description: 'Optional IAM role given cluster-admin access (besides whoever creates the stack), e.g. the team\'s SSO role when CI creates the stack.',
+      label: 'Cluster admin role ARN',
+    }),
+    logRetention: t.param('ControlPlaneLogRetentionDays', {
+      Type: 'Number', Default: 90, AllowedValues: LOG_RETENTION_DAYS,
+      Description: 'Days to keep the control-plane logs (api, audit, authenticator, controllerManager, scheduler).', label: 'Log retention (days)', group: 'Logging',
+    }),
+    instanceTypes: t.param('NodeInstanceTypes', {
+      Type: 'CommaDelimitedList', Default: 't3.large',
+      Description: 'Instance types for the nodes, comma-separated (several types help Spot capacity). Must match the AMI type\'s architecture.', label: 'Instance types', group: nodes,
+    }),
+    amiType: t.param('NodeAmiType', {
+      Type: 'String', Default: 'AL2023_x86_64_STANDARD', AllowedValues: ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'],
+      Description: 'Node operating system image: Amazon Linux 2023 for x86_64, or for Graviton (ARM) instance types.', label: 'AMI type', group: nodes,
+    }),
+    capacityType: t.param('NodeCapacityType', {
+      Type: 'String', Default: 'ON_DEMAND', AllowedValues: ['ON_DEMAND', 'SPOT'],
+      Description: 'ON_DEMAND, or SPOT (cheaper, nodes may be reclaimed at short notice; for dev/test).', label: 'Capacity type', group: nodes,
+    }),
+    minSize: t.param('NodeMinSize', { Type: 'Number', Default: 2, MinValue: 0, MaxValue: 100, Description: 'Fewest nodes in the group.', label: 'Minimum nodes', group: nodes }),
+    maxSize: t.param('NodeMaxSize', { Type: 'Number', Default: 4, MinValue: 1, MaxValue: 100, Description: 'Most nodes in the group.', label: 'Maximum nodes', group: nodes }),
+    desired: t.param('NodeDesiredSize', { Type: 'Number', Default: 2, MinValue: 0, MaxValue: 100, Description: 'Nodes to start with (between the minimum and maximum).', label: 'Desired nodes', group: nodes }),
+    diskSize: t.param('NodeDiskSize', { Type: 'Number', Default: 20, MinValue: 20, MaxValue: 1000, Description: 'Root volume size of each node in GiB (images and container layers).', label: 'Node disk (GiB)', group: nodes }),
+  };
+}
+
+/**
+ * The log group EKS writes control-plane logs to. EKS would create it on first use, unencrypted
+ * and kept forever; created here first (the cluster depends on it), it has a key and a retention.
+ */
+function controlPlaneLogGroup(t: Env, p: Params): Handle {
+  const key = kmsKey(t, 'LogsKey', {
+    description: 'Encrypts the EKS control-plane logs',
+    alias: sub('alias/${Prefix}${EnvironmentName}-eks-logs'),
+    statements: [logsMayUseKey('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/eks/${Prefix}${EnvironmentName}/cluster')],
+  });
+  return logGroup(t, 'ControlPlaneLogGroup', { name: sub('/aws/eks/${Prefix}${EnvironmentName}/cluster'), retentionDays: p.logRetention, kmsKey: key });
+}
+
+/** An access entry making `ClusterAdminRoleArn` a cluster admin (only when it is given). */
+function adminAccess(t: Env, cluster: Handle, p: Params, condition: string): void {
+  // Plain object: cloudform-types 7.5 has no AWS::EKS::AccessEntry.
+  t.add('ClusterAdminAccess', withCondition<CfnResource>({
+    Type: 'AWS::EKS::AccessEntry',
+    Properties: {
+      ClusterName: cluster.ref,
+      PrincipalArn: p.adminRole,
+      Type: 'STANDARD',
+      AccessPolicies: [{ PolicyArn: sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'), AccessScope: { Type: 'cluster' } }],
+      Tags: t.tags(),
+    },
+  }, condition));
+}
+
+/** The node role, the nodes' launch template, and the managed node group in the private subnets. */
+function nodeGroup(t: Env, cluster: Handle, p: Params): void {
+  const role = t.add('NodeRole', new IAM.Role({
+    AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
+    ManagedPolicyArns: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'].map(managedPolicy),
+    Tags: t.tags(),
+  }));
+  const template = t.add('NodeLaunchTemplate', new EC2.LaunchTemplate({
+    LaunchTemplateData: {
+      // Hop limit 1: pods (in their own network namespace) cannot reach the node's metadata and
+      // its role; they get AWS access through service-account roles (the OIDC provider below).
+      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', VolumeSize: p.diskSize, Encrypted: true, DeleteOnTermination: true } }],
+      // The cluster group (node <-> control plane) plus the app group, which the data stores admit.
+      SecurityGroupIds: [cluster.att('ClusterSecurityGroupId'), t.import(Network.AppSecurityGroupId)],
+      TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: t.tags({ Name: t.scopedName('eks-node') }) })),
+    },
+    TagSpecifications: [{ ResourceType: 'launch-template', Tags: t.tags() }],
+  }));
+  t.add('NodeGroup', new EKS.Nodegroup({
+    ClusterName: cluster.ref,
+    NodeRole: role.att('Arn'),
+    Subnets: t.import(Network.PrivateSubnetIds),
+    InstanceTypes: p.instanceTypes,
+    AmiType: p.amiType,
+    CapacityType: p.capacityType,
+    ScalingConfig: { MinSize: p.minSize, MaxSize: p.maxSize, DesiredSize: p.desired },
+    UpdateConfig: { MaxUnavailable: 1 },
+    LaunchTemplate: { Id: template.ref, Version: template.att('LatestVersionNumber') },
+    Tags: t.tagMap(),
+  }));
+}
+
+/**
+ * The IAM OIDC provider for the cluster's issuer (IRSA). No ThumbprintList: it is optional in
+ * IAM's CreateOpenIDConnectProvider (IAM fetches the issuer's top intermediate CA thumbprint
+ * itself), and IAM verifies the EKS issuer's JWKS endpoint with its library of trusted root CAs,
+ * so a pinned thumbprint would only go stale when the certificate rotates. cfn-lint's schema does
+ * not require it either. Plain object, because cloudform-types 7.5 still marks it required.
+ */
+function oidcProvider(t: Env, cluster: Handle): Handle {
+  return t.add('OidcProvider', {
+    Type: 'AWS::IAM::OIDCProvider',
+    Properties: {
+      Url: cluster.att('OpenIdConnectIssuerUrl'),
+      ClientIdList: ['sts.amazonaws.com'],
+      Tags: t.tags(),
+    },
+  });
+}
