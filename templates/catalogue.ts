@@ -10,6 +10,15 @@ import { buildJumpboxes } from './jumpboxes';
 import { buildEcsCluster } from './ecsCluster';
 import { buildEksCluster } from './eksCluster';
 import { buildEcrRepo } from './ecrRepo';
+import { buildLoadBalancer } from './loadBalancer';
+import { buildEcsService } from './ecsService';
+import { buildExtraService } from './extraService';
+import { buildPostgres } from './data/postgres';
+import { buildDocumentDb } from './data/documentdb';
+import { buildRedis } from './data/redis';
+import { buildS3Bucket } from './data/s3Bucket';
+import { buildSqsQueue } from './data/sqsQueue';
+import { buildSnsTopic } from './data/snsTopic';
 
 export interface CatalogueEntry {
   id: TemplateIdValue;
@@ -26,8 +35,15 @@ export const catalogue: CatalogueEntry[] = [
   { id: '13.env-ecs-cluster', build: buildEcsCluster },
   { id: '14.env-eks-cluster', build: buildEksCluster },
   { id: '21.project-ecr-image-repo', build: buildEcrRepo },
-  // 31, 32, 91: application templates
-  // 41-46: data stores
+  { id: '31.app-loadbalancer', build: buildLoadBalancer },
+  { id: '32.app-ecs-service', build: buildEcsService },
+  { id: '41.data-postgres', build: buildPostgres },
+  { id: '42.data-documentdb', build: buildDocumentDb },
+  { id: '43.data-redis', build: buildRedis },
+  { id: '44.data-s3-bucket', build: buildS3Bucket },
+  { id: '45.data-sqs-queue', build: buildSqsQueue },
+  { id: '46.data-sns-topic', build: buildSnsTopic },
+  { id: '91.extra-service', build: buildExtraService },
 ];
 
 /** The published file name of a template. */

@@ -1,0 +1,139 @@
+/**
+ * 42.data-documentdb: an Amazon DocumentDB (MongoDB-compatible) cluster for one application
+ * (Opta's aws-documentdb).
+ *
+ * Credentials as in 41: a generated secret attached to the cluster, so it holds username,
+ * password, dbname, host and port. TLS is required through the cluster parameter group
+ * (`tls=enabled`); clients need Amazon's CA bundle (docs/data-stores.md shows how on ECS).
+ * Audit and profiler logs go to encrypted log groups with retention.
+ */
+import DocDB from 'cloudform-types/types/docDb';
+import SecretsManager from 'cloudform-types/types/secretsManager';
+import { DocumentDb, Network } from '../contracts';
+import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
+import { Fn, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
+import { TemplateId } from '../kit/ids';
+import { logsMayUseKey } from '../kit/security';
+import {
+  STORE_NAME, backupDaysParam, dataTemplate, deletionProtectionParam, engineLogGroups, generatedSecret,
+  instanceCountConditions, logRetentionParam, secretValue, storeKey, storeName,
+} from './common';
+
+/** The master user: DocumentDB reserves admin, root and serviceadmin. */
+export const DOCDB_MASTER_USER = 'docdbadmin';
+const PORT = 27017;
+
+interface DocDbParams {
+  instanceClass: IntrinsicFunction;
+  engineVersion: IntrinsicFunction;
+  instances: IntrinsicFunction;
+  databaseName: IntrinsicFunction;
+}
+
+function docDbParams(t: TemplateBuilder<'application'>): DocDbParams {
+  return {
+    instanceClass: t.param('InstanceClass', {
+      Type: 'String', Default: 'db.r5.large', AllowedPattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
+      ConstraintDescription: 'a DocumentDB instance class such as db.r5.large, db.r6g.large or db.t4g.medium',
+      Description: 'Instance class of the DocumentDB instances (Opta\'s instance_class). db.t4g.medium suits dev/test.',
+      label: 'Instance class',
+    }),
+    engineVersion: t.param('EngineVersion', {
+      Type: 'String', Default: '5.0.0', AllowedValues: ['5.0.0', '8.0.0', '4.0.0'],
+      Description: 'DocumentDB engine version (MongoDB API compatibility). 5.0.0 is the long-term-support version; 8.0.0 is the newest. Engine patches are applied in the maintenance window.',
+      label: 'Engine version',
+    }),
+    instances: t.param('Instances', {
+      Type: 'String', Default: '2', AllowedValues: ['1', '2', '3'],
+      Description: 'Number of instances: the primary plus replicas in other availability zones. 2 or more allows failover; 1 costs half (dev/test).',
+      label: 'Instances',
+    }),
+    databaseName: t.param('DatabaseName', {
+      Type: 'String', Default: 'app', AllowedPattern: '^[a-zA-Z][a-zA-Z0-9_]{0,62}$',
+      ConstraintDescription: '1 to 63 letters, digits or underscores, starting with a letter',
+      Description: 'Database name stored in the secret for linked services ({name}_db_name); DocumentDB creates it on first write.',
+      label: 'Database name',
+    }),
+  };
+}
+
+function addInstances(t: TemplateBuilder<'application'>, cluster: Handle, p: DocDbParams): void {
+  instanceCountConditions(t, p.instances).forEach((condition, i) => {
+    // No DeletionPolicy: instances hold no data; the cluster volume is snapshotted.
+    t.add(`Instance${i + 1}`, withCondition(new DocDB.DBInstance({
+      DBClusterIdentifier: cluster.ref,
+      DBInstanceClass: p.instanceClass,
+      AutoMinorVersionUpgrade: true,
+      EnablePerformanceInsights: true,
+      Tags: t.tags({ Name: storeName(`-${i + 1}`) }),
+    }), condition));
+  });
+}
+
+export function buildDocumentDb(): BuiltTemplate {
+  const t = dataTemplate({
+    id: TemplateId.documentdb,
+    description: 'DocumentDB cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, audit logs, backups, deletion protection',
+    group: 'Database',
+    noun: 'database',
+  });
+  const p = docDbParams(t);
+  const backupDays = backupDaysParam(t, 'backups');
+  const deletionProtection = deletionProtectionParam(t, 'cluster');
+  const logRetention = logRetentionParam(t);
+
+  const logPrefix = `/aws/docdb/${STORE_NAME}/`;
+  const key = storeKey(t, 'DocumentDB cluster', [
+    logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`),
+  ]);
+  const secret = generatedSecret(t, key, {
+    description: 'DocumentDB master credentials',
+    template: sub(`{"username":"${DOCDB_MASTER_USER}","dbname":"\${DatabaseName}"}`),
+    key: 'password',
+    length: 32,
+  });
+
+  const params = t.add('ClusterParameterGroup', new DocDB.DBClusterParameterGroup({
+    Description: sub(`TLS-only settings with audit and profiler logs for ${STORE_NAME}`),
+    // The family is the major.minor of the version: docdb5.0 for 5.0.0.
+    Family: Fn.Join('', ['docdb', Fn.Select(0, Fn.Split('.', p.engineVersion)), '.', Fn.Select(1, Fn.Split('.', p.engineVersion))]),
+    Parameters: { tls: 'enabled', audit_logs: 'enabled', profiler: 'enabled' },
+    Tags: t.tags(),
+  }));
+  const logs = engineLogGroups(t, key, logRetention, {
+    AuditLogGroup: `${logPrefix}audit`,
+    ProfilerLogGroup: `${logPrefix}profiler`,
+  });
+
+  const cluster = t.add('Cluster', keep(new DocDB.DBCluster({
+    // Fixed identifier: the log groups are named after it, and a replacing change fails
+    // instead of swapping in a new, empty cluster.
+    DBClusterIdentifier: storeName(),
+    EngineVersion: p.engineVersion,
+    Port: PORT,
+    MasterUsername: secretValue(secret, 'username'),
+    MasterUserPassword: secretValue(secret, 'password'),
+    DBClusterParameterGroupName: params.ref,
+    DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
+    VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
+    StorageEncrypted: true,
+    KmsKeyId: key.att('Arn'),
+    BackupRetentionPeriod: backupDays,
+    CopyTagsToSnapshot: true,
+    DeletionProtection: deletionProtection,
+    EnableCloudwatchLogsExports: ['audit', 'profiler'],
+    Tags: t.tags({ Name: storeName() }),
+  }).dependsOn(logs.map((l) => l.id)), 'Snapshot'));
+  addInstances(t, cluster, p);
+
+  t.add('SecretAttachment', new SecretsManager.SecretTargetAttachment({
+    SecretId: secret.ref, TargetId: cluster.ref, TargetType: 'AWS::DocDB::DBCluster',
+  }));
+
+  t.export(DocumentDb.SecretArn, secret.ref);
+  t.export(DocumentDb.KeyArn, key.att('Arn'));
+  t.export(DocumentDb.Endpoint, cluster.att('Endpoint'));
+  t.export(DocumentDb.Port, cluster.att('Port'));
+  t.output('ClusterIdentifier', 'The DocumentDB cluster identifier (console, CLI)', cluster.ref);
+  return t.build();
+}

@@ -1,0 +1,31 @@
+/**
+ * 32.app-ecs-service: the application's main service, registered with the target group of its
+ * load balancer (31). Everything a service is made of (roles, task definition, autoscaling) is in
+ * templates/service/, shared with the extra services of 91.
+ *
+ * The published template is built with no options: no links, the image from the project's ECR
+ * repository by name or a public image. The deployer builds each app's own variant with its links,
+ * environment and secret keys (see `ServiceOptions`).
+ */
+import { AppLoadBalancer } from './contracts';
+import { TemplateBuilder, type BuiltTemplate } from './kit/builder';
+import { sub } from './kit/cf';
+import { TemplateId } from './kit/ids';
+import { addEcsService, type ServiceOptions } from './service/service';
+
+/** Builds 32; with no options, the published template (see `ServiceOptions` for the deployer's). */
+export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
+  const t = new TemplateBuilder({
+    id: TemplateId.ecsService,
+    scope: 'application',
+    description: 'App service: Fargate (or EC2) task definition, ECS service on the app\'s target group, least-privilege roles, CPU/memory autoscaling',
+    stackSuffix: 'service',
+    group: 'Container',
+  });
+  addEcsService(t, {
+    family: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
+    logStreamPrefix: 'app',
+    targetGroupArn: t.import(AppLoadBalancer.TargetGroupArn),
+  }, opts);
+  return t.build();
+}
