@@ -23,6 +23,18 @@ export function catalogueVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Where the params file's JSON Schema is published (for editors: `# yaml-language-server: $schema=...`). */
+export function schemaPath(): string {
+  return path.join(projectRoot(), 'published', 'params.schema.json');
+}
+
+/** The params-file JSON Schema as published. Loaded lazily: zod is not needed to build templates. */
+export function renderParamsSchema(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { paramsJsonSchema } = require('./params/schema') as typeof import('./params/schema');
+  return JSON.stringify(paramsJsonSchema(), null, 2) + '\n';
+}
+
 export interface SynthResult {
   dir: string;
   files: { file: string; bytes: number; resources: number }[];
@@ -55,6 +67,8 @@ export function synth(opts: { out?: string; version?: string } = {}): SynthResul
     fs.writeFileSync(path.join(dir, file), body);
     files.push({ file, bytes: Buffer.byteLength(body), resources: Object.keys(JSON.parse(body).Resources ?? {}).length });
   }
+  // The schema belongs to the catalogue in the repository, not to a copy written elsewhere.
+  if (!opts.out) fs.writeFileSync(schemaPath(), renderParamsSchema());
   return { dir, files };
 }
 
@@ -70,5 +84,6 @@ export function staleFiles(version = catalogueVersion()): string[] {
   if (fs.existsSync(dir)) {
     for (const f of fs.readdirSync(dir)) if (/^\d\d\..+\.cf$/.test(f) && !rendered.has(f)) stale.push(f);
   }
+  if (!fs.existsSync(schemaPath()) || fs.readFileSync(schemaPath(), 'utf8') !== renderParamsSchema()) stale.push('params.schema.json');
   return stale;
 }

@@ -6,7 +6,8 @@
 import { catalogue, type CatalogueEntry } from '../templates/catalogue';
 import type { BuiltTemplate } from '../templates/kit/builder';
 import { TemplateId, type TemplateIdValue } from '../templates/kit/ids';
-import type { DataKind, LinkSpec } from '../templates/kit/links';
+import type { DataKind } from '../templates/kit/links';
+import type { ServiceOptions } from '../templates/service/service';
 
 export type StageKey =
   | 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster' | 'repository'
@@ -60,8 +61,8 @@ export function publishedTemplate(stage: StageDef): BuiltTemplate {
   return built;
 }
 
-/** The template for one stack of a stage: the published form, or a linked variant for services. */
-export function stackTemplate(stage: StageDef, links: LinkSpec[] = []): BuiltTemplate {
-  if (!links.length) return publishedTemplate(stage);
-  return entry(stage.templateId).build({ links });
+/** The template for one stack of a stage: the published form, or a per-stack variant for services. */
+export function stackTemplate(stage: StageDef, options: ServiceOptions = {}): BuiltTemplate {
+  const custom = Boolean(options.links?.length || options.image === 'ecr' || Object.keys(options.environment ?? {}).length || options.secrets?.length);
+  return custom ? entry(stage.templateId).build(options) : publishedTemplate(stage);
 }

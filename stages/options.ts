@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { BuiltTemplate } from '../templates/kit/builder';
-import { StdParam } from '../templates/kit/names';
+import { STD_BY_SCOPE } from '../templates/kit/builder';
 
 export interface TemplateParameter {
   Type: string;
@@ -31,7 +31,7 @@ export function optionName(parameter: string): string {
 
 /** The template's parameters a params file may set for a stage (standard ones are set for it). */
 export function stageParameters(built: BuiltTemplate, structural: readonly string[] = []): [string, TemplateParameter][] {
-  const std = new Set<string>([...Object.values(StdParam), ...structural]);
+  const std = new Set<string>([...STD_BY_SCOPE[built.scope], ...structural]);
   return Object.entries((built.template.Parameters ?? {}) as Record<string, TemplateParameter>).filter(([name]) => !std.has(name));
 }
 

@@ -9,6 +9,7 @@ import type { BuiltTemplate } from '../templates/kit/builder';
 import { exportNamePattern } from '../templates/kit/exports';
 import { templateNumber, type TemplateIdValue } from '../templates/kit/ids';
 import type { DataKind, LinkSpec } from '../templates/kit/links';
+import type { ServiceOptions } from '../templates/service/service';
 import { resolvePattern } from '../templates/kit/names';
 import { stackTemplate, stages, type StageDef, type StageKey } from './catalogue';
 import { toParameters } from './options';
@@ -38,8 +39,24 @@ interface Draft {
   stage: StageDef;
   options: Record<string, unknown>;
   std: Record<string, string>;
-  links?: LinkSpec[];
+  build?: ServiceOptions;
   app?: string;
+}
+
+type ServiceSection = { links?: { name: string; access?: string[] }[]; environment?: Record<string, string>; secrets?: string[] } & Record<string, unknown>;
+
+/**
+ * Splits a service section into template options and build options. A service whose image comes
+ * from the project's ECR repository imports that repository's exports, so the deployer orders the
+ * repository stack first.
+ */
+function serviceDraft(section: ServiceSection, toLinks: (ls: ServiceSection['links']) => LinkSpec[]): { options: Record<string, unknown>; build: ServiceOptions } {
+  const { links, environment, secrets, ...options } = section;
+  const ecr = Boolean(options.repositoryName) && !options.publicImage;
+  return {
+    options,
+    build: { links: toLinks(links), ...(ecr ? { image: 'ecr' as const } : {}), ...(environment ? { environment } : {}), ...(secrets ? { secrets } : {}) },
+  };
 }
 
 function drafts(params: ParamsFile): Draft[] {
@@ -63,12 +80,11 @@ function drafts(params: ParamsFile): Draft[] {
       out.push({ stage: stages[kind], options, std: { ...std, DataName: name }, app: app.name });
     }
     if (app.service) {
-      const { links, ...options } = app.service as { links?: { name: string; access?: string[] }[] } & Record<string, unknown>;
-      out.push({ stage: stages.service, options, std, links: toLinks(links), app: app.name });
+      out.push({ stage: stages.service, std, app: app.name, ...serviceDraft(app.service as ServiceSection, toLinks) });
     }
-    for (const extra of (app.extras ?? []) as ({ suffix: string; links?: { name: string; access?: string[] }[] } & Record<string, unknown>)[]) {
-      const { suffix, links, ...options } = extra;
-      out.push({ stage: stages.extra, options, std: { ...std, Suffix: suffix }, links: toLinks(links), app: app.name });
+    for (const extra of (app.extras ?? []) as ({ suffix: string } & ServiceSection)[]) {
+      const { suffix, ...section } = extra;
+      out.push({ stage: stages.extra, std: { ...std, Suffix: suffix }, app: app.name, ...serviceDraft(section, toLinks) });
     }
   }
   return out;
@@ -82,7 +98,7 @@ function capabilitiesOf(built: BuiltTemplate): string[] {
 /** The stacks of an environment, in an order that respects every dependency. */
 export function planEnvironment(params: ParamsFile): PlannedStack[] {
   const planned = drafts(params).map((d): PlannedStack => {
-    const built = stackTemplate(d.stage, d.links);
+    const built = stackTemplate(d.stage, d.build);
     const parameters = { ...toParameters(built, d.options, d.stage.structural), ...d.std };
     // Only the template's own parameters go to CloudFormation (ContactEmail etc. exist in every template).
     const declared = built.template.Parameters ?? {};
@@ -101,7 +117,11 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
         ...(d.app ? { 'cfn-stages:application': d.app } : {}),
       },
       dependsOn: [],
-      imports: built.imports.map((i) => resolvePattern(exportNamePattern(i.contract, i.instance), parameters)),
+      // An import whose instance comes from a parameter left empty is switched off by a condition
+      // in the template (e.g. 46's optional SQS subscribers): it is no dependency.
+      imports: built.imports
+        .filter((i) => !/^\$\{(\w+)\}$/.test(i.instance ?? '') || parameters[/^\$\{(\w+)\}$/.exec(i.instance!)![1]!])
+        .map((i) => resolvePattern(exportNamePattern(i.contract, i.instance), parameters)),
       exports: built.exports.map((c) => resolvePattern(exportNamePattern(c), parameters)),
       external: [],
       capabilities: capabilitiesOf(built),

@@ -4,7 +4,7 @@
  */
 import type { BuiltTemplate } from './kit/builder';
 import type { TemplateIdValue } from './kit/ids';
-import type { LinkSpec } from './kit/links';
+import type { ServiceOptions } from './service/service';
 import { buildNetwork } from './network';
 import { buildJumpboxes } from './jumpboxes';
 import { buildEcsCluster } from './ecsCluster';
@@ -23,10 +23,11 @@ import { buildSnsTopic } from './data/snsTopic';
 export interface CatalogueEntry {
   id: TemplateIdValue;
   /**
-   * Builds the template. With no options: the published form. Services (32, 91) also take the
-   * links to their application's data stores, which the deployer passes per stack.
+   * Builds the template. With no options: the published form. Services (32, 91) also take
+   * per-stack options (links to data stores, the ECR import, baked-in environment, secret keys),
+   * which the deployer passes from the params file.
    */
-  build: (options?: { links?: LinkSpec[] }) => BuiltTemplate;
+  build: (options?: ServiceOptions) => BuiltTemplate;
 }
 
 export const catalogue: CatalogueEntry[] = [

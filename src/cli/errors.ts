@@ -25,8 +25,11 @@ export class CliError extends Error {
   static from(err: unknown): CliError {
     if (err instanceof CliError) return err;
     if (err instanceof Error) {
-      const name = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
-      return new CliError(`${name}${err.message}`, ExitCode.Failed, undefined, { cause: err });
+      // The engine's typed errors carry a code and a hint; their message already says what failed.
+      const hint = (err as { hint?: unknown }).hint;
+      const typed = typeof (err as { code?: unknown }).code === 'string' && typeof hint === 'string';
+      const name = !typed && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+      return new CliError(`${name}${err.message}`, ExitCode.Failed, typed ? (hint as string) : undefined, { cause: err });
     }
     return new CliError(String(err));
   }

@@ -51,7 +51,17 @@ export function suggest(key: string, known: string[]): string | undefined {
   return undefined;
 }
 
+/** The line of a field: its key's line when it is a mapping key, else its value's, else its parent's. */
 function lineOf(doc: Document, counter: LineCounter, path: Path): number | undefined {
+  const last = path[path.length - 1];
+  if (typeof last === 'string') {
+    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === last);
+      const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return counter.linePos(range[0]).line;
+    }
+  }
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
     if (node && node.range) return counter.linePos(node.range[0]).line;
@@ -130,7 +140,7 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
 /** Parses and validates params text; throws ParamsError listing every problem. */
 export function parseParams(text: string, file = 'params'): ParamsFile {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   if (doc.errors.length) {
     throw new ParamsError(file, doc.errors.map((e) => ({ field: '', line: e.linePos?.[0]?.line, message: `YAML: ${e.message.split('\n')[0]}` })));
   }
@@ -141,12 +151,23 @@ export function parseParams(text: string, file = 'params'): ParamsFile {
   const schema = paramsSchema();
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.flatMap((i) => describeIssue(i, schema).map((p) => ({ ...p, line: lineOf(doc, counter, i.path as Path) })));
-    throw new ParamsError(file, problems);
+    const problems = result.error.issues.flatMap((i) => describeIssue(i, schema));
+    // Cross-field rules also run on a file with schema errors, so every problem shows at once.
+    let cross: ParamsProblem[] = [];
+    try {
+      cross = crossFieldProblems(raw as ParamsFile).filter((c) => !problems.some((p) => p.field === c.field));
+    } catch {
+      // The shape is too far off for cross-field rules; the schema problems say why.
+    }
+    throw new ParamsError(file, withLines([...problems, ...cross]));
   }
-  const cross = crossFieldProblems(result.data).map((p) => ({ ...p, line: lineOf(doc, counter, pathOf(p.field)) }));
-  if (cross.length) throw new ParamsError(file, cross);
+  const cross = crossFieldProblems(result.data);
+  if (cross.length) throw new ParamsError(file, withLines(cross));
   return result.data;
+
+  function withLines(ps: ParamsProblem[]): ParamsProblem[] {
+    return ps.map((p) => ({ ...p, line: lineOf(doc, counter, pathOf(p.field)) })).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  }
 }
 
 function pathOf(field: string): Path {

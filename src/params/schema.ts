@@ -36,12 +36,23 @@ function dataSchema(kind: (typeof DATA_KINDS)[number]): z.ZodObject {
 /** Builds the params-file schema (templates are built once to read their parameters). */
 export function paramsSchema() {
   const links = z.array(linkSchema).optional();
+  const service = {
+    links,
+    environment: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and _, not starting with a digit'), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .optional()
+      .describe('Plain (non-secret) environment variables baked into the task definition'),
+    secrets: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a secret key is letters, digits and _'))
+      .optional()
+      .describe('Keys of the app\'s configuration secret that ECS injects as environment variables of the same name'),
+  };
   const app = z.strictObject({
     name: name('ApplicationName', 'an app name'),
     loadBalancer: options(stages.loadBalancer).optional().describe('31.app-loadbalancer options'),
-    service: options(stages.service, { links }).optional().describe('32.app-ecs-service options; omit for an app with only a load balancer'),
+    service: options(stages.service, service).optional().describe('32.app-ecs-service options; omit for an app with only a load balancer'),
     extras: z
-      .array(options(stages.extra, { suffix: name('ExtraSuffix', 'an extra service suffix'), links }))
+      .array(options(stages.extra, { suffix: name('ExtraSuffix', 'an extra service suffix'), ...service }))
       .optional()
       .describe('91.extra-service: services piggybacked on the app\'s load balancer, one per suffix'),
     data: z

@@ -86,7 +86,8 @@ function stdParameter(name: keyof typeof StdParam): Parameter {
   };
 }
 
-const STD_BY_SCOPE: Record<Scope, (keyof typeof StdParam)[]> = {
+/** The standard parameters each scope's templates take (set by the deployer, not as stage options). */
+export const STD_BY_SCOPE: Record<Scope, (keyof typeof StdParam)[]> = {
   environment: ['Prefix', 'EnvironmentName', 'ContactEmail', 'CostCode'],
   application: ['Prefix', 'EnvironmentName', 'ApplicationName', 'ContactEmail', 'CostCode'],
   project: ['RepositoryName', 'ContactEmail', 'CostCode'],
