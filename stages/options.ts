@@ -51,7 +51,10 @@ export function parameterSchema(p: TemplateParameter): z.ZodType {
       ? n.refine((v) => p.AllowedValues!.map(Number).includes(v), { message: `must be one of ${p.AllowedValues.join(', ')}` })
       : n;
   } else if (p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<')) {
-    schema = z.array(z.string());
+    // CloudFormation applies AllowedPattern to each value of a list; a YAML list or "a,b" both work.
+    let item = z.string();
+    if (p.AllowedPattern) item = item.regex(new RegExp(p.AllowedPattern), constraint(p, `each value must match ${p.AllowedPattern}`));
+    schema = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v), z.array(item));
   } else if (p.AllowedValues) {
     const values = p.AllowedValues.map(String) as [string, ...string[]];
     // YAML reads `azCount: 3` as a number; the template wants the string "3".

@@ -18,7 +18,8 @@ import { TemplateId } from './kit/ids';
 import { checkovSkip, kmsKey, logGroup, logsMayUseKey, LOG_RETENTION_DAYS } from './kit/security';
 
 const AZ_LETTERS = ['A', 'B', 'C'] as const;
-const CIDR_LIST = '^((\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-8]))(,\\s*(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-8])){1,2}$';
+/** For a CommaDelimitedList, CloudFormation applies AllowedPattern to each value. */
+const CIDR_LIST = '^\\s*(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-8])\\s*$';
 
 /** Ports the data tier listens on: PostgreSQL, DocumentDB (MongoDB wire protocol), Redis. */
 export const DataPorts = { postgres: 5432, documentdb: 27017, redis: 6379 } as const;
@@ -51,17 +52,17 @@ export function buildNetwork(): BuiltTemplate {
   const subnetCidrs = {
     Public: t.param('PublicSubnetCidrs', {
       Type: 'CommaDelimitedList', Default: '10.0.0.0/22,10.0.4.0/22,10.0.8.0/22', AllowedPattern: CIDR_LIST,
-      ConstraintDescription: 'two or three CIDR blocks, comma-separated, inside the VPC CIDR',
+      ConstraintDescription: 'each value is a CIDR block between /16 and /28, e.g. 10.0.0.0/22',
       Description: 'Public subnet CIDRs, one per AZ (the third is used only with 3 AZs).', label: 'Public subnet CIDRs',
     }),
     Private: t.param('PrivateSubnetCidrs', {
       Type: 'CommaDelimitedList', Default: '10.0.32.0/19,10.0.64.0/19,10.0.96.0/19', AllowedPattern: CIDR_LIST,
-      ConstraintDescription: 'two or three CIDR blocks, comma-separated, inside the VPC CIDR',
+      ConstraintDescription: 'each value is a CIDR block between /16 and /28, e.g. 10.0.0.0/22',
       Description: 'Private subnet CIDRs, one per AZ; the largest tier, since every task gets an address here.', label: 'Private subnet CIDRs',
     }),
     Data: t.param('DataSubnetCidrs', {
       Type: 'CommaDelimitedList', Default: '10.0.16.0/22,10.0.20.0/22,10.0.24.0/22', AllowedPattern: CIDR_LIST,
-      ConstraintDescription: 'two or three CIDR blocks, comma-separated, inside the VPC CIDR',
+      ConstraintDescription: 'each value is a CIDR block between /16 and /28, e.g. 10.0.0.0/22',
       Description: 'Data subnet CIDRs, one per AZ, for databases and caches.', label: 'Data subnet CIDRs',
     }),
   };

@@ -1,0 +1,184 @@
+/**
+ * Live progress of a multi-stack run, with listr2: one line per stack (its step, then its latest
+ * resource event) in a terminal; plain lines without one (listr2's simple renderer); nothing with
+ * --json. The engine emits events; this module only renders them (events flow one way).
+ */
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { ChangeSummary, DeployEvent, DeployResult, ResourceChange } from '../deploy/types';
+import { c } from './output';
+
+type Task = ListrTaskWrapper<unknown, any, any>;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const STEP_TEXT: Record<string, string> = {
+  checking: 'checking its current state',
+  waiting: 'waiting for an operation in progress to settle',
+  'continuing-rollback': 'continuing a failed rollback',
+  'deleting-failed-stack': 'deleting the failed first attempt',
+  'cleaning-change-sets': 'removing stale change sets',
+  'uploading-template': 'uploading the template to the artifact bucket',
+  'creating-change-set': 'creating a change set',
+  executing: 'executing the change set',
+  cancelling: 'cancelling',
+  'termination-protection': 'setting termination protection',
+  'checking-imports': 'checking who imports its exports',
+  deleting: 'deleting',
+};
+
+/** One line per resource change: `+` add, `~` modify, `-` remove; replacements loud. */
+export function changeLine(ch: ResourceChange): string {
+  const sign = ch.action === 'Add' ? c().green('+') : ch.action === 'Remove' ? c().red('-') : c().yellow('~');
+  const repl = ch.replacement === 'always' ? c().red(c().bold(' REPLACED')) : ch.replacement === 'conditional' ? c().red(' may be REPLACED') : '';
+  const causes = ch.action === 'Modify' && ch.causes.length ? c().dim(` (${ch.causes.join(', ')})`) : '';
+  return `${sign} ${ch.logicalId} ${c().dim(ch.resourceType)}${repl}${causes}`;
+}
+
+export function summariseChanges(plan: ChangeSummary): string {
+  const n = (a: string) => plan.changes.filter((ch) => ch.action === a).length;
+  const replaced = plan.changes.filter((ch) => ch.replacement !== 'never').length;
+  return `${n('Add')} to add, ${n('Modify')} to change, ${n('Remove')} to remove${replaced ? c().red(`, ${replaced} replaced or possibly replaced`) : ''}`;
+}
+
+export interface ProgressOptions {
+  json?: boolean;
+  /** Verb for the title ("deploy", "destroy"). */
+  verb: string;
+}
+
+/**
+ * Renders a run over named stacks. `start()` returns immediately; `event()` feeds engine events;
+ * `done(name, result)` settles a stack's line; `finish()` waits for the renderer to close.
+ */
+export class Progress {
+  private readonly tasks = new Map<string, Task>();
+  private readonly results = new Map<string, Deferred<DeployResult | { kind: string; stackName: string; [k: string]: unknown }>>();
+  private readonly ready = new Map<string, Deferred<Task>>();
+  private listr?: Promise<unknown>;
+  private promptLock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly stacks: { name: string; templateId: string; dependsOn: string[] }[], private readonly opts: ProgressOptions) {
+    for (const s of stacks) {
+      this.results.set(s.name, deferred());
+      this.ready.set(s.name, deferred());
+    }
+  }
+
+  start(): void {
+    const list = new Listr(
+      this.stacks.map((s) => ({
+        title: `${s.name} ${c().dim(s.templateId)}`,
+        task: async (_ctx: unknown, task: Task) => {
+          this.tasks.set(s.name, task);
+          this.ready.get(s.name)!.resolve(task);
+          if (s.dependsOn.length) task.output = `waiting for ${s.dependsOn.join(', ')}`;
+          const result = await this.results.get(s.name)!.promise;
+          this.settle(task, s.name, result as DeployResult);
+        },
+        rendererOptions: { outputBar: 3, persistentOutput: false },
+      })),
+      {
+        concurrent: true,
+        exitOnError: false,
+        renderer: this.opts.json ? 'silent' : 'default',
+        fallbackRenderer: this.opts.json ? 'silent' : 'simple',
+        rendererOptions: { collapseErrors: false, showErrorMessage: true },
+        fallbackRendererOptions: { timestamp: undefined },
+        registerSignalListeners: false,
+      } as never,
+    );
+    this.listr = list.run().catch(() => undefined);
+  }
+
+  event(e: DeployEvent): void {
+    const task = this.tasks.get(e.stackName);
+    if (!task) return;
+    if (e.type === 'step') task.output = STEP_TEXT[e.step] + (e.detail ? ` (${e.detail})` : '');
+    else if (e.type === 'plan') task.output = `${e.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(e.plan)}`;
+    else if (!e.event.isStack) {
+      const ev = e.event;
+      const colour = /FAILED/.test(ev.status) ? c().red : /COMPLETE/.test(ev.status) ? c().green : c().cyan;
+      task.output = `${colour(ev.status)} ${ev.logicalId} ${c().dim(ev.resourceType)}${ev.reason && /FAILED/.test(ev.status) ? `: ${ev.reason}` : ''}`;
+    }
+  }
+
+  done(name: string, result: DeployResult | { kind: string; stackName: string; [k: string]: unknown }): void {
+    this.results.get(name)?.resolve(result);
+  }
+
+  /** Asks a yes/no question on behalf of a stack, one question at a time. */
+  async confirm(name: string, message: string, lines: string[]): Promise<boolean> {
+    const task = await this.ready.get(name)!.promise;
+    const run = async (): Promise<boolean> => {
+      const { ListrInquirerPromptAdapter } = await import('@listr2/prompt-adapter-inquirer');
+      const { confirm } = await import('@inquirer/prompts');
+      task.output = lines.join('\n');
+      return task.prompt(ListrInquirerPromptAdapter).run(confirm, { message, default: false });
+    };
+    const answer = this.promptLock.then(run, run);
+    this.promptLock = answer.catch(() => undefined);
+    return answer;
+  }
+
+  async finish(): Promise<void> {
+    for (const s of this.stacks) this.results.get(s.name)!.resolve({ kind: 'not-run', stackName: s.name, because: 'the run ended first' });
+    await this.listr;
+  }
+
+  private settle(task: Task, name: string, r: DeployResult | { kind: string; [k: string]: any }): void {
+    const base = `${name} ${c().dim(this.stacks.find((s) => s.name === name)!.templateId)}`;
+    switch (r.kind) {
+      case 'created':
+      case 'updated':
+        task.title = `${base} ${r.kind} (${(r as any).changes.length} resource changes)`;
+        return;
+      case 'deleted':
+        task.title = `${base} deleted${(r as any).kept?.length ? `, kept ${(r as any).kept.length} resources` : ''}`;
+        return;
+      case 'skipped-unchanged':
+        task.skip(`${base} unchanged`);
+        return;
+      case 'absent':
+        task.skip(`${base} not deployed`);
+        return;
+      case 'declined':
+        task.skip(`${base} not applied (declined)`);
+        return;
+      case 'not-run':
+        task.skip(`${base} not run: ${(r as any).because}`);
+        return;
+      default:
+        throw new Error(`${base} ${describeFailure(r as DeployResult)}`);
+    }
+  }
+}
+
+/** The one-line story of a result that is not a success. */
+export function describeFailure(r: DeployResult | { kind: string; [k: string]: any }): string {
+  const x = r as any;
+  switch (r.kind) {
+    case 'failed':
+      return x.rootCause
+        ? `failed (${x.status}): ${x.rootCause.logicalId} ${x.rootCause.resourceType} ${x.rootCause.status}: ${x.rootCause.reason}`
+        : `failed (${x.status})${x.statusReason ? `: ${x.statusReason}` : ''}`;
+    case 'error':
+      return `could not run: ${x.error?.message ?? x.error}`;
+    case 'cancelled':
+      return `cancelled${x.status ? ` (${x.status})` : ''}`;
+    case 'detached':
+      return `detached while CloudFormation goes on (${x.status}); run the same command again to attach`;
+    case 'not-run':
+      return `not run: ${x.because}`;
+    default:
+      return r.kind;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * `provision deploy`: every stack of the environment (or those picked with --only), dependencies
+ * first and independent stacks at the same time, through change sets, with live progress. Without
+ * --yes, each change set is shown and confirmed in the terminal; without a terminal, --yes is
+ * required. Ctrl-C stops new starts, cancels running updates and detaches from running creates;
+ * a second Ctrl-C leaves at once. A re-run converges.
+ */
+import type { AwsClients } from '../aws/clients';
+import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
+import { CliError, ExitCode } from '../cli/errors';
+import type { GlobalOptions } from '../cli/main';
+import { c, output } from '../cli/output';
+import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
+import { openContext, toSpec, type RunContext } from './context';
+
+export interface DeployFlags {
+  params?: string;
+  yes?: boolean;
+  only?: string[];
+  concurrency?: string;
+  pollInterval?: string;
+}
+
+/** Exports imported by the run that neither the run nor the account provides: named per stack. */
+export async function missingImports(clients: AwsClients, ctx: RunContext): Promise<{ stack: string; exportName: string }[]> {
+  const inRun = new Set(ctx.stacks.flatMap((s) => s.exports));
+  const needed = ctx.stacks.flatMap((s) => s.imports.filter((i) => !inRun.has(i)).map((exportName) => ({ stack: s.name, exportName })));
+  if (!needed.length) return [];
+  const { ListExportsCommand } = await import('@aws-sdk/client-cloudformation');
+  const existing = new Set<string>();
+  let NextToken: string | undefined;
+  do {
+    const page = await clients.cloudFormation.send(new ListExportsCommand({ NextToken }));
+    for (const e of page.Exports ?? []) if (e.Name) existing.add(e.Name);
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return needed.filter((n) => !existing.has(n.exportName));
+}
+
+function producerHint(ctx: RunContext, exportName: string): string {
+  const producer = ctx.all.find((s) => s.exports.includes(exportName));
+  if (producer) return `deploy ${producer.name} first (drop --only, or add --only ${producer.stage})`;
+  if (exportName.startsWith('ecr-')) return `add the repository under repositories: in ${ctx.file}, or deploy it with the params file that owns it`;
+  return `add the stage that exports it to ${ctx.file}`;
+}
+
+/** Handles Ctrl-C: the first aborts cleanly, the second exits now. */
+function interruptHandler(abort: AbortController, json: boolean | undefined): () => void {
+  let count = 0;
+  const onSigint = (): void => {
+    count += 1;
+    if (count > 1) process.exit(ExitCode.Interrupted);
+    if (!json) process.stderr.write(c().yellow('\ninterrupted: no new stacks start; running updates are cancelled (they roll back), running creates go on in CloudFormation. Run the same command again to converge. Ctrl-C again to leave now.\n'));
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return () => process.off('SIGINT', onSigint);
+}
+
+export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
+  if (!flags.yes && !interactive) {
+    throw CliError.usage('deploy needs --yes when it cannot ask (no terminal, or --json)', 'review with `provision plan --params FILE`, then run deploy with --yes');
+  }
+  const concurrency = flags.concurrency ? Number(flags.concurrency) : 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw CliError.usage('--concurrency must be a whole number from 1 to 16');
+  const ctx = await openContext(flags.params, global, flags.only);
+  const { clients } = ctx;
+  try {
+    const missing = await missingImports(clients, ctx);
+    if (missing.length) {
+      throw new CliError(
+        `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`).join('\n'),
+        ExitCode.Failed,
+        'nothing was changed',
+      );
+    }
+    const results = await deployAll(ctx, { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined });
+    report(ctx, results, global);
+  } finally {
+    clients.destroy();
+  }
+}
+
+interface DeployAllOptions {
+  yes: boolean;
+  concurrency: number;
+  pollMs?: number;
+}
+
+/** Runs the engine over the context's stacks with progress; returns one result per stack. */
+export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
+  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts')]);
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const specs: StackSpec[] = ctx.stacks.map((s) => toSpec(s, inRun));
+  const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
+  let bucket: Promise<string> | undefined;
+  const artifactBucket = (): Promise<string> => (bucket ??= ensureArtifactBucket(ctx.clients));
+  const abort = new AbortController();
+  const detach = interruptHandler(abort, ctx.global.json);
+  progress.start();
+  try {
+    return await runGraph(
+      specs,
+      async (spec, signal) => {
+        const result = await deployStack(ctx.clients, spec, {
+          events: (e) => progress.event(e),
+          artifactBucket,
+          ...(signal ? { signal } : {}),
+          ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
+          ...(opts.yes ? {} : { confirm: (plan: ChangeSummary) => progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [summariseChanges(plan), ...plan.changes.map(changeLine)]) }),
+          allowRecreate: opts.yes
+            ? async () => true
+            : (name, status) => progress.confirm(name, `${name} is ${status} (its first creation failed; it holds no working resources). Delete it and create it again?`, []),
+        });
+        progress.done(spec.name, result);
+        return result;
+      },
+      { concurrency: opts.concurrency, signal: abort.signal },
+    ).then((results) => {
+      for (const r of results) progress.done(r.stackName, r);
+      return results;
+    });
+  } finally {
+    await progress.finish();
+    detach();
+  }
+}
+
+function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions): void {
+  const ok = results.every((r) => ['created', 'updated', 'skipped-unchanged'].includes(r.kind));
+  const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
+  if (global.json) {
+    output.json({
+      ok,
+      environment: `${ctx.params.prefix}${ctx.params.environment}`,
+      stacks: results.map((r) => ({
+        name: r.stackName,
+        result: r.kind,
+        ...('changes' in r ? { changes: r.changes.length } : {}),
+        ...(r.kind === 'failed' || r.kind === 'error' || r.kind === 'not-run' || r.kind === 'cancelled' || r.kind === 'detached' ? { detail: describeFailure(r) } : {}),
+      })),
+    });
+  } else {
+    const count = (k: string) => results.filter((r) => r.kind === k).length;
+    output.line();
+    output.line(`${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
+      (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`));
+    for (const r of results) if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind)) output.line(`  ${r.stackName}: ${describeFailure(r)}`);
+  }
+  if (!ok) process.exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Failed;
+}

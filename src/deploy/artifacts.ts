@@ -1,0 +1,177 @@
+/**
+ * The artifact bucket: where templates over CloudFormation's 51,200-byte inline limit go, so
+ * CloudFormation can read them by URL. One private, encrypted, versioned bucket per account and
+ * region, created on first need; templates are stored by content hash, so an unchanged template
+ * is never uploaded twice.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import type { AwsClients } from '../aws/clients';
+import { ArtifactBucketUnavailableError } from './errors';
+
+/** CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL. */
+export const INLINE_TEMPLATE_LIMIT = 51_200;
+
+export interface ArtifactBucketOptions {
+  /** @default the credentials' account (see AwsClients.accountId) */
+  account?: string;
+  /** @default the clients' region */
+  region?: string;
+  /** @default `cfn-stages-artifacts-<account>-<region>` */
+  name?: string;
+}
+
+/** The default bucket name: bucket names are global, so account and region make it ours. */
+export function artifactBucketName(account: string, region: string): string {
+  return `cfn-stages-artifacts-${account}-${region}`;
+}
+
+/**
+ * Returns the bucket's name, creating it first when it does not exist: public access blocked,
+ * SSE-S3 encryption by default, versioning on, TLS-only policy, old versions expired.
+ * Throws {@link ArtifactBucketUnavailableError} when the name is taken by someone else.
+ */
+export async function ensureArtifactBucket(clients: AwsClients, opts: ArtifactBucketOptions = {}): Promise<string> {
+  const region = opts.region ?? (await clients.region());
+  const account = opts.account ?? (opts.name ? undefined : await clients.accountId());
+  const bucket = opts.name ?? artifactBucketName(account as string, region);
+  // Guards against a bucket of the same name in another account (bucket sniping).
+  const owner = account ? { ExpectedBucketOwner: account } : {};
+  if (await bucketExists(clients, bucket, owner)) return bucket;
+  await createBucket(clients, bucket, region);
+  await configureBucket(clients, bucket, owner);
+  return bucket;
+}
+
+async function bucketExists(clients: AwsClients, bucket: string, owner: { ExpectedBucketOwner?: string }): Promise<boolean> {
+  try {
+    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket, ...owner }));
+    return true;
+  } catch (err) {
+    // HEAD answers carry no error body, so the status code is all there is (403 reads as "Unknown").
+    const status = httpStatus(err);
+    if (status === 404) return false;
+    if (status === 403) throw new ArtifactBucketUnavailableError(bucket, err);
+    throw err;
+  }
+}
+
+async function createBucket(clients: AwsClients, bucket: string, region: string): Promise<void> {
+  try {
+    // us-east-1 is the one region that rejects an explicit location constraint.
+    const location = region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } };
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', ...location }));
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'BucketAlreadyOwnedByYou') return; // a parallel run made it first
+    if (name === 'BucketAlreadyExists') throw new ArtifactBucketUnavailableError(bucket, err);
+    throw err;
+  }
+}
+
+async function configureBucket(clients: AwsClients, bucket: string, owner: { ExpectedBucketOwner?: string }): Promise<void> {
+  const s3 = clients.s3;
+  await s3.send(
+    new PutPublicAccessBlockCommand({
+      Bucket: bucket,
+      ...owner,
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    }),
+  );
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ...owner,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
+    }),
+  );
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, ...owner, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      ...owner,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'expire-old-template-versions',
+            Status: 'Enabled',
+            Filter: { Prefix: '' },
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+        ],
+      },
+    }),
+  );
+  // A TLS-only policy on a plain-HTTP endpoint (a local emulator that enforces bucket policies)
+  // would deny this tool its own bucket; AWS endpoints are always HTTPS.
+  if (clients.endpointUrl?.startsWith('http:')) return;
+  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, ...owner, Policy: JSON.stringify(tlsOnlyPolicy(bucket)) }));
+}
+
+function tlsOnlyPolicy(bucket: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+}
+
+/** Uploads a template under its content hash (once) and returns the URL CloudFormation reads it from. */
+export async function uploadTemplate(clients: AwsClients, bucket: string, body: string): Promise<string> {
+  const key = `templates/${createHash('sha256').update(body).digest('hex')}.json`;
+  if (!(await objectExists(clients, bucket, key))) {
+    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+  }
+  return templateUrl(bucket, key, { region: await clients.region(), endpointUrl: clients.endpointUrl });
+}
+
+async function objectExists(clients: AwsClients, bucket: string, key: string): Promise<boolean> {
+  try {
+    await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (err) {
+    if (httpStatus(err) === 404) return false;
+    throw err;
+  }
+}
+
+function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+/**
+ * The URL CloudFormation fetches the template from. Real AWS: the virtual-hosted S3 URL. With an
+ * endpoint override: path style on that endpoint, with 127.x.x.x written as `localhost`, because
+ * moto reads a TemplateURL host of 127.0.0.1 as a bucket named "127".
+ */
+export function templateUrl(bucket: string, key: string, where: { region: string; endpointUrl?: string }): string {
+  const path = key.split('/').map(encodeURIComponent).join('/');
+  if (where.endpointUrl) {
+    const url = new URL(where.endpointUrl);
+    if (/^127\.\d+\.\d+\.\d+$/.test(url.hostname)) url.hostname = 'localhost';
+    const base = url.toString().replace(/\/+$/, '');
+    return `${base}/${bucket}/${path}`;
+  }
+  const domain = where.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://${bucket}.s3.${where.region}.${domain}/${path}`;
+}

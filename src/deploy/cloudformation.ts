@@ -1,0 +1,126 @@
+/**
+ * A thin layer over the CloudFormation SDK calls the engine makes more than once, and the one
+ * place where AWS's message texts are read: CloudFormation reports "stack does not exist",
+ * "no changes", "cancelled" and "not imported" only in prose (a ValidationError or a status
+ * reason), so each of those is recognised by a function here and nowhere else.
+ */
+import {
+  CloudFormationClient,
+  DeleteChangeSetCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListChangeSetsCommand,
+  type ChangeSetSummary,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import type { Outputs } from './types';
+
+/** Every change set this tool creates starts with this, so it only ever cleans up its own. */
+export const CHANGE_SET_PREFIX = 'cfn-stages-';
+
+/** A fresh change set name / idempotency token: letters, digits and hyphens, unique per attempt. */
+export function uniqueName(): string {
+  return `${CHANGE_SET_PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** The stack, or undefined when it does not exist (by name; by id a deleted stack is DELETE_COMPLETE). */
+export async function describeStack(cfn: CloudFormationClient, nameOrId: string): Promise<Stack | undefined> {
+  try {
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: nameOrId }));
+    return out.Stacks?.[0];
+  } catch (err) {
+    if (isStackMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The template CloudFormation holds for the stack, as it was submitted. */
+export async function getTemplateBody(cfn: CloudFormationClient, stackName: string): Promise<string | undefined> {
+  const out = await cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }));
+  return out.TemplateBody;
+}
+
+export function outputsOf(stack: Stack | undefined): Outputs {
+  const outputs: Outputs = {};
+  for (const o of stack?.Outputs ?? []) if (o.OutputKey) outputs[o.OutputKey] = o.OutputValue ?? '';
+  return outputs;
+}
+
+export function tagsOf(stack: Stack): Record<string, string> {
+  return Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+export function parametersOf(stack: Stack): Record<string, string> {
+  return Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']));
+}
+
+/**
+ * This tool's change sets on the stack. Some emulators answer ListChangeSets with every stack's
+ * change sets, so the stack is checked on each summary too.
+ */
+export async function listOwnChangeSets(cfn: CloudFormationClient, stack: Stack): Promise<ChangeSetSummary[]> {
+  const found: ChangeSetSummary[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await cfn.send(new ListChangeSetsCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }));
+    for (const s of page.Summaries ?? []) {
+      const sameStack = s.StackId === stack.StackId || s.StackName === stack.StackName;
+      if (sameStack && s.ChangeSetName?.startsWith(CHANGE_SET_PREFIX)) found.push(s);
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return found;
+}
+
+/** Deletes a change set; one that is already gone is fine. */
+export async function deleteChangeSet(cfn: CloudFormationClient, stackName: string, changeSetName: string): Promise<void> {
+  try {
+    await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
+  } catch (err) {
+    if (!isChangeSetMissing(err)) throw err;
+  }
+}
+
+function awsError(err: unknown): { name: string; message: string } {
+  return err instanceof Error ? err : { name: '', message: String(err) };
+}
+
+/** DescribeStacks on a missing stack: ValidationError "Stack with id X does not exist". */
+export function isStackMissing(err: unknown): boolean {
+  const { name, message } = awsError(err);
+  return name === 'ValidationError' && /does not exist/.test(message);
+}
+
+function isChangeSetMissing(err: unknown): boolean {
+  const { name } = awsError(err);
+  return name === 'ChangeSetNotFoundException' || isStackMissing(err);
+}
+
+/**
+ * A change set that FAILED only because there is nothing to change. CloudFormation words this
+ * "The submitted information didn't contain changes..." (and, for some stacks, "No updates are to
+ * be performed.").
+ */
+export function isNoChangesReason(reason: string | undefined): boolean {
+  return !!reason && (/didn't contain changes/.test(reason) || /No updates are to be performed/.test(reason));
+}
+
+/**
+ * A resource event that failed only because a sibling failed first: "Resource creation
+ * cancelled", "Resource update cancelled", "Resource deletion cancelled"...
+ */
+export function isCancellationReason(reason: string | undefined): boolean {
+  return !!reason && /^Resource \w+ cancelled/i.test(reason.trim());
+}
+
+/** ListImports on an export nobody imports: ValidationError "Export 'X' is not imported by any stack." */
+export function isNotImportedError(err: unknown): boolean {
+  const { name, message } = awsError(err);
+  return name === 'ValidationError' && /is not imported by any stack/.test(message);
+}
+
+/** CancelUpdateStack once the update is past the point of no return (cleanup already running). */
+export function isNotCancellable(err: unknown): boolean {
+  const { name, message } = awsError(err);
+  return name === 'ValidationError' && /CancelUpdateStack cannot be called/.test(message);
+}

@@ -1,0 +1,188 @@
+/**
+ * Typed errors of the deploy engine and the AWS client factory: one class per condition, each with
+ * a stable `code` to match on (never the message), the stack it concerns when there is one, and a
+ * `hint` telling a person what to do. The CLI turns these into text and exit codes; nothing here
+ * prints. Outcomes that are not errors ("no changes", "stack failed and rolled back") are
+ * {@link DeployResult} values instead, see ./types.ts.
+ */
+
+/** Every condition the engine reports by throwing. */
+export type EngineErrorCode =
+  | 'NoCredentials'
+  | 'NoRegion'
+  | 'NoAccountId'
+  | 'StackNotFound'
+  | 'StackState'
+  | 'RecreateRefused'
+  | 'RollbackFailed'
+  | 'ChangeSetFailed'
+  | 'TemplateTooLarge'
+  | 'ArtifactBucketUnavailable'
+  | 'ExportInUse'
+  | 'TerminationProtected'
+  | 'GraphCycle'
+  | 'Aborted';
+
+/** Base of every error the engine throws on purpose. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    /** What a person can do about it (a flag, a command, a console page). */
+    readonly hint?: string,
+    options?: { cause?: unknown; stackName?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.stackName = options?.stackName;
+  }
+
+  /** The stack the error concerns, when it concerns one. */
+  readonly stackName?: string;
+}
+
+/** The SDK's credential chain found nothing (no profile, no env keys, no SSO session). */
+export class NoCredentialsError extends EngineError {
+  constructor(profile: string | undefined, cause?: unknown) {
+    super(
+      'NoCredentials',
+      profile ? `no usable AWS credentials for profile "${profile}"` : 'no AWS credentials found',
+      profile
+        ? `check the profile in ~/.aws/config; for SSO run \`aws sso login --profile ${profile}\``
+        : 'pass --profile NAME (or set AWS_PROFILE), run `aws sso login` for an SSO profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      { cause },
+    );
+  }
+}
+
+/** No region from the flag, the params file, AWS_REGION / AWS_DEFAULT_REGION or the profile. */
+export class NoRegionError extends EngineError {
+  constructor(cause?: unknown) {
+    super(
+      'NoRegion',
+      'no AWS region given',
+      'pass --region REGION, set region in the params file, set AWS_REGION, or add `region = ...` to your profile in ~/.aws/config',
+      { cause },
+    );
+  }
+}
+
+/** The account id is needed (artifact bucket name) and the credentials do not say it. */
+export class NoAccountIdError extends EngineError {
+  constructor(cause?: unknown) {
+    super(
+      'NoAccountId',
+      'cannot tell which AWS account these credentials belong to',
+      'set AWS_ACCOUNT_ID, or name the artifact bucket explicitly',
+      { cause },
+    );
+  }
+}
+
+/** The stack does not exist where one is needed (for callers such as `outputs`; deploy creates missing stacks). */
+export class StackNotFoundError extends EngineError {
+  constructor(stackName: string, cause?: unknown) {
+    super('StackNotFound', `stack ${stackName} does not exist`, undefined, { cause, stackName });
+  }
+}
+
+/** The stack is in a state the engine will not repair on its own (DELETE_FAILED, IMPORT_ROLLBACK_FAILED). */
+export class StackStateError extends EngineError {
+  constructor(stackName: string, readonly status: string, hint: string, readonly reason?: string) {
+    super('StackState', `stack ${stackName} is ${status}${reason ? `: ${reason}` : ''}`, hint, { stackName });
+  }
+}
+
+/** A failed create (ROLLBACK_COMPLETE and kin) must be deleted first, and the caller said no. */
+export class RecreateRefusedError extends EngineError {
+  constructor(stackName: string, readonly status: string) {
+    super(
+      'RecreateRefused',
+      `stack ${stackName} is ${status} (its creation failed) and must be deleted before it can be created again`,
+      'allow the delete when asked, or delete the stack in the CloudFormation console and run again',
+      { stackName },
+    );
+  }
+}
+
+/** ContinueUpdateRollback did not bring the stack back to UPDATE_ROLLBACK_COMPLETE. */
+export class RollbackFailedError extends EngineError {
+  constructor(stackName: string, readonly status: string, readonly reason?: string) {
+    super(
+      'RollbackFailed',
+      `stack ${stackName} could not finish rolling back (${status})${reason ? `: ${reason}` : ''}`,
+      'fix the resource named above (or skip it with `aws cloudformation continue-update-rollback --resources-to-skip`), then run again',
+      { stackName },
+    );
+  }
+}
+
+/** CloudFormation rejected the change set for a reason other than "no changes". */
+export class ChangeSetFailedError extends EngineError {
+  constructor(stackName: string, readonly reason: string, cause?: unknown) {
+    super('ChangeSetFailed', `change set for ${stackName} failed: ${reason}`, undefined, { cause, stackName });
+  }
+}
+
+/** Template over 51,200 bytes and no artifact bucket to send it through. */
+export class TemplateTooLargeError extends EngineError {
+  constructor(stackName: string, readonly bytes: number, readonly limit: number) {
+    super(
+      'TemplateTooLarge',
+      `template for ${stackName} is ${bytes} bytes, over CloudFormation's ${limit}-byte limit for inline templates`,
+      'give the deployer an artifact bucket so the template goes through S3',
+      { stackName },
+    );
+  }
+}
+
+/** The artifact bucket exists but belongs to someone else (or we may not use it). */
+export class ArtifactBucketUnavailableError extends EngineError {
+  constructor(readonly bucket: string, cause?: unknown) {
+    super(
+      'ArtifactBucketUnavailable',
+      `artifact bucket ${bucket} exists but cannot be used by these credentials`,
+      'bucket names are global: name another bucket, or check the credentials can use this one',
+      { cause },
+    );
+  }
+}
+
+/** One import that blocks a delete: `importer` reads `exportName` from the stack being deleted. */
+export interface BlockingImport {
+  exportName: string;
+  importer: string;
+}
+
+/** destroy refuses while a stack outside the set imports an export of a stack inside it. */
+export class ExportInUseError extends EngineError {
+  constructor(stackName: string, readonly imports: BlockingImport[]) {
+    const list = imports.map((i) => `${i.importer} imports ${i.exportName}`).join('; ');
+    super('ExportInUse', `stack ${stackName} cannot be deleted while other stacks use its exports: ${list}`, 'destroy the importing stacks first (or include them in this destroy)', {
+      stackName,
+    });
+  }
+}
+
+/** Termination protection is on and the caller did not ask to turn it off. */
+export class TerminationProtectedError extends EngineError {
+  constructor(stackName: string) {
+    super('TerminationProtected', `stack ${stackName} has termination protection on`, 'turn it off explicitly (destroy asks for it) and run again', {
+      stackName,
+    });
+  }
+}
+
+/** Stacks depend on each other in a circle, so no order exists. */
+export class GraphCycleError extends EngineError {
+  constructor(readonly cycle: string[]) {
+    super('GraphCycle', `stacks depend on each other in a cycle: ${cycle.join(' -> ')}`, 'remove one of the imports that close the cycle');
+  }
+}
+
+/** The abort signal fired while nothing could be cancelled or detached (e.g. between API calls). */
+export class AbortedError extends EngineError {
+  constructor(stackName?: string) {
+    super('Aborted', stackName ? `interrupted while working on ${stackName}` : 'interrupted', undefined, { stackName });
+  }
+}

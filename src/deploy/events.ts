@@ -1,0 +1,135 @@
+/**
+ * The stack event stream: reads DescribeStackEvents pages (newest first) back to the last event
+ * already seen, and hands out only new events, oldest first, with secrets masked. `watchStack`
+ * polls until the stack settles; `rootCause` finds the event that explains a failure.
+ */
+import { CloudFormationClient, DescribeStackEventsCommand, type Stack, type StackEvent as SdkStackEvent } from '@aws-sdk/client-cloudformation';
+import { describeStack, isCancellationReason } from './cloudformation';
+import { Pacer } from './poll';
+import { StackStatus } from './stack-status';
+import type { Masker } from './template';
+import type { DeployEvent, PollOptions, ResourceFailure, StackEvent } from './types';
+
+export class StackEventPoller {
+  private readonly seen = new Set<string>();
+  /** Everything read since start(), oldest first. */
+  readonly events: StackEvent[] = [];
+
+  constructor(
+    private readonly cfn: CloudFormationClient,
+    /** Poll by stack id where known: by name a deleted stack vanishes. */
+    private stack: string,
+    private readonly mask: Masker,
+  ) {}
+
+  /** Marks every event that exists now as old: only events after this call are reported. */
+  async start(): Promise<void> {
+    // New events are always listed above old ones, so the first page is enough of a marker.
+    const page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack }));
+    for (const e of page.StackEvents ?? []) this.seen.add(e.EventId ?? '');
+  }
+
+  /** Follow the stack by id once it is known (a create returns the id). */
+  follow(stackId: string): void {
+    this.stack = stackId;
+  }
+
+  /** New events since the last call, oldest first. */
+  async poll(): Promise<StackEvent[]> {
+    const fresh: StackEvent[] = [];
+    for (const e of (await this.readNew()).reverse()) {
+      if (this.seen.has(e.EventId ?? '')) continue; // listed twice across pages
+      this.seen.add(e.EventId ?? '');
+      fresh.push(this.toEvent(e));
+    }
+    this.events.push(...fresh);
+    return fresh;
+  }
+
+  private async readNew(): Promise<SdkStackEvent[]> {
+    const out: SdkStackEvent[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack, NextToken }));
+      for (const e of page.StackEvents ?? []) {
+        if (this.seen.has(e.EventId ?? '')) return out;
+        out.push(e);
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return out;
+  }
+
+  private toEvent(e: SdkStackEvent): StackEvent {
+    return {
+      eventId: e.EventId ?? '',
+      stackName: e.StackName ?? '',
+      logicalId: e.LogicalResourceId ?? '',
+      physicalId: e.PhysicalResourceId || undefined,
+      resourceType: e.ResourceType ?? '',
+      status: e.ResourceStatus ?? '',
+      reason: e.ResourceStatusReason === undefined ? undefined : this.mask(e.ResourceStatusReason),
+      timestamp: e.Timestamp ?? new Date(0),
+      isStack: e.ResourceType === 'AWS::CloudFormation::Stack' && e.LogicalResourceId === e.StackName,
+    };
+  }
+}
+
+export interface WatchOptions {
+  stackName: string;
+  emit: (e: DeployEvent) => void;
+  poll?: PollOptions;
+  signal?: AbortSignal;
+  /**
+   * The stack as it was just before our own operation started. Given, the watch only ends once
+   * that operation visibly happened (a settled stack event after the start, or a new status or
+   * update time): right after ExecuteChangeSet, DescribeStacks may still show the old status.
+   */
+  before?: Stack;
+}
+
+/**
+ * Polls events and status until the stack settles; returns the settled stack (undefined once it
+ * is deleted and gone). Throws AbortedError when the signal fires (the caller decides what that
+ * means for the running operation).
+ */
+export async function watchStack(cfn: CloudFormationClient, poller: StackEventPoller, opts: WatchOptions): Promise<Stack | undefined> {
+  const pacer = new Pacer(opts.poll);
+  let progressed = true;
+  for (;;) {
+    await pacer.wait(progressed, opts.signal);
+    const fresh = await poller.poll();
+    for (const event of fresh) opts.emit({ type: 'resource', stackName: opts.stackName, event });
+    const stack = await describeStack(cfn, opts.before?.StackId ?? opts.stackName);
+    progressed = fresh.length > 0;
+    if (!stack) return undefined;
+    const status = new StackStatus(stack.StackStatus ?? '');
+    if (status.isSettled && status.name !== 'REVIEW_IN_PROGRESS' && operationSeen(opts.before, stack, poller.events)) {
+      return status.isDeleted ? undefined : stack;
+    }
+  }
+}
+
+function operationSeen(before: Stack | undefined, now: Stack, events: StackEvent[]): boolean {
+  if (!before) return true;
+  if (events.some((e) => e.isStack && new StackStatus(e.status).isSettled && e.status !== 'REVIEW_IN_PROGRESS')) return true;
+  return now.StackStatus !== before.StackStatus || String(now.LastUpdatedTime) !== String(before.LastUpdatedTime);
+}
+
+/**
+ * The event that explains a failure: the first *_FAILED resource event whose reason is not a
+ * cancellation caused by a sibling's failure; else the stack's own first failure reason.
+ */
+export function rootCause(events: StackEvent[]): ResourceFailure | undefined {
+  const failed = events.filter((e) => e.status.endsWith('_FAILED') && !isCancellationReason(e.reason));
+  const pick = failed.find((e) => !e.isStack) ?? failed[0];
+  if (!pick) return undefined;
+  return {
+    logicalId: pick.logicalId,
+    resourceType: pick.resourceType,
+    physicalId: pick.physicalId,
+    status: pick.status,
+    reason: pick.reason ?? '',
+    timestamp: pick.timestamp,
+  };
+}

@@ -1,0 +1,365 @@
+/**
+ * Deploying one stack: `deployStack` is a short run of early returns (settle the stack's state,
+ * skip when unchanged, make a change set, confirm, execute, watch) handing off to small helpers.
+ * `planStack` stops after the change set and deletes it.
+ *
+ * Every stack status has a known path (see stack-status.ts); "no changes" is a result; failures
+ * come back as results with their root cause; an abort (Ctrl-C) cancels an update or detaches
+ * from a create, and a re-run converges from whatever state that leaves.
+ */
+import {
+  CancelUpdateStackCommand,
+  ContinueUpdateRollbackCommand,
+  DeleteStackCommand,
+  ExecuteChangeSetCommand,
+  UpdateTerminationProtectionCommand,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import type { AwsClients } from '../aws/clients';
+import { INLINE_TEMPLATE_LIMIT, uploadTemplate } from './artifacts';
+import { createChangeSet, waitForChangeSet, type ChangeSetRef, type TemplateSource } from './change-set';
+import {
+  deleteChangeSet,
+  describeStack,
+  getTemplateBody,
+  isNotCancellable,
+  listOwnChangeSets,
+  outputsOf,
+  parametersOf,
+  tagsOf,
+  uniqueName,
+} from './cloudformation';
+import { AbortedError, ChangeSetFailedError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
+import { StackEventPoller, rootCause, watchStack } from './events';
+import { StackStatus } from './stack-status';
+import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
+import type { ChangeSummary, DeployEvent, DeployResult, DeployStep, PollOptions, StackSpec } from './types';
+
+export interface DeployOptions {
+  /** Progress: steps, the plan, and every new resource event (secrets masked). */
+  events?: (e: DeployEvent) => void;
+  /** Asked with the plan before executing; false deletes the change set. @default execute without asking */
+  confirm?: (plan: ChangeSummary) => Promise<boolean>;
+  /** Name of a bucket for templates over 51,200 bytes (see ensureArtifactBucket); called only when needed. */
+  artifactBucket?: () => Promise<string>;
+  /**
+   * Asked before deleting a stack whose creation failed (ROLLBACK_COMPLETE, ROLLBACK_FAILED) so it
+   * can be created again. Such a stack holds no working resources. @default allow
+   */
+  allowRecreate?: (stackName: string, status: string) => Promise<boolean>;
+  poll?: PollOptions;
+  /** Ctrl-C: cancels an executing update (it rolls back), detaches from an executing create. */
+  signal?: AbortSignal;
+}
+
+/** What one deploy needs at hand, built once per call. */
+interface Ctx {
+  clients: AwsClients;
+  cfn: CloudFormationClient;
+  spec: StackSpec;
+  mask: Masker;
+  opts: DeployOptions;
+  emit: (e: DeployEvent) => void;
+  step: (step: DeployStep, detail?: string) => void;
+}
+
+function contextFor(clients: AwsClients, spec: StackSpec, opts: DeployOptions): Ctx {
+  const emit = opts.events ?? (() => undefined);
+  return {
+    clients,
+    cfn: clients.cloudFormation,
+    spec,
+    mask: maskerFor(spec),
+    opts,
+    emit,
+    step: (step, detail) => emit({ type: 'step', stackName: spec.name, step, ...(detail === undefined ? {} : { detail }) }),
+  };
+}
+
+/**
+ * Creates or updates one stack through a change set and waits for the result. Throws only for
+ * conditions that stop the stack before CloudFormation ran anything (typed EngineErrors such as
+ * {@link RecreateRefusedError}, {@link ChangeSetFailedError}, or SDK errors); a CloudFormation
+ * failure is a `failed` result with its root cause.
+ */
+export async function deployStack(clients: AwsClients, spec: StackSpec, opts: DeployOptions = {}): Promise<DeployResult> {
+  const ctx = contextFor(clients, spec, opts);
+  try {
+    return await deploySteps(ctx);
+  } catch (err) {
+    // Interrupted before anything of ours was executing (waiting on another operation, deleting a
+    // failed create): nothing to cancel, and a re-run picks up from the stack's state.
+    if (err instanceof AbortedError) return { kind: 'cancelled', stackName: spec.name };
+    // An SDK error may quote what it was sent (a parameter value): mask before it travels on.
+    if (err instanceof Error) err.message = ctx.mask(err.message);
+    throw err;
+  }
+}
+
+async function deploySteps(ctx: Ctx): Promise<DeployResult> {
+  ctx.step('checking');
+  let stack = await settle(ctx);
+  if (stack && new StackStatus(stack.StackStatus ?? '').isCreationFailure) stack = await recreate(ctx, stack);
+  const reviewing = !!stack && new StackStatus(stack.StackStatus ?? '').isReviewInProgress;
+  if (stack && !reviewing && (await isUnchanged(ctx, stack))) return skipped(ctx, stack);
+  if (stack) await cleanChangeSets(ctx, stack);
+  return changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
+}
+
+async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stack | undefined): Promise<DeployResult> {
+  const template = await templateSource(ctx);
+  ctx.step('creating-change-set', type === 'CREATE' ? 'new stack' : undefined);
+  const ref = await createChangeSet(ctx.cfn, ctx.spec, type, template);
+  let outcome;
+  try {
+    outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
+  } catch (err) {
+    await discard(ctx, ref);
+    if (err instanceof AbortedError) return { kind: 'cancelled', stackName: ctx.spec.name, status: stack?.StackStatus };
+    throw err;
+  }
+  if (outcome.kind === 'empty') return skipped(ctx, stack ?? (await describeStack(ctx.cfn, ref.stackId)));
+  ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan: outcome.summary });
+  if (ctx.opts.confirm && !(await ctx.opts.confirm(outcome.summary))) {
+    await discard(ctx, ref);
+    return { kind: 'declined', stackName: ctx.spec.name, plan: outcome.summary, stackExists: type === 'UPDATE' };
+  }
+  return execute(ctx, ref, outcome.summary);
+}
+
+/**
+ * Brings the stack to a state a deploy can start from: waits out running operations (showing
+ * their events: "attach"), and continues a failed update rollback once. Returns undefined when
+ * there is no stack. Throws AbortedError when the signal fires while waiting.
+ */
+async function settle(ctx: Ctx): Promise<Stack | undefined> {
+  let stack = await describeStack(ctx.cfn, ctx.spec.name);
+  let rollbackContinued = false;
+  for (;;) {
+    if (!stack) return undefined;
+    const status = new StackStatus(stack.StackStatus ?? '', stack.StackStatusReason);
+    switch (status.next) {
+      case 'wait':
+        ctx.step('waiting', status.name);
+        stack = await attach(ctx, stack);
+        break;
+      case 'continue-rollback':
+        if (rollbackContinued) throw new RollbackFailedError(ctx.spec.name, status.name, ctx.mask(stack.StackStatusReason ?? ''));
+        rollbackContinued = true;
+        stack = await continueRollback(ctx, stack);
+        break;
+      case 'needs-attention':
+        throw new StackStateError(ctx.spec.name, status.name, hintFor(status.name), ctx.mask(stack.StackStatusReason ?? ''));
+      case 'create':
+        return undefined;
+      default:
+        return stack;
+    }
+  }
+}
+
+function hintFor(status: string): string {
+  return status === 'DELETE_FAILED'
+    ? 'see which resource could not be deleted (its event in the console), deal with it, then run destroy again'
+    : 'resolve it in the CloudFormation console, then run again';
+}
+
+/** Follows an operation already running (not ours) until the stack settles. */
+async function attach(ctx: Ctx, stack: Stack): Promise<Stack | undefined> {
+  const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
+  await poller.start();
+  return watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: undefined });
+}
+
+/** UPDATE_ROLLBACK_FAILED: ask CloudFormation to finish the rollback, and wait for it. */
+async function continueRollback(ctx: Ctx, stack: Stack): Promise<Stack | undefined> {
+  ctx.step('continuing-rollback');
+  const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
+  await poller.start();
+  await ctx.cfn.send(new ContinueUpdateRollbackCommand({ StackName: stack.StackId ?? ctx.spec.name, ClientRequestToken: uniqueName() }));
+  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: stack });
+  if (after?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
+    throw new RollbackFailedError(ctx.spec.name, after.StackStatus, rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? ''));
+  }
+  return after;
+}
+
+/** A failed create can only be deleted; do that (when allowed) so the stack can be created anew. */
+async function recreate(ctx: Ctx, stack: Stack): Promise<undefined> {
+  const status = stack.StackStatus ?? '';
+  const allowed = ctx.opts.allowRecreate ? await ctx.opts.allowRecreate(ctx.spec.name, status) : true;
+  if (!allowed) throw new RecreateRefusedError(ctx.spec.name, status);
+  ctx.step('deleting-failed-stack', status);
+  const stackId = stack.StackId ?? ctx.spec.name;
+  const poller = new StackEventPoller(ctx.cfn, stackId, ctx.mask);
+  await poller.start();
+  await ctx.cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: uniqueName() }));
+  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: stack });
+  if (after) {
+    const reason = rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? '');
+    throw new StackStateError(ctx.spec.name, after.StackStatus ?? '', hintFor(after.StackStatus ?? ''), reason);
+  }
+  return undefined;
+}
+
+/**
+ * True when template, parameters and tags are what the stack already has, so no change set is
+ * needed. Cautious: NoEcho or SSM-typed parameters (whose current values cannot be read back)
+ * and non-JSON templates always go through a change set, which then decides.
+ */
+async function isUnchanged(ctx: Ctx, stack: Stack): Promise<boolean> {
+  if (!new StackStatus(stack.StackStatus ?? '').isStable) return false;
+  if (!sameRecord(tagsOf(stack), ctx.spec.tags)) return false;
+  const desired = effectiveParameters(ctx.spec, parseTemplate(ctx.spec.templateBody));
+  const current = parametersOf(stack);
+  // Only the template's own parameters count: a parameter the new template dropped is a template change.
+  if (!desired || !Object.entries(desired).every(([k, v]) => current[k] === v)) return false;
+  const deployed = await getTemplateBody(ctx.cfn, ctx.spec.name);
+  return deployed !== undefined && sameTemplate(deployed, ctx.spec.templateBody);
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+}
+
+async function skipped(ctx: Ctx, stack: Stack | undefined): Promise<DeployResult> {
+  if (stack) await protect(ctx, stack);
+  return { kind: 'skipped-unchanged', stackName: ctx.spec.name, outputs: outputsOf(stack) };
+}
+
+/** Change sets this tool left behind (an interrupted run) would pile up; delete them first. */
+async function cleanChangeSets(ctx: Ctx, stack: Stack): Promise<void> {
+  const stale = await listOwnChangeSets(ctx.cfn, stack);
+  if (stale.length === 0) return;
+  ctx.step('cleaning-change-sets', `${stale.length} left from an earlier run`);
+  for (const cs of stale) await deleteChangeSet(ctx.cfn, stack.StackId ?? ctx.spec.name, cs.ChangeSetName ?? '');
+}
+
+/** Inline when it fits, else through the artifact bucket (TemplateTooLargeError without one). */
+async function templateSource(ctx: Ctx): Promise<TemplateSource> {
+  const bytes = Buffer.byteLength(ctx.spec.templateBody, 'utf8');
+  if (bytes <= INLINE_TEMPLATE_LIMIT) return { TemplateBody: ctx.spec.templateBody };
+  if (!ctx.opts.artifactBucket) throw new TemplateTooLargeError(ctx.spec.name, bytes, INLINE_TEMPLATE_LIMIT);
+  ctx.step('uploading-template', `${bytes} bytes`);
+  const bucket = await ctx.opts.artifactBucket();
+  return { TemplateURL: await uploadTemplate(ctx.clients, bucket, ctx.spec.templateBody) };
+}
+
+/**
+ * Removes a change set that will not run. A CREATE change set made its stack (REVIEW_IN_PROGRESS,
+ * no resources): deleting that stack leaves nothing behind.
+ */
+async function discard(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
+  if (ref.type === 'CREATE') await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId }));
+  else await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName);
+}
+
+async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promise<DeployResult> {
+  const poller = new StackEventPoller(ctx.cfn, ref.stackId, ctx.mask);
+  await poller.start();
+  const before = await describeStack(ctx.cfn, ref.stackId);
+  ctx.step('executing', `${plan.changes.length} change(s)`);
+  await ctx.cfn.send(new ExecuteChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, ClientRequestToken: uniqueName() }));
+  let after: Stack | undefined;
+  try {
+    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before });
+  } catch (err) {
+    if (err instanceof AbortedError) return interrupt(ctx, ref);
+    throw err;
+  }
+  const status = new StackStatus(after?.StackStatus ?? 'DELETE_COMPLETE', after?.StackStatusReason);
+  if (after && status.isComplete) {
+    await protect(ctx, after);
+    return { kind: ref.type === 'CREATE' ? 'created' : 'updated', stackName: ctx.spec.name, changes: plan.changes, outputs: outputsOf(after) };
+  }
+  return {
+    kind: 'failed',
+    stackName: ctx.spec.name,
+    status: status.name,
+    rootCause: rootCause(poller.events),
+    statusReason: status.reason === undefined ? undefined : ctx.mask(status.reason),
+  };
+}
+
+/** Ctrl-C while our change set runs: cancel an update (it rolls back); leave a create running. */
+async function interrupt(ctx: Ctx, ref: ChangeSetRef): Promise<DeployResult> {
+  if (ref.type === 'CREATE') return { kind: 'detached', stackName: ctx.spec.name, status: 'CREATE_IN_PROGRESS' };
+  ctx.step('cancelling');
+  try {
+    await ctx.cfn.send(new CancelUpdateStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
+    return { kind: 'cancelled', stackName: ctx.spec.name, status: 'UPDATE_ROLLBACK_IN_PROGRESS' };
+  } catch (err) {
+    // Past the point of no return (cleanup running): the update will complete on its own.
+    if (!isNotCancellable(err)) throw err;
+    const now = await describeStack(ctx.cfn, ref.stackId);
+    return { kind: 'detached', stackName: ctx.spec.name, status: now?.StackStatus ?? 'UNKNOWN' };
+  }
+}
+
+/** Sets termination protection when the spec asks for a value the stack does not have. */
+async function protect(ctx: Ctx, stack: Stack): Promise<void> {
+  const want = ctx.spec.terminationProtection;
+  if (want === undefined || (stack.EnableTerminationProtection ?? false) === want) return;
+  ctx.step('termination-protection', want ? 'on' : 'off');
+  await ctx.cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? ctx.spec.name, EnableTerminationProtection: want }));
+}
+
+/** What `provision plan` shows for one stack. */
+export type PlanResult =
+  | { kind: 'unchanged'; stackName: string }
+  /** `plan.type` is `create` for a new stack; `deletesFailedStack` names the failed status removed first. */
+  | { kind: 'changes'; plan: ChangeSummary; deletesFailedStack?: string }
+  /** No plan can be computed now: the stack is busy or stuck, or CloudFormation rejected the change set. */
+  | { kind: 'not-plannable'; stackName: string; reason: string; status?: string };
+
+export interface PlanOptions {
+  artifactBucket?: () => Promise<string>;
+  poll?: PollOptions;
+  signal?: AbortSignal;
+}
+
+/**
+ * The plan for one stack without changing it. An existing stack gets a change set that is read
+ * and deleted. A new stack is planned from its template (every resource an Add) rather than by a
+ * change set, because CloudFormation rejects a new stack's change set while the exports it
+ * imports do not exist yet, which is the normal case for a fresh environment.
+ */
+export async function planStack(clients: AwsClients, spec: StackSpec, opts: PlanOptions = {}): Promise<PlanResult> {
+  const ctx = contextFor(clients, spec, opts);
+  const stack = await describeStack(ctx.cfn, spec.name);
+  const status = new StackStatus(stack?.StackStatus ?? 'DELETE_COMPLETE', stack?.StackStatusReason);
+  if (!stack || status.isDeleted || status.isReviewInProgress) return { kind: 'changes', plan: planFromTemplate(spec) };
+  if (status.isCreationFailure) return { kind: 'changes', plan: planFromTemplate(spec), deletesFailedStack: status.name };
+  if (status.next === 'wait') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'another operation is running' };
+  if (status.next === 'continue-rollback') {
+    return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'deploy will continue the rollback first, then plan again' };
+  }
+  if (status.next === 'needs-attention') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: hintFor(status.name) };
+  if (await isUnchanged(ctx, stack)) return { kind: 'unchanged', stackName: spec.name };
+  return planUpdate(ctx);
+}
+
+async function planUpdate(ctx: Ctx): Promise<PlanResult> {
+  const ref = await createChangeSet(ctx.cfn, ctx.spec, 'UPDATE', await templateSource(ctx));
+  try {
+    const outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
+    await discard(ctx, ref);
+    return outcome.kind === 'empty' ? { kind: 'unchanged', stackName: ctx.spec.name } : { kind: 'changes', plan: outcome.summary };
+  } catch (err) {
+    await discard(ctx, ref);
+    if (err instanceof ChangeSetFailedError) return { kind: 'not-plannable', stackName: ctx.spec.name, reason: err.reason };
+    throw err;
+  }
+}
+
+/** Every resource of the template as an Add (a new stack creates them all). */
+function planFromTemplate(spec: StackSpec): ChangeSummary {
+  const resources = parseTemplate(spec.templateBody)?.Resources ?? {};
+  return {
+    stackName: spec.name,
+    type: 'create',
+    changes: Object.entries(resources).map(([logicalId, r]) => ({ action: 'Add', logicalId, resourceType: r.Type, replacement: 'never', causes: [] })),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The engine's vocabulary: what a stack to deploy is, what happened to it, and what the engine
+ * reports while it works. Plain data, no SDK imports, so the CLI can use these types without
+ * loading the AWS SDK.
+ */
+export * from './errors';
+
+/** One stack to deploy: a template plus its parameters and tags, and the stacks it needs first. */
+export interface StackSpec {
+  /** CloudFormation stack name (unique in the account and region). */
+  name: string;
+  /** Which catalogue template this is (e.g. `11.env-network`), for display only. */
+  templateId: string;
+  /** The template as CloudFormation will receive it (JSON). */
+  templateBody: string;
+  /** Every parameter value; parameters left out take the template's default. */
+  parameters: Record<string, string>;
+  /** Stack tags; CloudFormation copies them onto every taggable resource. */
+  tags: Record<string, string>;
+  /** Names of stacks this one imports from; names outside the current run are taken as already deployed. */
+  dependsOn: string[];
+  /** e.g. `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`. */
+  capabilities: string[];
+  /** Set it (on or off) after a successful deploy; left undefined, the stack keeps what it has. */
+  terminationProtection?: boolean;
+}
+
+/** What a replacement means for a resource: `always` = CloudFormation will replace it. */
+export type Replacement = 'never' | 'conditional' | 'always';
+
+/** One resource line of a plan, as `+` add, `~` modify, `-` remove. */
+export interface ResourceChange {
+  action: 'Add' | 'Modify' | 'Remove' | 'Import' | 'Dynamic';
+  logicalId: string;
+  resourceType: string;
+  physicalId?: string;
+  /** `always`/`conditional` must be shown loudly: the resource (and its data) may be recreated. */
+  replacement: Replacement;
+  /** Top-level properties (or `Tags`, `Metadata`...) whose change causes this line. */
+  causes: string[];
+}
+
+/** The change set of one stack, summarised. */
+export interface ChangeSummary {
+  stackName: string;
+  /** `create`: the stack does not exist yet (every resource is an Add). */
+  type: 'create' | 'update';
+  changes: ResourceChange[];
+}
+
+/** The resource event that explains a failure. */
+export interface ResourceFailure {
+  logicalId: string;
+  resourceType: string;
+  physicalId?: string;
+  status: string;
+  /** CloudFormation's reason, with NoEcho parameter values masked. */
+  reason: string;
+  timestamp: Date;
+}
+
+/** One DescribeStackEvents entry, secrets masked. Newer events come later in every list we emit. */
+export interface StackEvent {
+  eventId: string;
+  stackName: string;
+  logicalId: string;
+  physicalId?: string;
+  resourceType: string;
+  status: string;
+  reason?: string;
+  timestamp: Date;
+  /** True for the stack's own lines (its LogicalResourceId is the stack name). */
+  isStack: boolean;
+}
+
+/** Coarse steps of one stack's deploy or delete, for a progress line. */
+export type DeployStep =
+  | 'checking'
+  | 'waiting'
+  | 'continuing-rollback'
+  | 'deleting-failed-stack'
+  | 'cleaning-change-sets'
+  | 'uploading-template'
+  | 'creating-change-set'
+  | 'executing'
+  | 'cancelling'
+  | 'termination-protection'
+  | 'checking-imports'
+  | 'deleting';
+
+/** What the engine reports while it works; the CLI renders these (one way: engine → renderer). */
+export type DeployEvent =
+  | { type: 'step'; stackName: string; step: DeployStep; detail?: string }
+  | { type: 'plan'; stackName: string; plan: ChangeSummary }
+  | { type: 'resource'; stackName: string; event: StackEvent };
+
+/** Stack outputs by key (non-secret by construction: CloudFormation has no NoEcho outputs). */
+export type Outputs = Record<string, string>;
+
+/**
+ * How one stack's deploy ended. Only `created`, `updated` and `skipped-unchanged` let dependents
+ * start (and `declined` when the stack already exists: its exports are still there); see
+ * {@link satisfiesDependents}.
+ */
+export type DeployResult =
+  | { kind: 'skipped-unchanged'; stackName: string; outputs: Outputs }
+  | { kind: 'created' | 'updated'; stackName: string; changes: ResourceChange[]; outputs: Outputs }
+  /** CloudFormation ran the change and it failed; the stack is now `status` (rolled back or stuck). */
+  | { kind: 'failed'; stackName: string; status: string; rootCause?: ResourceFailure; statusReason?: string }
+  /** `confirm` answered no; the change set was deleted. */
+  | { kind: 'declined'; stackName: string; plan: ChangeSummary; stackExists: boolean }
+  /** Interrupted: an update was cancelled (rolling back), or nothing had been executed yet. */
+  | { kind: 'cancelled'; stackName: string; status?: string }
+  /** Interrupted during a create: CloudFormation goes on without us; a re-run attaches and converges. */
+  | { kind: 'detached'; stackName: string; status: string }
+  /** Never started: a dependency did not succeed, or the run stopped before this stack's turn. */
+  | { kind: 'not-run'; stackName: string; because: string }
+  /** Could not be attempted: a typed engine error (refused recreate, change set rejected...) or an SDK error. */
+  | { kind: 'error'; stackName: string; error: Error };
+
+export type DeployResultKind = DeployResult['kind'];
+
+/** Whether a stack's dependents may start after this result. */
+export function satisfiesDependents(result: DeployResult): boolean {
+  switch (result.kind) {
+    case 'created':
+    case 'updated':
+    case 'skipped-unchanged':
+      return true;
+    case 'declined':
+      return result.stackExists;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Poll pacing: quick at first, slower while nothing changes (or the API throttles), capped.
+ * Throttling retries themselves belong to the SDK's retry strategy (see createClients).
+ */
+export interface PollOptions {
+  /** @default 1000 */
+  initialMs?: number;
+  /** @default 10000 */
+  maxMs?: number;
+  /** Growth per quiet poll. @default 1.5 */
+  factor?: number;
+}
