@@ -88,6 +88,10 @@ export function buildProgram(): Command {
     .option('--disable-termination-protection', 'turn termination protection off on protected stacks first')
     .action(async (opts) => (await import('../commands/destroy')).runDestroy(opts, program.opts<GlobalOptions>()));
 
+  // ---- publish (registered below) ----
+  // ---- wizard (registered below) ----
+  // ---- config / release (registered below) ----
+
   return program;
 }
 
