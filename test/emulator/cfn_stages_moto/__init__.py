@@ -1,0 +1,50 @@
+"""cfn-stages' extension of moto's server: the AWS behaviour the end-to-end tests and the local
+demo need and moto 5.2.1 lacks. See ../README.md for the list, piece by piece.
+
+Pinned to moto 5.2.1 (tools/requirements.txt): every piece replaces or extends moto internals
+(``moto/cloudformation/*``, backend method signatures), which change between releases.
+``install()`` refuses to run against another version rather than misbehave quietly.
+"""
+
+from __future__ import annotations
+
+import threading
+
+MOTO_VERSION = "5.2.1"
+
+_installed = False
+_lock = threading.Lock()
+
+
+def install() -> None:
+    """Load every piece into moto. Call before moto handles its first CloudFormation request
+    (safe to call from several threads and more than once)."""
+    global _installed
+    with _lock:
+        if not _installed:
+            _install()
+            _installed = True
+
+
+def _install() -> None:
+    from importlib.metadata import version
+
+    found = version("moto")
+    if found != MOTO_VERSION:
+        raise RuntimeError(f"cfn_stages_moto is written against moto {MOTO_VERSION}, found {found}: "
+                           "re-check each piece against the new moto before changing the pin")
+
+    from moto.cloudformation import parsing
+
+    from . import existing, intrinsics, stacks, updates
+    # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
+    from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
+
+    existing.install()
+    intrinsics.install()
+    stacks.install()
+    updates.install()
+    # moto caches its type table on first use; drop it so the new types are seen.
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
