@@ -7,5 +7,6 @@ module.exports = {
   // End-to-end suites start their own emulator; keep the 2-core machine from thrashing.
   maxWorkers: 2,
   testTimeout: 60000,
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  setupFiles: ['<rootDir>/test/setup.ts'],
 };

@@ -8,7 +8,31 @@ import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { Progress } from '../cli/progress';
-import { openContext } from './context';
+import { openContext, type RunContext } from './context';
+
+/**
+ * Databases are created with deletion protection on: CloudFormation would fail half-way through a
+ * destroy on them. Refuse before deleting anything, and say how to switch it off on purpose.
+ */
+async function refuseProtectedData(ctx: RunContext): Promise<void> {
+  const { describeStack, parametersOf } = await import('../deploy/cloudformation');
+  const protectedStacks: string[] = [];
+  for (const s of ctx.stacks) {
+    const st = await describeStack(ctx.clients.cloudFormation, s.name);
+    if (st && parametersOf(st).DeletionProtection === 'true') protectedStacks.push(s.name);
+  }
+  if (protectedStacks.length) {
+    const where = protectedStacks.map((n) => {
+      const s = ctx.stacks.find((x) => x.name === n)!;
+      return `  ${n} (${s.app ? `apps[${s.app}] ` : ''}${s.stage}: deletionProtection)`;
+    });
+    throw new CliError(
+      `${protectedStacks.length} stack${protectedStacks.length === 1 ? ' has' : 's have'} deletion protection on; nothing was deleted:\n${where.join('\n')}`,
+      ExitCode.Failed,
+      `to delete them on purpose: set deletionProtection: false for them in ${ctx.file}, run \`provision deploy\`, then destroy again (databases still leave a final snapshot)`,
+    );
+  }
+}
 
 export async function runDestroy(flags: { params?: string; yes?: boolean; only?: string[]; disableTerminationProtection?: boolean }, global: GlobalOptions): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
@@ -22,6 +46,7 @@ export async function runDestroy(flags: { params?: string; yes?: boolean; only?:
       const typed = await input({ message: `Type the environment name (${ctx.params.environment}) to confirm:` });
       if (typed.trim() !== ctx.params.environment) throw new CliError('destroy cancelled: the name did not match', ExitCode.Usage);
     }
+    await refuseProtectedData(ctx);
     const [{ destroyStacks }, { reverseOrder }] = await Promise.all([import('../deploy/destroy'), import('../deploy/graph')]);
     const inRun = new Set(ctx.stacks.map((s) => s.name));
     const nodes = ctx.stacks.map((s) => ({ name: s.name, templateId: s.templateId, dependsOn: s.dependsOn.filter((d) => inRun.has(d)) }));

@@ -112,6 +112,13 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
   const accessFor: Record<string, string[]> = { s3: ['read', 'write'], sqs: ['publish', 'subscribe'], sns: ['publish', 'subscribe'] };
   (params.apps ?? []).forEach((app, a) => {
     dup(app.extras as { suffix?: string }[], 'suffix', `apps[${a}].extras`);
+    // Listener rule priorities must be unique on the app's listener; 91's default is 1.
+    const priorities = new Map<number, number>();
+    (app.extras ?? []).forEach((e: any, i: number) => {
+      const p = Number(e.rulePriority ?? 1);
+      if (priorities.has(p)) problems.push({ field: `apps[${a}].extras[${i}].rulePriority`, message: `priority ${p} is already used by extras[${priorities.get(p)}]; give each extra service its own rulePriority` });
+      else priorities.set(p, i);
+    });
     dup(app.data as { name?: string }[], 'name', `apps[${a}].data`);
     const data = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as string]));
     const services: [string, any][] = [[`apps[${a}].service`, app.service], ...(app.extras ?? []).map((e, i) => [`apps[${a}].extras[${i}]`, e] as [string, any])];
