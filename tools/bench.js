@@ -53,6 +53,7 @@ if (require.main === module) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-bench-'));
   console.log(`cfn-stages benchmarks — node ${process.version}, ${os.cpus().length} cores\n`);
   bench('provision synth (cold)', ['synth', '--out', out], '< 0.3 s, < 100 MB');
+  bench('provision synth --check', ['synth', '--check'], 'catalogue + params schema, read-only');
   bench('provision --help', ['--help'], '< 0.15 s');
   fs.rmSync(out, { recursive: true, force: true });
   const deployBench = path.join(__dirname, 'bench-deploy.js');

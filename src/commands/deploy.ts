@@ -88,6 +88,9 @@ interface DeployAllOptions {
   pollMs?: number;
 }
 
+/** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
+export const timings = new Map<string, { startedMs: number; seconds: number }>();
+
 /** Runs the engine over the context's stacks with progress; returns one result per stack. */
 export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
   const [{ deployStack }, { runGraph }, { ensureArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts')]);
@@ -98,11 +101,13 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promis
   const artifactBucket = (): Promise<string> => (bucket ??= ensureArtifactBucket(ctx.clients));
   const abort = new AbortController();
   const detach = interruptHandler(abort, ctx.global.json);
+  const runStart = Date.now();
   progress.start();
   try {
     return await runGraph(
       specs,
       async (spec, signal) => {
+        const started = Date.now();
         const result = await deployStack(ctx.clients, spec, {
           events: (e) => progress.event(e),
           artifactBucket,
@@ -113,6 +118,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promis
             ? async () => true
             : (name, status) => progress.confirm(name, `${name} is ${status} (its first creation failed; it holds no working resources). Delete it and create it again?`, []),
         });
+        timings.set(spec.name, { startedMs: started - runStart, seconds: (Date.now() - started) / 1000 });
         progress.done(spec.name, result);
         return result;
       },
@@ -138,6 +144,8 @@ function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions)
         name: r.stackName,
         result: r.kind,
         ...('changes' in r ? { changes: r.changes.length } : {}),
+        ...(timings.has(r.stackName) ? { seconds: timings.get(r.stackName)!.seconds, startedAfterMs: timings.get(r.stackName)!.startedMs } : {}),
+        dependsOn: ctx.stacks.find((s) => s.name === r.stackName)?.dependsOn ?? [],
         ...(r.kind === 'failed' || r.kind === 'error' || r.kind === 'not-run' || r.kind === 'cancelled' || r.kind === 'detached' ? { detail: describeFailure(r) } : {}),
       })),
     });

@@ -190,7 +190,7 @@ describe('the full example environment', () => {
     fs.writeFileSync(changed, fs.readFileSync(FULL, 'utf8').replace('maxContainers: 3', 'maxContainers: 5'));
     const r = await deployJson(changed);
     const updated = r.stacks.filter((s) => s.result !== 'skipped-unchanged');
-    expect(updated).toEqual([{ name: 'x-demo-acme-service', result: 'updated', changes: expect.any(Number) }]);
+    expect(updated).toEqual([expect.objectContaining({ name: 'x-demo-acme-service', result: 'updated' })]);
     const back = await deployJson(FULL); // and back again
     expect(back.stacks.filter((s) => s.result !== 'skipped-unchanged').map((s) => s.name)).toEqual(['x-demo-acme-service']);
   }, 180_000);
