@@ -89,8 +89,79 @@ export function buildProgram(): Command {
     .action(async (opts) => (await import('../commands/destroy')).runDestroy(opts, program.opts<GlobalOptions>()));
 
   // ---- publish (registered below) ----
+  program
+    .command('publish')
+    .description('upload the numbered templates to S3 and print their URLs and console quick-create links')
+    .requiredOption('--bucket <name>', 'S3 bucket to publish to (created if missing: private, SSE-S3 encrypted, versioned)')
+    .option('--version <version>', 'catalogue version: the published/<version>/ folder (default: the package version)')
+    .option('--key-prefix <prefix>', 'where the files go in the bucket; {version} becomes the version', 'cfn-stages/{version}/')
+    .option('--public', 'let ANYONE read the templates\' prefix (only it: a bucket-policy s3:GetObject grant), e.g. to share links outside the account')
+    .addOption(new Option('-p, --params <file>', 'a params file: one quick-create link per stack it plans, stack name and parameters filled in'))
+    .addHelpText(
+      'after',
+      '\nUploads every published/<version>/*.cf and params.schema.json to s3://BUCKET/<prefix> and prints, per\n' +
+        'template, its URL and a CloudFormation console quick-create link (the stack name and form\n' +
+        'left for you; with --params, one link per stack with its name and non-default parameters\n' +
+        'filled in, never a NoEcho one). Re-running overwrites the same keys and skips unchanged files.\n' +
+        'Without --public the templates are private: the links work for people of the bucket\'s account\n' +
+        'who may read it.\n\n' +
+        'Examples:\n' +
+        '  provision publish --bucket acme-cfn-templates --region eu-west-1\n' +
+        '  provision publish --bucket acme-cfn-templates --params envs/dev.yaml --json',
+    )
+    .action(async (opts) => (await import('../commands/publish')).runPublish(opts, program.opts<GlobalOptions>()));
+
   // ---- wizard (registered below) ----
+  program
+    .command('wizard', { hidden: true })
+    .description('the guided wizard (what `provision` runs in a terminal): asks, saves a params file, plans, deploys')
+    .addOption(new Option('-p, --params <file>', 'start from this params file: its answers are the defaults (and it is saved back)'))
+    .addHelpText('after', '\nNeeds a terminal. Ctrl-C at any question leaves with nothing deployed (exit code 130).')
+    .action(async (opts: { params?: string }) => (await import('../commands/wizard')).runWizard(opts, program.opts<GlobalOptions>()));
   // ---- config / release (registered below) ----
+  {
+    const appOpt = () => new Option('--app <name>', 'the app (its name under apps: in the params file)');
+    const extraOpt = (what: string) => new Option('--extra <suffix>', what);
+    const config = program
+      .command('config')
+      .description('read and change an app\'s configuration secret (a JSON object in Secrets Manager, read by its services at start)')
+      .addHelpText('after', '\nValues are masked unless you ask (get --show); changes are reported by key. Every change is a new secret\nversion, made only when something changes: `history` lists them, `rollback` restores one as a new version.');
+    const configCommand = (name: string, description: string, extraHelp = 'an extra service of the app: it reads the app\'s own secret, so this names the same secret (checked, for scripts)') =>
+      config.command(name).description(description).addOption(paramsOpt()).addOption(appOpt()).addOption(extraOpt(extraHelp));
+    configCommand('get', 'print the configuration document, values masked as **** (keys shown)')
+      .option('--show', 'print the values too')
+      .addHelpText('after', '\n--json prints the bare document (masked unless --show), e.g. for `jq`.')
+      .action(async (opts) => (await import('../commands/config')).runConfigGet(opts, program.opts<GlobalOptions>()));
+    configCommand('set', 'set keys (KEY=VALUE, values as strings; KEY:=JSON for numbers, booleans, lists) and remove keys (--unset)')
+      .argument('[assignments...]', 'KEY=VALUE (a string) or KEY:=JSON (e.g. PORT:=3000, DEBUG:=true)')
+      .option('--unset <key>', 'remove this key (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--json-value', 'read every VALUE as JSON (as if written KEY:=VALUE)')
+      .addHelpText('after', '\nWrites a new version only when something changes, and prints the changed keys (never the values).\nExample: provision config set --params envs/dev.yaml --app acme LOG_LEVEL=debug WORKERS:=4 --unset OLD_FLAG')
+      .action(async (assignments: string[], opts) => (await import('../commands/config')).runConfigSet(assignments, opts, program.opts<GlobalOptions>()));
+    configCommand('edit', 'edit the document in $EDITOR (else $VISUAL, else vi); saved only if it is a JSON object and changed')
+      .addHelpText('after', '\nThe document is opened in a private temporary file (mode 0600) that is deleted afterwards. Invalid JSON\nis refused: in a terminal you may re-open the file or abort; without one, the command fails and writes nothing.')
+      .action(async (opts) => (await import('../commands/config')).runConfigEdit(opts, program.opts<GlobalOptions>()));
+    configCommand('history', 'list the secret\'s versions: id, staging labels (AWSCURRENT is live), creation time')
+      .action(async (opts) => (await import('../commands/config')).runConfigHistory(opts, program.opts<GlobalOptions>()));
+    configCommand('rollback', 'restore an earlier version (default: AWSPREVIOUS) by writing its value as a new current version')
+      .option('--to <version-id>', 'the version to restore (see `config history`)')
+      .addHelpText('after', '\nA rollback is itself a new version, so running rollback again undoes it.')
+      .action(async (opts) => (await import('../commands/config')).runConfigRollback(opts, program.opts<GlobalOptions>()));
+
+    program
+      .command('release')
+      .description('run another image tag: update only ImageTag of an app\'s service stack, then follow the ECS rollout')
+      .addOption(paramsOpt())
+      .addOption(appOpt())
+      .addOption(extraOpt('release this extra service (its suffix) instead of the app\'s main service'))
+      .requiredOption('--version <tag>', 'the image tag to run (it must be in the service\'s ECR repository)')
+      .option('-y, --yes', 'release without asking (required without a terminal)')
+      .option('--no-wait', 'return once the stack update is done, without waiting for ECS to report the service stable')
+      .option('--timeout <minutes>', 'give up waiting after this long (the rollout itself goes on)', '15')
+      .option('--poll-interval <seconds>', 'first poll interval while waiting (backs off to 10 s)')
+      .addHelpText('after', '\nEvery other parameter and the template stay as deployed (UsePreviousValue, UsePreviousTemplate).\nWhile it waits it shows running/desired/pending tasks and the rollout state; a failed rollout (or a\ncircuit-breaker rollback) shows why the new tasks stopped and the latest service events.\nExit codes: 0 released and stable, 1 the update or rollout failed or timed out, 2 bad input, 130 interrupted.')
+      .action(async (opts) => (await import('../commands/release')).runRelease(opts, program.opts<GlobalOptions>()));
+  }
 
   return program;
 }

@@ -50,8 +50,12 @@ export function tagsOf(stack: Stack): Record<string, string> {
   return Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
+/**
+ * Parameter values as given. For SSM-typed parameters that is the parameter's path (what a params
+ * file holds), not `ResolvedValue` (what it resolved to at the last deploy, e.g. an AMI id).
+ */
 export function parametersOf(stack: Stack): Record<string, string> {
-  return Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']));
+  return Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']));
 }
 
 /**

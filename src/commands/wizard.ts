@@ -1,0 +1,250 @@
+/**
+ * `provision` in a terminal (also `provision wizard [--params F]`): the guided way in. It asks the
+ * environment's name, prefix, region and profile, finds the environment if it exists (and offers
+ * to update it, its current settings as defaults), asks the stages, repositories, apps and their
+ * settings, saves the answers as a params file, shows the plan, and after a yes deploys with live
+ * progress, ending with the app's URL, the outputs and the next steps.
+ *
+ * The questions live in src/wizard/flow.ts (tested with scripted answers); this module is the
+ * terminal, the file system and AWS around them. Ctrl-C at a question leaves with exit code 130
+ * and nothing deployed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import type { AwsClients } from '../aws/clients';
+import type { DeployResult } from '../deploy/types';
+import { planEnvironment } from '../../stages/plan';
+import { CliError, ExitCode } from '../cli/errors';
+import type { GlobalOptions } from '../cli/main';
+import { c, output } from '../cli/output';
+import { changeLine, describeFailure, summariseChanges } from '../cli/progress';
+import { table } from '../cli/table';
+import { loadParams } from '../params/load';
+import type { ParamsFile } from '../params/schema';
+import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../wizard/document';
+import { runFlow, type Prompter } from '../wizard/flow';
+import { isPromptExit, terminalPrompter } from '../wizard/prompter';
+import { toSpec, type RunContext } from './context';
+import { deployAll, missingImports } from './deploy';
+
+export interface WizardFlags {
+  params?: string;
+}
+
+/** The package's root (where published/ lives), found from this module's location. */
+function packageRoot(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'cfn-stages') return dir;
+    } catch {
+      /* not here */
+    }
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+/** The `$schema` reference of a saved file: the published JSON Schema, relative to the file. */
+function schemaRef(file: string): string | undefined {
+  const root = packageRoot();
+  const schema = root && path.join(root, 'published', 'params.schema.json');
+  if (!schema || !fs.existsSync(schema)) return undefined;
+  return path.relative(path.dirname(path.resolve(file)), schema).split(path.sep).join('/');
+}
+
+/** A saved params file as the wizard's defaults: validated first, then read as written. */
+function loadDoc(file: string): ParamsDoc {
+  loadParams(file);
+  return parse(fs.readFileSync(file, 'utf8')) as ParamsDoc;
+}
+
+function savedFiles(dir = 'envs'): string[] {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => `${dir}/${f}`);
+  } catch {
+    return [];
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+/** Shows what a deploy would do, stack by stack (as `provision plan`); returns how many change. */
+async function showPlan(ctx: RunContext): Promise<number> {
+  const { planStack } = await import('../deploy/stack');
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+  output.line();
+  output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
+  ctx.stacks.forEach((s, i) => {
+    const p = plans[i]!;
+    const deps = s.dependsOn.length ? c().dim(` after ${s.dependsOn.join(', ')}`) : '';
+    output.line(`  ${c().bold(s.name)} ${c().dim(s.templateId)}${deps}`);
+    if (p.kind === 'unchanged') output.line(`    ${c().dim('no changes')}`);
+    else if (p.kind === 'not-plannable') output.line(`    ${c().yellow(`cannot plan now: ${p.reason}`)}`);
+    else {
+      output.line(`    ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
+      // A new stack lists every resource: the count says enough. Updates show each change.
+      if (p.plan.type === 'update') for (const ch of p.plan.changes) output.line(`      ${changeLine(ch)}`);
+    }
+  });
+  const missing = await missingImports(ctx.clients, ctx);
+  if (missing.length) {
+    throw new CliError(
+      `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports`).join('\n'),
+      ExitCode.Failed,
+      `nothing was deployed; add what exports it (e.g. the repository) with \`provision wizard --params ${ctx.file}\``,
+    );
+  }
+  return plans.filter((p) => p.kind !== 'unchanged').length;
+}
+
+/** The app URLs, every stack's outputs, and what to do next. */
+async function showFinish(ctx: RunContext): Promise<void> {
+  const { describeStack, outputsOf } = await import('../deploy/cloudformation');
+  const outputs = new Map<string, Record<string, string>>();
+  for (const s of ctx.stacks) {
+    const st = await describeStack(ctx.clients.cloudFormation, s.name);
+    if (st) outputs.set(s.name, outputsOf(st));
+  }
+  output.line();
+  output.line(c().bold('Outputs'));
+  for (const [name, outs] of outputs) {
+    const rows = Object.entries(outs).map(([k, v]) => [`    ${k}`, v]);
+    output.line(`  ${name}`);
+    output.line(rows.length ? table(rows) : c().dim('    (no outputs)'));
+  }
+  const file = ctx.file;
+  const region = ctx.params.region;
+  const repoUri = (name: string) => outputs.get(`ecr-${name}`)?.RepositoryUri;
+  output.line();
+  for (const s of ctx.stacks.filter((x) => x.stage === 'loadBalancer')) {
+    const url = outputs.get(s.name)?.AppUrl;
+    output.line(`${c().green('➜')} ${c().bold(`App ${s.app}`)}: ${url ? c().cyan(url) : c().dim('(no URL yet)')}`);
+  }
+  output.line();
+  output.line(c().bold('Next steps'));
+  const apps = ctx.params.apps ?? [];
+  let n = 1;
+  for (const app of apps) {
+    const svc = app.service as { repositoryName?: string; publicImage?: string } | undefined;
+    if (!svc?.repositoryName || svc.publicImage) continue;
+    const uri = repoUri(svc.repositoryName) ?? `ACCOUNT.dkr.ecr.${region}.amazonaws.com/${svc.repositoryName}`;
+    output.line(`  ${n++}. Push ${app.name}'s image to ${uri}, then run it:`);
+    output.line(`       aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${uri.split('/')[0]}`);
+    output.line(`       docker build -t ${uri}:v1 .`);
+    output.line(`       docker push ${uri}:v1`);
+    output.line(`       provision release --params ${file} --app ${app.name} --version v1`);
+  }
+  for (const app of apps) {
+    output.line(`  ${n++}. Set ${app.name}'s configuration (its secret; listed keys reach the service as environment variables):`);
+    output.line(`       provision config set --params ${file} --app ${app.name} KEY=VALUE`);
+  }
+  output.line(`  ${n}. Change the environment: provision wizard --params ${file}  (or edit ${file}, then provision deploy --params ${file})`);
+}
+
+function summary(results: DeployResult[]): boolean {
+  const ok = results.every((r) => ['created', 'updated', 'skipped-unchanged'].includes(r.kind));
+  const count = (k: string) => results.filter((r) => r.kind === k).length;
+  output.line();
+  output.line(
+    `${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
+      (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`),
+  );
+  for (const r of results) if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind)) output.line(`  ${r.stackName}: ${describeFailure(r)}`);
+  if (!ok) process.exitCode = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached') ? ExitCode.Interrupted : ExitCode.Failed;
+  return ok;
+}
+
+export async function runWizard(flags: WizardFlags, global: GlobalOptions, prompter: Prompter = terminalPrompter()): Promise<void> {
+  if (global.json) throw CliError.usage('the wizard asks questions and has no --json mode', 'for machines: provision deploy --params FILE --yes --json');
+  if (!(process.stdin.isTTY && process.stdout.isTTY)) {
+    throw CliError.usage('the wizard needs a terminal (stdin and stdout are not a TTY)', 'run it in a terminal, or replay a saved params file: provision deploy --params FILE --yes');
+  }
+  let clients: AwsClients | undefined;
+  let clientsKey = '';
+  const clientsFor = async (region: string, profile: string | undefined): Promise<AwsClients> => {
+    const key = `${region}|${profile ?? ''}`;
+    if (!clients || key !== clientsKey) {
+      clients?.destroy();
+      const { createClients } = await import('../aws/clients');
+      clients = createClients({ region, ...(global.profile ?? profile ? { profile: global.profile ?? profile } : {}), ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}) });
+      clientsKey = key;
+    }
+    return clients;
+  };
+  let saved: string | undefined;
+  try {
+    const start = flags.params ? { file: flags.params, doc: loadDoc(flags.params) } : undefined;
+    const result = await runFlow(prompter, {
+      env: {
+        ...(global.region ?? process.env.AWS_REGION ? { AWS_REGION: global.region ?? process.env.AWS_REGION } : {}),
+        ...(process.env.AWS_DEFAULT_REGION ? { AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION } : {}),
+        ...(global.profile ?? process.env.AWS_PROFILE ? { AWS_PROFILE: global.profile ?? process.env.AWS_PROFILE } : {}),
+      },
+      ...(start ? { start } : {}),
+      savedFiles: start ? [] : savedFiles(),
+      load: loadDoc,
+      findExisting: async (where) => {
+        const { findExisting } = await import('../wizard/discover');
+        return findExisting(await clientsFor(where.region, where.profile), where);
+      },
+      exists: (f) => fs.existsSync(f),
+    });
+
+    // The answers as a params file, checked by the params file's own parser before any change.
+    const file = result.file;
+    const text = renderParams(toParamsDocument(result.answers), { file, ...(schemaRef(file) ? { schemaRef: schemaRef(file)! } : {}) });
+    const params: ParamsFile = validateDocument(text, file);
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text);
+    saved = file;
+    output.line();
+    output.line(`${c().green('✔')} Saved your answers to ${c().bold(file)} (replay: provision deploy --params ${file} --yes)`);
+
+    const all = planEnvironment(params);
+    const ctx: RunContext = { file, params, all, stacks: all, global, clients: await clientsFor(params.region, params.profile) };
+    const changing = await showPlan(ctx);
+    output.line();
+    if (changing === 0) {
+      output.line(`${c().green('✔')} Every stack is up to date: nothing to deploy.`);
+      await showFinish(ctx);
+      return;
+    }
+    const go = await prompter.confirm({
+      id: 'deploy',
+      message: `Deploy ${changing} stack${changing === 1 ? '' : 's'} of ${params.prefix}${params.environment} now?`,
+      help: 'Creates or updates them in order, dependencies first; unchanged stacks are skipped',
+      default: true,
+    });
+    if (!go) {
+      output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
+      return;
+    }
+    const results = await deployAll(ctx, { yes: true, concurrency: 4 });
+    if (summary(results)) await showFinish(ctx);
+  } catch (err) {
+    if (isPromptExit(err)) {
+      throw new CliError(`wizard cancelled: nothing was deployed${saved ? ` (answers saved in ${saved})` : ''}`, ExitCode.Interrupted);
+    }
+    throw err;
+  } finally {
+    clients?.destroy();
+  }
+}

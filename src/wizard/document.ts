@@ -1,0 +1,316 @@
+/**
+ * The wizard's answers as a params document: building it (template defaults left out, keys in the
+ * order of examples/), rendering it as YAML with its schema line, validating it with the params
+ * file's own parser, and rebuilding one from the stacks of an existing environment (their current
+ * parameter values), merged over a saved params file. Pure: no prompts, no AWS, no file system.
+ */
+import { stringify } from 'yaml';
+import { DATA_KINDS, stages, type StageKey } from '../../stages/catalogue';
+import { optionName, stageParameters } from '../../stages/options';
+import { publishedTemplate } from '../../stages/catalogue';
+import { parseParams } from '../params/load';
+import type { ParamsFile } from '../params/schema';
+import { isTemplateDefault, optionParameter } from './questions';
+
+/** Template options of one stage, in camelCase (`{ maxContainers: 5 }`). */
+export type Options = Record<string, unknown>;
+
+export interface LinkDoc {
+  name: string;
+  access?: string[];
+}
+
+/** A service section: options plus what the planner builds into its template. */
+export interface ServiceDoc extends Options {
+  links?: LinkDoc[];
+  environment?: Record<string, string>;
+  secrets?: string[];
+}
+
+export interface ExtraDoc extends ServiceDoc {
+  suffix: string;
+}
+
+export interface DataDoc extends Options {
+  kind: string;
+  name: string;
+}
+
+export interface AppDoc {
+  name: string;
+  loadBalancer?: Options;
+  service?: ServiceDoc;
+  extras?: ExtraDoc[];
+  data?: DataDoc[];
+}
+
+export interface RepositoryDoc extends Options {
+  name: string;
+}
+
+/** A params document as the wizard builds it (the input shape of a params file). */
+export interface ParamsDoc {
+  environment: string;
+  prefix: string;
+  region: string;
+  profile?: string;
+  protected?: boolean;
+  tags: { contactEmail: string; costCode?: string; extra?: Record<string, string> };
+  network?: Options;
+  jumpboxes?: Options;
+  ecsCluster?: Options;
+  eksCluster?: Options;
+  repositories?: RepositoryDoc[];
+  apps?: AppDoc[];
+}
+
+/** Fields of a section that are not template options. */
+const STRUCTURAL = new Set(['name', 'suffix', 'kind', 'links', 'environment', 'secrets']);
+
+/** A section's options without those the template would use anyway; structural fields kept. */
+export function pruneOptions(stage: StageKey, section: Options): Options {
+  const out: Options = {};
+  for (const [k, v] of Object.entries(section)) {
+    if (v === undefined) continue;
+    if (STRUCTURAL.has(k)) {
+      if (Array.isArray(v) && v.length === 0) continue;
+      if (k === 'environment' && v && typeof v === 'object' && !Object.keys(v).length) continue;
+      out[k] = v;
+      continue;
+    }
+    if (isTemplateDefault(stage, k, v)) continue;
+    // Values of list parameters are kept as "a,b" (the schema accepts both forms).
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Structural keys first (name, kind, suffix), options next, links/environment/secrets last. */
+function ordered(section: Options): Options {
+  const head = ['kind', 'name', 'suffix'].filter((k) => k in section);
+  const tail = ['links', 'environment', 'secrets'].filter((k) => k in section);
+  const rest = Object.keys(section).filter((k) => !head.includes(k) && !tail.includes(k));
+  return Object.fromEntries([...head, ...rest, ...tail].map((k) => [k, section[k]]));
+}
+
+/**
+ * The params document for a set of answers: template defaults left out, empty lists dropped, keys
+ * in a stable order. Present stages stay present even when empty (`ecsCluster: {}` builds one).
+ */
+export function toParamsDocument(answers: ParamsDoc): ParamsDoc {
+  const doc: ParamsDoc = {
+    environment: answers.environment,
+    prefix: answers.prefix,
+    region: answers.region,
+    ...(answers.profile ? { profile: answers.profile } : {}),
+    ...(answers.protected ? { protected: true } : {}),
+    tags: {
+      contactEmail: answers.tags.contactEmail,
+      ...(answers.tags.costCode ? { costCode: answers.tags.costCode } : {}),
+      ...(answers.tags.extra && Object.keys(answers.tags.extra).length ? { extra: answers.tags.extra } : {}),
+    },
+  };
+  doc.network = ordered(pruneOptions('network', answers.network ?? {}));
+  for (const key of ['jumpboxes', 'ecsCluster', 'eksCluster'] as const) {
+    if (answers[key]) doc[key] = ordered(pruneOptions(key, answers[key]!));
+  }
+  if (answers.repositories?.length) doc.repositories = answers.repositories.map((r) => ordered(pruneOptions('repository', r)) as RepositoryDoc);
+  if (answers.apps?.length) {
+    doc.apps = answers.apps.map((app) => {
+      const out: AppDoc = { name: app.name };
+      out.loadBalancer = ordered(pruneOptions('loadBalancer', app.loadBalancer ?? {}));
+      if (app.service) out.service = ordered(pruneOptions('service', app.service)) as ServiceDoc;
+      if (app.extras?.length) out.extras = app.extras.map((e) => ordered(pruneOptions('extra', e)) as ExtraDoc);
+      if (app.data?.length) out.data = app.data.map((d) => ordered(pruneOptions(d.kind as StageKey, d)) as DataDoc);
+      return out;
+    });
+  }
+  return doc;
+}
+
+/**
+ * The YAML text of a params document: a schema line (so editors complete and check it, as in
+ * examples/), a line saying how to replay it, then the document.
+ */
+export function renderParams(doc: ParamsDoc, opts: { file: string; schemaRef?: string }): string {
+  const head = [
+    ...(opts.schemaRef ? [`# yaml-language-server: $schema=${opts.schemaRef}`] : []),
+    `# Environment ${doc.prefix}${doc.environment}, saved by the provision wizard.`,
+    `# Replay without prompts:  provision deploy --params ${opts.file} --yes`,
+    `# Change it with the wizard:  provision wizard --params ${opts.file}`,
+  ];
+  const body = stringify(doc, { lineWidth: 0 })
+    // Blank lines between the top-level sections, as in examples/.
+    .replace(/\n(?=(network|jumpboxes|ecsCluster|eksCluster|repositories|apps):)/g, '\n\n');
+  return `${head.join('\n')}\n${body}`;
+}
+
+/** Validates a rendered document with the params file's own parser (throws ParamsError). */
+export function validateDocument(text: string, file: string): ParamsFile {
+  return parseParams(text, file);
+}
+
+// ---- existing environments ----
+
+/** One deployed stack of an environment, as the wizard reads it. */
+export interface FoundStack {
+  name: string;
+  /** The catalogue template (`32.app-ecs-service`), from the stack's tag or its name. */
+  templateId: string;
+  /** Current parameter values. */
+  parameters: Record<string, string>;
+  terminationProtection?: boolean;
+  /** Stack tags (those not set by the deployer itself become tags.extra). */
+  tags?: Record<string, string>;
+  /** Data stores of its app that a service's template imports from (its links). */
+  linkedData?: string[];
+}
+
+const STAGE_BY_NUMBER: Record<string, StageKey> = Object.fromEntries(Object.values(stages).map((s) => [s.templateId.split('.')[0]!, s.key]));
+
+/** The stage a template id belongs to (`32.app-ecs-service` -> `service`). */
+export function stageOfTemplate(templateId: string): StageKey | undefined {
+  return STAGE_BY_NUMBER[templateId.split('.')[0] ?? ''];
+}
+
+/** The options a stack runs with: every stage parameter that differs from the template default. */
+export function optionsFromParameters(stage: StageKey, parameters: Record<string, string>): Options {
+  const def = stages[stage];
+  const out: Options = {};
+  for (const [name, p] of stageParameters(publishedTemplate(def), def.structural)) {
+    if (!(name in parameters)) continue;
+    const option = optionName(name);
+    const raw = parameters[name]!;
+    if (isTemplateDefault(stage, option, raw)) continue;
+    // An SSM-parameter type holds a parameter name; an AMI id there is the value it resolved to
+    // (some CloudFormation implementations report that as the value), not a setting to keep.
+    if (p.Type.startsWith('AWS::SSM::Parameter::Value<') && /^ami-[0-9a-f]+$/.test(raw)) continue;
+    out[option] = p.Type === 'Number' && raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+/** Access a link gets when the stack does not say (every kind of access its store allows). */
+export function defaultAccess(kind: string): string[] | undefined {
+  return kind === 's3' ? ['read', 'write'] : kind === 'sqs' || kind === 'sns' ? ['publish', 'subscribe'] : undefined;
+}
+
+/**
+ * A params document describing what is deployed: each stack's current parameters as options.
+ * Tags come from the network stack (ContactEmail/CostCode parameters, its other stack tags). Links come from the stacks' imports
+ * (their access, plain environment variables and secret keys are not parameters: a saved params
+ * file supplies them, see {@link mergeExisting}).
+ */
+export function documentFromStacks(found: FoundStack[], env: { environment: string; prefix: string; region: string }): ParamsDoc {
+  const doc: ParamsDoc = { environment: env.environment, prefix: env.prefix, region: env.region, tags: { contactEmail: '' } };
+  const apps = new Map<string, AppDoc>();
+  const appOf = (name: string): AppDoc => {
+    let app = apps.get(name);
+    if (!app) apps.set(name, (app = { name }));
+    return app;
+  };
+  const services: [AppDoc, ServiceDoc, FoundStack][] = [];
+  for (const s of found) {
+    const stage = stageOfTemplate(s.templateId);
+    if (!stage) continue;
+    const options = optionsFromParameters(stage, s.parameters);
+    const p = s.parameters;
+    if (stage === 'network') {
+      doc.network = options;
+      const extra = Object.fromEntries(Object.entries(s.tags ?? {}).filter(([k]) => !k.startsWith('cfn-stages:')));
+      doc.tags = {
+        contactEmail: p.ContactEmail ?? '',
+        ...(p.CostCode && p.CostCode !== 'unassigned' ? { costCode: p.CostCode } : {}),
+        ...(Object.keys(extra).length ? { extra } : {}),
+      };
+      if (s.terminationProtection) doc.protected = true;
+    } else if (stage === 'jumpboxes' || stage === 'ecsCluster' || stage === 'eksCluster') {
+      doc[stage] = options;
+    } else if (stage === 'repository') {
+      if (p.RepositoryName) (doc.repositories ??= []).push({ name: p.RepositoryName, ...options });
+    } else if (p.ApplicationName) {
+      const app = appOf(p.ApplicationName);
+      if (stage === 'loadBalancer') app.loadBalancer = options;
+      else if (stage === 'service') {
+        app.service = { ...options };
+        services.push([app, app.service, s]);
+      } else if (stage === 'extra' && p.Suffix) {
+        const extra: ExtraDoc = { suffix: p.Suffix, ...options };
+        (app.extras ??= []).push(extra);
+        services.push([app, extra, s]);
+      } else if ((DATA_KINDS as readonly string[]).includes(stage) && p.DataName) {
+        (app.data ??= []).push({ kind: stage, name: p.DataName, ...options });
+      }
+    }
+  }
+  for (const [app, svc, s] of services) {
+    const links = (s.linkedData ?? [])
+      .map((name) => app.data?.find((d) => d.name === name))
+      .filter((d): d is DataDoc => Boolean(d))
+      .map((d) => ({ name: d.name, ...(defaultAccess(d.kind) ? { access: defaultAccess(d.kind)! } : {}) }));
+    if (links.length) svc.links = links;
+  }
+  if (apps.size) doc.apps = [...apps.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return doc;
+}
+
+/** Options of `current` with the structural fields (links, environment, secrets) of `saved`. */
+function overlay<T extends Options>(saved: T | undefined, current: T): T {
+  if (!saved) return current;
+  const out: Options = { ...current };
+  for (const k of ['links', 'environment', 'secrets']) if (saved[k] !== undefined) out[k] = saved[k];
+  return out as T;
+}
+
+/**
+ * Defaults for updating an existing environment: what is deployed (its current parameters) wins
+ * over a saved params file; the saved file adds what parameters cannot say (links with their
+ * access, environment variables, secret keys) and sections that are not deployed yet.
+ */
+export function mergeExisting(saved: ParamsDoc | undefined, current: ParamsDoc): ParamsDoc {
+  if (!saved) return current;
+  const byKey = <T, K>(items: T[] | undefined, key: (t: T) => K) => new Map((items ?? []).map((i) => [key(i), i]));
+  const merged: ParamsDoc = {
+    ...saved,
+    environment: current.environment,
+    prefix: current.prefix,
+    region: current.region,
+    tags: current.tags.contactEmail ? { ...saved.tags, ...current.tags } : saved.tags,
+    ...(current.protected !== undefined ? { protected: current.protected } : {}),
+  };
+  merged.network = current.network ?? saved.network;
+  for (const key of ['jumpboxes', 'ecsCluster', 'eksCluster'] as const) {
+    const v = current[key] ?? saved[key];
+    if (v) merged[key] = v;
+    else delete merged[key];
+  }
+  const repos = byKey(saved.repositories, (r) => r.name);
+  for (const r of current.repositories ?? []) repos.set(r.name, r);
+  if (repos.size) merged.repositories = [...repos.values()];
+  const savedApps = byKey(saved.apps, (a) => a.name);
+  const apps: AppDoc[] = [...(saved.apps ?? [])].map((a) => ({ ...a }));
+  for (const cur of current.apps ?? []) {
+    const old = savedApps.get(cur.name);
+    const app: AppDoc = { name: cur.name };
+    const lb = cur.loadBalancer ?? old?.loadBalancer;
+    if (lb) app.loadBalancer = lb;
+    const svc = cur.service ? overlay(old?.service, cur.service) : old?.service;
+    if (svc) app.service = svc;
+    const extras = byKey(old?.extras, (e) => e.suffix);
+    for (const e of cur.extras ?? []) extras.set(e.suffix, overlay(extras.get(e.suffix), e));
+    if (extras.size) app.extras = [...extras.values()];
+    const data = byKey(old?.data, (d) => `${d.kind}/${d.name}`);
+    for (const d of cur.data ?? []) data.set(`${d.kind}/${d.name}`, d);
+    if (data.size) app.data = [...data.values()];
+    const i = apps.findIndex((a) => a.name === cur.name);
+    if (i >= 0) apps[i] = app;
+    else apps.push(app);
+  }
+  if (apps.length) merged.apps = apps;
+  return merged;
+}
+
+/** The option names a stage section sets that the template does not know (for warnings). */
+export function unknownOptions(stage: StageKey, section: Options): string[] {
+  return Object.keys(section).filter((k) => !STRUCTURAL.has(k) && !optionParameter(stage, k));
+}

@@ -1,0 +1,283 @@
+/**
+ * End to end: the wizard in a REAL pseudo-terminal. `node bin/provision.js` runs under
+ * test/e2e/run_in_pty.py (Python's pty module: the project has no node-pty), so stdin and stdout
+ * are TTYs of a fixed size; keystrokes are written to it (text + "\r", arrow keys, Ctrl-C) and
+ * the screen output is read back, waiting for each prompt by its text. Against the local emulator
+ * (moto with cfn-stages' extension, through the real AWS SDK):
+ *
+ *   1. a new environment from scratch (network, ECS cluster, one repository, one app with a
+ *      service): the stacks exist afterwards and the params file was written;
+ *   2. a re-run finds the environment, offers to update it with its current values as defaults;
+ *      one changed setting (maxContainers) updates only the service stack;
+ *   3. the saved params file replays with `provision deploy --params F --yes` as a no-op;
+ *   4. Ctrl-C at the first prompt exits 130 with nothing deployed;
+ *   5. without a TTY, `provision` prints usage and exits 2 (and `provision wizard` refuses).
+ *
+ * Steps 1-3 share one working folder and one emulator, in order (each builds on the last).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { startEmulator, type Emulator } from '../helpers/emulator';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'provision.js');
+const PTY = path.join(ROOT, 'test', 'e2e', 'run_in_pty.py');
+const PYTHON = fs.existsSync(path.join(ROOT, '.venv', 'bin', 'python')) ? path.join(ROOT, '.venv', 'bin', 'python') : 'python3';
+
+const DOWN = '\x1b[B';
+const CTRL_C = '\x03';
+
+/** Terminal output as text: colours, cursor moves and erases removed. */
+function plain(raw: string): string {
+  return raw
+    .replace(/\x1b\][^\x07]*\x07/g, '')
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .replace(/\x1b[()][0-9A-B]/g, '')
+    .replace(/\r\n?/g, '\n');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A rule: a prompt whose line starts with `prompt` gets `keys` (Enter alone when no rule matches). */
+type Rule = [prompt: RegExp, keys: string];
+
+/** `provision ...` in a pseudo-terminal, with its screen output and exit code. */
+class Terminal {
+  private raw = '';
+  private readonly child: ChildProcess;
+  readonly exited: Promise<number>;
+  private code: number | undefined;
+  /** Prompts answered, with what was sent. */
+  readonly answered: { prompt: string; keys: string }[] = [];
+
+  constructor(args: string[], cwd: string, env: Record<string, string>) {
+    this.child = spawn(PYTHON, [PTY, '--rows', '50', '--cols', '160', '--', process.execPath, BIN, ...args], {
+      cwd,
+      env: { ...process.env, ...env, NO_COLOR: '1', TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (d: Buffer) => (this.raw += d.toString('utf8')));
+    this.child.stderr!.on('data', (d: Buffer) => (this.raw += d.toString('utf8')));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve((this.code = code ?? (signal ? 128 : 1)))));
+  }
+
+  get text(): string {
+    return plain(this.raw);
+  }
+
+  send(keys: string): void {
+    this.child.stdin!.write(keys);
+  }
+
+  kill(): void {
+    if (this.code === undefined) this.child.kill('SIGKILL');
+  }
+
+  /** Waits until `re` matches the screen text after `from`; returns the index after the match. */
+  async waitFor(re: RegExp, timeoutMs: number, from = 0): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = this.text.slice(from);
+      const m = re.exec(text);
+      if (m) return from + m.index + m[0].length;
+      if (this.code !== undefined) throw new Error(`exited ${this.code} before ${re} appeared:\n${this.tail()}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}:\n${this.tail()}`);
+      await sleep(25);
+    }
+  }
+
+  tail(n = 4000): string {
+    return this.text.slice(-n);
+  }
+
+  /**
+   * Answers every prompt until the program exits: each pending prompt ("? Message...") gets the
+   * keys of the first rule matching its text, or Enter (its default). An answered prompt shows as
+   * "✔ Message ..."; a refused one would show again and fail the run. Resolves with the exit code.
+   */
+  async answerAll(rules: Rule[], timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let from = 0;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`timed out answering prompts; last screen:\n${this.tail()}`);
+      if (this.code !== undefined) return this.code;
+      const text = this.text;
+      const rest = text.slice(from);
+      const m = /(?:^|\n)\? ([^\n]*)/.exec(rest);
+      if (!m) {
+        await sleep(25);
+        continue;
+      }
+      // Let the prompt finish drawing before answering it.
+      const before = this.raw.length;
+      await sleep(60);
+      if (this.raw.length !== before) continue;
+      const line = m[1]!;
+      const keys = rules.find(([re]) => re.test(line))?.[1] ?? '\r';
+      // The message without its shown default ("Prefix (x-)" -> "Prefix").
+      const key = line.replace(/ \([^)]*\)\s*$/, '').slice(0, 24);
+      if (this.answered.filter((a) => a.prompt === line).length > 3) throw new Error(`prompt "${line}" keeps coming back (answer refused?):\n${this.tail()}`);
+      this.answered.push({ prompt: line, keys });
+      this.send(keys);
+      const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      // A refused answer leaves the prompt open (its problem under it): this wait then times out.
+      from = await this.waitFor(new RegExp(`✔ ${escaped}[^\\n]*`), Math.min(10_000, Math.max(1000, deadline - Date.now())), from + m.index).catch((err: Error) => {
+        throw new Error(`no answer taken for "${line}" (keys ${JSON.stringify(keys)}): ${err.message}`);
+      });
+    }
+  }
+}
+
+let emu: Emulator;
+let cfn: CloudFormationClient;
+let work: string;
+const terminals: Terminal[] = [];
+
+function terminal(args: string[], cwd = work): Terminal {
+  const t = new Terminal(args, cwd, emu.env);
+  terminals.push(t);
+  return t;
+}
+
+function run(args: string[], opts: { cwd?: string; stdin?: 'ignore' | 'pipe' } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? work, env: { ...process.env, ...emu.env, NO_COLOR: '1' }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+async function stack(name: string) {
+  try {
+    return (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function liveStacks(): Promise<string[]> {
+  const r = await cfn.send(new ListStacksCommand({}));
+  return (r.StackSummaries ?? []).filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => s.StackName!).sort();
+}
+
+const STACKS = ['w-e2e-network', 'w-e2e-ecs-cluster', 'ecr-wizweb', 'w-e2e-shop-loadbalancer', 'w-e2e-shop-service'];
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard.js'))) throw new Error('dist/ is not built: run `npm run build` first');
+  emu = await startEmulator();
+  cfn = new CloudFormationClient(emu.clientConfig);
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-wizard-'));
+}, 60_000);
+
+afterAll(async () => {
+  for (const t of terminals) t.kill();
+  cfn?.destroy();
+  await emu?.stop();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('the wizard in a pseudo-terminal', () => {
+  test('1. a new environment from scratch: asks, saves the params file, deploys, shows the URL and next steps', async () => {
+    const t = terminal([]);
+    const code = await t.answerAll(
+      [
+        [/^Environment name/, 'e2e\r'],
+        [/^Prefix/, 'w-\r'],
+        [/^Contact email/, 'ops@example.com\r'],
+        [/^NAT gateways/, `${DOWN}\r`], // one-per-az -> single
+        [/^Repository name/, 'wizweb\r'],
+        [/^App name/, 'shop\r'],
+      ],
+      90_000,
+    );
+    const screen = t.text;
+    expect({ code, tail: code === 0 ? '' : t.tail() }).toEqual({ code: 0, tail: '' });
+    const prompts = t.answered.map((a) => a.prompt);
+    // It started by asking the environment (no saved files here), and asked the plan's confirmation last.
+    expect(prompts[0]).toMatch(/^Environment name \(dev\)/);
+    expect(prompts).toEqual(expect.arrayContaining([expect.stringMatching(/^AWS region \(us-east-1\)/), expect.stringMatching(/^Max containers \(3\)/)]));
+    expect(prompts[prompts.length - 1]).toMatch(/^Deploy 5 stacks of w-e2e now\?/);
+    // Typed text is checked as it is typed: "w" (on the way to "w-") shows the prefix rule at once.
+    expect(screen).toMatch(/\? Prefix w\n✖ a prefix is 2 or 3 characters/);
+    expect(screen).toContain('w-e2e does not exist yet');
+    expect(screen).toMatch(/Plan for w-e2e \(us-east-1\), 5 stacks in deploy order/);
+    expect(screen).toMatch(/5 created, 0 updated, 0 unchanged/);
+    expect(screen).toMatch(/App shop: http:\/\/\S+/);
+    expect(screen).toMatch(/docker push \S+\/wizweb:v1/);
+    expect(screen).toContain('provision config set --params envs/e2e.yaml --app shop KEY=VALUE');
+    for (const name of STACKS) expect((await stack(name))?.StackStatus).toBe('CREATE_COMPLETE');
+    const saved = fs.readFileSync(path.join(work, 'envs', 'e2e.yaml'), 'utf8');
+    expect(saved.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=.*published\/params\.schema\.json$/);
+    expect(saved).toMatch(/^environment: e2e$/m);
+    expect(saved).toMatch(/natGateways: single/);
+    expect(saved).toMatch(/repositoryName: wizweb/);
+  }, 120_000);
+
+  test('2. a re-run finds the environment, offers the update, and one changed setting updates one stack', async () => {
+    const network = await stack('w-e2e-network');
+    const t = terminal([]);
+    const code = await t.answerAll([[/^Max containers/, '5\r']], 90_000);
+    expect({ code, tail: code === 0 ? '' : t.tail() }).toEqual({ code: 0, tail: '' });
+    const prompts = t.answered.map((a) => a.prompt);
+    expect(prompts[0]).toMatch(/^Start from a saved params file\?/);
+    expect(t.text).toMatch(/Found w-e2e in us-east-1: 5 stacks/);
+    expect(prompts).toEqual(expect.arrayContaining([expect.stringMatching(/^Update w-e2e\?/), expect.stringMatching(/^Contact email \(ops@example.com\)/), expect.stringMatching(/^Max containers \(3\)/)]));
+    expect(prompts[prompts.length - 1]).toMatch(/^Deploy 1 stack of w-e2e now\?/);
+    expect(t.text).toMatch(/0 created, 1 updated, 4 unchanged/);
+    const service = await stack('w-e2e-shop-service');
+    expect(service?.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(service?.Parameters?.find((p) => p.ParameterKey === 'MaxContainers')?.ParameterValue).toBe('5');
+    // Nothing else was touched.
+    expect((await stack('w-e2e-network'))?.LastUpdatedTime).toEqual(network?.LastUpdatedTime);
+    expect(fs.readFileSync(path.join(work, 'envs', 'e2e.yaml'), 'utf8')).toMatch(/maxContainers: 5/);
+  }, 120_000);
+
+  test('3. the saved params file replays without a prompt as a no-op', async () => {
+    const r = await run(['deploy', '--params', 'envs/e2e.yaml', '--yes']);
+    expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({ code: 0, err: '' });
+    expect(r.stdout).toMatch(/0 created, 0 updated, 5 unchanged/);
+  }, 60_000);
+
+  test('4. Ctrl-C at the first prompt leaves with exit code 130 and nothing deployed', async () => {
+    const before = await liveStacks();
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-wizard-'));
+    try {
+      const t = terminal([], empty);
+      await t.waitFor(/\? Environment name/, 20_000);
+      await sleep(100);
+      t.send(CTRL_C);
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([t.exited, new Promise<number>((r) => (timer = setTimeout(() => r(-1), 10_000)))]);
+      clearTimeout(timer);
+      expect(code).toBe(130);
+      const after = t.text.slice(t.text.indexOf('Environment name'));
+      expect(after).toContain('provision: wizard cancelled: nothing was deployed');
+      expect(after.trim().split('\n').filter((l) => l.startsWith('provision:'))).toHaveLength(1);
+      expect(await liveStacks()).toEqual(before);
+      expect(fs.existsSync(path.join(empty, 'envs'))).toBe(false);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe('without a terminal', () => {
+  test('5. `provision` prints usage and exits 2 instead of waiting for answers', async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Usage: provision/);
+    expect(r.stderr).toMatch(/no command given, and no terminal for the wizard/);
+    expect(r.stdout).toBe('');
+  }, 30_000);
+
+  test('`provision wizard` refuses too, naming the way to replay a params file', async () => {
+    const r = await run(['wizard']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the wizard needs a terminal/);
+    expect(r.stderr).toMatch(/provision deploy --params FILE --yes/);
+  }, 30_000);
+});
