@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import type { AwsClients } from '../aws/clients';
 import type { DeployResult } from '../deploy/types';
 import { planEnvironment } from '../../stages/plan';
+import { mapLimit } from './plan';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
@@ -71,18 +72,6 @@ function savedFiles(dir = 'envs'): string[] {
   } catch {
     return [];
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
 }
 
 /** Shows what a deploy would do, stack by stack (as `provision plan`); returns how many change. */
