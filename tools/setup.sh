@@ -10,8 +10,11 @@ stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 npm_stamp=$(stamp package-lock.json package.json)
 if [ ! -d node_modules ] || [ "$(cat .cache/npm.stamp 2>/dev/null)" != "$npm_stamp" ]; then
-  echo "setup: installing npm dependencies (npm ci)..."
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: installing npm dependencies..."
+  # `npm install`, not `npm ci`: the lock file pins every version, but some registries (mirrors)
+  # lack the platform-specific optional packages of a dependency (e.g. @unrs/resolver-binding-*),
+  # which npm ci counts as a lock mismatch even though nothing on this platform needs them.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$npm_stamp" > .cache/npm.stamp
 fi
 
