@@ -24,9 +24,22 @@ import {
   type Parameter,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  DescribeAddressesCommand,
+  DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+  DescribeSubnetsCommand,
+  DescribeVolumesCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { CreateBucketCommand, GetBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketPolicyCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { portIsOpen, REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 
@@ -379,6 +392,39 @@ describe('stack API', () => {
     expect(values.Names).toBe('a,b,c');
     expect(JSON.stringify(stack)).not.toContain('hunter2-secret');
     expect(outputsOf(stack).Second).toBe('b'); // the default list is split and trimmed
+  });
+
+  test('UsePreviousValue keeps list and NoEcho values through a change set', async () => {
+    const policy = (name: string) => `arn:aws:iam::123456789012:policy/${name}`;
+    await deployOk(
+      'e2e-previous',
+      {
+        Parameters: {
+          Token: { Type: 'String', NoEcho: true },
+          Arns: { Type: 'CommaDelimitedList', Default: '', AllowedPattern: '^$|^arn:aws:iam::[0-9]{12}:policy/[a-z]+$' },
+          Name: { Type: 'String' },
+        },
+        Resources: { T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { Ref: 'Name' } } } },
+        Outputs: { Arns: output({ 'Fn::Join': [',', { Ref: 'Arns' }] }), Token: output({ Ref: 'Token' }) },
+      },
+      { parameters: { Token: 'kept-token', Arns: `${policy('a')},${policy('b')}`, Name: 'first' } },
+    );
+    await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'e2e-previous',
+        ChangeSetName: CHANGE_SET,
+        ChangeSetType: 'UPDATE',
+        UsePreviousTemplate: true,
+        Parameters: [
+          { ParameterKey: 'Token', UsePreviousValue: true },
+          { ParameterKey: 'Arns', UsePreviousValue: true },
+          { ParameterKey: 'Name', ParameterValue: 'second' },
+        ],
+      }),
+    );
+    const stack = await execute('e2e-previous');
+    expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(outputsOf(stack)).toEqual({ Arns: `${policy('a')},${policy('b')}`, Token: 'kept-token' });
   });
 
   test('parameters are validated at CreateChangeSet, each list member on its own', async () => {
@@ -887,6 +933,156 @@ describe('resource types moto lacks', () => {
 
 // --- the published templates --------------------------------------------------------------------
 
+// --- deleting stacks ----------------------------------------------------------------------------
+
+/** A stack's events, oldest first (DescribeStackEvents lists the newest first, as on AWS). */
+async function eventsOf(stackId: string): Promise<{ id: string; status: string; reason?: string }[]> {
+  const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId }));
+  return (StackEvents ?? [])
+    .slice()
+    .reverse()
+    .map((e) => ({ id: e.LogicalResourceId!, status: e.ResourceStatus!, reason: e.ResourceStatusReason }));
+}
+
+/** Where a resource's event with this status is in the stack's history (-1: there is none). */
+const at = (events: { id: string; status: string }[], id: string, status: string) =>
+  events.findIndex((e) => e.id === id && e.status === status);
+
+/** Deletes a stack and insists it is gone, showing the failure reasons if not. */
+async function deleteOk(stackName: string): Promise<void> {
+  const left = await deleteStack(stackName);
+  if (left) throw new Error(`${stackName}: ${left.StackStatus}\n${(await failureReasons(stackName)).join('\n')}`);
+}
+
+function publishedTemplate(number: string): Template {
+  const dir = path.join(REPO_ROOT, 'published', '0.1.0');
+  const file = fs.readdirSync(dir).find((f) => f.startsWith(`${number}.`))!;
+  return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+}
+
+describe('deleting stacks: dependents first, DeletionPolicy honoured, what AWS releases released', () => {
+  test('the real 11.env-network with 31.app-loadbalancer on top deletes in reverse order, leaving nothing behind', async () => {
+    const env = { Prefix: 'x-', EnvironmentName: 'gone', ContactEmail: 'ops@example.com' };
+    const network = await deployOk('del-network', publishedTemplate('11'), { parameters: env });
+    const loadBalancer = await deployOk('del-loadbalancer', publishedTemplate('31'), {
+      parameters: { ...env, ApplicationName: 'web' },
+    });
+    const vpcFilter = [{ Name: 'vpc-id', Values: [outputsOf(network).VpcId] }];
+    const { NatGateways } = await ec2.send(new DescribeNatGatewaysCommand({ Filter: vpcFilter }));
+    const allocations = NatGateways!.flatMap((n) => n.NatGatewayAddresses!.map((a) => a.AllocationId!));
+    expect(allocations).toHaveLength(2); // one per zone, each with its Elastic IP
+    const { RouteTables } = await ec2.send(new DescribeRouteTablesCommand({ Filters: vpcFilter }));
+    const associated = RouteTables!.flatMap((t) => (t.Associations ?? []).filter((a) => a.SubnetId));
+    expect(associated).toHaveLength(6); // so DeleteRouteTable has to wait for the associations
+
+    await deleteOk('del-loadbalancer');
+    expect(at(await eventsOf(loadBalancer.StackId!), 'AppKey', 'DELETE_SKIPPED')).toBeGreaterThan(-1);
+    await deleteOk('del-network');
+
+    const events = await eventsOf(network.StackId!);
+    expect(events.filter((e) => e.status === 'DELETE_FAILED')).toEqual([]);
+    const gone = (id: string) => at(events, id, 'DELETE_COMPLETE');
+    const order = [
+      ['PublicDefaultRoute', 'PublicRouteTable'],
+      ['PublicDefaultRoute', 'InternetGatewayAttachment'], // DependsOn
+      ['PrivateDefaultRouteA', 'NatGatewayA'],
+      ['PublicSubnetARouteTableAssociation', 'PublicRouteTable'],
+      ['PublicSubnetARouteTableAssociation', 'PublicSubnetA'],
+      ['NatGatewayA', 'NatEipA'],
+      ['NatGatewayA', 'PublicSubnetA'],
+      ['NatEipA', 'InternetGatewayAttachment'], // DependsOn: AWS will not detach while an EIP is mapped
+      ['FlowLog', 'FlowLogGroup'],
+      ['InternetGatewayAttachment', 'InternetGateway'],
+      ['AppSecurityGroup', 'LoadBalancerSecurityGroup'],
+      ['PrivateSubnetB', 'Vpc'],
+      ['InternetGateway', 'Vpc'],
+    ];
+    for (const [first, then] of order) {
+      expect({ first, then, firstGoesFirst: gone(first) > -1 && gone(first) < gone(then) }).toEqual({
+        first,
+        then,
+        firstGoesFirst: true,
+      });
+    }
+    expect(at(events, 'LogsKey', 'DELETE_SKIPPED')).toBeGreaterThan(-1); // DeletionPolicy Retain
+    expect(events.at(-1)).toMatchObject({ id: 'del-network', status: 'DELETE_COMPLETE' });
+
+    // What AWS releases: the VPC and everything in it, the NAT gateways' interfaces and addresses.
+    expect((await ec2.send(new DescribeVpcsCommand({ Filters: vpcFilter }))).Vpcs).toEqual([]);
+    expect((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter }))).NetworkInterfaces).toEqual([]);
+    const after = await ec2.send(new DescribeNatGatewaysCommand({ Filter: vpcFilter }));
+    expect(after.NatGateways!.map((n) => n.State)).toEqual(['deleted', 'deleted']); // listed a while, as on AWS
+    const { Addresses } = await ec2.send(new DescribeAddressesCommand({}));
+    expect(Addresses!.filter((a) => allocations.includes(a.AllocationId!))).toEqual([]);
+  });
+
+  test('Retain and RetainExceptOnCreate keep the resource (DELETE_SKIPPED); Snapshot deletes it after a snapshot', async () => {
+    const stack = await deployOk('del-policies', {
+      Resources: {
+        Kept: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', Properties: { BucketName: 'del-policies-kept' } },
+        KeptToo: {
+          Type: 'AWS::S3::Bucket',
+          DeletionPolicy: 'RetainExceptOnCreate',
+          Properties: { BucketName: 'del-policies-kept-too' },
+        },
+        Gone: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'del-policies-gone' } },
+        Disk: { Type: 'AWS::EC2::Volume', DeletionPolicy: 'Snapshot', Properties: { AvailabilityZone: 'us-east-1a', Size: 8 } },
+      },
+      Outputs: { Disk: output({ Ref: 'Disk' }) },
+    });
+    const volumeFilter = [{ Name: 'volume-id', Values: [outputsOf(stack).Disk] }];
+    await deleteOk('del-policies');
+    const events = await eventsOf(stack.StackId!);
+    expect(events.filter((e) => e.status === 'DELETE_SKIPPED').map((e) => e.id).sort()).toEqual(['Kept', 'KeptToo']);
+    expect(at(events, 'Disk', 'DELETE_COMPLETE')).toBeGreaterThan(-1);
+    await s3.send(new HeadBucketCommand({ Bucket: 'del-policies-kept' }));
+    await s3.send(new HeadBucketCommand({ Bucket: 'del-policies-kept-too' }));
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'del-policies-gone' }))).rejects.toMatchObject({ name: 'NotFound' });
+    expect((await ec2.send(new DescribeVolumesCommand({ Filters: volumeFilter }))).Volumes).toEqual([]);
+    expect((await ec2.send(new DescribeSnapshotsCommand({ Filters: volumeFilter }))).Snapshots).toHaveLength(1);
+  });
+
+  test('rolling back a failed creation keeps Retain resources but not RetainExceptOnCreate ones', async () => {
+    const stack = await deploy('del-rollback', {
+      Resources: {
+        Kept: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', Properties: { BucketName: 'del-rollback-kept' } },
+        NotKept: {
+          Type: 'AWS::S3::Bucket',
+          DeletionPolicy: 'RetainExceptOnCreate',
+          Properties: { BucketName: 'del-rollback-not-kept' },
+        },
+        Broken: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: 'vpc-0000000000missing', CidrBlock: '10.0.0.0/24' } },
+      },
+    });
+    expect(stack.StackStatus).toBe('ROLLBACK_COMPLETE');
+    await s3.send(new HeadBucketCommand({ Bucket: 'del-rollback-kept' }));
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'del-rollback-not-kept' }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+    await deleteOk('del-rollback');
+  });
+
+  test('a resource AWS refuses to delete leaves the stack DELETE_FAILED, keeping what it needs; a retry finishes', async () => {
+    const stack = await deployOk('del-blocked', {
+      Resources: network('10.9.0.0/16'),
+      Outputs: { SubnetA: output({ Ref: 'SubnetA' }) },
+    });
+    const subnetId = outputsOf(stack).SubnetA;
+    // An interface made outside the stack keeps the subnet busy: AWS refuses DeleteSubnet.
+    const { NetworkInterface } = await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId }));
+    expect(await deleteStack('del-blocked')).toMatchObject({ StackStatus: 'DELETE_FAILED' });
+    expect(await failureReasons('del-blocked')).toEqual([
+      'del-blocked: The following resource(s) failed to delete: [SubnetA]. ',
+      `SubnetA: The subnet '${subnetId}' has dependencies and cannot be deleted.`,
+    ]);
+    const { StackResourceSummaries } = await cfn.send(new ListStackResourcesCommand({ StackName: 'del-blocked' }));
+    expect(StackResourceSummaries!.map((r) => r.LogicalResourceId).sort()).toEqual(['SubnetA', 'Vpc']); // the VPC waits
+
+    await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: NetworkInterface!.NetworkInterfaceId }));
+    await deleteOk('del-blocked');
+  });
+});
+
 /**
  * The published catalogue, in deploy order, through change sets as the deployer sends them. Each
  * stack must reach CREATE_COMPLETE with every unconditional output its template declares, no
@@ -967,6 +1163,14 @@ describe('published templates', () => {
     const removed = network.described.Changes!.filter((c) => c.ResourceChange!.Action === 'Remove');
     expect(removed.map((c) => c.ResourceChange!.ResourceType)).toContain('AWS::EC2::NatGateway');
     expect(network.after).toEqual(network.before); // exports others import are untouched
+    // The removed gateway is deleted after the update (cleanup), releasing its interface.
+    const vpcFilter = [{ Name: 'vpc-id', Values: [network.after.VpcId] }];
+    const { NatGateways } = await ec2.send(new DescribeNatGatewaysCommand({ Filter: vpcFilter }));
+    expect(NatGateways!.map((n) => n.State).sort()).toEqual(['available', 'deleted']);
+    const released = NatGateways!.find((n) => n.State === 'deleted')!.NatGatewayAddresses![0].NetworkInterfaceId!;
+    expect(released).toMatch(/^eni-/);
+    const { NetworkInterfaces } = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter }));
+    expect(NetworkInterfaces!.map((i) => i.NetworkInterfaceId)).not.toContain(released);
 
     const postgres = await update(file('41'), { Instances: '1' });
     expect(postgres.stack.StackStatus).toBe('UPDATE_COMPLETE');
@@ -976,6 +1180,26 @@ describe('published templates', () => {
     const unchanged = await changeSet(`cat-${bucket.replace(/\.cf$/, '').replace(/\./g, '-')}`,
       JSON.parse(fs.readFileSync(path.join(dir, bucket), 'utf8')), { parameters: parameters['44'] });
     expect(unchanged.Status).toBe('FAILED');
+  });
+
+  test('every stack deletes, newest first, leaving only what DeletionPolicy keeps', async () => {
+    const stackName = (file: string) => `cat-${file.replace(/\.cf$/, '').replace(/\./g, '-')}`;
+    const vpcFilter = [{ Name: 'vpc-id', Values: [outputsOf(await describe1('cat-11-env-network')).VpcId] }];
+    const interfaces = async () =>
+      (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter }))).NetworkInterfaces!;
+    expect((await interfaces()).length).toBeGreaterThan(2); // the NAT gateway's, the jump boxes'
+    const file = (number: string) => files.find((f) => f.startsWith(`${number}.`))!;
+    const bucketName = outputsOf(await describe1(stackName(file('44')))).BucketName;
+    for (const number of ['41', '42']) {
+      // The databases are protected by default: lift it first (an update in place), as a user must.
+      const template = JSON.parse(fs.readFileSync(path.join(dir, file(number)), 'utf8'));
+      await changeSet(stackName(file(number)), template, { parameters: { ...parameters[number], DeletionProtection: 'false' } });
+      expect((await execute(stackName(file(number)))).StackStatus).toBe('UPDATE_COMPLETE');
+    }
+    for (const each of [...files].reverse()) await deleteOk(stackName(each));
+    expect((await ec2.send(new DescribeVpcsCommand({ Filters: vpcFilter }))).Vpcs).toEqual([]);
+    expect(await interfaces()).toEqual([]);
+    await s3.send(new HeadBucketCommand({ Bucket: bucketName })); // DeletionPolicy Retain
   });
 });
 

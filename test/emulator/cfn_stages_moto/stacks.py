@@ -28,7 +28,6 @@ _original = {
     "parse_and_create_resource": parsing.parse_and_create_resource,
     "parse_and_update_resource": parsing.parse_and_update_resource,
     "get_stack_from_s3_url": responses.get_stack_from_s3_url,
-    "delete_resource": parsing.ResourceMap._delete_resource,
 }
 
 
@@ -120,7 +119,7 @@ def validate_parameters(template: dict[str, Any], given: dict[str, Any]) -> None
     if missing:
         raise ValidationError(message=f"Parameters: [{', '.join(missing)}] must have values")
     for key, spec in declared.items():
-        value = str(given.get(key, spec.get("Default")))
+        value = str(_text(given.get(key, spec.get("Default"))))  # a previous value may be a list
         # A CommaDelimitedList's constraints apply to each member, not to the whole string.
         members = [v.strip() for v in value.split(",")] if spec.get("Type") == "CommaDelimitedList" else [value]
         problem = next(filter(None, (_parameter_problem(spec, member) for member in members)), None)
@@ -157,7 +156,10 @@ def _parameter_problem(spec: dict[str, Any], value: str) -> str | None:
 def load_parameters(self: parsing.ResourceMap) -> None:
     """AWS: a CommaDelimitedList (or List<...>) parameter is a list whether its value came from the
     caller or from Default, each member trimmed of spaces. moto: splits only caller values, so a
-    default list stays one string and Fn::Select picks single characters out of it."""
+    default list stays one string and Fn::Select picks single characters out of it. A value kept
+    with UsePreviousValue arrives here as a list already (moto's split would fail on it)."""
+    self.input_parameters = {key: ",".join(str(v) for v in value) if isinstance(value, list) else value
+                             for key, value in (self.input_parameters or {}).items()}
     _original["load_parameters"](self)
     declared = self._template.get("Parameters", {}) if self._template else {}
     for key, value in self.resolved_parameters.items():
@@ -244,8 +246,8 @@ def _fail(stack: Stack, creating: bool, error: Exception) -> None:
     stack._add_stack_event(f"{prefix}_IN_PROGRESS",
                            f"The following resource(s) failed to {word}: [{logical_id}]. ")
     if creating:
-        try:  # roll back: delete what was made, keeping DeletionPolicy Retain ones like AWS (the
-            stack.resource_map.delete()  # emulator cannot undo a partial update)
+        try:  # roll back: delete what was made, dependents first, keeping Retain ones like AWS
+            stack.resource_map.delete(rollback=True)  # (the emulator cannot undo a partial update)
         except Exception:  # AWS would say ROLLBACK_FAILED; the stack is unusable either way
             pass
     stack._add_stack_event(f"{prefix}_COMPLETE")
@@ -352,7 +354,8 @@ def _with_events(original: Any, action: str) -> Any:
     """AWS: every resource reports its progress in DescribeStackEvents (X_IN_PROGRESS, then
     X_COMPLETE or X_FAILED), which is what a deployer shows live. moto: stack-level events only.
     Here: each resource created or updated adds its two events (all at once: moto works
-    synchronously), and a failure is tagged with the resource for the failure event (see _fail)."""
+    synchronously), and a failure is tagged with the resource for the failure event (see _fail).
+    Deletions report theirs in deletion.py."""
     def wrapper(logical_id: str, resource_json: dict[str, Any], resources_map: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             resource = original(logical_id, resource_json, resources_map, *args, **kwargs)
@@ -367,16 +370,6 @@ def _with_events(original: Any, action: str) -> Any:
                 _event(stack, logical_id, physical_id, resource_json.get("Type", ""), status, None)
         return resource
     return wrapper
-
-
-def _delete_resource(self: parsing.ResourceMap, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
-    """Deletions report DELETE_IN_PROGRESS / DELETE_COMPLETE per resource too (see _with_events)."""
-    _original["delete_resource"](self, parsed_resource, resource_json)
-    stack = _stack_of(self)
-    if stack is not None:
-        for status in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
-            _event(stack, getattr(parsed_resource, "logical_resource_id", ""),
-                   str(getattr(parsed_resource, "physical_resource_id", "") or ""), resource_json.get("Type", ""), status, None)
 
 
 # --- TemplateURL ------------------------------------------------------------------------------
@@ -458,7 +451,6 @@ def install() -> None:
     parsing.ResourceMap.load_parameters = load_parameters
     parsing.parse_and_create_resource = _with_events(_original["parse_and_create_resource"], "CREATE")
     parsing.parse_and_update_resource = _with_events(_original["parse_and_update_resource"], "UPDATE")
-    parsing.ResourceMap._delete_resource = _delete_resource
     responses.get_stack_from_s3_url = get_stack_from_s3_url
     models.get_stack_from_s3_url = get_stack_from_s3_url
     response = CloudFormationResponse

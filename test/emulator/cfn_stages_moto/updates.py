@@ -18,6 +18,7 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.cloudformation.models import Change, ChangeSet
 
+from .deletion import cleanup_removed
 from .schemas import create_only_properties
 
 _inner_update_resource = parsing.parse_and_update_resource
@@ -119,15 +120,26 @@ _original_update = parsing.ResourceMap.update
 
 
 def update(self: parsing.ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:
-    """Apply an update: as moto does, plus replacing what a create-only change replaces, and
-    forgetting removed resources (moto deletes them but keeps listing them)."""
+    """Apply an update: as moto does, plus replacing what a create-only change replaces; removed
+    resources are deleted after it, as AWS's cleanup does (see deletion.cleanup_removed; moto
+    deleted them first, ignoring DeletionPolicy, and kept listing them)."""
     diff, changed = _diff(self, template, parameters)
     new = template.get("Resources", {})
+    old_specs = dict(self._resource_json_map)
     self.cfn_stages_replace = {name for name in diff["Modify"]
                                if _replaces(new[name], self._resource_json_map[name].get("Properties", {}), changed)}
-    _original_update(self, template, parameters)
-    for name in diff["Remove"]:
-        self._parsed_resources.pop(name, None)
+    self.cfn_stages_cleanup_later = True
+    try:
+        _original_update(self, template, parameters)
+    except Exception:
+        # A failed update never reaches the cleanup: the removed resources stay in the stack,
+        # so a later DeleteStack still deletes them.
+        kept = {name: old_specs[name] for name in diff["Remove"] if name not in self._resource_json_map}
+        self._resource_json_map = {**self._resource_json_map, **kept}
+        raise
+    finally:
+        self.cfn_stages_cleanup_later = False
+    cleanup_removed(self, diff["Remove"], old_specs)
 
 
 def update_resource(logical_id: str, resource_json: dict[str, Any], resources_map: parsing.ResourceMap,
