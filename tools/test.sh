@@ -7,6 +7,8 @@ bash tools/setup.sh
 
 echo "test: type-checking..."
 npx --no-install tsc -p tsconfig.json --noEmit
+echo "test: checking published/ is current..."
+node bin/provision.js synth --check
 
 mkdir -p .cache
 status=0
