@@ -65,6 +65,8 @@ export class Progress {
   private readonly ready = new Map<string, Deferred<Task>>();
   private listr?: Promise<unknown>;
   private promptLock: Promise<unknown> = Promise.resolve();
+  /** Without a terminal, lines from parallel stacks interleave: each names its stack. */
+  private readonly plain = !process.stdout.isTTY;
 
   constructor(private readonly stacks: { name: string; templateId: string; dependsOn: string[] }[], private readonly opts: ProgressOptions) {
     for (const s of stacks) {
@@ -80,7 +82,7 @@ export class Progress {
         task: async (_ctx: unknown, task: Task) => {
           this.tasks.set(s.name, task);
           this.ready.get(s.name)!.resolve(task);
-          if (s.dependsOn.length) task.output = `waiting for ${s.dependsOn.join(', ')}`;
+          if (s.dependsOn.length) this.say(task, s.name, `waiting for ${s.dependsOn.join(', ')}`);
           const result = await this.results.get(s.name)!.promise;
           this.settle(task, s.name, result as DeployResult);
         },
@@ -99,15 +101,19 @@ export class Progress {
     this.listr = list.run().catch(() => undefined);
   }
 
+  private say(task: Task, stackName: string, text: string): void {
+    task.output = this.plain ? `${stackName}: ${text}` : text;
+  }
+
   event(e: DeployEvent): void {
     const task = this.tasks.get(e.stackName);
     if (!task) return;
-    if (e.type === 'step') task.output = STEP_TEXT[e.step] + (e.detail ? ` (${e.detail})` : '');
-    else if (e.type === 'plan') task.output = `${e.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(e.plan)}`;
+    if (e.type === 'step') this.say(task, e.stackName, STEP_TEXT[e.step] + (e.detail ? ` (${e.detail})` : ''));
+    else if (e.type === 'plan') this.say(task, e.stackName, `${e.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(e.plan)}`);
     else if (!e.event.isStack) {
       const ev = e.event;
       const colour = /FAILED/.test(ev.status) ? c().red : /COMPLETE/.test(ev.status) ? c().green : c().cyan;
-      task.output = `${colour(ev.status)} ${ev.logicalId} ${c().dim(ev.resourceType)}${ev.reason && /FAILED/.test(ev.status) ? `: ${ev.reason}` : ''}`;
+      this.say(task, e.stackName, `${colour(ev.status)} ${ev.logicalId} ${c().dim(ev.resourceType)}${ev.reason && /FAILED/.test(ev.status) ? `: ${ev.reason}` : ''}`);
     }
   }
 
