@@ -67,6 +67,19 @@ export function linkGrant(t: App, link: LinkSpec): LinkGrant {
   }
 }
 
+/**
+ * Other words for an access, per kind: writing to a queue is sending to it (publish), reading
+ * from it is receiving (subscribe).
+ */
+export const ACCESS_ALIASES: Partial<Record<DataKind, Partial<Record<LinkAccess, LinkAccess>>>> = {
+  sqs: { write: 'publish', read: 'subscribe' },
+};
+
+/** The access list in the kind's own words, deduplicated. */
+export function normaliseAccess(kind: DataKind, access: readonly LinkAccess[] = []): LinkAccess[] {
+  return [...new Set(access.map((a) => ACCESS_ALIASES[kind]?.[a] ?? a))];
+}
+
 /** Validates the link's name and access; returns the access list (deduplicated). */
 function checkLink(link: LinkSpec): LinkAccess[] {
   const what = `link to ${link.kind} "${link.name}"`;
@@ -74,7 +87,7 @@ function checkLink(link: LinkSpec): LinkAccess[] {
   const nameProblem = checkName('DataName', link.name);
   if (nameProblem) throw new Error(`${what}: ${nameProblem}`);
   const allowed = LINK_ACCESS[link.kind];
-  const access = [...new Set(link.access ?? [])];
+  const access = normaliseAccess(link.kind, link.access);
   const wrong = access.filter((a) => !allowed.includes(a));
   if (wrong.length && !allowed.length) throw new Error(`${what}: access ${wrong.join(', ')} does not apply; links to ${link.kind} take no access list (they give connection credentials)`);
   if (wrong.length) throw new Error(`${what}: access ${wrong.join(', ')} does not fit ${link.kind}; use ${allowed.join(' and/or ')}`);

@@ -9,6 +9,8 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CliError, ExitCode } from '../cli/errors';
 import { paramsSchema, type ParamsFile } from './schema';
+import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
+import type { DataKind, LinkAccess } from '../../templates/kit/links';
 
 export interface ParamsProblem {
   /** `apps[0].service.cpu` */
@@ -109,7 +111,6 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
   };
   dup(params.repositories, 'name', 'repositories');
   dup(params.apps, 'name', 'apps');
-  const accessFor: Record<string, string[]> = { s3: ['read', 'write'], sqs: ['publish', 'subscribe'], sns: ['publish', 'subscribe'] };
   (params.apps ?? []).forEach((app, a) => {
     dup(app.extras as { suffix?: string }[], 'suffix', `apps[${a}].extras`);
     // Listener rule priorities must be unique on the app's listener; 91's default is 1.
@@ -130,8 +131,8 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
           problems.push({ field: `${field}.name`, message: `app "${app.name}" has no data store named "${l.name}"${data.size ? ` (it has: ${[...data.keys()].join(', ')})` : '; add it under data:'}` });
           return;
         }
-        const allowed = accessFor[kind] ?? [];
-        for (const acc of l.access ?? []) {
+        const allowed: readonly string[] = LINK_ACCESS[kind as DataKind] ?? [];
+        for (const acc of normaliseAccess(kind as DataKind, (l.access ?? []) as LinkAccess[])) {
           if (!allowed.includes(acc)) problems.push({ field: `${field}.access`, message: `"${acc}" does not apply to a ${kind} link; ${allowed.length ? `use ${allowed.join(' and/or ')}` : 'leave access out'}` });
         }
         if (allowed.length && !(l.access ?? []).length) problems.push({ field: `${field}.access`, message: `a ${kind} link needs access: ${allowed.join(' and/or ')}` });

@@ -25,7 +25,7 @@ const access = z.enum(['read', 'write', 'publish', 'subscribe']);
 const linkSchema = z
   .strictObject({
     name: name('DataName', 'a link\'s name (the data store it links to)'),
-    access: z.array(access).optional().describe('s3: read and/or write; sqs and sns: publish and/or subscribe; databases and caches: none'),
+    access: z.array(access).optional().describe('s3: read and/or write; sqs and sns: publish and/or subscribe (for sqs, write and read mean the same); databases and caches: none'),
   })
   .describe('Links a service to a data store of the same app: credentials as ECS secrets, IAM scoped to that store');
 

@@ -123,9 +123,14 @@ test('queue subscribe and topic publish/subscribe', () => {
   expect(resources(topic.taskRoleStatements)).not.toContain('*');
 });
 
+test('a queue link with write (or read) is the same as publish (or subscribe)', () => {
+  expect(grant({ kind: 'sqs', name: 'jobs', access: ['write'] })).toEqual(grant({ kind: 'sqs', name: 'jobs', access: ['publish'] }));
+  expect(grant({ kind: 'sqs', name: 'jobs', access: ['read'] })).toEqual(grant({ kind: 'sqs', name: 'jobs', access: ['subscribe'] }));
+});
+
 describe('links that do not fit are rejected with an error naming the link', () => {
   test.each<[LinkSpec, RegExp]>([
-    [{ kind: 'sqs', name: 'jobs', access: ['write'] }, /link to sqs "jobs": access write does not fit sqs; use publish and\/or subscribe/],
+    [{ kind: 'sns', name: 'events', access: ['write'] }, /link to sns "events": access write does not fit sns; use publish and\/or subscribe/],
     [{ kind: 's3', name: 'assets', access: ['publish'] }, /link to s3 "assets": access publish does not fit s3; use read and\/or write/],
     [{ kind: 'postgres', name: 'rds', access: ['read'] }, /link to postgres "rds": access read does not apply/],
     [{ kind: 's3', name: 'assets' }, /link to s3 "assets": say which access the service needs: read and\/or write/],
