@@ -13,6 +13,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   ListChangeSetsCommand,
@@ -38,7 +39,18 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateBucketCommand, GetBucketPolicyCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { portIsOpen, REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
@@ -50,6 +62,7 @@ let startMs = 0;
 let cfn: CloudFormationClient;
 let ec2: EC2Client;
 let ecs: ECSClient;
+let elbv2: ElasticLoadBalancingV2Client;
 let s3: S3Client;
 let secrets: SecretsManagerClient;
 
@@ -60,12 +73,13 @@ beforeAll(async () => {
   cfn = new CloudFormationClient(emu.clientConfig);
   ec2 = new EC2Client(emu.clientConfig);
   ecs = new ECSClient(emu.clientConfig);
+  elbv2 = new ElasticLoadBalancingV2Client(emu.clientConfig);
   s3 = new S3Client(emu.clientConfig);
   secrets = new SecretsManagerClient(emu.clientConfig);
 });
 
 afterAll(async () => {
-  for (const client of [cfn, ec2, ecs, s3, secrets]) client?.destroy();
+  for (const client of [cfn, ec2, ecs, elbv2, s3, secrets]) client?.destroy();
   await emu?.stop();
 });
 
@@ -144,6 +158,13 @@ async function failureReasons(stackName: string): Promise<string[]> {
   return (StackEvents ?? [])
     .filter((e) => e.ResourceStatus?.endsWith('_FAILED'))
     .map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
+}
+
+async function physicalId(stackName: string, logicalId: string): Promise<string> {
+  const { StackResourceDetail } = await cfn.send(
+    new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }),
+  );
+  return StackResourceDetail!.PhysicalResourceId!;
 }
 
 async function deleteStack(stackName: string): Promise<Stack | undefined> {
@@ -355,6 +376,75 @@ describe('updates list what changes, conditions and parameters included', () => 
     const same = await changeSet('e2e-upd', template, { parameters: { Suffix: 'two', Timeout: '60' } });
     expect(same.Status).toBe('FAILED');
     expect(same.StatusReason).toMatch(/didn't contain changes/);
+  });
+
+  test('a replaced target group: the listener and rule pointing at it are modified, then the old group goes', async () => {
+    const chain: Template = {
+      Parameters: { Port: { Type: 'Number', Default: '80' } },
+      Resources: {
+        ...network('10.40.0.0/16'),
+        Lb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Subnets: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }] } },
+        Group: {
+          Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
+          Properties: { Port: { Ref: 'Port' }, Protocol: 'HTTP', TargetType: 'ip', VpcId: { Ref: 'Vpc' } },
+        },
+        Listener: {
+          Type: 'AWS::ElasticLoadBalancingV2::Listener',
+          Properties: {
+            LoadBalancerArn: { Ref: 'Lb' }, Port: 80, Protocol: 'HTTP',
+            DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Group' } }],
+          },
+        },
+        Rule: {
+          Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+          Properties: {
+            ListenerArn: { Ref: 'Listener' }, Priority: 1,
+            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+            Actions: [{ Type: 'forward', TargetGroupArn: { 'Fn::GetAtt': ['Group', 'TargetGroupArn'] } }],
+          },
+        },
+      },
+      Outputs: { GroupArn: output({ Ref: 'Group' }) },
+    };
+    const before = outputsOf(await deployOk('e2e-chain', chain)).GroupArn;
+    const listenerArn = await physicalId('e2e-chain', 'Listener');
+
+    const described = await changeSet('e2e-chain', chain, { parameters: { Port: '8080' } });
+    expect(summary(described.Changes)).toEqual([
+      ['Modify', 'Group', 'True'], // Port is create-only
+      ['Modify', 'Listener', 'False'],
+      ['Modify', 'Rule', 'False'],
+    ]);
+    const details = (id: string) => described.Changes!.find((c) => c.ResourceChange!.LogicalResourceId === id)!.ResourceChange!.Details;
+    expect(details('Listener')).toContainEqual({
+      Target: { Attribute: 'Properties', Name: 'DefaultActions', RequiresRecreation: 'Never' },
+      Evaluation: 'Static', ChangeSource: 'ResourceReference', CausingEntity: 'Group',
+    });
+    expect(details('Rule')).toContainEqual(expect.objectContaining({
+      ChangeSource: 'ResourceAttribute', CausingEntity: 'Group.TargetGroupArn',
+    }));
+    expect(details('Group')).toContainEqual(expect.objectContaining({
+      Target: expect.objectContaining({ Name: 'Port', RequiresRecreation: 'Always' }), ChangeSource: 'ParameterReference', CausingEntity: 'Port',
+    }));
+
+    // The new group is made first and the old one, in use until the listener and rule move,
+    // deleted in the cleanup (deleting it first would be refused: "in use by a listener or a rule").
+    const stack = await execute('e2e-chain');
+    expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+    const after = outputsOf(stack).GroupArn;
+    expect(after).not.toBe(before);
+    const { Listeners } = await elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+    expect(Listeners![0].DefaultActions![0].TargetGroupArn).toBe(after);
+    const { Rules } = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+    const rule = Rules!.find((r) => !r.IsDefault)!;
+    expect(rule.Actions![0].TargetGroupArn).toBe(after);
+    const { TargetGroups } = await elbv2.send(new DescribeTargetGroupsCommand({}));
+    const arns = TargetGroups!.map((g) => g.TargetGroupArn);
+    expect(arns).toContain(after);
+    expect(arns).not.toContain(before);
+    const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: 'e2e-chain' }));
+    expect(StackEvents!.find((e) => e.PhysicalResourceId === before && e.ResourceStatus === 'DELETE_COMPLETE')).toBeDefined();
+    expect(await deleteStack('e2e-chain')).toBeUndefined();
   });
 });
 
@@ -1180,6 +1270,57 @@ describe('published templates', () => {
     const unchanged = await changeSet(`cat-${bucket.replace(/\.cf$/, '').replace(/\./g, '-')}`,
       JSON.parse(fs.readFileSync(path.join(dir, bucket), 'utf8')), { parameters: parameters['44'] });
     expect(unchanged.Status).toBe('FAILED');
+  });
+
+  test('a release (only ImageTag changes) replaces the task definition and moves the ECS service to it', async () => {
+    const stackName = 'cat-32-app-ecs-service';
+    const serviceArn = await physicalId(stackName, 'Service');
+    const cluster = serviceArn.split('/')[1]; // arn:...:service/CLUSTER/NAME
+    const describeService = async () =>
+      (await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceArn] }))).services![0];
+    const oldTaskDefinition = await physicalId(stackName, 'TaskDefinition');
+    const before = await describeService();
+    expect(before.taskDefinition).toBe(oldTaskDefinition);
+
+    const kept = (await describe1(stackName)).Parameters!.filter((p) => p.ParameterKey !== 'ImageTag');
+    await cfn.send(new CreateChangeSetCommand({
+      StackName: stackName,
+      ChangeSetName: CHANGE_SET,
+      ChangeSetType: 'UPDATE',
+      UsePreviousTemplate: true,
+      Parameters: [
+        ...kept.map((p) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+        { ParameterKey: 'ImageTag', ParameterValue: 'v2' },
+      ],
+      Capabilities: [...CAPABILITIES],
+    }));
+    const described = await cfn.send(new DescribeChangeSetCommand({ StackName: stackName, ChangeSetName: CHANGE_SET }));
+    const changes = described.Changes!.map((c) => c.ResourceChange!);
+    expect(changes.map((c) => [c.Action, c.LogicalResourceId, c.Replacement])).toEqual([
+      ['Modify', 'Service', 'False'],
+      ['Modify', 'TaskDefinition', 'True'], // task definitions are immutable
+    ]);
+    const service = changes.find((c) => c.LogicalResourceId === 'Service')!;
+    expect(service.Scope).toEqual(['Properties']);
+    expect(service.Details).toContainEqual({
+      Target: { Attribute: 'Properties', Name: 'TaskDefinition', RequiresRecreation: 'Never' },
+      Evaluation: 'Static', ChangeSource: 'ResourceReference', CausingEntity: 'TaskDefinition',
+    });
+
+    expect((await execute(stackName)).StackStatus).toBe('UPDATE_COMPLETE');
+    const newTaskDefinition = await physicalId(stackName, 'TaskDefinition');
+    expect(newTaskDefinition).not.toBe(oldTaskDefinition);
+    const after = await describeService();
+    expect(after.taskDefinition).toBe(newTaskDefinition);
+    expect(after.deployments).toEqual([
+      expect.objectContaining({ status: 'PRIMARY', taskDefinition: newTaskDefinition, rolloutState: 'COMPLETED' }),
+    ]);
+    expect(before.deployments!.map((d) => d.id)).not.toContain(after.deployments![0].id);
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: newTaskDefinition }));
+    expect(taskDefinition!.containerDefinitions![0].image).toMatch(/\/web:v2$/);
+    // The old revision is deregistered in the cleanup, once nothing uses it.
+    const old = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: oldTaskDefinition }));
+    expect(old.taskDefinition!.status).toBe('INACTIVE');
   });
 
   test('every stack deletes, newest first, leaving only what DeletionPolicy keeps', async () => {

@@ -40,6 +40,7 @@ def _install() -> None:
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
+    ecs.install()
     existing.install()
     intrinsics.install()
     stacks.install()

@@ -9,7 +9,8 @@ what it depends on in place and the stack DELETE_FAILED ("The following resource
 delete: [...]"). DeletionPolicy: Retain (and RetainExceptOnCreate, except when the creation that
 made the resource rolls back) leaves the resource and reports DELETE_SKIPPED; Snapshot takes a
 snapshot, then deletes (AWS::RDS::DBCluster and an RDS DBInstance outside a cluster default to
-Snapshot). Resources an update removes are deleted the same way, after the update (cleanup).
+Snapshot). Resources an update removes are deleted the same way, after the update (cleanup), and
+so are the old resources an update replaced, under UpdateReplacePolicy instead.
 moto 5.2.1: tries every resource in template order and retries the ones that fail (dependency
 errors included) while the count goes down, honours Retain only (no event, no Snapshot, nothing
 on update), and reports stack-level events only.
@@ -89,8 +90,10 @@ def dependencies(spec: dict[str, Any], resource_names: set[str]) -> set[str]:
 
 # --- policy and snapshots ---------------------------------------------------------------------
 
-def deletion_policy(resources: parsing.ResourceMap, spec: dict[str, Any]) -> str:
-    policy = spec.get("DeletionPolicy")
+def deletion_policy(resources: parsing.ResourceMap, spec: dict[str, Any], attribute: str = "DeletionPolicy") -> str:
+    """The resource's DeletionPolicy (or, with ``attribute="UpdateReplacePolicy"``, the policy for
+    the old resource a replacement leaves behind): both default alike."""
+    policy = spec.get(attribute)
     if isinstance(policy, dict):  # DeletionPolicy may use Fn::If, Ref, Fn::FindInMap...
         policy = parsing.clean_json(policy, resources)
     if policy:
@@ -234,6 +237,38 @@ def cleanup_removed(resources: parsing.ResourceMap, names: list[str], old_specs:
     delete_resources(resources, live, old_specs)
     for name in names:
         resources._parsed_resources.pop(name, None)
+
+
+def cleanup_replaced(resources: parsing.ResourceMap, replaced: list[tuple[str, Any]],
+                     old_specs: dict[str, Any]) -> None:
+    """AWS: a replacement creates the new resource first; once the update is done, the old one is
+    deleted in the cleanup (dependents first), honouring UpdateReplacePolicy (Retain: kept, with
+    DELETE_SKIPPED; Snapshot: a final snapshot first). A failure there does not fail the update.
+    ``replaced`` holds (logical id, old resource) pairs; the stack lists only the new resources."""
+    from .stacks import _event, _stack_of
+
+    olds = {name: resource for name, resource in replaced if name in old_specs}
+    remaining = [name for name in reversed(list(old_specs)) if name in olds]
+    while remaining:
+        ready = [name for name in remaining
+                 if not any(name in dependencies(old_specs[other], set(remaining)) - {other} for other in remaining)]
+        for name in ready or remaining:  # a circular template: AWS refuses those; just go on
+            resource, spec = olds[name], old_specs[name]
+            remaining.remove(name)
+            physical_id = str(getattr(resource, "physical_resource_id", "") or "")
+            current = resources._parsed_resources.get(name)
+            if physical_id and physical_id == str(getattr(current, "physical_resource_id", "") or ""):
+                continue  # the "new" one is the same object (a name clash AWS would have refused)
+            policy = deletion_policy(resources, spec, "UpdateReplacePolicy")
+            if policy == "Retain":
+                stack = _stack_of(resources)
+                if stack is not None:
+                    _event(stack, name, physical_id, spec.get("Type", ""), "DELETE_SKIPPED", None)
+                continue
+            try:
+                resources._delete_resource(resource, spec, take_snapshot=policy == "Snapshot")
+            except Exception:  # reported as DELETE_FAILED by _delete_resource; the update stands
+                pass
 
 
 def install() -> None:
