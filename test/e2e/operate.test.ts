@@ -260,6 +260,7 @@ describe('release and status', () => {
     const ecs = sdk(ECSClient);
     const service = (await ecs.send(new DescribeServicesCommand({ cluster: 'x-dev', services: [json.service] }))).services![0]!;
     const running = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }))).taskDefinition!.containerDefinitions![0]!.image!;
+    expect(running).toMatch(/\/acme-web:v3$/); // ECS moved to the released revision
     const status = JSON.parse((await ok(['status', '--params', PARAMS, '--json'])).stdout);
     expect(status.services[0].image).toBe(running);
   });
