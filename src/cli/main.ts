@@ -191,7 +191,9 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? ExitCode.Ok : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return ExitCode.Ok;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
+      // Help shown because something was missing (e.g. `provision config` without a subcommand).
+      if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
       return ExitCode.Usage;
     }
     return output.failure(err instanceof CliError ? err : CliError.from(err), program.opts<GlobalOptions>());

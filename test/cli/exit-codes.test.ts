@@ -1,0 +1,38 @@
+/** The CLI's exit codes for usage mistakes, run in-process through main(). */
+import { main } from '../../src/cli/main';
+
+let out: jest.SpyInstance;
+let err: jest.SpyInstance;
+beforeEach(() => {
+  out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterEach(() => {
+  out.mockRestore();
+  err.mockRestore();
+  process.exitCode = undefined;
+});
+
+const stderr = () => err.mock.calls.map((c) => String(c[0])).join('');
+
+test.each([
+  [['--help'], 0],
+  [['config', '--help'], 0],
+  [['config'], 2],
+  [['no-such-command'], 2],
+  [['deploy', '--yes'], 2],
+  [['plan', '--params', '/no/such/file.yaml'], 2],
+])('provision %j exits %i', async (argv, code) => {
+  expect(await main(argv as string[])).toBe(code);
+});
+
+test('a missing params file names the file and the fix', async () => {
+  expect(await main(['status', '--params', '/no/such/file.yaml'])).toBe(2);
+  expect(stderr()).toContain('cannot read params file /no/such/file.yaml: no such file');
+  expect(stderr()).toContain('see examples/');
+});
+
+test('deploy without a terminal needs --yes, and says so before touching anything', async () => {
+  expect(await main(['deploy', '--params', 'examples/small.yaml'])).toBe(2);
+  expect(stderr()).toContain('deploy needs --yes when it cannot ask');
+});
