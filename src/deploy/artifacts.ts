@@ -5,19 +5,9 @@
  * is never uploaded twice.
  */
 import { createHash } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  PutBucketEncryptionCommand,
-  PutBucketLifecycleConfigurationCommand,
-  PutBucketPolicyCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  PutPublicAccessBlockCommand,
-  type BucketLocationConstraint,
-} from '@aws-sdk/client-s3';
+import { HeadBucketCommand, HeadObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
+import { createBucketIn, makeBucketPrivate } from '../aws/private-bucket';
 import { ArtifactBucketUnavailableError } from './errors';
 
 /** CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL. */
@@ -50,7 +40,7 @@ export async function ensureArtifactBucket(clients: AwsClients, opts: ArtifactBu
   const owner = account ? { ExpectedBucketOwner: account } : {};
   if (await bucketExists(clients, bucket, owner)) return bucket;
   await createBucket(clients, bucket, region);
-  await configureBucket(clients, bucket, owner);
+  await configureBucket(clients, bucket, region, owner);
   return bucket;
 }
 
@@ -69,35 +59,16 @@ async function bucketExists(clients: AwsClients, bucket: string, owner: { Expect
 
 async function createBucket(clients: AwsClients, bucket: string, region: string): Promise<void> {
   try {
-    // us-east-1 is the one region that rejects an explicit location constraint.
-    const location = region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } };
-    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', ...location }));
+    await createBucketIn(clients.s3, bucket, region);
   } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'BucketAlreadyOwnedByYou') return; // a parallel run made it first
-    if (name === 'BucketAlreadyExists') throw new ArtifactBucketUnavailableError(bucket, err);
+    if ((err as Error).name === 'BucketAlreadyExists') throw new ArtifactBucketUnavailableError(bucket, err);
     throw err;
   }
 }
 
-async function configureBucket(clients: AwsClients, bucket: string, owner: { ExpectedBucketOwner?: string }): Promise<void> {
-  const s3 = clients.s3;
-  await s3.send(
-    new PutPublicAccessBlockCommand({
-      Bucket: bucket,
-      ...owner,
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-    }),
-  );
-  await s3.send(
-    new PutBucketEncryptionCommand({
-      Bucket: bucket,
-      ...owner,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
-    }),
-  );
-  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, ...owner, VersioningConfiguration: { Status: 'Enabled' } }));
-  await s3.send(
+async function configureBucket(clients: AwsClients, bucket: string, region: string, owner: { ExpectedBucketOwner?: string }): Promise<void> {
+  await makeBucketPrivate(clients.s3, { bucket, region, owner, ...(clients.endpointUrl ? { endpointUrl: clients.endpointUrl } : {}) });
+  await clients.s3.send(
     new PutBucketLifecycleConfigurationCommand({
       Bucket: bucket,
       ...owner,
@@ -114,26 +85,6 @@ async function configureBucket(clients: AwsClients, bucket: string, owner: { Exp
       },
     }),
   );
-  // A TLS-only policy on a plain-HTTP endpoint (a local emulator that enforces bucket policies)
-  // would deny this tool its own bucket; AWS endpoints are always HTTPS.
-  if (clients.endpointUrl?.startsWith('http:')) return;
-  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, ...owner, Policy: JSON.stringify(tlsOnlyPolicy(bucket)) }));
-}
-
-function tlsOnlyPolicy(bucket: string): object {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyInsecureTransport',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-    ],
-  };
 }
 
 /** Uploads a template under its content hash (once) and returns the URL CloudFormation reads it from. */

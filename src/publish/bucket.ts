@@ -5,20 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  CreateBucketCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
-  type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { hasPublicRead, mergePolicy, publicReadStatement, tlsOnlyStatement } from './links';
+import { createBucketIn, makeBucketPrivate } from '../aws/private-bucket';
+import { hasPublicRead, mergePolicy, publicReadStatement } from './links';
 
 export type PublishErrorCode = 'BucketNotOurs' | 'BucketAccessDenied' | 'BucketInOtherRegion' | 'PublicPolicyBlocked' | 'UploadDenied';
 
@@ -66,13 +63,7 @@ export async function ensurePublishBucket(t: BucketTarget): Promise<{ created: b
   const owner = ownerOf(t);
   if (await headBucket(t, owner)) return { created: false };
   await createBucket(t);
-  await t.s3.send(new PutBucketEncryptionCommand({ Bucket: t.bucket, ...owner, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] } }));
-  await t.s3.send(new PutBucketVersioningCommand({ Bucket: t.bucket, ...owner, VersioningConfiguration: { Status: 'Enabled' } }));
-  await putPublicAccessBlock(t, owner, { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
-  // AWS endpoints are HTTPS; on a plain-HTTP emulator a TLS-only policy would lock us out.
-  if (!t.endpointUrl?.startsWith('http:')) {
-    await t.s3.send(new PutBucketPolicyCommand({ Bucket: t.bucket, ...owner, Policy: mergePolicy(undefined, [tlsOnlyStatement(t.bucket, t.region)]).policy }));
-  }
+  await makeBucketPrivate(t.s3, { bucket: t.bucket, region: t.region, owner, ...(t.endpointUrl ? { endpointUrl: t.endpointUrl } : {}) });
   return { created: true };
 }
 
@@ -155,13 +146,9 @@ function otherRegion(t: BucketTarget, where: string): PublishError {
 
 async function createBucket(t: BucketTarget): Promise<void> {
   try {
-    // us-east-1 is the one region that rejects an explicit location constraint.
-    const location = t.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: t.region as BucketLocationConstraint } };
-    await t.s3.send(new CreateBucketCommand({ Bucket: t.bucket, ObjectOwnership: 'BucketOwnerEnforced', ...location }));
+    await createBucketIn(t.s3, t.bucket, t.region);
   } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'BucketAlreadyOwnedByYou') return; // a parallel run made it first
-    if (name === 'BucketAlreadyExists') {
+    if ((err as Error).name === 'BucketAlreadyExists') {
       throw new PublishError('BucketNotOurs', t.bucket, `bucket ${t.bucket} already exists in another AWS account`, NAME_TAKEN_HINT, err);
     }
     if (isAccessDenied(err)) {

@@ -2,6 +2,7 @@
  * The pure side of `provision publish`: object keys, content types, the public-read policy
  * statement, and CloudFormation console quick-create links. No AWS SDK, no I/O.
  */
+import { partitionOf } from '../aws/partition';
 
 /** The key prefix when `--key-prefix` is not given; `{version}` becomes the catalogue version. */
 export const DEFAULT_KEY_PREFIX = 'cfn-stages/{version}/';
@@ -48,11 +49,6 @@ export function contentTypeOf(file: string, body: Uint8Array | string): string {
 }
 
 /** The AWS partition of a region: what ARNs and console domains differ by. */
-export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
 
 /** The CloudFormation console of a region. */
 export function consoleHome(region: string): string {
@@ -144,19 +140,6 @@ export function publicReadStatement(bucket: string, keyPrefix: string, region: s
     Principal: '*',
     Action: 's3:GetObject',
     Resource: `arn:${partitionOf(region)}:s3:::${bucket}/${keyPrefix}*`,
-  };
-}
-
-/** Refuses plain-HTTP requests (AWS endpoints are HTTPS; a plain-HTTP emulator gets no such policy). */
-export function tlsOnlyStatement(bucket: string, region: string): PolicyStatement {
-  const arn = `arn:${partitionOf(region)}:s3:::${bucket}`;
-  return {
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:*',
-    Resource: [arn, `${arn}/*`],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };
 }
 
