@@ -3,7 +3,8 @@
  * tests drive it in-process. Commands load their implementation (and the AWS SDK) lazily: `--help`
  * and `synth` never pay for the SDK.
  *
- * Exit codes: 0 success, 1 the operation failed, 2 bad usage or input, 130 interrupted.
+ * Exit codes (the rule is in ./errors.ts): 0 done, 1 failed, 2 refused (bad usage or input, or a
+ * state to deal with first; nothing was changed), 130 interrupted.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from './errors';
@@ -16,6 +17,7 @@ export interface GlobalOptions {
   json?: boolean;
   color?: boolean;
   verbose?: boolean;
+  awsTimeout?: string;
 }
 
 export function buildProgram(): Command {
@@ -30,6 +32,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'plain text without colours (also NO_COLOR=1)')
     .option('--verbose', 'more detail, including each AWS call that fails')
+    .addOption(new Option('--aws-timeout <seconds>', 'give up on an AWS call attempt with no answer after this long (a call fails after 3 such attempts)').default(undefined, '30'))
     .showHelpAfterError('(run `provision --help` for usage)')
     .exitOverride();
 
@@ -87,6 +90,14 @@ export function buildProgram(): Command {
     .addOption(onlyOpt())
     .option('--disable-termination-protection', 'turn termination protection off on protected stacks first')
     .action(async (opts) => (await import('../commands/destroy')).runDestroy(opts, program.opts<GlobalOptions>()));
+
+  program
+    .command('unlock')
+    .description('remove the environment\'s run lock left by a run that crashed (one run at a time per environment)')
+    .addOption(paramsOpt())
+    .option('--force', 'remove it even though its holder still looks alive (its heartbeat is recent)')
+    .addHelpText('after', '\nA deploy, destroy, release or config change holds the lock (SSM parameter /cfn-stages/<prefix><env>/lock)\nwhile it runs and removes it when it ends. A crashed run leaves it; a lock whose heartbeat is older than\n5 minutes, or whose process is gone from this host, is removed without --force.')
+    .action(async (opts) => (await import('../commands/unlock')).runUnlock(opts, program.opts<GlobalOptions>()));
 
   // ---- publish (registered below) ----
   program

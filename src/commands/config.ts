@@ -139,7 +139,8 @@ async function commit(t: Target, w: Write, global: GlobalOptions): Promise<void>
   let versionId: string | undefined;
   if (w.force || hasChanges(changes)) {
     const { writeVersion } = await import('../ops/secret');
-    versionId = await writeVersion(t.ctx.clients.secretsManager, t.arn, w.text, basedOn);
+    const { withRunLock } = await import('./context');
+    versionId = await withRunLock(t.ctx, `config (${t.app})`, () => writeVersion(t.ctx.clients.secretsManager, t.arn, w.text, basedOn));
   }
   if (global.json) {
     output.json({ ok: true, secret: t.name, written: Boolean(versionId), versionId: versionId ?? basedOn, previousVersionId: versionId ? basedOn : undefined, ...changes });
@@ -188,6 +189,8 @@ async function editInTempFile(initial: string, fileName: string): Promise<Config
   // The editor owns the terminal; Ctrl-C there must not kill this process before the file is removed.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
+  const { holdInterrupts } = await import('../cli/interrupt');
+  const unhold = holdInterrupts();
   try {
     fs.writeFileSync(file, initial, { mode: 0o600, flag: 'wx' });
     for (;;) {
@@ -205,6 +208,7 @@ async function editInTempFile(initial: string, fileName: string): Promise<Config
     }
   } finally {
     process.off('SIGINT', ignore);
+    unhold();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

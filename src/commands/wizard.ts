@@ -26,7 +26,7 @@ import type { ParamsFile } from '../params/schema';
 import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../wizard/document';
 import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
-import { toSpec, type RunContext } from './context';
+import { toSpec, type RunContext, withRunLock } from './context';
 import { deployAll, missingImports } from './deploy';
 
 export interface WizardFlags {
@@ -226,7 +226,7 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
       output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
       return;
     }
-    const results = await deployAll(ctx, { yes: true, concurrency: 4 });
+    const results = await withRunLock(ctx, 'wizard (deploy)', () => deployAll(ctx, { yes: true, concurrency: 4 }));
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {
