@@ -65,7 +65,8 @@ export function buildProgram(): Command {
     .addOption(onlyOpt())
     .option('--concurrency <n>', 'stacks deployed at the same time (1-16)', '4')
     .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 10 s)')
-    .addHelpText('after', '\nExit codes: 0 every stack done or unchanged, 1 a stack failed (its root cause is shown), 2 bad input, 130 interrupted.')
+    .option('--update-shared', 'change project stacks (ECR repositories) that other environments use, without asking')
+    .addHelpText('after', '\nExit codes: 0 every stack done or unchanged, 1 a stack failed (its root cause is shown), 2 refused (nothing changed:\nbad input, another run holds the lock, a shared stack would change under another environment), 130 interrupted.')
     .action(async (opts) => (await import('../commands/deploy')).runDeploy(opts, program.opts<GlobalOptions>()));
 
   program
@@ -89,6 +90,8 @@ export function buildProgram(): Command {
     .option('-y, --yes', 'do not ask for the environment name to be typed')
     .addOption(onlyOpt())
     .option('--disable-termination-protection', 'turn termination protection off on protected stacks first')
+    .option('--delete-shared', 'also delete the project stacks (ECR repositories) of this file; refused while any stack imports them')
+    .addHelpText('after', '\nProject stacks (21.project-ecr-image-repo) are shared between environments: without --delete-shared they are\nkept, and the report says which stacks still import them.\nExit codes: 0 deleted, 1 a delete failed (its root cause is shown), 2 refused (nothing deleted: imports\nfrom outside, deletion protection, another run holds the lock, bad input), 130 interrupted.')
     .action(async (opts) => (await import('../commands/destroy')).runDestroy(opts, program.opts<GlobalOptions>()));
 
   program

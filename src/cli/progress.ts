@@ -33,6 +33,7 @@ const STEP_TEXT: Record<string, string> = {
   'termination-protection': 'setting termination protection',
   'checking-imports': 'checking who imports its exports',
   deleting: 'deleting',
+  'retrying-delete': 'waiting for AWS to release what blocked the delete, then deleting again',
 };
 
 /** One line per resource change: `+` add, `~` modify, `-` remove; replacements loud. */

@@ -20,6 +20,8 @@ export interface DeployFlags {
   only?: string[];
   concurrency?: string;
   pollInterval?: string;
+  /** Change project stacks that other environments use without asking (see ./shared.ts). */
+  updateShared?: boolean;
 }
 
 /** Exports imported by the run that neither the run nor the account provides: named per stack. */
@@ -63,12 +65,19 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
           'nothing was changed',
         );
       }
+      const { confirmSharedChanges } = await import('./shared');
+      await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
       const results = await deployAll(ctx, { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined });
       report(ctx, results, global);
     });
   } finally {
     clients.destroy();
   }
+}
+
+async function askYesNo(message: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message, default: false });
 }
 
 interface DeployAllOptions {

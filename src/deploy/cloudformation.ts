@@ -128,3 +128,14 @@ export function isNotCancellable(err: unknown): boolean {
   const { name, message } = awsError(err);
   return name === 'ValidationError' && /CancelUpdateStack cannot be called/.test(message);
 }
+
+/**
+ * A delete refused because AWS is still releasing what used the resource: a security group,
+ * subnet or VPC whose load balancer or task network interfaces go asynchronously after their
+ * owners are deleted. EC2 says DependencyViolation ("resource sg-1 has a dependent object",
+ * "The subnet 'subnet-1' has dependencies and cannot be deleted"); CloudFormation passes the
+ * text on in the resource's DELETE_FAILED reason. Such a delete succeeds when retried later.
+ */
+export function isReleasePending(reason: string | undefined): boolean {
+  return !!reason && /DependencyViolation|has a dependent object|has dependencies and cannot be deleted/.test(reason);
+}

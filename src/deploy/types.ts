@@ -86,7 +86,8 @@ export type DeployStep =
   | 'cancelling'
   | 'termination-protection'
   | 'checking-imports'
-  | 'deleting';
+  | 'deleting'
+  | 'retrying-delete';
 
 /** What the engine reports while it works; the CLI renders these (one way: engine → renderer). */
 export type DeployEvent =
