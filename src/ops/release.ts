@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
 import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../deploy/change-set';
-import { deleteChangeSet, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
+import { deleteChangeSet, isOursToDelete, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
 
@@ -101,7 +101,7 @@ export async function stackResourceId(cfn: CloudFormationClient, stackName: stri
  */
 export async function imageTagChangeSet(cfn: CloudFormationClient, stack: Stack, tag: string, poll?: PollOptions, signal?: AbortSignal): Promise<{ ref: ChangeSetRef; outcome: ChangeSetOutcome }> {
   const stackName = stack.StackName ?? '';
-  for (const stale of await listOwnChangeSets(cfn, stack)) await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
+  for (const stale of (await listOwnChangeSets(cfn, stack)).filter((cs) => isOursToDelete(cs))) await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
   const changeSetName = uniqueName();
   const out = await cfn.send(
     new CreateChangeSetCommand({
