@@ -15,6 +15,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
@@ -65,6 +66,7 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly ssm: SSMClient;
+  readonly autoScaling: AutoScalingClient;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -150,6 +152,9 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get ssm() {
       return lazy('ssm', () => new (load('@aws-sdk/client-ssm').SSMClient)(shared));
     },
+    get autoScaling() {
+      return lazy('autoscaling', () => new (load('@aws-sdk/client-auto-scaling').AutoScalingClient)(shared));
+    },
     region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
     accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
     destroy: () => {
@@ -172,6 +177,7 @@ interface SdkModules {
   '@aws-sdk/client-ecr': typeof import('@aws-sdk/client-ecr');
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
+  '@aws-sdk/client-auto-scaling': typeof import('@aws-sdk/client-auto-scaling');
 }
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */

@@ -24,6 +24,7 @@ import { describeStack, getTemplateBody, isNotImportedError, isReleasePending, u
 import { AbortedError, ExportInUseError, TerminationProtectedError, type BlockingImport } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
 import { sleep } from './poll';
+import { liftCapacityProtections } from './capacity';
 import { StackStatus } from './stack-status';
 import { parseTemplate } from './template';
 import type { DeployEvent, PollOptions, ResourceFailure } from './types';
@@ -38,7 +39,10 @@ export interface DestroyOptions {
   concurrency?: number;
   /** Retrying deletes blocked while AWS releases network interfaces. @default DEFAULT_RELEASE_RETRY */
   releaseRetry?: ReleaseRetry;
-  /** Runs before a stack's DeleteStack (e.g. lifting protections CloudFormation would hang on). */
+  /**
+   * Runs before a stack's DeleteStack. @default lifting EC2 capacity's protections, which
+   * CloudFormation's delete would hang on (see capacity.ts)
+   */
   beforeDelete?: (stack: Stack) => Promise<void>;
 }
 
@@ -90,6 +94,7 @@ export async function destroyStacks(clients: AwsClients, stacksInReverse: Destro
     if (stack) existing.set(name, stack);
   }
   await assertDeletable(cfn, existing, opts);
+  opts = { ...opts, beforeDelete: opts.beforeDelete ?? ((stack) => liftProtections(clients, stack, opts.events)) };
   const blockers = deletionBlockers(stacksInReverse);
   const results = new Map<string, DestroyResult>();
   const running = new Set<string>();
@@ -114,6 +119,13 @@ export async function destroyStacks(clients: AwsClients, stacksInReverse: Destro
   });
   const because = stoppedBy ? `stopped: ${stoppedBy.stackName} was not deleted (${stoppedBy.kind})` : 'interrupted';
   return stacksInReverse.map(({ name }) => results.get(name) ?? { kind: 'not-run', stackName: name, because });
+}
+
+async function liftProtections(clients: AwsClients, stack: Stack, emit: DestroyOptions['events']): Promise<void> {
+  const lifted = await liftCapacityProtections(clients, stack);
+  if (!lifted) return;
+  const detail = `managed termination protection off on ${lifted.capacityProviders.join(', ') || 'no capacity provider'}; scale-in protection off on ${lifted.instances} instance(s)`;
+  emit?.({ type: 'step', stackName: stack.StackName ?? '', step: 'lifting-protections', detail });
 }
 
 /** Per stack, the stacks that must be gone first: its dependents in the set (or, without graph, the one before it). */

@@ -87,7 +87,8 @@ export type DeployStep =
   | 'termination-protection'
   | 'checking-imports'
   | 'deleting'
-  | 'retrying-delete';
+  | 'retrying-delete'
+  | 'lifting-protections';
 
 /** What the engine reports while it works; the CLI renders these (one way: engine → renderer). */
 export type DeployEvent =

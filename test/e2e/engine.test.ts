@@ -7,7 +7,8 @@
  *   naming who holds the lock; an abandoned lock is reported and `provision unlock` removes it.
  * - Refusals exit 2 with nothing deleted (deletion protection).
  * - Destroy of the network right after the services, while the emulator still holds their
- *   security groups (test/emulator/cfn_stages_moto/release.py), finishes by retrying.
+ *   security groups (test/emulator/cfn_stages_moto/release.py), finishes by retrying; EC2
+ *   capacity's protections are lifted before its stack is deleted.
  * - An endpoint that accepts connections and never answers: a clear failure within the timeout,
  *   and Ctrl-C leaves with exit code 130 within 2 s.
  */
@@ -19,6 +20,7 @@ import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { freePort, startEmulator, type Emulator } from '../helpers/emulator';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -204,6 +206,24 @@ describe('destroy', () => {
     expect(r.stdout + r.stderr).toMatch(/x-c-network: waiting for AWS to release what blocked the delete, then deleting again \(\w+: resource sg-\w+ has a dependent object; attempt 2 in 5 s\)/);
     expect(await liveStacks('x-c-')).toEqual([]);
   }, 120_000);
+});
+
+describe('EC2 capacity', () => {
+  test('its scale-in and managed termination protections are lifted before its stack is deleted', async () => {
+    const file = paramsFor('e', (t) => t.replace(/ecsCluster: \{\}.*/, 'ecsCluster: { enableEc2Capacity: true, ec2MinSize: 1, ec2DesiredCapacity: 1 }'));
+    const deployed = await cli(['deploy', '--params', file, '--yes', '--only', 'network', 'ecsCluster']);
+    expect(deployed.code).toBe(0);
+    const autoScaling = new AutoScalingClient(emu.clientConfig);
+    const groups = (await autoScaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups!.filter((g) => g.AutoScalingGroupName!.startsWith('x-e-'));
+    autoScaling.destroy();
+    expect(groups.map((g) => [g.NewInstancesProtectedFromScaleIn, g.Instances!.map((i) => i.ProtectedFromScaleIn)])).toEqual([[true, [true]]]);
+
+    const r = await cli(['destroy', '--params', file, '--yes']);
+
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/x-e-ecs-cluster: lifting EC2 capacity protections that would block the delete \(managed termination protection off on x-e-ecs-cluster-Ec2CapacityProvider-\w+; scale-in protection off on 1 instance\(s\)\)/);
+    expect(await liveStacks('x-e-')).toEqual([]);
+  }, 60_000);
 });
 
 describe('a dead endpoint', () => {
