@@ -173,7 +173,7 @@ export function buildProgram(): Command {
       .option('--no-wait', 'return once the stack update is done, without waiting for ECS to report the service stable')
       .option('--timeout <minutes>', 'give up waiting after this long (the rollout itself goes on)', '15')
       .option('--poll-interval <seconds>', 'first poll interval while waiting (backs off to 10 s)')
-      .addHelpText('after', '\nEvery other parameter and the template stay as deployed (UsePreviousValue, UsePreviousTemplate).\nWhile it waits it shows running/desired/pending tasks and the rollout state; a failed rollout (or a\ncircuit-breaker rollback) shows why the new tasks stopped and the latest service events.\nExit codes: 0 released and stable, 1 the update or rollout failed or timed out, 2 bad input, 130 interrupted.')
+      .addHelpText('after', '\nEvery other parameter and the template stay as deployed (UsePreviousValue, UsePreviousTemplate).\nWhile it waits it shows running/desired/pending tasks and the rollout state; a failed rollout (or a\ncircuit-breaker rollback) shows why the new tasks stopped and the latest service events.\nExit codes: 0 released and stable, 1 the update or rollout failed or timed out, 2 refused (nothing changed: bad input,\nstack not deployed or busy, tag missing, another run holds the lock), 130 interrupted.')
       .action(async (opts) => (await import('../commands/release')).runRelease(opts, program.opts<GlobalOptions>()));
   }
 

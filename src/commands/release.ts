@@ -93,20 +93,20 @@ function say(global: GlobalOptions, json: Record<string, unknown>, text: string)
 async function deployedStack(ctx: RunContext, name: string): Promise<Stack> {
   const stack = await describeStack(ctx.clients.cloudFormation, name);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS') {
-    throw new CliError(`stack ${name} is not deployed`, ExitCode.Failed, `deploy the app first: provision deploy --params ${ctx.file}`);
+    throw new CliError(`stack ${name} is not deployed`, ExitCode.Refused, `deploy the app first: provision deploy --params ${ctx.file}`);
   }
   const status = new StackStatus(stack.StackStatus ?? '', stack.StackStatusReason);
-  if (status.isInProgress) throw new CliError(`stack ${name} is ${status.name}: another operation is running`, ExitCode.Failed, 'wait for it to finish (provision status), then release again');
-  if (!status.isStable) throw new CliError(`stack ${name} is ${status.name} and cannot be updated as it is`, ExitCode.Failed, `run \`provision deploy --params ${ctx.file}\` to repair it first`);
+  if (status.isInProgress) throw new CliError(`stack ${name} is ${status.name}: another operation is running`, ExitCode.Refused, 'wait for it to finish (provision status), then release again');
+  if (!status.isStable) throw new CliError(`stack ${name} is ${status.name} and cannot be updated as it is`, ExitCode.Refused, `run \`provision deploy --params ${ctx.file}\` to repair it first`);
   return stack;
 }
 
 /** The ECS service of the stack and its cluster. */
 async function serviceRef(ctx: RunContext, stackName: string): Promise<ServiceRef> {
   const arn = await stackResourceId(ctx.clients.cloudFormation, stackName, 'Service');
-  if (!arn) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Failed);
+  if (!arn) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
   const cluster = clusterOfServiceArn(arn) ?? (await clusterFromStack(ctx));
-  if (!cluster) throw new CliError(`cannot tell which cluster runs ${arn}`, ExitCode.Failed, 'deploy the ecsCluster stage of this environment');
+  if (!cluster) throw new CliError(`cannot tell which cluster runs ${arn}`, ExitCode.Refused, 'deploy the ecsCluster stage of this environment');
   return { cluster, service: arn };
 }
 

@@ -97,7 +97,7 @@ async function showPlan(ctx: RunContext): Promise<number> {
   if (missing.length) {
     throw new CliError(
       `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports`).join('\n'),
-      ExitCode.Failed,
+      ExitCode.Refused,
       `nothing was deployed; add what exports it (e.g. the repository) with \`provision wizard --params ${ctx.file}\``,
     );
   }

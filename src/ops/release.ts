@@ -35,7 +35,7 @@ export interface ServiceImageParams {
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {
   const p = parametersOf(stack);
-  if (!(IMAGE_TAG_PARAM in p)) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Failed);
+  if (!(IMAGE_TAG_PARAM in p)) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Refused);
   return { tag: p[IMAGE_TAG_PARAM]!, ...(p.RepositoryName ? { repository: p.RepositoryName } : {}), ...(p.PublicImage ? { publicImage: p.PublicImage } : {}) };
 }
 
@@ -53,7 +53,7 @@ export async function assertImageTag(ecr: ECRClient, repository: string, tag: st
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
     if (name === 'RepositoryNotFoundException') {
-      throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Failed, 'deploy the repository stage (repositories: in the params file) and push the image first');
+      throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Refused, 'deploy the repository stage (repositories: in the params file) and push the image first');
     }
     if (name !== 'ImageNotFoundException') throw err;
   }
