@@ -46,11 +46,21 @@ export function unlockCommand(ctx: Pick<RunContext, 'file'>): string {
 export async function withRunLock<T>(ctx: RunContext, command: string, work: () => Promise<T>): Promise<T> {
   const { RunLock } = await import('../deploy/lock');
   const lock = await RunLock.acquire(ctx.clients, environmentOf(ctx), { command, unlockCommand: unlockCommand(ctx) });
+  let failure: unknown;
   try {
     return await work();
+  } catch (err) {
+    failure = err;
+    throw err;
   } finally {
-    await lock.release();
+    // After an endpoint stopped answering, trying again would only wait out three more timeouts.
+    if ((failure as { code?: unknown } | undefined)?.code === 'EndpointUnreachable') warnLockKept(ctx, 'AWS does not answer');
+    else await lock.release().catch((err: unknown) => warnLockKept(ctx, err instanceof Error ? err.message : String(err)));
   }
+}
+
+function warnLockKept(ctx: RunContext, why: string): void {
+  process.stderr.write(`warning: could not remove the run lock of ${environmentOf(ctx)} (${why}); \`${unlockCommand(ctx)}\` removes it\n`);
 }
 
 /** Picks stacks by stage key (`network`, `service`...), template number (`31`) or stack name. */

@@ -209,7 +209,11 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
       output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
       return;
     }
-    const results = await withRunLock(ctx, 'wizard (deploy)', () => deployAll(ctx, { yes: true, concurrency: 4 }));
+    const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
+      const { confirmSharedChanges } = await import('./shared');
+      await confirmSharedChanges(ctx, { ask: (message) => prompter.confirm({ id: 'shared', message, help: 'Other environments use these repository stacks', default: false }) });
+      return deployAll(ctx, { yes: true, concurrency: 4 });
+    });
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {
