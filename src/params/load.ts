@@ -1,6 +1,7 @@
 /**
- * Loading a params file: YAML parsing, schema validation and the cross-field rules the schema
- * cannot express (links name a data store of the same app, names are unique...). Every problem is
+ * Loading a params file: YAML parsing, schema validation, the cross-field rules the schema
+ * cannot express (links name a data store of the same app, names are unique...), and the local
+ * check of every planned stack against its template (stages/check.ts). Every problem is
  * collected and reported at once, each with its line, its field and how to fix it; nothing touches
  * AWS before the file is clean.
  */
@@ -10,6 +11,8 @@ import type { z } from 'zod';
 import { CliError, ExitCode } from '../cli/errors';
 import { paramsSchema, type ParamsFile } from './schema';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
+import { planProblems } from '../../stages/check';
+import { planEnvironment } from '../../stages/plan';
 import type { DataKind, LinkAccess } from '../../templates/kit/links';
 
 export interface ParamsProblem {
@@ -113,13 +116,6 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
   dup(params.apps, 'name', 'apps');
   (params.apps ?? []).forEach((app, a) => {
     dup(app.extras as { suffix?: string }[], 'suffix', `apps[${a}].extras`);
-    // Listener rule priorities must be unique on the app's listener; 91's default is 1.
-    const priorities = new Map<number, number>();
-    (app.extras ?? []).forEach((e: any, i: number) => {
-      const p = Number(e.rulePriority ?? 1);
-      if (priorities.has(p)) problems.push({ field: `apps[${a}].extras[${i}].rulePriority`, message: `priority ${p} is already used by extras[${priorities.get(p)}]; give each extra service its own rulePriority` });
-      else priorities.set(p, i);
-    });
     dup(app.data as { name?: string }[], 'name', `apps[${a}].data`);
     const data = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as string]));
     const services: [string, any][] = [[`apps[${a}].service`, app.service], ...(app.extras ?? []).map((e, i) => [`apps[${a}].extras[${i}]`, e] as [string, any])];
@@ -171,6 +167,9 @@ export function parseParams(text: string, file = 'params'): ParamsFile {
   }
   const cross = crossFieldProblems(result.data);
   if (cross.length) throw new ParamsError(file, withLines(cross));
+  // What CloudFormation (and AWS behind it) would refuse, evaluated from the templates themselves.
+  const local = planProblems(result.data, planEnvironment(result.data), raw);
+  if (local.length) throw new ParamsError(file, withLines(local));
   return result.data;
 
   function withLines(ps: ParamsProblem[]): ParamsProblem[] {
