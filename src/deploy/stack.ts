@@ -16,6 +16,7 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import { activeResources } from '../../stages/check';
 import type { AwsClients } from '../aws/clients';
 import { INLINE_TEMPLATE_LIMIT, uploadTemplate } from './artifacts';
 import { createChangeSet, waitForChangeSet, type ChangeSetRef, type TemplateSource } from './change-set';
@@ -354,12 +355,16 @@ async function planUpdate(ctx: Ctx): Promise<PlanResult> {
   }
 }
 
-/** Every resource of the template as an Add (a new stack creates them all). */
+/**
+ * Every resource a new stack creates, as an Add: those of the template whose `Condition` holds with
+ * the stack's parameters (a resource a condition switches off is not created, so not listed).
+ */
 function planFromTemplate(spec: StackSpec): ChangeSummary {
-  const resources = parseTemplate(spec.templateBody)?.Resources ?? {};
+  const template = parseTemplate(spec.templateBody) ?? { Resources: {} };
+  const resources = template.Resources ?? {};
   return {
     stackName: spec.name,
     type: 'create',
-    changes: Object.entries(resources).map(([logicalId, r]) => ({ action: 'Add', logicalId, resourceType: r.Type, replacement: 'never', causes: [] })),
+    changes: activeResources(template, spec.parameters).map((logicalId) => ({ action: 'Add', logicalId, resourceType: resources[logicalId]!.Type, replacement: 'never', causes: [] })),
   };
 }
