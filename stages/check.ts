@@ -442,14 +442,19 @@ function subnetProblems(s: CheckedStack): FieldProblem[] {
   for (const name of Object.keys(s.parameters).filter((p) => /SubnetCidrs$/.test(p))) {
     const items = s.parameters[name]!.split(',').map(parseCidr);
     if (items.some((c) => typeof c === 'string')) continue; // reported by cidrSyntaxProblems
+    const label = field(name).slice(field(name).lastIndexOf('.') + 1);
     if (items.length < zones) out.push({ field: field(name), message: `${zones} availability zones need ${zones} CIDRs; it has ${items.length}` });
+    const problems: string[] = [];
     for (const c of (items as Cidr[]).slice(0, zones)) {
       const problem = hostBitsProblem(c) ??
-        (!inside(c, vpc) ? `${c.text} is not inside the VPC's ${vpc.text} (vpcCidr)` : undefined) ??
+        (!inside(c, vpc) ? `${c.text} is not inside vpcCidr ${vpc.text}` : undefined) ??
         seen.filter(([, o]) => overlap(c, o)).map(([f, o]) => `${c.text} overlaps ${o.text} (${f})`)[0];
-      if (problem) out.push({ field: field(name), message: `${problem}${s.parameters[name] === defaultOf(s, name) ? ' (the template default: set it to subnets of your vpcCidr)' : ''}` });
-      seen.push([field(name).slice(field(name).lastIndexOf('.') + 1), c]);
+      if (problem) problems.push(problem);
+      seen.push([label, c]);
     }
+    if (!problems.length) continue;
+    const fromDefault = s.parameters[name] === defaultOf(s, name) ? `; these are the template's defaults: set ${label} to subnets of your vpcCidr` : '';
+    out.push({ field: field(name), message: `${problems.join('; ')}${fromDefault}` });
   }
   return out;
 }

@@ -6,7 +6,7 @@
  * AWS before the file is clean.
  */
 import * as fs from 'node:fs';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CliError, ExitCode } from '../cli/errors';
 import { paramsSchema, type ParamsFile } from './schema';
@@ -56,22 +56,27 @@ export function suggest(key: string, known: string[]): string | undefined {
   return undefined;
 }
 
-/** The line of a field: its key's line when it is a mapping key, else its value's, else its parent's. */
+/**
+ * The line of a field: its key's line when it is a mapping key, its item's line in a list; for a
+ * field the file does not set (a template default), the line of the nearest enclosing one it does.
+ */
 function lineOf(doc: Document, counter: LineCounter, path: Path): number | undefined {
-  const last = path[path.length - 1];
-  if (typeof last === 'string') {
-    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === last);
-      const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
-      if (range) return counter.linePos(range[0]).line;
+  const lineAt = (node: unknown): number | undefined => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    return range ? counter.linePos(range[0]).line : undefined;
+  };
+  for (let n = path.length; n > 0; n--) {
+    const key = path[n - 1];
+    const parent = n > 1 ? doc.getIn(path.slice(0, n - 1), true) : doc.contents;
+    if (typeof key === 'string' && isMap(parent)) {
+      const line = lineAt(parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key)?.key);
+      if (line) return line;
+    } else if (typeof key === 'number' && isSeq(parent)) {
+      const line = lineAt(parent.items[key]);
+      if (line) return line;
     }
   }
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && node.range) return counter.linePos(node.range[0]).line;
-  }
-  return undefined;
+  return lineAt(doc.contents);
 }
 
 function keysAt(schema: z.ZodType, path: Path): string[] {
