@@ -548,3 +548,30 @@ export function planProblems(params: CheckedParams, stacks: CheckedStack[], doc:
   const seen = new Set<string>();
   return out.filter((p) => !seen.has(`${p.field}|${p.message}`) && Boolean(seen.add(`${p.field}|${p.message}`)));
 }
+
+// ---- one answer at a time (the wizard)
+
+/**
+ * Why an answer to one parameter breaks a `Rules` assertion or a min/max bound of its template,
+ * given the values decided before it, or undefined. Only rules and bounds whose other parameters
+ * all come earlier in the template are judged (a later one is not answered yet), so the wizard can
+ * refuse memory 8192 once cpu 256 is chosen without refusing cpu 1024 before memory is asked.
+ */
+export function answerProblem(template: CheckedTemplate, parameter: string, value: string, known: ParamValues): string | undefined {
+  const t = plain(template);
+  const order = Object.keys(t.Parameters ?? {});
+  const earlier = (p: string) => p === parameter || order.indexOf(p) < order.indexOf(parameter);
+  const values = { ...known, [parameter]: value };
+  const rule = brokenRules(t, values).find((b) => {
+    const refs = [...b.assertRefs, ...b.conditionRefs];
+    return refs.includes(parameter) && refs.every(earlier);
+  });
+  if (rule) return rule.message;
+  const all = withDefaults(t, values);
+  for (const { min, max, desired } of boundPairs(order)) {
+    const [lo, hi] = [Number(all[min]), Number(all[max])];
+    if (parameter === max && lo > hi) return `must be at least ${min} (${lo})`;
+    if (parameter === desired && (Number(value) < lo || Number(value) > hi)) return `must be between ${min} and ${max} (${lo} to ${hi})`;
+  }
+  return undefined;
+}
