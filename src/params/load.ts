@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { CliError, ExitCode } from '../cli/errors';
 import { paramsSchema, type ParamsFile } from './schema';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
-import { planProblems } from '../../stages/check';
+import { editDistance, planProblems } from '../../stages/check';
 import { planEnvironment } from '../../stages/plan';
 import type { DataKind, LinkAccess } from '../../templates/kit/links';
 
@@ -42,15 +42,7 @@ export function fieldName(path: Path): string {
 
 /** The closest known key, for "did you mean" hints (edit distance at most 2, or a prefix). */
 export function suggest(key: string, known: string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
-    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-    return d[a.length]![b.length]!;
-  };
-  const ranked = known.map((k) => [k, dist(key, k)] as const).sort((x, y) => x[1] - y[1]);
+  const ranked = known.map((k) => [k, editDistance(key.toLowerCase(), k.toLowerCase())] as const).sort((x, y) => x[1] - y[1]);
   const best = ranked[0];
   if (best && (best[1] <= 2 || best[0].toLowerCase().startsWith(key.toLowerCase()))) return best[0];
   return undefined;
