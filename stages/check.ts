@@ -26,6 +26,7 @@ export interface CheckedTemplate {
   Parameters?: Record<string, unknown>;
   Rules?: Record<string, unknown>;
   Conditions?: Record<string, unknown>;
+  Mappings?: Record<string, Record<string, Record<string, unknown>>>;
   Resources?: Record<string, { Type: string; Condition?: unknown }>;
 }
 
@@ -143,6 +144,10 @@ function evaluate(x: unknown, s: Scope): unknown {
       return asStrings(evaluate(arg[1], s))[Number(evaluate(arg[0], s))];
     case 'Fn::Split':
       return String(evaluate(arg[1], s)).split(String(arg[0]));
+    case 'Fn::FindInMap': {
+      const [map, top, second] = (arg as unknown[]).map((a) => String(evaluate(a, s)));
+      return s.template.Mappings?.[map!]?.[top!]?.[second!];
+    }
     default:
       // Fn::ValueOf / Fn::ValueOfAll read resource attributes, Fn::ImportValue an export.
       throw new NeedsAccount(fn);
@@ -245,9 +250,18 @@ export function parameterProblems(template: CheckedTemplate, values: ParamValues
   return out;
 }
 
+/** The pseudo parameters known without an AWS call, for a region. */
+export function pseudoFor(region: string | undefined): Record<string, string> {
+  if (!region) return {};
+  const partition = partitionOfRegion(region);
+  return { 'AWS::Region': region, 'AWS::Partition': partition, 'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com' };
+}
+
 /**
  * The logical ids of the resources a stack with these values creates: those whose `Condition` is
- * true. A condition that needs the account is taken as true (the resource is listed).
+ * true. CloudFormation lets conditions read only parameters, mappings and pseudo parameters (not
+ * resources or imports), so this is exact once those are known; a condition on a pseudo parameter
+ * not given (the account id) is taken as true, and its resource listed.
  */
 export function activeResources(template: CheckedTemplate, values: ParamValues, pseudo: Record<string, string> = {}): string[] {
   const s = scope(template, values, pseudo);
@@ -320,7 +334,7 @@ export function templateProblems(s: CheckedStack, doc: unknown, region: string):
   const t = s.built.template;
   const out: FieldProblem[] = parameterProblems(t, s.parameters).map(([p, message]) => ({ field: s.fields[p] ?? p, message: `${message} (${p} of ${s.templateId})` }));
   if (out.length) return out; // rules read the values; they mean little while those are wrong
-  for (const b of brokenRules(t, s.parameters, { 'AWS::Region': region, 'AWS::Partition': partitionOfRegion(region) })) {
+  for (const b of brokenRules(t, s.parameters, pseudoFor(region))) {
     out.push({ field: ruleField(b, s, doc), message: `${inFileTerms(b.message, s)} (rule ${b.rule} of ${s.templateId})` });
   }
   return out;
