@@ -1,15 +1,18 @@
 /**
  * Refuse first: params files with one realistic mistake each (written from the examples, so they
- * stay realistic as the examples change). The built CLI runs `plan` or `deploy --yes` on each with
- * every AWS endpoint pointed at a TCP server of this test (AWS_ENDPOINT_URL and --endpoint-url):
- * each run exits 2, names the field and its line with the fix, and the server accepts no
- * connection. A control run with a good file does connect, so "no connection" means something.
+ * stay realistic as the examples change). The CLI runs `plan` or `deploy --yes` on each with every
+ * AWS endpoint pointed at a TCP server of this test (AWS_ENDPOINT_URL and --endpoint-url): each run
+ * exits 2, names the field and its line with the fix, and the server accepts no connection. Every
+ * file runs through the CLI's main() in this process (fast: the SDK here would connect to the
+ * server like any other); the mistakes the issue names run again as the built CLI in a process of
+ * their own. A control run with a good file does connect, so "no connection" means something.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { main } from '../../src/cli/main';
 import { emulatorEnv, REPO_ROOT } from '../helpers/emulator';
 
 const CLI = path.join(REPO_ROOT, 'bin', 'provision.js');
@@ -42,6 +45,9 @@ const SVC = '      cpu: 512\n      memory: 1024\n';
 const ECS = 'ecsCluster:\n  defaultCapacityStrategy: FARGATE\n';
 const ecs = (extra: string): [string, string] => [ECS, `${ECS}${extra}`];
 const EKS_PUBLIC = 'eksCluster:\n  endpointAccess: public-and-private\n';
+
+/** The mistakes issue 11 names: these also run as the built CLI, each in a process of its own. */
+const NAMED = 7;
 
 const MISTAKES: Mistake[] = [
   { name: 'an octet over 255 in the VPC CIDR', text: edit(FULL, net2('  vpcCidr: 10.300.0.0/16\n')), field: 'network.vpcCidr', at: 'vpcCidr:', says: /300 is not an address octet/ },
@@ -121,21 +127,34 @@ function lineOf(text: string, at: string, after = ''): number {
 let tmp: string;
 let server: Awaited<ReturnType<typeof countingServer>>;
 const runs: Run[] = [];
+const processRuns: Run[] = [];
+const fileOf = (i: number) => path.join(tmp, `bad-${String(i + 1).padStart(2, '0')}.yaml`);
+// Half the files through plan, half through deploy: both refuse before any AWS call.
+const argsOf = (i: number) => (i % 2 ? ['deploy', '--params', fileOf(i), '--yes'] : ['plan', '--params', fileOf(i)]);
 
-/** Runs every file (four at a time: each is a process of its own) against one counting server. */
+/** Runs main() in this process with the SDK pointed at `endpoint`; returns its code and stderr. */
+async function inProcess(args: string[], endpoint: string): Promise<Run> {
+  const saved = { ...process.env };
+  Object.assign(process.env, emulatorEnv(endpoint), { NO_COLOR: '1' });
+  let stderr = '';
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    return { code: await main([...args, '--endpoint-url', endpoint]), stderr };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+    process.env = saved;
+    process.exitCode = undefined;
+  }
+}
+
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-bad-'));
   server = await countingServer();
-  let next = 0;
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < MISTAKES.length) {
-      const i = next++;
-      const file = path.join(tmp, `bad-${String(i + 1).padStart(2, '0')}.yaml`);
-      fs.writeFileSync(file, MISTAKES[i]!.text);
-      // Half the files through plan, half through deploy: both refuse before any AWS call.
-      runs[i] = await cli(i % 2 ? ['deploy', '--params', file, '--yes'] : ['plan', '--params', file], server.url);
-    }
-  }));
+  MISTAKES.forEach((m, i) => fs.writeFileSync(fileOf(i), m.text));
+  for (let i = 0; i < MISTAKES.length; i++) runs[i] = await inProcess(argsOf(i), server.url);
+  await Promise.all(Array.from({ length: NAMED }, async (_, i) => (processRuns[i] = await cli(argsOf(i), server.url))));
 }, 120_000);
 
 afterAll(async () => {
@@ -150,7 +169,12 @@ test('there are at least 30 mistakes, each a different file', () => {
 
 test('no run made a network connection', () => {
   expect(runs.filter(Boolean)).toHaveLength(MISTAKES.length);
+  expect(processRuns.filter(Boolean)).toHaveLength(NAMED);
   expect(server.connections()).toBe(0);
+});
+
+test.each(MISTAKES.slice(0, NAMED).map((m, i) => [m.name, i] as const))('the built CLI, in its own process, refuses %s the same way', (_name, i) => {
+  expect(processRuns[i]).toEqual(runs[i]);
 });
 
 describe.each(MISTAKES.map((m, i) => [m.name, m, i] as const))('%s', (_name, m, i) => {
