@@ -173,6 +173,13 @@ test('no run made a network connection', () => {
   expect(server.connections()).toBe(0);
 });
 
+test('a --region that does not exist is refused too, before any connection', async () => {
+  const run = await inProcess(['plan', '--params', path.join(REPO_ROOT, 'examples', 'small.yaml'), '--region', 'eu-west-7'], server.url);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/--region: "eu-west-7" is not an AWS region \(did you mean "eu-west-[123]"\?\)/);
+  expect(server.connections()).toBe(0);
+});
+
 test.each(MISTAKES.slice(0, NAMED).map((m, i) => [m.name, i] as const))('the built CLI, in its own process, refuses %s the same way', (_name, i) => {
   expect(processRuns[i]).toEqual(runs[i]);
 });
