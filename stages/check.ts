@@ -586,6 +586,9 @@ export function answerProblem(template: CheckedTemplate, parameter: string, valu
   });
   if (rule) return rule.message;
   const all = withDefaults(t, values);
+  const asStack: CheckedStack = { name: '', templateId: '', built: { template: t }, parameters: Object.fromEntries(order.filter(earlier).flatMap((p) => (all[p] === undefined ? [] : [[p, all[p]!]]))), fields: {} };
+  const cidr = [...cidrSyntaxProblems(asStack), ...subnetProblems(asStack)].find((p) => p.field === parameter);
+  if (cidr) return cidr.message;
   for (const { min, max, desired } of boundPairs(order)) {
     const [lo, hi] = [Number(all[min]), Number(all[max])];
     if (parameter === max && lo > hi) return `must be at least ${min} (${lo})`;

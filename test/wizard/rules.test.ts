@@ -76,3 +76,12 @@ test('a region that does not exist is refused as it is typed, with the nearest r
   const s = scripted({ ...BASE, region: 'us-east-9' });
   await expect(runFlow(s.p, context)).rejects.toThrow(/region: "us-east-9" refused: "us-east-9" is not an AWS region \(did you mean "us-east-1"\?\)/);
 });
+
+test('subnets typed in the advanced settings must lie inside the VPC typed before them', async () => {
+  const advanced = { ...BASE, 'network.advanced': 'yes', 'network.vpcCidr': '10.8.0.0/16' };
+  await expect(runFlow(scripted(advanced).p, context)).rejects.toThrow(/network\.publicSubnetCidrs: "10\.0\.0\.0\/22,10\.0\.4\.0\/22,10\.0\.8\.0\/22" refused: 10\.0\.0\.0\/22 is not inside vpcCidr 10\.8\.0\.0\/16/);
+  await expect(runFlow(scripted({ ...advanced, 'network.vpcCidr': '10.300.0.0/16' }).p, context)).rejects.toThrow(/network\.vpcCidr: "10\.300\.0\.0\/16" refused: .*300 is not an address octet/);
+  const inside = { ...advanced, 'network.publicSubnetCidrs': '10.8.0.0/22,10.8.4.0/22', 'network.privateSubnetCidrs': '10.8.32.0/19,10.8.64.0/19', 'network.dataSubnetCidrs': '10.8.16.0/22,10.8.20.0/22' };
+  await expect(runFlow(scripted({ ...inside, 'network.dataSubnetCidrs': '10.8.0.0/22,10.8.20.0/22' }).p, context)).rejects.toThrow(/dataSubnetCidrs: .* refused: 10\.8\.0\.0\/22 overlaps 10\.8\.0\.0\/22 \(publicSubnetCidrs\)/);
+  await expect(runFlow(scripted(inside).p, context)).resolves.toBeDefined();
+});
