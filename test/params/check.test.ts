@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { activeResources, answerProblem, brokenRules, constraintProblem, extraPriorities, knownRegions, parseCidr, regionProblem, type CheckedTemplate } from '../../stages/check';
+import { activeResources, answerProblem, brokenRules, constraintProblem, extraPriorities, knownRegions, parseCidr, plain, planProblems, regionProblem, type CheckedTemplate } from '../../stages/check';
 import { planEnvironment } from '../../stages/plan';
 import { loadParams, parseParams } from '../../src/params/load';
 
@@ -100,4 +100,16 @@ test('a new stack creates only the resources its conditions switch on', () => {
   const perAz = planEnvironment(parseParams(fs.readFileSync(path.join(ROOT, 'examples', 'small.yaml'), 'utf8').replace('natGateways: single', 'natGateways: one-per-az').replace('azCount: 2', 'azCount: 3')));
   const network = perAz.find((s) => s.stage === 'network')!;
   expect(activeResources(network.built.template, network.parameters)).toHaveLength(48);
+});
+
+test('a rule added to a template is checked with no other change, on the field it reads', () => {
+  const text = fs.readFileSync(path.join(ROOT, 'examples', 'small.yaml'), 'utf8').replace('memory: 512', 'memory: 512\n      maxContainers: 5');
+  const params = parseParams(text);
+  const stacks = planEnvironment(params).map((s) => {
+    if (s.stage !== 'service') return s;
+    const t = plain(s.built.template);
+    const rule = { Assertions: [{ Assert: { 'Fn::Contains': [['1', '2', '3'], { Ref: 'MaxContainers' }] }, AssertDescription: 'A dev service runs at most 3 MaxContainers.' }] };
+    return { ...s, built: { ...s.built, template: { ...t, Rules: { ...(t.Rules ?? {}), DevIsSmall: rule } } } };
+  });
+  expect(planProblems(params, stacks)).toEqual([{ field: 'apps[0].service.maxContainers', message: 'A dev service runs at most 3 maxContainers. (rule DevIsSmall of 32.app-ecs-service)' }]);
 });
