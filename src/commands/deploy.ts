@@ -93,7 +93,11 @@ export const timings = new Map<string, { startedMs: number; seconds: number }>()
 
 /** Runs the engine over the context's stacks with progress; returns one result per stack. */
 export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
-  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts')]);
+  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }, { StatusBoard }] = await Promise.all([
+    import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts'), import('../deploy/status-board'),
+  ]);
+  // One status read per poll round for all stacks: CloudFormation throttles reads per account.
+  const board = new StatusBoard(ctx.clients.cloudFormation, opts.pollMs ? { initialMs: opts.pollMs } : {});
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const specs: StackSpec[] = ctx.stacks.map((s) => toSpec(s, inRun));
   const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
@@ -111,6 +115,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promis
         const result = await deployStack(ctx.clients, spec, {
           events: (e) => progress.event(e),
           artifactBucket,
+          board,
           ...(signal ? { signal } : {}),
           ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
           ...(opts.yes ? {} : { confirm: (plan: ChangeSummary) => progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [summariseChanges(plan), ...plan.changes.map(changeLine)]) }),

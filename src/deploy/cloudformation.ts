@@ -123,6 +123,14 @@ export function isNotImportedError(err: unknown): boolean {
   return name === 'ValidationError' && /is not imported by any stack/.test(message);
 }
 
+/**
+ * The API refused the call for its rate (after the SDK's own retries). CloudFormation answers
+ * `Throttling`; other services' names for it are here too, as the SDK's retry strategy knows them.
+ */
+export function isThrottling(err: unknown): boolean {
+  return ['Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(awsError(err).name);
+}
+
 /** CancelUpdateStack once the update is past the point of no return (cleanup already running). */
 export function isNotCancellable(err: unknown): boolean {
   const { name, message } = awsError(err);

@@ -33,6 +33,7 @@ import {
 import { AbortedError, ChangeSetFailedError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
 import { StackStatus } from './stack-status';
+import type { StatusBoard } from './status-board';
 import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
 import type { ChangeSummary, DeployEvent, DeployResult, DeployStep, PollOptions, StackSpec } from './types';
 
@@ -49,6 +50,8 @@ export interface DeployOptions {
    */
   allowRecreate?: (stackName: string, status: string) => Promise<boolean>;
   poll?: PollOptions;
+  /** Status reads shared by every stack of the run (see StatusBoard). @default one per stack */
+  board?: StatusBoard;
   /** Ctrl-C: cancels an executing update (it rolls back), detaches from an executing create. */
   signal?: AbortSignal;
 }
@@ -169,7 +172,7 @@ function hintFor(status: string): string {
 async function attach(ctx: Ctx, stack: Stack): Promise<Stack | undefined> {
   const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
   await poller.start();
-  return watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: undefined });
+  return watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: undefined });
 }
 
 /** UPDATE_ROLLBACK_FAILED: ask CloudFormation to finish the rollback, and wait for it. */
@@ -178,7 +181,7 @@ async function continueRollback(ctx: Ctx, stack: Stack): Promise<Stack | undefin
   const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
   await poller.start();
   await ctx.cfn.send(new ContinueUpdateRollbackCommand({ StackName: stack.StackId ?? ctx.spec.name, ClientRequestToken: uniqueName() }));
-  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: stack });
+  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: stack });
   if (after?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
     throw new RollbackFailedError(ctx.spec.name, after.StackStatus, rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? ''));
   }
@@ -195,7 +198,7 @@ async function recreate(ctx: Ctx, stack: Stack): Promise<undefined> {
   const poller = new StackEventPoller(ctx.cfn, stackId, ctx.mask);
   await poller.start();
   await ctx.cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: uniqueName() }));
-  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: stack });
+  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: stack });
   if (after) {
     const reason = rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? '');
     throw new StackStateError(ctx.spec.name, after.StackStatus ?? '', hintFor(after.StackStatus ?? ''), reason);
@@ -264,7 +267,7 @@ async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promis
   await ctx.cfn.send(new ExecuteChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, ClientRequestToken: uniqueName() }));
   let after: Stack | undefined;
   try {
-    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before });
+    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before });
   } catch (err) {
     if (err instanceof AbortedError) return interrupt(ctx, ref);
     throw err;
