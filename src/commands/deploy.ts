@@ -98,7 +98,7 @@ export const timings = new Map<string, { startedMs: number; seconds: number }>()
  * producers once more, dropping what they kept. See deploy/exports.ts.
  */
 export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
-  const { preflight } = await import('./preflight');
+  const { preflight, assertDetached } = await import('./preflight');
   const { keepingExports } = await import('../deploy/exports');
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const specs = ctx.stacks.map((s) => toSpec(s, inRun));
@@ -107,6 +107,7 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
     say(ctx, `Exports about to change are in use: first pointing ${moves.detach.map((s) => s.name).join(', ')} at their current values`);
     const detached = await deployAll(ctx, opts, moves.detach);
     if (!detached.every(succeeded)) return detached;
+    await assertDetached(ctx, moves);
   }
   const first = specs.map((s) => (moves.keep.has(s.name) ? { ...s, templateBody: keepingExports(s.templateBody, moves.keep.get(s.name)!) } : s));
   const results = await deployAll(ctx, opts, first);

@@ -10,7 +10,7 @@
 import type { StackSpec } from '../deploy/types';
 import type { ExportChange } from '../deploy/exports';
 import type { PlanResult } from '../deploy/stack';
-import { CliError } from '../cli/errors';
+import { CliError, ExitCode } from '../cli/errors';
 import type { RunContext } from './context';
 import { mapLimit } from './plan';
 
@@ -20,6 +20,8 @@ export interface ExportMoves {
   detach: StackSpec[];
   /** Producers that remove exports still imported: deployed keeping them, then again as planned. */
   keep: Map<string, ExportChange[]>;
+  /** The exports the detached importers were pinned off, which must have no importer left among them. */
+  pinned: string[];
 }
 
 /** Plans every stack of the run; throws a usage error (nothing touched) for what cannot be done. */
@@ -57,7 +59,7 @@ async function exportMoves(ctx: RunContext, specs: StackSpec[], plans: PlanResul
   if (problems.length) {
     throw CliError.usage(`exports in use stop this deploy; nothing was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
-  return { detach, keep };
+  return { detach, keep, pinned: [...new Set([...detachValues.values()].flatMap((v) => Object.keys(v)))] };
 }
 
 function outsideProblem(ctx: RunContext, producer: string, e: ExportChange, importer: string): string {
@@ -65,6 +67,26 @@ function outsideProblem(ctx: RunContext, producer: string, e: ExportChange, impo
   const planned = ctx.all.find((s) => s.name === importer);
   if (planned) return `${what}: deploy both together (drop --only, or add --only ${planned.stage})`;
   return `${what}, and ${importer} is not part of ${ctx.file}: update ${importer} so it no longer imports ${e.exportName} (or delete it), then deploy again`;
+}
+
+/**
+ * After the detach pass: an importer CloudFormation still counts (its change set found nothing to
+ * change, say) would make the producer's update fail, so the run stops here instead.
+ */
+export async function assertDetached(ctx: RunContext, moves: ExportMoves): Promise<void> {
+  const { importersOf } = await import('../deploy/exports');
+  const detached = new Set(moves.detach.map((s) => s.name));
+  const left: string[] = [];
+  for (const name of moves.pinned) {
+    for (const importer of await importersOf(ctx.clients.cloudFormation, name)) if (detached.has(importer)) left.push(`${importer} still imports ${name}`);
+  }
+  if (left.length) {
+    throw new CliError(
+      `exports about to change are still in use after their importers were pointed at the current values: ${left.join('; ')}`,
+      ExitCode.Failed,
+      'the importers now hold the current values (nothing else changed); update them so they no longer import these exports, then deploy again',
+    );
+  }
 }
 
 /** Each importer's deployed template with the imports of changing exports pinned to their current values. */
