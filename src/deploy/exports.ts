@@ -40,10 +40,7 @@ export async function exportChanges(cfn: CloudFormationClient, spec: StackSpec, 
   const exported = (stack.Outputs ?? []).filter((o) => o.ExportName && o.OutputKey);
   if (!exported.length) return [];
   const [oldDoc, newDoc] = [parseTemplate(await getTemplateBody(cfn, stack.StackId ?? spec.name)), parseTemplate(spec.templateBody)];
-  const moving = new Set(plan.changes.filter((c) => c.replacement !== 'never' || c.action === 'Remove').map((c) => c.logicalId));
-  const before = parametersOf(stack);
-  const after = effectiveParameters(spec, newDoc) ?? {};
-  for (const [name, value] of Object.entries(after)) if (before[name] !== value) moving.add(name);
+  const moving = movingNames(spec, stack, plan, newDoc);
   const changes: ExportChange[] = [];
   for (const o of exported) {
     const kind = exportFate(o.OutputKey!, oldDoc, newDoc, moving);
@@ -51,6 +48,26 @@ export async function exportChanges(cfn: CloudFormationClient, spec: StackSpec, 
     changes.push({ exportName: o.ExportName!, outputKey: o.OutputKey!, kind, value: o.OutputValue ?? '', importers: await importersOf(cfn, o.ExportName!) });
   }
   return changes;
+}
+
+/**
+ * What may take a new value in this update: resources replaced (or possibly replaced) or removed,
+ * parameters whose value changes, and conditions using any of those (an Fn::If may flip).
+ */
+function movingNames(spec: StackSpec, stack: Stack, plan: ChangeSummary, newDoc: TemplateDoc | undefined): Set<string> {
+  const moving = new Set(plan.changes.filter((c) => c.replacement !== 'never' || c.action === 'Remove').map((c) => c.logicalId));
+  const before = parametersOf(stack);
+  for (const [name, value] of Object.entries(effectiveParameters(spec, newDoc) ?? {})) if (before[name] !== value) moving.add(name);
+  const conditions = Object.entries((newDoc as { Conditions?: Record<string, unknown> } | undefined)?.Conditions ?? {});
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, def] of conditions) {
+      if (moving.has(name) || ![...referencesOf(def)].some((r) => moving.has(r))) continue;
+      moving.add(name);
+      grew = true;
+    }
+  }
+  return moving;
 }
 
 function exportFate(key: string, oldDoc: TemplateDoc | undefined, newDoc: TemplateDoc | undefined, moving: Set<string>): ExportChange['kind'] | undefined {
@@ -61,12 +78,13 @@ function exportFate(key: string, oldDoc: TemplateDoc | undefined, newDoc: Templa
   return [...referencesOf(next.Value)].some((r) => moving.has(r)) ? 'changed' : undefined;
 }
 
-/** Names a template fragment uses: Ref, Fn::GetAtt and `${X}` / `${X.Attr}` in Fn::Sub. */
+/** Names a template fragment uses: Ref, Fn::GetAtt, `${X}` / `${X.Attr}` in Fn::Sub, conditions of Fn::If. */
 export function referencesOf(node: unknown, out: Set<string> = new Set()): Set<string> {
   if (Array.isArray(node)) node.forEach((n) => referencesOf(n, out));
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (key === 'Ref' && typeof value === 'string') out.add(value);
+      if ((key === 'Ref' || key === 'Condition') && typeof value === 'string') out.add(value);
+      if (key === 'Fn::If' && Array.isArray(value) && typeof value[0] === 'string') out.add(value[0]);
       if (key === 'Fn::GetAtt') out.add(String(Array.isArray(value) ? value[0] : String(value).split('.')[0]));
       if (key === 'Fn::Sub') {
         const text = Array.isArray(value) ? value[0] : value;

@@ -28,6 +28,11 @@ export class StatusBoard {
   private progressed = true;
   /** Pages the last full listing took: single reads are used while they cost fewer calls. */
   private listingPages = 1;
+  /**
+   * Set when a listing (DescribeStacks without a name) is refused: a deploy role may be allowed to
+   * describe only its own stacks (`stack/x-dev-*`), which a listing is not. Single reads from then on.
+   */
+  private listingRefused = false;
   /** Rounds run so far (each one status read for every waiting stack). */
   rounds = 0;
   /** Rounds whose read was throttled and deferred. */
@@ -115,12 +120,10 @@ export class StatusBoard {
   /** One listing for all keys when that is fewer calls than reading each; keys it lacks are read singly. */
   private async read(keys: string[]): Promise<Map<string, Stack | undefined>> {
     const found = new Map<string, Stack | undefined>();
-    if (keys.length > this.listingPages) {
-      const listed = await this.listAll();
-      for (const key of keys) {
-        const stack = listed.find((s) => s.StackId === key || s.StackName === key);
-        if (stack) found.set(key, stack);
-      }
+    const listed = keys.length > this.listingPages && !this.listingRefused ? await this.listAll() : [];
+    for (const key of keys) {
+      const stack = listed.find((s) => s.StackId === key || s.StackName === key);
+      if (stack) found.set(key, stack);
     }
     // Not listed: a deleted stack (read by id it says DELETE_COMPLETE), or one that is gone.
     for (const key of keys) if (!found.has(key)) found.set(key, await describeStack(this.cfn, key));
@@ -128,6 +131,16 @@ export class StatusBoard {
   }
 
   private async listAll(): Promise<Stack[]> {
+    try {
+      return await this.listPages();
+    } catch (err) {
+      if (isThrottling(err)) throw err;
+      this.listingRefused = true;
+      return [];
+    }
+  }
+
+  private async listPages(): Promise<Stack[]> {
     const stacks: Stack[] = [];
     let NextToken: string | undefined;
     let pages = 0;

@@ -109,3 +109,27 @@ it('a watcher that is interrupted leaves the round without a read for it', async
   expect(fake.callsOf('DescribeStacks')).toHaveLength(0);
   expect(board.rounds).toBe(0);
 });
+
+it('falls back to one read per stack when the role may not list stacks (DescribeStacks scoped to its own)', async () => {
+  // A least-privilege deploy role: cloudformation:DescribeStacks on stack/x-dev-* only, so a
+  // listing (no StackName) is AccessDenied while reads by name work.
+  let refused = 0;
+  clients.cloudFormation.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { StackName?: string };
+      if (context.commandName === 'DescribeStacksCommand' && !input.StackName) {
+        refused += 1;
+        throw Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks on resource: *'), { name: 'AccessDenied' });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'scopedRole' },
+  );
+  const board = new StatusBoard(clients.cloudFormation, FAST);
+  const results = await Promise.all(stacks.slice(0, 3).map((s) => deployStack(clients, s, { poll: FAST, board })));
+
+  expect(results.map((r) => r.kind)).toEqual(['created', 'created', 'created']);
+  // Tried once, refused, never again: the rounds went on with reads by name.
+  expect(refused).toBe(1);
+  expect(fake.callsOf('DescribeStacks').length).toBeGreaterThan(3);
+});
