@@ -147,4 +147,38 @@ describe('exports an update changes or removes, and who imports them', () => {
     expect((await deployStack(clients, { ...consumer, templateBody: body }, { poll: FAST })).kind).toBe('updated');
     expect((await deployStack(clients, producer('jobs.fifo', true), { poll: FAST })).kind).toBe('updated');
   });
+
+  it('a changed export in use fails the update as CloudFormation does; pinning the importer first converges', async () => {
+    await deployStack(clients, producer('jobs', false), { poll: FAST });
+    await deployStack(clients, consumer, { poll: FAST });
+    const direct = await deployStack(clients, producer('jobs.fifo', true), { poll: FAST });
+    expect(direct).toMatchObject({ kind: 'failed', status: 'UPDATE_ROLLBACK_COMPLETE' });
+    expect(fake.stack('x-dev-jobs')?.events.map((e) => e.ResourceStatusReason)).toContain('Cannot update export x-dev-QueueArn as it is in use by x-dev-worker');
+
+    const worker = (await describeStack(clients.cloudFormation, 'x-dev-worker'))!;
+    const queueArn = (await describeStack(clients.cloudFormation, 'x-dev-jobs'))!.Outputs!.find((o) => o.OutputKey === 'QueueArn')!.OutputValue!;
+    const pinned = detachedTemplate(consumer.templateBody, worker, { 'x-dev-QueueArn': queueArn }).body;
+    expect((await deployStack(clients, { ...consumer, templateBody: pinned }, { poll: FAST })).kind).toBe('updated');
+    expect((await deployStack(clients, producer('jobs.fifo', true), { poll: FAST })).kind).toBe('updated');
+    expect((await deployStack(clients, consumer, { poll: FAST })).kind).toBe('updated');
+    expect(fake.stack('x-dev-worker')?.imports).toEqual(['x-dev-QueueArn']);
+  });
+
+  it('a removed export in use: kept while the importer moves off, then removed', async () => {
+    const dlqUser = spec('x-dev-alerts', { resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::ImportValue': 'x-dev-DlqArn' } } } } });
+    await deployStack(clients, producer('jobs', false), { poll: FAST });
+    await deployStack(clients, dlqUser, { poll: FAST });
+    const withoutDlq = producer('jobs', false, false);
+    expect(await deployStack(clients, withoutDlq, { poll: FAST })).toMatchObject({ kind: 'failed', status: 'UPDATE_ROLLBACK_COMPLETE' });
+    expect(fake.stack('x-dev-jobs')?.events.map((e) => e.ResourceStatusReason)).toContain('Export x-dev-DlqArn cannot be deleted as it is in use by x-dev-alerts');
+
+    const stack = (await describeStack(clients.cloudFormation, 'x-dev-jobs'))!;
+    const [removed] = await exportChanges(clients.cloudFormation, withoutDlq, stack, { stackName: 'x-dev-jobs', type: 'update', changes: [] });
+    expect(removed).toMatchObject({ exportName: 'x-dev-DlqArn', kind: 'removed', importers: ['x-dev-alerts'] });
+    expect((await deployStack(clients, { ...withoutDlq, templateBody: keepingExports(withoutDlq.templateBody, [removed!]) }, { poll: FAST })).kind).toBe('updated');
+    const movedOff = spec('x-dev-alerts', { resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'alerts' } } } });
+    expect((await deployStack(clients, movedOff, { poll: FAST })).kind).toBe('updated');
+    expect((await deployStack(clients, withoutDlq, { poll: FAST })).kind).toBe('updated');
+    expect(fake.stack('x-dev-jobs')?.outputs.map((o) => o.ExportName)).toEqual(['x-dev-QueueArn']);
+  });
 });
