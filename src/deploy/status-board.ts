@@ -20,6 +20,12 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
+/**
+ * The status reads of one run: watchers ask for their stack with {@link StatusBoard.next} and are
+ * answered together at the next round. Rounds are paced like the old per-stack polling (quick
+ * while something happens, slower while quiet, slowest after throttling), and only run while
+ * someone waits.
+ */
 export class StatusBoard {
   private readonly opts: Required<PollOptions>;
   private readonly waiters = new Set<Waiter>();
