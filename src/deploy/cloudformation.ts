@@ -13,6 +13,7 @@ import {
   type ChangeSetSummary,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import type { Pacer } from './poll';
 import type { Outputs } from './types';
 
 /** Every change set this tool creates starts with this, so it only ever cleans up its own. */
@@ -135,4 +136,19 @@ export function isThrottling(err: unknown): boolean {
 export function isNotCancellable(err: unknown): boolean {
   const { name, message } = awsError(err);
   return name === 'ValidationError' && /CancelUpdateStack cannot be called/.test(message);
+}
+
+/**
+ * Runs a read until it is not throttled: each throttled attempt (the SDK's own retries spent)
+ * waits the pacer's next, longer delay. Other errors, and an abort while waiting, go to the caller.
+ */
+export async function patiently<T>(pacer: Pacer, signal: AbortSignal | undefined, read: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (!isThrottling(err)) throw err;
+      await pacer.wait(false, signal);
+    }
+  }
 }

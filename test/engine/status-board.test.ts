@@ -133,3 +133,13 @@ it('falls back to one read per stack when the role may not list stacks (Describe
   expect(refused).toBe(1);
   expect(fake.callsOf('DescribeStacks').length).toBeGreaterThan(3);
 });
+
+it('a throttled change set read slows down and goes on, even with no SDK retries left', async () => {
+  clients.destroy();
+  clients = fakeClients(fake, { maxAttempts: 1, retryMode: 'standard' });
+  fake.throttle('DescribeChangeSet', 3);
+  const result = await deployStack(clients, stacks[0]!, { poll: FAST });
+  expect(result.kind).toBe('created');
+  // Three throttled reads answered, then the change set was read until computed.
+  expect(fake.callsOf('DescribeChangeSet').length).toBeGreaterThan(3);
+});
