@@ -11,6 +11,8 @@ import type { StackSpec } from '../deploy/types';
 import type { ExportChange } from '../deploy/exports';
 import type { PlanResult } from '../deploy/stack';
 import { CliError, ExitCode } from '../cli/errors';
+import { FixedSettingError, type EngineError } from '../deploy/errors';
+import { optionName } from '../../stages/options';
 import type { RunContext } from './context';
 import { mapLimit } from './plan';
 
@@ -32,10 +34,18 @@ export async function preflight(ctx: RunContext, specs: StackSpec[]): Promise<Ex
   if (refusals.length) {
     throw CliError.usage(
       `${refusals.length} stack${refusals.length === 1 ? '' : 's'} cannot take ${refusals.length === 1 ? 'its' : 'their'} change; nothing was changed:\n` +
-        refusals.map((e) => `  ${e.message}\n    way out: ${e.hint}`).join('\n'),
+        refusals.map((e) => `  ${e.message}${fieldsOf(ctx, e)}\n    way out: ${e.hint}`).join('\n'),
     );
   }
   return exportMoves(ctx, specs, plans);
+}
+
+/** Where a refused setting lives in the params file: its option name and the stage it belongs to. */
+function fieldsOf(ctx: RunContext, err: EngineError): string {
+  if (!(err instanceof FixedSettingError)) return '';
+  const planned = ctx.stacks.find((s) => s.name === err.stackName);
+  const where = planned ? ` (${planned.title}${planned.app ? `, app ${planned.app}` : ''})` : '';
+  return `\n    in ${ctx.file}: ${err.changes.map((c) => optionName(c.parameter)).join(', ')}${where}`;
 }
 
 async function exportMoves(ctx: RunContext, specs: StackSpec[], plans: PlanResult[]): Promise<ExportMoves> {

@@ -9,6 +9,8 @@
  * - A custom-named resource replaced: the database name is create-only on the Aurora cluster,
  *   whose identifier is fixed, so CloudFormation refuses the update. plan marks it; deploy refuses
  *   before changing anything; the emulator refuses it as AWS does when it is executed anyway.
+ * - A DocumentDB database name, part of the generated secret's template (row 5): fixed after
+ *   creation, so a change is refused before anything runs and the credentials stay as they are.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -49,8 +51,8 @@ function cli(args: string[]): Promise<Run> {
 }
 
 /** One app with an extra service on its load balancer and a Postgres database. */
-function params(opts: { scheme?: string; databaseName?: string } = {}): string {
-  const file = path.join(tmp, `env-${opts.scheme ?? 'public'}-${opts.databaseName ?? 'app'}.yaml`);
+function params(opts: { scheme?: string; databaseName?: string; docsName?: string } = {}): string {
+  const file = path.join(tmp, `env-${opts.scheme ?? 'public'}-${opts.databaseName ?? 'app'}-${opts.docsName ?? 'app'}.yaml`);
   fs.writeFileSync(file, `environment: dev
 prefix: x-
 region: us-east-1
@@ -66,6 +68,7 @@ apps:
       - { suffix: api2, pathPrefix: /api2, rulePriority: 10, repositoryName: acme-web, imageTag: initial }
     data:
       - { kind: postgres, name: main, instances: 1${opts.databaseName ? `, databaseName: ${opts.databaseName}` : ''} }
+      - { kind: documentdb, name: docs, instances: 1${opts.docsName ? `, databaseName: ${opts.docsName}` : ''} }
 `);
   return file;
 }
@@ -178,4 +181,22 @@ describe('a custom-named resource that would be replaced', () => {
     );
     expect((await stack(DB)).Parameters?.find((p) => p.ParameterKey === 'DatabaseName')?.ParameterValue).toBe('app');
   }, 60_000);
+});
+
+describe('a DocumentDB database name, part of its generated credentials', () => {
+  test('plan and deploy refuse a new name before anything changes, naming the field and the way out', async () => {
+    const file = params({ scheme: 'internal', docsName: 'orders' });
+    const plan = await cli(['plan', '--params', file]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('REFUSED stack x-dev-acme-docs: DatabaseName cannot change after the stack is created (DatabaseName is "app", the params file says "orders")');
+
+    const before = await stack('x-dev-acme-docs');
+    const r = await cli(['deploy', '--params', file, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`in ${file}: databaseName (DocumentDB, app acme)`);
+    expect(r.stderr).toMatch(/way out: nothing was changed\. Set DatabaseName back to "app" in the params file/);
+    const after = await stack('x-dev-acme-docs');
+    expect(String(after.LastUpdatedTime)).toBe(String(before.LastUpdatedTime));
+    expect(after.Parameters?.find((p) => p.ParameterKey === 'DatabaseName')?.ParameterValue).toBe('app');
+  }, 120_000);
 });
