@@ -33,6 +33,8 @@ const STEP_TEXT: Record<string, string> = {
   'termination-protection': 'setting termination protection',
   'checking-imports': 'checking who imports its exports',
   deleting: 'deleting',
+  'lifting-protections': 'lifting EC2 capacity protections that would block the delete',
+  'retrying-delete': 'waiting for AWS to release what blocked the delete, then deleting again',
 };
 
 /** One line per resource change: `+` add, `~` modify, `-` remove; replacements loud. */

@@ -60,11 +60,14 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
     const inRun = new Set(ctx.stacks.map((s) => s.name));
     const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
     const missing = await missingImports(ctx.clients, ctx);
+    const { sharedChanges, describeSharedChanges } = await import('./shared');
+    const shared = await sharedChanges(ctx);
     if (global.json) {
       output.json({
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
         stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: planJson(plans[i]!) })),
         missingImports: missing,
+        sharedChanges: shared,
       });
       return;
     }
@@ -85,6 +88,11 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       }
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
+    if (shared.length) {
+      output.line();
+      for (const line of describeSharedChanges(shared)) output.line(c().yellow(line));
+      output.line(c().yellow('deploy asks before changing them (with --yes it refuses unless --update-shared)'));
+    }
     const changing = plans.filter((p) => p.kind === 'changes').length;
     const refused = plans.filter((p) => p.kind === 'refused' || (p.kind === 'changes' && p.refused)).length;
     if (refused) output.warn(`${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`);

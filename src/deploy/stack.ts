@@ -25,6 +25,7 @@ import {
   describeStack,
   getTemplateBody,
   isNotCancellable,
+  isOursToDelete,
   listOwnChangeSets,
   outputsOf,
   parametersOf,
@@ -247,9 +248,13 @@ async function skipped(ctx: Ctx, stack: Stack | undefined): Promise<DeployResult
   return { kind: 'skipped-unchanged', stackName: ctx.spec.name, outputs: outputsOf(stack) };
 }
 
-/** Change sets this tool left behind (an interrupted run) would pile up; delete them first. */
+/**
+ * Change sets this tool left behind (an interrupted run) would pile up; delete them first. Only
+ * this run's and abandoned ones (see isOursToDelete): another run's may be in use right now (a
+ * plan reading its change set).
+ */
 async function cleanChangeSets(ctx: Ctx, stack: Stack): Promise<void> {
-  const stale = await listOwnChangeSets(ctx.cfn, stack);
+  const stale = (await listOwnChangeSets(ctx.cfn, stack)).filter((cs) => isOursToDelete(cs));
   if (stale.length === 0) return;
   ctx.step('cleaning-change-sets', `${stale.length} left from an earlier run`);
   for (const cs of stale) await deleteChangeSet(ctx.cfn, stack.StackId ?? ctx.spec.name, cs.ChangeSetName ?? '');

@@ -88,7 +88,9 @@ export type DeployStep =
   | 'cancelling'
   | 'termination-protection'
   | 'checking-imports'
-  | 'deleting';
+  | 'deleting'
+  | 'retrying-delete'
+  | 'lifting-protections';
 
 /** What the engine reports while it works; the CLI renders these (one way: engine → renderer). */
 export type DeployEvent =

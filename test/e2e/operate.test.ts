@@ -162,12 +162,12 @@ describe('config', () => {
   it('explains a secret that is not a JSON object without printing it, and edit repairs it', async () => {
     await sdk(SecretsManagerClient).send(new PutSecretValueCommand({ SecretId: SECRET, SecretString: 'hunter2-not-json' }));
     const get = await cli(['config', 'get', ...APP, '--show']);
-    expect(get.code).toBe(1);
+    expect(get.code).toBe(2);
     expect(get.stderr).toContain(`the secret ${SECRET}`);
     expect(get.stderr).toContain('is not a JSON object: invalid JSON at line 1, column 1');
     expect(get.stderr).toContain('config edit --params examples/small.yaml --app acme');
     expect(get.stdout + get.stderr).not.toContain('hunter2');
-    expect((await cli(['config', 'set', ...APP, 'A=1'])).code).toBe(1);
+    expect((await cli(['config', 'set', ...APP, 'A=1'])).code).toBe(2);
 
     const editor = path.join(tmp, 'fix.sh');
     fs.writeFileSync(editor, '#!/bin/sh\nprintf \'{"A": "1"}\' > "$1"\n', { mode: 0o755 });
@@ -270,11 +270,11 @@ describe('release and status', () => {
     const small = fs.readFileSync(path.join(REPO_ROOT, PARAMS), 'utf8');
     fs.writeFileSync(file, `${small.trimEnd()}\n  - name: other\n    service:\n      repositoryName: acme-web\n`);
     const config = await cli(['config', 'get', '--params', file, '--app', 'other']);
-    expect(config.code).toBe(1);
+    expect(config.code).toBe(2);
     expect(config.stderr).toContain('app other\'s load balancer stack x-dev-other-loadbalancer is not deployed');
     expect(config.stderr).toContain(`provision deploy --params ${file}`);
     const release = await cli(['release', '--params', file, '--app', 'other', '--version', 'v2', '--yes']);
-    expect(release.code).toBe(1);
+    expect(release.code).toBe(2);
     expect(release.stderr).toContain('stack x-dev-other-service is not deployed');
   });
 
