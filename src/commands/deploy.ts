@@ -93,12 +93,11 @@ export const timings = new Map<string, { startedMs: number; seconds: number }>()
 
 /** Runs the engine over the context's stacks with progress; returns one result per stack. */
 export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
-  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts')]);
+  const [{ deployStack }, { runGraph }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts')]);
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const specs: StackSpec[] = ctx.stacks.map((s) => toSpec(s, inRun));
   const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
-  let bucket: Promise<string> | undefined;
-  const artifactBucket = (): Promise<string> => (bucket ??= ensureArtifactBucket(ctx.clients));
+  const artifactBucket = lazyArtifactBucket(ctx.clients);
   const abort = new AbortController();
   const detach = interruptHandler(abort, ctx.global.json);
   const runStart = Date.now();

@@ -26,9 +26,11 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { planStack } = await import('../deploy/stack');
+    const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
     const inRun = new Set(ctx.stacks.map((s) => s.name));
-    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+    // A template still over the inline limit goes through the same bucket as in deploy.
+    const artifactBucket = lazyArtifactBucket(ctx.clients);
+    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
     const missing = await missingImports(ctx.clients, ctx);
     if (global.json) {
       output.json({
