@@ -8,6 +8,7 @@ import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { Progress } from '../cli/progress';
+import type { KeptResource } from '../deploy/destroy';
 import { openContext, type RunContext } from './context';
 
 /**
@@ -32,6 +33,16 @@ async function refuseProtectedData(ctx: RunContext): Promise<void> {
       `to delete them on purpose: set deletionProtection: false for them in ${ctx.file}, run \`provision deploy\`, then destroy again (databases still leave a final snapshot)`,
     );
   }
+}
+
+/** Adds to each kept resource what a re-create does with it, and a database's final snapshot id. */
+async function withRecreate<K extends KeptResource>(ctx: RunContext, kept: K[]): Promise<(K & { onRecreate: string; snapshot?: string })[]> {
+  const [{ describeRecreate }, { newestFinalSnapshot }] = await Promise.all([import('../deploy/recreate'), import('../deploy/restore')]);
+  return Promise.all(kept.map(async (k) => {
+    const cluster = k.policy === 'Snapshot' && ['AWS::RDS::DBCluster', 'AWS::DocDB::DBCluster'].includes(k.resourceType) && k.physicalId;
+    const snapshot = cluster ? await newestFinalSnapshot(ctx.clients, cluster.toLowerCase()) : undefined;
+    return { ...k, onRecreate: describeRecreate(k), ...(snapshot ? { snapshot } : {}) };
+  }));
 }
 
 export async function runDestroy(flags: { params?: string; yes?: boolean; only?: string[]; disableTerminationProtection?: boolean }, global: GlobalOptions): Promise<void> {
@@ -63,7 +74,7 @@ export async function runDestroy(flags: { params?: string; yes?: boolean; only?:
     } finally {
       await progress.finish();
     }
-    const kept = results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : []));
+    const kept = await withRecreate(ctx, results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : [])));
     const ok = results.every((r) => r.kind === 'deleted' || r.kind === 'absent');
     if (global.json) {
       output.json({ ok, environment: env, stacks: results.map((r) => ({ name: r.stackName, result: r.kind })), kept });
@@ -71,8 +82,12 @@ export async function runDestroy(flags: { params?: string; yes?: boolean; only?:
       output.line();
       output.line(`${ok ? c().green('✔') : c().red('✖')} ${results.filter((r) => r.kind === 'deleted').length} deleted, ${results.filter((r) => r.kind === 'absent').length} were not deployed`);
       if (kept.length) {
-        output.line('Kept by their templates (delete them by hand once you are sure):');
-        for (const k of kept) output.line(`  ${k.stack}: ${k.logicalId} ${c().dim(k.resourceType)} ${k.physicalId ?? ''} — ${k.policy === 'Snapshot' ? 'final snapshot taken' : k.policy === 'skipped' ? 'left in place' : 'retained'}`);
+        output.line('Kept by their templates (delete them by hand once you are sure), and what a deploy of the same file does with them:');
+        for (const k of kept) {
+          const what = k.policy === 'Snapshot' ? `final snapshot ${k.snapshot ?? 'taken'}` : k.policy === 'skipped' ? 'left in place' : 'retained';
+          output.line(`  ${k.stack}: ${k.logicalId} ${c().dim(k.resourceType)} ${k.physicalId ?? ''} — ${what}`);
+          output.line(`    ${c().dim(`on re-create: ${k.onRecreate}`)}`);
+        }
       }
     }
     if (!ok) process.exitCode = ExitCode.Failed;

@@ -50,6 +50,8 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       else if (p.kind === 'not-plannable') output.line(`  ${c().yellow(`cannot plan now: ${p.reason}`)}`);
       else {
         output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
+        if (p.restoresFrom) output.line(`  ${c().cyan(`the database is created from snapshot ${p.restoresFrom}`)}`);
+        if (p.noSnapshotOf) output.line(`  ${c().dim(`restoreFrom: latest: no final snapshot of ${p.noSnapshotOf} yet, the database starts empty`)}`);
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
       }
     });

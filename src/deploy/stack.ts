@@ -17,6 +17,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
+import { findAdoptions, importTemplate, type Adoption } from './adopt';
 import { INLINE_TEMPLATE_LIMIT, uploadTemplate } from './artifacts';
 import { createChangeSet, waitForChangeSet, type ChangeSetRef, type TemplateSource } from './change-set';
 import {
@@ -30,8 +31,9 @@ import {
   tagsOf,
   uniqueName,
 } from './cloudformation';
-import { AbortedError, ChangeSetFailedError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
+import { AbortedError, AdoptionBlockedError, ChangeSetFailedError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
+import { applyNewSecretPassword, settleRestore } from './restore';
 import { StackStatus } from './stack-status';
 import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
 import type { ChangeSummary, DeployEvent, DeployResult, DeployStep, PollOptions, StackSpec } from './types';
@@ -101,10 +103,22 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
   ctx.step('checking');
   let stack = await settle(ctx);
   if (stack && new StackStatus(stack.StackStatus ?? '').isCreationFailure) stack = await recreate(ctx, stack);
-  const reviewing = !!stack && new StackStatus(stack.StackStatus ?? '').isReviewInProgress;
+  let reviewing = !!stack && new StackStatus(stack.StackStatus ?? '').isReviewInProgress;
+  const restore = await settleRestore(ctx.clients, ctx.spec, stack && !reviewing ? stack : undefined);
+  ctx.spec = restore.spec;
+  if (!stack || reviewing) {
+    const adopted = await adopt(ctx);
+    if (adopted && 'kind' in adopted) return adopted;
+    if (adopted) [stack, reviewing] = [adopted, false];
+  }
   if (stack && !reviewing && (await isUnchanged(ctx, stack))) return skipped(ctx, stack);
   if (stack) await cleanChangeSets(ctx, stack);
-  return changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
+  const result = await changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
+  if (restore.restoresFrom && result.kind === 'created') {
+    ctx.step('restoring', `from ${restore.restoresFrom}: setting the new secret's password`);
+    await applyNewSecretPassword(ctx.clients, ctx.spec, result.outputs);
+  }
+  return result;
 }
 
 async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stack | undefined): Promise<DeployResult> {
@@ -126,6 +140,35 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     return { kind: 'declined', stackName: ctx.spec.name, plan: outcome.summary, stackExists: type === 'UPDATE' };
   }
   return execute(ctx, ref, outcome.summary);
+}
+
+/**
+ * A stack about to be created whose contract-named resources an earlier stack kept (see
+ * adopt.ts): imports them first, so the full template then goes through as an update. Returns
+ * the stack after the import, a result when the import did not complete, or undefined when
+ * there is nothing to adopt.
+ */
+async function adopt(ctx: Ctx): Promise<Stack | DeployResult | undefined> {
+  const adoptions = await findAdoptions(ctx.clients, ctx.spec);
+  if (adoptions.length === 0) return undefined;
+  ctx.step('adopting', adoptions.map((a) => `${a.resourceType} ${a.physicalId}`).join(', '));
+  const ref = await createChangeSet(ctx.cfn, ctx.spec, 'IMPORT', { TemplateBody: importTemplate(ctx.spec.templateBody, adoptions) }, adoptions);
+  let outcome;
+  try {
+    outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
+  } catch (err) {
+    await discard(ctx, ref);
+    if (err instanceof AbortedError) return { kind: 'cancelled', stackName: ctx.spec.name };
+    throw err;
+  }
+  if (outcome.kind === 'empty') return undefined;
+  ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan: outcome.summary });
+  if (ctx.opts.confirm && !(await ctx.opts.confirm(outcome.summary))) {
+    await discard(ctx, ref);
+    return { kind: 'declined', stackName: ctx.spec.name, plan: outcome.summary, stackExists: false };
+  }
+  const result = await execute(ctx, ref, outcome.summary);
+  return result.kind === 'updated' ? describeStack(ctx.cfn, ref.stackId) : result;
 }
 
 /**
@@ -252,7 +295,7 @@ async function templateSource(ctx: Ctx): Promise<TemplateSource> {
  * no resources): deleting that stack leaves nothing behind.
  */
 async function discard(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
-  if (ref.type === 'CREATE') await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId }));
+  if (ref.type !== 'UPDATE') await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId }));
   else await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName);
 }
 
@@ -309,8 +352,12 @@ async function protect(ctx: Ctx, stack: Stack): Promise<void> {
 /** What `provision plan` shows for one stack. */
 export type PlanResult =
   | { kind: 'unchanged'; stackName: string }
-  /** `plan.type` is `create` for a new stack; `deletesFailedStack` names the failed status removed first. */
-  | { kind: 'changes'; plan: ChangeSummary; deletesFailedStack?: string }
+  /**
+   * `plan.type` is `create` for a new stack; `deletesFailedStack` names the failed status removed
+   * first; `restoresFrom` the snapshot a new database starts from (`noSnapshotOf`: `latest`
+   * found none for that cluster, so it starts empty).
+   */
+  | { kind: 'changes'; plan: ChangeSummary; deletesFailedStack?: string; restoresFrom?: string; noSnapshotOf?: string }
   /** No plan can be computed now: the stack is busy or stuck, or CloudFormation rejected the change set. */
   | { kind: 'not-plannable'; stackName: string; reason: string; status?: string };
 
@@ -330,8 +377,25 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
   const ctx = contextFor(clients, spec, opts);
   const stack = await describeStack(ctx.cfn, spec.name);
   const status = new StackStatus(stack?.StackStatus ?? 'DELETE_COMPLETE', stack?.StackStatusReason);
-  if (!stack || status.isDeleted || status.isReviewInProgress) return { kind: 'changes', plan: planFromTemplate(spec) };
-  if (status.isCreationFailure) return { kind: 'changes', plan: planFromTemplate(spec), deletesFailedStack: status.name };
+  const creating = !stack || status.isDeleted || status.isReviewInProgress || status.isCreationFailure;
+  const restore = await settleRestore(clients, spec, creating ? undefined : stack);
+  ctx.spec = restore.spec;
+  if (creating) {
+    let adoptions: Adoption[];
+    try {
+      adoptions = await findAdoptions(clients, ctx.spec);
+    } catch (err) {
+      if (err instanceof AdoptionBlockedError) return { kind: 'not-plannable', stackName: spec.name, reason: `${err.message}: ${err.hint}` };
+      throw err;
+    }
+    return {
+      kind: 'changes',
+      plan: planFromTemplate(ctx.spec, adoptions),
+      ...(status.isCreationFailure ? { deletesFailedStack: status.name } : {}),
+      ...(restore.restoresFrom ? { restoresFrom: restore.restoresFrom } : {}),
+      ...(restore.noSnapshotOf ? { noSnapshotOf: restore.noSnapshotOf } : {}),
+    };
+  }
   if (status.next === 'wait') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'another operation is running' };
   if (status.next === 'continue-rollback') {
     return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'deploy will continue the rollback first, then plan again' };
@@ -354,12 +418,15 @@ async function planUpdate(ctx: Ctx): Promise<PlanResult> {
   }
 }
 
-/** Every resource of the template as an Add (a new stack creates them all). */
-function planFromTemplate(spec: StackSpec): ChangeSummary {
+/** Every resource of the template as an Add (a new stack creates them all), or an Import where a kept one is adopted. */
+function planFromTemplate(spec: StackSpec, adoptions: Adoption[] = []): ChangeSummary {
   const resources = parseTemplate(spec.templateBody)?.Resources ?? {};
   return {
     stackName: spec.name,
     type: 'create',
-    changes: Object.entries(resources).map(([logicalId, r]) => ({ action: 'Add', logicalId, resourceType: r.Type, replacement: 'never', causes: [] })),
+    changes: Object.entries(resources).map(([logicalId, r]) => {
+      const adopted = adoptions.find((a) => a.logicalId === logicalId);
+      return { action: adopted ? 'Import' : 'Add', logicalId, resourceType: r.Type, ...(adopted ? { physicalId: adopted.physicalId } : {}), replacement: 'never', causes: [] };
+    }),
   };
 }

@@ -79,6 +79,8 @@ export type DeployStep =
   | 'waiting'
   | 'continuing-rollback'
   | 'deleting-failed-stack'
+  | 'adopting'
+  | 'restoring'
   | 'cleaning-change-sets'
   | 'uploading-template'
   | 'creating-change-set'

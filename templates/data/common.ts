@@ -152,6 +152,28 @@ export function deletionProtectionParam(t: TemplateBuilder<'application'>, what:
   });
 }
 
+/**
+ * `RestoreFrom`: a cluster snapshot the database is created from (`restoreFrom` in a params file,
+ * where `latest` means the newest final snapshot of this store, found by the deployer). Returns
+ * the condition that holds while restoring. CloudFormation needs the same value on every later
+ * update (another value would replace the cluster), so the deployer keeps the deployed one.
+ */
+export function restoreFromParam(t: TemplateBuilder<'application'>): { restoring: string; snapshot: IntrinsicFunction } {
+  const from = t.param('RestoreFrom', {
+    Type: 'String', Default: '',
+    AllowedPattern: '^$|^[a-zA-Z][a-zA-Z0-9-]{0,254}$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster-snapshot:[a-zA-Z][a-zA-Z0-9-]{0,254}$',
+    ConstraintDescription: 'a cluster snapshot identifier or ARN (e.g. the final snapshot a destroy left), or empty',
+    Description: 'Cluster snapshot to create the database from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the cluster is created; the deployer keeps the deployed value afterwards. Empty: a new, empty database.',
+    label: 'Restore from snapshot', group: 'Protection',
+  });
+  return { restoring: t.condition('Restoring', Fn.Not(Fn.Equals(from, ''))), snapshot: from };
+}
+
+/** While restoring: `Fn::If` that leaves a property out (it comes from the snapshot). */
+export function unlessRestoring(restoring: string, value: unknown): IntrinsicFunction {
+  return Fn.If(restoring, Refs.NoValue, value as never);
+}
+
 /** Log retention for the store's own log groups. */
 export function logRetentionParam(t: TemplateBuilder<'application'>): IntrinsicFunction {
   return t.param('LogRetentionDays', {
