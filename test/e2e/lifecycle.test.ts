@@ -113,7 +113,7 @@ describe('the full example: change, destroy, deploy the same file again, destroy
   }, 240_000);
 
   test('a changed network setting plans (exit 0, the change shown) and deploys', async () => {
-    changed = paramsFile('changed.yaml', life, [['natGateways: single', 'natGateways: single\n  flowLogRetentionDays: 90']]);
+    changed = paramsFile('changed.yaml', life, [['natGateways: single', 'natGateways: single\n  flowLogRetentionDays: 30']]);
     const plan = await cli(['plan', '--params', changed]);
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
     expect(plan.stdout).toMatch(/x-demo-network 11\.env-network\n\s+update: 0 to add, 1 to change, 0 to remove\n\s+~ FlowLogGroup AWS::Logs::LogGroup \(RetentionInDays\)/);
@@ -150,10 +150,12 @@ describe('the full example: change, destroy, deploy the same file again, destroy
   }, 120_000);
 
   test('deploying the same file again succeeds: repository adopted, database restored with the new secret\'s password', async () => {
-    const out = await json(['deploy', '--params', life, '--yes']);
-    const results = Object.fromEntries(out.stacks.map((s: any) => [s.name, s.result]));
-    expect(Object.values(results).every((r) => r === 'created' || r === 'updated')).toBe(true);
-    expect(results['ecr-acme-web']).toBe('updated'); // imported, then updated with the full template
+    const run = await cli(['deploy', '--params', life, '--yes']);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/11 created, 1 updated, 0 unchanged/); // the repository: imported, then updated with the full template
+    expect(run.stdout).toContain(`database created from its snapshot (from ${snapshot}: setting the new secret's password)`);
+    const status = await json(['status', '--params', life]);
+    expect(Object.fromEntries(status.stacks.map((s: any) => [s.name, s.status]))['ecr-acme-web']).toBe('UPDATE_COMPLETE');
     const importEvents = (await eventsOf('ecr-acme-web')).filter((e) => e.LogicalResourceId === 'Repository').map((e) => e.ResourceStatus);
     expect(importEvents.slice(-2)).toEqual(['IMPORT_IN_PROGRESS', 'IMPORT_COMPLETE']);
     const ecr = new ECRClient(emu.clientConfig);

@@ -241,8 +241,9 @@ def delete_db_cluster(self: Any, cluster_identifier: str, snapshot_name: str | N
 def _restoring(original: Any, engine: str) -> Any:
     """AWS: a DBCluster with SnapshotIdentifier is restored from that cluster snapshot, which must
     exist and be of the same engine (DBClusterSnapshotNotFoundFault otherwise). moto's own
-    CloudFormation has no DBCluster; here the cluster is created as usual once the snapshot is
-    checked (the emulator holds no data to bring back)."""
+    CloudFormation has no DBCluster; here the snapshot is checked, and the cluster is created with
+    what a restore takes from it (master user and password, database name, encryption) where the
+    template leaves them out, as it must when restoring (the emulator holds no data to bring back)."""
     def create(cls: Any, name: str, props: dict[str, Any], account_id: str, region_name: str, logical_id: str) -> Any:
         snapshot_id = props.get("SnapshotIdentifier")
         if snapshot_id:
@@ -253,6 +254,10 @@ def _restoring(original: Any, engine: str) -> Any:
             snapshot = rds_backends[account_id][region_name].cluster_snapshots.get(key)
             if snapshot is None or (engine and getattr(snapshot.cluster, "engine", engine) != engine):
                 raise DBClusterSnapshotNotFoundError(str(snapshot_id))
+            source = snapshot.cluster
+            inherited = {"MasterUsername": source.master_username, "MasterUserPassword": getattr(source, "_master_user_password", None),
+                         "DatabaseName": getattr(source, "database_name", None), "StorageEncrypted": source.storage_encrypted}
+            props = {**{k: v for k, v in inherited.items() if v is not None}, **props}
         return original.__func__(cls, name, props, account_id, region_name, logical_id)
     return classmethod(create)
 
