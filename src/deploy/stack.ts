@@ -16,6 +16,7 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import { activeResources, pseudoFor } from '../../stages/check';
 import type { AwsClients } from '../aws/clients';
 import { findAdoptions, importTemplate, type Adoption } from './adopt';
 import { INLINE_TEMPLATE_LIMIT, uploadTemplate } from './artifacts';
@@ -390,7 +391,7 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
     }
     return {
       kind: 'changes',
-      plan: planFromTemplate(ctx.spec, adoptions),
+      plan: planFromTemplate(ctx.spec, await clients.region(), adoptions),
       ...(status.isCreationFailure ? { deletesFailedStack: status.name } : {}),
       ...(restore.restoresFrom ? { restoresFrom: restore.restoresFrom } : {}),
       ...(restore.noSnapshotOf ? { noSnapshotOf: restore.noSnapshotOf } : {}),
@@ -418,15 +419,20 @@ async function planUpdate(ctx: Ctx): Promise<PlanResult> {
   }
 }
 
-/** Every resource of the template as an Add (a new stack creates them all), or an Import where a kept one is adopted. */
-function planFromTemplate(spec: StackSpec, adoptions: Adoption[] = []): ChangeSummary {
-  const resources = parseTemplate(spec.templateBody)?.Resources ?? {};
+/**
+ * Every resource a new stack creates, as an Add: those of the template whose `Condition` holds with
+ * the stack's parameters (a resource a condition switches off is not created, so not listed). A
+ * kept resource the stack adopts (see adopt.ts) is an Import instead.
+ */
+function planFromTemplate(spec: StackSpec, region: string, adoptions: Adoption[] = []): ChangeSummary {
+  const template = parseTemplate(spec.templateBody) ?? { Resources: {} };
+  const resources = template.Resources ?? {};
   return {
     stackName: spec.name,
     type: 'create',
-    changes: Object.entries(resources).map(([logicalId, r]) => {
+    changes: activeResources(template, spec.parameters, pseudoFor(region)).map((logicalId) => {
       const adopted = adoptions.find((a) => a.logicalId === logicalId);
-      return { action: adopted ? 'Import' : 'Add', logicalId, resourceType: r.Type, ...(adopted ? { physicalId: adopted.physicalId } : {}), replacement: 'never', causes: [] };
+      return { action: adopted ? 'Import' : 'Add', logicalId, resourceType: resources[logicalId]!.Type, ...(adopted ? { physicalId: adopted.physicalId } : {}), replacement: 'never', causes: [] };
     }),
   };
 }
