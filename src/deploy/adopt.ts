@@ -11,6 +11,7 @@
  * never stands in the way; `describeRecreate` in ./recreate.ts says what becomes of each.
  */
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
 import { AdoptionBlockedError } from './errors';
 import { effectiveParameters, parseTemplate, type TemplateDoc, type TemplateResource } from './template';
@@ -32,9 +33,14 @@ interface Importable {
   exists: (clients: AwsClients, id: string) => Promise<boolean>;
 }
 
-/** Types whose name is the user's contract and which AWS can import. */
+/**
+ * Types whose name can be the user's contract and which AWS can import: the ECR repository
+ * (always named), and an S3 bucket when the params file gives it a name. A bucket refers to its
+ * key and log bucket, so it is never imported alone: a taken name is reported instead.
+ */
 const IMPORTABLE: Record<string, Importable> = {
   'AWS::ECR::Repository': { property: 'RepositoryName', exists: repositoryExists },
+  'AWS::S3::Bucket': { property: 'BucketName', exists: bucketExists },
 };
 
 const KEEPING = ['Retain', 'RetainExceptOnCreate'];
@@ -49,11 +55,32 @@ async function repositoryExists(clients: AwsClients, repositoryName: string): Pr
   }
 }
 
-/** A literal, or a Ref to a parameter; anything else cannot be known before CloudFormation runs. */
+/** Whether the bucket name is taken (403: by another account, which is just as much in the way). */
+async function bucketExists(clients: AwsClients, bucket: string): Promise<boolean> {
+  try {
+    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404) return false;
+    if (status === 403) return true;
+    throw err;
+  }
+}
+
+/**
+ * A literal, a Ref to a parameter, or `Fn::If [condition, name, AWS::NoValue]` (a name given only
+ * when set: an empty value means no fixed name); anything else cannot be known before
+ * CloudFormation runs.
+ */
 function resolveName(value: unknown, params: Record<string, string>): string | undefined {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value || undefined;
   const ref = (value as { Ref?: unknown } | undefined)?.Ref;
-  return typeof ref === 'string' ? params[ref] : undefined;
+  if (typeof ref === 'string') return params[ref] || undefined;
+  const branches = (value as { 'Fn::If'?: unknown[] } | undefined)?.['Fn::If'];
+  const noValue = JSON.stringify({ Ref: 'AWS::NoValue' });
+  if (Array.isArray(branches) && JSON.stringify(branches[2]) === noValue) return resolveName(branches[1], params);
+  return undefined;
 }
 
 /**

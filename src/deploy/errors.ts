@@ -173,7 +173,7 @@ export class AdoptionBlockedError extends EngineError {
   constructor(stackName: string, readonly resourceType: string, readonly physicalId: string, readonly refersTo: string[]) {
     super(
       'AdoptionBlocked',
-      `stack ${stackName} would create ${resourceType} ${physicalId}, which already exists (kept by an earlier stack), and it cannot be adopted on its own (it refers to ${refersTo.join(', ')}); nothing was changed`,
+      `stack ${stackName} would create ${resourceType} ${physicalId}, which already exists (kept by an earlier stack, or the name is taken), and it cannot be adopted on its own (it refers to ${refersTo.join(', ')}); nothing was changed`,
       `rename it in the params file, or delete ${physicalId} once you no longer need what it holds, then deploy again`,
       { stackName },
     );

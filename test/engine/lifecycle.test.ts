@@ -12,9 +12,10 @@ import { parseTemplate } from '../../src/deploy/template';
 import { AdoptionBlockedError, type StackSpec } from '../../src/deploy/types';
 import { buildEcrRepo } from '../../templates/ecrRepo';
 import { buildPostgres } from '../../templates/data/postgres';
+import { buildS3Bucket } from '../../templates/data/s3Bucket';
 import { compactTemplate } from '../../templates/kit/cf';
 
-/** Clients whose ECR knows `repositories` and whose RDS holds `snapshots` (id, cluster, time). */
+/** Clients whose ECR knows `repositories` (S3 likewise: names taken), and whose RDS holds `snapshots` (id, cluster, time). */
 function standIn(repositories: string[], snapshots: { id: string; cluster: string; at: string }[] = []): AwsClients & { calls: string[] } {
   const calls: string[] = [];
   const send = async (command: { constructor: { name: string }; input: any }) => {
@@ -24,12 +25,16 @@ function standIn(repositories: string[], snapshots: { id: string; cluster: strin
       if (!repositories.includes(name)) throw Object.assign(new Error(`repository ${name} not found`), { name: 'RepositoryNotFoundException' });
       return { repositories: [{ repositoryName: name }] };
     }
+    if (command.constructor.name === 'HeadBucketCommand') {
+      if (!repositories.includes(command.input.Bucket)) throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+      return {};
+    }
     if (command.constructor.name === 'DescribeDBClusterSnapshotsCommand') {
       return { DBClusterSnapshots: snapshots.filter((s) => s.cluster === command.input.DBClusterIdentifier).map((s) => ({ DBClusterSnapshotIdentifier: s.id, DBClusterIdentifier: s.cluster, SnapshotCreateTime: new Date(s.at) })) };
     }
     throw new Error(`unexpected ${command.constructor.name}`);
   };
-  return { calls, ecr: { send }, rds: { send } } as unknown as AwsClients & { calls: string[] };
+  return { calls, ecr: { send }, rds: { send }, s3: { send } } as unknown as AwsClients & { calls: string[] };
 }
 
 const ecrSpec = (repositoryName: string, body = compactTemplate(buildEcrRepo().template)): StackSpec => ({
@@ -62,6 +67,26 @@ describe('adopting a kept ECR repository', () => {
     expect(err).toBeInstanceOf(AdoptionBlockedError);
     expect(err).toMatchObject({ code: 'AdoptionBlocked', stackName: 'ecr-acme-web', physicalId: 'acme-web', refersTo: ['Key'] });
     expect((err as Error).message).toContain('nothing was changed');
+  });
+});
+
+describe('a bucket name given in the params file', () => {
+  const bucketSpec = (bucketName: string): StackSpec => ({
+    name: 'x-dev-acme-files', templateId: '44.data-s3-bucket', templateBody: compactTemplate(buildS3Bucket().template),
+    parameters: { Prefix: 'x-', EnvironmentName: 'dev', ApplicationName: 'acme', DataName: 'files', BucketName: bucketName }, tags: {}, dependsOn: [], capabilities: [],
+  });
+
+  test('that is taken is named in the way before anything is touched (a bucket refers to its key and log bucket)', async () => {
+    const err = await findAdoptions(standIn(['acme-files-kept']), bucketSpec('acme-files-kept')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'AdoptionBlocked', resourceType: 'AWS::S3::Bucket', physicalId: 'acme-files-kept', refersTo: expect.arrayContaining(['Key', 'AccessLogBucket']) });
+    expect((err as AdoptionBlockedError).hint).toContain('rename it in the params file');
+  });
+
+  test('that is free, or not given (a generated name), is simply created', async () => {
+    expect(await findAdoptions(standIn([]), bucketSpec('acme-files-new'))).toEqual([]);
+    const clients = standIn([]);
+    expect(await findAdoptions(clients, bucketSpec(''))).toEqual([]);
+    expect(clients.calls).toEqual([]);
   });
 });
 
