@@ -16,6 +16,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
@@ -69,6 +70,8 @@ export interface AwsClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly ssm: SSMClient;
   readonly autoScaling: AutoScalingClient;
+  /** Cluster snapshots a data store is restored from. */
+  readonly rds: RDSClient;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -157,6 +160,9 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get autoScaling() {
       return lazy('autoscaling', () => new (load('@aws-sdk/client-auto-scaling').AutoScalingClient)(shared));
     },
+    get rds() {
+      return lazy('rds', () => new (load('@aws-sdk/client-rds').RDSClient)(shared));
+    },
     region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
     accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
     destroy: () => {
@@ -180,6 +186,7 @@ interface SdkModules {
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
   '@aws-sdk/client-auto-scaling': typeof import('@aws-sdk/client-auto-scaling');
+  '@aws-sdk/client-rds': typeof import('@aws-sdk/client-rds');
 }
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */

@@ -5,7 +5,7 @@
  */
 import type { AwsClients } from '../aws/clients';
 import type { StackSpec } from '../deploy/types';
-import { renderTemplate } from '../../templates/kit/cf';
+import { compactTemplate } from '../../templates/kit/cf';
 import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
 import { trapInterrupt } from '../cli/interrupt';
@@ -111,7 +111,7 @@ export function toSpec(s: PlannedStack, inRun: Set<string>): StackSpec {
   return {
     name: s.name,
     templateId: s.templateId,
-    templateBody: renderTemplate(s.built.template),
+    templateBody: compactTemplate(s.built.template),
     parameters: s.parameters,
     tags: s.tags,
     dependsOn: s.dependsOn.filter((d) => inRun.has(d)),

@@ -125,7 +125,7 @@ function say(ctx: RunContext, line: string): void {
 
 /** Runs the engine over the context's stacks (or the given specs) with progress; returns one result per stack. */
 export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?: StackSpec[]): Promise<DeployResult[]> {
-  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }, { StatusBoard }] = await Promise.all([
+  const [{ deployStack }, { runGraph }, { lazyArtifactBucket }, { StatusBoard }] = await Promise.all([
     import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts'), import('../deploy/status-board'),
   ]);
   // One status read per poll round for all stacks: CloudFormation throttles reads per account.
@@ -133,8 +133,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const specs: StackSpec[] = given ?? ctx.stacks.map((s) => toSpec(s, inRun));
   const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
-  let bucket: Promise<string> | undefined;
-  const artifactBucket = (): Promise<string> => (bucket ??= ensureArtifactBucket(ctx.clients));
+  const artifactBucket = lazyArtifactBucket(ctx.clients);
   // The CLI's context traps Ctrl-C for the whole run; the wizard's does not, so trap it here.
   const trap = ctx.signal ? undefined : trapInterrupt({ message: 'no new stacks start; running updates are cancelled (they roll back), running creates go on in CloudFormation. Run the same command again to converge.' });
   const signal = (ctx.signal ?? trap?.signal) as AbortSignal;

@@ -17,6 +17,7 @@ import { c, output } from '../cli/output';
 import { Progress } from '../cli/progress';
 import { environmentOf, openContext, withRunLock, type RunContext } from './context';
 import type { PlannedStack } from '../../stages/plan';
+import type { KeptResource } from '../deploy/destroy';
 
 /** Project stacks are shared between environments (see the file comment). */
 export function isSharedStack(s: PlannedStack): boolean {
@@ -47,6 +48,16 @@ async function refuseProtectedData(ctx: RunContext): Promise<void> {
   }
 }
 
+/** Adds to each kept resource what a re-create does with it, and a database's final snapshot id. */
+async function withRecreate<K extends KeptResource>(ctx: RunContext, kept: K[]): Promise<(K & { onRecreate: string; snapshot?: string })[]> {
+  const [{ describeRecreate }, { newestFinalSnapshot }] = await Promise.all([import('../deploy/recreate'), import('../deploy/restore')]);
+  return Promise.all(kept.map(async (k) => {
+    const cluster = k.policy === 'Snapshot' && ['AWS::RDS::DBCluster', 'AWS::DocDB::DBCluster'].includes(k.resourceType) && k.physicalId;
+    const snapshot = cluster ? await newestFinalSnapshot(ctx.clients, cluster.toLowerCase()) : undefined;
+    return { ...k, onRecreate: describeRecreate(k), ...(snapshot ? { snapshot } : {}) };
+  }));
+}
+
 export interface DestroyFlags {
   params?: string;
   yes?: boolean;
@@ -73,7 +84,7 @@ export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Pr
       await refuseProtectedData({ ...ctx, stacks: doomed });
       const results = await deleteWithProgress(ctx, doomed, flags);
       const keptShared = flags.deleteShared ? [] : await sharedStillThere(ctx, shared);
-      report(ctx, results, keptShared);
+      await report(ctx, results, keptShared);
     });
   } finally {
     ctx.clients.destroy();
@@ -120,9 +131,9 @@ async function sharedStillThere(ctx: RunContext, shared: PlannedStack[]): Promis
   return out;
 }
 
-function report(ctx: RunContext, results: DestroyResults, keptShared: KeptShared[]): void {
+async function report(ctx: RunContext, results: DestroyResults, keptShared: KeptShared[]): Promise<void> {
   const env = environmentOf(ctx);
-  const kept = results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : []));
+  const kept = await withRecreate(ctx, results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : [])));
   const ok = results.every((r) => r.kind === 'deleted' || r.kind === 'absent');
   const interrupted = results.some((r) => r.kind === 'detached' || (r.kind === 'not-run' && r.because === 'interrupted'));
   if (ctx.global.json) {
@@ -131,8 +142,12 @@ function report(ctx: RunContext, results: DestroyResults, keptShared: KeptShared
     output.line();
     output.line(`${ok ? c().green('✔') : c().red('✖')} ${results.filter((r) => r.kind === 'deleted').length} deleted, ${results.filter((r) => r.kind === 'absent').length} were not deployed`);
     if (kept.length) {
-      output.line('Kept by their templates (delete them by hand once you are sure):');
-      for (const k of kept) output.line(`  ${k.stack}: ${k.logicalId} ${c().dim(k.resourceType)} ${k.physicalId ?? ''} — ${k.policy === 'Snapshot' ? 'final snapshot taken' : k.policy === 'skipped' ? 'left in place' : 'retained'}`);
+      output.line('Kept by their templates (delete them by hand once you are sure), and what a deploy of the same file does with them:');
+      for (const k of kept) {
+        const what = k.policy === 'Snapshot' ? `final snapshot ${k.snapshot ?? 'taken'}` : k.policy === 'skipped' ? 'left in place' : 'retained';
+        output.line(`  ${k.stack}: ${k.logicalId} ${c().dim(k.resourceType)} ${k.physicalId ?? ''} — ${what}`);
+        output.line(`    ${c().dim(`on re-create: ${k.onRecreate}`)}`);
+      }
     }
     for (const k of keptShared) {
       output.line(

@@ -56,9 +56,11 @@ function planJson(p: PlanResult): unknown {
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { planStack } = await import('../deploy/stack');
+    const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
     const inRun = new Set(ctx.stacks.map((s) => s.name));
-    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+    // A template still over the inline limit goes through the same bucket as in deploy.
+    const artifactBucket = lazyArtifactBucket(ctx.clients);
+    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
     const missing = await missingImports(ctx.clients, ctx);
     const { sharedChanges, describeSharedChanges } = await import('./shared');
     const shared = await sharedChanges(ctx);
@@ -82,6 +84,8 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       else if (p.kind === 'refused') refusalLines(p.error);
       else {
         output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
+        if (p.restoresFrom) output.line(`  ${c().cyan(`the database is created from snapshot ${p.restoresFrom}`)}`);
+        if (p.noSnapshotOf) output.line(`  ${c().dim(`restoreFrom: latest: no final snapshot of ${p.noSnapshotOf} yet, the database starts empty`)}`);
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
         if (p.refused) refusalLines(p.refused);
         for (const line of exportLines(p.exports ?? [], inRun)) output.line(`  ${line}`);

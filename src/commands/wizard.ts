@@ -59,9 +59,10 @@ function savedFiles(dir = 'envs'): string[] {
 
 /** Shows what a deploy would do, stack by stack (as `provision plan`); returns how many change. */
 async function showPlan(ctx: RunContext): Promise<number> {
-  const { planStack } = await import('../deploy/stack');
+  const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
+  const artifactBucket = lazyArtifactBucket(ctx.clients);
   const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
   output.line();
   output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
   ctx.stacks.forEach((s, i) => {

@@ -23,6 +23,7 @@ export type EngineErrorCode =
   | 'FixedSetting'
   | 'ExportMove'
   | 'TerminationProtected'
+  | 'AdoptionBlocked'
   | 'GraphCycle'
   | 'Aborted'
   | 'EndpointUnreachable'
@@ -177,6 +178,21 @@ export class ExportInUseError extends EngineError {
     super('ExportInUse', `stack ${stackName} cannot be deleted while other stacks use its exports: ${list}`, 'destroy the importing stacks first (or include them in this destroy)', {
       stackName,
     });
+  }
+}
+
+/**
+ * A resource an earlier stack kept sits under the fixed name a new stack would create, and it
+ * cannot be imported on its own (it refers to other resources of the template).
+ */
+export class AdoptionBlockedError extends EngineError {
+  constructor(stackName: string, readonly resourceType: string, readonly physicalId: string, readonly refersTo: string[]) {
+    super(
+      'AdoptionBlocked',
+      `stack ${stackName} would create ${resourceType} ${physicalId}, which already exists (kept by an earlier stack, or the name is taken), and it cannot be adopted on its own (it refers to ${refersTo.join(', ')}); nothing was changed`,
+      `rename it in the params file, or delete ${physicalId} once you no longer need what it holds, then deploy again`,
+      { stackName },
+    );
   }
 }
 

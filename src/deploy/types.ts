@@ -81,6 +81,8 @@ export type DeployStep =
   | 'waiting'
   | 'continuing-rollback'
   | 'deleting-failed-stack'
+  | 'adopting'
+  | 'restoring'
   | 'cleaning-change-sets'
   | 'uploading-template'
   | 'creating-change-set'
