@@ -36,7 +36,7 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import deletion, existing, intrinsics, stacks, teardown, updates
+    from . import account, deletion, existing, intrinsics, stacks, tasks, teardown, updates
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -47,6 +47,8 @@ def _install() -> None:
     updates.install()
     deletion.install()  # after updates: wraps its build_resource_diff
     teardown.install()
+    tasks.install()  # after stacks and deletion: wraps their execute_change_set and delete_stack
+    account.install()
     # moto caches its type table on first use; drop it so the new types are seen.
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
