@@ -243,6 +243,7 @@ def execute_change_set(original: Any) -> Any:
         stack = self.stacks[change_set.stack_id]
         creating = change_set.change_set_type == "CREATE"
         before = stacks._stack_view(stack)
+        before["resolved_parameters"] = dict(stack.resource_map.resolved_parameters)
         mark = len(stack.events)
         _touched.arns = []
         try:
@@ -286,6 +287,15 @@ def tick() -> None:
                 _trip(hold)
 
 
+def _restore(hold: Hold) -> None:
+    """The stack as it was before the update (DescribeStacks: template, parameters, outputs)."""
+    view = dict(hold.before)
+    parameters = view.pop("resolved_parameters")
+    hold.stack.__dict__.update(view)
+    hold.stack.resource_map.resolved_parameters.clear()
+    hold.stack.resource_map.resolved_parameters.update(parameters)
+
+
 def _release(hold: Hold, revert: bool) -> None:
     HOLDS.pop(hold.stack.stack_id, None)
     for arn in hold.services:
@@ -308,7 +318,7 @@ def _trip(hold: Hold) -> None:
     error = Exception(BREAKER_MESSAGE)
     error.cfn_stages_resource = (logical_id, "AWS::ECS::Service")  # type: ignore[attr-defined]
     if not hold.creating:
-        hold.stack.__dict__.update(hold.before)
+        _restore(hold)
     stacks._fail(hold.stack, hold.creating, error)
 
 
@@ -324,7 +334,7 @@ def cancel_update_stack(self: CloudFormationResponse) -> ActionResult:
             for arn, logical_id in hold.services.items():
                 stacks._event(stack, logical_id, arn, "AWS::ECS::Service", "UPDATE_FAILED", "Resource update cancelled")
             _release(hold, revert=True)
-            stack.__dict__.update(hold.before)
+            _restore(hold)
         stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", "Stack update cancelled")
         stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
         stack.status = "UPDATE_ROLLBACK_COMPLETE"
