@@ -14,6 +14,9 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
 
 export interface ClientOptions {
@@ -45,6 +48,11 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly ecr: ECRClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /** Service-linked roles (preflight). */
+  readonly iam: IAMClient;
+  /** What the account already holds against its quotas (preflight). */
+  readonly ec2: EC2Client;
+  readonly serviceQuotas: ServiceQuotasClient;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -117,6 +125,15 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get elbv2() {
       return lazy('elbv2', () => new (load('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client)(shared));
     },
+    get iam() {
+      return lazy('iam', () => new (load('@aws-sdk/client-iam').IAMClient)(shared));
+    },
+    get ec2() {
+      return lazy('ec2', () => new (load('@aws-sdk/client-ec2').EC2Client)(shared));
+    },
+    get serviceQuotas() {
+      return lazy('quotas', () => new (load('@aws-sdk/client-service-quotas').ServiceQuotasClient)(shared));
+    },
     region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
     accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
     destroy: () => {
@@ -138,6 +155,9 @@ interface SdkModules {
   '@aws-sdk/client-ecs': typeof import('@aws-sdk/client-ecs');
   '@aws-sdk/client-ecr': typeof import('@aws-sdk/client-ecr');
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  '@aws-sdk/client-iam': typeof import('@aws-sdk/client-iam');
+  '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
+  '@aws-sdk/client-service-quotas': typeof import('@aws-sdk/client-service-quotas');
 }
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */

@@ -75,11 +75,27 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
         'nothing was changed',
       );
     }
+    await accountPreflight(ctx, global);
     const results = await deployAll(ctx, { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined });
     report(ctx, results, global);
   } finally {
     clients.destroy();
   }
+}
+
+/**
+ * Before the first stack: refuse when the run would exceed a quota (nothing created yet), and
+ * create the service-linked roles the templates need that the account lacks (see preflight.ts).
+ */
+export async function accountPreflight(ctx: RunContext, global: GlobalOptions): Promise<void> {
+  const { preflight, createServiceLinkedRoles, QuotaExceededError } = await import('../deploy/preflight');
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const report = await preflight(ctx.clients, ctx.stacks.map((s) => toSpec(s, inRun)));
+  const exceeded = report.quotas.filter((q) => q.exceeded);
+  if (exceeded.length) throw new QuotaExceededError(exceeded);
+  if (!report.missingRoles.length) return;
+  if (!global.json) output.line(`account preflight: creating the service-linked role${report.missingRoles.length === 1 ? '' : 's'} of ${report.missingRoles.join(', ')} (a new account has none until first use)`);
+  await createServiceLinkedRoles(ctx.clients, report.missingRoles);
 }
 
 interface DeployAllOptions {

@@ -6,6 +6,7 @@
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { changeLine, summariseChanges } from '../cli/progress';
+import type { PreflightReport } from '../deploy/preflight';
 import type { PlanResult } from '../deploy/stack';
 import { openContext, toSpec } from './context';
 import { missingImports } from './deploy';
@@ -23,6 +24,20 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
   return out;
 }
 
+/** The account preflight as plan shows it: roles deploy will create, quotas it would exceed. */
+function preflightLines(report: PreflightReport): void {
+  const counted = report.quotas.filter((q) => q.adds > 0);
+  if (!report.missingRoles.length && !counted.length) return;
+  output.line();
+  output.line(c().bold('Account preflight:'));
+  for (const role of report.missingRoles) output.line(`  deploy creates the service-linked role of ${role} first (missing in this account)`);
+  for (const q of counted) {
+    const line = `${q.name}: ${q.inUse} in use + ${q.adds} from ${q.stacks.join(', ')}, limit ${q.limit} (${q.limitSource === 'aws-default' ? 'AWS default' : 'Service Quotas'})`;
+    if (q.exceeded) output.line(`  ${c().red(`✖ ${line}: EXCEEDED, deploy will refuse`)}\n    fix: ${q.fix}`);
+    else output.line(`  ✔ ${line}`);
+  }
+}
+
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
@@ -30,11 +45,14 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
     const inRun = new Set(ctx.stacks.map((s) => s.name));
     const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
     const missing = await missingImports(ctx.clients, ctx);
+    const { preflight } = await import('../deploy/preflight');
+    const account = await preflight(ctx.clients, ctx.stacks.map((s) => toSpec(s, inRun)));
     if (global.json) {
       output.json({
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
         stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: plans[i] })),
         missingImports: missing,
+        preflight: account,
       });
       return;
     }
@@ -52,6 +70,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       }
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
+    preflightLines(account);
     const changing = plans.filter((p) => p.kind === 'changes').length;
     output.line();
     output.line(`${changing} of ${plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`);

@@ -21,6 +21,8 @@ export type EngineErrorCode =
   | 'ExportInUse'
   | 'TerminationProtected'
   | 'GraphCycle'
+  | 'QuotaExceeded'
+  | 'ServiceLinkedRole'
   | 'Aborted';
 
 /** Base of every error the engine throws on purpose. */
