@@ -17,6 +17,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
 
 export interface ClientOptions {
@@ -53,6 +54,8 @@ export interface AwsClients {
   /** What the account already holds against its quotas (preflight). */
   readonly ec2: EC2Client;
   readonly serviceQuotas: ServiceQuotasClient;
+  /** Who is deploying (the EKS creator's access entry). */
+  readonly sts: STSClient;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -134,6 +137,9 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get serviceQuotas() {
       return lazy('quotas', () => new (load('@aws-sdk/client-service-quotas').ServiceQuotasClient)(shared));
     },
+    get sts() {
+      return lazy('sts', () => new (load('@aws-sdk/client-sts').STSClient)(shared));
+    },
     region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
     accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
     destroy: () => {
@@ -158,6 +164,7 @@ interface SdkModules {
   '@aws-sdk/client-iam': typeof import('@aws-sdk/client-iam');
   '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
   '@aws-sdk/client-service-quotas': typeof import('@aws-sdk/client-service-quotas');
+  '@aws-sdk/client-sts': typeof import('@aws-sdk/client-sts');
 }
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */

@@ -120,6 +120,44 @@ export class ServiceLinkedRoleError extends EngineError {
   }
 }
 
+/** The EKS cluster template's parameter naming one more admin role. */
+export const CLUSTER_ADMIN_PARAM = 'ClusterAdminRoleArn';
+
+/**
+ * The role an ARN from STS GetCallerIdentity acts as: `arn:aws:sts::111:assumed-role/Name/session`
+ * is role Name of account 111 (its path is not in the ARN); an IAM user or role ARN is itself.
+ */
+export function callerPrincipal(arn: string): { account: string; roleName?: string; arn: string } {
+  const m = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
+  if (m) return { account: m[1]!, roleName: m[2]!, arn };
+  const role = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return { account: /::(\d{12}):/.exec(arn)?.[1] ?? '', ...(role ? { roleName: role[2]! } : {}), arn };
+}
+
+/**
+ * A new EKS cluster whose ClusterAdminRoleArn is the deploying role: EKS already makes its creator
+ * admin (BootstrapClusterCreatorAdminPermissions), so the template's access entry for the same
+ * principal fails with 409 "already in use" and the stack rolls back. Returns the stack names.
+ */
+export function duplicateClusterAdmins(specs: StackSpec[], callerArn: string, existing: Set<string>): { stack: string; role: string }[] {
+  const caller = callerPrincipal(callerArn);
+  return specs
+    .filter((s) => !existing.has(s.name) && Object.values(parseTemplate(s.templateBody)?.Resources ?? {}).some((r) => r.Type === 'AWS::EKS::Cluster'))
+    .map((s) => ({ stack: s.name, role: s.parameters[CLUSTER_ADMIN_PARAM] ?? '' }))
+    .filter(({ role }) => {
+      if (!role) return false;
+      if (role === caller.arn) return true;
+      const given = callerPrincipal(role);
+      return Boolean(caller.roleName) && given.account === caller.account && given.roleName === caller.roleName;
+    });
+}
+
+/** The account and principal deploying, from STS. */
+export async function callerArn(clients: AwsClients): Promise<string> {
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  return (await clients.sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
+}
+
 /** Checks the account against the specs (service-linked roles, quotas). Reads only. */
 export async function preflight(clients: AwsClients, specs: StackSpec[]): Promise<PreflightReport> {
   const counted = await Promise.all(specs.map((s) => addedResources(clients, s)));
