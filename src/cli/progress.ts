@@ -4,7 +4,7 @@
  * --json. The engine emits events; this module only renders them (events flow one way).
  */
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import type { ChangeSummary, DeployEvent, DeployResult, GaveUp, ResourceChange } from '../deploy/types';
+import type { ChangeSummary, DeployEvent, DeployResult, GaveUp, ResourceChange, ServiceNotice } from '../deploy/types';
 import { c } from './output';
 
 type Task = ListrTaskWrapper<unknown, any, any>;
@@ -35,6 +35,9 @@ const STEP_TEXT: Record<string, string> = {
   'checking-imports': 'checking who imports its exports',
   deleting: 'deleting',
 };
+
+/** How a watchdog notice is labelled in progress lines. */
+const NOTICE_LABEL: Record<ServiceNotice['kind'], string> = { 'task-stopped': 'task stopped', 'service-event': 'service', 'target-health': 'target unhealthy' };
 
 /** One line per resource change: `+` add, `~` modify, `-` remove; replacements loud. */
 export function changeLine(ch: ResourceChange): string {
@@ -111,7 +114,7 @@ export class Progress {
     if (!task) return;
     if (e.type === 'step') this.say(task, e.stackName, STEP_TEXT[e.step] + (e.detail ? ` (${e.detail})` : ''));
     else if (e.type === 'plan') this.say(task, e.stackName, `${e.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(e.plan)}`);
-    else if (e.type === 'service') this.say(task, e.stackName, `${e.notice.kind === 'task-stopped' ? c().red('task stopped') : c().cyan('service')} ${e.notice.logicalId}: ${e.notice.message.replace(/^task \S+ stopped: /, '')}`);
+    else if (e.type === 'service') this.say(task, e.stackName, `${NOTICE_LABEL[e.notice.kind]} ${e.notice.logicalId}: ${e.notice.message.replace(/^task \S+ stopped: /, '')}`);
     else if (!e.event.isStack) {
       const ev = e.event;
       const colour = /FAILED/.test(ev.status) ? c().red : /COMPLETE/.test(ev.status) ? c().green : c().cyan;

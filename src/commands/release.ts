@@ -156,7 +156,7 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   }
   const before = await describeService(ctx.clients.ecs, r.ref);
   const since = new Date();
-  const dog = new ServiceWatchdog(cfn, ctx.clients.ecs, ref.stackId, [SERVICE_LOGICAL_ID], new Date(since.getTime() - 2000));
+  const dog = new ServiceWatchdog(cfn, ctx.clients.ecs, ref.stackId, [SERVICE_LOGICAL_ID], new Date(since.getTime() - 2000), Date.now, ctx.clients.elbv2);
   await dog.baseline();
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
@@ -164,7 +164,7 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   const watching = new AbortController();
   try {
     const follow = await followStack(ctx, ref, abort.signal, poll, log);
-    const verdict = watchServices(dog, { emit: (n) => log(`› ${n.kind === 'task-stopped' ? c().red(n.message) : `service: ${n.message}`}`), signal: watching.signal, ...(poll ? { poll } : {}) });
+    const verdict = watchServices(dog, { emit: (n) => log(`› ${n.kind === 'service-event' ? `service: ${n.message}` : c().red(n.message)}`), signal: watching.signal, ...(poll ? { poll } : {}) });
     const gaveUp = new AbortController();
     void verdict.then((v) => v && gaveUp.abort());
     let result: RolloutOutcome;

@@ -298,7 +298,7 @@ async function watchdogFor(ctx: Ctx, ref: ChangeSetRef): Promise<ServiceWatchdog
   const services = serviceLogicalIds(parseTemplate(ctx.spec.templateBody));
   if (!services.length) return undefined;
   // A little slack for clock skew between this machine and ECS's stoppedAt.
-  const dog = new ServiceWatchdog(ctx.cfn, ctx.clients.ecs, ref.stackId, services, new Date(Date.now() - 2000));
+  const dog = new ServiceWatchdog(ctx.cfn, ctx.clients.ecs, ref.stackId, services, new Date(Date.now() - 2000), Date.now, ctx.clients.elbv2);
   if (ref.type === 'UPDATE') await dog.baseline();
   return dog;
 }

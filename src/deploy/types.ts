@@ -76,7 +76,7 @@ export interface StackEvent {
 /** Something ECS said about a service while the stack was waiting for it. */
 export interface ServiceNotice {
   logicalId: string;
-  kind: 'task-stopped' | 'service-event';
+  kind: 'task-stopped' | 'service-event' | 'target-health';
   message: string;
   at?: Date;
 }

@@ -17,6 +17,7 @@
  */
 import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Service } from '@aws-sdk/client-ecs';
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { baselineOf, clusterOfServiceArn, describeService, diagnose, ourDeployment, type Baseline, type EcsSender, type StoppedTask } from '../ops/rollout';
 import { Pacer } from './poll';
 import type { PollOptions, ServiceNotice, WatchdogVerdict } from './types';
@@ -56,14 +57,25 @@ export function stopHint(reason: string): string | undefined {
     return 'the task could not reach or read the registry: check the private subnets route through a NAT gateway and the execution role may pull from the repository';
   }
   if (/ResourceInitializationError/.test(reason)) return 'ECS could not fetch the task\'s secrets or logs set-up: check the execution role and the network route to Secrets Manager and CloudWatch Logs';
-  if (/ELB health checks?/i.test(reason)) return 'the app does not answer the load balancer\'s health check: check healthCheckPath and the container port';
+  if (/ELB health checks?|^health check failed/i.test(reason)) return 'the app does not answer the load balancer\'s health check: check healthCheckPath and the container port';
   if (/OutOfMemory|exit 137/i.test(reason)) return 'the container ran out of memory: raise memory for this service';
   return undefined;
+}
+
+/** "Health checks failed with these codes: [502]" reads as "502". */
+function healthText(description: string): string {
+  const codes = /codes: \[([^\]]+)\]/.exec(description);
+  return codes ? codes[1]! : description.replace(/\.$/, '');
 }
 
 /** Task-specific ids removed, so reasons of different tasks compare equal. */
 function sameness(reason: string): string {
   return reason.replace(/\b[0-9a-f]{8,}(-[0-9a-f]{4,})*\b/gi, '*');
+}
+
+/** The part of the ELBv2 client used here. */
+export interface ElbSender {
+  send(command: DescribeTargetHealthCommand | DescribeTargetGroupsCommand): Promise<unknown>;
 }
 
 interface Watched {
@@ -73,6 +85,10 @@ interface Watched {
   baseline?: Baseline;
   seenTasks: Set<string>;
   seenEvents: Set<string>;
+  /** Health-check path per target group, read once. */
+  paths: Map<string, string>;
+  /** The newest unhealthy target's reason, for a task that failed its health checks. */
+  health?: string;
 }
 
 export class ServiceWatchdog {
@@ -86,8 +102,10 @@ export class ServiceWatchdog {
     /** The operation's start: tasks and events before it belong to earlier deployments. */
     private readonly since: Date,
     private readonly now: () => number = Date.now,
+    /** Target health of the services' target groups; without it, tasks and events only. */
+    private readonly elb?: ElbSender,
   ) {
-    this.watched = logicalIds.map((logicalId) => ({ logicalId, seenTasks: new Set(), seenEvents: new Set() }));
+    this.watched = logicalIds.map((logicalId) => ({ logicalId, seenTasks: new Set(), seenEvents: new Set(), paths: new Map() }));
   }
 
   /** Takes the services' state before an update, so the old deployment's tasks do not count. */
@@ -109,10 +127,11 @@ export class ServiceWatchdog {
       if (!service) continue;
       const diagnosis = await diagnose(this.ecs, ref, service, { since: this.since, limit: 20 });
       const fresh = diagnosis.stoppedTasks.filter((t) => !w.baseline?.taskDefinition || t.taskDefinition !== w.baseline.taskDefinition);
+      notices.push(...(await this.targetHealth(w, service)));
       for (const t of [...fresh].reverse()) {
         if (w.seenTasks.has(t.taskArn)) continue;
         w.seenTasks.add(t.taskArn);
-        notices.push({ logicalId: w.logicalId, kind: 'task-stopped', message: `task ${t.taskArn.split('/').pop()} stopped: ${stopSummary(t)}`, ...(t.stoppedAt ? { at: t.stoppedAt } : {}) });
+        notices.push({ logicalId: w.logicalId, kind: 'task-stopped', message: `task ${t.taskArn.split('/').pop()} stopped: ${this.summary(w, t)}`, ...(t.stoppedAt ? { at: t.stoppedAt } : {}) });
       }
       for (const e of [...diagnosis.events].reverse()) {
         const key = `${e.at?.getTime() ?? ''} ${e.message}`;
@@ -130,11 +149,45 @@ export class ServiceWatchdog {
     if ((ours?.runningCount ?? 0) > 0) return undefined;
     const newest = stopped.slice(0, SAME_REASON_LIMIT); // newest first
     if (newest.length < SAME_REASON_LIMIT) return undefined;
-    const reason = stopSummary(newest[0]!);
-    if (!newest.every((t) => sameness(stopSummary(t)) === sameness(reason))) return undefined;
-    const count = stopped.filter((t) => sameness(stopSummary(t)) === sameness(reason)).length;
+    const reason = this.summary(w, newest[0]!);
+    if (!newest.every((t) => sameness(stopSummary(t)) === sameness(stopSummary(newest[0]!)))) return undefined;
+    const count = stopped.filter((t) => sameness(stopSummary(t)) === sameness(stopSummary(newest[0]!))).length;
     const hint = stopHint(reason);
     return { logicalId: w.logicalId, resourceType: SERVICE_TYPE, service: w.arn!, reason, ...(hint ? { hint } : {}), tasks: count, seconds: Math.round((this.now() - this.since.getTime()) / 1000) };
+  }
+
+  /** A task that failed its load balancer health checks reads as what the checks saw. */
+  private summary(w: Watched, t: StoppedTask): string {
+    const plain = stopSummary(t);
+    return w.health && /ELB health checks?/i.test(plain) ? `health check failed: ${w.health}` : plain;
+  }
+
+  /** Unhealthy targets of the service's target groups, each reason once ("502 on /healthcheck"). */
+  private async targetHealth(w: Watched, service: Service): Promise<ServiceNotice[]> {
+    const notices: ServiceNotice[] = [];
+    for (const lb of this.elb ? service.loadBalancers ?? [] : []) {
+      const group = lb.targetGroupArn;
+      if (!group) continue;
+      const out = (await this.elb!.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }))) as { TargetHealthDescriptions?: TargetHealthDescription[] };
+      for (const d of out.TargetHealthDescriptions ?? []) {
+        if (d.TargetHealth?.State !== 'unhealthy') continue;
+        const reason = `${healthText(d.TargetHealth.Description ?? d.TargetHealth.Reason ?? 'unhealthy')} on ${await this.pathOf(w, group)}`;
+        w.health = reason;
+        const key = `${d.Target?.Id}:${d.Target?.Port} ${reason}`;
+        if (w.seenEvents.has(key)) continue;
+        w.seenEvents.add(key);
+        notices.push({ logicalId: w.logicalId, kind: 'target-health', message: `target ${d.Target?.Id}:${d.Target?.Port} unhealthy: ${reason}` });
+      }
+    }
+    return notices;
+  }
+
+  private async pathOf(w: Watched, group: string): Promise<string> {
+    if (!w.paths.has(group)) {
+      const out = (await this.elb!.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [group] }))) as { TargetGroups?: { HealthCheckPath?: string }[] };
+      w.paths.set(group, out.TargetGroups?.[0]?.HealthCheckPath ?? '/');
+    }
+    return w.paths.get(group)!;
   }
 
   /** The service's ARN and cluster, once CloudFormation has made it. */

@@ -77,15 +77,15 @@ describe('rows 1, 2: the watchdog', () => {
     expect(stopHint('something new')).toBeUndefined();
   });
 
-  /** A fake CloudFormation + ECS answering what the watchdog reads. */
-  function fakes(tasks: { reason: string; taskDefinition?: string }[], running = 0) {
+  /** A fake CloudFormation + ECS (+ ELB) answering what the watchdog reads. */
+  function fakes(tasks: { reason: string; taskDefinition?: string }[], running = 0, unhealthy?: string) {
     const arn = 'arn:aws:ecs:us-east-1:111122223333:service/x-dev/acme';
     const cfn = { send: async () => ({ StackResourceDetail: { PhysicalResourceId: arn } }) };
     const ecs = {
       send: async (cmd: { constructor: { name: string } }) => {
         switch (cmd.constructor.name) {
           case 'DescribeServicesCommand':
-            return { services: [{ status: 'ACTIVE', taskDefinition: 'td:2', deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: 'td:2', runningCount: running }], events: [] }] };
+            return { services: [{ status: 'ACTIVE', taskDefinition: 'td:2', loadBalancers: [{ targetGroupArn: 'tg-arn' }], deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: 'td:2', runningCount: running }], events: [] }] };
           case 'ListTasksCommand':
             return { taskArns: tasks.map((_, i) => `arn:task/${i}`) };
           default:
@@ -93,8 +93,25 @@ describe('rows 1, 2: the watchdog', () => {
         }
       },
     };
-    return new ServiceWatchdog(cfn as never, ecs, 'stack', ['Service'], new Date(Date.now() - 60_000));
+    const elb = {
+      send: async (cmd: { constructor: { name: string } }) =>
+        cmd.constructor.name === 'DescribeTargetGroupsCommand'
+          ? { TargetGroups: [{ HealthCheckPath: '/healthcheck' }] }
+          : { TargetHealthDescriptions: unhealthy ? [{ Target: { Id: '10.0.1.5', Port: 3000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch', Description: unhealthy } }] : [] },
+    };
+    return new ServiceWatchdog(cfn as never, ecs, 'stack', ['Service'], new Date(Date.now() - 60_000), Date.now, elb);
   }
+
+  test('target health: a task that failed its health checks reads as what the load balancer saw', async () => {
+    const failed = 'Task failed ELB health checks in (target-group tg-arn)';
+    const out = await fakes([{ reason: failed }, { reason: failed }], 0, 'Health checks failed with these codes: [502]').check();
+    expect(out.notices.map((n) => `${n.kind}: ${n.message}`)).toEqual([
+      'target-health: target 10.0.1.5:3000 unhealthy: 502 on /healthcheck',
+      'task-stopped: task 0 stopped: health check failed: 502 on /healthcheck', // oldest first
+      'task-stopped: task 1 stopped: health check failed: 502 on /healthcheck',
+    ]);
+    expect(out.verdict).toMatchObject({ reason: 'health check failed: 502 on /healthcheck', hint: expect.stringMatching(/healthCheckPath/), tasks: 2 });
+  });
 
   test(`gives up after ${SAME_REASON_LIMIT} stops for one reason with nothing running, not before`, async () => {
     const one = await fakes([{ reason: 'CannotPullContainerError: x not found' }]).check();
