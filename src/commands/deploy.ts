@@ -95,6 +95,8 @@ export async function accountPreflight(ctx: RunContext, global: GlobalOptions): 
   const report = await preflight(ctx.clients, specs);
   const exceeded = report.quotas.filter((q) => q.exceeded);
   if (exceeded.length) throw new QuotaExceededError(exceeded);
+  if (!global.json) for (const q of report.quotas.filter((x) => x.unchecked)) output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
+  if (report.rolesUnchecked && !global.json) output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
   if (!report.missingRoles.length) return;
   if (!global.json) output.line(`account preflight: creating the service-linked role${report.missingRoles.length === 1 ? '' : 's'} of ${report.missingRoles.join(', ')} (a new account has none until first use)`);
   await createServiceLinkedRoles(ctx.clients, report.missingRoles);

@@ -27,11 +27,16 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
 /** The account preflight as plan shows it: roles deploy will create, quotas it would exceed. */
 function preflightLines(report: PreflightReport): void {
   const counted = report.quotas.filter((q) => q.adds > 0);
-  if (!report.missingRoles.length && !counted.length) return;
+  if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked) return;
   output.line();
   output.line(c().bold('Account preflight:'));
   for (const role of report.missingRoles) output.line(`  deploy creates the service-linked role of ${role} first (missing in this account)`);
+  if (report.rolesUnchecked) output.line(c().yellow(`  service-linked roles not checked (${report.rolesUnchecked})`));
   for (const q of counted) {
+    if (q.unchecked) {
+      output.line(c().yellow(`  ${q.name}: not checked (${q.unchecked})`));
+      continue;
+    }
     const line = `${q.name}: ${q.inUse} in use + ${q.adds} from ${q.stacks.join(', ')}, limit ${q.limit} (${q.limitSource === 'aws-default' ? 'AWS default' : 'Service Quotas'})`;
     if (q.exceeded) output.line(`  ${c().red(`✖ ${line}: EXCEEDED, deploy will refuse`)}\n    fix: ${q.fix}`);
     else output.line(`  ✔ ${line}`);

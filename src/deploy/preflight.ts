@@ -88,11 +88,15 @@ export interface QuotaCheck {
   fix: string;
   /** The stacks that add to it. */
   stacks: string[];
+  /** Why it could not be counted (e.g. no ec2:Describe* permission): reported, never refused. */
+  unchecked?: string;
 }
 
 export interface PreflightReport {
   /** AWS service principals whose service-linked role the planned templates need and that is missing. */
   missingRoles: string[];
+  /** Why the roles could not be listed (no iam:ListRoles): deploy then goes on without creating any. */
+  rolesUnchecked?: string;
   quotas: QuotaCheck[];
 }
 
@@ -161,8 +165,11 @@ export async function callerArn(clients: AwsClients): Promise<string> {
 /** Checks the account against the specs (service-linked roles, quotas). Reads only. */
 export async function preflight(clients: AwsClients, specs: StackSpec[]): Promise<PreflightReport> {
   const counted = await Promise.all(specs.map((s) => addedResources(clients, s)));
-  const [missingRoles, quotas] = await Promise.all([missingServiceRoles(clients, specs), Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted)))]);
-  return { missingRoles, quotas };
+  const [roles, quotas] = await Promise.all([
+    missingServiceRoles(clients, specs).then((missing) => ({ missing }), (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) })),
+    Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
+  ]);
+  return { missingRoles: roles.missing, ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}), quotas };
 }
 
 /** Creates the missing service-linked roles; one that appeared meanwhile ("has been taken") is fine. */
@@ -203,9 +210,17 @@ async function missingServiceRoles(clients: AwsClients, specs: StackSpec[]): Pro
   return [...needed].filter((s) => !present.has(s)).sort();
 }
 
-/** Per resource type, how many this spec adds: the new template's count minus the deployed one's. */
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * Per resource type, how many this spec adds: the new template's count minus the deployed one's.
+ * Only templates with a resource a quota counts are read back (one network stack, not forty).
+ */
 async function addedResources(clients: AwsClients, spec: StackSpec): Promise<Map<string, number>> {
   const after = countResources(spec.templateBody, spec.parameters);
+  if (!QUOTAS.some((q) => after.has(q.resourceType))) return new Map();
   const stack = await describeStack(clients.cloudFormation, spec.name);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE') return after;
   const deployed = await getTemplateBody(clients.cloudFormation, spec.name);
@@ -255,8 +270,15 @@ async function checkQuota(clients: AwsClients, q: QuotaSpec, specs: StackSpec[],
   const adding = specs.map((s, i) => ({ stack: s.name, n: counted[i]!.get(q.resourceType) ?? 0 })).filter((a) => a.n > 0);
   const total = adding.reduce((sum, a) => sum + a.n, 0);
   const adds = q.perZone ? Math.min(total, 1) : total;
-  const [inUse, limit] = await Promise.all([adds ? inUseOf(clients, q) : Promise.resolve(0), adds ? limitOf(clients, q) : Promise.resolve({ value: q.awsDefault, source: 'aws-default' as const })]);
-  return { name: q.name, inUse, adds, limit: limit.value, limitSource: limit.source, exceeded: inUse + adds > limit.value, fix: q.fix, stacks: adding.map((a) => a.stack) };
+  const base = { name: q.name, adds, fix: q.fix, stacks: adding.map((a) => a.stack) };
+  if (!adds) return { ...base, inUse: 0, limit: q.awsDefault, limitSource: 'aws-default', exceeded: false };
+  const limit = await limitOf(clients, q);
+  try {
+    const inUse = await inUseOf(clients, q);
+    return { ...base, inUse, limit: limit.value, limitSource: limit.source, exceeded: inUse + adds > limit.value };
+  } catch (err) {
+    return { ...base, inUse: 0, limit: limit.value, limitSource: limit.source, exceeded: false, unchecked: describe(err) };
+  }
 }
 
 async function inUseOf(clients: AwsClients, q: QuotaSpec): Promise<number> {

@@ -7,7 +7,7 @@
 import { buildEksCluster } from '../../templates/eksCluster';
 import { buildNetwork } from '../../templates/network';
 import { toJson } from '../../templates/kit/cf';
-import { callerPrincipal, countResources, duplicateClusterAdmins, SERVICE_LINKED_ROLES } from '../../src/deploy/preflight';
+import { callerPrincipal, countResources, duplicateClusterAdmins, preflight, SERVICE_LINKED_ROLES } from '../../src/deploy/preflight';
 import { SAME_REASON_LIMIT, ServiceWatchdog, stopHint, stopSummary } from '../../src/deploy/watchdog';
 import { catalogue } from '../../templates/catalogue';
 import type { StackSpec } from '../../src/deploy/types';
@@ -55,6 +55,21 @@ describe('row 8: what a network adds against the quotas', () => {
     expect(counts.get('AWS::EC2::EIP')).toBe(eips);
     expect(counts.get('AWS::EC2::NatGateway')).toBe(eips);
     expect(counts.get('AWS::EC2::VPC')).toBe(1);
+  });
+
+  test('an account that does not let us look (AccessDenied) is reported as unchecked, never refused', async () => {
+    const denied = async () => {
+      throw Object.assign(new Error('not authorized'), { name: 'AccessDenied' });
+    };
+    const missing = async () => {
+      throw Object.assign(new Error('Stack with id x-dev-network does not exist'), { name: 'ValidationError' });
+    };
+    const clients = { cloudFormation: { send: missing }, iam: { send: denied }, ec2: { send: denied }, serviceQuotas: { send: denied } };
+    const spec: StackSpec = { name: 'x-dev-network', templateId: '11.env-network', templateBody: network, parameters: { NatGateways: 'one-per-az' }, tags: {}, dependsOn: [], capabilities: [] };
+    const report = await preflight(clients as never, [spec]);
+    expect(report.missingRoles).toEqual([]);
+    expect(report.quotas.filter((q) => q.adds > 0).every((q) => !q.exceeded && /AccessDenied/.test(q.unchecked ?? ''))).toBe(true);
+    expect(report.quotas.find((q) => q.name.startsWith('Elastic IP'))).toMatchObject({ adds: 2, limit: 5, limitSource: 'aws-default' });
   });
 
   test('every resource type with a service-linked role is one the catalogue uses', () => {
