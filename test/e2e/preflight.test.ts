@@ -3,9 +3,10 @@
  * emulator playing a new account (`CFN_STAGES_EMULATOR_NEW_ACCOUNT=1`: no service-linked roles,
  * and ECS refuses a cluster until its role exists, as AWS does on first use).
  *
- * - row 7: the first cluster of a new account. Without the role, CreateCluster fails "Unable to
- *   assume the service linked role"; plan says deploy will create the role; deploy creates it and
- *   the whole environment, ECS cluster included, deploys; a re-run has nothing to create.
+ * - row 7: the first cluster of a new account. Without the role, the cluster stack created the way
+ *   a deploy without the preflight creates it rolls back ("Unable to assume the service linked
+ *   role"); plan says deploy will create the role; deploy creates it, replaces the failed stack and
+ *   the whole environment deploys; a re-run has nothing to create.
  * - row 8: Elastic IPs. dev (one NAT gateway) and stage (one per zone, 2 zones) hold 3 of the
  *   region's 5 Elastic IPs (AWS's default; the emulator's Service Quotas has no value for it, as
  *   an account without an applied quota); a third environment with a NAT gateway in each of 3
@@ -16,7 +17,14 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  waitUntilChangeSetCreateComplete,
+} from '@aws-sdk/client-cloudformation';
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
@@ -25,6 +33,8 @@ import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 jest.setTimeout(180_000);
+
+const CLUSTER_TEMPLATE = path.join(REPO_ROOT, 'published', fs.readdirSync(path.join(REPO_ROOT, 'published')).find((d) => /^\d/.test(d)) ?? '', '13.env-ecs-cluster.cf');
 
 interface Run {
   code: number;
@@ -88,9 +98,25 @@ afterAll(async () => {
 });
 
 describe('row 7: the first ECS cluster of a new account', () => {
-  test('without the service-linked role the account refuses a cluster', async () => {
+  test('without the service-linked role the account refuses a cluster: the cluster stack, created as before, rolls back', async () => {
     await expect(new ECSClient(emulator.clientConfig).send(new CreateClusterCommand({ clusterName: 'probe' }))).rejects.toThrow(/Unable to assume the service linked role/);
-    expect(await serviceRoles()).toEqual([]);
+    const network = await cli(['deploy', '--params', paramsFor('dev', 'single'), '--yes', '--only', 'network']);
+    expect(network.code).toBe(0);
+    expect(await serviceRoles()).toEqual([]); // the network needs none
+    // The ECS cluster stack as a deploy without the preflight makes it: a change set, executed.
+    const cfn = new CloudFormationClient(emulator.clientConfig);
+    const parameters = { Prefix: 'x-', EnvironmentName: 'dev', ContactEmail: 'ops@example.com' };
+    await cfn.send(new CreateChangeSetCommand({
+      StackName: 'x-dev-ecs-cluster', ChangeSetName: 'first', ChangeSetType: 'CREATE', TemplateBody: fs.readFileSync(CLUSTER_TEMPLATE, 'utf8'),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+    }));
+    await waitUntilChangeSetCreateComplete({ client: cfn, maxWaitTime: 30, minDelay: 1 }, { StackName: 'x-dev-ecs-cluster', ChangeSetName: 'first' });
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: 'x-dev-ecs-cluster', ChangeSetName: 'first' }));
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: 'x-dev-ecs-cluster' }))).Stacks?.[0];
+    expect(stack?.StackStatus).toBe('ROLLBACK_COMPLETE');
+    const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: 'x-dev-ecs-cluster' }))).StackEvents ?? [];
+    expect(events.find((e) => e.ResourceType === 'AWS::ECS::Cluster' && e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toMatch(/Unable to assume the service linked role/);
   });
 
   test('plan says deploy will create the roles the templates need', async () => {
@@ -101,7 +127,7 @@ describe('row 7: the first ECS cluster of a new account', () => {
     expect(await serviceRoles()).toEqual([]); // plan changes nothing
   });
 
-  test('deploy creates them before the first stack, and the cluster deploys', async () => {
+  test('deploy creates them before the first stack, and the cluster deploys (the failed one is replaced)', async () => {
     const run = await cli(['deploy', '--params', paramsFor('dev', 'single'), '--yes']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/account preflight: creating the service-linked roles of .*ecs\.amazonaws\.com/);
