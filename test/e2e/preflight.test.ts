@@ -26,6 +26,7 @@ import {
   waitUntilChangeSetCreateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
@@ -77,6 +78,14 @@ async function stackExists(name: string): Promise<boolean> {
   }
 }
 
+async function pushImage(repositoryName: string, imageTag: string): Promise<void> {
+  await new ECRClient(emulator.clientConfig).send(new PutImageCommand({
+    repositoryName,
+    imageTag,
+    imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: 1, digest: `sha256:${'0'.repeat(64)}` }, layers: [] }),
+  }));
+}
+
 async function elasticIps(): Promise<number> {
   return ((await new EC2Client(emulator.clientConfig).send(new DescribeAddressesCommand({}))).Addresses ?? []).length;
 }
@@ -100,9 +109,10 @@ afterAll(async () => {
 describe('row 7: the first ECS cluster of a new account', () => {
   test('without the service-linked role the account refuses a cluster: the cluster stack, created as before, rolls back', async () => {
     await expect(new ECSClient(emulator.clientConfig).send(new CreateClusterCommand({ clusterName: 'probe' }))).rejects.toThrow(/Unable to assume the service linked role/);
-    const network = await cli(['deploy', '--params', paramsFor('dev', 'single'), '--yes', '--only', 'network']);
+    const network = await cli(['deploy', '--params', paramsFor('dev', 'single'), '--yes', '--only', 'network', '21']);
     expect(network.code).toBe(0);
-    expect(await serviceRoles()).toEqual([]); // the network needs none
+    expect(await serviceRoles()).toEqual([]); // the network and the image repository need none
+    await pushImage('acme-web', 'initial'); // the service's image, so deploy may start it
     // The ECS cluster stack as a deploy without the preflight makes it: a change set, executed.
     const cfn = new CloudFormationClient(emulator.clientConfig);
     const parameters = { Prefix: 'x-', EnvironmentName: 'dev', ContactEmail: 'ops@example.com' };
