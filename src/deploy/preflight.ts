@@ -14,6 +14,7 @@
  *   Quotas, or AWS's default where Service Quotas does not answer (no permission, no value).
  *   `plan` reports an excess, `deploy` refuses with the fix before creating anything.
  */
+import { activeResources, pseudoFor, type CheckedTemplate } from '../../stages/check';
 import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
@@ -219,51 +220,29 @@ function describe(err: unknown): string {
  * Only templates with a resource a quota counts are read back (one network stack, not forty).
  */
 async function addedResources(clients: AwsClients, spec: StackSpec): Promise<Map<string, number>> {
-  const after = countResources(spec.templateBody, spec.parameters);
+  const region = await clients.region().catch(() => undefined);
+  const after = countResources(spec.templateBody, spec.parameters, region);
   if (!QUOTAS.some((q) => after.has(q.resourceType))) return new Map();
   const stack = await describeStack(clients.cloudFormation, spec.name);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE') return after;
   const deployed = await getTemplateBody(clients.cloudFormation, spec.name);
-  const before = deployed ? countResources(deployed, parametersOf(stack)) : new Map<string, number>();
+  const before = deployed ? countResources(deployed, parametersOf(stack), region) : new Map<string, number>();
   return new Map([...after].map(([type, n]) => [type, Math.max(0, n - (before.get(type) ?? 0))]));
 }
 
-/** Resources per type that a template creates with these parameters (Conditions evaluated). */
-export function countResources(body: string, parameters: Record<string, string>): Map<string, number> {
-  const template = parseTemplate(body) as { Parameters?: Record<string, { Default?: unknown }>; Conditions?: Record<string, unknown>; Resources?: Record<string, { Type: string; Condition?: string }> } | undefined;
-  const values: Record<string, string> = {};
-  for (const [k, p] of Object.entries(template?.Parameters ?? {})) if (p.Default !== undefined) values[k] = String(p.Default);
-  Object.assign(values, parameters);
-  const conditions = template?.Conditions ?? {};
+/**
+ * Resources per type that a template creates with these parameters: its Conditions evaluated the
+ * way plan evaluates them (stages/check.ts).
+ */
+export function countResources(body: string, parameters: Record<string, string>, region?: string): Map<string, number> {
+  const template = parseTemplate(body) as CheckedTemplate | undefined;
   const counts = new Map<string, number>();
-  for (const r of Object.values(template?.Resources ?? {})) {
-    if (r.Condition && !evaluate({ Condition: r.Condition }, values, conditions)) continue;
-    counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
+  if (!template) return counts;
+  for (const id of activeResources(template, parameters, pseudoFor(region))) {
+    const type = template.Resources![id]!.Type;
+    counts.set(type, (counts.get(type) ?? 0) + 1);
   }
   return counts;
-}
-
-/** The condition functions CloudFormation allows (Fn::Equals/Not/And/Or, Condition), over Refs to parameters. */
-function evaluate(node: unknown, values: Record<string, string>, conditions: Record<string, unknown>): unknown {
-  if (typeof node !== 'object' || node === null) return node;
-  const [[fn, arg]] = Object.entries(node) as [[string, unknown]];
-  const args = Array.isArray(arg) ? arg : [arg];
-  switch (fn) {
-    case 'Ref':
-      return values[String(arg)] ?? '';
-    case 'Condition':
-      return Boolean(evaluate(conditions[String(arg)], values, conditions));
-    case 'Fn::Equals':
-      return String(evaluate(args[0], values, conditions)) === String(evaluate(args[1], values, conditions));
-    case 'Fn::Not':
-      return !evaluate(args[0], values, conditions);
-    case 'Fn::And':
-      return args.every((a) => evaluate(a, values, conditions));
-    case 'Fn::Or':
-      return args.some((a) => evaluate(a, values, conditions));
-    default:
-      return true; // not a condition function: count the resource rather than miss it
-  }
 }
 
 async function checkQuota(clients: AwsClients, q: QuotaSpec, specs: StackSpec[], counted: Map<string, number>[]): Promise<QuotaCheck> {

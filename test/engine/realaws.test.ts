@@ -64,7 +64,7 @@ describe('row 8: what a network adds against the quotas', () => {
     const missing = async () => {
       throw Object.assign(new Error('Stack with id x-dev-network does not exist'), { name: 'ValidationError' });
     };
-    const clients = { cloudFormation: { send: missing }, iam: { send: denied }, ec2: { send: denied }, serviceQuotas: { send: denied } };
+    const clients = { region: async () => 'us-east-1', cloudFormation: { send: missing }, iam: { send: denied }, ec2: { send: denied }, serviceQuotas: { send: denied } };
     const spec: StackSpec = { name: 'x-dev-network', templateId: '11.env-network', templateBody: network, parameters: { NatGateways: 'one-per-az' }, tags: {}, dependsOn: [], capabilities: [] };
     const report = await preflight(clients as never, [spec]);
     expect(report.missingRoles).toEqual([]);
