@@ -36,7 +36,7 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import account, deletion, existing, intrinsics, stacks, tasks, teardown, updates
+    from . import account, deletion, existing, intrinsics, replacements, stacks, tasks, teardown, updates
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -46,6 +46,7 @@ def _install() -> None:
     stacks.install()
     updates.install()
     deletion.install()  # after updates: wraps its build_resource_diff
+    replacements.install()  # after updates: wraps its _diff and ResourceMap.update
     teardown.install()
     tasks.install()  # after stacks and deletion: wraps their execute_change_set and delete_stack
     account.install()
