@@ -53,7 +53,6 @@ export async function settleRestore(clients: AwsClients, spec: StackSpec, stack:
   if (!doc?.Parameters?.[RESTORE_PARAMETER]) return { spec };
   if (stack) return { spec: withRestore(spec, parametersOf(stack)[RESTORE_PARAMETER] ?? '') };
   const asked = spec.parameters[RESTORE_PARAMETER] ?? '';
-  if (asked !== LATEST) return { spec, ...(asked ? { restoresFrom: asked } : {}) };
   const store: RestoredStore = isCache(doc) ? 'cache' : 'database';
   if (asked !== LATEST) return { spec, ...(asked ? { restoresFrom: asked, store } : {}) };
   const found = store === 'cache' ? await latestOfCache(clients, spec, doc) : await latestOfCluster(clients, spec, doc);
