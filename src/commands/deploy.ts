@@ -12,6 +12,7 @@ import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
 import { openContext, toSpec, type RunContext } from './context';
+import { checkImages, heldImages, heldResult, printHeld, type ImageHolds } from './image-gate';
 
 export interface DeployFlags {
   params?: string;
@@ -75,8 +76,11 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
         'nothing was changed',
       );
     }
-    const results = await deployAll(ctx, { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined });
-    report(ctx, results, global);
+    const holds = await checkImages(ctx);
+    const results = await deployAll(ctx, { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined, holds });
+    const pushes = await heldImages(ctx, holds, results);
+    report(ctx, results, global, pushes.length ? { images: pushes } : {});
+    printHeld(ctx, holds, pushes);
   } finally {
     clients.destroy();
   }
@@ -86,6 +90,8 @@ interface DeployAllOptions {
   yes: boolean;
   concurrency: number;
   pollMs?: number;
+  /** Service stacks that wait for their image (see ./image-gate.ts). */
+  holds?: ImageHolds;
 }
 
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
@@ -108,6 +114,8 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promis
       specs,
       async (spec, signal) => {
         const started = Date.now();
+        const held = opts.holds && (await heldResult(ctx, opts.holds, spec.name));
+        if (held) return held;
         const result = await deployStack(ctx.clients, spec, {
           events: (e) => progress.event(e),
           artifactBucket,
@@ -133,7 +141,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promis
   }
 }
 
-function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions): void {
+function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions, extra: Record<string, unknown> = {}): void {
   const ok = results.every((r) => ['created', 'updated', 'skipped-unchanged'].includes(r.kind));
   const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
   if (global.json) {
@@ -148,6 +156,7 @@ function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions)
         dependsOn: ctx.stacks.find((s) => s.name === r.stackName)?.dependsOn ?? [],
         ...(r.kind === 'failed' || r.kind === 'error' || r.kind === 'not-run' || r.kind === 'cancelled' || r.kind === 'detached' ? { detail: describeFailure(r) } : {}),
       })),
+      ...extra,
     });
   } else {
     const count = (k: string) => results.filter((r) => r.kind === k).length;

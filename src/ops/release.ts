@@ -19,6 +19,7 @@ import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../d
 import { deleteChangeSet, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
+import { imageState } from './images';
 
 /** The template parameter a release changes. */
 export const IMAGE_TAG_PARAM = 'ImageTag';
@@ -47,15 +48,10 @@ const NEWEST = 5;
  * there are (so a typo is obvious); a missing repository says which.
  */
 export async function assertImageTag(ecr: ECRClient, repository: string, tag: string): Promise<void> {
-  try {
-    await ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }));
-    return;
-  } catch (err) {
-    const name = err instanceof Error ? err.name : '';
-    if (name === 'RepositoryNotFoundException') {
-      throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Failed, 'deploy the repository stage (repositories: in the params file) and push the image first');
-    }
-    if (name !== 'ImageNotFoundException') throw err;
+  const state = await imageState(ecr, repository, tag);
+  if (state === 'present') return;
+  if (state === 'no-repository') {
+    throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Failed, 'deploy the repository stage (repositories: in the params file) and push the image first');
   }
   const newest = await newestTags(ecr, repository, NEWEST);
   throw CliError.usage(
