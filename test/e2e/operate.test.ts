@@ -19,10 +19,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { pushImage as push, repositoriesWithImages } from '../helpers/images';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -75,6 +75,7 @@ beforeAll(async () => {
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'operate-e2e-'));
   emulator = await startEmulator();
+  await repositoriesWithImages(emulator, cli, PARAMS, [{ repository: 'acme-web', tag: 'initial' }]);
   await ok(['deploy', '--params', PARAMS, '--yes']);
 });
 
@@ -188,17 +189,7 @@ describe('config', () => {
 });
 
 describe('release and status', () => {
-  const pushImage = (tag: string) =>
-    sdk(ECRClient).send(new PutImageCommand({
-      repositoryName: 'acme-web',
-      imageTag: tag,
-      imageManifest: JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1234, digest: `sha256:${Buffer.from(tag.padEnd(32, '0')).toString('hex')}` },
-        layers: [],
-      }),
-    }));
+  const pushImage = (tag: string) => push(emulator, 'acme-web', tag);
 
   async function serviceStack() {
     const cfn = sdk(CloudFormationClient);
