@@ -5,8 +5,10 @@
  * Docker registry to push layers to: `npm run demo` and the end-to-end tests use it so that a
  * service's image exists before its stack is deployed, exactly as after a user's push.
  *
- *   node tools/push-image.js REPOSITORY TAG     (endpoint, region and credentials from the usual
- *                                                AWS_* environment variables)
+ *   node tools/push-image.js REPOSITORY TAG
+ *   node tools/push-image.js --params FILE      every ECR image the file's services run
+ *
+ * Endpoint, region and credentials come from the usual AWS_* environment variables.
  */
 'use strict';
 
@@ -38,17 +40,31 @@ async function pushImage(repository, tag, clientConfig = {}) {
   }
 }
 
-module.exports = { pushImage };
+/** The distinct `{ repository, tag }` the services of a params file run (needs the built CLI). */
+function imagesOf(file) {
+  const path = require('node:path');
+  const dist = path.join(__dirname, '..', 'dist');
+  const { loadParams } = require(path.join(dist, 'src', 'params', 'load.js'));
+  const { planEnvironment } = require(path.join(dist, 'stages', 'plan.js'));
+  const { imageNeeds } = require(path.join(dist, 'src', 'ops', 'images.js'));
+  const needs = imageNeeds(planEnvironment(loadParams(file)));
+  return [...new Map(needs.map((n) => [`${n.repository}:${n.tag}`, { repository: n.repository, tag: n.tag }])).values()];
+}
+
+module.exports = { pushImage, imagesOf };
 
 if (require.main === module) {
-  const [repository, tag] = process.argv.slice(2);
+  const args = process.argv.slice(2);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  if (!repository || !tag) {
-    process.stderr.write('usage: node tools/push-image.js REPOSITORY TAG\n');
+  const images = args[0] === '--params' && args[1] ? imagesOf(args[1]) : args.length === 2 ? [{ repository: args[0], tag: args[1] }] : undefined;
+  if (!images) {
+    process.stderr.write('usage: node tools/push-image.js REPOSITORY TAG | --params FILE\n');
     process.exit(2);
   }
-  pushImage(repository, tag).then(
-    (digest) => process.stdout.write(`pushed ${repository}:${tag} (${digest})\n`),
+  (async () => {
+    for (const { repository, tag } of images) process.stdout.write(`pushed ${repository}:${tag} (${await pushImage(repository, tag)})\n`);
+  })().then(
+    () => undefined,
     (err) => {
       process.stderr.write(`push-image: ${err.name}: ${err.message}\n`);
       process.exit(1);

@@ -13,7 +13,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeStacksCommand, ListStacksCommand, type Parameter } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeStacksCommand, ListStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { pushImage } from '../helpers/images';
 
@@ -85,6 +85,33 @@ describe('the emulator evaluates template Rules, as CloudFormation does', () => 
     );
     await expect(change).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/^Fargate with 256 CPU units takes 512, 1024, 2048 MiB/) });
     expect((await stacks()).has('console-service')).toBe(false);
+  });
+  test('a rule applies only when its RuleCondition holds; list rule functions and UpdateStack are checked too', async () => {
+    const template = JSON.stringify({
+      Parameters: { Mode: { Type: 'String', Default: 'off' }, Zones: { Type: 'CommaDelimitedList', Default: 'a,b' } },
+      Rules: {
+        ZonesKnownWhenOn: {
+          RuleCondition: { 'Fn::Equals': [{ Ref: 'Mode' }, 'on'] },
+          Assertions: [{ Assert: { 'Fn::EachMemberIn': [{ Ref: 'Zones' }, ['a', 'b', 'c']] }, AssertDescription: 'With Mode on, Zones are a, b or c.' }],
+        },
+        KeepsA: { Assertions: [{ Assert: { 'Fn::Contains': [{ Ref: 'Zones' }, 'a'] }, AssertDescription: 'Zones must include a.' }] },
+      },
+      Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
+    });
+    const params = (p: Record<string, string>): Parameter[] => Object.entries(p).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    // Mode off: the first rule is skipped, so an unknown zone passes.
+    await cfn.send(new CreateStackCommand({ StackName: 'rules-demo', TemplateBody: template, Parameters: params({ Zones: 'a,x' }) }));
+    expect((await stacks()).get('rules-demo')?.status).toBe('CREATE_COMPLETE');
+    await expect(cfn.send(new UpdateStackCommand({ StackName: 'rules-demo', TemplateBody: template, Parameters: params({ Mode: 'on', Zones: 'a,x' }) }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'With Mode on, Zones are a, b or c.',
+    });
+    await expect(cfn.send(new UpdateStackCommand({ StackName: 'rules-demo', TemplateBody: template, Parameters: params({ Zones: 'b, c' }) }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'Zones must include a.',
+    });
+    const kept = (await cfn.send(new DescribeStacksCommand({ StackName: 'rules-demo' }))).Stacks?.[0];
+    expect({ status: kept?.StackStatus, zones: kept?.Parameters?.find((p) => p.ParameterKey === 'Zones')?.ParameterValue }).toEqual({ status: 'CREATE_COMPLETE', zones: 'a,x' });
   });
 });
 
