@@ -30,14 +30,14 @@ export function otherStages(ctx: RunContext, waiting: Set<string>): string[] {
 
 /**
  * Checks the run's images before any change. Throws (exit 2) when a repository that exists lacks
- * a tag, or a repository is neither in the account nor made by this run; returns the stacks to
- * hold because this run creates their repository.
+ * a tag (unless `waitForTags`: the wizard holds those too, and waits), or a repository is neither
+ * in the account nor made by this run; returns the stacks to hold.
  */
-export async function checkImages(ctx: RunContext): Promise<ImageHolds> {
+export async function checkImages(ctx: RunContext, opts: { waitForTags?: boolean } = {}): Promise<ImageHolds> {
   const missing = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
   if (!missing.length) return new Map();
   const madeHere = new Set(ctx.stacks.filter((s) => s.stage === 'repository').map((s) => s.parameters.RepositoryName));
-  const refused = missing.filter((m) => m.state === 'no-tag' || !madeHere.has(m.repository));
+  const refused = missing.filter((m) => (m.state === 'no-tag' ? !opts.waitForTags : !madeHere.has(m.repository)));
   if (refused.length) {
     const pushes = await pushInstructionsFor(ctx.clients.ecr, await ctx.clients.region(), missing);
     const lines = missingImageLines(missing, pushes, { file: ctx.file, otherStages: otherStages(ctx, new Set(missing.map((m) => m.stack))) });

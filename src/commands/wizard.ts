@@ -27,7 +27,7 @@ import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from
 import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
 import { toSpec, type RunContext } from './context';
-import { deployAll, missingImports } from './deploy';
+import { missingImports } from './deploy';
 
 export interface WizardFlags {
   params?: string;
@@ -226,7 +226,8 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
       output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
       return;
     }
-    const results = await deployAll(ctx, { yes: true, concurrency: 4 });
+    const { deployWithImages } = await import('./wizard-images');
+    const results = await deployWithImages(ctx, prompter);
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {

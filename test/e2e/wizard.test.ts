@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startEmulator, type Emulator } from '../helpers/emulator';
+import { pushImage } from '../helpers/images';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'provision.js');
@@ -181,8 +182,14 @@ afterAll(async () => {
 });
 
 describe('the wizard in a pseudo-terminal', () => {
-  test('1. a new environment from scratch: asks, saves the params file, deploys, shows the URL and next steps', async () => {
+  test('1. a new environment from scratch: asks, saves the params file, deploys, waits for the image, shows the URL and next steps', async () => {
     const t = terminal([]);
+    // The wizard creates the repository, shows the push commands and waits: push as a user would.
+    let serviceBeforePush: unknown = 'not looked at';
+    const pushed = t.waitFor(/\? Waiting for wizweb:initial in ECR/, 90_000).then(async () => {
+      serviceBeforePush = (await stack('w-e2e-shop-service'))?.StackStatus;
+      await pushImage(emu, 'wizweb', 'initial');
+    });
     const code = await t.answerAll(
       [
         [/^Environment name/, 'e2e\r'],
@@ -194,13 +201,18 @@ describe('the wizard in a pseudo-terminal', () => {
       ],
       90_000,
     );
+    await pushed;
     const screen = t.text;
     expect({ code, tail: code === 0 ? '' : t.tail() }).toEqual({ code: 0, tail: '' });
     const prompts = t.answered.map((a) => a.prompt);
-    // It started by asking the environment (no saved files here), and asked the plan's confirmation last.
+    // It started by asking the environment (no saved files here), asked the plan's confirmation,
+    // and then (the repository created, the service not) waited for the image.
     expect(prompts[0]).toMatch(/^Environment name \(dev\)/);
     expect(prompts).toEqual(expect.arrayContaining([expect.stringMatching(/^AWS region \(us-east-1\)/), expect.stringMatching(/^Max containers \(3\)/)]));
-    expect(prompts[prompts.length - 1]).toMatch(/^Deploy 5 stacks of w-e2e now\?/);
+    expect(prompts.find((p) => /^Deploy \d+ stacks? of w-e2e now\?/.test(p))).toMatch(/^Deploy 5 stacks of w-e2e now\?/);
+    expect(serviceBeforePush).toBeUndefined(); // no service stack before its image
+    expect(screen).toMatch(/docker push 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/wizweb:initial\n/);
+    expect(screen).toMatch(/✔ Waiting for wizweb:initial in ECR found/);
     // Typed text is checked as it is typed: "w" (on the way to "w-") shows the prefix rule at once.
     expect(screen).toMatch(/\? Prefix w\n✖ a prefix is 2 or 3 characters/);
     expect(screen).toContain('w-e2e does not exist yet');
