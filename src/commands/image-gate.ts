@@ -10,7 +10,7 @@
 import type { DeployResult } from '../deploy/types';
 import { CliError } from '../cli/errors';
 import { c, output } from '../cli/output';
-import { imageNeeds, imageState, missingImageLines, missingImages, pushInstructionsFor, type ImageNeed, type PushInstructions } from '../ops/images';
+import { imageNeeds, imageState, missingImageLines, missingImages, pushInstructionsFor, type ImageNeed, type MissingImage, type PushInstructions } from '../ops/images';
 import type { RunContext } from './context';
 
 /** Service stacks to hold until their image is pushed, by stack name. */
@@ -34,7 +34,7 @@ export function otherStages(ctx: RunContext, waiting: Set<string>): string[] {
  * in the account nor made by this run; returns the stacks to hold.
  */
 export async function checkImages(ctx: RunContext, opts: { waitForTags?: boolean } = {}): Promise<ImageHolds> {
-  const missing = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
+  const missing = await introducedHere(ctx, await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks)));
   if (!missing.length) return new Map();
   const madeHere = new Set(ctx.stacks.filter((s) => s.stage === 'repository').map((s) => s.parameters.RepositoryName));
   const refused = missing.filter((m) => (m.state === 'no-tag' ? !opts.waitForTags : !madeHere.has(m.repository)));
@@ -44,6 +44,27 @@ export async function checkImages(ctx: RunContext, opts: { waitForTags?: boolean
     throw CliError.usage(`${missing.length === 1 ? 'a service\'s image is' : 'service images are'} missing; nothing was changed:\n  ${lines.join('\n  ')}`);
   }
   return new Map(missing.map((m) => [m.stack, m]));
+}
+
+/**
+ * Drops (with a warning) the missing images a deployed stack already runs: its tasks pulled the
+ * image before it left ECR (e.g. expired by the repository's lifecycle policy), so this deploy
+ * does not introduce the problem, and refusing would block every unrelated change. New tasks of
+ * that service cannot start until a tag that exists is released.
+ */
+async function introducedHere(ctx: RunContext, missing: MissingImage[]): Promise<MissingImage[]> {
+  const { describeStack, parametersOf } = await import('../deploy/cloudformation');
+  const kept: MissingImage[] = [];
+  for (const m of missing) {
+    const stack = m.state === 'no-tag' ? await describeStack(ctx.clients.cloudFormation, m.stack) : undefined;
+    const running = stack ? parametersOf(stack) : {};
+    if (running.RepositoryName === m.repository && running.ImageTag === m.tag && !running.PublicImage) {
+      output.warn(`${m.stack} runs ${m.repository}:${m.tag}, which is no longer in ECR: its new tasks cannot start; push it again, or release a tag that exists with \`provision release\``);
+    } else {
+      kept.push(m);
+    }
+  }
+  return kept;
 }
 
 /**

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeStacksCommand, ListStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { pushImage } from '../helpers/images';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -152,4 +153,16 @@ describe('deploy: the image before the service', () => {
     expect(service?.StackStatus).toBe('CREATE_COMPLETE');
     expect(service?.Parameters?.find((p) => p.ParameterKey === 'ImageTag')?.ParameterValue).toBe('initial');
   }, 120_000);
+
+  test('an image that left ECR after its service was deployed only warns: the deploy does not introduce it', async () => {
+    const ecr = new ECRClient(emu.clientConfig);
+    try {
+      await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'acme-web', imageIds: [{ imageTag: 'initial' }] }));
+    } finally {
+      ecr.destroy();
+    }
+    const r = await cli(['deploy', '--params', SMALL, '--yes', '--json']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`warning: ${SERVICE} runs acme-web:initial, which is no longer in ECR`) });
+    expect(JSON.parse(r.stdout).stacks.every((s: { result: string }) => s.result === 'skipped-unchanged')).toBe(true);
+  }, 60_000);
 });
