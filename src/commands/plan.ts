@@ -9,6 +9,7 @@ import { changeLine, summariseChanges } from '../cli/progress';
 import type { PlanResult } from '../deploy/stack';
 import { openContext, toSpec } from './context';
 import { missingImports } from './deploy';
+import { imageNeeds, missingImages, pushInstructionsFor } from '../ops/images';
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -30,11 +31,13 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
     const inRun = new Set(ctx.stacks.map((s) => s.name));
     const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
     const missing = await missingImports(ctx.clients, ctx);
+    const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
     if (global.json) {
       output.json({
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
         stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: plans[i] })),
         missingImports: missing,
+        missingImages: images.map((m) => ({ stack: m.stack, repository: m.repository, tag: m.tag, repositoryExists: m.state === 'no-tag' })),
       });
       return;
     }
@@ -52,6 +55,10 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       }
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
+    if (images.length) {
+      const pushes = await pushInstructionsFor(ctx.clients.ecr, await ctx.clients.region(), images);
+      for (const m of images) output.warn(`${m.stack} runs ${m.repository}:${m.tag}, which is not in ECR: deploy stops before this stack until it is pushed (docker push ${pushes.find((p) => p.repository === m.repository && p.tag === m.tag)!.uri}:${m.tag})`);
+    }
     const changing = plans.filter((p) => p.kind === 'changes').length;
     output.line();
     output.line(`${changing} of ${plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`);

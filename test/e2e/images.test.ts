@@ -117,6 +117,15 @@ describe('the emulator evaluates template Rules, as CloudFormation does', () => 
 });
 
 describe('deploy: the image before the service', () => {
+  test('plan says which service waits for which image, before anything exists', async () => {
+    const r = await cli(['plan', '--params', SMALL]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${SERVICE} runs acme-web:initial, which is not in ECR: deploy stops before this stack until it is pushed (docker push ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/acme-web:initial)`);
+    const json = JSON.parse((await cli(['plan', '--params', SMALL, '--json'])).stdout);
+    expect(json.missingImages).toEqual([{ stack: SERVICE, repository: 'acme-web', tag: 'initial', repositoryExists: false }]);
+    expect([...(await stacks()).keys()].filter((n) => n.startsWith('x-dev-') || n.startsWith('ecr-'))).toEqual([]); // plan changes nothing
+  }, 60_000);
+
   test('before any image is pushed: the other stacks are created, the service is not, and the push commands are shown (exit 1)', async () => {
     const r = await cli(['deploy', '--params', SMALL, '--yes']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: expect.any(String) });
