@@ -6,27 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { catalogue, fileName } from '../templates/catalogue';
 import { renderTemplate } from '../templates/kit/cf';
+import { catalogueVersion, isSourceCheckout, publishedRoot, schemaPath } from './package';
 
-/** The project root (where package.json and published/ live), from the compiled or source tree. */
-export function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('cannot find the cfn-stages package root');
-    dir = up;
-  }
-  return dir;
-}
-
-/** The catalogue version: the package version, which names the published folder. */
-export function catalogueVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** Where the params file's JSON Schema is published (for editors: `# yaml-language-server: $schema=...`). */
-export function schemaPath(): string {
-  return path.join(projectRoot(), 'published', 'params.schema.json');
-}
+export { catalogueVersion, schemaPath } from './package';
 
 /** The params-file JSON Schema as published. Loaded lazily: zod is not needed to build templates. */
 export function renderParamsSchema(): string {
@@ -51,12 +33,14 @@ export function renderCatalogue(): Map<string, string> {
 }
 
 /**
- * Writes the catalogue to `dir` (default `published/<version>`). Files of the catalogue that are no
- * longer built are removed, so the folder is exactly the catalogue.
+ * Writes the catalogue to `dir`. The default is the repository's own `published/<version>` in a
+ * clone, and `published/<version>` under the working directory where the package is installed
+ * (an installed package is never written to). Files of the catalogue that are no longer built are
+ * removed, so the folder is exactly the catalogue.
  */
 export function synth(opts: { out?: string; version?: string } = {}): SynthResult {
   const version = opts.version ?? catalogueVersion();
-  const dir = path.resolve(opts.out ?? path.join(projectRoot(), 'published', version));
+  const dir = path.resolve(opts.out ?? path.join(isSourceCheckout() ? publishedRoot() : 'published', version));
   fs.mkdirSync(dir, { recursive: true });
   const rendered = renderCatalogue();
   for (const existing of fs.readdirSync(dir)) {
@@ -68,13 +52,13 @@ export function synth(opts: { out?: string; version?: string } = {}): SynthResul
     files.push({ file, bytes: Buffer.byteLength(body), resources: Object.keys(JSON.parse(body).Resources ?? {}).length });
   }
   // The schema belongs to the catalogue in the repository, not to a copy written elsewhere.
-  if (!opts.out) fs.writeFileSync(schemaPath(), renderParamsSchema());
+  if (!opts.out && isSourceCheckout()) fs.writeFileSync(schemaPath(), renderParamsSchema());
   return { dir, files };
 }
 
 /** Lists published files that differ from what synth would write now (empty when up to date). */
 export function staleFiles(version = catalogueVersion()): string[] {
-  const dir = path.join(projectRoot(), 'published', version);
+  const dir = path.join(publishedRoot(), version);
   const rendered = renderCatalogue();
   const stale: string[] = [];
   for (const [file, body] of rendered) {

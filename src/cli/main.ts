@@ -5,7 +5,7 @@
  *
  * Exit codes: 0 success, 1 the operation failed, 2 bad usage or input, 130 interrupted.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Help, Option } from 'commander';
 import { CliError, ExitCode } from './errors';
 import { output, setColor } from './output';
 
@@ -18,11 +18,18 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
+/** The root's options in --help, with `-V, --version` (handled before commander: see asksVersion). */
+function withVersionFlag(cmd: Command): Option[] {
+  const shown = new Help().visibleOptions(cmd);
+  if (cmd.parent) return shown;
+  return [new Option('-V, --version', 'print the tool\'s version and the catalogue version it deploys'), ...shown];
+}
+
 export function buildProgram(): Command {
   const program = new Command('provision')
     .description(
-      'Stand up a production-grade AWS environment for containerised apps from numbered\n' +
-        'CloudFormation templates, deployed stage by stage. Run with no command (in a terminal)\nfor the guided wizard.',
+      'Stand up a production-grade AWS environment for containerised apps from numbered ' +
+        'CloudFormation templates, deployed stage by stage. Run with no command (in a terminal) for the guided wizard.',
     )
     .addOption(new Option('--profile <name>', 'AWS profile from your shared config/credentials (default: AWS_PROFILE or the default chain)'))
     .addOption(new Option('--region <region>', 'AWS region (default: the params file, then AWS_REGION / your profile)'))
@@ -30,6 +37,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'plain text without colours (also NO_COLOR=1)')
     .option('--verbose', 'more detail, including each AWS call that fails')
+    .configureHelp({ visibleOptions: (cmd) => withVersionFlag(cmd) })
     .showHelpAfterError('(run `provision --help` for usage)')
     .exitOverride();
 
@@ -163,7 +171,64 @@ export function buildProgram(): Command {
       .action(async (opts) => (await import('../commands/release')).runRelease(opts, program.opts<GlobalOptions>()));
   }
 
+  registerSetup(program);
   return program;
+}
+
+/** Commands that start a repository of the user's own and wire the shell to the tool. */
+function registerSetup(program: Command): void {
+  program
+    .command('init')
+    .description('start your own infrastructure repository: write envs/<env>.yaml from an example, ready to edit and deploy')
+    .option('--env <name>', 'the environment name (1-10 lower-case letters and digits)', 'dev')
+    .option('--prefix <prefix>', 'the prefix of every stack and export name (2-3 characters ending in a hyphen)', 'x-')
+    .option('--region <region>', 'the AWS region the file deploys to', process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1')
+    .addOption(new Option('--example <name>', 'the example to start from: small (one app on Fargate) or full (data stores, links, extras)').choices(['small', 'full']).default('small'))
+    .option('--contact-email <email>', 'tags.contactEmail: who is told about the environment')
+    .option('--dir <dir>', 'the repository folder (default: the current one)', '.')
+    .option('--force', 'overwrite envs/<env>.yaml if it exists')
+    .addHelpText(
+      'after',
+      '\nThe file\'s first line points editors at the installed package\'s JSON Schema, so fields complete and\n' +
+        'are checked as you type. .gitignore gets node_modules/ when it lacks it. Nothing is deployed.\n\n' +
+        'Example:\n  provision init --env dev --prefix ac- --region eu-west-1 --contact-email ops@acme.example',
+    )
+    .action(async (opts) => (await import('../commands/init')).runInit(opts, program.opts<GlobalOptions>()));
+
+  program
+    .command('completion')
+    .description('print the shell completion script (commands, flags, --params files)')
+    .addArgument(new Argument('[shell]', 'bash or zsh').choices(['bash', 'zsh']).default('bash'))
+    .addHelpText('after', '\nbash:  echo \'source <(provision completion bash)\' >> ~/.bashrc\nzsh:   echo \'source <(provision completion zsh)\' >> ~/.zshrc')
+    .action(async (shell: 'bash' | 'zsh') => {
+      const { bashCompletion, zshCompletion } = await import('./completion');
+      process.stdout.write((shell === 'zsh' ? zshCompletion : bashCompletion)(buildProgram()));
+    });
+}
+
+/** Global options that take a value: skipped when looking for the command word. */
+const VALUED_GLOBALS = new Set(['--profile', '--region', '--endpoint-url']);
+
+/**
+ * True when `--version`/`-V` comes before any command word. Handled outside commander because
+ * `synth`, `publish` and `release` have a `--version <value>` of their own, which a program-level
+ * version flag would swallow.
+ */
+export function asksVersion(argv: string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--version' || a === '-V') return true;
+    if (VALUED_GLOBALS.has(a)) i++;
+    else if (!a.startsWith('-')) return false;
+  }
+  return false;
+}
+
+function printVersion(json: boolean): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { catalogueVersion, packageRoot, toolVersion } = require('../package') as typeof import('../package');
+  const v = { version: toolVersion(), catalogue: catalogueVersion(), node: process.version, path: packageRoot() };
+  process.stdout.write(json ? `${JSON.stringify(v)}\n` : `provision ${v.version} (cfn-stages; catalogue ${v.catalogue}; Node.js ${v.node})\n`);
 }
 
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
@@ -175,6 +240,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+  if (asksVersion(argv)) {
+    printVersion(argv.includes('--json'));
+    return ExitCode.Ok;
+  }
   const program = buildProgram();
   program.hook('preAction', () => setColor(program.opts<GlobalOptions>()));
   if (argv.length === 0) {

@@ -29,7 +29,7 @@ import {
   stackNamePatternOf,
   type DeclaredParameter,
 } from '../publish/links';
-import { catalogueVersion, projectRoot, schemaPath } from '../synth';
+import { catalogueVersion, publishedRoot, schemaPath } from '../package';
 
 export interface PublishFlags {
   bucket?: string;
@@ -83,8 +83,7 @@ interface LocalFile {
 }
 
 /** The catalogue versions there are under published/ (folders holding .cf files), oldest first. */
-export function publishedVersions(root = projectRoot()): string[] {
-  const dir = path.join(root, 'published');
+export function publishedVersions(dir = publishedRoot()): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
@@ -94,7 +93,7 @@ export function publishedVersions(root = projectRoot()): string[] {
 }
 
 function readCatalogue(version: string): LocalFile[] {
-  const dir = path.join(projectRoot(), 'published', version);
+  const dir = path.join(publishedRoot(), version);
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cf')).sort() : [];
   if (!files.length) {
     const there = publishedVersions();

@@ -27,33 +27,16 @@ import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from
 import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
 import { toSpec, type RunContext } from './context';
+import { schemaPath, schemaRefFor } from '../package';
 import { missingImports } from './deploy';
 
 export interface WizardFlags {
   params?: string;
 }
 
-/** The package's root (where published/ lives), found from this module's location. */
-function packageRoot(): string | undefined {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'cfn-stages') return dir;
-    } catch {
-      /* not here */
-    }
-    dir = path.dirname(dir);
-  }
-  return undefined;
-}
-
-/** The `$schema` reference of a saved file: the published JSON Schema, relative to the file. */
+/** The `$schema` reference of a saved file: the shipped JSON Schema (see schemaRefFor). */
 function schemaRef(file: string): string | undefined {
-  const root = packageRoot();
-  const schema = root && path.join(root, 'published', 'params.schema.json');
-  if (!schema || !fs.existsSync(schema)) return undefined;
-  return path.relative(path.dirname(path.resolve(file)), schema).split(path.sep).join('/');
+  return fs.existsSync(schemaPath()) ? schemaRefFor(file) : undefined;
 }
 
 /** A saved params file as the wizard's defaults: validated first, then read as written. */
