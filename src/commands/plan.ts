@@ -41,6 +41,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       });
       return;
     }
+    const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, await ctx.clients.region(), images) : [];
     output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
     ctx.stacks.forEach((s, i) => {
       const p = plans[i]!;
@@ -53,12 +54,12 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
         output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
       }
+      for (const m of images.filter((x) => x.stack === s.name)) {
+        const uri = pushes.find((x) => x.repository === m.repository && x.tag === m.tag)?.uri;
+        output.line(`  ${c().yellow(`waits for its image: ${m.repository}:${m.tag} is not in ECR; deploy stops before this stack until it is pushed (docker push ${uri}:${m.tag})`)}`);
+      }
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
-    if (images.length) {
-      const pushes = await pushInstructionsFor(ctx.clients.ecr, await ctx.clients.region(), images);
-      for (const m of images) output.warn(`${m.stack} runs ${m.repository}:${m.tag}, which is not in ECR: deploy stops before this stack until it is pushed (docker push ${pushes.find((p) => p.repository === m.repository && p.tag === m.tag)!.uri}:${m.tag})`);
-    }
     const changing = plans.filter((p) => p.kind === 'changes').length;
     output.line();
     output.line(`${changing} of ${plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`);

@@ -120,7 +120,7 @@ describe('deploy: the image before the service', () => {
   test('plan says which service waits for which image, before anything exists', async () => {
     const r = await cli(['plan', '--params', SMALL]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: ${SERVICE} runs acme-web:initial, which is not in ECR: deploy stops before this stack until it is pushed (docker push ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/acme-web:initial)`);
+    expect(r.stdout).toMatch(new RegExp(`\\n${SERVICE} 32\\.app-ecs-service[^\\n]*\\n(  .*\\n)*  waits for its image: acme-web:initial is not in ECR; deploy stops before this stack until it is pushed \\(docker push ACCOUNT_ID\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/acme-web:initial\\)\\n`));
     const json = JSON.parse((await cli(['plan', '--params', SMALL, '--json'])).stdout);
     expect(json.missingImages).toEqual([{ stack: SERVICE, repository: 'acme-web', tag: 'initial', repositoryExists: false }]);
     expect([...(await stacks()).keys()].filter((n) => n.startsWith('x-dev-') || n.startsWith('ecr-'))).toEqual([]); // plan changes nothing
