@@ -11,7 +11,8 @@
  *      one changed setting (maxContainers) updates only the service stack;
  *   3. the saved params file replays with `provision deploy --params F --yes` as a no-op;
  *   4. Ctrl-C at the first prompt exits 130 with nothing deployed;
- *   5. without a TTY, `provision` prints usage and exits 2 (and `provision wizard` refuses).
+ *   5. without a TTY, `provision` prints usage and exits 2 (and `provision wizard` refuses);
+ *   6. while it waits for a service's image, "s" skips the services (they wait for a deploy).
  *
  * Steps 1-3 share one working folder and one emulator, in order (each builds on the last).
  */
@@ -275,6 +276,41 @@ describe('the wizard in a pseudo-terminal', () => {
       fs.rmSync(empty, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('the wizard waiting for an image', () => {
+  test('6. "s" while it waits skips the services: the rest is deployed, no service stack, exit 1; a push and a deploy finish it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-wizard-'));
+    try {
+      const t = terminal([], dir);
+      const code = await t.answerAll(
+        [
+          [/^Environment name/, 'skip\r'],
+          [/^Prefix/, 'w-\r'],
+          [/^Contact email/, 'ops@example.com\r'],
+          [/^NAT gateways/, `${DOWN}\r`],
+          [/^Repository name/, 'wizskip\r'],
+          [/^App name/, 'shop\r'],
+          [/^Waiting for wizskip:initial in ECR/, 's\r'],
+        ],
+        90_000,
+      );
+      expect({ code, tail: code === 1 ? '' : t.tail() }).toEqual({ code: 1, tail: '' });
+      expect(t.text).toMatch(/✔ Waiting for wizskip:initial in ECR skipped/);
+      expect(t.text).toContain('The services wait for their images: push them, then run provision deploy --params envs/skip.yaml');
+      expect(t.text).toMatch(/4 created, 0 updated, 0 unchanged, 1 not done/);
+      expect((await stack('ecr-wizskip'))?.StackStatus).toBe('CREATE_COMPLETE');
+      expect(await stack('w-skip-shop-service')).toBeUndefined();
+
+      await pushImage(emu, 'wizskip', 'initial');
+      const r = await run(['deploy', '--params', 'envs/skip.yaml', '--yes'], { cwd: dir });
+      expect({ code: r.code, err: r.code ? r.stdout + r.stderr : '' }).toEqual({ code: 0, err: '' });
+      expect(r.stdout).toMatch(/1 created, 0 updated, 4 unchanged/);
+      expect((await stack('w-skip-shop-service'))?.StackStatus).toBe('CREATE_COMPLETE');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
 
 describe('without a terminal', () => {
