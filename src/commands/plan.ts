@@ -9,7 +9,7 @@ import { changeLine, summariseChanges } from '../cli/progress';
 import type { PlanResult } from '../deploy/stack';
 import { openContext, toSpec } from './context';
 import { missingImports } from './deploy';
-import { imageNeeds, missingImages, pushInstructionsFor } from '../ops/images';
+import { imageNeeds, missingImages, pushInstructionsFor, waitingNote } from '../ops/images';
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -54,10 +54,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
         output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
       }
-      for (const m of images.filter((x) => x.stack === s.name)) {
-        const uri = pushes.find((x) => x.repository === m.repository && x.tag === m.tag)?.uri;
-        output.line(`  ${c().yellow(`waits for its image: ${m.repository}:${m.tag} is not in ECR; deploy stops before this stack until it is pushed (docker push ${uri}:${m.tag})`)}`);
-      }
+      for (const m of images.filter((x) => x.stack === s.name)) output.line(`  ${c().yellow(waitingNote(m, pushes))}`);
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
     const changing = plans.filter((p) => p.kind === 'changes').length;

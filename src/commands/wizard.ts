@@ -62,6 +62,9 @@ async function showPlan(ctx: RunContext): Promise<number> {
   const { planStack } = await import('../deploy/stack');
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+  const { imageNeeds, missingImages, pushInstructionsFor, waitingNote } = await import('../ops/images');
+  const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
+  const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, ctx.params.region, images) : [];
   output.line();
   output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
   ctx.stacks.forEach((s, i) => {
@@ -75,6 +78,7 @@ async function showPlan(ctx: RunContext): Promise<number> {
       // A new stack lists every resource: the count says enough. Updates show each change.
       if (p.plan.type === 'update') for (const ch of p.plan.changes) output.line(`      ${changeLine(ch)}`);
     }
+    for (const m of images.filter((x) => x.stack === s.name)) output.line(`    ${c().yellow(waitingNote(m, pushes, 'the wizard deploys the rest first, shows how to push it and waits for it'))}`);
   });
   const missing = await missingImports(ctx.clients, ctx);
   if (missing.length) {

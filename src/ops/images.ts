@@ -105,6 +105,12 @@ export function pushInstructions(repository: string, tag: string, region: string
   };
 }
 
+/** The plan's line under a service stack whose image is missing (`provision plan`, the wizard). */
+export function waitingNote(m: ImageNeed, pushes: PushInstructions[], then = 'deploy stops before this stack until it is pushed'): string {
+  const uri = pushes.find((p) => p.repository === m.repository && p.tag === m.tag)?.uri ?? m.repository;
+  return `waits for its image: ${m.repository}:${m.tag} is not in ECR; ${then} (docker push ${uri}:${m.tag})`;
+}
+
 /** Push instructions for each distinct missing image, with the repository's real URI when it exists. */
 export async function pushInstructionsFor(ecr: ECRClient, region: string, missing: ImageNeed[]): Promise<PushInstructions[]> {
   const distinct = [...new Map(missing.map((m) => [`${m.repository}:${m.tag}`, m])).values()];

@@ -212,6 +212,7 @@ describe('the wizard in a pseudo-terminal', () => {
     expect(prompts).toEqual(expect.arrayContaining([expect.stringMatching(/^AWS region \(us-east-1\)/), expect.stringMatching(/^Max containers \(3\)/)]));
     expect(prompts.find((p) => /^Deploy \d+ stacks? of w-e2e now\?/.test(p))).toMatch(/^Deploy 5 stacks of w-e2e now\?/);
     expect(serviceBeforePush).toBeUndefined(); // no service stack before its image
+    expect(screen).toMatch(/w-e2e-shop-service 32\.app-ecs-service.*\n.*\n\s+waits for its image: wizweb:initial is not in ECR; the wizard deploys the rest first/);
     expect(screen).toMatch(/docker push 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/wizweb:initial\n/);
     expect(screen).toMatch(/✔ Waiting for wizweb:initial in ECR found/);
     // Typed text is checked as it is typed: "w" (on the way to "w-") shows the prefix rule at once.
