@@ -10,7 +10,7 @@
 import type { DeployResult } from '../deploy/types';
 import { CliError } from '../cli/errors';
 import { c, output } from '../cli/output';
-import { imageNeeds, imageState, missingImageLines, missingImages, pushInstructionsFor, type ImageNeed, type MissingImage, type PushInstructions } from '../ops/images';
+import { imageNeeds, imageOf, imageState, missingImageLines, missingImages, pushInstructionsFor, type ImageNeed, type MissingImage, type PushInstructions } from '../ops/images';
 import type { RunContext } from './context';
 
 /** Service stacks to hold until their image is pushed, by stack name. */
@@ -57,8 +57,8 @@ async function introducedHere(ctx: RunContext, missing: MissingImage[]): Promise
   const kept: MissingImage[] = [];
   for (const m of missing) {
     const stack = m.state === 'no-tag' ? await describeStack(ctx.clients.cloudFormation, m.stack) : undefined;
-    const running = stack ? parametersOf(stack) : {};
-    if (running.RepositoryName === m.repository && running.ImageTag === m.tag && !running.PublicImage) {
+    const running = stack ? imageOf(parametersOf(stack)) : undefined;
+    if (running && running.repository === m.repository && running.tag === m.tag && !running.publicImage) {
       output.warn(`${m.stack} runs ${m.repository}:${m.tag}, which is no longer in ECR: its new tasks cannot start; push it again, or release a tag that exists with \`provision release\``);
     } else {
       kept.push(m);

@@ -11,6 +11,24 @@ import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient } fr
 import type { PlannedStack } from '../../stages/plan';
 import { StdParam } from '../../templates/kit/names';
 
+/** The template parameter that names the tag (32, 91); `provision release` changes it. */
+export const IMAGE_TAG_PARAM = 'ImageTag';
+
+/** What a service stack runs, read from its parameters. */
+export interface ServiceImageParams {
+  tag: string;
+  repository?: string;
+  publicImage?: string;
+}
+
+/** The image parameters of a service stack (planned or deployed); undefined without an ImageTag. */
+export function imageOf(parameters: Record<string, string>): ServiceImageParams | undefined {
+  const tag = parameters[IMAGE_TAG_PARAM];
+  if (tag === undefined) return undefined;
+  const repository = parameters[StdParam.RepositoryName];
+  return { tag, ...(repository ? { repository } : {}), ...(parameters.PublicImage ? { publicImage: parameters.PublicImage } : {}) };
+}
+
 /** Whether `repository:tag` can be pulled. */
 export type ImageState = 'present' | 'no-tag' | 'no-repository';
 
@@ -40,10 +58,9 @@ export interface ImageNeed {
 /** The planned stacks that run an image of the project's ECR repository (no public image). */
 export function imageNeeds(stacks: PlannedStack[]): ImageNeed[] {
   return stacks.flatMap((s) => {
-    const repository = s.parameters[StdParam.RepositoryName];
-    const tag = s.parameters.ImageTag;
-    if (!repository || !tag || s.parameters.PublicImage || !('ImageTag' in (s.built.template.Parameters ?? {}))) return [];
-    return [{ stack: s.name, stage: s.stage, ...(s.app ? { app: s.app } : {}), repository, tag }];
+    const image = imageOf(s.parameters);
+    if (!image?.repository || !image.tag || image.publicImage) return [];
+    return [{ stack: s.name, stage: s.stage, ...(s.app ? { app: s.app } : {}), repository: image.repository, tag: image.tag }];
   });
 }
 

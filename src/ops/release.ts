@@ -19,25 +19,16 @@ import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../d
 import { deleteChangeSet, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
-import { imageState } from './images';
+import { IMAGE_TAG_PARAM, imageOf, imageState, type ServiceImageParams } from './images';
 
-/** The template parameter a release changes. */
-export const IMAGE_TAG_PARAM = 'ImageTag';
 /** Docker's tag rule, as the template's ImageTag AllowedPattern states it. */
 export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/** What a service stack runs, read from its parameters. */
-export interface ServiceImageParams {
-  tag: string;
-  repository?: string;
-  publicImage?: string;
-}
-
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {
-  const p = parametersOf(stack);
-  if (!(IMAGE_TAG_PARAM in p)) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Failed);
-  return { tag: p[IMAGE_TAG_PARAM]!, ...(p.RepositoryName ? { repository: p.RepositoryName } : {}), ...(p.PublicImage ? { publicImage: p.PublicImage } : {}) };
+  const image = imageOf(parametersOf(stack));
+  if (!image) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Failed);
+  return image;
 }
 
 /** How many tags an error lists. */
