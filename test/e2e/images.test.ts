@@ -12,6 +12,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeStacksCommand, ListStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
@@ -161,6 +162,38 @@ describe('deploy: the image before the service', () => {
     const service = (await cfn.send(new DescribeStacksCommand({ StackName: SERVICE }))).Stacks?.[0];
     expect(service?.StackStatus).toBe('CREATE_COMPLETE');
     expect(service?.Parameters?.find((p) => p.ParameterKey === 'ImageTag')?.ParameterValue).toBe('initial');
+  }, 120_000);
+
+  test('--json: a second app whose repository this run creates is held, its push commands in the report; the first app is untouched', async () => {
+    const file = path.join(os.tmpdir(), `images-two-apps-${process.pid}.yaml`);
+    const small = fs.readFileSync(path.join(REPO_ROOT, SMALL), 'utf8');
+    fs.writeFileSync(
+      file,
+      small.replace('  - name: acme-web ', '  - name: acme-api\n  - name: acme-web ') +
+        '  - name: api\n    loadBalancer: { healthCheckPath: /health }\n    service: { repositoryName: acme-api, imageTag: v1, cpu: 256, memory: 512 }\n',
+    );
+    try {
+      const r = await cli(['deploy', '--params', file, '--yes', '--json']);
+      expect(r.code).toBe(1);
+      const out = JSON.parse(r.stdout);
+      const result = (name: string) => out.stacks.find((s: { name: string }) => s.name === name)?.result;
+      expect([result('ecr-acme-api'), result('x-dev-api-loadbalancer'), result('x-dev-api-service'), result(SERVICE)]).toEqual(['created', 'created', 'not-run', 'skipped-unchanged']);
+      expect(out.images).toEqual([
+        {
+          repository: 'acme-api',
+          tag: 'v1',
+          uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-api',
+          commands: [
+            'aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com',
+            'docker tag LOCAL_IMAGE 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-api:v1',
+            'docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-api:v1',
+          ],
+        },
+      ]);
+      expect((await stacks()).has('x-dev-api-service')).toBe(false);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }, 120_000);
 
   test('an image that left ECR after its service was deployed only warns: the deploy does not introduce it', async () => {
