@@ -53,11 +53,13 @@ export async function checkImages(ctx: RunContext, opts: { waitForTags?: boolean
  * that service cannot start until a tag that exists is released.
  */
 async function introducedHere(ctx: RunContext, missing: MissingImage[]): Promise<MissingImage[]> {
-  const { describeStack, parametersOf } = await import('../deploy/cloudformation');
+  const [{ describeStack, parametersOf }, { StackStatus }] = await Promise.all([import('../deploy/cloudformation'), import('../deploy/stack-status')]);
   const kept: MissingImage[] = [];
   for (const m of missing) {
     const stack = m.state === 'no-tag' ? await describeStack(ctx.clients.cloudFormation, m.stack) : undefined;
-    const running = stack ? imageOf(parametersOf(stack)) : undefined;
+    // Only a stack that holds a running service: a failed first creation would be created again.
+    const live = stack && new StackStatus(stack.StackStatus ?? '').isStable;
+    const running = live ? imageOf(parametersOf(stack)) : undefined;
     if (running && running.repository === m.repository && running.tag === m.tag && !running.publicImage) {
       output.warn(`${m.stack} runs ${m.repository}:${m.tag}, which is no longer in ECR: its new tasks cannot start; push it again, or release a tag that exists with \`provision release\``);
     } else {
