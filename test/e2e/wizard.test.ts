@@ -12,7 +12,8 @@
  *   3. the saved params file replays with `provision deploy --params F --yes` as a no-op;
  *   4. Ctrl-C at the first prompt exits 130 with nothing deployed;
  *   5. without a TTY, `provision` prints usage and exits 2 (and `provision wizard` refuses);
- *   6. while it waits for a service's image, "s" skips the services (they wait for a deploy).
+ *   6. while it waits for a service's image, "s" skips the services (they wait for a deploy);
+ *   7. Ctrl-C while it waits leaves with 130, the services not deployed.
  *
  * Steps 1-3 share one working folder and one emulator, in order (each builds on the last).
  */
@@ -308,6 +309,33 @@ describe('the wizard waiting for an image', () => {
       expect({ code: r.code, err: r.code ? r.stdout + r.stderr : '' }).toEqual({ code: 0, err: '' });
       expect(r.stdout).toMatch(/1 created, 0 updated, 4 unchanged/);
       expect((await stack('w-skip-shop-service'))?.StackStatus).toBe('CREATE_COMPLETE');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  test('7. Ctrl-C while it waits leaves with exit code 130, saying the services are not deployed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-wizard-'));
+    try {
+      const t = terminal([], dir);
+      const answering = t.answerAll(
+        [
+          [/^Environment name/, 'halt\r'],
+          [/^Prefix/, 'w-\r'],
+          [/^Contact email/, 'ops@example.com\r'],
+          [/^NAT gateways/, `${DOWN}\r`],
+          [/^Repository name/, 'wizhalt\r'],
+          [/^App name/, 'shop\r'],
+          [/^Waiting for wizhalt:initial in ECR/, CTRL_C],
+        ],
+        90_000,
+      );
+      const code = await Promise.race([t.exited, answering.catch(() => t.exited)]);
+      expect({ code, tail: code === 130 ? '' : t.tail() }).toEqual({ code: 130, tail: '' });
+      expect(t.text).toContain('provision: interrupted while waiting for the images: the stacks that need none are deployed, the services are not');
+      expect(t.text).toContain('push the images, then run provision deploy --params envs/halt.yaml');
+      expect((await stack('ecr-wizhalt'))?.StackStatus).toBe('CREATE_COMPLETE');
+      expect(await stack('w-halt-shop-service')).toBeUndefined();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
