@@ -9,14 +9,16 @@
  *   leaves no service stack; a re-run refuses up front (exit 2) and changes nothing.
  * - After the image is pushed (an image manifest put under the tag through the ECR API, as a
  *   user's `docker push` ends), the same command completes.
+ * Also: a rule's RuleCondition and UpdateStack on the emulator; `plan` naming the waiting service;
+ * the --json report of a held service; an image gone from ECR under a deployed service (a warning).
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeStacksCommand, ListStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
-import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { pushImage } from '../helpers/images';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
