@@ -8,6 +8,7 @@ import { REPO_ROOT, type Emulator } from './emulator';
 
 const tool = require(path.join(REPO_ROOT, 'tools', 'push-image.js')) as {
   pushImage(repository: string, tag: string, clientConfig?: Emulator['clientConfig']): Promise<string | undefined>;
+  imagesOf(file: string): { repository: string; tag: string }[];
 };
 
 /** Puts `repository:tag` into the emulator's ECR; resolves with the image digest. */
@@ -17,15 +18,17 @@ export function pushImage(emu: Emulator, repository: string, tag: string): Promi
 
 /**
  * The first run of a params file whose services use images of repositories it creates: the
- * repositories first (`deploy --only repository`), then their images. `deploy` runs the CLI and
- * must resolve with its exit code.
+ * repositories first (`deploy --only repository`), then their images (by default every ECR image
+ * the file's services run; none: nothing is done). `deploy` runs the CLI and resolves with its
+ * exit code.
  */
 export async function repositoriesWithImages(
   emu: Emulator,
   deploy: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>,
   file: string,
-  images: { repository: string; tag: string }[],
+  images: { repository: string; tag: string }[] = tool.imagesOf(path.resolve(REPO_ROOT, file)),
 ): Promise<void> {
+  if (!images.length) return;
   const r = await deploy(['deploy', '--params', file, '--yes', '--only', 'repository']);
   if (r.code !== 0) throw new Error(`deploy --only repository exited ${r.code}\n${r.stdout}\n${r.stderr}`);
   for (const i of images) await pushImage(emu, i.repository, i.tag);
