@@ -13,7 +13,7 @@ import { imageState, missingImageLines, type PushInstructions } from '../ops/ima
 import type { Prompter } from '../wizard/flow';
 import { isPromptExit } from '../wizard/prompter';
 import type { RunContext } from './context';
-import { deployAll } from './deploy';
+import { deployInPasses } from './deploy';
 import { checkImages, heldImages, type ImageHolds } from './image-gate';
 
 /** How often the wizard looks for a pushed image. */
@@ -22,7 +22,7 @@ export const IMAGE_POLL_MS = 3000;
 /** Deploys the plan; returns one result per stack (services held back when the user skipped). */
 export async function deployWithImages(ctx: RunContext, prompter: Prompter): Promise<DeployResult[]> {
   const holds = await checkImages(ctx, { waitForTags: true });
-  const first = await deployAll(ctx, { yes: true, concurrency: 4, holds });
+  const first = await deployInPasses(ctx, { yes: true, concurrency: 4, holds });
   const pushes = await heldImages(ctx, holds, first);
   if (!pushes.length) return first;
   showPush(ctx, holds, pushes);
@@ -30,7 +30,7 @@ export async function deployWithImages(ctx: RunContext, prompter: Prompter): Pro
     output.line(`The services wait for their images: push them, then run ${c().bold(`provision deploy --params ${ctx.file}`)} (or this wizard again).`);
     return first;
   }
-  const second = await deployAll(ctx, { yes: true, concurrency: 4 });
+  const second = await deployInPasses(ctx, { yes: true, concurrency: 4 });
   return first.map((r, i) => {
     const again = second[i]!;
     return r.kind === 'not-run' || again.kind !== 'skipped-unchanged' ? again : r;

@@ -73,6 +73,7 @@ async function showPlan(ctx: RunContext): Promise<number> {
     output.line(`  ${c().bold(s.name)} ${c().dim(s.templateId)}${deps}`);
     if (p.kind === 'unchanged') output.line(`    ${c().dim('no changes')}`);
     else if (p.kind === 'not-plannable') output.line(`    ${c().yellow(`cannot plan now: ${p.reason}`)}`);
+    else if (p.kind === 'refused') output.line(`    ${c().red(`refused: ${p.error.message}`)}`);
     else {
       output.line(`    ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
       // A new stack lists every resource: the count says enough. Updates show each change.

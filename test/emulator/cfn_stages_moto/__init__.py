@@ -36,7 +36,7 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import deletion, existing, intrinsics, rules, stacks, teardown, updates
+    from . import deletion, existing, intrinsics, replacements, rules, stacks, teardown, updates
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -47,6 +47,7 @@ def _install() -> None:
     rules.install()  # after stacks: wraps its create/update methods
     updates.install()
     deletion.install()  # after updates: wraps its build_resource_diff
+    replacements.install()  # after updates: wraps its _diff and ResourceMap.update
     teardown.install()
     # moto caches its type table on first use; drop it so the new types are seen.
     parsing.get_model_list.cache_clear()
