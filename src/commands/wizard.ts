@@ -26,7 +26,7 @@ import type { ParamsFile } from '../params/schema';
 import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../wizard/document';
 import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
-import { toSpec, type RunContext } from './context';
+import { toSpec, type RunContext, withRunLock } from './context';
 import { schemaPath, schemaRefFor } from '../package';
 import { missingImports } from './deploy';
 
@@ -59,9 +59,10 @@ function savedFiles(dir = 'envs'): string[] {
 
 /** Shows what a deploy would do, stack by stack (as `provision plan`); returns how many change. */
 async function showPlan(ctx: RunContext): Promise<number> {
-  const { planStack } = await import('../deploy/stack');
+  const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
+  const artifactBucket = lazyArtifactBucket(ctx.clients);
   const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
   const { imageNeeds, missingImages, pushInstructionsFor, waitingNote } = await import('../ops/images');
   const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
   const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, ctx.params.region, images) : [];
@@ -85,7 +86,7 @@ async function showPlan(ctx: RunContext): Promise<number> {
   if (missing.length) {
     throw new CliError(
       `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports`).join('\n'),
-      ExitCode.Failed,
+      ExitCode.Refused,
       `nothing was deployed; add what exports it (e.g. the repository) with \`provision wizard --params ${ctx.file}\``,
     );
   }
@@ -214,8 +215,12 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
       output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
       return;
     }
-    const { deployWithImages } = await import('./wizard-images');
-    const results = await deployWithImages(ctx, prompter);
+    const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
+      const { confirmSharedChanges } = await import('./shared');
+      await confirmSharedChanges(ctx, { ask: (message) => prompter.confirm({ id: 'shared', message, help: 'Other environments use these repository stacks', default: false }) });
+      const { deployWithImages } = await import('./wizard-images');
+      return deployWithImages(ctx, prompter);
+    });
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
 import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../deploy/change-set';
-import { deleteChangeSet, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
+import { deleteChangeSet, isOursToDelete, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
 import { IMAGE_TAG_PARAM, imageOf, imageState, type ServiceImageParams } from './images';
@@ -27,7 +27,7 @@ export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {
   const image = imageOf(parametersOf(stack));
-  if (!image) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Failed);
+  if (!image) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Refused);
   return image;
 }
 
@@ -42,7 +42,7 @@ export async function assertImageTag(ecr: ECRClient, repository: string, tag: st
   const state = await imageState(ecr, repository, tag);
   if (state === 'present') return;
   if (state === 'no-repository') {
-    throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Failed, 'deploy the repository stage (repositories: in the params file) and push the image first');
+    throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Refused, 'deploy the repository stage (repositories: in the params file) and push the image first');
   }
   const newest = await newestTags(ecr, repository, NEWEST);
   throw CliError.usage(
@@ -88,7 +88,7 @@ export async function stackResourceId(cfn: CloudFormationClient, stackName: stri
  */
 export async function imageTagChangeSet(cfn: CloudFormationClient, stack: Stack, tag: string, poll?: PollOptions, signal?: AbortSignal): Promise<{ ref: ChangeSetRef; outcome: ChangeSetOutcome }> {
   const stackName = stack.StackName ?? '';
-  for (const stale of await listOwnChangeSets(cfn, stack)) await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
+  for (const stale of (await listOwnChangeSets(cfn, stack)).filter((cs) => isOursToDelete(cs))) await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
   const changeSetName = uniqueName();
   const out = await cfn.send(
     new CreateChangeSetCommand({
