@@ -19,9 +19,13 @@ import { checkImages, heldImages, type ImageHolds } from './image-gate';
 /** How often the wizard looks for a pushed image. */
 export const IMAGE_POLL_MS = 3000;
 
-/** Deploys the plan; returns one result per stack (services held back when the user skipped). */
-export async function deployWithImages(ctx: RunContext, prompter: Prompter): Promise<DeployResult[]> {
+/**
+ * Deploys the plan; returns one result per stack (services held back when the user skipped).
+ * `preflight` (the account checks) runs after the image check, before anything is deployed.
+ */
+export async function deployWithImages(ctx: RunContext, prompter: Prompter, preflight: () => Promise<void> = async () => undefined): Promise<DeployResult[]> {
   const holds = await checkImages(ctx, { waitForTags: true });
+  await preflight();
   const first = await deployInPasses(ctx, { yes: true, concurrency: 4, holds });
   const pushes = await heldImages(ctx, holds, first);
   if (!pushes.length) return first;

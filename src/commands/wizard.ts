@@ -28,7 +28,7 @@ import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
 import { toSpec, type RunContext, withRunLock } from './context';
 import { schemaPath, schemaRefFor } from '../package';
-import { missingImports } from './deploy';
+import { accountPreflight, missingImports } from './deploy';
 
 export interface WizardFlags {
   params?: string;
@@ -219,7 +219,7 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
       const { confirmSharedChanges } = await import('./shared');
       await confirmSharedChanges(ctx, { ask: (message) => prompter.confirm({ id: 'shared', message, help: 'Other environments use these repository stacks', default: false }) });
       const { deployWithImages } = await import('./wizard-images');
-      return deployWithImages(ctx, prompter);
+      return deployWithImages(ctx, prompter, () => accountPreflight(ctx, global));
     });
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
