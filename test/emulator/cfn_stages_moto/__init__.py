@@ -36,7 +36,7 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import account, cache_restore, deletion, existing, intrinsics, lifecycle, release, replacements, stacks, tasks, teardown, updates
+    from . import account, cache_restore, deletion, existing, intrinsics, lifecycle, release, replacements, rules, stacks, tasks, teardown, updates
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -44,6 +44,7 @@ def _install() -> None:
     existing.install()
     intrinsics.install()
     stacks.install()
+    rules.install()  # after stacks: wraps its create/update methods
     updates.install()
     deletion.install()  # after updates: wraps its build_resource_diff
     replacements.install()  # after updates: wraps its _diff and ResourceMap.update
