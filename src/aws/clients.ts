@@ -17,6 +17,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
@@ -76,6 +77,8 @@ export interface AwsClients {
   readonly autoScaling: AutoScalingClient;
   /** Cluster snapshots a data store is restored from. */
   readonly rds: RDSClient;
+  /** Cache snapshots a data store is restored from. */
+  readonly elastiCache: ElastiCacheClient;
   /** Service-linked roles (preflight). */
   readonly iam: IAMClient;
   /** What the account already holds against its quotas (preflight). */
@@ -174,6 +177,9 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get rds() {
       return lazy('rds', () => new (load('@aws-sdk/client-rds').RDSClient)(shared));
     },
+    get elastiCache() {
+      return lazy('elasticache', () => new (load('@aws-sdk/client-elasticache').ElastiCacheClient)(shared));
+    },
     get iam() {
       return lazy('iam', () => new (load('@aws-sdk/client-iam').IAMClient)(shared));
     },
@@ -210,6 +216,7 @@ interface SdkModules {
   '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
   '@aws-sdk/client-auto-scaling': typeof import('@aws-sdk/client-auto-scaling');
   '@aws-sdk/client-rds': typeof import('@aws-sdk/client-rds');
+  '@aws-sdk/client-elasticache': typeof import('@aws-sdk/client-elasticache');
   '@aws-sdk/client-iam': typeof import('@aws-sdk/client-iam');
   '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
   '@aws-sdk/client-service-quotas': typeof import('@aws-sdk/client-service-quotas');

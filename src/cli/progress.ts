@@ -27,6 +27,7 @@ const STEP_TEXT: Record<string, string> = {
   'deleting-failed-stack': 'deleting the failed first attempt',
   adopting: 'adopting what an earlier stack kept (resource import)',
   restoring: 'database created from its snapshot',
+  'restored-cache': 'cache created from its snapshot',
   'cleaning-change-sets': 'removing stale change sets',
   'uploading-template': 'uploading the template to the artifact bucket',
   'creating-change-set': 'creating a change set',

@@ -48,12 +48,14 @@ async function refuseProtectedData(ctx: RunContext): Promise<void> {
   }
 }
 
-/** Adds to each kept resource what a re-create does with it, and a database's final snapshot id. */
+/** Adds to each kept resource what a re-create does with it, and a database's or cache's final snapshot. */
 async function withRecreate<K extends KeptResource>(ctx: RunContext, kept: K[]): Promise<(K & { onRecreate: string; snapshot?: string })[]> {
-  const [{ describeRecreate }, { newestFinalSnapshot }] = await Promise.all([import('../deploy/recreate'), import('../deploy/restore')]);
+  const [{ describeRecreate }, restore] = await Promise.all([import('../deploy/recreate'), import('../deploy/restore')]);
   return Promise.all(kept.map(async (k) => {
-    const cluster = k.policy === 'Snapshot' && ['AWS::RDS::DBCluster', 'AWS::DocDB::DBCluster'].includes(k.resourceType) && k.physicalId;
-    const snapshot = cluster ? await newestFinalSnapshot(ctx.clients, cluster.toLowerCase()) : undefined;
+    const id = k.policy === 'Snapshot' ? k.physicalId?.toLowerCase() : undefined;
+    let snapshot: string | undefined;
+    if (id && restore.CLUSTER_TYPES.includes(k.resourceType)) snapshot = await restore.newestFinalSnapshot(ctx.clients, id);
+    else if (id && k.resourceType === restore.CACHE_TYPE) snapshot = await restore.newestCacheSnapshot(ctx.clients, { groupId: id });
     return { ...k, onRecreate: describeRecreate(k), ...(snapshot ? { snapshot } : {}) };
   }));
 }

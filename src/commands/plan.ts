@@ -111,8 +111,9 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       else if (p.kind === 'refused') refusalLines(p.error);
       else {
         output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
-        if (p.restoresFrom) output.line(`  ${c().cyan(`the database is created from snapshot ${p.restoresFrom}`)}`);
-        if (p.noSnapshotOf) output.line(`  ${c().dim(`restoreFrom: latest: no final snapshot of ${p.noSnapshotOf} yet, the database starts empty`)}`);
+        const store = p.store ?? 'database';
+        if (p.restoresFrom) output.line(`  ${c().cyan(`the ${store} is created from snapshot ${p.restoresFrom}`)}`);
+        if (p.noSnapshotOf) output.line(`  ${c().dim(`restoreFrom: latest: no final snapshot of ${p.noSnapshotOf} yet, the ${store} starts empty`)}`);
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
         if (p.refused) refusalLines(p.refused);
         for (const line of exportLines(p.exports ?? [], inRun)) output.line(`  ${line}`);

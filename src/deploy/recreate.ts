@@ -6,15 +6,19 @@
  * - A name that is the user's contract (the ECR repository) is adopted by the new stack.
  * - Everything else kept has a generated or per-creation name, so it never stands in the way; it
  *   stays with its data until someone deletes it, and the new stack makes a fresh one.
- * - A database's final snapshot can start the new database (`restoreFrom`).
+ * - A database's or cache's final snapshot can start the new one (`restoreFrom`).
  */
 import type { KeptResource } from './destroy';
+import { CACHE_TYPE, CLUSTER_TYPES } from './restore';
 
 /** One line: what a deploy of the same params file does with this kept resource. */
 export function describeRecreate(kept: KeptResource): string {
   if (kept.policy === 'Snapshot') {
-    return ['AWS::RDS::DBCluster', 'AWS::DocDB::DBCluster'].includes(kept.resourceType)
-      ? 'the next deploy creates an empty database, or one restored from this snapshot with restoreFrom: latest (or the snapshot id)'
+    if (CLUSTER_TYPES.includes(kept.resourceType)) {
+      return 'the next deploy creates an empty database, or one restored from this snapshot with restoreFrom: latest (or the snapshot id)';
+    }
+    return kept.resourceType === CACHE_TYPE
+      ? 'the next deploy creates an empty cache, or one restored from this snapshot with restoreFrom: latest (or the snapshot name)'
       : 'the next deploy creates an empty one; the snapshot stays until you delete it';
   }
   switch (kept.resourceType) {

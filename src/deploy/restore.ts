@@ -1,21 +1,23 @@
 /**
- * Bringing a database back after a destroy. `destroy` leaves a final snapshot of every database
- * cluster; the data-store templates take a `RestoreFrom` parameter (a cluster snapshot) used when
- * the cluster is created. In a params file `restoreFrom: latest` means "the newest final snapshot
- * of this store's cluster", found here before anything is touched, so `plan` can name it; while
- * there is none (the environment's first deploy), the database starts empty, so the same file
- * serves the first deploy and every re-create after a destroy.
+ * Bringing a database or cache back after a destroy. `destroy` leaves a final snapshot of every
+ * database cluster and cache replication group; the data-store templates take a `RestoreFrom`
+ * parameter (a snapshot) used when the cluster or replication group is created. In a params file
+ * `restoreFrom: latest` means "the newest final snapshot of this store", found here before
+ * anything is touched, so `plan` can name it; while there is none (the environment's first
+ * deploy), the store starts empty, so the same file serves the first deploy and every re-create
+ * after a destroy.
  *
- * Once a cluster was created from a snapshot, CloudFormation needs the same SnapshotIdentifier on
- * every later update, or it would replace the cluster with an empty one. So for a stack that
- * exists, the deployed value is kept whatever the file says: `restoreFrom` acts only on creation.
+ * Once a store was created from a snapshot, CloudFormation needs the same snapshot on every later
+ * update, or it would replace the store with an empty one. So for a stack that exists, the
+ * deployed value is kept whatever the file says: `restoreFrom` acts only on creation.
  */
+import { DescribeSnapshotsCommand, type Snapshot } from '@aws-sdk/client-elasticache';
 import { DescribeDBClusterSnapshotsCommand, ModifyDBClusterCommand, type DBClusterSnapshot } from '@aws-sdk/client-rds';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { parametersOf } from './cloudformation';
-import { effectiveParameters, parseTemplate, type TemplateDoc } from './template';
+import { effectiveParameters, parseTemplate, type TemplateDoc, type TemplateResource } from './template';
 import type { StackSpec } from './types';
 
 /** The data-store templates' parameter (`restoreFrom` in a params file). */
@@ -23,15 +25,22 @@ export const RESTORE_PARAMETER = 'RestoreFrom';
 /** The params-file value that picks the newest final snapshot. */
 export const LATEST = 'latest';
 
-const CLUSTER_TYPES = ['AWS::RDS::DBCluster', 'AWS::DocDB::DBCluster'];
+/** Resource types whose final snapshot `restoreFrom` can start a new store from. */
+export const CLUSTER_TYPES = ['AWS::RDS::DBCluster', 'AWS::DocDB::DBCluster'];
+export const CACHE_TYPE = 'AWS::ElastiCache::ReplicationGroup';
+
+/** What kind of store a restore brings back: the word `plan` and `deploy` use for it. */
+export type RestoredStore = 'database' | 'cache';
 
 /** What a stack's restore comes to: the snapshot a creation starts from, if any. */
 export interface RestorePlan {
   spec: StackSpec;
-  /** The snapshot identifier the cluster is created from (only when the stack is created now). */
+  /** The snapshot the cluster or replication group is created from (only when the stack is created now). */
   restoresFrom?: string;
-  /** `latest` found no final snapshot of this cluster: it is created empty. */
+  /** `latest` found no final snapshot of this store: it is created empty. */
   noSnapshotOf?: string;
+  /** Set with `restoresFrom` or `noSnapshotOf`. */
+  store?: RestoredStore;
 }
 
 /**
@@ -44,11 +53,48 @@ export async function settleRestore(clients: AwsClients, spec: StackSpec, stack:
   if (!doc?.Parameters?.[RESTORE_PARAMETER]) return { spec };
   if (stack) return { spec: withRestore(spec, parametersOf(stack)[RESTORE_PARAMETER] ?? '') };
   const asked = spec.parameters[RESTORE_PARAMETER] ?? '';
-  if (asked !== LATEST) return { spec, ...(asked ? { restoresFrom: asked } : {}) };
+  const store: RestoredStore = isCache(doc) ? 'cache' : 'database';
+  if (asked !== LATEST) return { spec, ...(asked ? { restoresFrom: asked, store } : {}) };
+  const found = store === 'cache' ? await latestOfCache(clients, spec, doc) : await latestOfCluster(clients, spec, doc);
+  if (!found.snapshot) return { spec: withRestore(spec, ''), noSnapshotOf: found.of, store };
+  return { spec: withRestore(spec, found.snapshot), restoresFrom: found.snapshot, store };
+}
+
+interface Latest {
+  /** What `latest` looked for: the cluster identifier or the store's name. */
+  of: string;
+  snapshot?: string;
+}
+
+async function latestOfCluster(clients: AwsClients, spec: StackSpec, doc: TemplateDoc): Promise<Latest> {
   const cluster = clusterIdentifier(spec, doc);
-  const snapshot = cluster ? await newestFinalSnapshot(clients, cluster) : undefined;
-  if (!snapshot) return { spec: withRestore(spec, ''), noSnapshotOf: cluster ?? spec.name };
-  return { spec: withRestore(spec, snapshot), restoresFrom: snapshot };
+  return { of: cluster ?? spec.name, snapshot: cluster ? await newestFinalSnapshot(clients, cluster) : undefined };
+}
+
+/**
+ * A replication group's id is generated anew at each creation (the template sets none), so the
+ * store's snapshots are found by the group's description, which names the store.
+ */
+async function latestOfCache(clients: AwsClients, spec: StackSpec, doc: TemplateDoc): Promise<Latest> {
+  const description = substituted(spec, doc, resourceOf(doc, [CACHE_TYPE])?.Properties?.ReplicationGroupDescription);
+  const snapshot = description ? await newestCacheSnapshot(clients, { description }) : undefined;
+  return { of: spec.name, snapshot };
+}
+
+function isCache(doc: TemplateDoc): boolean {
+  return !!resourceOf(doc, [CACHE_TYPE]);
+}
+
+function resourceOf(doc: TemplateDoc, types: string[]): TemplateResource | undefined {
+  return Object.values(doc.Resources ?? {}).find((r) => types.includes(r.Type));
+}
+
+/** An `Fn::Sub` of parameters (or a plain string) as it comes out with the spec's parameters. */
+function substituted(spec: StackSpec, doc: TemplateDoc, value: unknown): string | undefined {
+  const pattern = typeof value === 'string' ? value : (value as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
+  if (typeof pattern !== 'string') return undefined;
+  const params = effectiveParameters(spec, doc) ?? spec.parameters;
+  return pattern.replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) => params[name] ?? '');
 }
 
 function withRestore(spec: StackSpec, value: string): StackSpec {
@@ -57,11 +103,8 @@ function withRestore(spec: StackSpec, value: string): StackSpec {
 
 /** The cluster's identifier as the template names it (`Fn::Sub` of parameters), lower-cased as RDS keeps it. */
 export function clusterIdentifier(spec: StackSpec, doc: TemplateDoc): string | undefined {
-  const cluster = Object.values(doc.Resources ?? {}).find((r) => CLUSTER_TYPES.includes(r.Type));
-  const pattern = (cluster?.Properties?.DBClusterIdentifier as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
-  if (typeof pattern !== 'string') return undefined;
-  const params = effectiveParameters(spec, doc) ?? spec.parameters;
-  return pattern.replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) => params[name] ?? '').toLowerCase();
+  const pattern = (resourceOf(doc, CLUSTER_TYPES)?.Properties?.DBClusterIdentifier as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
+  return substituted(spec, doc, typeof pattern === 'string' ? { 'Fn::Sub': pattern } : undefined)?.toLowerCase();
 }
 
 /** The newest manual snapshot of the cluster (CloudFormation's final snapshots are manual ones). */
@@ -77,6 +120,27 @@ export async function newestFinalSnapshot(clients: AwsClients, clusterId: string
     .filter((s) => s.DBClusterIdentifier === clusterId)
     .sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))[0];
   return newest?.DBClusterSnapshotIdentifier;
+}
+
+/**
+ * The newest manual snapshot (a final snapshot is one) of a replication group, named by its id
+ * (a group destroy just deleted) or by its description (the store, whichever creation made it).
+ * Listed in full and filtered here: DescribeSnapshots filtered by the id of a group that no longer
+ * exists is refused. A snapshot's time is that of its nodes' snapshots; ties keep the listing's order.
+ */
+export async function newestCacheSnapshot(clients: AwsClients, of: { groupId?: string; description?: string }): Promise<string | undefined> {
+  const found: Snapshot[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await clients.elastiCache.send(new DescribeSnapshotsCommand({ SnapshotSource: 'user', Marker }));
+    found.push(...(page.Snapshots ?? []));
+    Marker = page.Marker;
+  } while (Marker);
+  const taken = (s: Snapshot) => Math.max(0, ...(s.NodeSnapshots ?? []).map((n) => n.SnapshotCreateTime?.getTime() ?? 0));
+  const newest = found
+    .filter((s) => (!of.groupId || s.ReplicationGroupId === of.groupId) && (!of.description || s.ReplicationGroupDescription === of.description))
+    .reduce<Snapshot | undefined>((best, s) => (!best || taken(s) >= taken(best) ? s : best), undefined);
+  return newest?.SnapshotName;
 }
 
 /**

@@ -37,7 +37,7 @@ import { exportChanges, type ExportChange } from './exports';
 import { markRefusals, refusedChanges, fixedSettingChanges } from './refusals';
 import { AbortedError, AdoptionBlockedError, ChangeSetFailedError, CustomNameReplacementError, type EngineError, FixedSettingError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
-import { applyNewSecretPassword, settleRestore } from './restore';
+import { applyNewSecretPassword, settleRestore, type RestoredStore } from './restore';
 import { StackStatus } from './stack-status';
 import type { StatusBoard } from './status-board';
 import { ServiceWatchdog, serviceLogicalIds, watchServices } from './watchdog';
@@ -123,7 +123,9 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
   if (stack && !reviewing && (await isUnchanged(ctx, stack))) return skipped(ctx, stack);
   if (stack) await cleanChangeSets(ctx, stack);
   const result = await changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
-  if (restore.restoresFrom && result.kind === 'created') {
+  if (restore.restoresFrom && result.kind === 'created' && restore.store === 'cache') {
+    ctx.step('restored-cache', `from ${restore.restoresFrom}`); // the AUTH token is the new stack's already
+  } else if (restore.restoresFrom && result.kind === 'created') {
     ctx.step('restoring', `from ${restore.restoresFrom}: setting the new secret's password`);
     await applyNewSecretPassword(ctx.clients, ctx.spec, result.outputs);
   }
@@ -421,8 +423,8 @@ export type PlanResult =
   | { kind: 'unchanged'; stackName: string }
   /**
    * `plan.type` is `create` for a new stack; `deletesFailedStack` names the failed status removed
-   * first; `restoresFrom` the snapshot a new database starts from (`noSnapshotOf`: `latest`
-   * found none for that cluster, so it starts empty).
+   * first; `restoresFrom` the snapshot a new database or cache (`store`) starts from
+   * (`noSnapshotOf`: `latest` found none for that store, so it starts empty).
    */
   | {
       kind: 'changes';
@@ -430,6 +432,7 @@ export type PlanResult =
       deletesFailedStack?: string;
       restoresFrom?: string;
       noSnapshotOf?: string;
+      store?: RestoredStore;
       /** CloudFormation would refuse the update (a custom-named resource replaced); deploy refuses it first. */
       refused?: CustomNameReplacementError;
       /** Exports the update changes or removes, with the stacks importing each. */
@@ -473,6 +476,7 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
       ...(status.isCreationFailure ? { deletesFailedStack: status.name } : {}),
       ...(restore.restoresFrom ? { restoresFrom: restore.restoresFrom } : {}),
       ...(restore.noSnapshotOf ? { noSnapshotOf: restore.noSnapshotOf } : {}),
+      ...(restore.store ? { store: restore.store } : {}),
     };
   }
   if (status.next === 'wait') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'another operation is running' };

@@ -115,6 +115,7 @@ export type DeployStep =
   | 'deleting-failed-stack'
   | 'adopting'
   | 'restoring'
+  | 'restored-cache'
   | 'cleaning-change-sets'
   | 'uploading-template'
   | 'creating-change-set'

@@ -152,18 +152,39 @@ export function deletionProtectionParam(t: TemplateBuilder<'application'>, what:
   });
 }
 
+/** What a store is restored from: the snapshot kind its `RestoreFrom` parameter accepts. */
+export interface RestoreSource {
+  pattern: string;
+  constraint: string;
+  description: string;
+}
+
+/** Aurora and DocumentDB: a cluster snapshot, by identifier or ARN. */
+export const CLUSTER_SNAPSHOT: RestoreSource = {
+  pattern: '^$|^[a-zA-Z][a-zA-Z0-9-]{0,254}$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster-snapshot:[a-zA-Z][a-zA-Z0-9-]{0,254}$',
+  constraint: 'a cluster snapshot identifier or ARN (e.g. the final snapshot a destroy left), or empty',
+  description: 'Cluster snapshot to create the database from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the cluster is created; the deployer keeps the deployed value afterwards. Empty: a new, empty database.',
+};
+
+/** ElastiCache: a snapshot by name (SnapshotName takes no ARN; snapshot names are letters, digits and hyphens). */
+export const CACHE_SNAPSHOT: RestoreSource = {
+  pattern: '^$|^[a-zA-Z][a-zA-Z0-9-]{0,254}$',
+  constraint: 'an ElastiCache snapshot name (e.g. the final snapshot a destroy left), or empty',
+  description: 'ElastiCache snapshot to create the cache from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the replication group is created; the deployer keeps the deployed value afterwards. Empty: a new, empty cache.',
+};
+
 /**
- * `RestoreFrom`: a cluster snapshot the database is created from (`restoreFrom` in a params file,
- * where `latest` means the newest final snapshot of this store, found by the deployer). Returns
- * the condition that holds while restoring. CloudFormation needs the same value on every later
- * update (another value would replace the cluster), so the deployer keeps the deployed one.
+ * `RestoreFrom`: a snapshot the store is created from (`restoreFrom` in a params file, where
+ * `latest` means the newest final snapshot of this store, found by the deployer). Returns the
+ * condition that holds while restoring. CloudFormation needs the same value on every later
+ * update (another value would replace the cluster or cache), so the deployer keeps the deployed one.
  */
-export function restoreFromParam(t: TemplateBuilder<'application'>): { restoring: string; snapshot: IntrinsicFunction } {
+export function restoreFromParam(t: TemplateBuilder<'application'>, source: RestoreSource = CLUSTER_SNAPSHOT): { restoring: string; snapshot: IntrinsicFunction } {
   const from = t.param('RestoreFrom', {
     Type: 'String', Default: '',
-    AllowedPattern: '^$|^[a-zA-Z][a-zA-Z0-9-]{0,254}$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster-snapshot:[a-zA-Z][a-zA-Z0-9-]{0,254}$',
-    ConstraintDescription: 'a cluster snapshot identifier or ARN (e.g. the final snapshot a destroy left), or empty',
-    Description: 'Cluster snapshot to create the database from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the cluster is created; the deployer keeps the deployed value afterwards. Empty: a new, empty database.',
+    AllowedPattern: source.pattern,
+    ConstraintDescription: source.constraint,
+    Description: source.description,
     label: 'Restore from snapshot', group: 'Protection',
   });
   return { restoring: t.condition('Restoring', Fn.Not(Fn.Equals(from, ''))), snapshot: from };

@@ -4,14 +4,20 @@
  * multi-AZ with automatic failover, encrypted at rest with its own key and in transit with TLS,
  * and protected by an AUTH token that Secrets Manager generates and the template passes on only
  * as a dynamic reference (the token never appears in the template or its parameters).
+ *
+ * Restorable: `RestoreFrom` (a params file's `restoreFrom`) creates the replication group from an
+ * ElastiCache snapshot, such as the final one a destroy left (DeletionPolicy Snapshot). The AUTH
+ * token is not part of a snapshot's data, so a restored cache takes the new stack's token.
  */
 import ElastiCache from 'cloudform-types/types/elastiCache';
 import { Network, Redis } from '../contracts';
 import type { BuiltTemplate, TemplateBuilder } from '../kit/builder';
-import { keep, sub, type IntrinsicFunction } from '../kit/cf';
+import { Fn, Refs, keep, sub, type IntrinsicFunction } from '../kit/cf';
 import { TemplateId } from '../kit/ids';
 import { logGroup, logsMayUseKey } from '../kit/security';
-import { STORE_NAME, backupDaysParam, dataTemplate, generatedSecret, logRetentionParam, secretValue, storeKey } from './common';
+import {
+  CACHE_SNAPSHOT, STORE_NAME, backupDaysParam, dataTemplate, generatedSecret, logRetentionParam, restoreFromParam, secretValue, storeKey,
+} from './common';
 
 const PORT = 6379;
 
@@ -57,6 +63,7 @@ export function buildRedis(): BuiltTemplate {
   const p = redisParams(t);
   const snapshotDays = backupDaysParam(t, 'daily snapshots');
   const logRetention = logRetentionParam(t);
+  const { restoring, snapshot } = restoreFromParam(t, CACHE_SNAPSHOT);
 
   // Under /aws/vendedlogs/: ElastiCache delivers the slow log through CloudWatch Logs' resource
   // policy, and groups under this prefix share one policy statement instead of growing the
@@ -71,8 +78,13 @@ export function buildRedis(): BuiltTemplate {
 
   // No ReplicationGroupId: it is limited to 40 characters, shorter than a store's full name;
   // CloudFormation generates one from the stack name, and the Name tag carries the full name.
+  // The description names the store: its snapshots carry it, which is how `restoreFrom: latest`
+  // finds this store's final snapshot although every creation gets another generated id.
   const group = t.add('ReplicationGroup', keep(new ElastiCache.ReplicationGroup({
     ReplicationGroupDescription: sub(`Redis cache ${STORE_NAME}`),
+    // Restoring, the data comes from the snapshot; the settings below (the new AUTH token
+    // included) apply as for a new cache.
+    SnapshotName: Fn.If(restoring, snapshot, Refs.NoValue),
     Engine: 'redis',
     EngineVersion: p.engineVersion,
     CacheNodeType: p.nodeType,

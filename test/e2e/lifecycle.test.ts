@@ -4,8 +4,8 @@
  *
  * 1. The full example: deploy; change a network setting; `plan` exits 0 and shows the change;
  *    deploy it; destroy; deploy the same file again (the kept ECR repository adopted by resource
- *    import, the database created from its final snapshot because the file says
- *    `restoreFrom: latest`); destroy again.
+ *    import, the database and the cache created from their final snapshots because the file
+ *    says `restoreFrom: latest` for both); destroy again.
  * 2. A first creation that fails (a resource made to fail by the emulator), then the fix: the
  *    re-run converges with no clean-up by hand, because the failed attempt left nothing behind.
  *
@@ -17,8 +17,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, ListStacksCommand, type StackEvent } from '@aws-sdk/client-cloudformation';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
-import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { repositoriesWithImages } from '../helpers/images';
@@ -28,6 +29,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const FULL = path.join(REPO_ROOT, 'examples', 'full.yaml');
 /** The emulator's switch for failing one resource (test/emulator/cfn_stages_moto/lifecycle.py). */
 const FAIL_PREFIX = '/cfn-stages-emulator/fail/';
+/** Where the emulator notes the snapshot a replication group was created from (cache_restore.py). */
+const RESTORED_PREFIX = '/cfn-stages-emulator/restored/';
 
 let emu: Emulator;
 let cfn: CloudFormationClient;
@@ -79,6 +82,14 @@ async function eventsOf(name: string): Promise<StackEvent[]> {
   return events.reverse();
 }
 
+/** One output of a live stack. */
+async function output(stack: string, key: string): Promise<string> {
+  const out = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
+  const value = out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  if (!value) throw new Error(`${stack} has no output ${key}`);
+  return value;
+}
+
 async function parameter(stack: string, key: string): Promise<string | undefined> {
   const out = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
   return out.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
@@ -98,21 +109,30 @@ afterAll(async () => {
 });
 
 describe('the full example: change, destroy, deploy the same file again, destroy again', () => {
-  // The database may be deleted on purpose, and comes back from its final snapshot on a re-create.
+  // The database may be deleted on purpose, and comes back from its final snapshot on a re-create;
+  // so does the cache.
   let life = '';
   let changed = '';
   let snapshot = '';
+  let cacheSnapshot = '';
+  let firstGroup = '';
 
   test('deploys the full example', async () => {
-    life = paramsFile('life.yaml', FULL, [['instances: 2', 'instances: 2\n        deletionProtection: false\n        restoreFrom: latest']]);
+    life = paramsFile('life.yaml', FULL, [
+      ['instances: 2', 'instances: 2\n        deletionProtection: false\n        restoreFrom: latest'],
+      ['nodeType: cache.t4g.small', 'nodeType: cache.t4g.small\n        restoreFrom: latest'],
+    ]);
     const plan = await cli(['plan', '--params', life]);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('restoreFrom: latest: no final snapshot of x-demo-acme-main yet, the database starts empty');
+    expect(plan.stdout).toContain('restoreFrom: latest: no final snapshot of x-demo-acme-cache yet, the cache starts empty');
     await repositoriesWithImages(emu, cli, life); // a service waits for its image
     const out = await json(['deploy', '--params', life, '--yes']);
     expect(out.stacks.map((s: any) => [s.name, s.result])).toEqual(out.stacks.map((s: any) => [s.name, s.name === 'ecr-acme-web' ? 'skipped-unchanged' : 'created']));
     expect(out.stacks).toHaveLength(12);
     expect(await parameter('x-demo-acme-main', 'RestoreFrom')).toBe('');
+    expect(await parameter('x-demo-acme-cache', 'RestoreFrom')).toBe('');
+    firstGroup = await output('x-demo-acme-cache', 'ReplicationGroupId');
   }, 240_000);
 
   test('a changed network setting plans (exit 0, the change shown) and deploys', async () => {
@@ -142,6 +162,9 @@ describe('the full example: change, destroy, deploy the same file again, destroy
     const [cluster] = kept('AWS::RDS::DBCluster');
     expect(cluster).toMatchObject({ stack: 'x-demo-acme-main', policy: 'Snapshot', snapshot: expect.stringMatching(/^x-demo-acme-main-final-/), onRecreate: expect.stringContaining('restoreFrom: latest') });
     snapshot = cluster.snapshot;
+    const [group] = kept('AWS::ElastiCache::ReplicationGroup');
+    expect(group).toMatchObject({ stack: 'x-demo-acme-cache', physicalId: firstGroup, policy: 'Snapshot', snapshot: expect.stringMatching(new RegExp(`^${firstGroup}-final-`)), onRecreate: expect.stringContaining('restored from this snapshot with restoreFrom: latest') });
+    cacheSnapshot = group.snapshot;
     expect(kept('AWS::SQS::Queue').map((k: any) => k.onRecreate)).toEqual([expect.stringContaining('makes a new queue'), expect.stringContaining('makes a new queue')]);
     // Keys of data that went with its stack are not kept: the network's flow-log key, the topic's key.
     const keyStacks = kept('AWS::KMS::Key').map((k: any) => k.stack).sort();
@@ -156,13 +179,15 @@ describe('the full example: change, destroy, deploy the same file again, destroy
     expect(plan.stdout).toMatch(/ecr-acme-web 21\.project-ecr-image-repo\n\s+new stack: 0 to add, 1 to adopt/);
     expect(plan.stdout).toContain('= Repository AWS::ECR::Repository adopts the existing acme-web (kept by an earlier stack)');
     expect(plan.stdout).toContain(`the database is created from snapshot ${snapshot}`);
+    expect(plan.stdout).toMatch(new RegExp(`x-demo-acme-cache 43\\.data-redis.*\\n\\s+new stack: .*\\n\\s+the cache is created from snapshot ${cacheSnapshot}\\n`));
   }, 120_000);
 
-  test('deploying the same file again succeeds: repository adopted, database restored with the new secret\'s password', async () => {
+  test('deploying the same file again succeeds: repository adopted, database restored with the new secret\'s password, cache restored', async () => {
     const run = await cli(['deploy', '--params', life, '--yes']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/11 created, 1 updated, 0 unchanged/); // the repository: imported, then updated with the full template
     expect(run.stdout).toContain(`database created from its snapshot (from ${snapshot}: setting the new secret's password)`);
+    expect(run.stdout).toContain(`cache created from its snapshot (from ${cacheSnapshot})`);
     const status = await json(['status', '--params', life]);
     expect(Object.fromEntries(status.stacks.map((s: any) => [s.name, s.status]))['ecr-acme-web']).toBe('UPDATE_COMPLETE');
     const importEvents = (await eventsOf('ecr-acme-web')).filter((e) => e.LogicalResourceId === 'Repository').map((e) => e.ResourceStatus);
@@ -174,6 +199,20 @@ describe('the full example: change, destroy, deploy the same file again, destroy
       ecr.destroy();
     }
     expect(await parameter('x-demo-acme-main', 'RestoreFrom')).toBe(snapshot);
+    expect(await parameter('x-demo-acme-cache', 'RestoreFrom')).toBe(cacheSnapshot);
+    // A new replication group (a new generated id), created from the final snapshot of the first.
+    const group = await output('x-demo-acme-cache', 'ReplicationGroupId');
+    expect(group).not.toBe(firstGroup);
+    const elastiCache = new ElastiCacheClient(emu.clientConfig);
+    const ssm = new SSMClient(emu.clientConfig);
+    try {
+      const described = (await elastiCache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group }))).ReplicationGroups?.[0];
+      expect(described).toMatchObject({ Description: 'Redis cache x-demo-acme-cache', Status: 'available' });
+      expect((await ssm.send(new GetParameterCommand({ Name: `${RESTORED_PREFIX}${group}` }))).Parameter?.Value).toBe(cacheSnapshot);
+    } finally {
+      elastiCache.destroy();
+      ssm.destroy();
+    }
     const rds = new RDSClient(emu.clientConfig);
     const sm = new SecretsManagerClient(emu.clientConfig);
     try {
