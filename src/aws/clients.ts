@@ -14,6 +14,9 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
 
 export interface ClientOptions {
@@ -45,6 +48,10 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly ecr: ECRClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /** `provision logs`, `exec`, `tunnel`: log events, Session Manager sessions, jump-box instances. */
+  readonly logs: CloudWatchLogsClient;
+  readonly ssm: SSMClient;
+  readonly ec2: EC2Client;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -117,6 +124,15 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get elbv2() {
       return lazy('elbv2', () => new (load('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client)(shared));
     },
+    get logs() {
+      return lazy('logs', () => new (load('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient)(shared));
+    },
+    get ssm() {
+      return lazy('ssm', () => new (load('@aws-sdk/client-ssm').SSMClient)(shared));
+    },
+    get ec2() {
+      return lazy('ec2', () => new (load('@aws-sdk/client-ec2').EC2Client)(shared));
+    },
     region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
     accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
     destroy: () => {
@@ -138,6 +154,9 @@ interface SdkModules {
   '@aws-sdk/client-ecs': typeof import('@aws-sdk/client-ecs');
   '@aws-sdk/client-ecr': typeof import('@aws-sdk/client-ecr');
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  '@aws-sdk/client-cloudwatch-logs': typeof import('@aws-sdk/client-cloudwatch-logs');
+  '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
+  '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
 }
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */

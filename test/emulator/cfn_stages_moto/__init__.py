@@ -36,11 +36,13 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import deletion, existing, intrinsics, stacks, teardown, updates
+    from . import deletion, existing, intrinsics, logs, sessions, stacks, teardown, updates
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
     ecs.install()
+    sessions.install()
+    logs.install()
     existing.install()
     intrinsics.install()
     stacks.install()
