@@ -76,6 +76,7 @@ async function follow(ctx: RunContext, sources: LogSource[], opts: { startTime: 
     await followEvents(ctx.clients.logs, withArns, {
       ...opts,
       signal: abort.signal,
+      liveTail: !ctx.clients.endpointUrl,
       onFallback: (reason) => {
         if (ctx.global.verbose) process.stderr.write(c().dim(`${reason}; polling every ${opts.pollSeconds} s\n`));
       },

@@ -96,7 +96,10 @@ export async function readEvents(logs: CloudWatchLogsClient, source: LogSource, 
       ...(nextToken ? { nextToken } : {}),
     }), { abortSignal: signal });
     events.push(...(page.events ?? []).map((e: FilteredLogEvent) => toEvent(source.group, e)));
-    if (opts.limit && events.length > opts.limit * 2) events.splice(0, events.length - opts.limit);
+    if (opts.limit && events.length > opts.limit * 2) {
+      events.sort((a, b) => a.timestamp - b.timestamp);
+      events.splice(0, events.length - opts.limit);
+    }
     nextToken = page.nextToken;
   } while (nextToken);
   events.sort((a, b) => a.timestamp - b.timestamp);
@@ -122,6 +125,12 @@ export interface FollowOptions {
   pollSeconds?: number;
   /** Said once when Live Tail cannot be used and polling takes over. */
   onFallback?: (reason: string) => void;
+  /**
+   * Try Live Tail first. The SDK sends it to a `stream-` host prefix of the logs endpoint, which
+   * an endpoint override (a local emulator, a VPC endpoint, a proxy) does not serve: callers
+   * with an override poll instead. @default true
+   */
+  liveTail?: boolean;
 }
 
 /**
@@ -129,7 +138,9 @@ export interface FollowOptions {
  * a second, billed per session minute by AWS); if the session cannot be started, polls instead.
  */
 export async function followEvents(logs: CloudWatchLogsClient, sources: (LogSource & { arn: string })[], opts: FollowOptions, emit: (e: LogEvent) => void): Promise<void> {
-  const live = await liveTail(logs, sources, opts, emit);
+  const live: LiveOutcome = opts.liveTail === false
+    ? { kind: 'unavailable', reason: 'Live Tail is not used with an endpoint override' }
+    : await liveTail(logs, sources, opts, emit);
   if (live.kind === 'aborted') return;
   opts.onFallback?.(live.reason);
   await pollEvents(logs, sources, { ...opts, startTime: Math.max(opts.startTime, live.lastTimestamp ?? 0) }, emit);
@@ -138,11 +149,9 @@ export async function followEvents(logs: CloudWatchLogsClient, sources: (LogSour
 type LiveOutcome = { kind: 'aborted' } | { kind: 'unavailable'; reason: string; lastTimestamp?: number };
 
 /**
- * A Live Tail session. AWS quirks handled here: the operation lives on a `stream-` host prefix
- * of the regional endpoint, which an endpoint override (a local emulator, a proxy) cannot serve,
- * so the prefix is dropped when one is in force; moto 5.2.1 has no Live Tail at all and answers
- * with an HTML 500 "not implemented"; and AWS ends a session after three hours
- * (SessionTimeoutException). In each of these cases polling takes over where the session stopped.
+ * A Live Tail session. When it cannot start (no `logs:StartLiveTail` permission, a region or
+ * partition without it) or ends (AWS ends a session after three hours: SessionTimeoutException),
+ * polling takes over where it stopped. A missing log group is an error either way.
  */
 async function liveTail(logs: CloudWatchLogsClient, sources: (LogSource & { arn: string })[], opts: FollowOptions, emit: (e: LogEvent) => void): Promise<LiveOutcome> {
   let last: number | undefined;
@@ -150,7 +159,7 @@ async function liveTail(logs: CloudWatchLogsClient, sources: (LogSource & { arn:
   // Stream prefixes are allowed only with a single log group (StartLiveTail's rule).
   const prefix = sources.length === 1 ? sources[0]!.streamPrefix : undefined;
   try {
-    const out = await liveTailClient(logs).send(new StartLiveTailCommand({
+    const out = await logs.send(new StartLiveTailCommand({
       logGroupIdentifiers: sources.map((s) => s.arn),
       ...(prefix ? { logStreamNamePrefixes: [prefix] } : {}),
       ...(opts.filter ? { logEventFilterPattern: textPattern(opts.filter) } : {}),
@@ -173,14 +182,6 @@ async function liveTail(logs: CloudWatchLogsClient, sources: (LogSource & { arn:
 
 function liveEvent(r: LiveTailSessionLogEvent): { eventId: string; timestamp?: number; logStreamName?: string; message?: string } {
   return { eventId: `${r.logStreamName}@${r.timestamp}@${r.ingestionTime}@${r.message?.length}`, ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}), ...(r.logStreamName ? { logStreamName: r.logStreamName } : {}), ...(r.message !== undefined ? { message: r.message } : {}) };
-}
-
-/** The client for Live Tail: the same one, unless an endpoint override makes the host prefix unusable. */
-function liveTailClient(logs: CloudWatchLogsClient): CloudWatchLogsClient {
-  const config = logs.config as unknown as { endpoint?: unknown; disableHostPrefix?: boolean };
-  if (!config.endpoint || config.disableHostPrefix) return logs;
-  config.disableHostPrefix = true;
-  return logs;
 }
 
 /**

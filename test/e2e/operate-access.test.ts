@@ -71,7 +71,7 @@ const lastPluginRun = (): { argv: string[]; env: Record<string, string | null> }
 };
 
 /** A params file: examples/small.yaml plus jump boxes, data stores, ECS Exec and an extra service. */
-function writeParams(file: string, opts: { jumpboxes: boolean }): void {
+function writeParams(file: string, opts: { jumpboxes: boolean; undeployed?: boolean }): void {
   const small = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'small.yaml'), 'utf8');
   const text = small
     .replace('ecsCluster: {}', `${opts.jumpboxes ? 'jumpboxes: {}\n' : ''}ecsCluster: {}`)
@@ -92,6 +92,7 @@ function writeParams(file: string, opts: { jumpboxes: boolean }): void {
       '        name: cache',
       '      - kind: s3',
       '        name: files',
+      ...(opts.undeployed ? ['      - kind: postgres', '        name: later'] : []),
     ].join('\n'));
   fs.writeFileSync(file, text);
 }
@@ -312,6 +313,16 @@ describe('provision tunnel', () => {
     const missing = await cli([...TUNNEL(), '--data', 'main'], { PATH: path.dirname(process.execPath) });
     expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('provision tunnel needs AWS\'s Session Manager plugin')]);
   });
+});
+
+test('a stage that is in the params file but not deployed is named, with the command that deploys it', async () => {
+  const later = path.join(tmp, 'later.yaml');
+  writeParams(later, { jumpboxes: true, undeployed: true });
+  for (const command of ['logs', 'tunnel']) {
+    const run = await cli([command, '--params', later, '--app', 'acme', '--data', 'later'], withPlugin());
+    expect([run.code, run.stderr]).toEqual([1, expect.stringContaining('data store later (stack x-dev-acme-later) is not deployed')]);
+    expect(run.stderr).toContain(`deploy it first: provision deploy --params ${later} --only x-dev-acme-later`);
+  }
 });
 
 test('--help of logs, exec and tunnel shows an example', async () => {
