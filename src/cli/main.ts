@@ -206,7 +206,10 @@ function registerOperate(program: Command): void {
   program
     .command('exec')
     .description('a shell (or one command) in a running container of an app\'s service, through ECS Exec')
-    .argument('[command...]', 'the command to run after --, e.g. -- ls -la /tmp (default: /bin/sh)')
+    // The command is read from the operands (not a declared argument), which keeps the command
+    // list's column as narrow as before; `--help` shows it in the usage line.
+    .usage('[options] [-- command...]')
+    .allowExcessArguments(true)
     .addOption(paramsOpt())
     .addOption(appOpt())
     .option('--extra <suffix>', 'a container of this extra service instead of the main service')
@@ -215,12 +218,13 @@ function registerOperate(program: Command): void {
       'after',
       '\nNeeds AWS\'s Session Manager plugin (session-manager-plugin) on PATH, and ECS Exec on for the service:\n' +
         'enableExecuteCommand: true and readonlyRootFilesystem: false in its params-file section (off by\n' +
-        'default; see the README, "Operating an app"). Sessions are logged to the app\'s log group.\n\n' +
+        'default; see the README, "Operating an app"). Sessions are logged to the app\'s log group.\n' +
+        'The command after -- runs instead of /bin/sh (words joined by spaces; no shell unless you run one).\n\n' +
         'Examples:\n' +
         '  provision exec --params envs/dev.yaml --app acme\n' +
         '  provision exec --params envs/dev.yaml --app acme --extra api2 -- cat /etc/os-release',
     )
-    .action(async (command: string[], opts) => (await import('../commands/exec')).runExec(command, opts, program.opts<GlobalOptions>()));
+    .action(async (opts, cmd: Command) => (await import('../commands/exec')).runExec(cmd.args, opts, program.opts<GlobalOptions>()));
 
   program
     .command('tunnel')
