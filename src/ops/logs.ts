@@ -143,7 +143,9 @@ export async function followEvents(logs: CloudWatchLogsClient, sources: (LogSour
     : await liveTail(logs, sources, opts, emit);
   if (live.kind === 'aborted') return;
   opts.onFallback?.(live.reason);
-  await pollEvents(logs, sources, { ...opts, startTime: Math.max(opts.startTime, live.lastTimestamp ?? 0) }, emit);
+  // After a Live Tail session that printed events, polling goes on from the last of them (whose
+  // FilterLogEvents ids are not known, so events up to that time count as printed).
+  await pollEvents(logs, sources, { ...opts, startTime: Math.max(opts.startTime, live.lastTimestamp ?? 0), ...(live.lastTimestamp ? { printedUntil: live.lastTimestamp } : {}) }, emit);
 }
 
 type LiveOutcome = { kind: 'aborted' } | { kind: 'unavailable'; reason: string; lastTimestamp?: number };
@@ -188,7 +190,7 @@ function liveEvent(r: LiveTailSessionLogEvent): { eventId: string; timestamp?: n
  * Polls FilterLogEvents. CloudWatch may ingest an event after a later one was already returned,
  * so each poll looks back a little and drops ids it has printed.
  */
-async function pollEvents(logs: CloudWatchLogsClient, sources: LogSource[], opts: FollowOptions, emit: (e: LogEvent) => void): Promise<void> {
+async function pollEvents(logs: CloudWatchLogsClient, sources: LogSource[], opts: FollowOptions & { printedUntil?: number }, emit: (e: LogEvent) => void): Promise<void> {
   const LOOK_BACK_MS = 10_000;
   const seen = new Map<string, number>([...(opts.seen ?? [])].map((id) => [id, opts.startTime]));
   let from = opts.startTime;
@@ -201,7 +203,7 @@ async function pollEvents(logs: CloudWatchLogsClient, sources: LogSource[], opts
       throw err;
     }
     for (const e of events) {
-      if (seen.has(e.id)) continue;
+      if (seen.has(e.id) || (opts.printedUntil !== undefined && e.timestamp <= opts.printedUntil)) continue;
       seen.set(e.id, e.timestamp);
       from = Math.max(from, e.timestamp);
       emit(e);

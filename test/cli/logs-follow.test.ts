@@ -63,6 +63,25 @@ test('Live Tail refused (no permission): polling takes over, says so once, and s
   expect(reasons).toEqual([expect.stringContaining('Live Tail is not available here (AccessDeniedException')]);
 });
 
+test('a Live Tail session that breaks off: polling goes on after the last event it printed, without repeating it', async () => {
+  const abort = new AbortController();
+  const got: string[] = [];
+  const { client } = fakeLogs(async (command) => {
+    if (command instanceof StartLiveTailCommand) {
+      return {
+        responseStream: (async function* () {
+          yield { sessionUpdate: { sessionResults: [{ logGroupIdentifier: ARN, logStreamName: `app/app/${TASK}`, timestamp: 1000, message: 'live' }] } };
+          throw Object.assign(new Error('stream broke'), { name: 'SessionStreamingException' });
+        })(),
+      };
+    }
+    abort.abort();
+    return { events: [{ eventId: 'x', timestamp: 1000, logStreamName: `app/app/${TASK}`, message: 'live' }, { eventId: 'y', timestamp: 2000, logStreamName: `app/app/${TASK}`, message: 'polled' }] };
+  });
+  await followEvents(client, [{ group: GROUP, arn: ARN }], { startTime: 0, signal: abort.signal, pollSeconds: 0.01 }, (e) => got.push(e.message));
+  expect(got).toEqual(['live', 'polled']);
+});
+
 test('with an endpoint override, Live Tail is not tried', async () => {
   const abort = new AbortController();
   const { client, sent } = fakeLogs(async () => {
