@@ -110,5 +110,6 @@ async function pickTask(ctx: RunContext, cluster: string, service: string, wante
       `start new tasks: aws ecs update-service --cluster ${cluster.split('/').pop()} --service ${serviceName} --force-new-deployment, then run this again`,
     );
   }
-  throw new CliError(`task ${wanted ?? ''} of ${serviceName} is not running`.replace('task  ', 'no task '), ExitCode.Failed, 'leave out --task to enter the first running task');
+  if (wanted) throw new CliError(`task ${wanted} of ${serviceName} is ${own[0]?.lastStatus ?? 'not running'}`, ExitCode.Failed, 'leave out --task to enter the first running task');
+  throw new CliError(`no task of ${serviceName} is running yet (${own.map((t) => t.lastStatus).join(', ')})`, ExitCode.Failed, `wait for them to start (provision status --params ${ctx.file}), then run this again`);
 }

@@ -253,6 +253,9 @@ describe('provision exec', () => {
     const refused = await cli([...EXEC()], withPlugin());
     expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/no running task of x-dev-acme-service-\S+ accepts ECS Exec \(1 running, started before exec was on/)]);
     await sdk(ECSClient).send(new StopTaskCommand({ cluster: CLUSTER, task: old }));
+    const stopped = await cli([...EXEC(), '--task', old], withPlugin());
+    expect([stopped.code, stopped.stderr]).toEqual([1, expect.stringContaining(`task ${old} of ${MAIN}-Service`)]);
+    expect(stopped.stderr).toMatch(/ is STOPPED\n/);
     const off = await cli([...EXEC(), '--extra', 'api2'], withPlugin());
     expect([off.code, off.stderr]).toEqual([1, expect.stringContaining(`ECS Exec is off for ${EXTRA}`)]);
     expect(off.stderr).toContain('set enableExecuteCommand: true and readonlyRootFilesystem: false under the extra service "api2"');
