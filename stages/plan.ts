@@ -12,7 +12,8 @@ import type { DataKind, LinkSpec } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
 import { resolvePattern } from '../templates/kit/names';
 import { stackTemplate, stages, type StageDef, type StageKey } from './catalogue';
-import { toParameters } from './options';
+import { extraPriorities } from './check';
+import { optionName, toParameters } from './options';
 
 export interface PlannedStack {
   name: string;
@@ -23,6 +24,8 @@ export interface PlannedStack {
   /** Every template parameter, defaults filled in. */
   parameters: Record<string, string>;
   tags: Record<string, string>;
+  /** Where each template parameter comes from in the params file (`apps[0].service.cpu`). */
+  fields: Record<string, string>;
   /** Stack names in this plan it depends on. */
   dependsOn: string[];
   /** Concrete export names it imports / exports. */
@@ -39,6 +42,9 @@ interface Draft {
   stage: StageDef;
   options: Record<string, unknown>;
   std: Record<string, string>;
+  /** The params-file section of the stage's options, and the fields its standard parameters come from. */
+  at: string;
+  stdAt: Record<string, string>;
   build?: ServiceOptions;
   app?: string;
 }
@@ -59,34 +65,42 @@ function serviceDraft(section: ServiceSection, toLinks: (ls: ServiceSection['lin
   };
 }
 
+const ENV_FIELDS = { Prefix: 'prefix', EnvironmentName: 'environment', ContactEmail: 'tags.contactEmail', CostCode: 'tags.costCode' };
+
 function drafts(params: ParamsFile): Draft[] {
   const env = { Prefix: params.prefix, EnvironmentName: params.environment, ContactEmail: params.tags.contactEmail, CostCode: params.tags.costCode ?? 'unassigned' };
-  const out: Draft[] = [{ stage: stages.network, options: params.network ?? {}, std: env }];
-  if (params.jumpboxes) out.push({ stage: stages.jumpboxes, options: params.jumpboxes, std: env });
-  if (params.ecsCluster) out.push({ stage: stages.ecsCluster, options: params.ecsCluster, std: env });
-  if (params.eksCluster) out.push({ stage: stages.eksCluster, options: params.eksCluster, std: env });
-  for (const repo of params.repositories ?? []) {
+  const envStage = (key: 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster', options: Record<string, unknown>): Draft => ({ stage: stages[key], options, std: env, at: key, stdAt: ENV_FIELDS });
+  const out: Draft[] = [envStage('network', params.network ?? {})];
+  if (params.jumpboxes) out.push(envStage('jumpboxes', params.jumpboxes));
+  if (params.ecsCluster) out.push(envStage('ecsCluster', params.ecsCluster));
+  if (params.eksCluster) out.push(envStage('eksCluster', params.eksCluster));
+  (params.repositories ?? []).forEach((repo, r) => {
     const { name, ...options } = repo as { name: string } & Record<string, unknown>;
-    out.push({ stage: stages.repository, options, std: { RepositoryName: name, ContactEmail: env.ContactEmail, CostCode: env.CostCode } });
-  }
-  for (const app of params.apps ?? []) {
+    out.push({ stage: stages.repository, options, std: { RepositoryName: name, ContactEmail: env.ContactEmail, CostCode: env.CostCode }, at: `repositories[${r}]`, stdAt: { ...ENV_FIELDS, RepositoryName: `repositories[${r}].name` } });
+  });
+  (params.apps ?? []).forEach((app, a) => {
     const std = { ...env, ApplicationName: app.name };
+    const at = `apps[${a}]`;
+    const stdAt = { ...ENV_FIELDS, ApplicationName: `${at}.name` };
     const kindOf = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as DataKind]));
     const toLinks = (ls: { name: string; access?: string[] }[] | undefined): LinkSpec[] =>
       (ls ?? []).map((l) => ({ kind: kindOf.get(l.name)!, name: l.name, ...(l.access ? { access: l.access as LinkSpec['access'] } : {}) }));
-    out.push({ stage: stages.loadBalancer, options: app.loadBalancer ?? {}, std, app: app.name });
-    for (const d of (app.data ?? []) as ({ kind: DataKind; name: string } & Record<string, unknown>)[]) {
+    out.push({ stage: stages.loadBalancer, options: app.loadBalancer ?? {}, std, app: app.name, at: `${at}.loadBalancer`, stdAt });
+    ((app.data ?? []) as ({ kind: DataKind; name: string } & Record<string, unknown>)[]).forEach((d, j) => {
       const { kind, name, ...options } = d;
-      out.push({ stage: stages[kind], options, std: { ...std, DataName: name }, app: app.name });
-    }
+      out.push({ stage: stages[kind], options, std: { ...std, DataName: name }, app: app.name, at: `${at}.data[${j}]`, stdAt: { ...stdAt, DataName: `${at}.data[${j}].name` } });
+    });
     if (app.service) {
-      out.push({ stage: stages.service, std, app: app.name, ...serviceDraft(app.service as ServiceSection, toLinks) });
+      out.push({ stage: stages.service, std, app: app.name, at: `${at}.service`, stdAt, ...serviceDraft(app.service as ServiceSection, toLinks) });
     }
-    for (const extra of (app.extras ?? []) as ({ suffix: string } & ServiceSection)[]) {
+    const extras = (app.extras ?? []) as ({ suffix: string; rulePriority?: number } & ServiceSection)[];
+    const priorities = extraPriorities(extras);
+    extras.forEach((extra, j) => {
       const { suffix, ...section } = extra;
-      out.push({ stage: stages.extra, std: { ...std, Suffix: suffix }, app: app.name, ...serviceDraft(section, toLinks) });
-    }
-  }
+      const draft = serviceDraft({ ...section, rulePriority: priorities[j] }, toLinks);
+      out.push({ stage: stages.extra, std: { ...std, Suffix: suffix }, app: app.name, at: `${at}.extras[${j}]`, stdAt: { ...stdAt, Suffix: `${at}.extras[${j}].suffix` }, ...draft });
+    });
+  });
   return out;
 }
 
@@ -116,6 +130,7 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
         'cfn-stages:template': built.id,
         ...(d.app ? { 'cfn-stages:application': d.app } : {}),
       },
+      fields: Object.fromEntries(Object.keys(declared).map((k) => [k, d.stdAt[k] ?? `${d.at}.${optionName(k)}`])),
       dependsOn: [],
       // An import whose instance comes from a parameter left empty is switched off by a condition
       // in the template (e.g. 46's optional SQS subscribers): it is no dependency.

@@ -10,6 +10,7 @@ import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
 import { loadParams } from '../params/load';
+import { regionProblem } from '../../stages/check';
 import type { ParamsFile } from '../params/schema';
 
 export interface RunContext {
@@ -40,6 +41,8 @@ export function selectStacks(all: PlannedStack[], only: string[] | undefined): P
 export async function openContext(file: string | undefined, global: GlobalOptions, only?: string[]): Promise<RunContext> {
   if (!file) throw CliError.usage('--params FILE is required', 'pass the environment\'s params file (see examples/small.yaml), or run `provision` in a terminal for the wizard');
   const params = loadParams(file);
+  const region = global.region && regionProblem(global.region);
+  if (region) throw CliError.usage(`--region: ${region}`, 'pass a real region, or leave --region out to use the params file\'s');
   const all = planEnvironment(params);
   const stacks = selectStacks(all, only);
   const { createClients } = await import('../aws/clients');

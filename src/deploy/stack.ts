@@ -16,6 +16,7 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import { activeResources, pseudoFor } from '../../stages/check';
 import type { AwsClients } from '../aws/clients';
 import { INLINE_TEMPLATE_LIMIT, uploadTemplate } from './artifacts';
 import { createChangeSet, waitForChangeSet, type ChangeSetRef, type TemplateSource } from './change-set';
@@ -330,8 +331,10 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
   const ctx = contextFor(clients, spec, opts);
   const stack = await describeStack(ctx.cfn, spec.name);
   const status = new StackStatus(stack?.StackStatus ?? 'DELETE_COMPLETE', stack?.StackStatusReason);
-  if (!stack || status.isDeleted || status.isReviewInProgress) return { kind: 'changes', plan: planFromTemplate(spec) };
-  if (status.isCreationFailure) return { kind: 'changes', plan: planFromTemplate(spec), deletesFailedStack: status.name };
+  if (!stack || status.isDeleted || status.isReviewInProgress || status.isCreationFailure) {
+    const plan = planFromTemplate(spec, await clients.region());
+    return status.isCreationFailure ? { kind: 'changes', plan, deletesFailedStack: status.name } : { kind: 'changes', plan };
+  }
   if (status.next === 'wait') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'another operation is running' };
   if (status.next === 'continue-rollback') {
     return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'deploy will continue the rollback first, then plan again' };
@@ -354,12 +357,16 @@ async function planUpdate(ctx: Ctx): Promise<PlanResult> {
   }
 }
 
-/** Every resource of the template as an Add (a new stack creates them all). */
-function planFromTemplate(spec: StackSpec): ChangeSummary {
-  const resources = parseTemplate(spec.templateBody)?.Resources ?? {};
+/**
+ * Every resource a new stack creates, as an Add: those of the template whose `Condition` holds with
+ * the stack's parameters (a resource a condition switches off is not created, so not listed).
+ */
+function planFromTemplate(spec: StackSpec, region: string): ChangeSummary {
+  const template = parseTemplate(spec.templateBody) ?? { Resources: {} };
+  const resources = template.Resources ?? {};
   return {
     stackName: spec.name,
     type: 'create',
-    changes: Object.entries(resources).map(([logicalId, r]) => ({ action: 'Add', logicalId, resourceType: r.Type, replacement: 'never', causes: [] })),
+    changes: activeResources(template, spec.parameters, pseudoFor(region)).map((logicalId) => ({ action: 'Add', logicalId, resourceType: resources[logicalId]!.Type, replacement: 'never', causes: [] })),
   };
 }

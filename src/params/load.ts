@@ -1,15 +1,18 @@
 /**
- * Loading a params file: YAML parsing, schema validation and the cross-field rules the schema
- * cannot express (links name a data store of the same app, names are unique...). Every problem is
+ * Loading a params file: YAML parsing, schema validation, the cross-field rules the schema
+ * cannot express (links name a data store of the same app, names are unique...), and the local
+ * check of every planned stack against its template (stages/check.ts). Every problem is
  * collected and reported at once, each with its line, its field and how to fix it; nothing touches
  * AWS before the file is clean.
  */
 import * as fs from 'node:fs';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CliError, ExitCode } from '../cli/errors';
 import { paramsSchema, type ParamsFile } from './schema';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
+import { editDistance, planProblems } from '../../stages/check';
+import { planEnvironment } from '../../stages/plan';
 import type { DataKind, LinkAccess } from '../../templates/kit/links';
 
 export interface ParamsProblem {
@@ -39,36 +42,33 @@ export function fieldName(path: Path): string {
 
 /** The closest known key, for "did you mean" hints (edit distance at most 2, or a prefix). */
 export function suggest(key: string, known: string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
-    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-    return d[a.length]![b.length]!;
-  };
-  const ranked = known.map((k) => [k, dist(key, k)] as const).sort((x, y) => x[1] - y[1]);
+  const ranked = known.map((k) => [k, editDistance(key.toLowerCase(), k.toLowerCase())] as const).sort((x, y) => x[1] - y[1]);
   const best = ranked[0];
   if (best && (best[1] <= 2 || best[0].toLowerCase().startsWith(key.toLowerCase()))) return best[0];
   return undefined;
 }
 
-/** The line of a field: its key's line when it is a mapping key, else its value's, else its parent's. */
+/**
+ * The line of a field: its key's line when it is a mapping key, its item's line in a list; for a
+ * field the file does not set (a template default), the line of the nearest enclosing one it does.
+ */
 function lineOf(doc: Document, counter: LineCounter, path: Path): number | undefined {
-  const last = path[path.length - 1];
-  if (typeof last === 'string') {
-    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === last);
-      const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
-      if (range) return counter.linePos(range[0]).line;
+  const lineAt = (node: unknown): number | undefined => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    return range ? counter.linePos(range[0]).line : undefined;
+  };
+  for (let n = path.length; n > 0; n--) {
+    const key = path[n - 1];
+    const parent = n > 1 ? doc.getIn(path.slice(0, n - 1), true) : doc.contents;
+    if (typeof key === 'string' && isMap(parent)) {
+      const line = lineAt(parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key)?.key);
+      if (line) return line;
+    } else if (typeof key === 'number' && isSeq(parent)) {
+      const line = lineAt(parent.items[key]);
+      if (line) return line;
     }
   }
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && node.range) return counter.linePos(node.range[0]).line;
-  }
-  return undefined;
+  return lineAt(doc.contents);
 }
 
 function keysAt(schema: z.ZodType, path: Path): string[] {
@@ -113,13 +113,6 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
   dup(params.apps, 'name', 'apps');
   (params.apps ?? []).forEach((app, a) => {
     dup(app.extras as { suffix?: string }[], 'suffix', `apps[${a}].extras`);
-    // Listener rule priorities must be unique on the app's listener; 91's default is 1.
-    const priorities = new Map<number, number>();
-    (app.extras ?? []).forEach((e: any, i: number) => {
-      const p = Number(e.rulePriority ?? 1);
-      if (priorities.has(p)) problems.push({ field: `apps[${a}].extras[${i}].rulePriority`, message: `priority ${p} is already used by extras[${priorities.get(p)}]; give each extra service its own rulePriority` });
-      else priorities.set(p, i);
-    });
     dup(app.data as { name?: string }[], 'name', `apps[${a}].data`);
     const data = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as string]));
     const services: [string, any][] = [[`apps[${a}].service`, app.service], ...(app.extras ?? []).map((e, i) => [`apps[${a}].extras[${i}]`, e] as [string, any])];
@@ -171,6 +164,9 @@ export function parseParams(text: string, file = 'params'): ParamsFile {
   }
   const cross = crossFieldProblems(result.data);
   if (cross.length) throw new ParamsError(file, withLines(cross));
+  // What CloudFormation (and AWS behind it) would refuse, evaluated from the templates themselves.
+  const local = planProblems(result.data, planEnvironment(result.data), raw);
+  if (local.length) throw new ParamsError(file, withLines(local));
   return result.data;
 
   function withLines(ps: ParamsProblem[]): ParamsProblem[] {

@@ -6,9 +6,10 @@
  * environment and the file system are injected too (FlowContext), so the whole flow runs in tests.
  */
 import { DATA_KINDS, stages, type StageKey } from '../../stages/catalogue';
+import { regionProblem } from '../../stages/check';
 import { checkName } from '../../templates/kit/names';
 import { defaultAccess, mergeExisting, type AppDoc, type DataDoc, type ExtraDoc, type LinkDoc, type Options, type ParamsDoc, type RepositoryDoc, type ServiceDoc } from './document';
-import { checkOption, optionQuestions, toOptionValue, type OptionQuestion } from './questions';
+import { checkAnswer, checkOption, optionQuestions, toOptionValue, type OptionQuestion } from './questions';
 
 export interface Question {
   /** Stable id of the question (what scripted answers are keyed by). */
@@ -133,7 +134,7 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
       message: 'AWS region',
       help: 'Where the environment lives (default: AWS_REGION)',
       default: region,
-      validate: (v) => (REGION.test(v) ? undefined : 'a region looks like "us-east-1"'),
+      validate: (v) => (REGION.test(v) ? regionProblem(v) : 'a region looks like "us-east-1"'),
     });
     profile = await p.input({
       id: 'profile',
@@ -356,8 +357,12 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
   return { answers, file, ...(existing ? { existing } : {}), ...(start ? { startFile: start.file } : {}) };
 }
 
-/** Asks one option question; returns the value a params file holds. */
-async function askOption(p: Prompter, stage: StageKey, q: OptionQuestion, current: unknown, id: string): Promise<unknown> {
+/**
+ * Asks one option question; returns the value a params file holds. `answers` are the stage's
+ * values so far: choices that would break one of the template's rules are not offered, and a typed
+ * answer that would is refused as it is typed.
+ */
+async function askOption(p: Prompter, stage: StageKey, q: OptionQuestion, current: unknown, id: string, answers: Options): Promise<unknown> {
   const cur = current === undefined ? q.templateDefault : Array.isArray(current) ? current.join(',') : String(current);
   const help = q.help + (q.templateDefault !== undefined && q.templateDefault !== '' && cur !== q.templateDefault ? ` (template default: ${q.templateDefault})` : '');
   if (q.kind === 'yesno') {
@@ -365,9 +370,14 @@ async function askOption(p: Prompter, stage: StageKey, q: OptionQuestion, curren
     return String(yes);
   }
   if (q.kind === 'choice') {
-    const choices = q.choices!.map((v) => ({ value: v, name: v === q.templateDefault ? `${v} (default)` : v }));
-    if (cur !== undefined && !q.choices!.includes(cur)) choices.unshift({ value: cur, name: `${cur} (current)` });
-    const answer = await p.select<string>({ id, message: q.message, help, choices, ...(cur !== undefined ? { default: cur } : {}) });
+    const fits = (v: string) => checkAnswer(stage, q, v, answers) === undefined;
+    const offered = q.choices!.filter(fits);
+    const choices = (offered.length ? offered : q.choices!).map((v) => ({ value: v, name: v === q.templateDefault ? `${v} (default)` : v }));
+    if (cur !== undefined && !q.choices!.includes(cur) && fits(cur)) choices.unshift({ value: cur, name: `${cur} (current)` });
+    const refused = q.choices!.length - choices.filter((ch) => q.choices!.includes(ch.value)).length;
+    const why = refused && q.choices!.find((v) => !fits(v));
+    const fallback = cur !== undefined && choices.some((ch) => ch.value === cur) ? cur : choices[0]?.value;
+    const answer = await p.select<string>({ id, message: q.message, help: why ? `${help} (${checkAnswer(stage, q, why, answers)})` : help, choices, ...(fallback !== undefined ? { default: fallback } : {}) });
     return toOptionValue(stage, q.option, answer);
   }
   const answer = await p.input({
@@ -375,7 +385,7 @@ async function askOption(p: Prompter, stage: StageKey, q: OptionQuestion, curren
     message: q.message + (q.kind === 'list' ? ' (comma-separated)' : ''),
     help,
     ...(cur !== undefined ? { default: cur } : {}),
-    validate: (v) => checkOption(stage, q.option, v),
+    validate: (v) => checkOption(stage, q.option, v) ?? checkAnswer(stage, q, v, answers),
   });
   return toOptionValue(stage, q.option, answer);
 }
@@ -388,7 +398,7 @@ export async function askOptions(p: Prompter, stage: StageKey, current: Options,
   const out: Options = {};
   const questions = optionQuestions(stage);
   for (const [k, v] of Object.entries(current)) if (questions.some((q) => q.option === k)) out[k] = v;
-  for (const q of questions.filter((x) => x.important)) out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`);
+  for (const q of questions.filter((x) => x.important)) out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`, out);
   const rest = questions.filter((x) => !x.important);
   if (rest.length) {
     const changed = rest.filter((q) => current[q.option] !== undefined).length;
@@ -398,7 +408,7 @@ export async function askOptions(p: Prompter, stage: StageKey, current: Options,
       help: `${rest.length} more: ${rest.map((q) => q.option).join(', ')}${changed ? ` (${changed} not at the default)` : ''}; No keeps their current values`,
       default: false,
     });
-    if (advanced) for (const q of rest) out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`);
+    if (advanced) for (const q of rest) out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`, out);
   }
   return out;
 }

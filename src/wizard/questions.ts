@@ -7,6 +7,7 @@
  * stage's advanced settings. Pure: no prompts, no I/O.
  */
 import { publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
+import { answerProblem, type ParamValues } from '../../stages/check';
 import { optionName, parameterSchema, stageParameters, type TemplateParameter } from '../../stages/options';
 
 /**
@@ -141,4 +142,19 @@ export function isTemplateDefault(stage: StageKey, option: string, value: unknow
   if (!p || p.Default === undefined) return false;
   const norm = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v)).split(',').map((s) => s.trim()).join(',');
   return norm(value) === norm(p.Default);
+}
+
+/**
+ * Checks an answer against the template's `Rules` and min/max bounds, given the stage's answers
+ * so far (option -> value): what makes the wizard's choices follow the rules (memory for a cpu).
+ */
+export function checkAnswer(stage: StageKey, q: OptionQuestion, answer: string, answers: Record<string, unknown>): string | undefined {
+  const known: ParamValues = {};
+  for (const other of optionQuestions(stage)) {
+    const v = answers[other.option];
+    if (v !== undefined && other.option !== q.option) known[other.parameter] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  const problem = answerProblem(publishedTemplate(stages[stage]).template, q.parameter, String(toOptionValue(stage, q.option, answer)), known);
+  // In the wizard's words: options, not template parameters.
+  return problem?.replace(/\b[A-Z][A-Za-z0-9]+\b/g, (w) => (optionQuestions(stage).some((o) => o.parameter === w) ? optionName(w) : w));
 }

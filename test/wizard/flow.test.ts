@@ -148,10 +148,19 @@ describe('a new environment', () => {
   });
 
   test('"advanced settings?" walks every other parameter of the stage', async () => {
-    const s = scripted({ ...SMALL, 'network.advanced': true, 'network.vpcCidr': '10.8.0.0/16', 'network.flowLogRetentionDays': '30' });
+    // A new VPC range needs subnets inside it (the template's default subnets are in 10.0.0.0/16).
+    const subnets = { 'network.publicSubnetCidrs': '10.8.0.0/22,10.8.4.0/22', 'network.privateSubnetCidrs': '10.8.32.0/19,10.8.64.0/19', 'network.dataSubnetCidrs': '10.8.16.0/22,10.8.20.0/22' };
+    const s = scripted({ ...SMALL, 'network.advanced': true, 'network.vpcCidr': '10.8.0.0/16', ...subnets, 'network.flowLogRetentionDays': '30' });
     const result = await runFlow(s.p, context());
     expect(s.asked).toEqual(expect.arrayContaining(['network.vpcCidr', 'network.publicSubnetCidrs', 'network.privateSubnetCidrs', 'network.dataSubnetCidrs', 'network.flowLogRetentionDays']));
-    expect(toParamsDocument(result.answers).network).toEqual({ natGateways: 'single', vpcCidr: '10.8.0.0/16', flowLogRetentionDays: 30 });
+    expect(toParamsDocument(result.answers).network).toEqual({
+      natGateways: 'single',
+      vpcCidr: '10.8.0.0/16',
+      publicSubnetCidrs: subnets['network.publicSubnetCidrs'],
+      privateSubnetCidrs: subnets['network.privateSubnetCidrs'],
+      dataSubnetCidrs: subnets['network.dataSubnetCidrs'],
+      flowLogRetentionDays: 30,
+    });
   });
 
   test('data stores, extra services and links with their access', async () => {
