@@ -5,8 +5,8 @@
  *
  * Credentials and region come from the SDK's standard chain (flags, AWS_PROFILE, environment
  * variables, ~/.aws/config, SSO); `endpointUrl` or AWS_ENDPOINT_URL sends every call to one
- * endpoint (a local emulator). Throttling is retried by the SDK's own retry strategy with
- * backoff; nothing in the engine wraps SDK calls in a second retry loop.
+ * endpoint (a local emulator). Throttling is retried by the SDK's own adaptive retry strategy
+ * (backoff, and a send rate that drops after throttling); nothing in the engine wraps SDK calls in a second retry loop.
  */
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -34,8 +34,10 @@ export interface ClientOptions {
   maxAttempts?: number;
   /**
    * `standard`: exponential backoff with jitter on throttling and transient errors.
-   * `adaptive`: also slows this client's send rate after throttling.
-   * @default 'standard'
+   * `adaptive`: also slows this client's send rate after throttling. CloudFormation's read APIs
+   * are throttled per account, and one run's stacks (and other runs in the account) share that
+   * budget, so every client slows down rather than fails.
+   * @default 'adaptive'
    */
   retryMode?: 'standard' | 'adaptive';
 }
@@ -91,7 +93,7 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     requestHandler: opts.requestHandler,
     credentials: opts.credentials,
     maxAttempts: opts.maxAttempts ?? 10,
-    retryMode: opts.retryMode ?? 'standard',
+    retryMode: opts.retryMode ?? 'adaptive',
   });
   const built = new Map<string, AnyClient>();
   const lazy = <T>(key: string, make: () => T): T => {

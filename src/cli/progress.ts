@@ -40,7 +40,8 @@ export function changeLine(ch: ResourceChange): string {
   const sign = ch.action === 'Add' ? c().green('+') : ch.action === 'Remove' ? c().red('-') : c().yellow('~');
   const repl = ch.replacement === 'always' ? c().red(c().bold(' REPLACED')) : ch.replacement === 'conditional' ? c().red(' may be REPLACED') : '';
   const causes = ch.action === 'Modify' && ch.causes.length ? c().dim(` (${ch.causes.join(', ')})`) : '';
-  return `${sign} ${ch.logicalId} ${c().dim(ch.resourceType)}${repl}${causes}`;
+  const refused = ch.refused ? c().red(c().bold(` REFUSED by CloudFormation: ${ch.refused}`)) : '';
+  return `${sign} ${ch.logicalId} ${c().dim(ch.resourceType)}${repl}${causes}${refused}`;
 }
 
 export function summariseChanges(plan: ChangeSummary): string {

@@ -75,8 +75,8 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
         'nothing was changed',
       );
     }
-    const results = await deployAll(ctx, { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined });
-    report(ctx, results, global);
+    const opts = { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined };
+    report(ctx, await deployInPasses(ctx, opts), global);
   } finally {
     clients.destroy();
   }
@@ -91,11 +91,49 @@ interface DeployAllOptions {
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
 export const timings = new Map<string, { startedMs: number; seconds: number }>();
 
-/** Runs the engine over the context's stacks with progress; returns one result per stack. */
-export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
-  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts')]);
+/**
+ * The run, after a preflight over every stack (refusals stop it before anything changes): first
+ * the importers of exports about to change are pointed at their current values, then the stacks
+ * as planned (producers that remove an export still imported keep it for now), then those
+ * producers once more, dropping what they kept. See deploy/exports.ts.
+ */
+export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
+  const { preflight, assertDetached } = await import('./preflight');
+  const { keepingExports } = await import('../deploy/exports');
   const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const specs: StackSpec[] = ctx.stacks.map((s) => toSpec(s, inRun));
+  const specs = ctx.stacks.map((s) => toSpec(s, inRun));
+  const moves = await preflight(ctx, specs);
+  if (moves.detach.length) {
+    say(ctx, `Exports about to change are in use: first pointing ${moves.detach.map((s) => s.name).join(', ')} at their current values`);
+    const detached = await deployAll(ctx, opts, moves.detach);
+    if (!detached.every(succeeded)) return detached;
+    await assertDetached(ctx, moves);
+  }
+  const first = specs.map((s) => (moves.keep.has(s.name) ? { ...s, templateBody: keepingExports(s.templateBody, moves.keep.get(s.name)!) } : s));
+  const results = await deployAll(ctx, opts, first);
+  if (!moves.keep.size || !results.every(succeeded)) return results;
+  say(ctx, `Importers have moved: removing the exports ${[...moves.keep.values()].flat().map((e) => e.exportName).join(', ')}`);
+  const last = await deployAll(ctx, opts, specs.filter((s) => moves.keep.has(s.name)));
+  return results.map((r) => last.find((l) => l.stackName === r.stackName) ?? r);
+}
+
+function succeeded(r: DeployResult): boolean {
+  return ['created', 'updated', 'skipped-unchanged'].includes(r.kind);
+}
+
+function say(ctx: RunContext, line: string): void {
+  if (!ctx.global.json) output.line(c().yellow(line));
+}
+
+/** Runs the engine over the context's stacks (or the given specs) with progress; returns one result per stack. */
+export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?: StackSpec[]): Promise<DeployResult[]> {
+  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }, { StatusBoard }] = await Promise.all([
+    import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts'), import('../deploy/status-board'),
+  ]);
+  // One status read per poll round for all stacks: CloudFormation throttles reads per account.
+  const board = new StatusBoard(ctx.clients.cloudFormation, opts.pollMs ? { initialMs: opts.pollMs } : {});
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const specs: StackSpec[] = given ?? ctx.stacks.map((s) => toSpec(s, inRun));
   const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
   let bucket: Promise<string> | undefined;
   const artifactBucket = (): Promise<string> => (bucket ??= ensureArtifactBucket(ctx.clients));
@@ -111,6 +149,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions): Promis
         const result = await deployStack(ctx.clients, spec, {
           events: (e) => progress.event(e),
           artifactBucket,
+          board,
           ...(signal ? { signal } : {}),
           ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
           ...(opts.yes ? {} : { confirm: (plan: ChangeSummary) => progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [summariseChanges(plan), ...plan.changes.map(changeLine)]) }),

@@ -7,6 +7,8 @@ import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { changeLine, summariseChanges } from '../cli/progress';
 import type { PlanResult } from '../deploy/stack';
+import type { ExportChange } from '../deploy/exports';
+import type { EngineError } from '../deploy/errors';
 import { openContext, toSpec } from './context';
 import { missingImports } from './deploy';
 
@@ -23,6 +25,34 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
   return out;
 }
 
+function refusalLines(err: EngineError): void {
+  output.line(`  ${c().red(c().bold('REFUSED'))} ${c().red(err.message)}`);
+  if (err.hint) output.line(`  ${c().dim(`way out: ${err.hint}`)}`);
+}
+
+/** Each export the update changes or removes, who imports it, and what deploy will do about it. */
+export function exportLines(changes: ExportChange[], inRun: Set<string>): string[] {
+  return changes.map((e) => {
+    const what = `export ${e.exportName} would be ${e.kind === 'changed' ? 'changed' : 'removed'}`;
+    if (!e.importers.length) return c().dim(`${what}; no stack imports it`);
+    const outside = e.importers.filter((i) => !inRun.has(i));
+    const next = outside.length
+      ? c().red(`deploy stops before changing anything while ${outside.join(', ')} (outside this run) import${outside.length === 1 ? 's' : ''} it`)
+      : e.kind === 'changed'
+        ? 'deploy first points them at its current value, then updates this stack, then moves them to the new value'
+        : 'deploy keeps it until they have moved off it, then removes it';
+    return `${c().yellow(what)}: imported by ${e.importers.join(', ')}; ${next}`;
+  });
+}
+
+/** A plan result for --json: errors as their message and hint. */
+function planJson(p: PlanResult): unknown {
+  const err = (e: EngineError) => ({ code: e.code, message: e.message, hint: e.hint });
+  if (p.kind === 'refused') return { kind: p.kind, stackName: p.stackName, error: err(p.error) };
+  if (p.kind === 'changes' && p.refused) return { ...p, refused: err(p.refused) };
+  return p;
+}
+
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
@@ -33,7 +63,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
     if (global.json) {
       output.json({
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
-        stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: plans[i] })),
+        stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: planJson(plans[i]!) })),
         missingImports: missing,
       });
       return;
@@ -46,13 +76,18 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       output.line(`${c().bold(s.name)} ${c().dim(s.templateId)}${deps}`);
       if (p.kind === 'unchanged') output.line(`  ${c().dim('no changes')}`);
       else if (p.kind === 'not-plannable') output.line(`  ${c().yellow(`cannot plan now: ${p.reason}`)}`);
+      else if (p.kind === 'refused') refusalLines(p.error);
       else {
         output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
+        if (p.refused) refusalLines(p.refused);
+        for (const line of exportLines(p.exports ?? [], inRun)) output.line(`  ${line}`);
       }
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
     const changing = plans.filter((p) => p.kind === 'changes').length;
+    const refused = plans.filter((p) => p.kind === 'refused' || (p.kind === 'changes' && p.refused)).length;
+    if (refused) output.warn(`${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`);
     output.line();
     output.line(`${changing} of ${plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`);
   } finally {

@@ -28,7 +28,7 @@ import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
 import { toSpec, type RunContext } from './context';
 import { schemaPath, schemaRefFor } from '../package';
-import { deployAll, missingImports } from './deploy';
+import { deployInPasses, missingImports } from './deploy';
 
 export interface WizardFlags {
   params?: string;
@@ -70,6 +70,7 @@ async function showPlan(ctx: RunContext): Promise<number> {
     output.line(`  ${c().bold(s.name)} ${c().dim(s.templateId)}${deps}`);
     if (p.kind === 'unchanged') output.line(`    ${c().dim('no changes')}`);
     else if (p.kind === 'not-plannable') output.line(`    ${c().yellow(`cannot plan now: ${p.reason}`)}`);
+    else if (p.kind === 'refused') output.line(`    ${c().red(`refused: ${p.error.message}`)}`);
     else {
       output.line(`    ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
       // A new stack lists every resource: the count says enough. Updates show each change.
@@ -209,7 +210,7 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
       output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
       return;
     }
-    const results = await deployAll(ctx, { yes: true, concurrency: 4 });
+    const results = await deployInPasses(ctx, { yes: true, concurrency: 4 });
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {

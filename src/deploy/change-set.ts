@@ -9,7 +9,7 @@ import {
   type Change,
   type DescribeChangeSetCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import { deleteChangeSet, isNoChangesReason, uniqueName } from './cloudformation';
+import { deleteChangeSet, isNoChangesReason, patiently, uniqueName } from './cloudformation';
 import { ChangeSetFailedError } from './errors';
 import { Pacer } from './poll';
 import type { Masker } from './template';
@@ -54,10 +54,12 @@ export type ChangeSetOutcome = { kind: 'ready'; summary: ChangeSummary } | { kin
  */
 export async function waitForChangeSet(cfn: CloudFormationClient, ref: ChangeSetRef, mask: Masker, poll?: PollOptions, signal?: AbortSignal): Promise<ChangeSetOutcome> {
   const pacer = new Pacer(poll);
-  let first = await describe(cfn, ref);
+  // A throttled read (after the SDK's retries) is a reason to slow down, not to give up.
+  const read = (NextToken?: string) => patiently(pacer, signal, () => describe(cfn, ref, NextToken));
+  let first = await read();
   while (first.Status === 'CREATE_PENDING' || first.Status === 'CREATE_IN_PROGRESS') {
     await pacer.wait(false, signal);
-    first = await describe(cfn, ref);
+    first = await read();
   }
   if (first.Status === 'FAILED') {
     if (isNoChangesReason(first.StatusReason)) {
@@ -68,7 +70,7 @@ export async function waitForChangeSet(cfn: CloudFormationClient, ref: ChangeSet
   }
   const changes = [...(first.Changes ?? [])];
   for (let page = first; page.NextToken; ) {
-    page = await describe(cfn, ref, page.NextToken);
+    page = await read(page.NextToken);
     changes.push(...(page.Changes ?? []));
   }
   return {

@@ -13,6 +13,7 @@ import {
   type ChangeSetSummary,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import type { Pacer } from './poll';
 import type { Outputs } from './types';
 
 /** Every change set this tool creates starts with this, so it only ever cleans up its own. */
@@ -123,8 +124,31 @@ export function isNotImportedError(err: unknown): boolean {
   return name === 'ValidationError' && /is not imported by any stack/.test(message);
 }
 
+/**
+ * The API refused the call for its rate (after the SDK's own retries). CloudFormation answers
+ * `Throttling`; other services' names for it are here too, as the SDK's retry strategy knows them.
+ */
+export function isThrottling(err: unknown): boolean {
+  return ['Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(awsError(err).name);
+}
+
 /** CancelUpdateStack once the update is past the point of no return (cleanup already running). */
 export function isNotCancellable(err: unknown): boolean {
   const { name, message } = awsError(err);
   return name === 'ValidationError' && /CancelUpdateStack cannot be called/.test(message);
+}
+
+/**
+ * Runs a read until it is not throttled: each throttled attempt (the SDK's own retries spent)
+ * waits the pacer's next, longer delay. Other errors, and an abort while waiting, go to the caller.
+ */
+export async function patiently<T>(pacer: Pacer, signal: AbortSignal | undefined, read: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (!isThrottling(err)) throw err;
+      await pacer.wait(false, signal);
+    }
+  }
 }

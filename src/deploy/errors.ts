@@ -19,6 +19,9 @@ export type EngineErrorCode =
   | 'TemplateTooLarge'
   | 'ArtifactBucketUnavailable'
   | 'ExportInUse'
+  | 'CustomNameReplacement'
+  | 'FixedSetting'
+  | 'ExportMove'
   | 'TerminationProtected'
   | 'GraphCycle'
   | 'Aborted';
@@ -161,6 +164,46 @@ export class ExportInUseError extends EngineError {
     super('ExportInUse', `stack ${stackName} cannot be deleted while other stacks use its exports: ${list}`, 'destroy the importing stacks first (or include them in this destroy)', {
       stackName,
     });
+  }
+}
+
+/** One resource CloudFormation would have to replace under the name it already has. */
+export interface RefusedReplacement {
+  logicalId: string;
+  resourceType: string;
+  physicalId?: string;
+  /** The properties whose change causes the replacement. */
+  causes: string[];
+}
+
+/**
+ * The update replaces a custom-named resource and keeps its name: CloudFormation would refuse it
+ * ("cannot update a stack when a custom-named resource requires replacing") after the stacks
+ * before it had already changed, so it is refused before anything runs.
+ */
+export class CustomNameReplacementError extends EngineError {
+  constructor(stackName: string, readonly refused: RefusedReplacement[]) {
+    const list = refused.map((r) => `${r.logicalId}${r.physicalId ? ` (${r.physicalId})` : ''} ${r.resourceType}${r.causes.length ? ` because of ${r.causes.join(', ')}` : ''}`).join('; ');
+    const causes = [...new Set(refused.flatMap((r) => r.causes))];
+    super(
+      'CustomNameReplacement',
+      `stack ${stackName}: CloudFormation refuses to replace a resource that keeps its custom name: ${list}`,
+      `nothing was changed. Undo the change${causes.length ? ` to ${causes.join(', ')}` : ''}; or give the resource a new name in the same change (the new one is created under it, the old one deleted), moving its data first where it holds any`,
+      { stackName },
+    );
+  }
+}
+
+/** A parameter the template fixes after creation (its value is part of generated credentials). */
+export class FixedSettingError extends EngineError {
+  constructor(stackName: string, readonly changes: { parameter: string; current: string; wanted: string }[]) {
+    const list = changes.map((c) => `${c.parameter} is "${c.current}", the params file says "${c.wanted}"`).join('; ');
+    super(
+      'FixedSetting',
+      `stack ${stackName}: ${changes.map((c) => c.parameter).join(', ')} cannot change after the stack is created (${list})`,
+      `nothing was changed. Set ${changes.map((c) => `${c.parameter} back to "${c.current}"`).join(', ')} in the params file; a different value needs a new store (another name) and the data moved to it`,
+      { stackName },
+    );
   }
 }
 

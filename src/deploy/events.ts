@@ -4,9 +4,9 @@
  * polls until the stack settles; `rootCause` finds the event that explains a failure.
  */
 import { CloudFormationClient, DescribeStackEventsCommand, type Stack, type StackEvent as SdkStackEvent } from '@aws-sdk/client-cloudformation';
-import { describeStack, isCancellationReason } from './cloudformation';
-import { Pacer } from './poll';
+import { isCancellationReason, isThrottling } from './cloudformation';
 import { StackStatus } from './stack-status';
+import { StatusBoard } from './status-board';
 import type { Masker } from './template';
 import type { DeployEvent, PollOptions, ResourceFailure, StackEvent } from './types';
 
@@ -86,6 +86,8 @@ export interface WatchOptions {
    * update time): right after ExecuteChangeSet, DescribeStacks may still show the old status.
    */
   before?: Stack;
+  /** The run's shared status reads (one per round for all stacks). @default one for this watch alone */
+  board?: StatusBoard;
 }
 
 /**
@@ -94,19 +96,29 @@ export interface WatchOptions {
  * means for the running operation).
  */
 export async function watchStack(cfn: CloudFormationClient, poller: StackEventPoller, opts: WatchOptions): Promise<Stack | undefined> {
-  const pacer = new Pacer(opts.poll);
-  let progressed = true;
+  const board = opts.board ?? new StatusBoard(cfn, opts.poll);
   for (;;) {
-    await pacer.wait(progressed, opts.signal);
-    const fresh = await poller.poll();
+    // Status first, then events: once the status says settled, the events read after it are complete.
+    const stack = await board.next(opts.before?.StackId ?? opts.stackName, opts.signal);
+    const fresh = await pollEvents(poller, board);
     for (const event of fresh) opts.emit({ type: 'resource', stackName: opts.stackName, event });
-    const stack = await describeStack(cfn, opts.before?.StackId ?? opts.stackName);
-    progressed = fresh.length > 0;
+    if (fresh.length > 0) board.progress();
     if (!stack) return undefined;
     const status = new StackStatus(stack.StackStatus ?? '');
     if (status.isSettled && status.name !== 'REVIEW_IN_PROGRESS' && operationSeen(opts.before, stack, poller.events)) {
       return status.isDeleted ? undefined : stack;
     }
+  }
+}
+
+/** New events; a throttled read slows the whole board down and is tried again next round. */
+async function pollEvents(poller: StackEventPoller, board: StatusBoard): Promise<StackEvent[]> {
+  try {
+    return await poller.poll();
+  } catch (err) {
+    if (!isThrottling(err)) throw err;
+    board.slowDown();
+    return [];
   }
 }
 

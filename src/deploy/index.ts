@@ -11,3 +11,6 @@ export { destroyStacks, importsOf, type DestroyOptions, type DestroyResult, type
 export { ensureArtifactBucket, uploadTemplate, templateUrl, artifactBucketName, INLINE_TEMPLATE_LIMIT, type ArtifactBucketOptions } from './artifacts';
 export { maskerFor, MASK, type Masker } from './template';
 export { DEFAULT_POLL } from './poll';
+export { StatusBoard } from './status-board';
+export { exportChanges, importersOf, detachedTemplate, keepingExports, type ExportChange } from './exports';
+export { NAME_PROPERTY, refusalOf, markRefusals, refusedChanges, fixedSettingChanges, type FixedSettingChange } from './refusals';

@@ -31,9 +31,12 @@ import {
   tagsOf,
   uniqueName,
 } from './cloudformation';
-import { AbortedError, ChangeSetFailedError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
+import { exportChanges, type ExportChange } from './exports';
+import { markRefusals, refusedChanges, fixedSettingChanges } from './refusals';
+import { AbortedError, ChangeSetFailedError, CustomNameReplacementError, type EngineError, FixedSettingError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
 import { StackStatus } from './stack-status';
+import type { StatusBoard } from './status-board';
 import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
 import type { ChangeSummary, DeployEvent, DeployResult, DeployStep, PollOptions, StackSpec } from './types';
 
@@ -50,6 +53,8 @@ export interface DeployOptions {
    */
   allowRecreate?: (stackName: string, status: string) => Promise<boolean>;
   poll?: PollOptions;
+  /** Status reads shared by every stack of the run (see StatusBoard). @default one per stack */
+  board?: StatusBoard;
   /** Ctrl-C: cancels an executing update (it rolls back), detaches from an executing create. */
   signal?: AbortSignal;
 }
@@ -103,6 +108,7 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
   let stack = await settle(ctx);
   if (stack && new StackStatus(stack.StackStatus ?? '').isCreationFailure) stack = await recreate(ctx, stack);
   const reviewing = !!stack && new StackStatus(stack.StackStatus ?? '').isReviewInProgress;
+  if (stack && !reviewing) refuseFixedSettings(ctx, stack);
   if (stack && !reviewing && (await isUnchanged(ctx, stack))) return skipped(ctx, stack);
   if (stack) await cleanChangeSets(ctx, stack);
   return changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
@@ -121,12 +127,23 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     throw err;
   }
   if (outcome.kind === 'empty') return skipped(ctx, stack ?? (await describeStack(ctx.cfn, ref.stackId)));
-  ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan: outcome.summary });
-  if (ctx.opts.confirm && !(await ctx.opts.confirm(outcome.summary))) {
+  const plan = markRefusals(outcome.summary, ctx.spec.templateBody);
+  if (refusedChanges(plan).length) {
     await discard(ctx, ref);
-    return { kind: 'declined', stackName: ctx.spec.name, plan: outcome.summary, stackExists: type === 'UPDATE' };
+    throw new CustomNameReplacementError(ctx.spec.name, refusedChanges(plan));
   }
-  return execute(ctx, ref, outcome.summary);
+  ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan });
+  if (ctx.opts.confirm && !(await ctx.opts.confirm(plan))) {
+    await discard(ctx, ref);
+    return { kind: 'declined', stackName: ctx.spec.name, plan, stackExists: type === 'UPDATE' };
+  }
+  return execute(ctx, ref, plan);
+}
+
+/** A parameter fixed after creation may not change (see refusals.ts); checked before any change set. */
+function refuseFixedSettings(ctx: Ctx, stack: Stack): void {
+  const changes = fixedSettingChanges(ctx.spec, stack);
+  if (changes.length) throw new FixedSettingError(ctx.spec.name, changes);
 }
 
 /**
@@ -170,7 +187,7 @@ function hintFor(status: string): string {
 async function attach(ctx: Ctx, stack: Stack): Promise<Stack | undefined> {
   const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
   await poller.start();
-  return watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: undefined });
+  return watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: undefined });
 }
 
 /** UPDATE_ROLLBACK_FAILED: ask CloudFormation to finish the rollback, and wait for it. */
@@ -179,7 +196,7 @@ async function continueRollback(ctx: Ctx, stack: Stack): Promise<Stack | undefin
   const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
   await poller.start();
   await ctx.cfn.send(new ContinueUpdateRollbackCommand({ StackName: stack.StackId ?? ctx.spec.name, ClientRequestToken: uniqueName() }));
-  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: stack });
+  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: stack });
   if (after?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
     throw new RollbackFailedError(ctx.spec.name, after.StackStatus, rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? ''));
   }
@@ -196,7 +213,7 @@ async function recreate(ctx: Ctx, stack: Stack): Promise<undefined> {
   const poller = new StackEventPoller(ctx.cfn, stackId, ctx.mask);
   await poller.start();
   await ctx.cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: uniqueName() }));
-  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before: stack });
+  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: stack });
   if (after) {
     const reason = rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? '');
     throw new StackStateError(ctx.spec.name, after.StackStatus ?? '', hintFor(after.StackStatus ?? ''), reason);
@@ -265,7 +282,7 @@ async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promis
   await ctx.cfn.send(new ExecuteChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, ClientRequestToken: uniqueName() }));
   let after: Stack | undefined;
   try {
-    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, signal: ctx.opts.signal, before });
+    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before });
   } catch (err) {
     if (err instanceof AbortedError) return interrupt(ctx, ref);
     throw err;
@@ -311,7 +328,17 @@ async function protect(ctx: Ctx, stack: Stack): Promise<void> {
 export type PlanResult =
   | { kind: 'unchanged'; stackName: string }
   /** `plan.type` is `create` for a new stack; `deletesFailedStack` names the failed status removed first. */
-  | { kind: 'changes'; plan: ChangeSummary; deletesFailedStack?: string }
+  | {
+      kind: 'changes';
+      plan: ChangeSummary;
+      deletesFailedStack?: string;
+      /** CloudFormation would refuse the update (a custom-named resource replaced); deploy refuses it first. */
+      refused?: CustomNameReplacementError;
+      /** Exports the update changes or removes, with the stacks importing each. */
+      exports?: ExportChange[];
+    }
+  /** A change this stack cannot take (a setting fixed after creation); deploy refuses it. */
+  | { kind: 'refused'; stackName: string; error: EngineError }
   /** No plan can be computed now: the stack is busy or stuck, or CloudFormation rejected the change set. */
   | { kind: 'not-plannable'; stackName: string; reason: string; status?: string };
 
@@ -340,16 +367,27 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
     return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'deploy will continue the rollback first, then plan again' };
   }
   if (status.next === 'needs-attention') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: hintFor(status.name) };
+  const fixed = fixedSettingChanges(spec, stack);
+  if (fixed.length) return { kind: 'refused', stackName: spec.name, error: new FixedSettingError(spec.name, fixed) };
   if (await isUnchanged(ctx, stack)) return { kind: 'unchanged', stackName: spec.name };
-  return planUpdate(ctx);
+  return planUpdate(ctx, stack);
 }
 
-async function planUpdate(ctx: Ctx): Promise<PlanResult> {
+async function planUpdate(ctx: Ctx, stack: Stack): Promise<PlanResult> {
   const ref = await createChangeSet(ctx.cfn, ctx.spec, 'UPDATE', await templateSource(ctx));
   try {
     const outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
     await discard(ctx, ref);
-    return outcome.kind === 'empty' ? { kind: 'unchanged', stackName: ctx.spec.name } : { kind: 'changes', plan: outcome.summary };
+    if (outcome.kind === 'empty') return { kind: 'unchanged', stackName: ctx.spec.name };
+    const plan = markRefusals(outcome.summary, ctx.spec.templateBody);
+    const refused = refusedChanges(plan);
+    const exports = await exportChanges(ctx.cfn, ctx.spec, stack, plan);
+    return {
+      kind: 'changes',
+      plan,
+      ...(refused.length ? { refused: new CustomNameReplacementError(ctx.spec.name, refused) } : {}),
+      ...(exports.length ? { exports } : {}),
+    };
   } catch (err) {
     await discard(ctx, ref);
     if (err instanceof ChangeSetFailedError) return { kind: 'not-plannable', stackName: ctx.spec.name, reason: err.reason };

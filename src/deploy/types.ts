@@ -38,6 +38,8 @@ export interface ResourceChange {
   replacement: Replacement;
   /** Top-level properties (or `Tags`, `Metadata`...) whose change causes this line. */
   causes: string[];
+  /** Set when CloudFormation will refuse this change (a custom-named resource replaced): why. */
+  refused?: string;
 }
 
 /** The change set of one stack, summarised. */

@@ -51,8 +51,9 @@ function docDbParams(t: TemplateBuilder<'application'>): DocDbParams {
     databaseName: t.param('DatabaseName', {
       Type: 'String', Default: 'app', AllowedPattern: '^[a-zA-Z][a-zA-Z0-9_]{0,62}$',
       ConstraintDescription: '1 to 63 letters, digits or underscores, starting with a letter',
-      Description: 'Database name stored in the secret for linked services ({name}_db_name); DocumentDB creates it on first write.',
+      Description: 'Database name stored in the secret for linked services ({name}_db_name); DocumentDB creates it on first write. Fixed once the stack exists: it is part of the generated secret\'s template, and changing that template makes Secrets Manager generate a new password the cluster never gets.',
       label: 'Database name',
+      fixedAfterCreation: true,
     }),
   };
 }

@@ -58,7 +58,7 @@ function postgresParams(t: TemplateBuilder<'application'>): PostgresParams {
     databaseName: t.param('DatabaseName', {
       Type: 'String', Default: 'app', AllowedPattern: '^[a-zA-Z][a-zA-Z0-9_]{0,62}$',
       ConstraintDescription: '1 to 63 letters, digits or underscores, starting with a letter',
-      Description: 'Name of the database created in the cluster (what {name}_db_name gives linked services).',
+      Description: 'Name of the database created in the cluster (what {name}_db_name gives linked services). Fixed once the cluster exists: it is create-only on a cluster whose identifier is fixed, so a new name would need a replacement CloudFormation refuses (deploy refuses it first).',
       label: 'Database name',
     }),
   };

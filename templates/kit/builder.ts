@@ -29,6 +29,12 @@ export interface ParamSpec extends Parameter {
   label?: string;
   /** Console parameter group; defaults to the template's own group. */
   group?: string;
+  /**
+   * The value cannot change once the stack exists (deploy refuses it before any change): for
+   * values that generated data depends on, such as a database name in generated credentials.
+   * Listed in the template's `cfn-stages` metadata as `FixedAfterCreation`.
+   */
+  fixedAfterCreation?: boolean;
 }
 
 /** What a builder returns: the template plus what the deployer needs to know about it. */
@@ -110,6 +116,7 @@ export class TemplateBuilder<S extends Scope> {
   private readonly imports: ImportRef[] = [];
   private readonly exported: ExportContract[] = [];
   private readonly rules: Record<string, unknown> = {};
+  private readonly fixed: string[] = [];
 
   constructor(readonly spec: TemplateSpec<S>) {
     for (const name of STD_BY_SCOPE[spec.scope]) {
@@ -120,8 +127,9 @@ export class TemplateBuilder<S extends Scope> {
   /** Adds a parameter (with its console label and group) and returns its `Ref`. */
   param(name: string, spec: ParamSpec): IntrinsicFunction {
     if (this.parameters[name]) throw new Error(`${this.spec.id}: parameter ${name} defined twice`);
-    const { label, group, ...parameter } = spec;
+    const { label, group, fixedAfterCreation, ...parameter } = spec;
     this.parameters[name] = parameter;
+    if (fixedAfterCreation) this.fixed.push(name);
     const g = group ?? this.spec.group;
     this.groups.set(g, [...(this.groups.get(g) ?? []), name]);
     this.labels[name] = { default: label ?? name };
@@ -239,6 +247,7 @@ export class TemplateBuilder<S extends Scope> {
           Scope: this.spec.scope,
           StackName: display(this.stackNamePattern()),
           Imports: this.imports.map((i) => display(exportNamePattern(i.contract, i.instance))),
+          ...(this.fixed.length ? { FixedAfterCreation: [...this.fixed] } : {}),
         },
       },
       Parameters: this.parameters,

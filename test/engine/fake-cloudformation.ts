@@ -445,7 +445,11 @@ export class FakeCloudFormation {
       cs.statusReason = `No export named ${err.exportName} found. Rollback requested by user.`;
       return;
     }
-    const sameSettings = cs.type === 'UPDATE' && sameJson(cs.config.parameters, stack.config.parameters) && sameJson(cs.config.tags, stack.config.tags);
+    // Outputs and imports count too: a change set that only changes outputs (or what they
+    // export), or only what the stack imports (an import written as its literal value), has no
+    // resource changes, but is CREATE_COMPLETE and must be executed to apply them.
+    const sameOutputsAndImports = sameJson(cs.config.template.Outputs ?? {}, stack.config.template.Outputs ?? {}) && sameJson([...cs.imports].sort(), [...stack.imports].sort());
+    const sameSettings = cs.type === 'UPDATE' && sameOutputsAndImports && sameJson(cs.config.parameters, stack.config.parameters) && sameJson(cs.config.tags, stack.config.tags);
     if (cs.changes.length === 0 && sameSettings) {
       cs.status = 'FAILED';
       cs.statusReason = "The submitted information didn't contain changes. Submit different information to create a change set.";
@@ -627,6 +631,13 @@ export class FakeCloudFormation {
       this.finishChange(stack, c);
       yield;
     }
+    const inUse = this.exportInUse(stack, cs);
+    if (inUse) {
+      this.stackEvent(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', inUse);
+      yield;
+      yield* this.rollbackUpdate(stack, state, [...(stack.touched ?? [])]);
+      return;
+    }
     this.stackEvent(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     yield;
     yield* this.cleanup(stack, cs.changes, state);
@@ -778,18 +789,34 @@ export class FakeCloudFormation {
 
   /** A finished operation fixes the stack's outputs, exports and imports. */
   private commit(stack: FakeStack, cs: FakeChangeSet): void {
+    stack.outputs = this.resolvedOutputs(stack, cs);
+    stack.imports = cs.imports;
+  }
+
+  private resolvedOutputs(stack: FakeStack, cs: FakeChangeSet): FakeStack['outputs'] {
     const ctx: ResolveContext = {
       parameters: cs.config.parameters,
       pseudo: { 'AWS::StackName': stack.name, 'AWS::Region': this.region, 'AWS::AccountId': this.account, 'AWS::StackId': stack.id },
       physicalId: (id) => stack.resources.get(id)?.physicalId ?? id,
       importValue: (name) => this.exportValue(name) ?? '',
     };
-    stack.outputs = Object.entries<Json>(cs.config.template.Outputs ?? {}).map(([key, o]) => ({
+    return Object.entries<Json>(cs.config.template.Outputs ?? {}).map(([key, o]) => ({
       OutputKey: key,
       OutputValue: String(resolve(o.Value, ctx)),
       ExportName: o.Export?.Name === undefined ? undefined : String(resolve(o.Export.Name, ctx)),
     }));
-    stack.imports = cs.imports;
+  }
+
+  /** The reason an update fails when it would change or withdraw an export another stack imports. */
+  private exportInUse(stack: FakeStack, cs: FakeChangeSet): string | undefined {
+    const next = this.resolvedOutputs(stack, cs);
+    for (const o of stack.outputs.filter((x) => x.ExportName)) {
+      const users = this.importersOf(o.ExportName!).filter((name) => name !== stack.name);
+      const now = next.find((x) => x.ExportName === o.ExportName);
+      if (!users.length || now?.OutputValue === o.OutputValue) continue;
+      return now ? `Cannot update export ${o.ExportName} as it is in use by ${users[0]}` : `Export ${o.ExportName} cannot be deleted as it is in use by ${users[0]}`;
+    }
+    return undefined;
   }
 
   private exportValue(name: string): string | undefined {

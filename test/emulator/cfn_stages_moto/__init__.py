@@ -36,7 +36,7 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import deletion, existing, intrinsics, logs, sessions, stacks, teardown, updates
+    from . import deletion, existing, intrinsics, logs, replacements, sessions, stacks, teardown, updates
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -48,6 +48,7 @@ def _install() -> None:
     stacks.install()
     updates.install()
     deletion.install()  # after updates: wraps its build_resource_diff
+    replacements.install()  # after updates: wraps its _diff and ResourceMap.update
     teardown.install()
     # moto caches its type table on first use; drop it so the new types are seen.
     parsing.get_model_list.cache_clear()

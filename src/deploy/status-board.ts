@@ -1,0 +1,162 @@
+/**
+ * One status read per poll round for every stack a run is watching. CloudFormation's read APIs
+ * are throttled per account at a few calls per second, shared by everything in it (several
+ * environments deployed by CI at once). Watching 40 stacks with one DescribeStacks each per poll
+ * multiplies the rate by 40; here the watchers of a run wait on one board, and each round answers
+ * all of them with one DescribeStacks listing (or single reads, when that is cheaper).
+ *
+ * Throttling is answered by slowing down, never by failing: a round whose read is throttled
+ * (after the SDK's own adaptive retries) keeps its waiters for the next round, at the slowest pace.
+ */
+import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { describeStack, isThrottling } from './cloudformation';
+import { AbortedError } from './errors';
+import { DEFAULT_POLL } from './poll';
+import type { PollOptions } from './types';
+
+interface Waiter {
+  key: string;
+  resolve: (stack: Stack | undefined) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The status reads of one run: watchers ask for their stack with {@link StatusBoard.next} and are
+ * answered together at the next round. Rounds are paced like the old per-stack polling (quick
+ * while something happens, slower while quiet, slowest after throttling), and only run while
+ * someone waits.
+ */
+export class StatusBoard {
+  private readonly opts: Required<PollOptions>;
+  private readonly waiters = new Set<Waiter>();
+  private timer: NodeJS.Timeout | undefined;
+  private delay: number;
+  private progressed = true;
+  /** Pages the last full listing took: single reads are used while they cost fewer calls. */
+  private listingPages = 1;
+  /**
+   * Set when a listing (DescribeStacks without a name) is refused: a deploy role may be allowed to
+   * describe only its own stacks (`stack/x-dev-*`), which a listing is not. Single reads from then on.
+   */
+  private listingRefused = false;
+  /** Rounds run so far (each one status read for every waiting stack). */
+  rounds = 0;
+  /** Rounds whose read was throttled and deferred. */
+  throttledRounds = 0;
+
+  constructor(
+    private readonly cfn: CloudFormationClient,
+    poll: PollOptions = {},
+  ) {
+    this.opts = { ...DEFAULT_POLL, ...poll };
+    this.delay = this.opts.initialMs;
+  }
+
+  /** The delay before the next round (for tests and logs). */
+  get currentMs(): number {
+    return this.delay;
+  }
+
+  /**
+   * The stack (by name, or by id: a deleted one then reads DELETE_COMPLETE) as the next round
+   * sees it; undefined once it does not exist. Rejects with {@link AbortedError} when the signal fires.
+   */
+  next(nameOrId: string, signal?: AbortSignal): Promise<Stack | undefined> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new AbortedError());
+      const onAbort = (): void => {
+        this.waiters.delete(waiter);
+        reject(new AbortedError());
+      };
+      const waiter: Waiter = {
+        key: nameOrId,
+        resolve: (stack) => (signal?.removeEventListener('abort', onAbort), resolve(stack)),
+        reject: (err) => (signal?.removeEventListener('abort', onAbort), reject(err)),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.add(waiter);
+      this.schedule();
+    });
+  }
+
+  /** A watcher saw something happen: the next round comes at the quick pace. */
+  progress(): void {
+    this.progressed = true;
+  }
+
+  /** The API throttled a read outside the board (events): poll at the slowest pace for now. */
+  slowDown(): void {
+    this.progressed = false;
+    this.delay = this.opts.maxMs;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.waiters.size === 0) return;
+    this.delay = this.progressed ? this.opts.initialMs : Math.min(this.opts.maxMs, Math.ceil(this.delay * this.opts.factor));
+    this.progressed = false;
+    this.timer = setTimeout(() => void this.round(), this.delay);
+  }
+
+  private async round(): Promise<void> {
+    const batch = [...this.waiters];
+    if (batch.length === 0) {
+      this.timer = undefined;
+      return;
+    }
+    this.rounds += 1;
+    try {
+      const found = await this.read([...new Set(batch.map((w) => w.key))]);
+      for (const w of batch) {
+        if (!this.waiters.delete(w)) continue; // aborted meanwhile
+        w.resolve(found.get(w.key));
+      }
+    } catch (err) {
+      if (isThrottling(err)) {
+        this.throttledRounds += 1;
+        this.slowDown();
+      } else {
+        for (const w of batch) if (this.waiters.delete(w)) w.reject(err);
+      }
+    } finally {
+      this.timer = undefined;
+      this.schedule();
+    }
+  }
+
+  /** One listing for all keys when that is fewer calls than reading each; keys it lacks are read singly. */
+  private async read(keys: string[]): Promise<Map<string, Stack | undefined>> {
+    const found = new Map<string, Stack | undefined>();
+    const listed = keys.length > this.listingPages && !this.listingRefused ? await this.listAll() : [];
+    for (const key of keys) {
+      const stack = listed.find((s) => s.StackId === key || s.StackName === key);
+      if (stack) found.set(key, stack);
+    }
+    // Not listed: a deleted stack (read by id it says DELETE_COMPLETE), or one that is gone.
+    for (const key of keys) if (!found.has(key)) found.set(key, await describeStack(this.cfn, key));
+    return found;
+  }
+
+  private async listAll(): Promise<Stack[]> {
+    try {
+      return await this.listPages();
+    } catch (err) {
+      if (isThrottling(err)) throw err;
+      this.listingRefused = true;
+      return [];
+    }
+  }
+
+  private async listPages(): Promise<Stack[]> {
+    const stacks: Stack[] = [];
+    let NextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await this.cfn.send(new DescribeStacksCommand({ NextToken }));
+      stacks.push(...(page.Stacks ?? []));
+      NextToken = page.NextToken;
+      pages += 1;
+    } while (NextToken);
+    this.listingPages = pages;
+    return stacks;
+  }
+}
