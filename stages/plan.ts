@@ -124,12 +124,16 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
       templateId: built.id,
       built,
       parameters,
-      tags: {
-        ...(params.tags.extra ?? {}),
-        'cfn-stages:environment': `${params.prefix}${params.environment}`,
-        'cfn-stages:template': built.id,
-        ...(d.app ? { 'cfn-stages:application': d.app } : {}),
-      },
+      // A project stack is shared by environments: no environment's tags, or they would flip with each deploy.
+      tags:
+        built.scope === 'project'
+          ? { 'cfn-stages:template': built.id }
+          : {
+              ...(params.tags.extra ?? {}),
+              'cfn-stages:environment': `${params.prefix}${params.environment}`,
+              'cfn-stages:template': built.id,
+              ...(d.app ? { 'cfn-stages:application': d.app } : {}),
+            },
       fields: Object.fromEntries(Object.keys(declared).map((k) => [k, d.stdAt[k] ?? `${d.at}.${optionName(k)}`])),
       dependsOn: [],
       // An import whose instance comes from a parameter left empty is switched off by a condition

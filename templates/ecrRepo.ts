@@ -73,7 +73,7 @@ export function buildEcrRepo(): BuiltTemplate {
     EncryptionConfiguration: { EncryptionType: 'KMS' },
     LifecyclePolicy: { LifecyclePolicyText: sub(lifecyclePolicyText()) },
     Tags: t.tags(),
-  }), 'Retain'));
+  })));
 
   t.export(EcrRepo.RepositoryArn, repo.att('Arn'));
   t.export(EcrRepo.RepositoryUri, repo.att('RepositoryUri'));

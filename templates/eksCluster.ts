@@ -67,6 +67,7 @@ export function buildEksCluster(): BuiltTemplate {
 
   const name = sub('${Prefix}${EnvironmentName}');
   const secretsKey = kmsKey(t, 'SecretsKey', {
+    protectsKeptData: false,
     description: 'Encrypts the EKS cluster\'s Kubernetes secrets (envelope encryption)',
     alias: sub('alias/${Prefix}${EnvironmentName}-eks-secrets'),
   });
@@ -162,6 +163,7 @@ function parameters(t: Env): Params {
  */
 function controlPlaneLogGroup(t: Env, p: Params): Handle {
   const key = kmsKey(t, 'LogsKey', {
+    protectsKeptData: false,
     description: 'Encrypts the EKS control-plane logs',
     alias: sub('alias/${Prefix}${EnvironmentName}-eks-logs'),
     statements: [logsMayUseKey('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/eks/${Prefix}${EnvironmentName}/cluster')],

@@ -203,6 +203,8 @@ function networkLoadBalancer(t: App, p: LbParams): Nlb {
 /** The app's key, log group and configuration secret: shared by every service of the app. */
 function appShared(t: App, retention: IntrinsicFunction): { key: Handle; logs: Handle; secret: Handle } {
   const key = kmsKey(t, 'AppKey', {
+    // The configuration secret it encrypts is kept on delete.
+    protectsKeptData: true,
     description: 'Encrypts the app\'s configuration secret and logs',
     alias: sub('alias/${Prefix}${EnvironmentName}-${ApplicationName}'),
     statements: [logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${APP_LOG_GROUP}`)],
@@ -210,8 +212,9 @@ function appShared(t: App, retention: IntrinsicFunction): { key: Handle; logs: H
   const logs = logGroup(t, 'AppLogGroup', { name: sub(APP_LOG_GROUP), retentionDays: retention, kmsKey: key });
   // The initial value is an empty JSON document: the real configuration is edited in the console
   // (or with `provision config`), never passed through this template. Kept on delete: it holds it.
+  // No fixed name: the app and `provision config` find it by the stack's ConfigSecretArn export,
+  // and a kept secret must not block the app's stack when it is created again after a destroy.
   const secret = t.add('ConfigSecret', keep(new SecretsManager.Secret({
-    Name: sub('${Prefix}${EnvironmentName}/${ApplicationName}/config'),
     Description: sub('Configuration of ${ApplicationName} in ${Prefix}${EnvironmentName} (JSON, read by the app at start)'),
     KmsKeyId: key.att('Arn'),
     SecretString: '{}',

@@ -186,6 +186,7 @@ export function buildNetwork(): BuiltTemplate {
   // Flow logs: every accepted and rejected flow, to an encrypted log group.
   const flowLogName = sub('/cfn-stages/${Prefix}${EnvironmentName}/vpc-flow-logs');
   const key = kmsKey(t, 'LogsKey', {
+    protectsKeptData: false,
     description: 'Encrypts the environment\'s VPC flow logs',
     alias: sub('alias/${Prefix}${EnvironmentName}-network-logs'),
     statements: [logsMayUseKey('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/cfn-stages/${Prefix}${EnvironmentName}/*')],

@@ -15,9 +15,16 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
+
+/** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Attempts of one call that fail at the network level (no answer, refused, timed out) before it fails. */
+export const NETWORK_ATTEMPTS = 3;
 
 export interface ClientOptions {
   /** @default the SDK chain: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region */
@@ -40,6 +47,19 @@ export interface ClientOptions {
    * @default 'adaptive'
    */
   retryMode?: 'standard' | 'adaptive';
+  /**
+   * Per attempt: the time to connect (at most 5 s) and the time a request may go without an
+   * answer. A call whose attempts fail at the network level {@link NETWORK_ATTEMPTS} times fails
+   * with {@link EndpointUnreachableError}, so a dead endpoint costs about three timeouts, not ten.
+   * @default DEFAULT_TIMEOUT_MS
+   */
+  timeoutMs?: number;
+  /**
+   * The run's interrupt (Ctrl-C): calls in flight when it fires are abandoned at once with
+   * {@link AbortedError}; calls started afterwards (cancelling an update, releasing the run lock)
+   * still go out.
+   */
+  signal?: AbortSignal;
 }
 
 /** The clients one run needs, each built on first use. */
@@ -50,9 +70,13 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly ecr: ECRClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
-  /** `provision logs`, `exec`, `tunnel`: log events, Session Manager sessions, jump-box instances. */
-  readonly logs: CloudWatchLogsClient;
+  /** The run lock; Session Manager sessions (`provision tunnel`). */
   readonly ssm: SSMClient;
+  readonly autoScaling: AutoScalingClient;
+  /** Cluster snapshots a data store is restored from. */
+  readonly rds: RDSClient;
+  /** `provision logs` and `tunnel`: log events, jump-box instances. */
+  readonly logs: CloudWatchLogsClient;
   readonly ec2: EC2Client;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
@@ -69,28 +93,37 @@ interface SharedConfig {
   region?: string;
   profile?: string;
   endpoint?: string;
-  requestHandler?: ClientOptions['requestHandler'];
+  requestHandler?: ClientOptions['requestHandler'] | HandlerTimeouts;
   credentials?: ClientOptions['credentials'];
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
 }
 
+/** Options of the SDK's Node HTTP handler that bound each attempt (given as a plain object, the SDK builds the handler). */
+interface HandlerTimeouts {
+  connectionTimeout: number;
+  requestTimeout: number;
+  socketTimeout: number;
+  throwOnRequestTimeout: true;
+}
+
 /** The part of an SDK client this module touches. */
 interface AnyClient {
   config: { region: () => Promise<string>; credentials: () => Promise<{ accountId?: string }> };
-  middlewareStack: { add: (mw: never, opts: { step: 'initialize'; name: string }) => void };
+  middlewareStack: { add: (mw: never, opts: { step: 'initialize' | 'deserialize'; name: string }) => void };
   destroy(): void;
 }
 
 /** Builds the clients lazily; nothing is loaded or resolved until a client is used. */
 export function createClients(opts: ClientOptions = {}): AwsClients {
   const endpointUrl = opts.endpointUrl ?? (process.env.AWS_ENDPOINT_URL || undefined);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // Keys left undefined are dropped so the SDK's own defaults apply to them.
   const shared = dropUndefined<SharedConfig>({
     region: opts.region,
     profile: opts.profile,
     endpoint: endpointUrl,
-    requestHandler: opts.requestHandler,
+    requestHandler: opts.requestHandler ?? { connectionTimeout: Math.min(5000, timeoutMs), requestTimeout: timeoutMs, socketTimeout: timeoutMs, throwOnRequestTimeout: true },
     credentials: opts.credentials,
     maxAttempts: opts.maxAttempts ?? 10,
     retryMode: opts.retryMode ?? 'adaptive',
@@ -101,6 +134,7 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     if (!client) {
       client = make() as unknown as AnyClient;
       withTypedErrors(client, opts.profile);
+      withNetworkBounds(client, { timeoutMs, endpointUrl, signal: opts.signal });
       built.set(key, client);
     }
     return client as unknown as T;
@@ -129,11 +163,17 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get logs() {
       return lazy('logs', () => new (load('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient)(shared));
     },
+    get ec2() {
+      return lazy('ec2', () => new (load('@aws-sdk/client-ec2').EC2Client)(shared));
+    },
     get ssm() {
       return lazy('ssm', () => new (load('@aws-sdk/client-ssm').SSMClient)(shared));
     },
-    get ec2() {
-      return lazy('ec2', () => new (load('@aws-sdk/client-ec2').EC2Client)(shared));
+    get autoScaling() {
+      return lazy('autoscaling', () => new (load('@aws-sdk/client-auto-scaling').AutoScalingClient)(shared));
+    },
+    get rds() {
+      return lazy('rds', () => new (load('@aws-sdk/client-rds').RDSClient)(shared));
     },
     region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
     accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
@@ -157,8 +197,10 @@ interface SdkModules {
   '@aws-sdk/client-ecr': typeof import('@aws-sdk/client-ecr');
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   '@aws-sdk/client-cloudwatch-logs': typeof import('@aws-sdk/client-cloudwatch-logs');
-  '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
   '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
+  '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
+  '@aws-sdk/client-auto-scaling': typeof import('@aws-sdk/client-auto-scaling');
+  '@aws-sdk/client-rds': typeof import('@aws-sdk/client-rds');
 }
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */
@@ -180,6 +222,83 @@ function withTypedErrors(client: AnyClient, profile: string | undefined): void {
     }
   };
   client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'cfnStagesSetupErrors' });
+}
+
+/** Node's codes for a connection that could not be made or was cut (what the SDK itself retries as transient). */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** An attempt that got no HTTP answer at all: timed out, refused, reset, or the host is unknown. */
+export function isNetworkFailure(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.$metadata?.httpStatusCode !== undefined) return false;
+  return e.name === 'TimeoutError' || NETWORK_CODES.has(e.code ?? '');
+}
+
+interface NetworkBounds {
+  timeoutMs: number;
+  endpointUrl?: string;
+  signal?: AbortSignal;
+}
+
+/** What one call's attempts share (the SDK hands the same context object to every attempt). */
+interface CallContext {
+  clientName?: string;
+  commandName?: string;
+  cfnStagesNetworkFailures?: number;
+}
+
+/**
+ * Bounds each call at the network level, around every attempt (inside the SDK's retry loop):
+ * an attempt still in flight when the run is interrupted is abandoned with {@link AbortedError}
+ * (not retried); after {@link NETWORK_ATTEMPTS} attempts without an HTTP answer the call fails
+ * with {@link EndpointUnreachableError}, naming the endpoint, region and call. The error carries
+ * no `cause`, so the SDK does not take it for a transient failure and retry it further.
+ */
+function withNetworkBounds(client: AnyClient, bounds: NetworkBounds): void {
+  const middleware = (next: (args: { request?: unknown }) => Promise<unknown>, context: CallContext) => async (args: { request?: unknown }) => {
+    const attempt = raceAbort(next(args), bounds.signal);
+    try {
+      return await attempt;
+    } catch (err) {
+      if (!isNetworkFailure(err)) throw err;
+      const failures = (context.cfnStagesNetworkFailures ?? 0) + 1;
+      context.cfnStagesNetworkFailures = failures;
+      if (failures < NETWORK_ATTEMPTS) throw err;
+      throw new EndpointUnreachableError({
+        endpoint: endpointOf(args.request, bounds.endpointUrl),
+        region: await client.config.region().catch(() => 'unknown'),
+        call: `${(context.clientName ?? '').replace(/Client$/, '')} ${(context.commandName ?? '').replace(/Command$/, '')}`.trim(),
+        reason: describeNetworkFailure(err as Error, bounds.timeoutMs),
+        attempts: failures,
+        viaEndpointOverride: bounds.endpointUrl !== undefined,
+      });
+    }
+  };
+  client.middlewareStack.add(middleware as never, { step: 'deserialize', name: 'cfnStagesNetworkBounds' });
+}
+
+/** Rejects with AbortedError when the signal fires while the attempt is in flight. */
+function raceAbort<T>(attempt: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal || signal.aborted) return attempt;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    attempt.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function endpointOf(request: unknown, override: string | undefined): string {
+  const r = request as { protocol?: string; hostname?: string; port?: number } | undefined;
+  if (r?.hostname) return `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+  return override ?? 'the AWS endpoint';
+}
+
+function describeNetworkFailure(err: Error & { code?: string }, timeoutMs: number): string {
+  if (err.name === 'TimeoutError') return `no answer within ${Math.round(timeoutMs / 100) / 10} s`;
+  if (err.code === 'ECONNREFUSED') return 'connection refused';
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'host name not found';
+  return err.code ? `connection failed (${err.code})` : err.message;
 }
 
 /**

@@ -3,7 +3,8 @@
  * tests drive it in-process. Commands load their implementation (and the AWS SDK) lazily: `--help`
  * and `synth` never pay for the SDK.
  *
- * Exit codes: 0 success, 1 the operation failed, 2 bad usage or input, 130 interrupted.
+ * Exit codes (the rule is in ./errors.ts): 0 done, 1 failed, 2 refused (bad usage or input, or a
+ * state to deal with first; nothing was changed), 130 interrupted.
  */
 import { Argument, Command, CommanderError, Help, Option } from 'commander';
 import { CliError, ExitCode } from './errors';
@@ -16,6 +17,7 @@ export interface GlobalOptions {
   json?: boolean;
   color?: boolean;
   verbose?: boolean;
+  awsTimeout?: string;
 }
 
 /** The root's options in --help, with `-V, --version` (handled before commander: see asksVersion). */
@@ -37,6 +39,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'plain text without colours (also NO_COLOR=1)')
     .option('--verbose', 'more detail, including each AWS call that fails')
+    .addOption(new Option('--aws-timeout <seconds>', 'give up on an AWS call attempt with no answer after this long (a call fails after 3 such attempts)').default(undefined, '30'))
     .configureHelp({ visibleOptions: (cmd) => withVersionFlag(cmd) })
     .showHelpAfterError('(run `provision --help` for usage)')
     .exitOverride();
@@ -70,7 +73,8 @@ export function buildProgram(): Command {
     .addOption(onlyOpt())
     .option('--concurrency <n>', 'stacks deployed at the same time (1-16)', '4')
     .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 10 s)')
-    .addHelpText('after', '\nExit codes: 0 every stack done or unchanged, 1 a stack failed (its root cause is shown), 2 bad input, 130 interrupted.')
+    .option('--update-shared', 'change project stacks (ECR repositories) that other environments use, without asking')
+    .addHelpText('after', '\nExit codes: 0 every stack done or unchanged, 1 a stack failed (its root cause is shown), 2 refused (nothing changed:\nbad input, another run holds the lock, a shared stack would change under another environment), 130 interrupted.')
     .action(async (opts) => (await import('../commands/deploy')).runDeploy(opts, program.opts<GlobalOptions>()));
 
   program
@@ -94,7 +98,17 @@ export function buildProgram(): Command {
     .option('-y, --yes', 'do not ask for the environment name to be typed')
     .addOption(onlyOpt())
     .option('--disable-termination-protection', 'turn termination protection off on protected stacks first')
+    .option('--delete-shared', 'also delete the project stacks (ECR repositories) of this file; refused while any stack imports them')
+    .addHelpText('after', '\nProject stacks (21.project-ecr-image-repo) are shared between environments: without --delete-shared they are\nkept, and the report says which stacks still import them.\nExit codes: 0 deleted, 1 a delete failed (its root cause is shown), 2 refused (nothing deleted: imports\nfrom outside, deletion protection, another run holds the lock, bad input), 130 interrupted.')
     .action(async (opts) => (await import('../commands/destroy')).runDestroy(opts, program.opts<GlobalOptions>()));
+
+  program
+    .command('unlock')
+    .description('remove the environment\'s run lock left by a run that crashed (one run at a time per environment)')
+    .addOption(paramsOpt())
+    .option('--force', 'remove it even though its holder still looks alive (its heartbeat is recent)')
+    .addHelpText('after', '\nA deploy, destroy, release or config change holds the lock (SSM parameter /cfn-stages/<prefix><env>/lock)\nwhile it runs and removes it when it ends. A crashed run leaves it; a lock whose heartbeat is older than\n5 minutes, or whose process is gone from this host, is removed without --force.')
+    .action(async (opts) => (await import('../commands/unlock')).runUnlock(opts, program.opts<GlobalOptions>()));
 
   // ---- publish (registered below) ----
   program
@@ -167,7 +181,7 @@ export function buildProgram(): Command {
       .option('--no-wait', 'return once the stack update is done, without waiting for ECS to report the service stable')
       .option('--timeout <minutes>', 'give up waiting after this long (the rollout itself goes on)', '15')
       .option('--poll-interval <seconds>', 'first poll interval while waiting (backs off to 10 s)')
-      .addHelpText('after', '\nEvery other parameter and the template stay as deployed (UsePreviousValue, UsePreviousTemplate).\nWhile it waits it shows running/desired/pending tasks and the rollout state; a failed rollout (or a\ncircuit-breaker rollback) shows why the new tasks stopped and the latest service events.\nExit codes: 0 released and stable, 1 the update or rollout failed or timed out, 2 bad input, 130 interrupted.')
+      .addHelpText('after', '\nEvery other parameter and the template stay as deployed (UsePreviousValue, UsePreviousTemplate).\nWhile it waits it shows running/desired/pending tasks and the rollout state; a failed rollout (or a\ncircuit-breaker rollback) shows why the new tasks stopped and the latest service events.\nExit codes: 0 released and stable, 1 the update or rollout failed or timed out, 2 refused (nothing changed: bad input,\nstack not deployed or busy, tag missing, another run holds the lock), 130 interrupted.')
       .action(async (opts) => (await import('../commands/release')).runRelease(opts, program.opts<GlobalOptions>()));
   }
 
@@ -195,7 +209,7 @@ function registerOperate(program: Command): void {
     .addHelpText(
       'after',
       '\nWithout a terminal (or with --no-color) lines are plain; --json prints one JSON object per event.\n' +
-        'Exit codes: 0 done, 1 AWS refused or a stage is not deployed, 2 bad input, 130 Ctrl-C while following.\n\n' +
+        'Exit codes: 0 done, 1 an AWS call failed, 2 bad input or a stage not deployed, 130 Ctrl-C while following.\n\n' +
         'Examples:\n' +
         '  provision logs --params envs/dev.yaml --app acme --since 15m --filter ERROR\n' +
         '  provision logs --params envs/dev.yaml --app acme --extra api2 --follow\n' +

@@ -25,6 +25,8 @@ const STEP_TEXT: Record<string, string> = {
   waiting: 'waiting for an operation in progress to settle',
   'continuing-rollback': 'continuing a failed rollback',
   'deleting-failed-stack': 'deleting the failed first attempt',
+  adopting: 'adopting what an earlier stack kept (resource import)',
+  restoring: 'database created from its snapshot',
   'cleaning-change-sets': 'removing stale change sets',
   'uploading-template': 'uploading the template to the artifact bucket',
   'creating-change-set': 'creating a change set',
@@ -33,10 +35,13 @@ const STEP_TEXT: Record<string, string> = {
   'termination-protection': 'setting termination protection',
   'checking-imports': 'checking who imports its exports',
   deleting: 'deleting',
+  'lifting-protections': 'lifting EC2 capacity protections that would block the delete',
+  'retrying-delete': 'waiting for AWS to release what blocked the delete, then deleting again',
 };
 
 /** One line per resource change: `+` add, `~` modify, `-` remove; replacements loud. */
 export function changeLine(ch: ResourceChange): string {
+  if (ch.action === 'Import') return `${c().cyan('=')} ${ch.logicalId} ${c().dim(ch.resourceType)} adopts the existing ${ch.physicalId ?? 'resource'} (kept by an earlier stack)`;
   const sign = ch.action === 'Add' ? c().green('+') : ch.action === 'Remove' ? c().red('-') : c().yellow('~');
   const repl = ch.replacement === 'always' ? c().red(c().bold(' REPLACED')) : ch.replacement === 'conditional' ? c().red(' may be REPLACED') : '';
   const causes = ch.action === 'Modify' && ch.causes.length ? c().dim(` (${ch.causes.join(', ')})`) : '';
@@ -47,7 +52,8 @@ export function changeLine(ch: ResourceChange): string {
 export function summariseChanges(plan: ChangeSummary): string {
   const n = (a: string) => plan.changes.filter((ch) => ch.action === a).length;
   const replaced = plan.changes.filter((ch) => ch.replacement !== 'never').length;
-  return `${n('Add')} to add, ${n('Modify')} to change, ${n('Remove')} to remove${replaced ? c().red(`, ${replaced} replaced or possibly replaced`) : ''}`;
+  const adopt = n('Import') ? `, ${n('Import')} to adopt` : '';
+  return `${n('Add')} to add${adopt}, ${n('Modify')} to change, ${n('Remove')} to remove${replaced ? c().red(`, ${replaced} replaced or possibly replaced`) : ''}`;
 }
 
 export interface ProgressOptions {

@@ -64,7 +64,7 @@ async function withTarget<T>(flags: ConfigFlags, global: GlobalOptions, run: (t:
 function notJson(t: Target, err: NotAJsonObjectError, versionId: string): CliError {
   return new CliError(
     `the secret ${t.name} (version ${versionId}) is not a JSON object: ${err.detail}`,
-    ExitCode.Failed,
+    ExitCode.Refused,
     `fix it with \`provision config edit --params ${t.ctx.file} --app ${t.app}\` (or restore a good version with \`provision config rollback\`)`,
   );
 }
@@ -139,7 +139,8 @@ async function commit(t: Target, w: Write, global: GlobalOptions): Promise<void>
   let versionId: string | undefined;
   if (w.force || hasChanges(changes)) {
     const { writeVersion } = await import('../ops/secret');
-    versionId = await writeVersion(t.ctx.clients.secretsManager, t.arn, w.text, basedOn);
+    const { withRunLock } = await import('./context');
+    versionId = await withRunLock(t.ctx, `config (${t.app})`, () => writeVersion(t.ctx.clients.secretsManager, t.arn, w.text, basedOn));
   }
   if (global.json) {
     output.json({ ok: true, secret: t.name, written: Boolean(versionId), versionId: versionId ?? basedOn, previousVersionId: versionId ? basedOn : undefined, ...changes });
@@ -170,7 +171,7 @@ export async function runConfigEdit(flags: ConfigFlags, global: GlobalOptions): 
     }
     const initial = before ? formatDocument(before) : v.text ?? '{}\n';
     const after = await editInTempFile(initial, `${t.app}-config.json`);
-    if (after === undefined) throw new CliError('edit aborted: nothing written', ExitCode.Failed);
+    if (after === undefined) throw new CliError('edit aborted: nothing written', ExitCode.Refused);
     const changes = diffKeys(before ?? {}, after);
     await commit(t, { basedOn: v.versionId, text: formatDocument(after), changes, force: !before }, global);
   });
@@ -188,6 +189,8 @@ async function editInTempFile(initial: string, fileName: string): Promise<Config
   // The editor owns the terminal; Ctrl-C there must not kill this process before the file is removed.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
+  const { holdInterrupts } = await import('../cli/interrupt');
+  const unhold = holdInterrupts();
   try {
     fs.writeFileSync(file, initial, { mode: 0o600, flag: 'wx' });
     for (;;) {
@@ -205,6 +208,7 @@ async function editInTempFile(initial: string, fileName: string): Promise<Config
     }
   } finally {
     process.off('SIGINT', ignore);
+    unhold();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -213,8 +217,8 @@ function runEditor(file: string): void {
   const editor = editorCommand();
   // Through the shell, so EDITOR may carry arguments; the file name is passed as "$1", unquoted by nobody.
   const res = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit' });
-  if (res.error) throw new CliError(`could not start the editor (${editor}): ${res.error.message}`, ExitCode.Failed, 'set EDITOR (or VISUAL) to an editor command, e.g. EDITOR=nano');
-  if (res.status !== 0) throw new CliError(`the editor (${editor}) exited with ${res.signal ?? `status ${res.status}`}: nothing written`, ExitCode.Failed);
+  if (res.error) throw new CliError(`could not start the editor (${editor}): ${res.error.message}`, ExitCode.Refused, 'set EDITOR (or VISUAL) to an editor command, e.g. EDITOR=nano');
+  if (res.status !== 0) throw new CliError(`the editor (${editor}) exited with ${res.signal ?? `status ${res.status}`}: nothing written`, ExitCode.Refused);
 }
 
 // ---- history and rollback ---------------------------------------------------------------------
@@ -241,7 +245,7 @@ export async function runConfigRollback(flags: ConfigFlags & { to?: string }, gl
     const { listVersions, previousVersion, readVersion } = await import('../ops/secret');
     const sm = t.ctx.clients.secretsManager;
     const targetId = flags.to ?? previousVersion(await listVersions(sm, t.arn))?.versionId;
-    if (!targetId) throw new CliError(`${t.name} has no previous version to roll back to`, ExitCode.Failed, 'see `provision config history`');
+    if (!targetId) throw new CliError(`${t.name} has no previous version to roll back to`, ExitCode.Refused, 'see `provision config history`');
     const [current, target] = await Promise.all([readVersion(sm, t.arn), readVersion(sm, t.arn, targetId)]);
     if (target.versionId === current.versionId || target.text === current.text) {
       if (global.json) output.json({ ok: true, secret: t.name, written: false, versionId: current.versionId, added: [], changed: [], removed: [] });
@@ -252,7 +256,7 @@ export async function runConfigRollback(flags: ConfigFlags & { to?: string }, gl
     try {
       restored = parseDocument(target.text ?? '');
     } catch (err) {
-      if (err instanceof NotAJsonObjectError) throw new CliError(`version ${targetId} is ${err.message}: restoring it would break the app's configuration; nothing written`, ExitCode.Failed, 'pick another version (provision config history) or use `config edit`');
+      if (err instanceof NotAJsonObjectError) throw new CliError(`version ${targetId} is ${err.message}: restoring it would break the app's configuration; nothing written`, ExitCode.Refused, 'pick another version (provision config history) or use `config edit`');
       throw err;
     }
     let before: ConfigDocument = {};

@@ -9,9 +9,10 @@ import type { AwsClients } from '../aws/clients';
 import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
+import { trapInterrupt } from '../cli/interrupt';
 import { c, output } from '../cli/output';
 import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
-import { openContext, toSpec, type RunContext } from './context';
+import { openContext, toSpec, withRunLock, type RunContext } from './context';
 
 export interface DeployFlags {
   params?: string;
@@ -19,6 +20,8 @@ export interface DeployFlags {
   only?: string[];
   concurrency?: string;
   pollInterval?: string;
+  /** Change project stacks that other environments use without asking (see ./shared.ts). */
+  updateShared?: boolean;
 }
 
 /** Exports imported by the run that neither the run nor the account provides: named per stack. */
@@ -44,19 +47,6 @@ function producerHint(ctx: RunContext, exportName: string): string {
   return `add the stage that exports it to ${ctx.file}`;
 }
 
-/** Handles Ctrl-C: the first aborts cleanly, the second exits now. */
-function interruptHandler(abort: AbortController, json: boolean | undefined): () => void {
-  let count = 0;
-  const onSigint = (): void => {
-    count += 1;
-    if (count > 1) process.exit(ExitCode.Interrupted);
-    if (!json) process.stderr.write(c().yellow('\ninterrupted: no new stacks start; running updates are cancelled (they roll back), running creates go on in CloudFormation. Run the same command again to converge. Ctrl-C again to leave now.\n'));
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  return () => process.off('SIGINT', onSigint);
-}
-
 export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
   if (!flags.yes && !interactive) {
@@ -67,19 +57,27 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   const ctx = await openContext(flags.params, global, flags.only);
   const { clients } = ctx;
   try {
-    const missing = await missingImports(clients, ctx);
-    if (missing.length) {
-      throw new CliError(
-        `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`).join('\n'),
-        ExitCode.Failed,
-        'nothing was changed',
-      );
-    }
-    const opts = { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined };
-    report(ctx, await deployInPasses(ctx, opts), global);
+    await withRunLock(ctx, 'deploy', async () => {
+      const missing = await missingImports(clients, ctx);
+      if (missing.length) {
+        throw CliError.refused(
+          `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`).join('\n'),
+          'nothing was changed',
+        );
+      }
+      const { confirmSharedChanges } = await import('./shared');
+      await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
+      const opts = { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined };
+      report(ctx, await deployInPasses(ctx, opts), global);
+    });
   } finally {
     clients.destroy();
   }
+}
+
+async function askYesNo(message: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message, default: false });
 }
 
 interface DeployAllOptions {
@@ -127,7 +125,7 @@ function say(ctx: RunContext, line: string): void {
 
 /** Runs the engine over the context's stacks (or the given specs) with progress; returns one result per stack. */
 export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?: StackSpec[]): Promise<DeployResult[]> {
-  const [{ deployStack }, { runGraph }, { ensureArtifactBucket }, { StatusBoard }] = await Promise.all([
+  const [{ deployStack }, { runGraph }, { lazyArtifactBucket }, { StatusBoard }] = await Promise.all([
     import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts'), import('../deploy/status-board'),
   ]);
   // One status read per poll round for all stacks: CloudFormation throttles reads per account.
@@ -135,10 +133,10 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const specs: StackSpec[] = given ?? ctx.stacks.map((s) => toSpec(s, inRun));
   const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
-  let bucket: Promise<string> | undefined;
-  const artifactBucket = (): Promise<string> => (bucket ??= ensureArtifactBucket(ctx.clients));
-  const abort = new AbortController();
-  const detach = interruptHandler(abort, ctx.global.json);
+  const artifactBucket = lazyArtifactBucket(ctx.clients);
+  // The CLI's context traps Ctrl-C for the whole run; the wizard's does not, so trap it here.
+  const trap = ctx.signal ? undefined : trapInterrupt({ message: 'no new stacks start; running updates are cancelled (they roll back), running creates go on in CloudFormation. Run the same command again to converge.' });
+  const signal = (ctx.signal ?? trap?.signal) as AbortSignal;
   const runStart = Date.now();
   progress.start();
   try {
@@ -161,14 +159,14 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
         progress.done(spec.name, result);
         return result;
       },
-      { concurrency: opts.concurrency, signal: abort.signal },
+      { concurrency: opts.concurrency, signal },
     ).then((results) => {
       for (const r of results) progress.done(r.stackName, r);
       return results;
     });
   } finally {
     await progress.finish();
-    detach();
+    trap?.dispose();
   }
 }
 

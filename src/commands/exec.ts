@@ -73,9 +73,9 @@ export function dnsSuffix(region: string): string {
 
 async function serviceOf(ctx: RunContext, stackName: string): Promise<{ cluster: string; service: string }> {
   const service = await stackResourceId(ctx.clients.cloudFormation, stackName, 'Service');
-  if (!service) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Failed);
+  if (!service) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
   const cluster = clusterOfServiceArn(service) ?? (await clusterFromStack(ctx));
-  if (!cluster) throw new CliError(`cannot tell which cluster runs ${service}`, ExitCode.Failed, `deploy the ecsCluster stage: provision deploy --params ${ctx.file}`);
+  if (!cluster) throw new CliError(`cannot tell which cluster runs ${service}`, ExitCode.Refused, `deploy the ecsCluster stage: provision deploy --params ${ctx.file}`);
   return { cluster, service };
 }
 
@@ -85,7 +85,7 @@ async function assertExecEnabled(ctx: RunContext, cluster: string, service: stri
   const where = flags.extra ? `the extra service "${flags.extra}" of app ${flags.app}` : `apps: ${flags.app}: service:`;
   throw new CliError(
     `ECS Exec is off for ${stackName}`,
-    ExitCode.Failed,
+    ExitCode.Refused,
     `set enableExecuteCommand: true and readonlyRootFilesystem: false under ${where} in ${ctx.file}, then run provision deploy --params ${ctx.file} (its tasks are replaced with exec on)`,
   );
 }
@@ -96,7 +96,7 @@ async function pickTask(ctx: RunContext, cluster: string, service: string, wante
   const arns = wanted
     ? [wanted]
     : (await ctx.clients.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }))).taskArns ?? [];
-  if (!arns.length) throw new CliError(`service ${serviceName} has no running task`, ExitCode.Failed, `see why with provision status --params ${ctx.file}`);
+  if (!arns.length) throw new CliError(`service ${serviceName} has no running task`, ExitCode.Refused, `see why with provision status --params ${ctx.file}`);
   const tasks = (await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
   const own = tasks.filter((t) => t.group === `service:${serviceName}`);
   if (wanted && !own.length) throw CliError.usage(`task ${wanted} is not a task of service ${serviceName}`, 'leave out --task to enter the first running task');
@@ -106,10 +106,10 @@ async function pickTask(ctx: RunContext, cluster: string, service: string, wante
   if (running.length) {
     throw new CliError(
       `no running task of ${serviceName} accepts ECS Exec (${running.length} running, started before exec was on, or its agent is not running yet)`,
-      ExitCode.Failed,
+      ExitCode.Refused,
       `start new tasks: aws ecs update-service --cluster ${cluster.split('/').pop()} --service ${serviceName} --force-new-deployment, then run this again`,
     );
   }
-  if (wanted) throw new CliError(`task ${wanted} of ${serviceName} is ${own[0]?.lastStatus ?? 'not running'}`, ExitCode.Failed, 'leave out --task to enter the first running task');
-  throw new CliError(`no task of ${serviceName} is running yet (${own.map((t) => t.lastStatus).join(', ')})`, ExitCode.Failed, `wait for them to start (provision status --params ${ctx.file}), then run this again`);
+  if (wanted) throw new CliError(`task ${wanted} of ${serviceName} is ${own[0]?.lastStatus ?? 'not running'}`, ExitCode.Refused, 'leave out --task to enter the first running task');
+  throw new CliError(`no task of ${serviceName} is running yet (${own.map((t) => t.lastStatus).join(', ')})`, ExitCode.Refused, `wait for them to start (provision status --params ${ctx.file}), then run this again`);
 }

@@ -98,7 +98,7 @@ async function logSources(ctx: RunContext, flags: LogsFlags): Promise<LogSource[
     }
     await deployedStack(cfn, planned, `data store ${flags.data}`, ctx.file);
     const groups = await resourcesOfType(cfn, planned.name, 'AWS::Logs::LogGroup');
-    if (!groups.length) throw new CliError(`stack ${planned.name} has no log groups`, ExitCode.Failed, `deploy the current templates (provision deploy --params ${ctx.file}) and run again`);
+    if (!groups.length) throw new CliError(`stack ${planned.name} has no log groups`, ExitCode.Refused, `deploy the current templates (provision deploy --params ${ctx.file}) and run again`);
     return groups.map((group) => ({ group }));
   }
   const service = serviceStack(stacks, flags.extra, ctx.file);

@@ -56,15 +56,20 @@ function planJson(p: PlanResult): unknown {
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { planStack } = await import('../deploy/stack');
+    const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
     const inRun = new Set(ctx.stacks.map((s) => s.name));
-    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+    // A template still over the inline limit goes through the same bucket as in deploy.
+    const artifactBucket = lazyArtifactBucket(ctx.clients);
+    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
     const missing = await missingImports(ctx.clients, ctx);
+    const { sharedChanges, describeSharedChanges } = await import('./shared');
+    const shared = await sharedChanges(ctx);
     if (global.json) {
       output.json({
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
         stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: planJson(plans[i]!) })),
         missingImports: missing,
+        sharedChanges: shared,
       });
       return;
     }
@@ -79,12 +84,19 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       else if (p.kind === 'refused') refusalLines(p.error);
       else {
         output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
+        if (p.restoresFrom) output.line(`  ${c().cyan(`the database is created from snapshot ${p.restoresFrom}`)}`);
+        if (p.noSnapshotOf) output.line(`  ${c().dim(`restoreFrom: latest: no final snapshot of ${p.noSnapshotOf} yet, the database starts empty`)}`);
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
         if (p.refused) refusalLines(p.refused);
         for (const line of exportLines(p.exports ?? [], inRun)) output.line(`  ${line}`);
       }
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
+    if (shared.length) {
+      output.line();
+      for (const line of describeSharedChanges(shared)) output.line(c().yellow(line));
+      output.line(c().yellow('deploy asks before changing them (with --yes it refuses unless --update-shared)'));
+    }
     const changing = plans.filter((p) => p.kind === 'changes').length;
     const refused = plans.filter((p) => p.kind === 'refused' || (p.kind === 'changes' && p.refused)).length;
     if (refused) output.warn(`${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`);

@@ -111,7 +111,7 @@ function readCatalogue(version: string): LocalFile[] {
       // Only JSON templates are read for parameters and stack-name rules; a YAML one is still uploaded.
       if (contentTypeOf(file, body) === 'application/json') template = JSON.parse(body.toString('utf8'));
     } catch (err) {
-      throw new CliError(`published/${version}/${file} is not valid JSON: ${(err as Error).message}`, ExitCode.Failed, 'run `provision synth` to rebuild the catalogue');
+      throw new CliError(`published/${version}/${file} is not valid JSON: ${(err as Error).message}`, ExitCode.Refused, 'run `provision synth` to rebuild the catalogue');
     }
     return { file, body, template };
   });

@@ -33,7 +33,7 @@ import {
   type ServiceRef,
   type StackPhase,
 } from '../ops/rollout';
-import { openContext, type RunContext } from './context';
+import { openContext, type RunContext, withRunLock } from './context';
 
 export interface ReleaseFlags {
   params?: string;
@@ -77,7 +77,8 @@ export async function runRelease(flags: ReleaseFlags, global: GlobalOptions): Pr
     }
     await assertImageTag(ctx.clients.ecr, image.repository, tag);
     const ref = await serviceRef(ctx, planned.name);
-    await release(ctx, { stack, ref, from: image.tag, to: tag, repository: image.repository, timeoutMs, poll, flags });
+    const repository = image.repository;
+    await withRunLock(ctx, `release --app ${flags.app} --version ${tag}`, () => release(ctx, { stack, ref, from: image.tag, to: tag, repository, timeoutMs, poll, flags }));
   } finally {
     ctx.clients.destroy();
   }
@@ -92,20 +93,20 @@ function say(global: GlobalOptions, json: Record<string, unknown>, text: string)
 async function deployedStack(ctx: RunContext, name: string): Promise<Stack> {
   const stack = await describeStack(ctx.clients.cloudFormation, name);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS') {
-    throw new CliError(`stack ${name} is not deployed`, ExitCode.Failed, `deploy the app first: provision deploy --params ${ctx.file}`);
+    throw new CliError(`stack ${name} is not deployed`, ExitCode.Refused, `deploy the app first: provision deploy --params ${ctx.file}`);
   }
   const status = new StackStatus(stack.StackStatus ?? '', stack.StackStatusReason);
-  if (status.isInProgress) throw new CliError(`stack ${name} is ${status.name}: another operation is running`, ExitCode.Failed, 'wait for it to finish (provision status), then release again');
-  if (!status.isStable) throw new CliError(`stack ${name} is ${status.name} and cannot be updated as it is`, ExitCode.Failed, `run \`provision deploy --params ${ctx.file}\` to repair it first`);
+  if (status.isInProgress) throw new CliError(`stack ${name} is ${status.name}: another operation is running`, ExitCode.Refused, 'wait for it to finish (provision status), then release again');
+  if (!status.isStable) throw new CliError(`stack ${name} is ${status.name} and cannot be updated as it is`, ExitCode.Refused, `run \`provision deploy --params ${ctx.file}\` to repair it first`);
   return stack;
 }
 
 /** The ECS service of the stack and its cluster. */
 async function serviceRef(ctx: RunContext, stackName: string): Promise<ServiceRef> {
   const arn = await stackResourceId(ctx.clients.cloudFormation, stackName, 'Service');
-  if (!arn) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Failed);
+  if (!arn) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
   const cluster = clusterOfServiceArn(arn) ?? (await clusterFromStack(ctx));
-  if (!cluster) throw new CliError(`cannot tell which cluster runs ${arn}`, ExitCode.Failed, 'deploy the ecsCluster stage of this environment');
+  if (!cluster) throw new CliError(`cannot tell which cluster runs ${arn}`, ExitCode.Refused, 'deploy the ecsCluster stage of this environment');
   return { cluster, service: arn };
 }
 
@@ -151,18 +152,17 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   }
   const before = await describeService(ctx.clients.ecs, r.ref);
   const since = new Date();
-  const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.on('SIGINT', onSigint);
+  // The context's Ctrl-C trap: the first press stops following (the release goes on), see trapInterrupt.
+  const signal = ctx.signal ?? new AbortController().signal;
   try {
-    const follow = await followStack(ctx, ref, abort.signal, poll, log);
+    const follow = await followStack(ctx, ref, signal, poll, log);
     let result: RolloutOutcome;
     try {
       result = await waitForRollout(ctx.clients.ecs, r.ref, {
         baseline: baselineOf(before),
         timeoutMs: r.timeoutMs,
         since,
-        signal: abort.signal,
+        signal,
         untilStackComplete: r.flags.wait === false,
         stackPhase: follow.phase,
         onProgress: (s) => log(`› service: ${describeSnapshot(s)}${s.rolloutStateReason && s.rolloutState !== 'COMPLETED' ? c().dim(` (${s.rolloutStateReason})`) : ''}`),
@@ -175,8 +175,6 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;
     throw new CliError('interrupted: stopped following the release; it goes on in CloudFormation and ECS', ExitCode.Interrupted, `follow it with \`provision status --params ${ctx.file}\``);
-  } finally {
-    process.off('SIGINT', onSigint);
   }
 }
 

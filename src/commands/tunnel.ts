@@ -87,11 +87,11 @@ async function planTunnel(ctx: RunContext, data: PlannedStack, jumpboxes: Planne
 /** A running instance of the jump-box stack (its own resources, so no id is typed by hand). */
 async function runningJumpBox(ctx: RunContext, stackName: string): Promise<string> {
   const ids = await resourcesOfType(ctx.clients.cloudFormation, stackName, 'AWS::EC2::Instance');
-  if (!ids.length) throw new CliError(`stack ${stackName} has no instances`, ExitCode.Failed, `deploy it again: provision deploy --params ${ctx.file} --only ${stackName}`);
+  if (!ids.length) throw new CliError(`stack ${stackName} has no instances`, ExitCode.Refused, `deploy it again: provision deploy --params ${ctx.file} --only ${stackName}`);
   const out = await ctx.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
   const running = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name === 'running').map((i) => i.InstanceId!);
   const first = ids.find((id) => running.includes(id));
-  if (!first) throw new CliError(`no jump box of ${stackName} is running (${ids.join(', ')})`, ExitCode.Failed, `start one: aws ec2 start-instances --instance-ids ${ids[0]}`);
+  if (!first) throw new CliError(`no jump box of ${stackName} is running (${ids.join(', ')})`, ExitCode.Refused, `start one: aws ec2 start-instances --instance-ids ${ids[0]}`);
   return first;
 }
 
@@ -134,7 +134,7 @@ async function readPassword(ctx: RunContext, p: Plan): Promise<string> {
   } catch {
     // reported below, without the value
   }
-  throw new CliError(`the secret ${p.secretArn} has no "${p.reach.secretKey}" key`, ExitCode.Failed);
+  throw new CliError(`the secret ${p.secretArn} has no "${p.reach.secretKey}" key`, ExitCode.Refused);
 }
 
 async function openTunnel(ctx: RunContext, p: Plan, plugin: string): Promise<void> {

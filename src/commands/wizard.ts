@@ -26,7 +26,7 @@ import type { ParamsFile } from '../params/schema';
 import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../wizard/document';
 import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
-import { toSpec, type RunContext } from './context';
+import { toSpec, type RunContext, withRunLock } from './context';
 import { schemaPath, schemaRefFor } from '../package';
 import { deployInPasses, missingImports } from './deploy';
 
@@ -59,9 +59,10 @@ function savedFiles(dir = 'envs'): string[] {
 
 /** Shows what a deploy would do, stack by stack (as `provision plan`); returns how many change. */
 async function showPlan(ctx: RunContext): Promise<number> {
-  const { planStack } = await import('../deploy/stack');
+  const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
+  const artifactBucket = lazyArtifactBucket(ctx.clients);
   const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun)));
+  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
   output.line();
   output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
   ctx.stacks.forEach((s, i) => {
@@ -81,7 +82,7 @@ async function showPlan(ctx: RunContext): Promise<number> {
   if (missing.length) {
     throw new CliError(
       `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports`).join('\n'),
-      ExitCode.Failed,
+      ExitCode.Refused,
       `nothing was deployed; add what exports it (e.g. the repository) with \`provision wizard --params ${ctx.file}\``,
     );
   }
@@ -210,7 +211,11 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
       output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
       return;
     }
-    const results = await deployInPasses(ctx, { yes: true, concurrency: 4 });
+    const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
+      const { confirmSharedChanges } = await import('./shared');
+      await confirmSharedChanges(ctx, { ask: (message) => prompter.confirm({ id: 'shared', message, help: 'Other environments use these repository stacks', default: false }) });
+      return deployInPasses(ctx, { yes: true, concurrency: 4 });
+    });
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {

@@ -87,6 +87,16 @@ async function configureBucket(clients: AwsClients, bucket: string, region: stri
   );
 }
 
+/**
+ * The bucket as the engine asks for it (`artifactBucket` of deploy and plan): looked up or
+ * created on the first call only, so a run whose templates all fit inline never touches S3, and
+ * `plan` and `deploy` use the very same bucket.
+ */
+export function lazyArtifactBucket(clients: AwsClients, opts: ArtifactBucketOptions = {}): () => Promise<string> {
+  let bucket: Promise<string> | undefined;
+  return () => (bucket ??= ensureArtifactBucket(clients, opts));
+}
+
 /** Uploads a template under its content hash (once) and returns the URL CloudFormation reads it from. */
 export async function uploadTemplate(clients: AwsClients, bucket: string, body: string): Promise<string> {
   const key = `templates/${createHash('sha256').update(body).digest('hex')}.json`;

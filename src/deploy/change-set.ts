@@ -13,6 +13,7 @@ import { deleteChangeSet, isNoChangesReason, patiently, uniqueName } from './clo
 import { ChangeSetFailedError } from './errors';
 import { Pacer } from './poll';
 import type { Masker } from './template';
+import type { Adoption } from './adopt';
 import type { ChangeSummary, PollOptions, Replacement, ResourceChange, StackSpec } from './types';
 
 /** Where the template comes from: inline, or an S3 URL for templates over the inline limit. */
@@ -22,11 +23,12 @@ export interface ChangeSetRef {
   stackName: string;
   stackId: string;
   changeSetName: string;
-  type: 'CREATE' | 'UPDATE';
+  /** IMPORT: a new stack that adopts resources an earlier stack kept (see adopt.ts). */
+  type: 'CREATE' | 'UPDATE' | 'IMPORT';
 }
 
 /** Starts a change set; the name doubles as the idempotency token, so an SDK retry cannot make two. */
-export async function createChangeSet(cfn: CloudFormationClient, spec: StackSpec, type: 'CREATE' | 'UPDATE', template: TemplateSource): Promise<ChangeSetRef> {
+export async function createChangeSet(cfn: CloudFormationClient, spec: StackSpec, type: ChangeSetRef['type'], template: TemplateSource, adoptions: Adoption[] = []): Promise<ChangeSetRef> {
   const changeSetName = uniqueName();
   const out = await cfn.send(
     new CreateChangeSetCommand({
@@ -39,6 +41,9 @@ export async function createChangeSet(cfn: CloudFormationClient, spec: StackSpec
       Parameters: Object.entries(spec.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
       Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })),
       Capabilities: spec.capabilities as never,
+      ...(adoptions.length
+        ? { ResourcesToImport: adoptions.map((a) => ({ ResourceType: a.resourceType, LogicalResourceId: a.logicalId, ResourceIdentifier: a.identifier })) }
+        : {}),
     }),
   );
   return { stackName: spec.name, stackId: out.StackId ?? spec.name, changeSetName, type };
@@ -75,7 +80,7 @@ export async function waitForChangeSet(cfn: CloudFormationClient, ref: ChangeSet
   }
   return {
     kind: 'ready',
-    summary: { stackName: ref.stackName, type: ref.type === 'CREATE' ? 'create' : 'update', changes: changes.flatMap(toResourceChange) },
+    summary: { stackName: ref.stackName, type: ref.type === 'UPDATE' ? 'update' : 'create', changes: changes.flatMap(toResourceChange) },
   };
 }
 

@@ -19,9 +19,28 @@ import type { Outputs } from './types';
 /** Every change set this tool creates starts with this, so it only ever cleans up its own. */
 export const CHANGE_SET_PREFIX = 'cfn-stages-';
 
+/** This process's run: every name it makes carries it, so a run can tell its change sets from another run's. */
+export const RUN_ID = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/**
+ * Another run's change set counts as abandoned (and may be deleted) only when it is older than
+ * this: a plan or deploy reads and executes or deletes its change sets within minutes, and the
+ * run lock keeps two deploys of one environment apart.
+ */
+export const ABANDONED_CHANGE_SET_MS = 60 * 60_000;
+
 /** A fresh change set name / idempotency token: letters, digits and hyphens, unique per attempt. */
 export function uniqueName(): string {
-  return `${CHANGE_SET_PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  return `${CHANGE_SET_PREFIX}${RUN_ID}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** True for a change set this run made, or one of this tool's that is provably abandoned (see ABANDONED_CHANGE_SET_MS). */
+export function isOursToDelete(summary: ChangeSetSummary, now = Date.now()): boolean {
+  const name = summary.ChangeSetName ?? '';
+  if (!name.startsWith(CHANGE_SET_PREFIX)) return false;
+  if (name.startsWith(`${CHANGE_SET_PREFIX}${RUN_ID}-`)) return true;
+  const created = summary.CreationTime ? new Date(summary.CreationTime).getTime() : NaN;
+  return Number.isFinite(created) && now - created > ABANDONED_CHANGE_SET_MS;
 }
 
 /** The stack, or undefined when it does not exist (by name; by id a deleted stack is DELETE_COMPLETE). */
@@ -60,7 +79,8 @@ export function parametersOf(stack: Stack): Record<string, string> {
 }
 
 /**
- * This tool's change sets on the stack. Some emulators answer ListChangeSets with every stack's
+ * This tool's change sets on the stack (of any run: filter with {@link isOursToDelete} before
+ * deleting). Some emulators answer ListChangeSets with every stack's
  * change sets, so the stack is checked on each summary too.
  */
 export async function listOwnChangeSets(cfn: CloudFormationClient, stack: Stack): Promise<ChangeSetSummary[]> {
@@ -136,6 +156,17 @@ export function isThrottling(err: unknown): boolean {
 export function isNotCancellable(err: unknown): boolean {
   const { name, message } = awsError(err);
   return name === 'ValidationError' && /CancelUpdateStack cannot be called/.test(message);
+}
+
+/**
+ * A delete refused because AWS is still releasing what used the resource: a security group,
+ * subnet or VPC whose load balancer or task network interfaces go asynchronously after their
+ * owners are deleted. EC2 says DependencyViolation ("resource sg-1 has a dependent object",
+ * "The subnet 'subnet-1' has dependencies and cannot be deleted"); CloudFormation passes the
+ * text on in the resource's DELETE_FAILED reason. Such a delete succeeds when retried later.
+ */
+export function isReleasePending(reason: string | undefined): boolean {
+  return !!reason && /DependencyViolation|has a dependent object|has dependencies and cannot be deleted/.test(reason);
 }
 
 /**

@@ -1,9 +1,14 @@
 /**
  * Deleting stacks, dependents first. Before anything is deleted, every stack is checked: none may
  * export a value that a stack outside the set still imports, and none may be
- * termination-protected unless the caller asked to turn that off. Then the stacks go one at a
- * time; the first failure stops the rest. Resources CloudFormation keeps (DeletionPolicy Retain
- * or Snapshot, or DELETE_SKIPPED) are reported, since they go on costing money and holding data.
+ * termination-protected unless the caller asked to turn that off. Then the stacks go along the
+ * graph in reverse: a stack is deleted as soon as every stack of the set that imports from it is
+ * gone, independent ones at the same time (up to a cap); the first failure stops new starts.
+ * A delete that AWS refuses only because it is still releasing network interfaces
+ * (DependencyViolation on a security group or subnet after a load balancer or service went) is
+ * retried on its own, with growing waits, within a bound. Resources CloudFormation keeps
+ * (DeletionPolicy Retain or Snapshot, or DELETE_SKIPPED) are reported, since they go on costing
+ * money and holding data.
  */
 import {
   DeleteStackCommand,
@@ -15,9 +20,11 @@ import {
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
-import { describeStack, getTemplateBody, isNotImportedError, uniqueName } from './cloudformation';
+import { describeStack, getTemplateBody, isNotImportedError, isReleasePending, uniqueName } from './cloudformation';
 import { AbortedError, ExportInUseError, TerminationProtectedError, type BlockingImport } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
+import { sleep } from './poll';
+import { liftCapacityProtections } from './capacity';
 import { StackStatus } from './stack-status';
 import { parseTemplate } from './template';
 import type { DeployEvent, PollOptions, ResourceFailure } from './types';
@@ -28,7 +35,27 @@ export interface DestroyOptions {
   signal?: AbortSignal;
   /** Turn termination protection off where it is on. @default false: a protected stack stops the destroy */
   disableTerminationProtection?: boolean;
+  /** Stacks deleted at the same time. @default 4 */
+  concurrency?: number;
+  /** Retrying deletes blocked while AWS releases network interfaces. @default DEFAULT_RELEASE_RETRY */
+  releaseRetry?: ReleaseRetry;
+  /**
+   * Runs before a stack's DeleteStack. @default lifting EC2 capacity's protections, which
+   * CloudFormation's delete would hang on (see capacity.ts)
+   */
+  beforeDelete?: (stack: Stack) => Promise<void>;
 }
+
+/** Waits between attempts of a delete blocked by resources AWS is still releasing. */
+export interface ReleaseRetry {
+  firstWaitMs: number;
+  maxWaitMs: number;
+  /** Give up (the stack stays DELETE_FAILED) once this much time was spent waiting. */
+  totalMs: number;
+}
+
+/** Network interfaces of load balancers and Fargate tasks usually go within minutes. */
+export const DEFAULT_RELEASE_RETRY: ReleaseRetry = { firstWaitMs: 5_000, maxWaitMs: 60_000, totalMs: 20 * 60_000 };
 
 /** A resource CloudFormation leaves in place when its stack is deleted. */
 export interface KeptResource {
@@ -47,31 +74,69 @@ export type DestroyResult =
   | { kind: 'detached'; stackName: string; status: string }
   | { kind: 'not-run'; stackName: string; because: string };
 
+/** A stack to delete; `dependsOn` are the stacks it imports from (as in a deploy). */
+export interface DestroyNode {
+  name: string;
+  dependsOn?: string[];
+}
+
 /**
- * Deletes the stacks in the order given (pass {@link reverseOrder} of the deploy specs). Throws
+ * Deletes the stacks, a stack only once every stack of the set that depends on it is gone, and
+ * returns one result per stack in the order given. Without `dependsOn` the given order is
+ * followed one at a time (pass {@link reverseOrder} of the deploy specs). Throws
  * {@link ExportInUseError} or {@link TerminationProtectedError} before deleting anything.
  */
-export async function destroyStacks(clients: AwsClients, stacksInReverse: Array<{ name: string }>, opts: DestroyOptions = {}): Promise<DestroyResult[]> {
+export async function destroyStacks(clients: AwsClients, stacksInReverse: DestroyNode[], opts: DestroyOptions = {}): Promise<DestroyResult[]> {
   const cfn = clients.cloudFormation;
-  const names = stacksInReverse.map((s) => s.name);
   const existing = new Map<string, Stack>();
-  for (const name of names) {
+  for (const { name } of stacksInReverse) {
     const stack = await describeStack(cfn, name);
     if (stack) existing.set(name, stack);
   }
   await assertDeletable(cfn, existing, opts);
-  const results: DestroyResult[] = [];
-  for (const name of names) {
-    const previous = results[results.length - 1];
-    if (previous && previous.kind !== 'deleted' && previous.kind !== 'absent' && previous.kind !== 'not-run') {
-      results.push({ kind: 'not-run', stackName: name, because: `stopped: ${previous.stackName} was not deleted (${previous.kind})` });
-    } else if (previous?.kind === 'not-run') {
-      results.push({ kind: 'not-run', stackName: name, because: previous.because });
-    } else {
-      results.push(await destroyOne(cfn, name, opts));
-    }
-  }
-  return results;
+  opts = { ...opts, beforeDelete: opts.beforeDelete ?? ((stack) => liftProtections(clients, stack, opts.events)) };
+  const blockers = deletionBlockers(stacksInReverse);
+  const results = new Map<string, DestroyResult>();
+  const running = new Set<string>();
+  let stoppedBy: DestroyResult | undefined;
+  const limit = Math.max(1, opts.concurrency ?? 4);
+  await new Promise<void>((resolve, reject) => {
+    const startReady = (): void => {
+      for (const { name } of stacksInReverse) {
+        if (stoppedBy || opts.signal?.aborted || running.size >= limit) break;
+        if (results.has(name) || running.has(name) || !blockers.get(name)!.every((b) => results.has(b))) continue;
+        running.add(name);
+        destroyOne(cfn, name, opts).then((r) => {
+          results.set(name, r);
+          running.delete(name);
+          if (r.kind !== 'deleted' && r.kind !== 'absent' && !stoppedBy) stoppedBy = r;
+          startReady();
+        }, reject);
+      }
+      if (running.size === 0) resolve();
+    };
+    startReady();
+  });
+  const because = stoppedBy ? `stopped: ${stoppedBy.stackName} was not deleted (${stoppedBy.kind})` : 'interrupted';
+  return stacksInReverse.map(({ name }) => results.get(name) ?? { kind: 'not-run', stackName: name, because });
+}
+
+async function liftProtections(clients: AwsClients, stack: Stack, emit: DestroyOptions['events']): Promise<void> {
+  const lifted = await liftCapacityProtections(clients, stack);
+  if (!lifted) return;
+  const detail = `managed termination protection off on ${lifted.capacityProviders.join(', ') || 'no capacity provider'}; scale-in protection off on ${lifted.instances} instance(s)`;
+  emit?.({ type: 'step', stackName: stack.StackName ?? '', step: 'lifting-protections', detail });
+}
+
+/** Per stack, the stacks that must be gone first: its dependents in the set (or, without graph, the one before it). */
+function deletionBlockers(nodes: DestroyNode[]): Map<string, string[]> {
+  const graph = nodes.some((n) => n.dependsOn !== undefined);
+  return new Map(
+    nodes.map((n, i) => [
+      n.name,
+      graph ? nodes.filter((other) => other.dependsOn?.includes(n.name)).map((o) => o.name) : i > 0 ? [nodes[i - 1]!.name] : [],
+    ]),
+  );
 }
 
 async function assertDeletable(cfn: CloudFormationClient, existing: Map<string, Stack>, opts: DestroyOptions): Promise<void> {
@@ -118,20 +183,44 @@ async function destroyOne(cfn: CloudFormationClient, name: string, opts: Destroy
       await cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? name, EnableTerminationProtection: false }));
     }
     const kept = await keptByPolicy(cfn, stack);
-    const poller = await startedPoller(cfn, stack);
-    emit({ type: 'step', stackName: name, step: 'deleting' });
-    await cfn.send(new DeleteStackCommand({ StackName: stack.StackId ?? name, ClientRequestToken: uniqueName() }));
-    const after = await watch(poller, stack).catch((err: unknown) => {
-      if (err instanceof AbortedError) return 'aborted' as const;
-      throw err;
-    });
-    if (after === 'aborted') return { kind: 'detached', stackName: name, status: 'DELETE_IN_PROGRESS' };
-    if (after) return { kind: 'failed', stackName: name, status: after.StackStatus ?? '', rootCause: rootCause(poller.events), statusReason: after.StackStatusReason };
-    return { kind: 'deleted', stackName: name, kept: withSkipped(kept, poller) };
+    await opts.beforeDelete?.(stack);
+    const retry = opts.releaseRetry ?? DEFAULT_RELEASE_RETRY;
+    let waited = 0;
+    let current: Stack = stack;
+    for (let attempt = 1; ; attempt += 1) {
+      const poller = await startedPoller(cfn, current);
+      emit({ type: 'step', stackName: name, step: 'deleting' });
+      await cfn.send(new DeleteStackCommand({ StackName: current.StackId ?? name, ClientRequestToken: uniqueName() }));
+      const after: Stack | undefined | 'aborted' = await watch(poller, current).catch((err: unknown) => {
+        if (err instanceof AbortedError) return 'aborted' as const;
+        throw err;
+      });
+      if (after === 'aborted') return { kind: 'detached', stackName: name, status: 'DELETE_IN_PROGRESS' };
+      if (!after) return { kind: 'deleted', stackName: name, kept: withSkipped(kept, poller) };
+      const blocked = releasePending(poller);
+      const wait = Math.min(retry.maxWaitMs, retry.firstWaitMs * 2 ** (attempt - 1));
+      if (!blocked || waited + wait > retry.totalMs) {
+        return { kind: 'failed', stackName: name, status: after.StackStatus ?? '', rootCause: rootCause(poller.events), statusReason: after.StackStatusReason };
+      }
+      emit({ type: 'step', stackName: name, step: 'retrying-delete', detail: `${blocked.logicalId}: ${blocked.reason}; attempt ${attempt + 1} in ${Math.round(wait / 1000)} s` });
+      await sleep(wait, opts.signal);
+      waited += wait;
+      current = after;
+    }
   } catch (err) {
     if (err instanceof AbortedError) return { kind: 'not-run', stackName: name, because: 'interrupted' };
     throw err;
   }
+}
+
+/**
+ * The resource that blocked this delete attempt when every failure in it was AWS still releasing
+ * something (see isReleasePending); undefined when anything else failed.
+ */
+function releasePending(poller: StackEventPoller): ResourceFailure | undefined {
+  const failures = poller.events.filter((e) => !e.isStack && e.status === 'DELETE_FAILED');
+  if (failures.length === 0 || !failures.every((f) => isReleasePending(f.reason))) return undefined;
+  return rootCause(poller.events);
 }
 
 async function startedPoller(cfn: CloudFormationClient, stack: Stack): Promise<StackEventPoller> {

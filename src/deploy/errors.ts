@@ -23,8 +23,11 @@ export type EngineErrorCode =
   | 'FixedSetting'
   | 'ExportMove'
   | 'TerminationProtected'
+  | 'AdoptionBlocked'
   | 'GraphCycle'
-  | 'Aborted';
+  | 'Aborted'
+  | 'EndpointUnreachable'
+  | 'RunLocked';
 
 /** Base of every error the engine throws on purpose. */
 export class EngineError extends Error {
@@ -42,7 +45,18 @@ export class EngineError extends Error {
 
   /** The stack the error concerns, when it concerns one. */
   readonly stackName?: string;
+
+  /**
+   * True for a refusal: the engine stopped before changing anything, because of the input or of
+   * a state the user must deal with first (the CLI's exit code 2). False for a failure (exit 1).
+   */
+  get refusal(): boolean {
+    return REFUSALS.has(this.code);
+  }
 }
+
+/** Conditions found before anything is changed: see {@link EngineError.refusal}. */
+const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>(['ExportInUse', 'CustomNameReplacement', 'FixedSetting', 'TerminationProtected', 'RecreateRefused', 'GraphCycle', 'RunLocked']);
 
 /** The SDK's credential chain found nothing (no profile, no env keys, no SSO session). */
 export class NoCredentialsError extends EngineError {
@@ -167,6 +181,21 @@ export class ExportInUseError extends EngineError {
   }
 }
 
+/**
+ * A resource an earlier stack kept sits under the fixed name a new stack would create, and it
+ * cannot be imported on its own (it refers to other resources of the template).
+ */
+export class AdoptionBlockedError extends EngineError {
+  constructor(stackName: string, readonly resourceType: string, readonly physicalId: string, readonly refersTo: string[]) {
+    super(
+      'AdoptionBlocked',
+      `stack ${stackName} would create ${resourceType} ${physicalId}, which already exists (kept by an earlier stack, or the name is taken), and it cannot be adopted on its own (it refers to ${refersTo.join(', ')}); nothing was changed`,
+      `rename it in the params file, or delete ${physicalId} once you no longer need what it holds, then deploy again`,
+      { stackName },
+    );
+  }
+}
+
 /** One resource CloudFormation would have to replace under the name it already has. */
 export interface RefusedReplacement {
   logicalId: string;
@@ -227,5 +256,67 @@ export class GraphCycleError extends EngineError {
 export class AbortedError extends EngineError {
   constructor(stackName?: string) {
     super('Aborted', stackName ? `interrupted while working on ${stackName}` : 'interrupted', undefined, { stackName });
+  }
+}
+
+/** What {@link EndpointUnreachableError} says about the call that got no answer. */
+export interface UnreachableCall {
+  /** e.g. `https://cloudformation.eu-west-1.amazonaws.com` or the `--endpoint-url` given. */
+  endpoint: string;
+  region: string;
+  /** Service and operation, e.g. `CloudFormation DescribeStacks`. */
+  call: string;
+  /** `no answer within 30 s`, `connection refused`... */
+  reason: string;
+  attempts: number;
+  /** The endpoint came from --endpoint-url / AWS_ENDPOINT_URL rather than the region. */
+  viaEndpointOverride: boolean;
+}
+
+/** A call got no HTTP answer in any of its attempts (endpoint down, hung, unknown, or unreachable). */
+export class EndpointUnreachableError extends EngineError {
+  constructor(readonly detail: UnreachableCall) {
+    super(
+      'EndpointUnreachable',
+      `${detail.call} got no answer from ${detail.endpoint} (region ${detail.region}): ${detail.reason} (${detail.attempts} attempts)`,
+      detail.viaEndpointOverride
+        ? 'check that the endpoint given with --endpoint-url (or AWS_ENDPOINT_URL) is running and right, or drop it to reach AWS itself; --aws-timeout SECONDS waits longer'
+        : 'check your network or proxy, the region (--region, the params file\'s region, AWS_REGION) and your credentials (--profile); --endpoint-url sends calls elsewhere; --aws-timeout SECONDS waits longer',
+    );
+  }
+}
+
+/** Who holds an environment's run lock (the lock's value, written by the holder). */
+export interface LockHolder {
+  command: string;
+  host: string;
+  user: string;
+  pid: number;
+  /** ISO time the run took the lock. */
+  since: string;
+  /** ISO time of the holder's last heartbeat. */
+  heartbeat: string;
+  runId: string;
+}
+
+/** Another run of the same environment holds its lock. */
+export class RunLockedError extends EngineError {
+  constructor(
+    readonly environment: string,
+    readonly holder: LockHolder | undefined,
+    /** Why the lock looks abandoned, when it does (no heartbeat for long, or its process is gone). */
+    readonly abandoned: string | undefined,
+    unlockCommand: string,
+  ) {
+    const who = holder
+      ? `\`${holder.command}\` since ${holder.since} (host ${holder.host}, user ${holder.user}, pid ${holder.pid}; last heartbeat ${holder.heartbeat})`
+      : 'a run whose lock cannot be read';
+    super(
+      'RunLocked',
+      `environment ${environment} is busy: ${who}${abandoned ? `; it looks abandoned: ${abandoned}` : ''}`,
+      abandoned
+        ? `if that run is really gone, remove its lock with \`${unlockCommand}\`, then run again`
+        : `wait for it to finish and run again; if it crashed, \`${unlockCommand}\` removes the lock once its heartbeat is older than 5 minutes (--force sooner)`,
+    );
   }
 }

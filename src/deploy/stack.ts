@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { activeResources, pseudoFor } from '../../stages/check';
 import type { AwsClients } from '../aws/clients';
+import { findAdoptions, importTemplate, type Adoption } from './adopt';
 import { INLINE_TEMPLATE_LIMIT, uploadTemplate } from './artifacts';
 import { createChangeSet, waitForChangeSet, type ChangeSetRef, type TemplateSource } from './change-set';
 import {
@@ -25,6 +26,7 @@ import {
   describeStack,
   getTemplateBody,
   isNotCancellable,
+  isOursToDelete,
   listOwnChangeSets,
   outputsOf,
   parametersOf,
@@ -33,8 +35,9 @@ import {
 } from './cloudformation';
 import { exportChanges, type ExportChange } from './exports';
 import { markRefusals, refusedChanges, fixedSettingChanges } from './refusals';
-import { AbortedError, ChangeSetFailedError, CustomNameReplacementError, type EngineError, FixedSettingError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
+import { AbortedError, AdoptionBlockedError, ChangeSetFailedError, CustomNameReplacementError, type EngineError, FixedSettingError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
+import { applyNewSecretPassword, settleRestore } from './restore';
 import { StackStatus } from './stack-status';
 import type { StatusBoard } from './status-board';
 import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
@@ -107,11 +110,23 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
   ctx.step('checking');
   let stack = await settle(ctx);
   if (stack && new StackStatus(stack.StackStatus ?? '').isCreationFailure) stack = await recreate(ctx, stack);
-  const reviewing = !!stack && new StackStatus(stack.StackStatus ?? '').isReviewInProgress;
+  let reviewing = !!stack && new StackStatus(stack.StackStatus ?? '').isReviewInProgress;
+  const restore = await settleRestore(ctx.clients, ctx.spec, stack && !reviewing ? stack : undefined);
+  ctx.spec = restore.spec;
   if (stack && !reviewing) refuseFixedSettings(ctx, stack);
+  if (!stack || reviewing) {
+    const adopted = await adopt(ctx);
+    if (adopted && 'kind' in adopted) return adopted;
+    if (adopted) [stack, reviewing] = [adopted, false];
+  }
   if (stack && !reviewing && (await isUnchanged(ctx, stack))) return skipped(ctx, stack);
   if (stack) await cleanChangeSets(ctx, stack);
-  return changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
+  const result = await changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
+  if (restore.restoresFrom && result.kind === 'created') {
+    ctx.step('restoring', `from ${restore.restoresFrom}: setting the new secret's password`);
+    await applyNewSecretPassword(ctx.clients, ctx.spec, result.outputs);
+  }
+  return result;
 }
 
 async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stack | undefined): Promise<DeployResult> {
@@ -144,6 +159,35 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
 function refuseFixedSettings(ctx: Ctx, stack: Stack): void {
   const changes = fixedSettingChanges(ctx.spec, stack);
   if (changes.length) throw new FixedSettingError(ctx.spec.name, changes);
+}
+
+/**
+ * A stack about to be created whose contract-named resources an earlier stack kept (see
+ * adopt.ts): imports them first, so the full template then goes through as an update. Returns
+ * the stack after the import, a result when the import did not complete, or undefined when
+ * there is nothing to adopt.
+ */
+async function adopt(ctx: Ctx): Promise<Stack | DeployResult | undefined> {
+  const adoptions = await findAdoptions(ctx.clients, ctx.spec);
+  if (adoptions.length === 0) return undefined;
+  ctx.step('adopting', adoptions.map((a) => `${a.resourceType} ${a.physicalId}`).join(', '));
+  const ref = await createChangeSet(ctx.cfn, ctx.spec, 'IMPORT', { TemplateBody: importTemplate(ctx.spec.templateBody, adoptions) }, adoptions);
+  let outcome;
+  try {
+    outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
+  } catch (err) {
+    await discard(ctx, ref);
+    if (err instanceof AbortedError) return { kind: 'cancelled', stackName: ctx.spec.name };
+    throw err;
+  }
+  if (outcome.kind === 'empty') return undefined;
+  ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan: outcome.summary });
+  if (ctx.opts.confirm && !(await ctx.opts.confirm(outcome.summary))) {
+    await discard(ctx, ref);
+    return { kind: 'declined', stackName: ctx.spec.name, plan: outcome.summary, stackExists: false };
+  }
+  const result = await execute(ctx, ref, outcome.summary);
+  return result.kind === 'updated' ? describeStack(ctx.cfn, ref.stackId) : result;
 }
 
 /**
@@ -247,9 +291,13 @@ async function skipped(ctx: Ctx, stack: Stack | undefined): Promise<DeployResult
   return { kind: 'skipped-unchanged', stackName: ctx.spec.name, outputs: outputsOf(stack) };
 }
 
-/** Change sets this tool left behind (an interrupted run) would pile up; delete them first. */
+/**
+ * Change sets this tool left behind (an interrupted run) would pile up; delete them first. Only
+ * this run's and abandoned ones (see isOursToDelete): another run's may be in use right now (a
+ * plan reading its change set).
+ */
 async function cleanChangeSets(ctx: Ctx, stack: Stack): Promise<void> {
-  const stale = await listOwnChangeSets(ctx.cfn, stack);
+  const stale = (await listOwnChangeSets(ctx.cfn, stack)).filter((cs) => isOursToDelete(cs));
   if (stale.length === 0) return;
   ctx.step('cleaning-change-sets', `${stale.length} left from an earlier run`);
   for (const cs of stale) await deleteChangeSet(ctx.cfn, stack.StackId ?? ctx.spec.name, cs.ChangeSetName ?? '');
@@ -270,7 +318,7 @@ async function templateSource(ctx: Ctx): Promise<TemplateSource> {
  * no resources): deleting that stack leaves nothing behind.
  */
 async function discard(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
-  if (ref.type === 'CREATE') await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId }));
+  if (ref.type !== 'UPDATE') await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId }));
   else await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName);
 }
 
@@ -327,11 +375,17 @@ async function protect(ctx: Ctx, stack: Stack): Promise<void> {
 /** What `provision plan` shows for one stack. */
 export type PlanResult =
   | { kind: 'unchanged'; stackName: string }
-  /** `plan.type` is `create` for a new stack; `deletesFailedStack` names the failed status removed first. */
+  /**
+   * `plan.type` is `create` for a new stack; `deletesFailedStack` names the failed status removed
+   * first; `restoresFrom` the snapshot a new database starts from (`noSnapshotOf`: `latest`
+   * found none for that cluster, so it starts empty).
+   */
   | {
       kind: 'changes';
       plan: ChangeSummary;
       deletesFailedStack?: string;
+      restoresFrom?: string;
+      noSnapshotOf?: string;
       /** CloudFormation would refuse the update (a custom-named resource replaced); deploy refuses it first. */
       refused?: CustomNameReplacementError;
       /** Exports the update changes or removes, with the stacks importing each. */
@@ -358,9 +412,24 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
   const ctx = contextFor(clients, spec, opts);
   const stack = await describeStack(ctx.cfn, spec.name);
   const status = new StackStatus(stack?.StackStatus ?? 'DELETE_COMPLETE', stack?.StackStatusReason);
-  if (!stack || status.isDeleted || status.isReviewInProgress || status.isCreationFailure) {
-    const plan = planFromTemplate(spec, await clients.region());
-    return status.isCreationFailure ? { kind: 'changes', plan, deletesFailedStack: status.name } : { kind: 'changes', plan };
+  const creating = !stack || status.isDeleted || status.isReviewInProgress || status.isCreationFailure;
+  const restore = await settleRestore(clients, spec, creating ? undefined : stack);
+  ctx.spec = restore.spec;
+  if (creating) {
+    let adoptions: Adoption[];
+    try {
+      adoptions = await findAdoptions(clients, ctx.spec);
+    } catch (err) {
+      if (err instanceof AdoptionBlockedError) return { kind: 'not-plannable', stackName: spec.name, reason: `${err.message}: ${err.hint}` };
+      throw err;
+    }
+    return {
+      kind: 'changes',
+      plan: planFromTemplate(ctx.spec, await clients.region(), adoptions),
+      ...(status.isCreationFailure ? { deletesFailedStack: status.name } : {}),
+      ...(restore.restoresFrom ? { restoresFrom: restore.restoresFrom } : {}),
+      ...(restore.noSnapshotOf ? { noSnapshotOf: restore.noSnapshotOf } : {}),
+    };
   }
   if (status.next === 'wait') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'another operation is running' };
   if (status.next === 'continue-rollback') {
@@ -397,14 +466,18 @@ async function planUpdate(ctx: Ctx, stack: Stack): Promise<PlanResult> {
 
 /**
  * Every resource a new stack creates, as an Add: those of the template whose `Condition` holds with
- * the stack's parameters (a resource a condition switches off is not created, so not listed).
+ * the stack's parameters (a resource a condition switches off is not created, so not listed). A
+ * kept resource the stack adopts (see adopt.ts) is an Import instead.
  */
-function planFromTemplate(spec: StackSpec, region: string): ChangeSummary {
+function planFromTemplate(spec: StackSpec, region: string, adoptions: Adoption[] = []): ChangeSummary {
   const template = parseTemplate(spec.templateBody) ?? { Resources: {} };
   const resources = template.Resources ?? {};
   return {
     stackName: spec.name,
     type: 'create',
-    changes: activeResources(template, spec.parameters, pseudoFor(region)).map((logicalId) => ({ action: 'Add', logicalId, resourceType: resources[logicalId]!.Type, replacement: 'never', causes: [] })),
+    changes: activeResources(template, spec.parameters, pseudoFor(region)).map((logicalId) => {
+      const adopted = adoptions.find((a) => a.logicalId === logicalId);
+      return { action: adopted ? 'Import' : 'Add', logicalId, resourceType: resources[logicalId]!.Type, ...(adopted ? { physicalId: adopted.physicalId } : {}), replacement: 'never', causes: [] };
+    }),
   };
 }

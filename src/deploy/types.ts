@@ -81,6 +81,8 @@ export type DeployStep =
   | 'waiting'
   | 'continuing-rollback'
   | 'deleting-failed-stack'
+  | 'adopting'
+  | 'restoring'
   | 'cleaning-change-sets'
   | 'uploading-template'
   | 'creating-change-set'
@@ -88,7 +90,9 @@ export type DeployStep =
   | 'cancelling'
   | 'termination-protection'
   | 'checking-imports'
-  | 'deleting';
+  | 'deleting'
+  | 'retrying-delete'
+  | 'lifting-protections';
 
 /** What the engine reports while it works; the CLI renders these (one way: engine → renderer). */
 export type DeployEvent =

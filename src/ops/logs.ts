@@ -110,7 +110,7 @@ export async function readEvents(logs: CloudWatchLogsClient, source: LogSource, 
 export async function logGroupArn(logs: CloudWatchLogsClient, group: string, hint: string): Promise<string> {
   const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
   const found = (out.logGroups ?? []).find((g) => g.logGroupName === group);
-  if (!found) throw new CliError(`log group ${group} does not exist`, ExitCode.Failed, hint);
+  if (!found) throw new CliError(`log group ${group} does not exist`, ExitCode.Refused, hint);
   return found.logGroupArn ?? (found.arn ?? '').replace(/:\*$/, '');
 }
 

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
 import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../deploy/change-set';
-import { deleteChangeSet, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
+import { deleteChangeSet, isOursToDelete, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
 
@@ -35,7 +35,7 @@ export interface ServiceImageParams {
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {
   const p = parametersOf(stack);
-  if (!(IMAGE_TAG_PARAM in p)) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Failed);
+  if (!(IMAGE_TAG_PARAM in p)) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Refused);
   return { tag: p[IMAGE_TAG_PARAM]!, ...(p.RepositoryName ? { repository: p.RepositoryName } : {}), ...(p.PublicImage ? { publicImage: p.PublicImage } : {}) };
 }
 
@@ -53,7 +53,7 @@ export async function assertImageTag(ecr: ECRClient, repository: string, tag: st
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
     if (name === 'RepositoryNotFoundException') {
-      throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Failed, 'deploy the repository stage (repositories: in the params file) and push the image first');
+      throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Refused, 'deploy the repository stage (repositories: in the params file) and push the image first');
     }
     if (name !== 'ImageNotFoundException') throw err;
   }
@@ -101,7 +101,7 @@ export async function stackResourceId(cfn: CloudFormationClient, stackName: stri
  */
 export async function imageTagChangeSet(cfn: CloudFormationClient, stack: Stack, tag: string, poll?: PollOptions, signal?: AbortSignal): Promise<{ ref: ChangeSetRef; outcome: ChangeSetOutcome }> {
   const stackName = stack.StackName ?? '';
-  for (const stale of await listOwnChangeSets(cfn, stack)) await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
+  for (const stale of (await listOwnChangeSets(cfn, stack)).filter((cs) => isOursToDelete(cs))) await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
   const changeSetName = uniqueName();
   const out = await cfn.send(
     new CreateChangeSetCommand({

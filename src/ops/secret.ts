@@ -49,13 +49,13 @@ export async function configSecretArn(cfn: CloudFormationClient, stackName: stri
   if (!stack || status === 'REVIEW_IN_PROGRESS' || /^(DELETE_|ROLLBACK_)/.test(status) || status === 'CREATE_FAILED') {
     throw new CliError(
       `app ${app}'s load balancer stack ${stackName} is ${stack ? status : 'not deployed'}, so its configuration secret does not exist yet`,
-      ExitCode.Failed,
+      ExitCode.Refused,
       `deploy it first: provision deploy --params ${file}`,
     );
   }
   const arn = outputsOf(stack)[CONFIG_SECRET_OUTPUT];
   if (!arn) {
-    throw new CliError(`stack ${stackName} has no ${CONFIG_SECRET_OUTPUT} output`, ExitCode.Failed, `deploy the current templates (provision deploy --params ${file}) and run again`);
+    throw new CliError(`stack ${stackName} has no ${CONFIG_SECRET_OUTPUT} output`, ExitCode.Refused, `deploy the current templates (provision deploy --params ${file}) and run again`);
   }
   return arn;
 }
@@ -76,10 +76,10 @@ function secretError(err: unknown, arn: string, versionId?: string): unknown {
   if (name === 'ResourceNotFoundException') {
     return versionId
       ? CliError.usage(`version ${versionId} of the configuration secret does not exist (or has been removed by Secrets Manager)`, 'list the versions there are with `provision config history`')
-      : new CliError(`the configuration secret ${secretName(arn)} does not exist (it may have been deleted)`, ExitCode.Failed, 'deploy the app\'s load balancer stack again to re-create it, or restore the secret in the Secrets Manager console');
+      : new CliError(`the configuration secret ${secretName(arn)} does not exist (it may have been deleted)`, ExitCode.Refused, 'deploy the app\'s load balancer stack again to re-create it, or restore the secret in the Secrets Manager console');
   }
   if (name === 'InvalidRequestException' && err instanceof Error && /deletion/i.test(err.message)) {
-    return new CliError(`the configuration secret ${secretName(arn)} is scheduled for deletion`, ExitCode.Failed, 'restore it first: aws secretsmanager restore-secret --secret-id ' + arn);
+    return new CliError(`the configuration secret ${secretName(arn)} is scheduled for deletion`, ExitCode.Refused, 'restore it first: aws secretsmanager restore-secret --secret-id ' + arn);
   }
   return err;
 }
@@ -103,7 +103,7 @@ export async function writeVersion(sm: SecretsManagerClient, arn: string, text: 
   if (now !== basedOn) {
     throw new CliError(
       `the configuration secret changed while this command was running (its current version is now ${now ?? 'unknown'}, not ${basedOn}); nothing was written`,
-      ExitCode.Failed,
+      ExitCode.Refused,
       'run the command again: it will start from the new version',
     );
   }

@@ -66,11 +66,11 @@ export function installInstructions(platform: NodeJS.Platform = process.platform
   }
 }
 
-/** The error for a missing plugin: what it is for and how to install it (exit 1). */
+/** The error for a missing plugin: what it is for and how to install it (exit 2: refused, nothing was done). */
 export function missingPluginError(what: string): CliError {
   return new CliError(
     `${what} needs AWS's Session Manager plugin (${PLUGIN}), which is not on your PATH`,
-    ExitCode.Failed,
+    ExitCode.Refused,
     `install it, then run this again:\n  ${installInstructions().join('\n  ')}`,
   );
 }

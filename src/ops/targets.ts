@@ -21,7 +21,7 @@ export async function deployedStack(cfn: CloudFormationClient, planned: PlannedS
   if (!stack || status === 'REVIEW_IN_PROGRESS' || /^(DELETE_|ROLLBACK_)/.test(status) || status === 'CREATE_FAILED' || status === 'CREATE_IN_PROGRESS') {
     throw new CliError(
       `${what} (stack ${planned.name}) is ${stack ? status : 'not deployed'}`,
-      ExitCode.Failed,
+      ExitCode.Refused,
       `deploy it first: provision deploy --params ${file} --only ${planned.name}`,
     );
   }
@@ -31,7 +31,7 @@ export async function deployedStack(cfn: CloudFormationClient, planned: PlannedS
 /** The stack's output for an export contract; an error when a stack of older templates lacks it. */
 export function contractOutput(stack: Stack, contract: ExportContract, file: string): string {
   const value = outputsOf(stack)[outputId(contract)];
-  if (!value) throw new CliError(`stack ${stack.StackName} has no ${outputId(contract)} output`, ExitCode.Failed, `deploy the current templates (provision deploy --params ${file}) and run again`);
+  if (!value) throw new CliError(`stack ${stack.StackName} has no ${outputId(contract)} output`, ExitCode.Refused, `deploy the current templates (provision deploy --params ${file}) and run again`);
   return value;
 }
 

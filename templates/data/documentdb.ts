@@ -11,12 +11,13 @@ import DocDB from 'cloudform-types/types/docDb';
 import SecretsManager from 'cloudform-types/types/secretsManager';
 import { DocumentDb, Network } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
-import { Fn, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
+import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
 import { TemplateId } from '../kit/ids';
-import { logsMayUseKey } from '../kit/security';
+import { checkovSkip, logsMayUseKey } from '../kit/security';
 import {
   STORE_NAME, backupDaysParam, dataTemplate, deletionProtectionParam, engineLogGroups, generatedSecret,
   instanceCountConditions, logRetentionParam, secretValue, storeKey, storeName,
+  restoreFromParam, unlessRestoring,
 } from './common';
 
 /** The master user: DocumentDB reserves admin, root and serviceadmin. */
@@ -82,6 +83,7 @@ export function buildDocumentDb(): BuiltTemplate {
   const backupDays = backupDaysParam(t, 'backups');
   const deletionProtection = deletionProtectionParam(t, 'cluster');
   const logRetention = logRetentionParam(t);
+  const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/docdb/${STORE_NAME}/`;
   const key = storeKey(t, 'DocumentDB cluster', [
@@ -112,19 +114,24 @@ export function buildDocumentDb(): BuiltTemplate {
     DBClusterIdentifier: storeName(),
     EngineVersion: p.engineVersion,
     Port: PORT,
-    MasterUsername: secretValue(secret, 'username'),
-    MasterUserPassword: secretValue(secret, 'password'),
+    // Restoring, the master user and password and the encryption come from the snapshot; the
+    // deployer then sets the new secret's password (src/deploy/restore.ts).
+    SnapshotIdentifier: Fn.If(restoring, snapshot, Refs.NoValue),
+    MasterUsername: unlessRestoring(restoring, secretValue(secret, 'username')),
+    MasterUserPassword: unlessRestoring(restoring, secretValue(secret, 'password')),
     DBClusterParameterGroupName: params.ref,
     DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
     VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
-    StorageEncrypted: true,
+    StorageEncrypted: unlessRestoring(restoring, true),
     KmsKeyId: key.att('Arn'),
     BackupRetentionPeriod: backupDays,
     CopyTagsToSnapshot: true,
     DeletionProtection: deletionProtection,
     EnableCloudwatchLogsExports: ['audit', 'profiler'],
     Tags: t.tags({ Name: storeName() }),
-  }).dependsOn(logs.map((l) => l.id)), 'Snapshot'));
+  }).dependsOn(logs.map((l) => l.id)).metadata(checkovSkip([
+    ['CKV_AWS_74', 'StorageEncrypted is true except when restoring from a snapshot, where the cluster inherits the snapshot\'s encryption; every snapshot of this template is of an encrypted cluster.'],
+  ])), 'Snapshot'));
   addInstances(t, cluster, p);
 
   t.add('SecretAttachment', new SecretsManager.SecretTargetAttachment({

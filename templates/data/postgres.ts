@@ -16,13 +16,13 @@ import RDS from 'cloudform-types/types/rds';
 import SecretsManager from 'cloudform-types/types/secretsManager';
 import { Network, Postgres } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
-import { Fn, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
+import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
 import { assumedBy, managedPolicy } from '../kit/iam';
 import { TemplateId } from '../kit/ids';
 import { logsMayUseKey } from '../kit/security';
 import {
   STORE_NAME, backupDaysParam, dataTemplate, deletionProtectionParam, engineLogGroups, generatedSecret,
-  instanceCountConditions, logRetentionParam, secretValue, storeKey, storeName,
+  instanceCountConditions, logRetentionParam, restoreFromParam, secretValue, storeKey, storeName, unlessRestoring,
 } from './common';
 
 /** The master user; not a secret (the password is), and `postgres` is what tools expect. */
@@ -101,6 +101,7 @@ export function buildPostgres(): BuiltTemplate {
   const backupDays = backupDaysParam(t, 'backups');
   const deletionProtection = deletionProtectionParam(t, 'cluster');
   const logRetention = logRetentionParam(t);
+  const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/rds/cluster/${STORE_NAME}/`;
   const key = storeKey(t, 'Aurora PostgreSQL cluster', [
@@ -129,13 +130,16 @@ export function buildPostgres(): BuiltTemplate {
     Engine: 'aurora-postgresql',
     EngineVersion: p.engineVersion,
     Port: PORT,
-    DatabaseName: p.databaseName,
-    MasterUsername: secretValue(secret, 'username'),
-    MasterUserPassword: secretValue(secret, 'password'),
+    // Restoring, the database, its master user and password and its encryption come from the
+    // snapshot; the deployer then sets the new secret's password (src/deploy/restore.ts).
+    SnapshotIdentifier: Fn.If(restoring, snapshot, Refs.NoValue),
+    DatabaseName: unlessRestoring(restoring, p.databaseName),
+    MasterUsername: unlessRestoring(restoring, secretValue(secret, 'username')),
+    MasterUserPassword: unlessRestoring(restoring, secretValue(secret, 'password')),
     DBClusterParameterGroupName: params.ref,
     DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
     VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
-    StorageEncrypted: true,
+    StorageEncrypted: unlessRestoring(restoring, true),
     KmsKeyId: key.att('Arn'),
     BackupRetentionPeriod: backupDays,
     CopyTagsToSnapshot: true,

@@ -71,7 +71,7 @@ function accessLogBucket(t: TemplateBuilder<'application'>, p: BucketParams): Ha
     Tags: t.tags({ Name: sub(`${STORE_NAME}-access-logs`) }),
   }).metadata(checkovSkip([
     ['CKV_AWS_18', 'This is the access-log bucket itself: logging its own accesses into itself would loop, and into another bucket would need a third.'],
-  ])), 'Retain'));
+  ]))));
   return logs;
 }
 
@@ -151,7 +151,7 @@ export function buildS3Bucket(): BuiltTemplate {
     },
     LoggingConfiguration: { DestinationBucketName: logs.ref, LogFilePrefix: 'access-logs/' },
     Tags: t.tags({ Name: sub(STORE_NAME) }),
-  }), 'Retain'));
+  })));
   bucketPolicy(t, bucket, p);
   logBucketPolicy(t, logs, bucket);
 

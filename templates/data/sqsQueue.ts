@@ -14,7 +14,7 @@ import { SqsQueue } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from '../kit/cf';
 import { TemplateId } from '../kit/ids';
-import { dataTemplate, storeKey, storeName, tlsOnly } from './common';
+import { creationId, dataTemplate, storeKey, storeName, tlsOnly } from './common';
 
 /** The aws:SourceArn conditions that match exactly the SNS topics of this application. */
 export function appTopicsCondition(): PolicyStatement['Condition'] {
@@ -58,8 +58,13 @@ function queueParams(t: TemplateBuilder<'application'>): QueueParams {
   };
 }
 
+/**
+ * `x-dev-acme-jobs-1a2b3c4d` (`.fifo` for a FIFO queue): the store's name for people, and the
+ * stack's {@link creationId} so a queue kept by a destroyed stack never blocks the next one.
+ */
 function queueName(fifo: string, suffix: string): IntrinsicFunction {
-  return Fn.If(fifo, storeName(`${suffix}.fifo`), storeName(suffix));
+  const base = [storeName(suffix), '-', creationId()];
+  return Fn.If(fifo, Fn.Join('', [...base, '.fifo']), Fn.Join('', base));
 }
 
 export function buildSqsQueue(): BuiltTemplate {
@@ -90,7 +95,7 @@ export function buildSqsQueue(): BuiltTemplate {
     MessageRetentionPeriod: 1209600,
     ...encryption,
     Tags: t.tags(),
-  }), 'Retain'));
+  })));
   const queue = t.add('Queue', keep(new SQS.Queue({
     QueueName: queueName(fifo, ''),
     ...fifoProps,
@@ -101,7 +106,7 @@ export function buildSqsQueue(): BuiltTemplate {
     RedrivePolicy: { deadLetterTargetArn: dlq.att('Arn'), maxReceiveCount: p.maxReceive },
     ...encryption,
     Tags: t.tags(),
-  }), 'Retain'));
+  })));
   queuePolicy(t, queue, dlq);
 
   t.export(SqsQueue.QueueUrl, queue.ref);

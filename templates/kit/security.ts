@@ -3,7 +3,7 @@
  * groups. Every volume, key and log group in the catalogue goes through these, so encryption is
  * decided once.
  */
-import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from './cf';
+import { Fn, Refs, keep, sub, type CfnResource, type IntrinsicFunction, type PolicyStatement } from './cf';
 import type { Handle, TemplateBuilder } from './builder';
 import type { Scope } from './names';
 
@@ -16,15 +16,29 @@ export interface KeyOptions {
    * principal always administers the key, so IAM policies can grant its use.
    */
   statements?: PolicyStatement[];
+  /**
+   * Whether anything the key encrypts outlives the stack (a final snapshot, a retained secret,
+   * queue or bucket). Such a key is kept with it, since that data is unreadable without it.
+   * Otherwise (log groups, a topic, a cluster's secrets: all deleted with the stack) the key is
+   * scheduled for deletion with the stack rather than left to cost money and protect nothing.
+   */
+  protectsKeptData: boolean;
 }
+
+/**
+ * AWS's shortest pending window: a key is deleted 7 days after its stack (or a failed first
+ * creation) lets it go, and can be recovered until then.
+ */
+export const KEY_PENDING_WINDOW_DAYS = 7;
 
 /** A symmetric KMS key with yearly rotation, and its alias. Returns the key's handle. */
 export function kmsKey<S extends Scope>(t: TemplateBuilder<S>, id: string, opts: KeyOptions): Handle {
-  const key = t.add(id, keep({
+  const resource: CfnResource = {
     Type: 'AWS::KMS::Key',
     Properties: {
       Description: opts.description,
       EnableKeyRotation: true,
+      PendingWindowInDays: KEY_PENDING_WINDOW_DAYS,
       KeyPolicy: {
         Version: '2012-10-17',
         Statement: [
@@ -40,7 +54,10 @@ export function kmsKey<S extends Scope>(t: TemplateBuilder<S>, id: string, opts:
       },
       Tags: t.tags(),
     },
-  }));
+  };
+  if (opts.protectsKeptData) keep(resource);
+  else Object.assign(resource, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  const key = t.add(id, resource);
   t.add(`${id}Alias`, { Type: 'AWS::KMS::Alias', Properties: { AliasName: opts.alias, TargetKeyId: key.ref } });
   return key;
 }

@@ -41,7 +41,7 @@ test.each([
 
 test('exec looks for the Session Manager plugin before any AWS call', async () => {
   process.env.PATH = '/nonexistent';
-  expect(await main(['exec', ...SMALL, '--app', 'acme'])).toBe(1);
+  expect(await main(['exec', ...SMALL, '--app', 'acme'])).toBe(2);
   expect(stderr()).toContain('provision exec needs AWS\'s Session Manager plugin (session-manager-plugin), which is not on your PATH');
   expect(stderr()).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:9/);
 });

@@ -197,13 +197,13 @@ describe('the full example environment', () => {
 
   test('destroy refuses a partial destroy while other stacks import, then removes everything', async () => {
     const partial = await cli(['destroy', '--params', FULL, '--yes', '--only', 'network']);
-    expect(partial.code).toBe(1);
+    expect(partial.code).toBe(2); // refused: nothing was deleted
     expect(partial.stderr).toMatch(/x-demo-network cannot be deleted while other stacks use its exports: x-demo-[\w-]+ imports x-demo-\w+/);
     expect((await liveStacks()).length).toBe(12);
 
     // The database has deletion protection: destroy refuses up front and says how to lift it.
     const guarded = await cli(['destroy', '--params', FULL, '--yes']);
-    expect(guarded.code).toBe(1);
+    expect(guarded.code).toBe(2);
     expect(guarded.stderr).toMatch(/deletion protection on; nothing was deleted:\n\s+x-demo-acme-main/);
     expect((await liveStacks()).length).toBe(12);
     const unprotected = path.join(tmp, 'unprotected.yaml');
@@ -214,10 +214,16 @@ describe('the full example environment', () => {
     const r = await cli(['destroy', '--params', unprotected, '--yes', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(12).fill('deleted'));
+    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(11).fill('deleted'));
     // Data is never lost by accident: the database, cache, bucket, queue and keys are kept.
     const keptTypes = new Set(out.kept.map((k: any) => k.resourceType));
-    for (const t of ['AWS::RDS::DBCluster', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::KMS::Key', 'AWS::ECR::Repository']) expect(keptTypes).toContain(t);
+    for (const t of ['AWS::RDS::DBCluster', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::KMS::Key']) expect(keptTypes).toContain(t);
+    // The repository stack is the project's, shared by environments: kept until deleted on purpose.
+    expect(out.keptShared).toEqual([{ stack: 'ecr-acme-web', importers: [] }]);
+    expect(await liveStacks()).toEqual(['ecr-acme-web']);
+    const shared = await cli(['destroy', '--params', unprotected, '--yes', '--json', '--only', 'repository', '--delete-shared']);
+    expect(shared.code).toBe(0);
+    expect(JSON.parse(shared.stdout).kept.map((k: any) => k.resourceType)).toContain('AWS::ECR::Repository');
     expect(await liveStacks()).toEqual([]);
   }, 240_000);
 });

@@ -238,9 +238,9 @@ async function startServiceTask(stackName: string, enableExecuteCommand: boolean
 describe('provision exec', () => {
   const EXEC = () => ['exec', '--params', params, '--app', 'acme'];
 
-  test('without the Session Manager plugin on PATH: how to install it, exit 1, no raw spawn error', async () => {
+  test('without the Session Manager plugin on PATH: how to install it, exit 2, no raw spawn error', async () => {
     const run = await cli([...EXEC()], { PATH: path.dirname(process.execPath) });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('provision exec needs AWS\'s Session Manager plugin (session-manager-plugin), which is not on your PATH');
     expect(run.stderr).toMatch(process.platform === 'darwin' ? /brew install --cask session-manager-plugin/ : /dpkg -i session-manager-plugin\.deb/);
     expect(run.stderr).not.toMatch(/ENOENT|spawn/);
@@ -248,16 +248,16 @@ describe('provision exec', () => {
 
   test('refuses, saying why, when the service has no task that accepts ECS Exec, or exec is off', async () => {
     const none = await cli([...EXEC()], withPlugin());
-    expect([none.code, none.stderr]).toEqual([1, expect.stringMatching(/service x-dev-acme-service-\S+ has no running task/)]);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/service x-dev-acme-service-\S+ has no running task/)]);
     const old = await startServiceTask(MAIN, false);
     const refused = await cli([...EXEC()], withPlugin());
-    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/no running task of x-dev-acme-service-\S+ accepts ECS Exec \(1 running, started before exec was on/)]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/no running task of x-dev-acme-service-\S+ accepts ECS Exec \(1 running, started before exec was on/)]);
     await sdk(ECSClient).send(new StopTaskCommand({ cluster: CLUSTER, task: old }));
     const stopped = await cli([...EXEC(), '--task', old], withPlugin());
-    expect([stopped.code, stopped.stderr]).toEqual([1, expect.stringContaining(`task ${old} of ${MAIN}-Service`)]);
+    expect([stopped.code, stopped.stderr]).toEqual([2, expect.stringContaining(`task ${old} of ${MAIN}-Service`)]);
     expect(stopped.stderr).toMatch(/ is STOPPED\n/);
     const off = await cli([...EXEC(), '--extra', 'api2'], withPlugin());
-    expect([off.code, off.stderr]).toEqual([1, expect.stringContaining(`ECS Exec is off for ${EXTRA}`)]);
+    expect([off.code, off.stderr]).toEqual([2, expect.stringContaining(`ECS Exec is off for ${EXTRA}`)]);
     expect(off.stderr).toContain('set enableExecuteCommand: true and readonlyRootFilesystem: false under the extra service "api2"');
   });
 
@@ -314,7 +314,7 @@ describe('provision tunnel', () => {
     const none = await cli(['tunnel', '--params', noBoxes, '--app', 'acme', '--data', 'main'], withPlugin());
     expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('add `jumpboxes: {}`')]);
     const missing = await cli([...TUNNEL(), '--data', 'main'], { PATH: path.dirname(process.execPath) });
-    expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('provision tunnel needs AWS\'s Session Manager plugin')]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('provision tunnel needs AWS\'s Session Manager plugin')]);
   });
 });
 
@@ -323,7 +323,7 @@ test('a stage that is in the params file but not deployed is named, with the com
   writeParams(later, { jumpboxes: true, undeployed: true });
   for (const command of ['logs', 'tunnel']) {
     const run = await cli([command, '--params', later, '--app', 'acme', '--data', 'later'], withPlugin());
-    expect([run.code, run.stderr]).toEqual([1, expect.stringContaining('data store later (stack x-dev-acme-later) is not deployed')]);
+    expect([run.code, run.stderr]).toEqual([2, expect.stringContaining('data store later (stack x-dev-acme-later) is not deployed')]);
     expect(run.stderr).toContain(`deploy it first: provision deploy --params ${later} --only x-dev-acme-later`);
   }
 });

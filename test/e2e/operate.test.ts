@@ -22,6 +22,7 @@ import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksComma
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CONFIG_SECRET_OUTPUT, secretName } from '../../src/ops/secret';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -31,7 +32,8 @@ jest.setTimeout(120_000);
 const PARAMS = 'examples/small.yaml';
 const APP = ['--params', PARAMS, '--app', 'acme'];
 const SERVICE_STACK = 'x-dev-acme-service';
-const SECRET = 'x-dev/acme/config';
+/** The app's configuration secret: its name is generated, so it is read from the stack's export. */
+let SECRET = '';
 
 interface Run {
   code: number;
@@ -76,6 +78,9 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'operate-e2e-'));
   emulator = await startEmulator();
   await ok(['deploy', '--params', PARAMS, '--yes']);
+  const lb = await sdk(CloudFormationClient).send(new DescribeStacksCommand({ StackName: 'x-dev-acme-loadbalancer' }));
+  SECRET = lb.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === CONFIG_SECRET_OUTPUT)?.OutputValue ?? '';
+  expect(SECRET).toMatch(/^arn:aws:secretsmanager:/);
 });
 
 afterAll(async () => {
@@ -162,12 +167,12 @@ describe('config', () => {
   it('explains a secret that is not a JSON object without printing it, and edit repairs it', async () => {
     await sdk(SecretsManagerClient).send(new PutSecretValueCommand({ SecretId: SECRET, SecretString: 'hunter2-not-json' }));
     const get = await cli(['config', 'get', ...APP, '--show']);
-    expect(get.code).toBe(1);
-    expect(get.stderr).toContain(`the secret ${SECRET}`);
+    expect(get.code).toBe(2);
+    expect(get.stderr).toContain(`the secret ${secretName(SECRET)}`);
     expect(get.stderr).toContain('is not a JSON object: invalid JSON at line 1, column 1');
     expect(get.stderr).toContain('config edit --params examples/small.yaml --app acme');
     expect(get.stdout + get.stderr).not.toContain('hunter2');
-    expect((await cli(['config', 'set', ...APP, 'A=1'])).code).toBe(1);
+    expect((await cli(['config', 'set', ...APP, 'A=1'])).code).toBe(2);
 
     const editor = path.join(tmp, 'fix.sh');
     fs.writeFileSync(editor, '#!/bin/sh\nprintf \'{"A": "1"}\' > "$1"\n', { mode: 0o755 });
@@ -270,11 +275,11 @@ describe('release and status', () => {
     const small = fs.readFileSync(path.join(REPO_ROOT, PARAMS), 'utf8');
     fs.writeFileSync(file, `${small.trimEnd()}\n  - name: other\n    service:\n      repositoryName: acme-web\n`);
     const config = await cli(['config', 'get', '--params', file, '--app', 'other']);
-    expect(config.code).toBe(1);
+    expect(config.code).toBe(2);
     expect(config.stderr).toContain('app other\'s load balancer stack x-dev-other-loadbalancer is not deployed');
     expect(config.stderr).toContain(`provision deploy --params ${file}`);
     const release = await cli(['release', '--params', file, '--app', 'other', '--version', 'v2', '--yes']);
-    expect(release.code).toBe(1);
+    expect(release.code).toBe(2);
     expect(release.stderr).toContain('stack x-dev-other-service is not deployed');
   });
 

@@ -273,7 +273,16 @@ describe('the ImageTag-only change set', () => {
     const cfn = {
       send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
         sent.push({ name: command.constructor.name, input: command.input });
-        if (command instanceof ListChangeSetsCommand) return { Summaries: [{ StackId: stack.StackId, ChangeSetName: 'cfn-stages-stale' }, { StackId: stack.StackId, ChangeSetName: 'someone-elses' }] };
+        if (command instanceof ListChangeSetsCommand) {
+          const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+          return {
+            Summaries: [
+              { StackId: stack.StackId, ChangeSetName: 'cfn-stages-stale', CreationTime: hoursAgo(2) },
+              { StackId: stack.StackId, ChangeSetName: 'cfn-stages-another-run-now', CreationTime: hoursAgo(0) },
+              { StackId: stack.StackId, ChangeSetName: 'someone-elses', CreationTime: hoursAgo(2) },
+            ],
+          };
+        }
         if (command instanceof DeleteChangeSetCommand) return {};
         if (command instanceof CreateChangeSetCommand) return { StackId: stack.StackId };
         if (command instanceof DescribeChangeSetCommand) {

@@ -56,7 +56,8 @@ describe.each(templates.map((t) => [t.id, t] as const))('%s', (id, { built, json
     }
     for (const [rid, r] of ofType(json, 'AWS::KMS::Key')) {
       expect({ rid, rotation: r.Properties.EnableKeyRotation }).toEqual({ rid, rotation: true });
-      expect(r.DeletionPolicy).toBe('Retain');
+      // Kept with data that outlives the stack, or scheduled for deletion with it (7 days pending).
+      expect({ rid, policy: r.DeletionPolicy, window: r.Properties.PendingWindowInDays }).toEqual({ rid, policy: expect.stringMatching(/^(RetainExceptOnCreate|Delete)$/), window: 7 });
     }
     const devices = [
       ...ofType(json, 'AWS::EC2::LaunchTemplate').flatMap(([rid, r]) => (r.Properties.LaunchTemplateData.BlockDeviceMappings ?? []).map((b: any) => [rid, b])),

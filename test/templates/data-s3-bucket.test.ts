@@ -60,5 +60,5 @@ test('versioning on, old versions expire, access logs go to the companion bucket
 test('bucket name optional (generated when empty), retained on delete and replacement', () => {
   expect(t.Parameters.BucketName.Default).toBe('');
   expect(p.BucketName).toEqual({ 'Fn::If': ['HasBucketName', { Ref: 'BucketName' }, { Ref: 'AWS::NoValue' }] });
-  expect([bucket.DeletionPolicy, bucket.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  expect([bucket.DeletionPolicy, bucket.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
 });

@@ -21,8 +21,11 @@ test('FIFO settings only on FIFO queues, and the dead-letter queue matches the q
     expect(q.Properties.FifoQueue).toEqual({ 'Fn::If': ['IsFifo', true, { Ref: 'AWS::NoValue' }] });
     expect(q.Properties.ContentBasedDeduplication).toEqual({ 'Fn::If': ['IsFifo', { Ref: 'ContentBasedDeduplication' }, { Ref: 'AWS::NoValue' }] });
   }
-  expect(queue.Properties.QueueName).toEqual({ 'Fn::If': ['IsFifo',
-    { 'Fn::Sub': '${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}.fifo' }, { 'Fn::Sub': '${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}' }] });
+  // The store's name plus 8 hex characters of the stack id: new at every creation of the stack.
+  const creationId = { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] };
+  const named = (suffix: string, fifo: boolean) => ({ 'Fn::Join': ['', [{ 'Fn::Sub': `\${Prefix}\${EnvironmentName}-\${ApplicationName}-\${DataName}${suffix}` }, '-', creationId, ...(fifo ? ['.fifo'] : [])]] });
+  expect(queue.Properties.QueueName).toEqual({ 'Fn::If': ['IsFifo', named('', true), named('', false)] });
+  expect(dlq.Properties.QueueName).toEqual({ 'Fn::If': ['IsFifo', named('-dlq', true), named('-dlq', false)] });
 });
 
 test('failing messages move to the dead-letter queue after MaxReceiveCount receives', () => {

@@ -19,7 +19,7 @@ const stores = [buildPostgres, buildDocumentDb, buildRedis, buildS3Bucket, build
   return [built.id, built, json(built)] as const;
 });
 
-describe.each(stores)('%s', (_id, built, t) => {
+describe.each(stores)('%s', (id, built, t) => {
   test('is application scope, named by DataName: stack {Prefix}{EnvironmentName}-{ApplicationName}-{DataName}', () => {
     expect(built.scope).toBe('application');
     expect(t.Metadata['cfn-stages'].StackName).toBe('{Prefix}{EnvironmentName}-{ApplicationName}-{DataName}');
@@ -34,10 +34,12 @@ describe.each(stores)('%s', (_id, built, t) => {
     }
   });
 
-  test('exactly one KMS key, rotated and retained, with an alias named after the store', () => {
+  test('exactly one KMS key, rotated, kept while the data it protects is kept, with an alias named after the store', () => {
     const keys = ofType(t, 'AWS::KMS::Key');
     expect(keys).toHaveLength(1);
-    expect(keys[0]![1]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    // A topic keeps nothing after its stack; every other store leaves data (snapshot, secret, queue, bucket).
+    const policy = id === '46.data-sns-topic' ? ['Delete', 'Delete'] : ['RetainExceptOnCreate', 'Retain'];
+    expect(keys[0]![1]).toMatchObject({ DeletionPolicy: policy[0], UpdateReplacePolicy: policy[1], Properties: { EnableKeyRotation: true, PendingWindowInDays: 7 } });
     const [, alias] = ofType(t, 'AWS::KMS::Alias')[0]!;
     expect(alias.Properties.AliasName).toEqual({ 'Fn::Sub': 'alias/${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}' });
   });
@@ -58,7 +60,9 @@ describe.each(stores)('%s', (_id, built, t) => {
     // Every password/token property is a dynamic reference resolved by CloudFormation at deploy time.
     for (const [id, r] of Object.entries(t.Resources)) {
       for (const prop of ['MasterUserPassword', 'AuthToken', 'MasterUsername']) {
-        const v = r.Properties?.[prop];
+        const raw = r.Properties?.[prop];
+        // While restoring, the credentials come from the snapshot: Fn::If [Restoring, NoValue, value].
+        const v = raw?.['Fn::If'] ? raw['Fn::If'][2] : raw;
         if (v !== undefined) expect({ id, prop, v }).toEqual({ id, prop, v: { 'Fn::Sub': expect.stringMatching(/^\{\{resolve:secretsmanager:\$\{Secret\}:SecretString:\w+\}\}$/) } });
       }
       expect(r.Properties?.SecretString).toBeUndefined();
@@ -71,7 +75,8 @@ describe.each(stores)('%s', (_id, built, t) => {
       expect(s.Properties.GenerateSecretString).toMatchObject({ ExcludePunctuation: true, PasswordLength: expect.any(Number) });
       expect(s.Properties.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(32);
       expect(s.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': ['Key', 'Arn'] });
-      expect([s.DeletionPolicy, s.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+      expect([s.DeletionPolicy, s.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
+      expect(s.Properties.Name).toBeUndefined();
     }
   });
 
@@ -88,10 +93,10 @@ test('stateful resources survive delete and replacement: Snapshot for databases 
     '41.data-postgres/Cluster': ['Snapshot', 'Snapshot'],
     '42.data-documentdb/Cluster': ['Snapshot', 'Snapshot'],
     '43.data-redis/ReplicationGroup': ['Snapshot', 'Snapshot'],
-    '44.data-s3-bucket/AccessLogBucket': ['Retain', 'Retain'],
-    '44.data-s3-bucket/Bucket': ['Retain', 'Retain'],
-    '45.data-sqs-queue/DeadLetterQueue': ['Retain', 'Retain'],
-    '45.data-sqs-queue/Queue': ['Retain', 'Retain'],
+    '44.data-s3-bucket/AccessLogBucket': ['RetainExceptOnCreate', 'Retain'],
+    '44.data-s3-bucket/Bucket': ['RetainExceptOnCreate', 'Retain'],
+    '45.data-sqs-queue/DeadLetterQueue': ['RetainExceptOnCreate', 'Retain'],
+    '45.data-sqs-queue/Queue': ['RetainExceptOnCreate', 'Retain'],
   });
 });
 

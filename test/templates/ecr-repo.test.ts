@@ -31,7 +31,7 @@ test('encrypted with KMS', () => {
 });
 
 test('retained on stack deletion and on replacement', () => {
-  expect(repo.DeletionPolicy).toBe('Retain');
+  expect(repo.DeletionPolicy).toBe('RetainExceptOnCreate');
   expect(repo.UpdateReplacePolicy).toBe('Retain');
   expect(repo.Properties.EmptyOnDelete).toBeUndefined();
 });

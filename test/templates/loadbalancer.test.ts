@@ -116,7 +116,7 @@ describe('what every service of the app shares', () => {
     expect(s.Properties.SecretString).toBe('{}');
     expect(s.Properties.GenerateSecretString).toBeUndefined();
     expect(s.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': ['AppKey', 'Arn'] });
-    expect([s.DeletionPolicy, s.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    expect([s.DeletionPolicy, s.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
     expect(t.Outputs!.ConfigSecretArn.Value).toEqual({ Ref: 'ConfigSecret' });
   });
 
