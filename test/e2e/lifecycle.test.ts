@@ -126,10 +126,16 @@ describe('the full example: change, destroy, deploy the same file again, destroy
 
   test('destroy keeps the data and says what a re-create does with each kept resource', async () => {
     const out = await json(['destroy', '--params', changed, '--yes']);
-    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(12).fill('deleted'));
+    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(11).fill('deleted'));
+    // The repository stack is a project stack, shared between environments: an environment's
+    // destroy keeps it. Deleting it is an act of its own; its repository is retained by the template.
+    expect(out.keptShared).toEqual([{ stack: 'ecr-acme-web', importers: [] }]);
+    expect(await liveStacks()).toEqual(['ecr-acme-web']);
+    const shared = await json(['destroy', '--params', changed, '--yes', '--only', 'ecr-acme-web', '--delete-shared']);
+    expect(shared.stacks.map((s: any) => [s.name, s.result])).toEqual([['ecr-acme-web', 'deleted']]);
     expect(await liveStacks()).toEqual([]);
+    expect(shared.kept.filter((k: any) => k.resourceType === 'AWS::ECR::Repository')).toEqual([expect.objectContaining({ physicalId: 'acme-web', onRecreate: expect.stringContaining('adopted by the next deploy') })]);
     const kept = (type: string, stack?: string) => out.kept.filter((k: any) => k.resourceType === type && (!stack || k.stack === stack));
-    expect(kept('AWS::ECR::Repository')).toEqual([expect.objectContaining({ physicalId: 'acme-web', onRecreate: expect.stringContaining('adopted by the next deploy') })]);
     const [cluster] = kept('AWS::RDS::DBCluster');
     expect(cluster).toMatchObject({ stack: 'x-demo-acme-main', policy: 'Snapshot', snapshot: expect.stringMatching(/^x-demo-acme-main-final-/), onRecreate: expect.stringContaining('restoreFrom: latest') });
     snapshot = cluster.snapshot;
@@ -184,7 +190,10 @@ describe('the full example: change, destroy, deploy the same file again, destroy
 
   test('destroy again leaves no stack', async () => {
     const out = await json(['destroy', '--params', life, '--yes']);
-    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(12).fill('deleted'));
+    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(11).fill('deleted'));
+    expect(await liveStacks()).toEqual(['ecr-acme-web']);
+    const shared = await json(['destroy', '--params', life, '--yes', '--only', 'ecr-acme-web', '--delete-shared']);
+    expect(shared.ok).toBe(true);
     expect(await liveStacks()).toEqual([]);
   }, 240_000);
 });
