@@ -15,10 +15,13 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
@@ -75,9 +78,15 @@ export interface AwsClients {
   readonly autoScaling: AutoScalingClient;
   /** Cluster snapshots a data store is restored from. */
   readonly rds: RDSClient;
-  /** `provision logs` and `tunnel`: log events, jump-box instances. */
+  /** `provision logs`: log events. */
   readonly logs: CloudWatchLogsClient;
+  /** Service-linked roles (preflight). */
+  readonly iam: IAMClient;
+  /** What the account already holds against its quotas (preflight); `provision tunnel`'s jump box. */
   readonly ec2: EC2Client;
+  readonly serviceQuotas: ServiceQuotasClient;
+  /** Who is deploying (the EKS creator's access entry). */
+  readonly sts: STSClient;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -163,9 +172,6 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get logs() {
       return lazy('logs', () => new (load('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient)(shared));
     },
-    get ec2() {
-      return lazy('ec2', () => new (load('@aws-sdk/client-ec2').EC2Client)(shared));
-    },
     get ssm() {
       return lazy('ssm', () => new (load('@aws-sdk/client-ssm').SSMClient)(shared));
     },
@@ -174,6 +180,18 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     },
     get rds() {
       return lazy('rds', () => new (load('@aws-sdk/client-rds').RDSClient)(shared));
+    },
+    get iam() {
+      return lazy('iam', () => new (load('@aws-sdk/client-iam').IAMClient)(shared));
+    },
+    get ec2() {
+      return lazy('ec2', () => new (load('@aws-sdk/client-ec2').EC2Client)(shared));
+    },
+    get serviceQuotas() {
+      return lazy('quotas', () => new (load('@aws-sdk/client-service-quotas').ServiceQuotasClient)(shared));
+    },
+    get sts() {
+      return lazy('sts', () => new (load('@aws-sdk/client-sts').STSClient)(shared));
     },
     region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
     accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
@@ -197,10 +215,13 @@ interface SdkModules {
   '@aws-sdk/client-ecr': typeof import('@aws-sdk/client-ecr');
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
   '@aws-sdk/client-cloudwatch-logs': typeof import('@aws-sdk/client-cloudwatch-logs');
-  '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
   '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
   '@aws-sdk/client-auto-scaling': typeof import('@aws-sdk/client-auto-scaling');
   '@aws-sdk/client-rds': typeof import('@aws-sdk/client-rds');
+  '@aws-sdk/client-iam': typeof import('@aws-sdk/client-iam');
+  '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
+  '@aws-sdk/client-service-quotas': typeof import('@aws-sdk/client-service-quotas');
+  '@aws-sdk/client-sts': typeof import('@aws-sdk/client-sts');
 }
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */

@@ -4,7 +4,7 @@
  * --json. The engine emits events; this module only renders them (events flow one way).
  */
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import type { ChangeSummary, DeployEvent, DeployResult, ResourceChange } from '../deploy/types';
+import type { ChangeSummary, DeployEvent, DeployResult, GaveUp, ResourceChange, ServiceNotice } from '../deploy/types';
 import { c } from './output';
 
 type Task = ListrTaskWrapper<unknown, any, any>;
@@ -32,12 +32,16 @@ const STEP_TEXT: Record<string, string> = {
   'creating-change-set': 'creating a change set',
   executing: 'executing the change set',
   cancelling: 'cancelling',
+  'stopping-failed-service': 'its service\'s new tasks keep failing: stopping the wait',
   'termination-protection': 'setting termination protection',
   'checking-imports': 'checking who imports its exports',
   deleting: 'deleting',
   'lifting-protections': 'lifting EC2 capacity protections that would block the delete',
   'retrying-delete': 'waiting for AWS to release what blocked the delete, then deleting again',
 };
+
+/** How a watchdog notice is labelled in progress lines. */
+const NOTICE_LABEL: Record<ServiceNotice['kind'], string> = { 'task-stopped': 'task stopped', 'service-event': 'service', 'target-health': 'target unhealthy' };
 
 /** One line per resource change: `+` add, `~` modify, `-` remove; replacements loud. */
 export function changeLine(ch: ResourceChange): string {
@@ -117,6 +121,7 @@ export class Progress {
     if (!task) return;
     if (e.type === 'step') this.say(task, e.stackName, STEP_TEXT[e.step] + (e.detail ? ` (${e.detail})` : ''));
     else if (e.type === 'plan') this.say(task, e.stackName, `${e.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(e.plan)}`);
+    else if (e.type === 'service') this.say(task, e.stackName, `${NOTICE_LABEL[e.notice.kind]} ${e.notice.logicalId}: ${e.notice.message.replace(/^task \S+ stopped: /, '')}`);
     else if (!e.event.isStack) {
       const ev = e.event;
       const colour = /FAILED/.test(ev.status) ? c().red : /COMPLETE/.test(ev.status) ? c().green : c().cyan;
@@ -175,11 +180,19 @@ export class Progress {
   }
 }
 
+/** A stack the service watchdog stopped: the tasks' reason, what was done, and the fix when known. */
+function gaveUpLine(status: string, g: GaveUp): string {
+  const done = g.action === 'cancelled-update' ? 'cancelled the update (it rolled back)' : 'deleted the unfinished stack (a re-run creates it again)';
+  return `failed (${status}): ${g.logicalId} ${g.resourceType}: ${g.tasks} new task${g.tasks === 1 ? '' : 's'} stopped: ${g.reason}; ` +
+    `gave up after ${g.seconds} s instead of waiting for the circuit breaker, and ${done}${g.hint ? `. Fix: ${g.hint}` : ''}`;
+}
+
 /** The one-line story of a result that is not a success. */
 export function describeFailure(r: DeployResult | { kind: string; [k: string]: any }): string {
   const x = r as any;
   switch (r.kind) {
     case 'failed':
+      if (x.gaveUp) return gaveUpLine(x.status, x.gaveUp);
       return x.rootCause
         ? `failed (${x.status}): ${x.rootCause.logicalId} ${x.rootCause.resourceType} ${x.rootCause.status}: ${x.rootCause.reason}`
         : `failed (${x.status})${x.statusReason ? `: ${x.statusReason}` : ''}`;

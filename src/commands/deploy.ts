@@ -67,6 +67,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       }
       const { confirmSharedChanges } = await import('./shared');
       await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
+      await accountPreflight(ctx, global);
       const opts = { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined };
       report(ctx, await deployInPasses(ctx, opts), global);
     });
@@ -78,6 +79,41 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
 async function askYesNo(message: string): Promise<boolean> {
   const { confirm } = await import('@inquirer/prompts');
   return confirm({ message, default: false });
+}
+
+/**
+ * Before the first stack: refuse when the run would exceed a quota (nothing created yet), and
+ * create the service-linked roles the templates need that the account lacks (see preflight.ts).
+ */
+export async function accountPreflight(ctx: RunContext, global: GlobalOptions): Promise<void> {
+  const { preflight, createServiceLinkedRoles, QuotaExceededError } = await import('../deploy/preflight');
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const specs = ctx.stacks.map((s) => toSpec(s, inRun));
+  await refuseDuplicateClusterAdmin(ctx, specs);
+  const report = await preflight(ctx.clients, specs);
+  const exceeded = report.quotas.filter((q) => q.exceeded);
+  if (exceeded.length) throw new QuotaExceededError(exceeded);
+  if (!global.json) for (const q of report.quotas.filter((x) => x.unchecked)) output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
+  if (report.rolesUnchecked && !global.json) output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
+  if (!report.missingRoles.length) return;
+  if (!global.json) output.line(`account preflight: creating the service-linked role${report.missingRoles.length === 1 ? '' : 's'} of ${report.missingRoles.join(', ')} (a new account has none until first use)`);
+  await createServiceLinkedRoles(ctx.clients, report.missingRoles);
+}
+
+/** A new EKS cluster's extra admin role must not be the deploying role, which EKS makes admin already. */
+async function refuseDuplicateClusterAdmin(ctx: RunContext, specs: StackSpec[]): Promise<void> {
+  const { callerArn, duplicateClusterAdmins, CLUSTER_ADMIN_PARAM } = await import('../deploy/preflight');
+  const { describeStack } = await import('../deploy/cloudformation');
+  const eks = specs.filter((s) => s.parameters[CLUSTER_ADMIN_PARAM]);
+  if (!eks.length) return;
+  const existing = new Set<string>();
+  for (const s of eks) if (await describeStack(ctx.clients.cloudFormation, s.name)) existing.add(s.name);
+  const dup = duplicateClusterAdmins(eks, await callerArn(ctx.clients), existing);
+  if (!dup.length) return;
+  throw CliError.usage(
+    `eksCluster.clusterAdminRoleArn in ${ctx.file} is ${dup[0]!.role}, the role this deploy runs as: EKS makes the cluster's creator an admin already, and a second access entry for it fails ("already in use") and rolls ${dup[0]!.stack} back`,
+    'leave clusterAdminRoleArn empty (you are admin as the creator), or name another role (e.g. the team\'s SSO role)',
+  );
 }
 
 interface DeployAllOptions {

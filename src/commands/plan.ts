@@ -6,6 +6,7 @@
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { changeLine, summariseChanges } from '../cli/progress';
+import type { PreflightReport } from '../deploy/preflight';
 import type { PlanResult } from '../deploy/stack';
 import type { ExportChange } from '../deploy/exports';
 import type { EngineError } from '../deploy/errors';
@@ -23,6 +24,25 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
     }
   }));
   return out;
+}
+
+/** The account preflight as plan shows it: roles deploy will create, quotas it would exceed. */
+function preflightLines(report: PreflightReport): void {
+  const counted = report.quotas.filter((q) => q.adds > 0);
+  if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked) return;
+  output.line();
+  output.line(c().bold('Account preflight:'));
+  for (const role of report.missingRoles) output.line(`  deploy creates the service-linked role of ${role} first (missing in this account)`);
+  if (report.rolesUnchecked) output.line(c().yellow(`  service-linked roles not checked (${report.rolesUnchecked})`));
+  for (const q of counted) {
+    if (q.unchecked) {
+      output.line(c().yellow(`  ${q.name}: not checked (${q.unchecked})`));
+      continue;
+    }
+    const line = `${q.name}: ${q.inUse} in use + ${q.adds} from ${q.stacks.join(', ')}, limit ${q.limit} (${q.limitSource === 'aws-default' ? 'AWS default' : 'Service Quotas'})`;
+    if (q.exceeded) output.line(`  ${c().red(`✖ ${line}: EXCEEDED, deploy will refuse`)}\n    fix: ${q.fix}`);
+    else output.line(`  ✔ ${line}`);
+  }
 }
 
 function refusalLines(err: EngineError): void {
@@ -64,12 +84,15 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
     const missing = await missingImports(ctx.clients, ctx);
     const { sharedChanges, describeSharedChanges } = await import('./shared');
     const shared = await sharedChanges(ctx);
+    const { preflight } = await import('../deploy/preflight');
+    const account = await preflight(ctx.clients, ctx.stacks.map((s) => toSpec(s, inRun)));
     if (global.json) {
       output.json({
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
         stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: planJson(plans[i]!) })),
         missingImports: missing,
         sharedChanges: shared,
+        preflight: account,
       });
       return;
     }
@@ -97,6 +120,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       for (const line of describeSharedChanges(shared)) output.line(c().yellow(line));
       output.line(c().yellow('deploy asks before changing them (with --yes it refuses unless --update-shared)'));
     }
+    preflightLines(account);
     const changing = plans.filter((p) => p.kind === 'changes').length;
     const refused = plans.filter((p) => p.kind === 'refused' || (p.kind === 'changes' && p.refused)).length;
     if (refused) output.warn(`${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`);

@@ -9,7 +9,7 @@
  * followed while the stack updates, not only afterwards; `--no-wait` returns when the stack update
  * is done. Ctrl-C stops following (the release goes on in AWS) and exits 130.
  */
-import { ExecuteChangeSetCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CancelUpdateStackCommand, ExecuteChangeSetCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
@@ -17,7 +17,9 @@ import { changeLine } from '../cli/progress';
 import type { ChangeSetRef } from '../deploy/change-set';
 import { AbortedError } from '../deploy/errors';
 import type { PollOptions } from '../deploy/types';
-import { describeStack, uniqueName } from '../deploy/cloudformation';
+import { describeStack, isNotCancellable, uniqueName } from '../deploy/cloudformation';
+import { sleep } from '../deploy/poll';
+import { ServiceWatchdog, watchServices, type WatchdogVerdict } from '../deploy/watchdog';
 import { StackEventPoller, rootCause, watchStack } from '../deploy/events';
 import { StackStatus } from '../deploy/stack-status';
 import { appStacks, serviceStack } from '../ops/locate';
@@ -34,6 +36,9 @@ import {
   type StackPhase,
 } from '../ops/rollout';
 import { openContext, type RunContext, withRunLock } from './context';
+
+/** The ECS service's logical id in the service templates (32 and 91). */
+const SERVICE_LOGICAL_ID = 'Service';
 
 export interface ReleaseFlags {
   params?: string;
@@ -103,7 +108,7 @@ async function deployedStack(ctx: RunContext, name: string): Promise<Stack> {
 
 /** The ECS service of the stack and its cluster. */
 async function serviceRef(ctx: RunContext, stackName: string): Promise<ServiceRef> {
-  const arn = await stackResourceId(ctx.clients.cloudFormation, stackName, 'Service');
+  const arn = await stackResourceId(ctx.clients.cloudFormation, stackName, SERVICE_LOGICAL_ID);
   if (!arn) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
   const cluster = clusterOfServiceArn(arn) ?? (await clusterFromStack(ctx));
   if (!cluster) throw new CliError(`cannot tell which cluster runs ${arn}`, ExitCode.Refused, 'deploy the ecsCluster stage of this environment');
@@ -152,22 +157,31 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   }
   const before = await describeService(ctx.clients.ecs, r.ref);
   const since = new Date();
+  const dog = new ServiceWatchdog(cfn, ctx.clients.ecs, ref.stackId, [SERVICE_LOGICAL_ID], new Date(since.getTime() - 2000), Date.now, ctx.clients.elbv2);
+  await dog.baseline();
   // The context's Ctrl-C trap: the first press stops following (the release goes on), see trapInterrupt.
   const signal = ctx.signal ?? new AbortController().signal;
+  const watching = new AbortController();
   try {
     const follow = await followStack(ctx, ref, signal, poll, log);
+    const verdict = watchServices(dog, { emit: (n) => log(`› ${n.kind === 'service-event' ? `service: ${n.message}` : c().red(n.message)}`), signal: watching.signal, ...(poll ? { poll } : {}) });
+    const gaveUp = new AbortController();
+    void verdict.then((v) => v && gaveUp.abort());
     let result: RolloutOutcome;
     try {
       result = await waitForRollout(ctx.clients.ecs, r.ref, {
         baseline: baselineOf(before),
         timeoutMs: r.timeoutMs,
         since,
-        signal,
+        signal: AbortSignal.any([signal, gaveUp.signal]),
         untilStackComplete: r.flags.wait === false,
         stackPhase: follow.phase,
         onProgress: (s) => log(`› service: ${describeSnapshot(s)}${s.rolloutStateReason && s.rolloutState !== 'COMPLETED' ? c().dim(` (${s.rolloutStateReason})`) : ''}`),
         ...(poll ? { poll } : {}),
       });
+    } catch (err) {
+      if (!(err instanceof AbortedError) || signal.aborted) throw err;
+      return await cancelRelease(ctx, r, ref, follow, (await verdict)!, signal);
     } finally {
       follow.stop();
     }
@@ -175,7 +189,36 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;
     throw new CliError('interrupted: stopped following the release; it goes on in CloudFormation and ECS', ExitCode.Interrupted, `follow it with \`provision status --params ${ctx.file}\``);
+  } finally {
+    watching.abort();
   }
+}
+
+/**
+ * The watchdog's verdict: the release's new tasks keep stopping for one reason. Cancel the stack
+ * update (it rolls back to the previous ImageTag) rather than wait for the circuit breaker, wait
+ * for the rollback, and say why.
+ */
+async function cancelRelease(ctx: RunContext, r: Release, ref: ChangeSetRef, follow: { phase: () => StackPhase }, verdict: WatchdogVerdict, signal: AbortSignal): Promise<void> {
+  const cfn = ctx.clients.cloudFormation;
+  const name = r.stack.StackName ?? '';
+  if (!ctx.global.json) output.line(`› ${name}: ${verdict.tasks} new tasks stopped: ${verdict.reason}; cancelling the update`);
+  try {
+    await cfn.send(new CancelUpdateStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
+  } catch (err) {
+    if (!isNotCancellable(err)) throw err; // it finished meanwhile: report what it became
+  }
+  while (follow.phase().kind === 'running') await sleep(1000, signal);
+  const settled = await describeStack(cfn, ref.stackId);
+  const status = settled?.StackStatus ?? 'UNKNOWN';
+  const done = `gave up after ${verdict.seconds} s instead of waiting for the circuit breaker, and cancelled the update (${status}: ${name} runs ImageTag ${r.from} again)`;
+  if (ctx.global.json) {
+    output.json({ ok: false, stack: name, service: r.ref.service, repository: r.repository, from: r.from, to: r.to, result: 'cancelled-by-watchdog', status, watchdog: verdict });
+  } else {
+    output.line(`${c().red('✖')} the release of ${r.repository}:${r.to} failed: ${verdict.tasks} new tasks stopped: ${verdict.reason}; ${done}`);
+    if (verdict.hint) output.line(`  fix: ${verdict.hint}`);
+  }
+  process.exitCode = ExitCode.Failed;
 }
 
 async function confirm(message: string): Promise<boolean> {

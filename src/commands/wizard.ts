@@ -28,7 +28,7 @@ import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
 import { toSpec, type RunContext, withRunLock } from './context';
 import { schemaPath, schemaRefFor } from '../package';
-import { deployInPasses, missingImports } from './deploy';
+import { accountPreflight, deployInPasses, missingImports } from './deploy';
 
 export interface WizardFlags {
   params?: string;
@@ -214,6 +214,7 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
     const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
       const { confirmSharedChanges } = await import('./shared');
       await confirmSharedChanges(ctx, { ask: (message) => prompter.confirm({ id: 'shared', message, help: 'Other environments use these repository stacks', default: false }) });
+      await accountPreflight(ctx, global);
       return deployInPasses(ctx, { yes: true, concurrency: 4 });
     });
     if (summary(results)) await showFinish(ctx);

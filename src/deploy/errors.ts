@@ -27,7 +27,9 @@ export type EngineErrorCode =
   | 'GraphCycle'
   | 'Aborted'
   | 'EndpointUnreachable'
-  | 'RunLocked';
+  | 'RunLocked'
+  | 'QuotaExceeded'
+  | 'ServiceLinkedRole';
 
 /** Base of every error the engine throws on purpose. */
 export class EngineError extends Error {

@@ -40,8 +40,9 @@ import { StackEventPoller, rootCause, watchStack } from './events';
 import { applyNewSecretPassword, settleRestore } from './restore';
 import { StackStatus } from './stack-status';
 import type { StatusBoard } from './status-board';
+import { ServiceWatchdog, serviceLogicalIds, watchServices } from './watchdog';
 import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
-import type { ChangeSummary, DeployEvent, DeployResult, DeployStep, PollOptions, StackSpec } from './types';
+import type { ChangeSummary, DeployEvent, DeployResult, DeployStep, PollOptions, StackSpec, WatchdogVerdict } from './types';
 
 export interface DeployOptions {
   /** Progress: steps, the plan, and every new resource event (secrets masked). */
@@ -326,14 +327,23 @@ async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promis
   const poller = new StackEventPoller(ctx.cfn, ref.stackId, ctx.mask);
   await poller.start();
   const before = await describeStack(ctx.cfn, ref.stackId);
+  const dog = await watchdogFor(ctx, ref);
   ctx.step('executing', `${plan.changes.length} change(s)`);
   await ctx.cfn.send(new ExecuteChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, ClientRequestToken: uniqueName() }));
+  const watching = new AbortController();
+  const verdict = dog ? watchServices(dog, { emit: (notice) => ctx.emit({ type: 'service', stackName: ctx.spec.name, notice }), poll: ctx.opts.poll, signal: watching.signal }) : undefined;
+  const stopStack = new AbortController();
+  void verdict?.then((v) => v && stopStack.abort());
+  const signal = ctx.opts.signal ? AbortSignal.any([ctx.opts.signal, stopStack.signal]) : stopStack.signal;
   let after: Stack | undefined;
   try {
-    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before });
+    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal, before });
   } catch (err) {
-    if (err instanceof AbortedError) return interrupt(ctx, ref);
-    throw err;
+    if (!(err instanceof AbortedError)) throw err;
+    if (ctx.opts.signal?.aborted) return interrupt(ctx, ref);
+    return giveUp(ctx, ref, poller, (await verdict)!);
+  } finally {
+    watching.abort();
   }
   const status = new StackStatus(after?.StackStatus ?? 'DELETE_COMPLETE', after?.StackStatusReason);
   if (after && status.isComplete) {
@@ -347,6 +357,40 @@ async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promis
     rootCause: rootCause(poller.events),
     statusReason: status.reason === undefined ? undefined : ctx.mask(status.reason),
   };
+}
+
+/** A watchdog when the template has ECS services (their stack waits for the tasks); else none. */
+async function watchdogFor(ctx: Ctx, ref: ChangeSetRef): Promise<ServiceWatchdog | undefined> {
+  const services = serviceLogicalIds(parseTemplate(ctx.spec.templateBody));
+  if (!services.length) return undefined;
+  // A little slack for clock skew between this machine and ECS's stoppedAt.
+  const dog = new ServiceWatchdog(ctx.cfn, ctx.clients.ecs, ref.stackId, services, new Date(Date.now() - 2000), Date.now, ctx.clients.elbv2);
+  if (ref.type === 'UPDATE') await dog.baseline();
+  return dog;
+}
+
+/**
+ * The service's new tasks keep stopping for one reason: end the wait instead of sitting out the
+ * circuit breaker. An update is cancelled (it rolls back to what ran before); a create cannot be
+ * cancelled, so the stack is deleted (it held nothing that worked). Then the stack is followed
+ * until it settles, and the result names the tasks' reason.
+ */
+async function giveUp(ctx: Ctx, ref: ChangeSetRef, poller: StackEventPoller, verdict: WatchdogVerdict): Promise<DeployResult> {
+  ctx.step('stopping-failed-service', `${verdict.tasks} tasks stopped: ${verdict.reason}`);
+  const action = ref.type === 'UPDATE' ? 'cancelled-update' : 'deleted-create';
+  const current = await describeStack(ctx.cfn, ref.stackId);
+  try {
+    if (action === 'cancelled-update') await ctx.cfn.send(new CancelUpdateStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
+    else await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
+  } catch (err) {
+    if (!isNotCancellable(err)) throw err; // the update finished meanwhile: follow it to its end
+  }
+  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: current });
+  const status = after?.StackStatus ?? 'DELETE_COMPLETE';
+  if (after && new StackStatus(status).isComplete) {
+    return { kind: ref.type === 'CREATE' ? 'created' : 'updated', stackName: ctx.spec.name, changes: [], outputs: outputsOf(after) };
+  }
+  return { kind: 'failed', stackName: ctx.spec.name, status, gaveUp: { ...verdict, action } };
 }
 
 /** Ctrl-C while our change set runs: cancel an update (it rolls back); leave a create running. */

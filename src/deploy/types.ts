@@ -75,6 +75,38 @@ export interface StackEvent {
   isStack: boolean;
 }
 
+/** Something ECS said about a service while the stack was waiting for it. */
+export interface ServiceNotice {
+  logicalId: string;
+  kind: 'task-stopped' | 'service-event' | 'target-health';
+  message: string;
+  at?: Date;
+}
+
+/** Why the watchdog stopped waiting. */
+export interface WatchdogVerdict {
+  logicalId: string;
+  resourceType: 'AWS::ECS::Service';
+  /** The service ARN. */
+  service: string;
+  /** The tasks' common stop reason, e.g. "exit 1: mkdir /var/cache/nginx: read-only file system". */
+  reason: string;
+  /** What to do about it, when the reason is a known one. */
+  hint?: string;
+  /** How many tasks of the new deployment stopped with this reason. */
+  tasks: number;
+  /** Seconds from the start of the stack operation to the verdict. */
+  seconds: number;
+}
+
+/**
+ * The watchdog's verdict and what the engine did about it: an update is cancelled (it rolls back);
+ * a create, which cannot be cancelled, is deleted (a re-run creates it afresh).
+ */
+export interface GaveUp extends WatchdogVerdict {
+  action: 'cancelled-update' | 'deleted-create';
+}
+
 /** Coarse steps of one stack's deploy or delete, for a progress line. */
 export type DeployStep =
   | 'checking'
@@ -88,6 +120,7 @@ export type DeployStep =
   | 'creating-change-set'
   | 'executing'
   | 'cancelling'
+  | 'stopping-failed-service'
   | 'termination-protection'
   | 'checking-imports'
   | 'deleting'
@@ -98,7 +131,9 @@ export type DeployStep =
 export type DeployEvent =
   | { type: 'step'; stackName: string; step: DeployStep; detail?: string }
   | { type: 'plan'; stackName: string; plan: ChangeSummary }
-  | { type: 'resource'; stackName: string; event: StackEvent };
+  | { type: 'resource'; stackName: string; event: StackEvent }
+  /** The service watchdog's view of ECS while the stack waits for a service (see watchdog.ts). */
+  | { type: 'service'; stackName: string; notice: ServiceNotice };
 
 /** Stack outputs by key (non-secret by construction: CloudFormation has no NoEcho outputs). */
 export type Outputs = Record<string, string>;
@@ -112,7 +147,7 @@ export type DeployResult =
   | { kind: 'skipped-unchanged'; stackName: string; outputs: Outputs }
   | { kind: 'created' | 'updated'; stackName: string; changes: ResourceChange[]; outputs: Outputs }
   /** CloudFormation ran the change and it failed; the stack is now `status` (rolled back or stuck). */
-  | { kind: 'failed'; stackName: string; status: string; rootCause?: ResourceFailure; statusReason?: string }
+  | { kind: 'failed'; stackName: string; status: string; rootCause?: ResourceFailure; statusReason?: string; gaveUp?: GaveUp }
   /** `confirm` answered no; the change set was deleted. */
   | { kind: 'declined'; stackName: string; plan: ChangeSummary; stackExists: boolean }
   /** Interrupted: an update was cancelled (rolling back), or nothing had been executed yet. */

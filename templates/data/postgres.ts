@@ -38,10 +38,13 @@ interface PostgresParams {
 
 function postgresParams(t: TemplateBuilder<'application'>): PostgresParams {
   return {
+    // Default: db.t4g.medium, offered for the default engine version in every commercial region
+    // ("Supported DB engines for DB instance classes" and the region tables of the Aurora guide);
+    // db.r5, Opta's default family, is not offered in the newest regions. Production load: db.r7g.large.
     instanceClass: t.param('InstanceClass', {
-      Type: 'String', Default: 'db.r5.large', AllowedPattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
-      ConstraintDescription: 'an Aurora instance class such as db.r5.large, db.r6g.large or db.t4g.medium',
-      Description: 'Instance class of the Aurora instances (Opta\'s instance_class). db.t4g.medium suits dev/test.',
+      Type: 'String', Default: 'db.t4g.medium', AllowedPattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
+      ConstraintDescription: 'an Aurora instance class such as db.t4g.medium, db.r6g.large or db.r7g.large',
+      Description: 'Instance class of the Aurora instances (Opta\'s instance_class). The default is offered in every region; db.r7g.large or larger for production load (check the region offers it).',
       label: 'Instance class',
     }),
     engineVersion: t.param('EngineVersion', {

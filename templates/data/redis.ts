@@ -23,10 +23,14 @@ interface RedisParams {
 
 function redisParams(t: TemplateBuilder<'application'>): RedisParams {
   return {
+    // Default: a node type offered in every commercial region. Node types differ by region, and
+    // the newest regions (Asia Pacific (Thailand), Mexico (Central)) offer only m7g/r7g and
+    // t3/t4g micro to medium ("Supported node types", ElastiCache user guide); cache.m4.large,
+    // Opta's default, is not offered there. Production load: cache.m7g.large or cache.r7g.large.
     nodeType: t.param('NodeType', {
-      Type: 'String', Default: 'cache.m4.large', AllowedPattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$',
-      ConstraintDescription: 'an ElastiCache node type such as cache.m4.large, cache.m6g.large or cache.t4g.medium',
-      Description: 'Node type of the primary and replicas (Opta\'s node_type). cache.m6g.large is the current-generation equivalent of the default; cache.t4g.medium suits dev/test.',
+      Type: 'String', Default: 'cache.t4g.medium', AllowedPattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$',
+      ConstraintDescription: 'an ElastiCache node type such as cache.t4g.medium, cache.m7g.large or cache.r7g.large',
+      Description: 'Node type of the primary and replicas (Opta\'s node_type). The default is offered in every region; cache.m7g.large or cache.r7g.large for production load (check the region offers it).',
       label: 'Node type',
     }),
     engineVersion: t.param('EngineVersion', {
@@ -54,7 +58,10 @@ export function buildRedis(): BuiltTemplate {
   const snapshotDays = backupDaysParam(t, 'daily snapshots');
   const logRetention = logRetentionParam(t);
 
-  const logName = `/cfn-stages/${STORE_NAME}/redis-slow-log`;
+  // Under /aws/vendedlogs/: ElastiCache delivers the slow log through CloudWatch Logs' resource
+  // policy, and groups under this prefix share one policy statement instead of growing the
+  // account-wide policy (5,120 characters) with every cache.
+  const logName = `/aws/vendedlogs/cfn-stages/${STORE_NAME}/redis-slow-log`;
   const key = storeKey(t, 'Redis cache', [
     logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logName}`),
   ]);

@@ -71,7 +71,12 @@ function containerParams(t: TemplateBuilder<'application'>): ContainerParams {
       Type: 'String', Default: '', AllowedPattern: '^$|^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.env$', ConstraintDescription: 'empty, or the ARN of an S3 object ending in .env',
       label: 'Environment file (optional)', group, Description: 'S3 object (arn:aws:s3:::bucket/path/app.env, SSE-S3 encrypted) with one KEY=VALUE per line, loaded as environment variables at task start. Not for secrets: put those in the configuration secret.',
     }),
-    readOnlyRoot: t.param('ReadonlyRootFilesystem', { Type: 'String', Default: 'true', AllowedValues: ['true', 'false'], label: 'Read-only root file system', group, Description: 'true: the container can write only to /tmp (an empty task volume). Set false for apps that write elsewhere, or to use ECS Exec.' }),
+    // Writable by default: common images write outside /tmp at start (nginx: /var/cache/nginx and
+    // its pid under /var/run; httpd: its logs/; many apps: caches in their own directory), and
+    // with a read-only root they exit at once ("read-only file system"). No fixed list of extra
+    // writable paths covers every image, so read-only is the hardening a team opts into once its
+    // image writes only to /tmp; the service watchdog names this cause when tasks stop for it.
+    readOnlyRoot: t.param('ReadonlyRootFilesystem', { Type: 'String', Default: 'false', AllowedValues: ['true', 'false'], label: 'Read-only root file system', group, Description: 'false: the container may write anywhere in its own file system (what most images expect). true: it can write only to /tmp (an empty task volume), a hardening for images that never write elsewhere (nginx, for one, does: /var/cache/nginx); not with ECS Exec.' }),
     exec: t.param('EnableExecuteCommand', { Type: 'String', Default: 'false', AllowedValues: ['false', 'true'], label: 'ECS Exec', group: 'Access', Description: 'Allow `aws ecs execute-command` into running tasks (audited by CloudTrail). Needs ReadonlyRootFilesystem false.' }),
     extraPolicies: t.param('ExtraManagedPolicyArns', {
       Type: 'CommaDelimitedList', Default: '', AllowedPattern: '^$|^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[A-Za-z0-9+=,.@_/-]+$', ConstraintDescription: 'empty, or comma-separated IAM policy ARNs',

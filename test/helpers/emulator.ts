@@ -34,6 +34,8 @@ export interface EmulatorClientConfig {
 export interface StartOptions {
   /** How long to wait for the server to answer (ms). */
   timeoutMs?: number;
+  /** Switches of the extension for this server (`CFN_STAGES_EMULATOR_*`, see test/emulator/README.md). */
+  env?: Record<string, string>;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -112,14 +114,14 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function launch(port: number, timeoutMs: number): Promise<Emulator> {
+async function launch(port: number, timeoutMs: number, extraEnv: Record<string, string> = {}): Promise<Emulator> {
   if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run \`npm run setup\` first`);
   // detached: the launcher leads its own process group, so stop() reaches anything it starts.
   const child = spawn(PYTHON, [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...extraEnv },
   });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -163,7 +165,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      return await launch(await freePort(), timeoutMs);
+      return await launch(await freePort(), timeoutMs, options.env);
     } catch (error) {
       lastError = error;
       if (!String(error).includes('Address already in use')) throw error;

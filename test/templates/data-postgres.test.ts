@@ -9,7 +9,7 @@ const cluster = resource(t, 'Cluster').Properties;
 test('Aurora PostgreSQL, engine version and instance class are parameters with current defaults', () => {
   expect(cluster.Engine).toBe('aurora-postgresql');
   expect(cluster.EngineVersion).toEqual({ Ref: 'EngineVersion' });
-  expect(t.Parameters.InstanceClass.Default).toBe('db.r5.large');
+  expect(t.Parameters.InstanceClass.Default).toBe('db.t4g.medium');
   const version = t.Parameters.EngineVersion;
   expect(version.Default).toBe('17');
   const pattern = new RegExp(version.AllowedPattern);

@@ -12,7 +12,7 @@ test('a primary and at least one failover replica, multi-AZ with automatic failo
   expect(t.Parameters.Nodes).toMatchObject({ Default: 2, MinValue: 2 });
   expect(p.AutomaticFailoverEnabled).toBe(true);
   expect(p.MultiAZEnabled).toBe(true);
-  expect(t.Parameters.NodeType.Default).toBe('cache.m4.large');
+  expect(t.Parameters.NodeType.Default).toBe('cache.t4g.medium');
 });
 
 test('encrypted at rest with the store key and in transit with TLS', () => {

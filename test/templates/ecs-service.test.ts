@@ -64,8 +64,8 @@ describe('task size: Fargate combinations are checked before any resource is tou
   });
 
   test('ECS Exec needs a writable root file system: the rule refuses the pair', () => {
-    expect(brokenRules(t, { ...given, EnableExecuteCommand: 'true' })).toEqual(['ExecNeedsWritableRoot']);
-    expect(brokenRules(t, { ...given, EnableExecuteCommand: 'true', ReadonlyRootFilesystem: 'false' })).toEqual([]);
+    expect(brokenRules(t, { ...given, EnableExecuteCommand: 'true', ReadonlyRootFilesystem: 'true' })).toEqual(['ExecNeedsWritableRoot']);
+    expect(brokenRules(t, { ...given, EnableExecuteCommand: 'true' })).toEqual([]); // the root is writable by default
   });
 });
 

@@ -36,7 +36,7 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import deletion, existing, intrinsics, lifecycle, logs, release, replacements, sessions, stacks, teardown, updates
+    from . import account, deletion, existing, intrinsics, lifecycle, logs, release, replacements, sessions, stacks, tasks, teardown, updates
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -52,6 +52,8 @@ def _install() -> None:
     teardown.install()
     release.install()  # after teardown: wraps its ECS service deleter
     lifecycle.install()  # after stacks and updates: wraps what they installed
+    tasks.install()  # after stacks and deletion: wraps their execute_change_set and delete_stack
+    account.install()
     # moto caches its type table on first use; drop it so the new types are seen.
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()

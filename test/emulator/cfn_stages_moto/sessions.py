@@ -4,13 +4,12 @@ the ECS task fields ECS Exec reads. Needed by test/e2e/operate-access.test.ts (`
 
 ECS. AWS: RunTask (and a service's scheduler) records `enableExecuteCommand`; DescribeTasks shows
 it, each container's `runtimeId`, and, when exec is on, the container's `ExecuteCommandAgent`
-managed agent. ListTasks with `serviceName` lists only the tasks the service started (their group
-is `service:NAME`). ExecuteCommand answers a session (sessionId, streamUrl, tokenValue) for a
+managed agent (ListTasks' `serviceName` filter, which `provision exec` also uses, is in tasks.py).
+ExecuteCommand answers a session (sessionId, streamUrl, tokenValue) for a
 RUNNING task whose exec agent runs, and refuses otherwise with InvalidParameterException ("The
 execute command failed because execute command was not enabled when the task was run or the
 execute command agent isn't running..."); an unknown task is InvalidParameterException too.
-moto 5.2.1: no ExecuteCommand; `enableExecuteCommand` ignored; no runtimeId or managed agents;
-ListTasks ignores `serviceName` (returns every task of the cluster). An AWS::ECS::Service made by
+moto 5.2.1: no ExecuteCommand; `enableExecuteCommand` ignored; no runtimeId or managed agents. An AWS::ECS::Service made by
 CloudFormation keeps neither its EnableExecuteCommand nor its NetworkConfiguration (DescribeServices
 shows false / none). RunTask fails (500) for a task definition whose memory is set for the task
 only, as Fargate task definitions may be (AWS: container-level memory is optional then).
@@ -119,18 +118,6 @@ def _run_task(original: Any) -> Any:
     return run_task
 
 
-def _list_tasks(original: Any) -> Any:
-    def list_tasks(self: Any, cluster_str: Any = None, container_instance: Any = None, family: Any = None,
-                   started_by: Any = None, service_name: Any = None, desiredStatus: Any = None) -> list[Any]:
-        tasks = original(self, cluster_str, container_instance, family, started_by, None, desiredStatus)
-        if service_name:
-            name = str(service_name).split("/")[-1]
-            tasks = [t for t in tasks if t.group == f"service:{name}"]
-        return tasks
-
-    return list_tasks
-
-
 def execute_command(self: Any) -> ActionResult:
     """AWS ECS ExecuteCommand (moto 5.2.1 has no such action)."""
     from moto.ecs.exceptions import InvalidParameterException
@@ -208,7 +195,6 @@ def install() -> None:
 
     EC2ContainerServiceResponse.run_task = _run_task(EC2ContainerServiceResponse.run_task)
     EC2ContainerServiceResponse.execute_command = execute_command
-    EC2ContainerServiceBackend.list_tasks = _list_tasks(EC2ContainerServiceBackend.list_tasks)
     EC2ContainerServiceBackend._calculate_task_resource_requirements = _requirements(
         EC2ContainerServiceBackend._calculate_task_resource_requirements)
     Service.create_from_cloudformation_json = _service_create(Service.__dict__["create_from_cloudformation_json"])

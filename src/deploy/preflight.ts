@@ -1,0 +1,294 @@
+/**
+ * The account preflight: what a real account refuses that no change set shows, checked before the
+ * first stack is touched.
+ *
+ * - Service-linked roles. ECS creates AWSServiceRoleForECS on first use, too late for the first
+ *   cluster of a new account ("Unable to assume the service linked role"); the other services the
+ *   templates use create theirs the same way. `deploy` creates each one a planned template needs
+ *   (IAM CreateServiceLinkedRole; "has been taken" means it exists), `plan` lists them.
+ * - Quotas. Elastic IPs (5 per region by default), VPCs (5, the default VPC counts) and NAT
+ *   gateways (5 per zone): a NAT gateway per zone takes 2-3 Elastic IPs per environment, so the
+ *   third environment of a region fails half-way through its network. What the run adds is counted
+ *   from the templates (their Conditions evaluated with the stack's parameters, minus what the
+ *   deployed stack already has); what exists is counted through EC2; the limit comes from Service
+ *   Quotas, or AWS's default where Service Quotas does not answer (no permission, no value).
+ *   `plan` reports an excess, `deploy` refuses with the fix before creating anything.
+ */
+import { activeResources, pseudoFor, type CheckedTemplate } from '../../stages/check';
+import type { AwsClients } from '../aws/clients';
+import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
+import { EngineError } from './errors';
+import { parseTemplate } from './template';
+import type { StackSpec } from './types';
+
+/** The AWS service (its service-linked role's principal) behind each resource type the catalogue uses. */
+export const SERVICE_LINKED_ROLES: Record<string, string> = {
+  'AWS::ECS::Cluster': 'ecs.amazonaws.com',
+  'AWS::ECS::Service': 'ecs.amazonaws.com',
+  'AWS::ECS::CapacityProvider': 'ecs.amazonaws.com',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': 'elasticloadbalancing.amazonaws.com',
+  'AWS::AutoScaling::AutoScalingGroup': 'autoscaling.amazonaws.com',
+  'AWS::ApplicationAutoScaling::ScalableTarget': 'ecs.application-autoscaling.amazonaws.com',
+  'AWS::RDS::DBCluster': 'rds.amazonaws.com',
+  'AWS::DocDB::DBCluster': 'rds.amazonaws.com',
+  'AWS::ElastiCache::ReplicationGroup': 'elasticache.amazonaws.com',
+  'AWS::EKS::Cluster': 'eks.amazonaws.com',
+  'AWS::EKS::Nodegroup': 'eks-nodegroup.amazonaws.com',
+};
+
+/** A regional quota the catalogue's templates consume. */
+interface QuotaSpec {
+  name: string;
+  resourceType: string;
+  serviceCode: string;
+  quotaCode: string;
+  /** AWS's default, from the service's quota page, used when Service Quotas does not answer. */
+  awsDefault: number;
+  /** Counted per availability zone: an environment adds at most one to a zone. */
+  perZone?: boolean;
+  fix: string;
+}
+
+export const QUOTAS: QuotaSpec[] = [
+  {
+    name: 'Elastic IP addresses per region',
+    resourceType: 'AWS::EC2::EIP',
+    serviceCode: 'ec2',
+    quotaCode: 'L-0263D0A3',
+    awsDefault: 5,
+    fix: 'set natGateways: single under network: (one Elastic IP per environment), release unused Elastic IPs, or request an increase of "EC2-VPC Elastic IPs" (Service Quotas, ec2 L-0263D0A3)',
+  },
+  {
+    name: 'VPCs per region',
+    resourceType: 'AWS::EC2::VPC',
+    serviceCode: 'vpc',
+    quotaCode: 'L-F678F1CE',
+    awsDefault: 5,
+    fix: 'delete unused VPCs (the default VPC counts), use another region, or request an increase of "VPCs per Region" (Service Quotas, vpc L-F678F1CE)',
+  },
+  {
+    name: 'NAT gateways per availability zone',
+    resourceType: 'AWS::EC2::NatGateway',
+    serviceCode: 'vpc',
+    quotaCode: 'L-FE5A380F',
+    awsDefault: 5,
+    perZone: true,
+    fix: 'set natGateways: single under network:, delete unused NAT gateways, or request an increase of "NAT gateways per Availability Zone" (Service Quotas, vpc L-FE5A380F)',
+  },
+];
+
+export interface QuotaCheck {
+  name: string;
+  /** In use now (per zone: in the fullest zone). */
+  inUse: number;
+  /** What this run adds (per zone: to one zone). */
+  adds: number;
+  limit: number;
+  limitSource: 'service-quotas' | 'aws-default';
+  exceeded: boolean;
+  fix: string;
+  /** The stacks that add to it. */
+  stacks: string[];
+  /** Why it could not be counted (e.g. no ec2:Describe* permission): reported, never refused. */
+  unchecked?: string;
+}
+
+export interface PreflightReport {
+  /** AWS service principals whose service-linked role the planned templates need and that is missing. */
+  missingRoles: string[];
+  /** Why the roles could not be listed (no iam:ListRoles): deploy then goes on without creating any. */
+  rolesUnchecked?: string;
+  quotas: QuotaCheck[];
+}
+
+/** The run would exceed a quota: nothing was created. */
+export class QuotaExceededError extends EngineError {
+  constructor(readonly exceeded: QuotaCheck[]) {
+    super(
+      'QuotaExceeded',
+      `this deploy would exceed ${exceeded.length === 1 ? 'a quota' : `${exceeded.length} quotas`} of the account; nothing was created:\n` +
+        exceeded.map((q) => `  ${q.name}: ${q.inUse} in use + ${q.adds} from ${q.stacks.join(', ')} > ${q.limit} (${q.limitSource === 'aws-default' ? 'AWS default' : 'Service Quotas'})`).join('\n'),
+      exceeded.map((q) => q.fix).join('; or '),
+    );
+  }
+}
+
+/** A service-linked role could not be created (usually: no iam:CreateServiceLinkedRole permission). */
+export class ServiceLinkedRoleError extends EngineError {
+  constructor(service: string, cause: unknown) {
+    super(
+      'ServiceLinkedRole',
+      `the service-linked role for ${service} is missing and could not be created: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `ask an administrator to run \`aws iam create-service-linked-role --aws-service-name ${service}\` once for this account, then deploy again`,
+      { cause },
+    );
+  }
+}
+
+/** The EKS cluster template's parameter naming one more admin role. */
+export const CLUSTER_ADMIN_PARAM = 'ClusterAdminRoleArn';
+
+/**
+ * The role an ARN from STS GetCallerIdentity acts as: `arn:aws:sts::111:assumed-role/Name/session`
+ * is role Name of account 111 (its path is not in the ARN); an IAM user or role ARN is itself.
+ */
+export function callerPrincipal(arn: string): { account: string; roleName?: string; arn: string } {
+  const m = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
+  if (m) return { account: m[1]!, roleName: m[2]!, arn };
+  const role = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return { account: /::(\d{12}):/.exec(arn)?.[1] ?? '', ...(role ? { roleName: role[2]! } : {}), arn };
+}
+
+/**
+ * A new EKS cluster whose ClusterAdminRoleArn is the deploying role: EKS already makes its creator
+ * admin (BootstrapClusterCreatorAdminPermissions), so the template's access entry for the same
+ * principal fails with 409 "already in use" and the stack rolls back. Returns the stack names.
+ */
+export function duplicateClusterAdmins(specs: StackSpec[], callerArn: string, existing: Set<string>): { stack: string; role: string }[] {
+  const caller = callerPrincipal(callerArn);
+  return specs
+    .filter((s) => !existing.has(s.name) && Object.values(parseTemplate(s.templateBody)?.Resources ?? {}).some((r) => r.Type === 'AWS::EKS::Cluster'))
+    .map((s) => ({ stack: s.name, role: s.parameters[CLUSTER_ADMIN_PARAM] ?? '' }))
+    .filter(({ role }) => {
+      if (!role) return false;
+      if (role === caller.arn) return true;
+      const given = callerPrincipal(role);
+      return Boolean(caller.roleName) && given.account === caller.account && given.roleName === caller.roleName;
+    });
+}
+
+/** The account and principal deploying, from STS. */
+export async function callerArn(clients: AwsClients): Promise<string> {
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  return (await clients.sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
+}
+
+/** Checks the account against the specs (service-linked roles, quotas). Reads only. */
+export async function preflight(clients: AwsClients, specs: StackSpec[]): Promise<PreflightReport> {
+  const counted = await Promise.all(specs.map((s) => addedResources(clients, s)));
+  const [roles, quotas] = await Promise.all([
+    missingServiceRoles(clients, specs).then((missing) => ({ missing }), (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) })),
+    Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
+  ]);
+  return { missingRoles: roles.missing, ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}), quotas };
+}
+
+/** Creates the missing service-linked roles; one that appeared meanwhile ("has been taken") is fine. */
+export async function createServiceLinkedRoles(clients: AwsClients, services: string[]): Promise<void> {
+  const { CreateServiceLinkedRoleCommand } = await import('@aws-sdk/client-iam');
+  for (const service of services) {
+    try {
+      await clients.iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: service }));
+    } catch (err) {
+      if (!isRoleTaken(err)) throw new ServiceLinkedRoleError(service, err);
+    }
+  }
+}
+
+/** IAM says an existing service-linked role "has been taken" (InvalidInput): only the text tells. */
+function isRoleTaken(err: unknown): boolean {
+  return err instanceof Error && err.name === 'InvalidInputException' && /has been taken/.test(err.message);
+}
+
+async function missingServiceRoles(clients: AwsClients, specs: StackSpec[]): Promise<string[]> {
+  const needed = new Set<string>();
+  for (const spec of specs) {
+    for (const r of Object.values(parseTemplate(spec.templateBody)?.Resources ?? {})) {
+      const service = SERVICE_LINKED_ROLES[r.Type];
+      if (service) needed.add(service);
+    }
+  }
+  if (!needed.size) return [];
+  const { ListRolesCommand } = await import('@aws-sdk/client-iam');
+  const present = new Set<string>();
+  let Marker: string | undefined;
+  do {
+    // Service-linked roles live under /aws-service-role/<service principal>/.
+    const page = await clients.iam.send(new ListRolesCommand({ PathPrefix: '/aws-service-role/', Marker }));
+    for (const role of page.Roles ?? []) present.add((role.Path ?? '').split('/')[2] ?? '');
+    Marker = page.IsTruncated ? page.Marker : undefined;
+  } while (Marker);
+  return [...needed].filter((s) => !present.has(s)).sort();
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * Per resource type, how many this spec adds: the new template's count minus the deployed one's.
+ * Only templates with a resource a quota counts are read back (one network stack, not forty).
+ */
+async function addedResources(clients: AwsClients, spec: StackSpec): Promise<Map<string, number>> {
+  const region = await clients.region().catch(() => undefined);
+  const after = countResources(spec.templateBody, spec.parameters, region);
+  if (!QUOTAS.some((q) => after.has(q.resourceType))) return new Map();
+  const stack = await describeStack(clients.cloudFormation, spec.name);
+  if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE') return after;
+  const deployed = await getTemplateBody(clients.cloudFormation, spec.name);
+  const before = deployed ? countResources(deployed, parametersOf(stack), region) : new Map<string, number>();
+  return new Map([...after].map(([type, n]) => [type, Math.max(0, n - (before.get(type) ?? 0))]));
+}
+
+/**
+ * Resources per type that a template creates with these parameters: its Conditions evaluated the
+ * way plan evaluates them (stages/check.ts).
+ */
+export function countResources(body: string, parameters: Record<string, string>, region?: string): Map<string, number> {
+  const template = parseTemplate(body) as CheckedTemplate | undefined;
+  const counts = new Map<string, number>();
+  if (!template) return counts;
+  for (const id of activeResources(template, parameters, pseudoFor(region))) {
+    const type = template.Resources![id]!.Type;
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function checkQuota(clients: AwsClients, q: QuotaSpec, specs: StackSpec[], counted: Map<string, number>[]): Promise<QuotaCheck> {
+  const adding = specs.map((s, i) => ({ stack: s.name, n: counted[i]!.get(q.resourceType) ?? 0 })).filter((a) => a.n > 0);
+  const total = adding.reduce((sum, a) => sum + a.n, 0);
+  const adds = q.perZone ? Math.min(total, 1) : total;
+  const base = { name: q.name, adds, fix: q.fix, stacks: adding.map((a) => a.stack) };
+  if (!adds) return { ...base, inUse: 0, limit: q.awsDefault, limitSource: 'aws-default', exceeded: false };
+  const limit = await limitOf(clients, q);
+  try {
+    const inUse = await inUseOf(clients, q);
+    return { ...base, inUse, limit: limit.value, limitSource: limit.source, exceeded: inUse + adds > limit.value };
+  } catch (err) {
+    return { ...base, inUse: 0, limit: limit.value, limitSource: limit.source, exceeded: false, unchecked: describe(err) };
+  }
+}
+
+async function inUseOf(clients: AwsClients, q: QuotaSpec): Promise<number> {
+  const ec2 = await import('@aws-sdk/client-ec2');
+  switch (q.resourceType) {
+    case 'AWS::EC2::EIP':
+      return ((await clients.ec2.send(new ec2.DescribeAddressesCommand({}))).Addresses ?? []).length;
+    case 'AWS::EC2::VPC':
+      return ((await clients.ec2.send(new ec2.DescribeVpcsCommand({}))).Vpcs ?? []).length;
+    default: {
+      const nats = (await clients.ec2.send(new ec2.DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['pending', 'available'] }] }))).NatGateways ?? [];
+      const subnetIds = [...new Set(nats.map((n) => n.SubnetId ?? ''))].filter(Boolean);
+      if (!subnetIds.length) return 0;
+      const subnets = (await clients.ec2.send(new ec2.DescribeSubnetsCommand({ SubnetIds: subnetIds }))).Subnets ?? [];
+      const zoneOf = new Map(subnets.map((s) => [s.SubnetId, s.AvailabilityZone]));
+      const perZone = new Map<string, number>();
+      for (const n of nats) perZone.set(zoneOf.get(n.SubnetId) ?? '', (perZone.get(zoneOf.get(n.SubnetId) ?? '') ?? 0) + 1);
+      return Math.max(0, ...perZone.values());
+    }
+  }
+}
+
+/** The account's applied value from Service Quotas; AWS's default when it does not answer. */
+async function limitOf(clients: AwsClients, q: QuotaSpec): Promise<{ value: number; source: 'service-quotas' | 'aws-default' }> {
+  const { GetServiceQuotaCommand } = await import('@aws-sdk/client-service-quotas');
+  try {
+    const out = await clients.serviceQuotas.send(new GetServiceQuotaCommand({ ServiceCode: q.serviceCode, QuotaCode: q.quotaCode }));
+    const value = out.Quota?.Value;
+    if (typeof value === 'number') return { value, source: 'service-quotas' };
+  } catch {
+    // NoSuchResource (no applied value), AccessDenied, or not offered here: AWS's default holds.
+  }
+  return { value: q.awsDefault, source: 'aws-default' };
+}
