@@ -15,6 +15,15 @@ echo "demo: local AWS emulator at $endpoint"
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="$endpoint"
 
+# A service is deployed only once its image is in ECR. A first run goes: the repository, the
+# image pushed, then everything else. The emulator has no Docker registry, so the image is put the
+# way a push ends (an image manifest under the tag, through the ECR API); on AWS this is `docker
+# push` (deploy prints the exact commands when an image is missing).
+node bin/provision.js deploy --params "$params" --yes --only repository
+echo
+echo "demo: pushing the services' images to the emulator's ECR, as \`docker push\` would"
+node tools/push-image.js --params "$params"
+echo
 node bin/provision.js deploy --params "$params" --yes
 echo
 node bin/provision.js status --params "$params"

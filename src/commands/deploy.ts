@@ -13,6 +13,7 @@ import { trapInterrupt } from '../cli/interrupt';
 import { c, output } from '../cli/output';
 import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
 import { openContext, toSpec, withRunLock, type RunContext } from './context';
+import { checkImages, heldImages, heldResult, printHeld, type ImageHolds } from './image-gate';
 
 export interface DeployFlags {
   params?: string;
@@ -67,9 +68,13 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       }
       const { confirmSharedChanges } = await import('./shared');
       await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
+      const holds = await checkImages(ctx); // before the preflight, which may create roles
       await accountPreflight(ctx, global);
-      const opts = { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined };
-      report(ctx, await deployInPasses(ctx, opts), global);
+      const opts = { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined, holds };
+      const results = await deployInPasses(ctx, opts);
+      const pushes = await heldImages(ctx, holds, results);
+      report(ctx, results, global, pushes.length ? { images: pushes } : {});
+      printHeld(ctx, holds, pushes);
     });
   } finally {
     clients.destroy();
@@ -120,6 +125,8 @@ interface DeployAllOptions {
   yes: boolean;
   concurrency: number;
   pollMs?: number;
+  /** Service stacks that wait for their image (see ./image-gate.ts). */
+  holds?: ImageHolds;
 }
 
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
@@ -180,6 +187,8 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
       specs,
       async (spec, signal) => {
         const started = Date.now();
+        const held = opts.holds && (await heldResult(ctx, opts.holds, spec.name));
+        if (held) return held;
         const result = await deployStack(ctx.clients, spec, {
           events: (e) => progress.event(e),
           artifactBucket,
@@ -206,7 +215,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
   }
 }
 
-function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions): void {
+function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions, extra: Record<string, unknown> = {}): void {
   const ok = results.every((r) => ['created', 'updated', 'skipped-unchanged'].includes(r.kind));
   const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
   if (global.json) {
@@ -221,6 +230,7 @@ function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions)
         dependsOn: ctx.stacks.find((s) => s.name === r.stackName)?.dependsOn ?? [],
         ...(r.kind === 'failed' || r.kind === 'error' || r.kind === 'not-run' || r.kind === 'cancelled' || r.kind === 'detached' ? { detail: describeFailure(r) } : {}),
       })),
+      ...extra,
     });
   } else {
     const count = (k: string) => results.filter((r) => r.kind === k).length;

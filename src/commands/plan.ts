@@ -12,6 +12,7 @@ import type { ExportChange } from '../deploy/exports';
 import type { EngineError } from '../deploy/errors';
 import { openContext, toSpec } from './context';
 import { missingImports } from './deploy';
+import { imageNeeds, missingImages, pushInstructionsFor, waitingNote } from '../ops/images';
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -82,6 +83,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
     const artifactBucket = lazyArtifactBucket(ctx.clients);
     const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
     const missing = await missingImports(ctx.clients, ctx);
+    const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
     const { sharedChanges, describeSharedChanges } = await import('./shared');
     const shared = await sharedChanges(ctx);
     const { preflight } = await import('../deploy/preflight');
@@ -91,11 +93,13 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
         stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: planJson(plans[i]!) })),
         missingImports: missing,
+        missingImages: images.map((m) => ({ stack: m.stack, repository: m.repository, tag: m.tag, repositoryExists: m.state === 'no-tag' })),
         sharedChanges: shared,
         preflight: account,
       });
       return;
     }
+    const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, await ctx.clients.region(), images) : [];
     output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
     ctx.stacks.forEach((s, i) => {
       const p = plans[i]!;
@@ -113,6 +117,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
         if (p.refused) refusalLines(p.refused);
         for (const line of exportLines(p.exports ?? [], inRun)) output.line(`  ${line}`);
       }
+      for (const m of images.filter((x) => x.stack === s.name)) output.line(`  ${c().yellow(waitingNote(m, pushes))}`);
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
     if (shared.length) {

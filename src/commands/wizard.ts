@@ -28,7 +28,7 @@ import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
 import { toSpec, type RunContext, withRunLock } from './context';
 import { schemaPath, schemaRefFor } from '../package';
-import { accountPreflight, deployInPasses, missingImports } from './deploy';
+import { accountPreflight, missingImports } from './deploy';
 
 export interface WizardFlags {
   params?: string;
@@ -63,6 +63,9 @@ async function showPlan(ctx: RunContext): Promise<number> {
   const artifactBucket = lazyArtifactBucket(ctx.clients);
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
+  const { imageNeeds, missingImages, pushInstructionsFor, waitingNote } = await import('../ops/images');
+  const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
+  const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, ctx.params.region, images) : [];
   output.line();
   output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
   ctx.stacks.forEach((s, i) => {
@@ -77,6 +80,7 @@ async function showPlan(ctx: RunContext): Promise<number> {
       // A new stack lists every resource: the count says enough. Updates show each change.
       if (p.plan.type === 'update') for (const ch of p.plan.changes) output.line(`      ${changeLine(ch)}`);
     }
+    for (const m of images.filter((x) => x.stack === s.name)) output.line(`    ${c().yellow(waitingNote(m, pushes, 'the wizard deploys the rest first, shows how to push it and waits for it'))}`);
   });
   const missing = await missingImports(ctx.clients, ctx);
   if (missing.length) {
@@ -214,8 +218,8 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
     const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
       const { confirmSharedChanges } = await import('./shared');
       await confirmSharedChanges(ctx, { ask: (message) => prompter.confirm({ id: 'shared', message, help: 'Other environments use these repository stacks', default: false }) });
-      await accountPreflight(ctx, global);
-      return deployInPasses(ctx, { yes: true, concurrency: 4 });
+      const { deployWithImages } = await import('./wizard-images');
+      return deployWithImages(ctx, prompter, () => accountPreflight(ctx, global));
     });
     if (summary(results)) await showFinish(ctx);
   } catch (err) {

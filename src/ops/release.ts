@@ -19,24 +19,16 @@ import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../d
 import { deleteChangeSet, isOursToDelete, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
+import { IMAGE_TAG_PARAM, imageOf, imageState, type ServiceImageParams } from './images';
 
-/** The template parameter a release changes. */
-export const IMAGE_TAG_PARAM = 'ImageTag';
 /** Docker's tag rule, as the template's ImageTag AllowedPattern states it. */
 export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/** What a service stack runs, read from its parameters. */
-export interface ServiceImageParams {
-  tag: string;
-  repository?: string;
-  publicImage?: string;
-}
-
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {
-  const p = parametersOf(stack);
-  if (!(IMAGE_TAG_PARAM in p)) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Refused);
-  return { tag: p[IMAGE_TAG_PARAM]!, ...(p.RepositoryName ? { repository: p.RepositoryName } : {}), ...(p.PublicImage ? { publicImage: p.PublicImage } : {}) };
+  const image = imageOf(parametersOf(stack));
+  if (!image) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Refused);
+  return image;
 }
 
 /** How many tags an error lists. */
@@ -47,15 +39,10 @@ const NEWEST = 5;
  * there are (so a typo is obvious); a missing repository says which.
  */
 export async function assertImageTag(ecr: ECRClient, repository: string, tag: string): Promise<void> {
-  try {
-    await ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }));
-    return;
-  } catch (err) {
-    const name = err instanceof Error ? err.name : '';
-    if (name === 'RepositoryNotFoundException') {
-      throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Refused, 'deploy the repository stage (repositories: in the params file) and push the image first');
-    }
-    if (name !== 'ImageNotFoundException') throw err;
+  const state = await imageState(ecr, repository, tag);
+  if (state === 'present') return;
+  if (state === 'no-repository') {
+    throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Refused, 'deploy the repository stage (repositories: in the params file) and push the image first');
   }
   const newest = await newestTags(ecr, repository, NEWEST);
   throw CliError.usage(

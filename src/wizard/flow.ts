@@ -37,6 +37,11 @@ export interface Prompter {
   checkbox<T extends string>(q: Question & { choices: Choice<T>[]; validate?: (values: T[]) => string | undefined }): Promise<T[]>;
   /** A line of information between questions. */
   note(text: string): void;
+  /**
+   * Waits until `check` resolves true (asked every `intervalMs`): `ready`; or the user skips:
+   * `skip`. Optional: without it the wizard asks a yes/no question per look-up instead.
+   */
+  waitFor?(q: Question & { check: () => Promise<boolean>; intervalMs: number }): Promise<'ready' | 'skip'>;
 }
 
 /** An environment found in the account. */

@@ -4,7 +4,7 @@
  * otherwise that line says what the question is for. Ctrl-C at any question rejects with
  * inquirer's ExitPromptError, which the wizard command turns into exit code 130.
  */
-import { createPrompt, isBackspaceKey, isEnterKey, isTabKey, makeTheme, useKeypress, usePrefix, useState, type Status } from '@inquirer/core';
+import { createPrompt, isBackspaceKey, isEnterKey, isTabKey, makeTheme, useEffect, useKeypress, usePrefix, useState, type Status } from '@inquirer/core';
 import { c, output } from '../cli/output';
 import type { Choice, Prompter, Question } from './flow';
 
@@ -88,6 +88,64 @@ const confirmPrompt = createPrompt<boolean, ConfirmConfig>((config, done) => {
   return [`${prefix} ${message} ${hint} ${value}`, c().dim(`  ${config.help ?? ''}`)];
 });
 
+interface WaitConfig {
+  message: string;
+  help?: string;
+  check: () => Promise<boolean>;
+  intervalMs: number;
+}
+
+/**
+ * Waits for something outside (an image pushed) by checking every `intervalMs`: resolves
+ * `ready` once `check` says so, `skip` when the user types "s"; Enter checks at once.
+ */
+const waitPrompt = createPrompt<'ready' | 'skip', WaitConfig>((config, done) => {
+  const theme = makeTheme({});
+  const [status, setStatus] = useState<Status>('loading');
+  const [outcome, setOutcome] = useState('');
+  const prefix = usePrefix({ status, theme });
+  const finish = (result: 'ready' | 'skip'): void => {
+    setOutcome(result === 'ready' ? 'found' : 'skipped');
+    setStatus('done');
+    done(result);
+  };
+  useEffect(() => {
+    let stopped = false;
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (busy || stopped) return;
+      busy = true;
+      try {
+        if (await config.check()) {
+          stopped = true;
+          finish('ready');
+        }
+      } catch {
+        /* a failed look-up is retried at the next tick */
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), config.intervalMs);
+    void tick();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, []);
+  useKeypress((key, rl) => {
+    if (status === 'done') return;
+    if (/^s$/i.test(rl.line.trim())) {
+      finish('skip');
+    } else if (isEnterKey(key)) {
+      void config.check().then((ok) => ok && status !== 'done' && finish('ready'), () => undefined);
+    }
+  });
+  const message = theme.style.message(config.message, status);
+  if (status === 'done') return `${prefix} ${message} ${theme.style.answer(outcome)}`;
+  return [`${prefix} ${message}`, c().dim(`  ${config.help ?? ''}`)];
+});
+
 /** A select/checkbox theme that shows the help under the question until it is answered. */
 function helpTheme(help: string | undefined) {
   return { style: { message: (text: string, status: Status) => (status === 'done' || !help ? c().bold(text) : `${c().bold(text)}\n  ${c().dim(help)}`) } };
@@ -118,6 +176,7 @@ export function terminalPrompter(): Prompter {
         theme: helpTheme(q.help),
       });
     },
+    waitFor: (q) => waitPrompt({ message: q.message, ...(q.help ? { help: q.help } : {}), check: q.check, intervalMs: q.intervalMs }),
     note: (text) => output.line(text),
   };
 }

@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startEmulator, type Emulator } from '../helpers/emulator';
+import { repositoriesWithImages } from '../helpers/images';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -92,6 +93,7 @@ beforeAll(async () => {
   emu = await startEmulator();
   cfn = new CloudFormationClient(emu.clientConfig);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-exports-'));
+  await repositoriesWithImages(emu, cli, params()); // a service waits for its image
   const r = await cli(['deploy', '--params', params(), '--yes', '--json']);
   if (r.code !== 0) throw new Error(`first deploy exited ${r.code}\n${r.stdout}\n${r.stderr}`);
 }, 300_000);

@@ -22,6 +22,7 @@ import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } fro
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { freePort, REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { repositoriesWithImages } from '../helpers/images';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -124,6 +125,8 @@ beforeAll(async () => {
     method: 'POST',
     body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000 } }),
   });
+  // A service is deployed only once its image exists: the repository, then the image, then the rest.
+  await repositoriesWithImages(emulator, cli, params, [{ repository: 'acme-web', tag: 'initial' }]);
   await ok(['deploy', '--params', params, '--yes']);
 });
 

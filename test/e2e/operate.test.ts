@@ -19,11 +19,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CONFIG_SECRET_OUTPUT, secretName } from '../../src/ops/secret';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { pushImage as push, repositoriesWithImages } from '../helpers/images';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -77,6 +77,7 @@ beforeAll(async () => {
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'operate-e2e-'));
   emulator = await startEmulator();
+  await repositoriesWithImages(emulator, cli, PARAMS, [{ repository: 'acme-web', tag: 'initial' }]);
   await ok(['deploy', '--params', PARAMS, '--yes']);
   const lb = await sdk(CloudFormationClient).send(new DescribeStacksCommand({ StackName: 'x-dev-acme-loadbalancer' }));
   SECRET = lb.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === CONFIG_SECRET_OUTPUT)?.OutputValue ?? '';
@@ -193,17 +194,7 @@ describe('config', () => {
 });
 
 describe('release and status', () => {
-  const pushImage = (tag: string) =>
-    sdk(ECRClient).send(new PutImageCommand({
-      repositoryName: 'acme-web',
-      imageTag: tag,
-      imageManifest: JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1234, digest: `sha256:${Buffer.from(tag.padEnd(32, '0')).toString('hex')}` },
-        layers: [],
-      }),
-    }));
+  const pushImage = (tag: string) => push(emulator, 'acme-web', tag);
 
   async function serviceStack() {
     const cfn = sdk(CloudFormationClient);

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { repositoriesWithImages } from '../helpers/images';
 
 interface Run {
   code: number;
@@ -77,6 +78,8 @@ describe.each(FILES)('%s', (name, text) => {
     const planned = await cli(emu, ['plan', '--params', file(), '--json']);
     expect(planned.code).toBe(0);
     const plan = JSON.parse(planned.stdout) as PlanJson;
+    // A service waits for its image: the repository first, the image pushed, then the rest.
+    await repositoriesWithImages(emu, (args) => cli(emu, args), file());
     const deployed = await cli(emu, ['deploy', '--params', file(), '--yes', '--json']);
     expect({ code: deployed.code, stderr: deployed.stderr }).toEqual({ code: 0, stderr: deployed.stderr });
     const adds: Record<string, string[]> = {};

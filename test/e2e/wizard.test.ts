@@ -11,7 +11,9 @@
  *      one changed setting (maxContainers) updates only the service stack;
  *   3. the saved params file replays with `provision deploy --params F --yes` as a no-op;
  *   4. Ctrl-C at the first prompt exits 130 with nothing deployed;
- *   5. without a TTY, `provision` prints usage and exits 2 (and `provision wizard` refuses).
+ *   5. without a TTY, `provision` prints usage and exits 2 (and `provision wizard` refuses);
+ *   6. while it waits for a service's image, "s" skips the services (they wait for a deploy);
+ *   7. Ctrl-C while it waits leaves with 130, the services not deployed.
  *
  * Steps 1-3 share one working folder and one emulator, in order (each builds on the last).
  */
@@ -21,6 +23,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { startEmulator, type Emulator } from '../helpers/emulator';
+import { pushImage } from '../helpers/images';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'provision.js');
@@ -181,8 +184,14 @@ afterAll(async () => {
 });
 
 describe('the wizard in a pseudo-terminal', () => {
-  test('1. a new environment from scratch: asks, saves the params file, deploys, shows the URL and next steps', async () => {
+  test('1. a new environment from scratch: asks, saves the params file, deploys, waits for the image, shows the URL and next steps', async () => {
     const t = terminal([]);
+    // The wizard creates the repository, shows the push commands and waits: push as a user would.
+    let serviceBeforePush: unknown = 'not looked at';
+    const pushed = t.waitFor(/\? Waiting for wizweb:initial in ECR/, 90_000).then(async () => {
+      serviceBeforePush = (await stack('w-e2e-shop-service'))?.StackStatus;
+      await pushImage(emu, 'wizweb', 'initial');
+    });
     const code = await t.answerAll(
       [
         [/^Environment name/, 'e2e\r'],
@@ -194,13 +203,19 @@ describe('the wizard in a pseudo-terminal', () => {
       ],
       90_000,
     );
+    await pushed;
     const screen = t.text;
     expect({ code, tail: code === 0 ? '' : t.tail() }).toEqual({ code: 0, tail: '' });
     const prompts = t.answered.map((a) => a.prompt);
-    // It started by asking the environment (no saved files here), and asked the plan's confirmation last.
+    // It started by asking the environment (no saved files here), asked the plan's confirmation,
+    // and then (the repository created, the service not) waited for the image.
     expect(prompts[0]).toMatch(/^Environment name \(dev\)/);
     expect(prompts).toEqual(expect.arrayContaining([expect.stringMatching(/^AWS region \(us-east-1\)/), expect.stringMatching(/^Max containers \(3\)/)]));
-    expect(prompts[prompts.length - 1]).toMatch(/^Deploy 5 stacks of w-e2e now\?/);
+    expect(prompts.find((p) => /^Deploy \d+ stacks? of w-e2e now\?/.test(p))).toMatch(/^Deploy 5 stacks of w-e2e now\?/);
+    expect(serviceBeforePush).toBeUndefined(); // no service stack before its image
+    expect(screen).toMatch(/w-e2e-shop-service 32\.app-ecs-service.*\n.*\n\s+waits for its image: wizweb:initial is not in ECR; the wizard deploys the rest first/);
+    expect(screen).toMatch(/docker push 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/wizweb:initial\n/);
+    expect(screen).toMatch(/✔ Waiting for wizweb:initial in ECR found/);
     // Typed text is checked as it is typed: "w" (on the way to "w-") shows the prefix rule at once.
     expect(screen).toMatch(/\? Prefix w\n✖ a prefix is 2 or 3 characters/);
     expect(screen).toContain('w-e2e does not exist yet');
@@ -263,6 +278,68 @@ describe('the wizard in a pseudo-terminal', () => {
       fs.rmSync(empty, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('the wizard waiting for an image', () => {
+  test('6. "s" while it waits skips the services: the rest is deployed, no service stack, exit 1; a push and a deploy finish it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-wizard-'));
+    try {
+      const t = terminal([], dir);
+      const code = await t.answerAll(
+        [
+          [/^Environment name/, 'skip\r'],
+          [/^Prefix/, 'w-\r'],
+          [/^Contact email/, 'ops@example.com\r'],
+          [/^NAT gateways/, `${DOWN}\r`],
+          [/^Repository name/, 'wizskip\r'],
+          [/^App name/, 'shop\r'],
+          [/^Waiting for wizskip:initial in ECR/, 's\r'],
+        ],
+        90_000,
+      );
+      expect({ code, tail: code === 1 ? '' : t.tail() }).toEqual({ code: 1, tail: '' });
+      expect(t.text).toMatch(/✔ Waiting for wizskip:initial in ECR skipped/);
+      expect(t.text).toContain('The services wait for their images: push them, then run provision deploy --params envs/skip.yaml');
+      expect(t.text).toMatch(/4 created, 0 updated, 0 unchanged, 1 not done/);
+      expect((await stack('ecr-wizskip'))?.StackStatus).toBe('CREATE_COMPLETE');
+      expect(await stack('w-skip-shop-service')).toBeUndefined();
+
+      await pushImage(emu, 'wizskip', 'initial');
+      const r = await run(['deploy', '--params', 'envs/skip.yaml', '--yes'], { cwd: dir });
+      expect({ code: r.code, err: r.code ? r.stdout + r.stderr : '' }).toEqual({ code: 0, err: '' });
+      expect(r.stdout).toMatch(/1 created, 0 updated, 4 unchanged/);
+      expect((await stack('w-skip-shop-service'))?.StackStatus).toBe('CREATE_COMPLETE');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  test('7. Ctrl-C while it waits leaves with exit code 130, saying the services are not deployed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-wizard-'));
+    try {
+      const t = terminal([], dir);
+      const answering = t.answerAll(
+        [
+          [/^Environment name/, 'halt\r'],
+          [/^Prefix/, 'w-\r'],
+          [/^Contact email/, 'ops@example.com\r'],
+          [/^NAT gateways/, `${DOWN}\r`],
+          [/^Repository name/, 'wizhalt\r'],
+          [/^App name/, 'shop\r'],
+          [/^Waiting for wizhalt:initial in ECR/, CTRL_C],
+        ],
+        90_000,
+      );
+      const code = await Promise.race([t.exited, answering.catch(() => t.exited)]);
+      expect({ code, tail: code === 130 ? '' : t.tail() }).toEqual({ code: 130, tail: '' });
+      expect(t.text).toContain('provision: interrupted while waiting for the images: the stacks that need none are deployed, the services are not');
+      expect(t.text).toContain('push the images, then run provision deploy --params envs/halt.yaml');
+      expect((await stack('ecr-wizhalt'))?.StackStatus).toBe('CREATE_COMPLETE');
+      expect(await stack('w-halt-shop-service')).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
 
 describe('without a terminal', () => {

@@ -1199,7 +1199,7 @@ describe('published templates', () => {
     '44': { ...app, DataName: 'files' },
     '45': { ...app, DataName: 'jobs' },
     '46': { ...app, DataName: 'events', SqsSubscriber1: 'jobs' },
-    '91': { ...app, Suffix: 'admin', PathPrefix: '/admin' },
+    '91': { ...app, Suffix: 'admin', PathPrefix: '/admin', RepositoryName: 'web' }, // AWS refuses 91 without an image (rule ImageIsGiven)
   };
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^\d\d\..*\.cf$/.test(f)).sort() : [];
 

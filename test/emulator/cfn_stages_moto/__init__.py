@@ -36,7 +36,8 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import account, deletion, existing, intrinsics, lifecycle, logs, release, replacements, sessions, stacks, tasks, teardown, updates
+    from . import (account, deletion, existing, intrinsics, lifecycle, logs, release, replacements, rules, sessions,
+                   stacks, tasks, teardown, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -46,6 +47,7 @@ def _install() -> None:
     existing.install()
     intrinsics.install()
     stacks.install()
+    rules.install()  # after stacks: wraps its create/update methods
     updates.install()
     deletion.install()  # after updates: wraps its build_resource_diff
     replacements.install()  # after updates: wraps its _diff and ResourceMap.update
