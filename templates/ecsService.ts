@@ -13,6 +13,12 @@ import { sub } from './kit/cf';
 import { TemplateId } from './kit/ids';
 import { addEcsService, type ServiceOptions } from './service/service';
 
+/**
+ * The stream prefix of the main service's tasks in the app's log group: awslogs names each task's
+ * stream `<prefix>/<container>/<task id>` (extra services use their suffix). `provision logs` reads it.
+ */
+export const MAIN_LOG_STREAM_PREFIX = 'app';
+
 /** Builds 32; with no options, the published template (see `ServiceOptions` for the deployer's). */
 export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
   const t = new TemplateBuilder({
@@ -24,7 +30,7 @@ export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
   });
   addEcsService(t, {
     family: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
-    logStreamPrefix: 'app',
+    logStreamPrefix: MAIN_LOG_STREAM_PREFIX,
     targetGroupArn: t.import(AppLoadBalancer.TargetGroupArn),
   }, opts);
   return t.build();

@@ -14,6 +14,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -73,15 +74,18 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly ecr: ECRClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /** The run lock; Session Manager sessions (`provision tunnel`). */
   readonly ssm: SSMClient;
   readonly autoScaling: AutoScalingClient;
   /** Cluster snapshots a data store is restored from. */
   readonly rds: RDSClient;
   /** Cache snapshots a data store is restored from. */
   readonly elastiCache: ElastiCacheClient;
+  /** `provision logs`: log events. */
+  readonly logs: CloudWatchLogsClient;
   /** Service-linked roles (preflight). */
   readonly iam: IAMClient;
-  /** What the account already holds against its quotas (preflight). */
+  /** What the account already holds against its quotas (preflight); `provision tunnel`'s jump box. */
   readonly ec2: EC2Client;
   readonly serviceQuotas: ServiceQuotasClient;
   /** Who is deploying (the EKS creator's access entry). */
@@ -168,6 +172,9 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get elbv2() {
       return lazy('elbv2', () => new (load('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client)(shared));
     },
+    get logs() {
+      return lazy('logs', () => new (load('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient)(shared));
+    },
     get ssm() {
       return lazy('ssm', () => new (load('@aws-sdk/client-ssm').SSMClient)(shared));
     },
@@ -213,6 +220,7 @@ interface SdkModules {
   '@aws-sdk/client-ecs': typeof import('@aws-sdk/client-ecs');
   '@aws-sdk/client-ecr': typeof import('@aws-sdk/client-ecr');
   '@aws-sdk/client-elastic-load-balancing-v2': typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+  '@aws-sdk/client-cloudwatch-logs': typeof import('@aws-sdk/client-cloudwatch-logs');
   '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
   '@aws-sdk/client-auto-scaling': typeof import('@aws-sdk/client-auto-scaling');
   '@aws-sdk/client-rds': typeof import('@aws-sdk/client-rds');

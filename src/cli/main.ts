@@ -185,8 +185,78 @@ export function buildProgram(): Command {
       .action(async (opts) => (await import('../commands/release')).runRelease(opts, program.opts<GlobalOptions>()));
   }
 
+  registerOperate(program);
   registerSetup(program);
   return program;
+}
+
+/** Commands that reach a deployed app: its logs, a shell in a container, a tunnel to its data. */
+function registerOperate(program: Command): void {
+  const paramsOpt = () => new Option('-p, --params <file>', 'the environment\'s params file (YAML; see examples/)');
+  const appOpt = () => new Option('--app <name>', 'the app (its name under apps: in the params file)');
+  program
+    .command('logs')
+    .description('an app\'s log events, newest last (time, task, message); --follow streams new ones until Ctrl-C')
+    .addOption(paramsOpt())
+    .addOption(appOpt())
+    .option('--extra <suffix>', 'an extra service of the app instead of its main service')
+    .option('--data <name>', 'a data store\'s logs instead (Postgres, DocumentDB, Redis slow log)')
+    .option('--since <time>', 'from this long ago (30s, 15m, 2h, 3d) or this date (ISO 8601)', '1h')
+    .option('--filter <text>', 'only events whose message contains this text')
+    .option('-f, --follow', 'keep printing new events (CloudWatch Logs Live Tail, else polling) until Ctrl-C')
+    .option('--limit <n>', 'print at most this many of the newest events before following', '1000')
+    .addOption(new Option('--poll-interval <seconds>', 'seconds between polls when Live Tail is not available').default('2').hideHelp())
+    .addHelpText(
+      'after',
+      '\nWithout a terminal (or with --no-color) lines are plain; --json prints one JSON object per event.\n' +
+        'Exit codes: 0 done, 1 an AWS call failed, 2 bad input or a stage not deployed, 130 Ctrl-C while following.\n\n' +
+        'Examples:\n' +
+        '  provision logs --params envs/dev.yaml --app acme --since 15m --filter ERROR\n' +
+        '  provision logs --params envs/dev.yaml --app acme --extra api2 --follow\n' +
+        '  provision logs --params envs/dev.yaml --app acme --data main --since 1d',
+    )
+    .action(async (opts) => (await import('../commands/logs')).runLogs(opts, program.opts<GlobalOptions>()));
+
+  program
+    .command('exec')
+    .description('a shell (or one command) in a running container of an app\'s service, through ECS Exec')
+    // The command is read from the operands (not a declared argument), which keeps the command
+    // list's column as narrow as before; `--help` shows it in the usage line.
+    .usage('[options] [-- command...]')
+    .allowExcessArguments(true)
+    .addOption(paramsOpt())
+    .addOption(appOpt())
+    .option('--extra <suffix>', 'a container of this extra service instead of the main service')
+    .option('--task <id>', 'this task (id or ARN) instead of the first running one')
+    .addHelpText(
+      'after',
+      '\nNeeds AWS\'s Session Manager plugin (session-manager-plugin) on PATH, and ECS Exec on for the service:\n' +
+        'enableExecuteCommand: true and readonlyRootFilesystem: false in its params-file section (off by\n' +
+        'default; see the README, "Operating an app"). Sessions are logged to the app\'s log group.\n' +
+        'The command after -- runs instead of /bin/sh (words joined by spaces; no shell unless you run one).\n\n' +
+        'Examples:\n' +
+        '  provision exec --params envs/dev.yaml --app acme\n' +
+        '  provision exec --params envs/dev.yaml --app acme --extra api2 -- cat /etc/os-release',
+    )
+    .action(async (opts, cmd: Command) => (await import('../commands/exec')).runExec(cmd.args, opts, program.opts<GlobalOptions>()));
+
+  program
+    .command('tunnel')
+    .description('forward a local port to an app\'s database or cache through a jump box (SSM Session Manager)')
+    .addOption(paramsOpt())
+    .addOption(appOpt())
+    .option('--data <name>', 'the data store (its name under data: of the app): Postgres, DocumentDB or Redis')
+    .option('--local-port <port>', 'the local port (default: the data store\'s own port)')
+    .option('--show', 'also print the password (or Redis AUTH token) from the store\'s secret')
+    .addHelpText(
+      'after',
+      '\nNeeds the environment\'s jump boxes (jumpboxes: in the params file) and AWS\'s Session Manager plugin\n' +
+        '(session-manager-plugin) on PATH. Prints the local connection string, the user and where the password\n' +
+        'is; the tunnel stays open until Ctrl-C.\n\n' +
+        'Example:\n' +
+        '  provision tunnel --params envs/dev.yaml --app acme --data main --local-port 15432',
+    )
+    .action(async (opts) => (await import('../commands/tunnel')).runTunnel(opts, program.opts<GlobalOptions>()));
 }
 
 /** Commands that start a repository of the user's own and wire the shell to the tool. */

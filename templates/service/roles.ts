@@ -59,9 +59,14 @@ function taskTrust(): PolicyDocument {
   };
 }
 
+/** The app's log group and its streams, as an IAM resource. */
+function appLogGroupArn(i: RoleInputs): IntrinsicFunction {
+  return Fn.Sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:*', { LogGroup: i.logGroupName });
+}
+
 /** The role ECS starts tasks with (never seen by the app). */
 export function executionRole(t: TemplateBuilder<'application'>, id: string, i: RoleInputs): Handle {
-  const logGroupArn = Fn.Sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:*', { LogGroup: i.logGroupName });
+  const logGroupArn = appLogGroupArn(i);
   // The environment file's bucket ARN is the object ARN up to its first "/".
   const bucketArn = Fn.Select(0, Fn.Split('/', i.envFile.objectArn));
   const statements: PolicyStatement[] = [
@@ -86,6 +91,11 @@ export function taskRole(t: TemplateBuilder<'application'>, id: string, i: RoleI
     ...readConfig(i),
     // ECS Exec's agent channels: ssmmessages has no resource-level permissions, so "*" is the only form.
     onlyIf(i.execCondition, allow(['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], '*')),
+    // ECS Exec session logging: with the cluster's default exec logging (DEFAULT), the agent in the
+    // task writes each session's commands and output to the container's awslogs group (the app's
+    // encrypted log group) with the task role, after looking the group up.
+    onlyIf(i.execCondition, allow(['logs:DescribeLogGroups'], [sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*')])),
+    onlyIf(i.execCondition, allow(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], [appLogGroupArn(i)])),
     ...i.taskStatements,
   ];
   return t.add(id, new IAM.Role({

@@ -36,11 +36,14 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import account, cache_restore, deletion, existing, intrinsics, lifecycle, release, replacements, rules, stacks, tasks, teardown, updates
+    from . import (account, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release, replacements, rules,
+                   sessions, stacks, tasks, teardown, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
     ecs.install()
+    sessions.install()
+    logs.install()
     existing.install()
     intrinsics.install()
     stacks.install()
