@@ -114,7 +114,7 @@ describe('a deployment that never stabilises', () => {
   it('gives up at the timeout, says the rollout goes on, and shows what is known', async () => {
     const ecs = new FakeEcs([starting], [unhealthy]);
     const progress: string[] = [];
-    const result = await waitForRollout(ecs, REF, { baseline, timeoutMs: 30, poll: FAST, since: t0, onProgress: (s) => progress.push(`${s.running}/${s.desired}`) });
+    const result = await waitForRollout(ecs, REF, { baseline, timeoutMs: 250, poll: FAST, since: t0, onProgress: (s) => progress.push(`${s.running}/${s.desired}`) });
     expect(result.kind).toBe('timeout');
     // The same state over and over is reported once, not once per poll.
     expect(progress).toEqual(['3/2']);
