@@ -5,7 +5,6 @@
  * every stack; a changed setting updates only the stack it touches; a bad params file makes no
  * AWS call; destroy leaves no stacks.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +14,7 @@ import { DescribeClustersCommand, DescribeServicesCommand, ECSClient, ListServic
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 import { repositoriesWithImages } from '../helpers/images';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -24,18 +24,10 @@ let emu: Emulator;
 let cfn: CloudFormationClient;
 let tmp: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin', 'provision.js'), ...args], { env: { ...process.env, ...emu.env, NO_COLOR: '1', ...env }, cwd: ROOT, timeout: 240_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runCli(emu.env, args, { env, timeoutMs: 240_000 });
 }
 
 async function deployJson(file: string): Promise<{ ok: boolean; stacks: { name: string; result: string; detail?: string }[] }> {

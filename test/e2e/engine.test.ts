@@ -12,7 +12,7 @@
  * - An endpoint that accepts connections and never answers: a clear failure within the timeout,
  *   and Ctrl-C leaves with exit code 130 within 2 s.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -22,6 +22,7 @@ import { DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sd
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { freePort, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SMALL = fs.readFileSync(path.join(ROOT, 'examples', 'small.yaml'), 'utf8');
@@ -31,19 +32,10 @@ let emu: Emulator;
 let cfn: CloudFormationClient;
 let tmp: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  pid?: number;
-}
+type Run = CliRun;
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [path.join(ROOT, 'bin', 'provision.js'), ...args], { env: { ...process.env, ...emu.env, NO_COLOR: '1', ...env }, cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, pid: child.pid });
-    });
-  });
+  return runCli(emu.env, args, { env, timeoutMs: 120_000 });
 }
 
 /** A params file for environment `name`: the small example, with `edit` applied to its text. */

@@ -12,7 +12,6 @@
  * - A DocumentDB database name, part of the generated secret's template (row 5): fixed after
  *   creation, so a change is refused before anything runs and the credentials stay as they are.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +28,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 import { repositoriesWithImages } from '../helpers/images';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -37,18 +37,10 @@ let emu: Emulator;
 let cfn: CloudFormationClient;
 let tmp: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin', 'provision.js'), ...args], { env: { ...process.env, ...emu.env, NO_COLOR: '1' }, cwd: ROOT, timeout: 240_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runCli(emu.env, args, { timeoutMs: 240_000 });
 }
 
 /** One app with an extra service on its load balancer and a Postgres database. */

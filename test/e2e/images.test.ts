@@ -12,13 +12,13 @@
  * Also: a rule's RuleCondition and UpdateStack on the emulator; `plan` naming the waiting service;
  * the --json report of a held service; an image gone from ECR under a deployed service (a warning).
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeStacksCommand, ListStacksCommand, UpdateStackCommand, type Parameter } from '@aws-sdk/client-cloudformation';
 import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 import { pushImage } from '../helpers/images';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -30,18 +30,10 @@ const OTHERS = ['x-dev-network', 'x-dev-ecs-cluster', 'ecr-acme-web', 'x-dev-acm
 let emu: Emulator;
 let cfn: CloudFormationClient;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'provision.js'), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...emu.env, NO_COLOR: '1' }, timeout: 180_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCli(emu.env, args, { timeoutMs: 180_000 });
 }
 
 async function stacks(): Promise<Map<string, { status: string; updated?: Date }>> {

@@ -14,7 +14,6 @@
  * settles) is tested with a fake ECS in test/engine/release.test.ts. moto's ECS services run no
  * tasks (0/0) and report their one deployment COMPLETED, so waiting for stability ends at once.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +22,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } fro
 import { GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CONFIG_SECRET_OUTPUT, secretName } from '../../src/ops/secret';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 import { pushImage as push, repositoriesWithImages } from '../helpers/images';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -35,24 +35,13 @@ const SERVICE_STACK = 'x-dev-acme-service';
 /** The app's configuration secret: its name is generated, so it is read from the stack's export. */
 let SECRET = '';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let emulator: Emulator;
 let tmp: string;
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'provision.js'), ...args],
-      { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: tmp, NO_COLOR: '1', ...emulator.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCli(emulator.env, args, { env, home: tmp });
 }
 
 async function ok(args: string[], env?: Record<string, string>): Promise<Run> {

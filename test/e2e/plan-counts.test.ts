@@ -5,26 +5,18 @@
  * the templates' conditions switch off (a third zone, per-zone NAT gateways, a third database
  * instance, EC2 capacity...) are in neither.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 import { repositoriesWithImages } from '../helpers/images';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function cli(emu: Emulator, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'provision.js'), ...args], { env: { ...process.env, ...emu.env, NO_COLOR: '1' }, cwd: REPO_ROOT, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runCli(emu.env, args, { timeoutMs: 240_000 });
 }
 
 interface PlanJson {

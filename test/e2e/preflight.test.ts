@@ -13,7 +13,6 @@
  *   zones needs 3 more: its plan reports the excess, its deploy refuses before creating anything,
  *   and with `natGateways: single` it fits.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,6 +29,7 @@ import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -37,24 +37,13 @@ jest.setTimeout(180_000);
 
 const CLUSTER_TEMPLATE = path.join(REPO_ROOT, 'published', fs.readdirSync(path.join(REPO_ROOT, 'published')).find((d) => /^\d/.test(d)) ?? '', '13.env-ecs-cluster.cf');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let emulator: Emulator;
 let tmp: string;
 
 function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'provision.js'), ...args],
-      { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: tmp, NO_COLOR: '1', ...emulator.env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCli(emulator.env, args, { home: tmp });
 }
 
 /** examples/small.yaml as environment `env` with `nat` NAT gateways in `zones` zones. */

@@ -11,7 +11,6 @@
  * 127.0.0.1 only, so it rewrites `localhost` to that address before a request. moto checks
  * anonymous object reads against the bucket policy, so a plain GET shows what --public opens.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -28,6 +27,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -39,21 +39,10 @@ let cfn: CloudFormationClient;
 let s3: S3Client;
 let tmp: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'provision.js'), ...args, '--endpoint-url', emu.endpoint],
-      { env: { ...process.env, ...emu.env, NO_COLOR: '1' }, cwd: ROOT, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCli(emu.env, [...args, '--endpoint-url', emu.endpoint], { timeoutMs: 60_000 });
 }
 
 /** GET on the emulator, always at 127.0.0.1 (the printed URL says localhost, see above). */

@@ -12,13 +12,13 @@
  * - deploy, update to a crashing tag: the update is cancelled and rolls back;
  * - release to a crashing tag: the same watchdog cancels the release's update.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -28,27 +28,14 @@ const BREAKER_SECONDS = 300;
 const SERVICE_STACK = 'x-dev-acme-service';
 const CRASH = 'mkdir /var/cache/nginx: read-only file system';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
+type Run = CliRun;
 
 let emulator: Emulator;
 let tmp: string;
 let params: string;
 
 function cli(args: string[]): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'provision.js'), ...args],
-      { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: tmp, NO_COLOR: '1', ...emulator.env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr, seconds: (Date.now() - started) / 1000 }),
-    );
-  });
+  return runCli(emulator.env, args, { home: tmp });
 }
 
 /** The example environment with the service on `tag`. */
