@@ -5,7 +5,7 @@
  * in the account (e.g. an ECR repository deployed with another environment's params file).
  */
 import type { ParamsFile } from '../src/params/schema';
-import type { BuiltTemplate } from '../templates/kit/builder';
+import { TagKey, type BuiltTemplate } from '../templates/kit/builder';
 import { exportNamePattern } from '../templates/kit/exports';
 import { templateNumber, type TemplateIdValue } from '../templates/kit/ids';
 import type { DataKind, LinkSpec } from '../templates/kit/links';
@@ -130,7 +130,7 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
           ? { 'cfn-stages:template': built.id }
           : {
               ...(params.tags.extra ?? {}),
-              'cfn-stages:environment': `${params.prefix}${params.environment}`,
+              [TagKey.environment]: `${params.prefix}${params.environment}`,
               'cfn-stages:template': built.id,
               ...(d.app ? { 'cfn-stages:application': d.app } : {}),
             },

@@ -6,6 +6,7 @@
  * changed) unless --update-shared says the change is meant for every environment.
  */
 import type { PlannedStack } from '../../stages/plan';
+import { TagKey } from '../../templates/kit/builder';
 import { CliError } from '../cli/errors';
 import { isSharedStack } from './destroy';
 import type { RunContext } from './context';
@@ -36,7 +37,7 @@ export async function sharedChanges(ctx: RunContext): Promise<SharedChange[]> {
     const importers: string[] = [];
     for (const name of outside) {
       const importer = await describeStack(ctx.clients.cloudFormation, name);
-      const env = importer ? tagsOf(importer)['cfn-stages:environment'] : undefined;
+      const env = importer ? tagsOf(importer)[TagKey.environment] : undefined;
       importers.push(env ? `${name} (environment ${env})` : name);
     }
     out.push({ stack: s.name, importers, changes });

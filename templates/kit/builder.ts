@@ -99,6 +99,17 @@ export const STD_BY_SCOPE: Record<Scope, (keyof typeof StdParam)[]> = {
   project: ['RepositoryName', 'ContactEmail', 'CostCode'],
 };
 
+/**
+ * The keys of the tags every resource carries; the deployer reads them back from stacks (which
+ * environment a stack serves), so they are named once here.
+ */
+export const TagKey = {
+  environment: 'cfn-stages:environment',
+  application: 'cfn-stages:application',
+  repository: 'cfn-stages:repository',
+  template: 'cfn-stages:template',
+} as const;
+
 /** A resource added to a builder: its logical id with `Ref` / `GetAtt` shortcuts. */
 export interface Handle {
   id: string;
@@ -193,13 +204,13 @@ export class TemplateBuilder<S extends Scope> {
     this.outputs[id] = { Description: description, Value: value, ...(condition ? { Condition: condition } : {}) };
   }
 
-  /** The standard tags for every taggable resource, plus any extra ones (e.g. `Name`). */
+  /** The standard tags for every taggable resource (keys: {@link TagKey}), plus any extra ones (e.g. `Name`). */
   tags(extra: Record<string, Value<string>> = {}): ResourceTag[] {
     const std: Record<string, Value<string>> = {};
-    if (this.spec.scope !== 'project') std['cfn-stages:environment'] = sub('${Prefix}${EnvironmentName}');
-    if (this.spec.scope === 'application') std['cfn-stages:application'] = Fn.Ref(StdParam.ApplicationName);
-    if (this.spec.scope === 'project') std['cfn-stages:repository'] = Fn.Ref(StdParam.RepositoryName);
-    std['cfn-stages:template'] = this.spec.id;
+    if (this.spec.scope !== 'project') std[TagKey.environment] = sub('${Prefix}${EnvironmentName}');
+    if (this.spec.scope === 'application') std[TagKey.application] = Fn.Ref(StdParam.ApplicationName);
+    if (this.spec.scope === 'project') std[TagKey.repository] = Fn.Ref(StdParam.RepositoryName);
+    std[TagKey.template] = this.spec.id;
     std.ContactEmail = Fn.Ref(StdParam.ContactEmail);
     std.CostCode = Fn.Ref(StdParam.CostCode);
     return Object.entries({ ...std, ...extra }).map(([k, v]) => new ResourceTag(k, v));
