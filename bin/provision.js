@@ -6,9 +6,13 @@ try {
   main = require('../dist/src/cli/main.js').main;
 } catch (err) {
   if (err && err.code === 'MODULE_NOT_FOUND' && /dist[\\/]src[\\/]cli[\\/]main/.test(String(err.message))) {
-    process.stderr.write('provision: the CLI is not built yet. Run `npm install` (or `npm run build`) in the cfn-stages folder first.\n');
+    process.stderr.write(
+      'provision: the CLI is not built yet. Run `npm install` (or `npm run build`) in the cfn-stages folder first.\n',
+    );
     process.exit(1);
   }
   throw err;
 }
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

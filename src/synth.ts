@@ -49,7 +49,11 @@ export function synth(opts: { out?: string; version?: string } = {}): SynthResul
   const files: SynthResult['files'] = [];
   for (const [file, body] of rendered) {
     fs.writeFileSync(path.join(dir, file), body);
-    files.push({ file, bytes: Buffer.byteLength(body), resources: Object.keys(JSON.parse(body).Resources ?? {}).length });
+    files.push({
+      file,
+      bytes: Buffer.byteLength(body),
+      resources: Object.keys(JSON.parse(body).Resources ?? {}).length,
+    });
   }
   // The schema belongs to the catalogue in the repository, not to a copy written elsewhere.
   if (!opts.out && isSourceCheckout()) fs.writeFileSync(schemaPath(), renderParamsSchema());
@@ -68,6 +72,7 @@ export function staleFiles(version = catalogueVersion()): string[] {
   if (fs.existsSync(dir)) {
     for (const f of fs.readdirSync(dir)) if (/^\d\d\..+\.cf$/.test(f) && !rendered.has(f)) stale.push(f);
   }
-  if (!fs.existsSync(schemaPath()) || fs.readFileSync(schemaPath(), 'utf8') !== renderParamsSchema()) stale.push('params.schema.json');
+  if (!fs.existsSync(schemaPath()) || fs.readFileSync(schemaPath(), 'utf8') !== renderParamsSchema())
+    stale.push('params.schema.json');
   return stale;
 }

@@ -10,8 +10,15 @@ import type { DataKind } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
 
 export type StageKey =
-  | 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster' | 'repository'
-  | 'loadBalancer' | 'service' | 'extra' | DataKind;
+  | 'network'
+  | 'jumpboxes'
+  | 'ecsCluster'
+  | 'eksCluster'
+  | 'repository'
+  | 'loadBalancer'
+  | 'service'
+  | 'extra'
+  | DataKind;
 
 export interface StageDef {
   key: StageKey;
@@ -34,7 +41,13 @@ export const stages: Record<StageKey, StageDef> = {
   repository: { key: 'repository', templateId: TemplateId.ecrRepo, title: 'ECR repository', structural: [] },
   loadBalancer: { key: 'loadBalancer', templateId: TemplateId.loadBalancer, title: 'Load balancer', structural: [] },
   service: { key: 'service', templateId: TemplateId.ecsService, title: 'ECS service', structural: [], linkable: true },
-  extra: { key: 'extra', templateId: TemplateId.extraService, title: 'Extra service', structural: ['Suffix'], linkable: true },
+  extra: {
+    key: 'extra',
+    templateId: TemplateId.extraService,
+    title: 'Extra service',
+    structural: ['Suffix'],
+    linkable: true,
+  },
   postgres: { key: 'postgres', templateId: TemplateId.postgres, title: 'Aurora PostgreSQL', structural: ['DataName'] },
   documentdb: { key: 'documentdb', templateId: TemplateId.documentdb, title: 'DocumentDB', structural: ['DataName'] },
   redis: { key: 'redis', templateId: TemplateId.redis, title: 'Redis', structural: ['DataName'] },
@@ -63,6 +76,11 @@ export function publishedTemplate(stage: StageDef): BuiltTemplate {
 
 /** The template for one stack of a stage: the published form, or a per-stack variant for services. */
 export function stackTemplate(stage: StageDef, options: ServiceOptions = {}): BuiltTemplate {
-  const custom = Boolean(options.links?.length || options.image === 'ecr' || Object.keys(options.environment ?? {}).length || options.secrets?.length);
+  const custom = Boolean(
+    options.links?.length ||
+    options.image === 'ecr' ||
+    Object.keys(options.environment ?? {}).length ||
+    options.secrets?.length,
+  );
   return custom ? entry(stage.templateId).build(options) : publishedTemplate(stage);
 }

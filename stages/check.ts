@@ -61,7 +61,16 @@ export class NeedsAccount extends Error {
   }
 }
 
-const PSEUDO = ['AWS::Region', 'AWS::Partition', 'AWS::AccountId', 'AWS::StackName', 'AWS::StackId', 'AWS::URLSuffix', 'AWS::NoValue', 'AWS::NotificationARNs'];
+const PSEUDO = [
+  'AWS::Region',
+  'AWS::Partition',
+  'AWS::AccountId',
+  'AWS::StackName',
+  'AWS::StackId',
+  'AWS::URLSuffix',
+  'AWS::NoValue',
+  'AWS::NotificationARNs',
+];
 
 function isList(p: TemplateParameter | undefined): boolean {
   return Boolean(p && (p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<')));
@@ -197,7 +206,11 @@ export interface BrokenRule {
  * The `Rules` assertions the values break, as CloudFormation evaluates them (defaults fill in what
  * is not given). A rule that needs the account (Fn::ValueOf...) is left to CloudFormation.
  */
-export function brokenRules(template: CheckedTemplate, values: ParamValues, pseudo: Record<string, string> = {}): BrokenRule[] {
+export function brokenRules(
+  template: CheckedTemplate,
+  values: ParamValues,
+  pseudo: Record<string, string> = {},
+): BrokenRule[] {
   const s = scope(template, values, pseudo);
   const out: BrokenRule[] = [];
   for (const [name, raw] of Object.entries(s.template.Rules ?? {})) {
@@ -206,7 +219,12 @@ export function brokenRules(template: CheckedTemplate, values: ParamValues, pseu
       if (rule.RuleCondition !== undefined && evaluate(rule.RuleCondition, s) !== true) continue;
       for (const a of rule.Assertions) {
         if (evaluate(a.Assert, s) === true) continue;
-        out.push({ rule: name, message: a.AssertDescription ?? `rule ${name} is not met`, assertRefs: refsOf(a.Assert), conditionRefs: refsOf(rule.RuleCondition) });
+        out.push({
+          rule: name,
+          message: a.AssertDescription ?? `rule ${name} is not met`,
+          assertRefs: refsOf(a.Assert),
+          conditionRefs: refsOf(rule.RuleCondition),
+        });
       }
     } catch (err) {
       if (!(err instanceof NeedsAccount)) throw err;
@@ -227,11 +245,15 @@ export function constraintProblem(p: TemplateParameter, value: string | undefine
   for (const item of items) {
     const numeric = p.Type === 'Number' || p.Type === 'List<Number>';
     if (numeric && (item.trim() === '' || Number.isNaN(Number(item)))) return 'must be a number';
-    if (p.AllowedValues && !p.AllowedValues.map(String).some((a) => (numeric ? Number(a) === Number(item) : a === item))) {
+    if (
+      p.AllowedValues &&
+      !p.AllowedValues.map(String).some((a) => (numeric ? Number(a) === Number(item) : a === item))
+    ) {
       return `must be one of ${p.AllowedValues.join(', ')}`;
     }
     // CloudFormation matches AllowedPattern against the whole value (each item of a list).
-    if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(item)) return say(`must match ${p.AllowedPattern}`);
+    if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(item))
+      return say(`must match ${p.AllowedPattern}`);
     if (numeric && p.MinValue !== undefined && Number(item) < p.MinValue) return say(`must be at least ${p.MinValue}`);
     if (numeric && p.MaxValue !== undefined && Number(item) > p.MaxValue) return say(`must be at most ${p.MaxValue}`);
   }
@@ -254,7 +276,11 @@ export function parameterProblems(template: CheckedTemplate, values: ParamValues
 export function pseudoFor(region: string | undefined): Record<string, string> {
   if (!region) return {};
   const partition = partitionOfRegion(region);
-  return { 'AWS::Region': region, 'AWS::Partition': partition, 'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com' };
+  return {
+    'AWS::Region': region,
+    'AWS::Partition': partition,
+    'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
+  };
 }
 
 /**
@@ -263,7 +289,11 @@ export function pseudoFor(region: string | undefined): Record<string, string> {
  * resources or imports), so this is exact once those are known; a condition on a pseudo parameter
  * not given (the account id) is taken as true, and its resource listed.
  */
-export function activeResources(template: CheckedTemplate, values: ParamValues, pseudo: Record<string, string> = {}): string[] {
+export function activeResources(
+  template: CheckedTemplate,
+  values: ParamValues,
+  pseudo: Record<string, string> = {},
+): string[] {
   const s = scope(template, values, pseudo);
   return Object.entries(s.template.Resources ?? {})
     .filter(([, r]) => {
@@ -332,10 +362,16 @@ function ruleField(b: BrokenRule, s: CheckedStack, doc: unknown): string {
 /** CloudFormation's own checks of one stack: parameter constraints, then `Rules`. */
 export function templateProblems(s: CheckedStack, doc: unknown, region: string): FieldProblem[] {
   const t = s.built.template;
-  const out: FieldProblem[] = parameterProblems(t, s.parameters).map(([p, message]) => ({ field: s.fields[p] ?? p, message: `${message} (${p} of ${s.templateId})` }));
+  const out: FieldProblem[] = parameterProblems(t, s.parameters).map(([p, message]) => ({
+    field: s.fields[p] ?? p,
+    message: `${message} (${p} of ${s.templateId})`,
+  }));
   if (out.length) return out; // rules read the values; they mean little while those are wrong
   for (const b of brokenRules(t, s.parameters, pseudoFor(region))) {
-    out.push({ field: ruleField(b, s, doc), message: `${inFileTerms(b.message, s)} (rule ${b.rule} of ${s.templateId})` });
+    out.push({
+      field: ruleField(b, s, doc),
+      message: `${inFileTerms(b.message, s)} (rule ${b.rule} of ${s.templateId})`,
+    });
   }
   return out;
 }
@@ -357,9 +393,20 @@ function partitions(): Partition[] {
   if (partitionCache) return partitionCache;
   try {
     const cjs = require.resolve('@aws-sdk/core/client');
-    const esm = path.join(cjs.slice(0, cjs.lastIndexOf(`${path.sep}dist-cjs${path.sep}`)), 'dist-es', 'submodules', 'client', 'util-endpoints', 'lib', 'aws', 'partitions.js');
+    const esm = path.join(
+      cjs.slice(0, cjs.lastIndexOf(`${path.sep}dist-cjs${path.sep}`)),
+      'dist-es',
+      'submodules',
+      'client',
+      'util-endpoints',
+      'lib',
+      'aws',
+      'partitions.js',
+    );
     const text = fs.readFileSync(esm, 'utf8');
-    partitionCache = (JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { partitions: Partition[] }).partitions;
+    partitionCache = (
+      JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as { partitions: Partition[] }
+    ).partitions;
   } catch {
     // An SDK that moved its table: no region is refused here (test/params/check.test.ts notices).
     partitionCache = [];
@@ -369,7 +416,9 @@ function partitions(): Partition[] {
 
 /** Every region the SDK knows, by partition. */
 export function knownRegions(): string[] {
-  return partitions().flatMap((p) => Object.keys(p.regions).filter((r) => !r.endsWith('-global') && r !== 'aws-global'));
+  return partitions().flatMap((p) =>
+    Object.keys(p.regions).filter((r) => !r.endsWith('-global') && r !== 'aws-global'),
+  );
 }
 
 function partitionOfRegion(region: string): string {
@@ -389,7 +438,8 @@ export function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length]![b.length]!;
 }
 
@@ -422,7 +472,8 @@ export function parseCidr(text: string): Cidr | string {
 
 const size = (c: Cidr) => 2 ** (32 - c.bits);
 const dotted = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-const inside = (inner: Cidr, outer: Cidr) => inner.base >= outer.base && inner.base + size(inner) <= outer.base + size(outer);
+const inside = (inner: Cidr, outer: Cidr) =>
+  inner.base >= outer.base && inner.base + size(inner) <= outer.base + size(outer);
 const overlap = (a: Cidr, b: Cidr) => a.base < b.base + size(b) && b.base < a.base + size(a);
 
 /** A CIDR whose address has host bits set (AWS refuses it for a VPC or subnet). */
@@ -461,17 +512,25 @@ function subnetProblems(s: CheckedStack): FieldProblem[] {
     const items = s.parameters[name]!.split(',').map(parseCidr);
     if (items.some((c) => typeof c === 'string')) continue; // reported by cidrSyntaxProblems
     const label = field(name).slice(field(name).lastIndexOf('.') + 1);
-    if (items.length < zones) out.push({ field: field(name), message: `${zones} availability zones need ${zones} CIDRs; it has ${items.length}` });
+    if (items.length < zones)
+      out.push({
+        field: field(name),
+        message: `${zones} availability zones need ${zones} CIDRs; it has ${items.length}`,
+      });
     const problems: string[] = [];
     for (const c of (items as Cidr[]).slice(0, zones)) {
-      const problem = hostBitsProblem(c) ??
+      const problem =
+        hostBitsProblem(c) ??
         (!inside(c, vpc) ? `${c.text} is not inside vpcCidr ${vpc.text}` : undefined) ??
         seen.filter(([, o]) => overlap(c, o)).map(([f, o]) => `${c.text} overlaps ${o.text} (${f})`)[0];
       if (problem) problems.push(problem);
       seen.push([label, c]);
     }
     if (!problems.length) continue;
-    const fromDefault = s.parameters[name] === defaultOf(s, name) ? `; these are the template's defaults: set ${label} to subnets of your vpcCidr` : '';
+    const fromDefault =
+      s.parameters[name] === defaultOf(s, name)
+        ? `; these are the template's defaults: set ${label} to subnets of your vpcCidr`
+        : '';
     out.push({ field: field(name), message: `${problems.join('; ')}${fromDefault}` });
   }
   return out;
@@ -504,9 +563,16 @@ function boundProblems(s: CheckedStack): FieldProblem[] {
   for (const { min, max, desired } of boundPairs(Object.keys(s.parameters))) {
     const [fmin, fmax] = [s.fields[min] ?? min, s.fields[max] ?? max];
     const [omin, omax] = [fmin.slice(fmin.lastIndexOf('.') + 1), fmax.slice(fmax.lastIndexOf('.') + 1)];
-    if (v(min) > v(max)) out.push({ field: fmin, message: `${omin} ${v(min)} is more than ${omax} ${v(max)}: the minimum must not exceed the maximum` });
+    if (v(min) > v(max))
+      out.push({
+        field: fmin,
+        message: `${omin} ${v(min)} is more than ${omax} ${v(max)}: the minimum must not exceed the maximum`,
+      });
     else if (desired && (v(desired) < v(min) || v(desired) > v(max))) {
-      out.push({ field: s.fields[desired] ?? desired, message: `${v(desired)} is outside ${omin}..${omax} (${v(min)}..${v(max)})` });
+      out.push({
+        field: s.fields[desired] ?? desired,
+        message: `${v(desired)} is outside ${omin}..${omax} (${v(min)}..${v(max)})`,
+      });
     }
   }
   return out;
@@ -520,7 +586,12 @@ function boundProblems(s: CheckedStack): FieldProblem[] {
  * priorities on every run.
  */
 export function extraPriorities(extras: { rulePriority?: number | string }[]): number[] {
-  const taken = new Set(extras.map((e) => e.rulePriority).filter((p) => p !== undefined).map(Number));
+  const taken = new Set(
+    extras
+      .map((e) => e.rulePriority)
+      .filter((p) => p !== undefined)
+      .map(Number),
+  );
   let next = 1;
   return extras.map((e) => {
     if (e.rulePriority !== undefined) return Number(e.rulePriority);
@@ -534,16 +605,22 @@ export function extraPriorities(extras: { rulePriority?: number | string }[]): n
 function listenerProblems(stacks: CheckedStack[]): FieldProblem[] {
   const out: FieldProblem[] = [];
   const byApp = new Map<string, CheckedStack[]>();
-  for (const s of stacks.filter((x) => x.parameters.PathPrefix !== undefined && x.app)) byApp.set(s.app!, [...(byApp.get(s.app!) ?? []), s]);
+  for (const s of stacks.filter((x) => x.parameters.PathPrefix !== undefined && x.app))
+    byApp.set(s.app!, [...(byApp.get(s.app!) ?? []), s]);
   for (const group of byApp.values()) {
     group.sort((a, b) => (a.fields.PathPrefix ?? '').localeCompare(b.fields.PathPrefix ?? '', 'en', { numeric: true }));
     for (const key of ['PathPrefix', 'RulePriority']) {
       const first = new Map<string, CheckedStack>();
       for (const s of group) {
-        const value = key === 'PathPrefix' ? `${s.parameters.HostHeader ?? ''} ${s.parameters[key]}` : s.parameters[key]!;
+        const value =
+          key === 'PathPrefix' ? `${s.parameters.HostHeader ?? ''} ${s.parameters[key]}` : s.parameters[key]!;
         const prev = first.get(value);
         const what = key === 'PathPrefix' ? `path prefix ${s.parameters[key]}` : `rule priority ${s.parameters[key]}`;
-        if (prev) out.push({ field: s.fields[key] ?? key, message: `${what} is already used by ${prev.fields[key]!.replace(/\.\w+$/, '')} on the same listener: ${key === 'PathPrefix' ? 'its requests would never reach this service; give each a different pathPrefix' : 'give each extra service its own rulePriority'}` });
+        if (prev)
+          out.push({
+            field: s.fields[key] ?? key,
+            message: `${what} is already used by ${prev.fields[key]!.replace(/\.\w+$/, '')} on the same listener: ${key === 'PathPrefix' ? 'its requests would never reach this service; give each a different pathPrefix' : 'give each extra service its own rulePriority'}`,
+          });
         else first.set(value, s);
       }
     }
@@ -575,7 +652,12 @@ export function planProblems(params: CheckedParams, stacks: CheckedStack[], doc:
  * all come earlier in the template are judged (a later one is not answered yet), so the wizard can
  * refuse memory 8192 once cpu 256 is chosen without refusing cpu 1024 before memory is asked.
  */
-export function answerProblem(template: CheckedTemplate, parameter: string, value: string, known: ParamValues): string | undefined {
+export function answerProblem(
+  template: CheckedTemplate,
+  parameter: string,
+  value: string,
+  known: ParamValues,
+): string | undefined {
   const t = plain(template);
   const order = Object.keys(t.Parameters ?? {});
   const earlier = (p: string) => p === parameter || order.indexOf(p) < order.indexOf(parameter);
@@ -586,13 +668,20 @@ export function answerProblem(template: CheckedTemplate, parameter: string, valu
   });
   if (rule) return rule.message;
   const all = withDefaults(t, values);
-  const asStack: CheckedStack = { name: '', templateId: '', built: { template: t }, parameters: Object.fromEntries(order.filter(earlier).flatMap((p) => (all[p] === undefined ? [] : [[p, all[p]!]]))), fields: {} };
+  const asStack: CheckedStack = {
+    name: '',
+    templateId: '',
+    built: { template: t },
+    parameters: Object.fromEntries(order.filter(earlier).flatMap((p) => (all[p] === undefined ? [] : [[p, all[p]!]]))),
+    fields: {},
+  };
   const cidr = [...cidrSyntaxProblems(asStack), ...subnetProblems(asStack)].find((p) => p.field === parameter);
   if (cidr) return cidr.message;
   for (const { min, max, desired } of boundPairs(order)) {
     const [lo, hi] = [Number(all[min]), Number(all[max])];
     if (parameter === max && lo > hi) return `must be at least ${min} (${lo})`;
-    if (parameter === desired && (Number(value) < lo || Number(value) > hi)) return `must be between ${min} and ${max} (${lo} to ${hi})`;
+    if (parameter === desired && (Number(value) < lo || Number(value) > hi))
+      return `must be between ${min} and ${max} (${lo} to ${hi})`;
   }
   return undefined;
 }

@@ -30,9 +30,14 @@ export function optionName(parameter: string): string {
 }
 
 /** The template's parameters a params file may set for a stage (standard ones are set for it). */
-export function stageParameters(built: BuiltTemplate, structural: readonly string[] = []): [string, TemplateParameter][] {
+export function stageParameters(
+  built: BuiltTemplate,
+  structural: readonly string[] = [],
+): [string, TemplateParameter][] {
   const std = new Set<string>([...STD_BY_SCOPE[built.scope], ...structural]);
-  return Object.entries((built.template.Parameters ?? {}) as Record<string, TemplateParameter>).filter(([name]) => !std.has(name));
+  return Object.entries((built.template.Parameters ?? {}) as Record<string, TemplateParameter>).filter(
+    ([name]) => !std.has(name),
+  );
 }
 
 /** The message a value gets when it breaks a template parameter's constraint. */
@@ -48,17 +53,23 @@ export function parameterSchema(p: TemplateParameter): z.ZodType {
     if (p.MinValue !== undefined) n = n.min(p.MinValue, constraint(p, `must be at least ${p.MinValue}`));
     if (p.MaxValue !== undefined) n = n.max(p.MaxValue, constraint(p, `must be at most ${p.MaxValue}`));
     schema = p.AllowedValues
-      ? n.refine((v) => p.AllowedValues!.map(Number).includes(v), { message: `must be one of ${p.AllowedValues.join(', ')}` })
+      ? n.refine((v) => p.AllowedValues!.map(Number).includes(v), {
+          message: `must be one of ${p.AllowedValues.join(', ')}`,
+        })
       : n;
   } else if (p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<')) {
     // CloudFormation applies AllowedPattern to each value of a list; a YAML list or "a,b" both work.
     let item = z.string();
-    if (p.AllowedPattern) item = item.regex(new RegExp(p.AllowedPattern), constraint(p, `each value must match ${p.AllowedPattern}`));
+    if (p.AllowedPattern)
+      item = item.regex(new RegExp(p.AllowedPattern), constraint(p, `each value must match ${p.AllowedPattern}`));
     schema = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v), z.array(item));
   } else if (p.AllowedValues) {
     const values = p.AllowedValues.map(String) as [string, ...string[]];
     // YAML reads `azCount: 3` as a number; the template wants the string "3".
-    schema = z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}` }));
+    schema = z.preprocess(
+      (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
+      z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}` }),
+    );
   } else {
     let s = z.string();
     if (p.MinLength !== undefined) s = s.min(p.MinLength, constraint(p, `must be at least ${p.MinLength} characters`));
@@ -71,14 +82,22 @@ export function parameterSchema(p: TemplateParameter): z.ZodType {
 }
 
 /** A strict object schema of a stage's options, plus any structural fields the caller adds. */
-export function stageOptionsSchema(built: BuiltTemplate, structural: readonly string[], extra: Record<string, z.ZodType> = {}): z.ZodObject {
+export function stageOptionsSchema(
+  built: BuiltTemplate,
+  structural: readonly string[],
+  extra: Record<string, z.ZodType> = {},
+): z.ZodObject {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, p] of stageParameters(built, structural)) shape[optionName(name)] = parameterSchema(p);
   return z.strictObject({ ...shape, ...extra });
 }
 
 /** Turns a stage's options into CloudFormation parameter values (every parameter, defaults filled in). */
-export function toParameters(built: BuiltTemplate, options: Record<string, unknown>, structural: readonly string[] = []): Record<string, string> {
+export function toParameters(
+  built: BuiltTemplate,
+  options: Record<string, unknown>,
+  structural: readonly string[] = [],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, p] of stageParameters(built, structural)) {
     const v = options[optionName(name)] ?? p.Default;

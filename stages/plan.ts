@@ -49,34 +49,65 @@ interface Draft {
   app?: string;
 }
 
-type ServiceSection = { links?: { name: string; access?: string[] }[]; environment?: Record<string, string>; secrets?: string[] } & Record<string, unknown>;
+type ServiceSection = {
+  links?: { name: string; access?: string[] }[];
+  environment?: Record<string, string>;
+  secrets?: string[];
+} & Record<string, unknown>;
 
 /**
  * Splits a service section into template options and build options. A service whose image comes
  * from the project's ECR repository imports that repository's exports, so the deployer orders the
  * repository stack first.
  */
-function serviceDraft(section: ServiceSection, toLinks: (ls: ServiceSection['links']) => LinkSpec[]): { options: Record<string, unknown>; build: ServiceOptions } {
+function serviceDraft(
+  section: ServiceSection,
+  toLinks: (ls: ServiceSection['links']) => LinkSpec[],
+): { options: Record<string, unknown>; build: ServiceOptions } {
   const { links, environment, secrets, ...options } = section;
   const ecr = Boolean(options.repositoryName) && !options.publicImage;
   return {
     options,
-    build: { links: toLinks(links), ...(ecr ? { image: 'ecr' as const } : {}), ...(environment ? { environment } : {}), ...(secrets ? { secrets } : {}) },
+    build: {
+      links: toLinks(links),
+      ...(ecr ? { image: 'ecr' as const } : {}),
+      ...(environment ? { environment } : {}),
+      ...(secrets ? { secrets } : {}),
+    },
   };
 }
 
-const ENV_FIELDS = { Prefix: 'prefix', EnvironmentName: 'environment', ContactEmail: 'tags.contactEmail', CostCode: 'tags.costCode' };
+const ENV_FIELDS = {
+  Prefix: 'prefix',
+  EnvironmentName: 'environment',
+  ContactEmail: 'tags.contactEmail',
+  CostCode: 'tags.costCode',
+};
 
 function drafts(params: ParamsFile): Draft[] {
-  const env = { Prefix: params.prefix, EnvironmentName: params.environment, ContactEmail: params.tags.contactEmail, CostCode: params.tags.costCode ?? 'unassigned' };
-  const envStage = (key: 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster', options: Record<string, unknown>): Draft => ({ stage: stages[key], options, std: env, at: key, stdAt: ENV_FIELDS });
+  const env = {
+    Prefix: params.prefix,
+    EnvironmentName: params.environment,
+    ContactEmail: params.tags.contactEmail,
+    CostCode: params.tags.costCode ?? 'unassigned',
+  };
+  const envStage = (
+    key: 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster',
+    options: Record<string, unknown>,
+  ): Draft => ({ stage: stages[key], options, std: env, at: key, stdAt: ENV_FIELDS });
   const out: Draft[] = [envStage('network', params.network ?? {})];
   if (params.jumpboxes) out.push(envStage('jumpboxes', params.jumpboxes));
   if (params.ecsCluster) out.push(envStage('ecsCluster', params.ecsCluster));
   if (params.eksCluster) out.push(envStage('eksCluster', params.eksCluster));
   (params.repositories ?? []).forEach((repo, r) => {
     const { name, ...options } = repo as { name: string } & Record<string, unknown>;
-    out.push({ stage: stages.repository, options, std: { RepositoryName: name, ContactEmail: env.ContactEmail, CostCode: env.CostCode }, at: `repositories[${r}]`, stdAt: { ...ENV_FIELDS, RepositoryName: `repositories[${r}].name` } });
+    out.push({
+      stage: stages.repository,
+      options,
+      std: { RepositoryName: name, ContactEmail: env.ContactEmail, CostCode: env.CostCode },
+      at: `repositories[${r}]`,
+      stdAt: { ...ENV_FIELDS, RepositoryName: `repositories[${r}].name` },
+    });
   });
   (params.apps ?? []).forEach((app, a) => {
     const std = { ...env, ApplicationName: app.name };
@@ -84,21 +115,53 @@ function drafts(params: ParamsFile): Draft[] {
     const stdAt = { ...ENV_FIELDS, ApplicationName: `${at}.name` };
     const kindOf = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as DataKind]));
     const toLinks = (ls: { name: string; access?: string[] }[] | undefined): LinkSpec[] =>
-      (ls ?? []).map((l) => ({ kind: kindOf.get(l.name)!, name: l.name, ...(l.access ? { access: l.access as LinkSpec['access'] } : {}) }));
-    out.push({ stage: stages.loadBalancer, options: app.loadBalancer ?? {}, std, app: app.name, at: `${at}.loadBalancer`, stdAt });
+      (ls ?? []).map((l) => ({
+        kind: kindOf.get(l.name)!,
+        name: l.name,
+        ...(l.access ? { access: l.access as LinkSpec['access'] } : {}),
+      }));
+    out.push({
+      stage: stages.loadBalancer,
+      options: app.loadBalancer ?? {},
+      std,
+      app: app.name,
+      at: `${at}.loadBalancer`,
+      stdAt,
+    });
     ((app.data ?? []) as ({ kind: DataKind; name: string } & Record<string, unknown>)[]).forEach((d, j) => {
       const { kind, name, ...options } = d;
-      out.push({ stage: stages[kind], options, std: { ...std, DataName: name }, app: app.name, at: `${at}.data[${j}]`, stdAt: { ...stdAt, DataName: `${at}.data[${j}].name` } });
+      out.push({
+        stage: stages[kind],
+        options,
+        std: { ...std, DataName: name },
+        app: app.name,
+        at: `${at}.data[${j}]`,
+        stdAt: { ...stdAt, DataName: `${at}.data[${j}].name` },
+      });
     });
     if (app.service) {
-      out.push({ stage: stages.service, std, app: app.name, at: `${at}.service`, stdAt, ...serviceDraft(app.service as ServiceSection, toLinks) });
+      out.push({
+        stage: stages.service,
+        std,
+        app: app.name,
+        at: `${at}.service`,
+        stdAt,
+        ...serviceDraft(app.service as ServiceSection, toLinks),
+      });
     }
     const extras = (app.extras ?? []) as ({ suffix: string; rulePriority?: number } & ServiceSection)[];
     const priorities = extraPriorities(extras);
     extras.forEach((extra, j) => {
       const { suffix, ...section } = extra;
       const draft = serviceDraft({ ...section, rulePriority: priorities[j] }, toLinks);
-      out.push({ stage: stages.extra, std: { ...std, Suffix: suffix }, app: app.name, at: `${at}.extras[${j}]`, stdAt: { ...stdAt, Suffix: `${at}.extras[${j}].suffix` }, ...draft });
+      out.push({
+        stage: stages.extra,
+        std: { ...std, Suffix: suffix },
+        app: app.name,
+        at: `${at}.extras[${j}]`,
+        stdAt: { ...stdAt, Suffix: `${at}.extras[${j}].suffix` },
+        ...draft,
+      });
     });
   });
   return out;
@@ -151,7 +214,9 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
   const producer = new Map<string, string>();
   for (const s of planned) for (const e of s.exports) producer.set(e, s.name);
   for (const s of planned) {
-    s.dependsOn = [...new Set(s.imports.map((i) => producer.get(i)).filter((n): n is string => Boolean(n) && n !== s.name))];
+    s.dependsOn = [
+      ...new Set(s.imports.map((i) => producer.get(i)).filter((n): n is string => Boolean(n) && n !== s.name)),
+    ];
     s.external = s.imports.filter((i) => !producer.has(i));
   }
   return topological(planned);
@@ -164,7 +229,8 @@ export function topological(stacks: PlannedStack[]): PlannedStack[] {
   const order: PlannedStack[] = [];
   while (remaining.size) {
     const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([n]) => byName.get(n)!);
-    if (!ready.length) throw new Error(`the stacks ${[...remaining.keys()].join(', ')} import each other's exports in a cycle`);
+    if (!ready.length)
+      throw new Error(`the stacks ${[...remaining.keys()].join(', ')} import each other's exports in a cycle`);
     ready.sort((a, b) => templateNumber(a.templateId) - templateNumber(b.templateId) || a.name.localeCompare(b.name));
     const next = ready[0]!;
     order.push(next);

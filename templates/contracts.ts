@@ -10,16 +10,57 @@ import { TemplateId } from './kit/ids';
 export const Network = {
   VpcId: envExport(TemplateId.network, 'VpcId', 'The VPC id'),
   VpcCidr: envExport(TemplateId.network, 'VpcCidr', 'The VPC CIDR block'),
-  PublicSubnetIds: envExport(TemplateId.network, 'PublicSubnetIds', 'Public subnets, one per AZ (load balancers, NAT gateways)', { kind: 'list' }),
-  PrivateSubnetIds: envExport(TemplateId.network, 'PrivateSubnetIds', 'Private subnets, one per AZ, with outbound access through NAT (services, nodes, jump boxes)', { kind: 'list' }),
-  DataSubnetIds: envExport(TemplateId.network, 'DataSubnetIds', 'Isolated data subnets, one per AZ, with no route to the internet (databases, caches)', { kind: 'list' }),
-  LoadBalancerSecurityGroupId: envExport(TemplateId.network, 'LoadBalancerSecurityGroupId', 'Security group for load balancers: HTTP and HTTPS from anywhere'),
-  AppSecurityGroupId: envExport(TemplateId.network, 'AppSecurityGroupId', 'Security group for app tasks and nodes: reachable only from the load balancers'),
-  DatabaseSecurityGroupId: envExport(TemplateId.network, 'DatabaseSecurityGroupId', 'Security group for databases: reachable only from apps (and jump boxes) on database ports'),
-  CacheSecurityGroupId: envExport(TemplateId.network, 'CacheSecurityGroupId', 'Security group for caches: reachable only from apps (and jump boxes) on the Redis port'),
-  DbSubnetGroupName: envExport(TemplateId.network, 'DbSubnetGroupName', 'RDS / Aurora / DocumentDB subnet group over the data subnets'),
-  CacheSubnetGroupName: envExport(TemplateId.network, 'CacheSubnetGroupName', 'ElastiCache subnet group over the data subnets'),
-  AvailabilityZones: envExport(TemplateId.network, 'AvailabilityZones', 'The availability zones in use', { kind: 'list' }),
+  PublicSubnetIds: envExport(
+    TemplateId.network,
+    'PublicSubnetIds',
+    'Public subnets, one per AZ (load balancers, NAT gateways)',
+    { kind: 'list' },
+  ),
+  PrivateSubnetIds: envExport(
+    TemplateId.network,
+    'PrivateSubnetIds',
+    'Private subnets, one per AZ, with outbound access through NAT (services, nodes, jump boxes)',
+    { kind: 'list' },
+  ),
+  DataSubnetIds: envExport(
+    TemplateId.network,
+    'DataSubnetIds',
+    'Isolated data subnets, one per AZ, with no route to the internet (databases, caches)',
+    { kind: 'list' },
+  ),
+  LoadBalancerSecurityGroupId: envExport(
+    TemplateId.network,
+    'LoadBalancerSecurityGroupId',
+    'Security group for load balancers: HTTP and HTTPS from anywhere',
+  ),
+  AppSecurityGroupId: envExport(
+    TemplateId.network,
+    'AppSecurityGroupId',
+    'Security group for app tasks and nodes: reachable only from the load balancers',
+  ),
+  DatabaseSecurityGroupId: envExport(
+    TemplateId.network,
+    'DatabaseSecurityGroupId',
+    'Security group for databases: reachable only from apps (and jump boxes) on database ports',
+  ),
+  CacheSecurityGroupId: envExport(
+    TemplateId.network,
+    'CacheSecurityGroupId',
+    'Security group for caches: reachable only from apps (and jump boxes) on the Redis port',
+  ),
+  DbSubnetGroupName: envExport(
+    TemplateId.network,
+    'DbSubnetGroupName',
+    'RDS / Aurora / DocumentDB subnet group over the data subnets',
+  ),
+  CacheSubnetGroupName: envExport(
+    TemplateId.network,
+    'CacheSubnetGroupName',
+    'ElastiCache subnet group over the data subnets',
+  ),
+  AvailabilityZones: envExport(TemplateId.network, 'AvailabilityZones', 'The availability zones in use', {
+    kind: 'list',
+  }),
 } as const;
 
 // ---- 12.env-jumpboxes: no exports (nothing builds on the jump boxes; their openings into the
@@ -40,7 +81,11 @@ export const EcsCluster = {
 export const EksCluster = {
   ClusterName: envExport(TemplateId.eksCluster, 'EksClusterName', 'The EKS cluster name'),
   ClusterArn: envExport(TemplateId.eksCluster, 'EksClusterArn', 'The EKS cluster ARN'),
-  OidcProviderArn: envExport(TemplateId.eksCluster, 'EksOidcProviderArn', 'The IAM OIDC provider for service-account roles'),
+  OidcProviderArn: envExport(
+    TemplateId.eksCluster,
+    'EksOidcProviderArn',
+    'The IAM OIDC provider for service-account roles',
+  ),
 } as const;
 
 // ---- 21.project-ecr-image-repo ----
@@ -56,13 +101,41 @@ export const EcrRepo = {
  * the HTTP mode.
  */
 export const AppLoadBalancer = {
-  ListenerArn: appExport(TemplateId.loadBalancer, 'ListenerArn', 'The listener services attach rules to: HTTPS when the app has a certificate, else HTTP (TCP/TLS for a network load balancer)'),
-  TargetGroupArn: appExport(TemplateId.loadBalancer, 'TargetGroupArn', 'The app\'s target group (IP targets): the main service registers its tasks here'),
-  LoadBalancerFullName: appExport(TemplateId.loadBalancer, 'LoadBalancerFullName', 'The load balancer\'s full name (app/... or net/...), the dimension of its CloudWatch metrics'),
-  LoadBalancerDnsName: appExport(TemplateId.loadBalancer, 'LoadBalancerDnsName', 'The load balancer\'s DNS name (point the app\'s domain here)'),
-  LogGroupName: appExport(TemplateId.loadBalancer, 'LogGroupName', 'The app\'s log group: every service of the app logs here, one stream prefix per service'),
-  ConfigSecretArn: appExport(TemplateId.loadBalancer, 'ConfigSecretArn', 'The app\'s configuration secret (a JSON document in Secrets Manager, read by the app at start)'),
-  AppKeyArn: appExport(TemplateId.loadBalancer, 'AppKeyArn', 'The app\'s KMS key: encrypts its configuration secret and its logs'),
+  ListenerArn: appExport(
+    TemplateId.loadBalancer,
+    'ListenerArn',
+    'The listener services attach rules to: HTTPS when the app has a certificate, else HTTP (TCP/TLS for a network load balancer)',
+  ),
+  TargetGroupArn: appExport(
+    TemplateId.loadBalancer,
+    'TargetGroupArn',
+    "The app's target group (IP targets): the main service registers its tasks here",
+  ),
+  LoadBalancerFullName: appExport(
+    TemplateId.loadBalancer,
+    'LoadBalancerFullName',
+    "The load balancer's full name (app/... or net/...), the dimension of its CloudWatch metrics",
+  ),
+  LoadBalancerDnsName: appExport(
+    TemplateId.loadBalancer,
+    'LoadBalancerDnsName',
+    "The load balancer's DNS name (point the app's domain here)",
+  ),
+  LogGroupName: appExport(
+    TemplateId.loadBalancer,
+    'LogGroupName',
+    "The app's log group: every service of the app logs here, one stream prefix per service",
+  ),
+  ConfigSecretArn: appExport(
+    TemplateId.loadBalancer,
+    'ConfigSecretArn',
+    "The app's configuration secret (a JSON document in Secrets Manager, read by the app at start)",
+  ),
+  AppKeyArn: appExport(
+    TemplateId.loadBalancer,
+    'AppKeyArn',
+    "The app's KMS key: encrypts its configuration secret and its logs",
+  ),
 } as const;
 
 // ---- 32.app-ecs-service: no exports (91 has its own roles; see templates/extraService.ts) ----
@@ -75,16 +148,28 @@ const data = (producer: Parameters<typeof appExport>[0], key: string, descriptio
 
 /** 41.data-postgres */
 export const Postgres = {
-  SecretArn: data(TemplateId.postgres, 'PostgresSecretArn', 'Secret with the database credentials and connection: username, password, dbname, host, port'),
+  SecretArn: data(
+    TemplateId.postgres,
+    'PostgresSecretArn',
+    'Secret with the database credentials and connection: username, password, dbname, host, port',
+  ),
   KeyArn: data(TemplateId.postgres, 'PostgresKeyArn', 'KMS key of the database and its secret'),
   Endpoint: data(TemplateId.postgres, 'PostgresEndpoint', 'Writer endpoint host name'),
-  ReaderEndpoint: data(TemplateId.postgres, 'PostgresReaderEndpoint', 'Reader endpoint host name (load-balanced over the replicas)'),
+  ReaderEndpoint: data(
+    TemplateId.postgres,
+    'PostgresReaderEndpoint',
+    'Reader endpoint host name (load-balanced over the replicas)',
+  ),
   Port: data(TemplateId.postgres, 'PostgresPort', 'Database port'),
 } as const;
 
 /** 42.data-documentdb */
 export const DocumentDb = {
-  SecretArn: data(TemplateId.documentdb, 'DocDbSecretArn', 'Secret with the cluster credentials and connection: username, password, dbname, host, port'),
+  SecretArn: data(
+    TemplateId.documentdb,
+    'DocDbSecretArn',
+    'Secret with the cluster credentials and connection: username, password, dbname, host, port',
+  ),
   KeyArn: data(TemplateId.documentdb, 'DocDbKeyArn', 'KMS key of the cluster and its secret'),
   Endpoint: data(TemplateId.documentdb, 'DocDbEndpoint', 'Cluster endpoint host name'),
   Port: data(TemplateId.documentdb, 'DocDbPort', 'Cluster port'),
@@ -111,7 +196,11 @@ export const SqsQueue = {
   QueueUrl: data(TemplateId.sqsQueue, 'QueueUrl', 'The queue URL (what SDK calls take)'),
   QueueArn: data(TemplateId.sqsQueue, 'QueueArn', 'The queue ARN'),
   QueueName: data(TemplateId.sqsQueue, 'QueueName', 'The queue name'),
-  KeyArn: data(TemplateId.sqsQueue, 'QueueKeyArn', 'KMS key the queue (and its dead-letter queue) encrypts messages with'),
+  KeyArn: data(
+    TemplateId.sqsQueue,
+    'QueueKeyArn',
+    'KMS key the queue (and its dead-letter queue) encrypts messages with',
+  ),
 } as const;
 
 /** 46.data-sns-topic */

@@ -27,7 +27,12 @@ export function lifecyclePolicyText(): string {
     {
       rulePriority: 1,
       description: 'Expire untagged images after UntaggedImageDays days',
-      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: '${UntaggedImageDays}' },
+      selection: {
+        tagStatus: 'untagged',
+        countType: 'sinceImagePushed',
+        countUnit: 'days',
+        countNumber: '${UntaggedImageDays}',
+      },
       action: { type: 'expire' },
     },
     {
@@ -45,35 +50,51 @@ export function buildEcrRepo(): BuiltTemplate {
   const t = new TemplateBuilder({
     id: TemplateId.ecrRepo,
     scope: 'project',
-    description: 'ECR image repository for a project (shared by all environments): scan on push, lifecycle policy, KMS encryption, retained on delete',
+    description:
+      'ECR image repository for a project (shared by all environments): scan on push, lifecycle policy, KMS encryption, retained on delete',
     stackSuffix: '',
     group: 'Image repository',
   });
 
   const mutability = t.param('ImageTagMutability', {
-    Type: 'String', Default: 'IMMUTABLE', AllowedValues: ['IMMUTABLE', 'MUTABLE'],
-    Description: 'IMMUTABLE stops a pushed tag from being overwritten, so a version always names the same image in every environment. MUTABLE allows moving tags such as "latest".',
+    Type: 'String',
+    Default: 'IMMUTABLE',
+    AllowedValues: ['IMMUTABLE', 'MUTABLE'],
+    Description:
+      'IMMUTABLE stops a pushed tag from being overwritten, so a version always names the same image in every environment. MUTABLE allows moving tags such as "latest".',
     label: 'Tag mutability',
   });
   t.param('KeepImages', {
-    Type: 'Number', Default: 30, MinValue: 1, MaxValue: 1000,
-    Description: 'How many of the newest images to keep; older ones expire. Keep enough to roll back every environment to the version it runs.',
+    Type: 'Number',
+    Default: 30,
+    MinValue: 1,
+    MaxValue: 1000,
+    Description:
+      'How many of the newest images to keep; older ones expire. Keep enough to roll back every environment to the version it runs.',
     label: 'Images to keep',
   });
   t.param('UntaggedImageDays', {
-    Type: 'Number', Default: 3, MinValue: 1, MaxValue: 365,
+    Type: 'Number',
+    Default: 3,
+    MinValue: 1,
+    MaxValue: 365,
     Description: 'Days after which untagged images (replaced tags, interrupted pushes) expire.',
     label: 'Untagged image expiry (days)',
   });
 
-  const repo = t.add('Repository', keep(new ECR.Repository({
-    RepositoryName: Fn.Ref('RepositoryName'),
-    ImageTagMutability: mutability,
-    ImageScanningConfiguration: { ScanOnPush: true },
-    EncryptionConfiguration: { EncryptionType: 'KMS' },
-    LifecyclePolicy: { LifecyclePolicyText: sub(lifecyclePolicyText()) },
-    Tags: t.tags(),
-  })));
+  const repo = t.add(
+    'Repository',
+    keep(
+      new ECR.Repository({
+        RepositoryName: Fn.Ref('RepositoryName'),
+        ImageTagMutability: mutability,
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS' },
+        LifecyclePolicy: { LifecyclePolicyText: sub(lifecyclePolicyText()) },
+        Tags: t.tags(),
+      }),
+    ),
+  );
 
   t.export(EcrRepo.RepositoryArn, repo.att('Arn'));
   t.export(EcrRepo.RepositoryUri, repo.att('RepositoryUri'));

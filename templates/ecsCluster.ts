@@ -40,7 +40,8 @@ export function buildEcsCluster(): BuiltTemplate {
   const t = new TemplateBuilder({
     id: TemplateId.ecsCluster,
     scope: 'environment',
-    description: 'ECS cluster with Fargate and Fargate Spot capacity, Container Insights, and an optional EC2 auto-scaling group as a managed capacity provider',
+    description:
+      'ECS cluster with Fargate and Fargate Spot capacity, Container Insights, and an optional EC2 auto-scaling group as a managed capacity provider',
     stackSuffix: 'ecs-cluster',
     group: 'ECS cluster',
   });
@@ -48,27 +49,43 @@ export function buildEcsCluster(): BuiltTemplate {
   const ec2 = t.condition('Ec2Capacity', Fn.Equals(p.enableEc2, 'true'));
   t.rule('Ec2StrategyNeedsEc2Capacity', {
     RuleCondition: Fn.Equals(p.strategy, 'EC2'),
-    Assertions: [{ Assert: Fn.Equals(p.enableEc2, 'true'), AssertDescription: 'DefaultCapacityStrategy EC2 needs EnableEc2Capacity=true' }],
+    Assertions: [
+      {
+        Assert: Fn.Equals(p.enableEc2, 'true'),
+        AssertDescription: 'DefaultCapacityStrategy EC2 needs EnableEc2Capacity=true',
+      },
+    ],
   });
 
-  const cluster = t.add('Cluster', new ECS.Cluster({
-    ClusterName: sub('${Prefix}${EnvironmentName}'),
-    ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
-    Tags: t.tags(),
-  }));
+  const cluster = t.add(
+    'Cluster',
+    new ECS.Cluster({
+      ClusterName: sub('${Prefix}${EnvironmentName}'),
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
+      Tags: t.tags(),
+    }),
+  );
   const provider = ec2Capacity(t, cluster, p, ec2);
 
   // Capacity providers are attached here rather than on the cluster: the EC2 provider needs the
   // cluster to exist first (its instances join it by name), which the cluster itself cannot wait for.
-  t.add('ClusterCapacityProviders', new ECS.ClusterCapacityProviderAssociations({
-    Cluster: cluster.ref,
-    CapacityProviders: Fn.If(ec2, ['FARGATE', 'FARGATE_SPOT', provider.ref], ['FARGATE', 'FARGATE_SPOT']),
-    DefaultCapacityProviderStrategy: defaultStrategy(t, p, provider),
-  }));
+  t.add(
+    'ClusterCapacityProviders',
+    new ECS.ClusterCapacityProviderAssociations({
+      Cluster: cluster.ref,
+      CapacityProviders: Fn.If(ec2, ['FARGATE', 'FARGATE_SPOT', provider.ref], ['FARGATE', 'FARGATE_SPOT']),
+      DefaultCapacityProviderStrategy: defaultStrategy(t, p, provider),
+    }),
+  );
 
   t.export(EcsCluster.ClusterName, cluster.ref);
   t.export(EcsCluster.ClusterArn, cluster.att('Arn'));
-  t.output('Ec2CapacityProviderName', 'The EC2 capacity provider (for services that name it in their own strategy)', provider.ref, ec2);
+  t.output(
+    'Ec2CapacityProviderName',
+    'The EC2 capacity provider (for services that name it in their own strategy)',
+    provider.ref,
+    ec2,
+  );
   return t.build();
 }
 
@@ -89,41 +106,93 @@ function parameters(t: Env): Params {
   const g = 'EC2 capacity (optional)';
   return {
     strategy: t.param('DefaultCapacityStrategy', {
-      Type: 'String', Default: 'FARGATE', AllowedValues: [...CapacityStrategies],
-      Description: 'Where services run by default: FARGATE (on demand), FARGATE_SPOT (cheaper, may be interrupted; for dev/test), FARGATE_BASE_SPOT_REST (the first FargateBaseTasks tasks of each service on Fargate, the rest on Spot), or EC2 (the auto-scaling group below; needs EnableEc2Capacity=true).',
+      Type: 'String',
+      Default: 'FARGATE',
+      AllowedValues: [...CapacityStrategies],
+      Description:
+        'Where services run by default: FARGATE (on demand), FARGATE_SPOT (cheaper, may be interrupted; for dev/test), FARGATE_BASE_SPOT_REST (the first FargateBaseTasks tasks of each service on Fargate, the rest on Spot), or EC2 (the auto-scaling group below; needs EnableEc2Capacity=true).',
       label: 'Default capacity strategy',
     }),
     fargateBase: t.param('FargateBaseTasks', {
-      Type: 'Number', Default: 1, MinValue: 0, MaxValue: 100,
+      Type: 'Number',
+      Default: 1,
+      MinValue: 0,
+      MaxValue: 100,
       Description: 'With FARGATE_BASE_SPOT_REST: how many tasks of each service always run on on-demand Fargate.',
       label: 'Fargate base tasks',
     }),
     enableEc2: t.param('EnableEc2Capacity', {
-      Type: 'String', Default: 'false', AllowedValues: ['false', 'true'],
-      Description: 'Also run an EC2 auto-scaling group as a capacity provider (for tasks Fargate cannot run, or steady load that is cheaper on instances).',
-      label: 'EC2 capacity', group: g,
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['false', 'true'],
+      Description:
+        'Also run an EC2 auto-scaling group as a capacity provider (for tasks Fargate cannot run, or steady load that is cheaper on instances).',
+      label: 'EC2 capacity',
+      group: g,
     }),
     instanceType: t.param('Ec2InstanceType', {
-      Type: 'String', Default: 't3.medium', AllowedPattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$', ConstraintDescription: 'an EC2 instance type such as t3.medium or m6i.large',
-      Description: 'Instance type of the EC2 capacity (x86_64, to match the AMI).', label: 'Instance type', group: g,
+      Type: 'String',
+      Default: 't3.medium',
+      AllowedPattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$',
+      ConstraintDescription: 'an EC2 instance type such as t3.medium or m6i.large',
+      Description: 'Instance type of the EC2 capacity (x86_64, to match the AMI).',
+      label: 'Instance type',
+      group: g,
     }),
     imageId: t.param('Ec2ImageId', {
-      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: ECS_AMI_PARAMETER,
-      Description: 'Public SSM parameter naming the ECS-optimised AMI (Amazon Linux 2023, recommended release).', label: 'AMI (SSM parameter)', group: g,
+      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      Default: ECS_AMI_PARAMETER,
+      Description: 'Public SSM parameter naming the ECS-optimised AMI (Amazon Linux 2023, recommended release).',
+      label: 'AMI (SSM parameter)',
+      group: g,
     }),
-    minSize: t.param('Ec2MinSize', { Type: 'Number', Default: 1, MinValue: 0, MaxValue: 100, Description: 'Fewest instances in the EC2 group.', label: 'Minimum instances', group: g }),
-    maxSize: t.param('Ec2MaxSize', { Type: 'Number', Default: 4, MinValue: 1, MaxValue: 100, Description: 'Most instances in the EC2 group (managed scaling stays within it).', label: 'Maximum instances', group: g }),
+    minSize: t.param('Ec2MinSize', {
+      Type: 'Number',
+      Default: 1,
+      MinValue: 0,
+      MaxValue: 100,
+      Description: 'Fewest instances in the EC2 group.',
+      label: 'Minimum instances',
+      group: g,
+    }),
+    maxSize: t.param('Ec2MaxSize', {
+      Type: 'Number',
+      Default: 4,
+      MinValue: 1,
+      MaxValue: 100,
+      Description: 'Most instances in the EC2 group (managed scaling stays within it).',
+      label: 'Maximum instances',
+      group: g,
+    }),
     desired: t.param('Ec2DesiredCapacity', {
-      Type: 'Number', Default: 1, MinValue: 0, MaxValue: 100,
-      Description: 'Instances to start with; afterwards ECS managed scaling sets the size from the tasks waiting for capacity.', label: 'Desired instances', group: g,
+      Type: 'Number',
+      Default: 1,
+      MinValue: 0,
+      MaxValue: 100,
+      Description:
+        'Instances to start with; afterwards ECS managed scaling sets the size from the tasks waiting for capacity.',
+      label: 'Desired instances',
+      group: g,
     }),
     volumeSize: t.param('Ec2VolumeSize', {
-      Type: 'Number', Default: 30, MinValue: 30, MaxValue: 1000,
-      Description: 'Root volume size in GiB (the ECS-optimised AMI needs at least 30). Holds images and container layers.', label: 'Root volume (GiB)', group: g,
+      Type: 'Number',
+      Default: 30,
+      MinValue: 30,
+      MaxValue: 1000,
+      Description:
+        'Root volume size in GiB (the ECS-optimised AMI needs at least 30). Holds images and container layers.',
+      label: 'Root volume (GiB)',
+      group: g,
     }),
     targetCapacity: t.param('Ec2TargetCapacity', {
-      Type: 'Number', Default: 100, MinValue: 1, MaxValue: 100,
-      Description: 'Managed scaling target: the percentage of the group ECS aims to keep in use. Below 100 keeps spare instances for fast task starts.', label: 'Target utilisation (%)', group: g,
+      Type: 'Number',
+      Default: 100,
+      MinValue: 1,
+      MaxValue: 100,
+      Description:
+        'Managed scaling target: the percentage of the group ECS aims to keep in use. Below 100 keeps spare instances for fast task starts.',
+      label: 'Target utilisation (%)',
+      group: g,
     }),
   };
 }
@@ -134,46 +203,90 @@ function defaultStrategy(t: Env, p: Params, provider: Handle): IntrinsicFunction
   const mixed = t.condition('StrategyFargateBaseSpotRest', Fn.Equals(p.strategy, 'FARGATE_BASE_SPOT_REST'));
   // Implies Ec2Capacity (the rule above enforces it), so the provider exists whenever it is named.
   const onEc2 = t.condition('StrategyEc2', Fn.And([Fn.Equals(p.strategy, 'EC2'), { Condition: 'Ec2Capacity' }]));
-  return Fn.If(spot, [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
-    Fn.If(mixed, [{ CapacityProvider: 'FARGATE', Base: p.fargateBase, Weight: 0 }, { CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
-      Fn.If(onEc2, [{ CapacityProvider: provider.ref, Weight: 1 }], [{ CapacityProvider: 'FARGATE', Weight: 1 }])));
+  return Fn.If(
+    spot,
+    [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    Fn.If(
+      mixed,
+      [
+        { CapacityProvider: 'FARGATE', Base: p.fargateBase, Weight: 0 },
+        { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+      ],
+      Fn.If(onEc2, [{ CapacityProvider: provider.ref, Weight: 1 }], [{ CapacityProvider: 'FARGATE', Weight: 1 }]),
+    ),
+  );
 }
 
 /** The optional EC2 capacity: role, launch template, auto-scaling group and capacity provider. */
 function ec2Capacity(t: Env, cluster: Handle, p: Params, ec2: string): Handle {
-  const role = t.add('Ec2InstanceRole', withCondition(new IAM.Role({
-    AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
-    // Session Manager instead of SSH for the odd look at a host.
-    ManagedPolicyArns: [managedPolicy('AmazonSSMManagedInstanceCore')],
-    Policies: [{ PolicyName: 'ecs-agent', PolicyDocument: ecsAgentPolicy(cluster) }],
-    Tags: t.tags(),
-  }), ec2));
+  const role = t.add(
+    'Ec2InstanceRole',
+    withCondition(
+      new IAM.Role({
+        AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
+        // Session Manager instead of SSH for the odd look at a host.
+        ManagedPolicyArns: [managedPolicy('AmazonSSMManagedInstanceCore')],
+        Policies: [{ PolicyName: 'ecs-agent', PolicyDocument: ecsAgentPolicy(cluster) }],
+        Tags: t.tags(),
+      }),
+      ec2,
+    ),
+  );
   const profile = t.add('Ec2InstanceProfile', withCondition(new IAM.InstanceProfile({ Roles: [role.ref] }), ec2));
-  const launchTemplate = t.add('Ec2LaunchTemplate', withCondition(new EC2.LaunchTemplate({
-    LaunchTemplateData: {
-      ImageId: p.imageId,
-      InstanceType: p.instanceType,
-      IamInstanceProfile: { Arn: profile.att('Arn') },
-      SecurityGroupIds: [t.import(Network.AppSecurityGroupId)],
-      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
-      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', VolumeSize: p.volumeSize, Encrypted: true, DeleteOnTermination: true } }],
-      UserData: Fn.Base64(sub(USER_DATA)),
-      TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: t.tags({ Name: t.scopedName('ecs') }) })),
-    },
-    TagSpecifications: [{ ResourceType: 'launch-template', Tags: t.tags() }],
-  }), ec2));
-  const group = t.add('Ec2AutoScalingGroup', withCondition(new AutoScaling.AutoScalingGroup({
-    VPCZoneIdentifier: t.import(Network.PrivateSubnetIds),
-    LaunchTemplate: { LaunchTemplateId: launchTemplate.ref, Version: launchTemplate.att('LatestVersionNumber') },
-    MinSize: p.minSize, MaxSize: p.maxSize, DesiredCapacity: p.desired,
-    // Required by managed termination protection: ECS lifts it from instances that run no tasks.
-    NewInstancesProtectedFromScaleIn: true,
-    Tags: t.tags({ Name: t.scopedName('ecs') }).map((tag) => ({ Key: tag.Key, Value: tag.Value, PropagateAtLaunch: false })),
-  }), ec2));
+  const launchTemplate = t.add(
+    'Ec2LaunchTemplate',
+    withCondition(
+      new EC2.LaunchTemplate({
+        LaunchTemplateData: {
+          ImageId: p.imageId,
+          InstanceType: p.instanceType,
+          IamInstanceProfile: { Arn: profile.att('Arn') },
+          SecurityGroupIds: [t.import(Network.AppSecurityGroupId)],
+          MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+          BlockDeviceMappings: [
+            {
+              DeviceName: '/dev/xvda',
+              Ebs: { VolumeType: 'gp3', VolumeSize: p.volumeSize, Encrypted: true, DeleteOnTermination: true },
+            },
+          ],
+          UserData: Fn.Base64(sub(USER_DATA)),
+          TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({
+            ResourceType,
+            Tags: t.tags({ Name: t.scopedName('ecs') }),
+          })),
+        },
+        TagSpecifications: [{ ResourceType: 'launch-template', Tags: t.tags() }],
+      }),
+      ec2,
+    ),
+  );
+  const group = t.add(
+    'Ec2AutoScalingGroup',
+    withCondition(
+      new AutoScaling.AutoScalingGroup({
+        VPCZoneIdentifier: t.import(Network.PrivateSubnetIds),
+        LaunchTemplate: { LaunchTemplateId: launchTemplate.ref, Version: launchTemplate.att('LatestVersionNumber') },
+        MinSize: p.minSize,
+        MaxSize: p.maxSize,
+        DesiredCapacity: p.desired,
+        // Required by managed termination protection: ECS lifts it from instances that run no tasks.
+        NewInstancesProtectedFromScaleIn: true,
+        Tags: t
+          .tags({ Name: t.scopedName('ecs') })
+          .map((tag) => ({ Key: tag.Key, Value: tag.Value, PropagateAtLaunch: false })),
+      }),
+      ec2,
+    ),
+  );
   const provider = new ECS.CapacityProvider({
     AutoScalingGroupProvider: {
       AutoScalingGroupArn: group.ref,
-      ManagedScaling: { Status: 'ENABLED', TargetCapacity: p.targetCapacity, MinimumScalingStepSize: 1, MaximumScalingStepSize: 10 },
+      ManagedScaling: {
+        Status: 'ENABLED',
+        TargetCapacity: p.targetCapacity,
+        MinimumScalingStepSize: 1,
+        MaximumScalingStepSize: 10,
+      },
       ManagedTerminationProtection: 'ENABLED',
     },
     Tags: t.tags(),
@@ -189,7 +302,7 @@ function ec2Capacity(t: Env, cluster: Handle, p: Params, ec2: string): Handle {
  */
 const USER_DATA = [
   '#!/bin/bash',
-  'cat >> /etc/ecs/ecs.config <<\'EOF\'',
+  "cat >> /etc/ecs/ecs.config <<'EOF'",
   'ECS_CLUSTER=${Cluster}',
   'ECS_AWSVPC_BLOCK_IMDS=true',
   'EOF',
@@ -204,14 +317,20 @@ const USER_DATA = [
 function ecsAgentPolicy(cluster: Handle): ReturnType<typeof policy> {
   const instances = sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:container-instance/${Cluster}/*');
   return policy(
-    allow([
-      'ecs:RegisterContainerInstance', 'ecs:DeregisterContainerInstance', 'ecs:UpdateContainerInstancesState',
-      'ecs:SubmitContainerStateChange', 'ecs:SubmitTaskStateChange', 'ecs:SubmitAttachmentStateChanges',
-    ], cluster.att('Arn')),
+    allow(
+      [
+        'ecs:RegisterContainerInstance',
+        'ecs:DeregisterContainerInstance',
+        'ecs:UpdateContainerInstancesState',
+        'ecs:SubmitContainerStateChange',
+        'ecs:SubmitTaskStateChange',
+        'ecs:SubmitAttachmentStateChanges',
+      ],
+      cluster.att('Arn'),
+    ),
     allow(['ecs:Poll', 'ecs:StartTelemetrySession'], instances),
     allow(['ecs:TagResource'], instances, { StringEquals: { 'ecs:CreateAction': 'RegisterContainerInstance' } }),
     // ecs:DiscoverPollEndpoint has no resource type: AWS accepts only "*" for it.
     allow(['ecs:DiscoverPollEndpoint'], '*'),
   );
 }
-

@@ -24,14 +24,19 @@ export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
   const t = new TemplateBuilder({
     id: TemplateId.ecsService,
     scope: 'application',
-    description: 'App service: Fargate (or EC2) task definition, ECS service on the app\'s target group, least-privilege roles, CPU/memory autoscaling',
+    description:
+      "App service: Fargate (or EC2) task definition, ECS service on the app's target group, least-privilege roles, CPU/memory autoscaling",
     stackSuffix: 'service',
     group: 'Container',
   });
-  addEcsService(t, {
-    family: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
-    logStreamPrefix: MAIN_LOG_STREAM_PREFIX,
-    targetGroupArn: t.import(AppLoadBalancer.TargetGroupArn),
-  }, opts);
+  addEcsService(
+    t,
+    {
+      family: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
+      logStreamPrefix: MAIN_LOG_STREAM_PREFIX,
+      targetGroupArn: t.import(AppLoadBalancer.TargetGroupArn),
+    },
+    opts,
+  );
   return t.build();
 }

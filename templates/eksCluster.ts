@@ -53,7 +53,8 @@ export function buildEksCluster(): BuiltTemplate {
   const t = new TemplateBuilder({
     id: TemplateId.eksCluster,
     scope: 'environment',
-    description: 'EKS cluster in the private subnets: KMS-encrypted secrets, control-plane logs, private endpoint by default, managed node group, IAM OIDC provider',
+    description:
+      'EKS cluster in the private subnets: KMS-encrypted secrets, control-plane logs, private endpoint by default, managed node group, IAM OIDC provider',
     stackSuffix: 'eks-cluster',
     group: 'EKS cluster',
   });
@@ -62,25 +63,38 @@ export function buildEksCluster(): BuiltTemplate {
   const hasAdmin = t.condition('HasClusterAdminRole', Fn.Not(Fn.Equals(p.adminRole, '')));
   t.rule('PublicEndpointNeedsCidrs', {
     RuleCondition: Fn.Equals(p.endpointAccess, 'public-and-private'),
-    Assertions: [{ Assert: Fn.Not(Fn.Equals(p.publicCidrs, '')), AssertDescription: 'A public endpoint needs PublicAccessCidrs (the networks allowed to reach it)' }],
+    Assertions: [
+      {
+        Assert: Fn.Not(Fn.Equals(p.publicCidrs, '')),
+        AssertDescription: 'A public endpoint needs PublicAccessCidrs (the networks allowed to reach it)',
+      },
+    ],
   });
 
   const name = sub('${Prefix}${EnvironmentName}');
   const secretsKey = kmsKey(t, 'SecretsKey', {
     protectsKeptData: false,
-    description: 'Encrypts the EKS cluster\'s Kubernetes secrets (envelope encryption)',
+    description: "Encrypts the EKS cluster's Kubernetes secrets (envelope encryption)",
     alias: sub('alias/${Prefix}${EnvironmentName}-eks-secrets'),
   });
   const logs = controlPlaneLogGroup(t, p);
-  const clusterRole = t.add('ClusterRole', new IAM.Role({
-    AssumeRolePolicyDocument: assumedBy('eks.amazonaws.com'),
-    ManagedPolicyArns: [managedPolicy('AmazonEKSClusterPolicy')],
-    Policies: [{ PolicyName: 'secrets-encryption', PolicyDocument: policy(
-      allow(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListGrants'], secretsKey.att('Arn')),
-      allow(['kms:CreateGrant'], secretsKey.att('Arn'), { Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
-    ) }],
-    Tags: t.tags(),
-  }));
+  const clusterRole = t.add(
+    'ClusterRole',
+    new IAM.Role({
+      AssumeRolePolicyDocument: assumedBy('eks.amazonaws.com'),
+      ManagedPolicyArns: [managedPolicy('AmazonEKSClusterPolicy')],
+      Policies: [
+        {
+          PolicyName: 'secrets-encryption',
+          PolicyDocument: policy(
+            allow(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListGrants'], secretsKey.att('Arn')),
+            allow(['kms:CreateGrant'], secretsKey.att('Arn'), { Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
+          ),
+        },
+      ],
+      Tags: t.tags(),
+    }),
+  );
 
   const cluster = new EKS.Cluster({
     Name: name,
@@ -97,7 +111,9 @@ export function buildEksCluster(): BuiltTemplate {
     Tags: t.tags(),
   }).dependsOn(logs.id);
   // AccessConfig is newer than cloudform-types 7.5: access entries instead of the aws-auth ConfigMap.
-  Object.assign(cluster.Properties, { AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true } });
+  Object.assign(cluster.Properties, {
+    AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true },
+  });
   const c = t.add('Cluster', cluster);
 
   adminAccess(t, c, p, hasAdmin);
@@ -107,8 +123,16 @@ export function buildEksCluster(): BuiltTemplate {
   t.export(EksCluster.ClusterName, c.ref);
   t.export(EksCluster.ClusterArn, c.att('Arn'));
   t.export(EksCluster.OidcProviderArn, oidc.att('Arn'));
-  t.output('ClusterEndpoint', 'Kubernetes API endpoint (aws eks update-kubeconfig --name <ClusterName>)', c.att('Endpoint'));
-  t.output('ClusterSecurityGroupId', 'The security group EKS made for the control plane and nodes', c.att('ClusterSecurityGroupId'));
+  t.output(
+    'ClusterEndpoint',
+    'Kubernetes API endpoint (aws eks update-kubeconfig --name <ClusterName>)',
+    c.att('Endpoint'),
+  );
+  t.output(
+    'ClusterSecurityGroupId',
+    'The security group EKS made for the control plane and nodes',
+    c.att('ClusterSecurityGroupId'),
+  );
   return t.build();
 }
 
@@ -116,44 +140,107 @@ function parameters(t: Env): Params {
   const nodes = 'Node group';
   return {
     version: t.param('KubernetesVersion', {
-      Type: 'String', Default: DEFAULT_KUBERNETES_VERSION, AllowedPattern: '^1\\.[0-9]{2}$', ConstraintDescription: 'a Kubernetes minor version such as 1.35',
-      Description: 'Kubernetes version of the control plane (and the nodes). Upgrade one minor version at a time.', label: 'Kubernetes version',
+      Type: 'String',
+      Default: DEFAULT_KUBERNETES_VERSION,
+      AllowedPattern: '^1\\.[0-9]{2}$',
+      ConstraintDescription: 'a Kubernetes minor version such as 1.35',
+      Description: 'Kubernetes version of the control plane (and the nodes). Upgrade one minor version at a time.',
+      label: 'Kubernetes version',
     }),
     endpointAccess: t.param('EndpointAccess', {
-      Type: 'String', Default: 'private', AllowedValues: ['private', 'public-and-private'],
-      Description: 'private: the Kubernetes API is reachable only from inside the VPC (and connected networks). public-and-private: also from the internet, limited to PublicAccessCidrs.',
+      Type: 'String',
+      Default: 'private',
+      AllowedValues: ['private', 'public-and-private'],
+      Description:
+        'private: the Kubernetes API is reachable only from inside the VPC (and connected networks). public-and-private: also from the internet, limited to PublicAccessCidrs.',
       label: 'API endpoint access',
     }),
     publicCidrs: t.param('PublicAccessCidrs', {
-      Type: 'String', Default: '', AllowedPattern: `^$|^${CIDR}(,${CIDR})*$`, ConstraintDescription: 'empty, or CIDR blocks separated by commas (e.g. 203.0.113.0/24)',
-      Description: 'With a public endpoint: the networks allowed to reach it, comma-separated (e.g. your office range). Ignored when the endpoint is private.',
+      Type: 'String',
+      Default: '',
+      AllowedPattern: `^$|^${CIDR}(,${CIDR})*$`,
+      ConstraintDescription: 'empty, or CIDR blocks separated by commas (e.g. 203.0.113.0/24)',
+      Description:
+        'With a public endpoint: the networks allowed to reach it, comma-separated (e.g. your office range). Ignored when the endpoint is private.',
       label: 'Public endpoint CIDRs',
     }),
     adminRole: t.param('ClusterAdminRoleArn', {
-      Type: 'String', Default: '', AllowedPattern: '^$|^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$', ConstraintDescription: 'empty, or an IAM role ARN',
-      Description: 'Optional IAM role given cluster-admin access (besides whoever creates the stack), e.g. the team\'s SSO role when CI creates the stack.',
+      Type: 'String',
+      Default: '',
+      AllowedPattern: '^$|^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+      ConstraintDescription: 'empty, or an IAM role ARN',
+      Description:
+        "Optional IAM role given cluster-admin access (besides whoever creates the stack), e.g. the team's SSO role when CI creates the stack.",
       label: 'Cluster admin role ARN',
     }),
     logRetention: t.param('ControlPlaneLogRetentionDays', {
-      Type: 'Number', Default: 90, AllowedValues: LOG_RETENTION_DAYS,
-      Description: 'Days to keep the control-plane logs (api, audit, authenticator, controllerManager, scheduler).', label: 'Log retention (days)', group: 'Logging',
+      Type: 'Number',
+      Default: 90,
+      AllowedValues: LOG_RETENTION_DAYS,
+      Description: 'Days to keep the control-plane logs (api, audit, authenticator, controllerManager, scheduler).',
+      label: 'Log retention (days)',
+      group: 'Logging',
     }),
     instanceTypes: t.param('NodeInstanceTypes', {
-      Type: 'CommaDelimitedList', Default: 't3.large',
-      Description: 'Instance types for the nodes, comma-separated (several types help Spot capacity). Must match the AMI type\'s architecture.', label: 'Instance types', group: nodes,
+      Type: 'CommaDelimitedList',
+      Default: 't3.large',
+      Description:
+        "Instance types for the nodes, comma-separated (several types help Spot capacity). Must match the AMI type's architecture.",
+      label: 'Instance types',
+      group: nodes,
     }),
     amiType: t.param('NodeAmiType', {
-      Type: 'String', Default: 'AL2023_x86_64_STANDARD', AllowedValues: ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'],
-      Description: 'Node operating system image: Amazon Linux 2023 for x86_64, or for Graviton (ARM) instance types.', label: 'AMI type', group: nodes,
+      Type: 'String',
+      Default: 'AL2023_x86_64_STANDARD',
+      AllowedValues: ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'],
+      Description: 'Node operating system image: Amazon Linux 2023 for x86_64, or for Graviton (ARM) instance types.',
+      label: 'AMI type',
+      group: nodes,
     }),
     capacityType: t.param('NodeCapacityType', {
-      Type: 'String', Default: 'ON_DEMAND', AllowedValues: ['ON_DEMAND', 'SPOT'],
-      Description: 'ON_DEMAND, or SPOT (cheaper, nodes may be reclaimed at short notice; for dev/test).', label: 'Capacity type', group: nodes,
+      Type: 'String',
+      Default: 'ON_DEMAND',
+      AllowedValues: ['ON_DEMAND', 'SPOT'],
+      Description: 'ON_DEMAND, or SPOT (cheaper, nodes may be reclaimed at short notice; for dev/test).',
+      label: 'Capacity type',
+      group: nodes,
     }),
-    minSize: t.param('NodeMinSize', { Type: 'Number', Default: 2, MinValue: 0, MaxValue: 100, Description: 'Fewest nodes in the group.', label: 'Minimum nodes', group: nodes }),
-    maxSize: t.param('NodeMaxSize', { Type: 'Number', Default: 4, MinValue: 1, MaxValue: 100, Description: 'Most nodes in the group.', label: 'Maximum nodes', group: nodes }),
-    desired: t.param('NodeDesiredSize', { Type: 'Number', Default: 2, MinValue: 0, MaxValue: 100, Description: 'Nodes to start with (between the minimum and maximum).', label: 'Desired nodes', group: nodes }),
-    diskSize: t.param('NodeDiskSize', { Type: 'Number', Default: 20, MinValue: 20, MaxValue: 1000, Description: 'Root volume size of each node in GiB (images and container layers).', label: 'Node disk (GiB)', group: nodes }),
+    minSize: t.param('NodeMinSize', {
+      Type: 'Number',
+      Default: 2,
+      MinValue: 0,
+      MaxValue: 100,
+      Description: 'Fewest nodes in the group.',
+      label: 'Minimum nodes',
+      group: nodes,
+    }),
+    maxSize: t.param('NodeMaxSize', {
+      Type: 'Number',
+      Default: 4,
+      MinValue: 1,
+      MaxValue: 100,
+      Description: 'Most nodes in the group.',
+      label: 'Maximum nodes',
+      group: nodes,
+    }),
+    desired: t.param('NodeDesiredSize', {
+      Type: 'Number',
+      Default: 2,
+      MinValue: 0,
+      MaxValue: 100,
+      Description: 'Nodes to start with (between the minimum and maximum).',
+      label: 'Desired nodes',
+      group: nodes,
+    }),
+    diskSize: t.param('NodeDiskSize', {
+      Type: 'Number',
+      Default: 20,
+      MinValue: 20,
+      MaxValue: 1000,
+      Description: 'Root volume size of each node in GiB (images and container layers).',
+      label: 'Node disk (GiB)',
+      group: nodes,
+    }),
   };
 }
 
@@ -166,57 +253,98 @@ function controlPlaneLogGroup(t: Env, p: Params): Handle {
     protectsKeptData: false,
     description: 'Encrypts the EKS control-plane logs',
     alias: sub('alias/${Prefix}${EnvironmentName}-eks-logs'),
-    statements: [logsMayUseKey('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/eks/${Prefix}${EnvironmentName}/cluster')],
+    statements: [
+      logsMayUseKey(
+        'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/eks/${Prefix}${EnvironmentName}/cluster',
+      ),
+    ],
   });
-  return logGroup(t, 'ControlPlaneLogGroup', { name: sub('/aws/eks/${Prefix}${EnvironmentName}/cluster'), retentionDays: p.logRetention, kmsKey: key });
+  return logGroup(t, 'ControlPlaneLogGroup', {
+    name: sub('/aws/eks/${Prefix}${EnvironmentName}/cluster'),
+    retentionDays: p.logRetention,
+    kmsKey: key,
+  });
 }
 
 /** An access entry making `ClusterAdminRoleArn` a cluster admin (only when it is given). */
 function adminAccess(t: Env, cluster: Handle, p: Params, condition: string): void {
   // Plain object: cloudform-types 7.5 has no AWS::EKS::AccessEntry.
-  t.add('ClusterAdminAccess', withCondition<CfnResource>({
-    Type: 'AWS::EKS::AccessEntry',
-    Properties: {
-      ClusterName: cluster.ref,
-      PrincipalArn: p.adminRole,
-      Type: 'STANDARD',
-      AccessPolicies: [{ PolicyArn: sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'), AccessScope: { Type: 'cluster' } }],
-      Tags: t.tags(),
-    },
-  }, condition));
+  t.add(
+    'ClusterAdminAccess',
+    withCondition<CfnResource>(
+      {
+        Type: 'AWS::EKS::AccessEntry',
+        Properties: {
+          ClusterName: cluster.ref,
+          PrincipalArn: p.adminRole,
+          Type: 'STANDARD',
+          AccessPolicies: [
+            {
+              PolicyArn: sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'),
+              AccessScope: { Type: 'cluster' },
+            },
+          ],
+          Tags: t.tags(),
+        },
+      },
+      condition,
+    ),
+  );
 }
 
 /** The node role, the nodes' launch template, and the managed node group in the private subnets. */
 function nodeGroup(t: Env, cluster: Handle, p: Params): void {
-  const role = t.add('NodeRole', new IAM.Role({
-    AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
-    ManagedPolicyArns: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'].map(managedPolicy),
-    Tags: t.tags(),
-  }));
-  const template = t.add('NodeLaunchTemplate', new EC2.LaunchTemplate({
-    LaunchTemplateData: {
-      // Hop limit 1: pods (in their own network namespace) cannot reach the node's metadata and
-      // its role; they get AWS access through service-account roles (the OIDC provider below).
-      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
-      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeType: 'gp3', VolumeSize: p.diskSize, Encrypted: true, DeleteOnTermination: true } }],
-      // The cluster group (node <-> control plane) plus the app group, which the data stores admit.
-      SecurityGroupIds: [cluster.att('ClusterSecurityGroupId'), t.import(Network.AppSecurityGroupId)],
-      TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: t.tags({ Name: t.scopedName('eks-node') }) })),
-    },
-    TagSpecifications: [{ ResourceType: 'launch-template', Tags: t.tags() }],
-  }));
-  t.add('NodeGroup', new EKS.Nodegroup({
-    ClusterName: cluster.ref,
-    NodeRole: role.att('Arn'),
-    Subnets: t.import(Network.PrivateSubnetIds),
-    InstanceTypes: p.instanceTypes,
-    AmiType: p.amiType,
-    CapacityType: p.capacityType,
-    ScalingConfig: { MinSize: p.minSize, MaxSize: p.maxSize, DesiredSize: p.desired },
-    UpdateConfig: { MaxUnavailable: 1 },
-    LaunchTemplate: { Id: template.ref, Version: template.att('LatestVersionNumber') },
-    Tags: t.tagMap(),
-  }));
+  const role = t.add(
+    'NodeRole',
+    new IAM.Role({
+      AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
+      ManagedPolicyArns: [
+        'AmazonEKSWorkerNodePolicy',
+        'AmazonEKS_CNI_Policy',
+        'AmazonEC2ContainerRegistryReadOnly',
+        'AmazonSSMManagedInstanceCore',
+      ].map(managedPolicy),
+      Tags: t.tags(),
+    }),
+  );
+  const template = t.add(
+    'NodeLaunchTemplate',
+    new EC2.LaunchTemplate({
+      LaunchTemplateData: {
+        // Hop limit 1: pods (in their own network namespace) cannot reach the node's metadata and
+        // its role; they get AWS access through service-account roles (the OIDC provider below).
+        MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [
+          {
+            DeviceName: '/dev/xvda',
+            Ebs: { VolumeType: 'gp3', VolumeSize: p.diskSize, Encrypted: true, DeleteOnTermination: true },
+          },
+        ],
+        // The cluster group (node <-> control plane) plus the app group, which the data stores admit.
+        SecurityGroupIds: [cluster.att('ClusterSecurityGroupId'), t.import(Network.AppSecurityGroupId)],
+        TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({
+          ResourceType,
+          Tags: t.tags({ Name: t.scopedName('eks-node') }),
+        })),
+      },
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: t.tags() }],
+    }),
+  );
+  t.add(
+    'NodeGroup',
+    new EKS.Nodegroup({
+      ClusterName: cluster.ref,
+      NodeRole: role.att('Arn'),
+      Subnets: t.import(Network.PrivateSubnetIds),
+      InstanceTypes: p.instanceTypes,
+      AmiType: p.amiType,
+      CapacityType: p.capacityType,
+      ScalingConfig: { MinSize: p.minSize, MaxSize: p.maxSize, DesiredSize: p.desired },
+      UpdateConfig: { MaxUnavailable: 1 },
+      LaunchTemplate: { Id: template.ref, Version: template.att('LatestVersionNumber') },
+      Tags: t.tagMap(),
+    }),
+  );
 }
 
 /**

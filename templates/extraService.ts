@@ -25,44 +25,100 @@ import { addEcsService, type ServiceOptions } from './service/service';
 
 type App = TemplateBuilder<'application'>;
 
-interface RouteParams { prefix: IntrinsicFunction; host: IntrinsicFunction; priority: IntrinsicFunction; keepPrefix: IntrinsicFunction; healthPath: IntrinsicFunction; deregistration: IntrinsicFunction }
+interface RouteParams {
+  prefix: IntrinsicFunction;
+  host: IntrinsicFunction;
+  priority: IntrinsicFunction;
+  keepPrefix: IntrinsicFunction;
+  healthPath: IntrinsicFunction;
+  deregistration: IntrinsicFunction;
+}
 
 function routeParams(t: App): RouteParams {
   const group = 'Routing';
   return {
     prefix: t.param('PathPrefix', {
-      Type: 'String', AllowedPattern: '^(/[A-Za-z0-9_~-]+)+$', MaxLength: 100, ConstraintDescription: 'a path such as /api2: segments of letters, digits, "_", "~" or "-", no trailing "/"',
-      label: 'Path prefix', group, Description: 'Requests for this path and below (e.g. /api2 and /api2/...) go to this service.',
+      Type: 'String',
+      AllowedPattern: '^(/[A-Za-z0-9_~-]+)+$',
+      MaxLength: 100,
+      ConstraintDescription: 'a path such as /api2: segments of letters, digits, "_", "~" or "-", no trailing "/"',
+      label: 'Path prefix',
+      group,
+      Description: 'Requests for this path and below (e.g. /api2 and /api2/...) go to this service.',
     }),
     host: t.param('HostHeader', {
-      Type: 'String', Default: '', AllowedPattern: '^$|^[A-Za-z0-9*?.-]+$', MaxLength: 128, ConstraintDescription: 'empty, or a host name (wildcards * and ? allowed)',
-      label: 'Host name (optional)', group, Description: 'Only requests for this host name (e.g. api.example.com) match. Empty: any host.',
+      Type: 'String',
+      Default: '',
+      AllowedPattern: '^$|^[A-Za-z0-9*?.-]+$',
+      MaxLength: 128,
+      ConstraintDescription: 'empty, or a host name (wildcards * and ? allowed)',
+      label: 'Host name (optional)',
+      group,
+      Description: 'Only requests for this host name (e.g. api.example.com) match. Empty: any host.',
     }),
     priority: t.param('RulePriority', {
-      Type: 'Number', Default: 1, MinValue: 1, MaxValue: 50000, label: 'Rule priority', group,
-      Description: 'Unique per load balancer listener: lower numbers are matched first. Give each extra service of the app its own (the next free number).',
+      Type: 'Number',
+      Default: 1,
+      MinValue: 1,
+      MaxValue: 50000,
+      label: 'Rule priority',
+      group,
+      Description:
+        'Unique per load balancer listener: lower numbers are matched first. Give each extra service of the app its own (the next free number).',
     }),
     keepPrefix: t.param('KeepPathPrefix', {
-      Type: 'String', Default: 'true', AllowedValues: ['true', 'false'], label: 'Keep path prefix', group,
-      Description: 'true: the service sees /api2/x as is. false: the load balancer strips the prefix, so the service sees /x (Opta\'s keep_path_prefix).',
+      Type: 'String',
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
+      label: 'Keep path prefix',
+      group,
+      Description:
+        "true: the service sees /api2/x as is. false: the load balancer strips the prefix, so the service sees /x (Opta's keep_path_prefix).",
     }),
     healthPath: t.param('HealthCheckPath', {
-      Type: 'String', Default: '/healthcheck', AllowedPattern: '^/[A-Za-z0-9/._~%!$&\'()*+,;=:@-]*$', ConstraintDescription: 'a URL path starting with "/"',
-      label: 'Health check path', group, Description: 'Path the load balancer polls on each task, as the service itself sees it (the prefix is never stripped from health checks).',
+      Type: 'String',
+      Default: '/healthcheck',
+      AllowedPattern: "^/[A-Za-z0-9/._~%!$&'()*+,;=:@-]*$",
+      ConstraintDescription: 'a URL path starting with "/"',
+      label: 'Health check path',
+      group,
+      Description:
+        'Path the load balancer polls on each task, as the service itself sees it (the prefix is never stripped from health checks).',
     }),
-    deregistration: t.param('DeregistrationDelaySeconds', { Type: 'Number', Default: 30, MinValue: 0, MaxValue: 3600, label: 'Deregistration delay (seconds)', group, Description: 'How long a stopping task keeps serving requests already in flight.' }),
+    deregistration: t.param('DeregistrationDelaySeconds', {
+      Type: 'Number',
+      Default: 30,
+      MinValue: 0,
+      MaxValue: 3600,
+      label: 'Deregistration delay (seconds)',
+      group,
+      Description: 'How long a stopping task keeps serving requests already in flight.',
+    }),
   };
 }
 
 function targetGroup(t: App, r: RouteParams): Handle {
-  return t.add('TargetGroup', new ELB.TargetGroup({
-    // ECS registers each task with its container port; this port is only the default.
-    TargetType: 'ip', Protocol: 'HTTP', ProtocolVersion: 'HTTP1', Port: 80, VpcId: t.import(Network.VpcId),
-    HealthCheckEnabled: true, HealthCheckProtocol: 'HTTP', HealthCheckPath: r.healthPath, Matcher: { HttpCode: '200-399' },
-    HealthCheckIntervalSeconds: 15, HealthCheckTimeoutSeconds: 5, HealthyThresholdCount: 2, UnhealthyThresholdCount: 3,
-    TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: r.deregistration }],
-    Tags: t.tags({ Name: t.scopedName('${Suffix}') }),
-  }));
+  return t.add(
+    'TargetGroup',
+    new ELB.TargetGroup({
+      // ECS registers each task with its container port; this port is only the default.
+      TargetType: 'ip',
+      Protocol: 'HTTP',
+      ProtocolVersion: 'HTTP1',
+      Port: 80,
+      VpcId: t.import(Network.VpcId),
+      HealthCheckEnabled: true,
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: r.healthPath,
+      Matcher: { HttpCode: '200-399' },
+      HealthCheckIntervalSeconds: 15,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
+      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: r.deregistration }],
+      Tags: t.tags({ Name: t.scopedName('${Suffix}') }),
+    }),
+  );
 }
 
 /** The listener rule: path prefix (and host), optionally stripping the prefix before forwarding. */
@@ -80,7 +136,12 @@ function listenerRule(t: App, r: RouteParams, tg: Handle): Handle {
         onlyIf('HasHostHeader', { Field: 'host-header', HostHeaderConfig: { Values: [r.host] } }),
       ],
       // The path as the service sees it: "/api2" -> "/", "/api2/x" -> "/x".
-      Transforms: onlyIf('StripPathPrefix', [{ Type: 'url-rewrite', UrlRewriteConfig: { Rewrites: [{ Regex: sub('^${PathPrefix}/?(.*)$'), Replace: '/$1' }] } }]),
+      Transforms: onlyIf('StripPathPrefix', [
+        {
+          Type: 'url-rewrite',
+          UrlRewriteConfig: { Rewrites: [{ Regex: sub('^${PathPrefix}/?(.*)$'), Replace: '/$1' }] },
+        },
+      ]),
       Actions: [{ Type: 'forward', TargetGroupArn: tg.ref }],
       Tags: t.tags(),
     },
@@ -92,24 +153,44 @@ export function buildExtraService(opts: ServiceOptions = {}): BuiltTemplate {
   const t = new TemplateBuilder({
     id: TemplateId.extraService,
     scope: 'application',
-    description: 'Extra service on the app\'s load balancer: target group, listener rule by path prefix, task definition, service, autoscaling',
+    description:
+      "Extra service on the app's load balancer: target group, listener rule by path prefix, task definition, service, autoscaling",
     stackSuffix: '${Suffix}',
     group: 'Routing',
   });
   const rule = Patterns.ExtraSuffix;
   t.param('Suffix', {
-    Type: 'String', AllowedPattern: rule.pattern, MinLength: rule.minLength, MaxLength: rule.maxLength, ConstraintDescription: rule.message,
-    label: 'Suffix (names this extra service, e.g. "api2")', group: 'Environment', Description: 'Distinguishes this extra service from the app\'s others; part of the stack name and of its resource names.',
+    Type: 'String',
+    AllowedPattern: rule.pattern,
+    MinLength: rule.minLength,
+    MaxLength: rule.maxLength,
+    ConstraintDescription: rule.message,
+    label: 'Suffix (names this extra service, e.g. "api2")',
+    group: 'Environment',
+    Description:
+      "Distinguishes this extra service from the app's others; part of the stack name and of its resource names.",
   });
   const r = routeParams(t);
   const tg = targetGroup(t, r);
   const listener = listenerRule(t, r, tg);
-  addEcsService(t, {
-    family: sub('${Prefix}${EnvironmentName}-${ApplicationName}-${Suffix}'),
-    logStreamPrefix: sub('${Suffix}'),
-    targetGroupArn: tg.ref,
-    dependsOn: [listener.id],
-  }, opts);
-  t.output('Route', 'The requests this service answers', Fn.Join('', [either<IntrinsicFunction | string>('HasHostHeader', r.host, '*'), r.prefix, either<string>('StripPathPrefix', ' (prefix stripped)', '')]));
+  addEcsService(
+    t,
+    {
+      family: sub('${Prefix}${EnvironmentName}-${ApplicationName}-${Suffix}'),
+      logStreamPrefix: sub('${Suffix}'),
+      targetGroupArn: tg.ref,
+      dependsOn: [listener.id],
+    },
+    opts,
+  );
+  t.output(
+    'Route',
+    'The requests this service answers',
+    Fn.Join('', [
+      either<IntrinsicFunction | string>('HasHostHeader', r.host, '*'),
+      r.prefix,
+      either<string>('StripPathPrefix', ' (prefix stripped)', ''),
+    ]),
+  );
   return t.build();
 }

@@ -83,15 +83,21 @@ export function normaliseAccess(kind: DataKind, access: readonly LinkAccess[] = 
 /** Validates the link's name and access; returns the access list (deduplicated). */
 function checkLink(link: LinkSpec): LinkAccess[] {
   const what = `link to ${link.kind} "${link.name}"`;
-  if (!(link.kind in LINK_ACCESS)) throw new Error(`${what}: unknown kind; use one of ${Object.keys(LINK_ACCESS).join(', ')}`);
+  if (!(link.kind in LINK_ACCESS))
+    throw new Error(`${what}: unknown kind; use one of ${Object.keys(LINK_ACCESS).join(', ')}`);
   const nameProblem = checkName('DataName', link.name);
   if (nameProblem) throw new Error(`${what}: ${nameProblem}`);
   const allowed = LINK_ACCESS[link.kind];
   const access = normaliseAccess(link.kind, link.access);
   const wrong = access.filter((a) => !allowed.includes(a));
-  if (wrong.length && !allowed.length) throw new Error(`${what}: access ${wrong.join(', ')} does not apply; links to ${link.kind} take no access list (they give connection credentials)`);
-  if (wrong.length) throw new Error(`${what}: access ${wrong.join(', ')} does not fit ${link.kind}; use ${allowed.join(' and/or ')}`);
-  if (allowed.length && !access.length) throw new Error(`${what}: say which access the service needs: ${allowed.join(' and/or ')}`);
+  if (wrong.length && !allowed.length)
+    throw new Error(
+      `${what}: access ${wrong.join(', ')} does not apply; links to ${link.kind} take no access list (they give connection credentials)`,
+    );
+  if (wrong.length)
+    throw new Error(`${what}: access ${wrong.join(', ')} does not fit ${link.kind}; use ${allowed.join(' and/or ')}`);
+  if (allowed.length && !access.length)
+    throw new Error(`${what}: say which access the service needs: ${allowed.join(' and/or ')}`);
   return access;
 }
 
@@ -104,7 +110,9 @@ function secretKey(secretArn: IntrinsicFunction, jsonKey: string): IntrinsicFunc
 function executionStatements(secretArn: IntrinsicFunction, keyArn: IntrinsicFunction): PolicyStatement[] {
   return [
     allow(['secretsmanager:GetSecretValue'], secretArn),
-    allow(['kms:Decrypt'], keyArn, { StringEquals: { 'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com') } }),
+    allow(['kms:Decrypt'], keyArn, {
+      StringEquals: { 'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com') },
+    }),
   ];
 }
 
@@ -155,7 +163,12 @@ function bucketGrant(t: App, name: string, access: LinkAccess[]): LinkGrant {
       allow(['kms:GenerateDataKey', 'kms:Decrypt'], keyArn),
     );
   }
-  return { secrets: [], environment: [{ Name: linkVariableNames({ kind: 's3', name })[0]!, Value: t.import(S3Bucket.BucketName, name) }], taskRoleStatements: statements, executionRoleStatements: [] };
+  return {
+    secrets: [],
+    environment: [{ Name: linkVariableNames({ kind: 's3', name })[0]!, Value: t.import(S3Bucket.BucketName, name) }],
+    taskRoleStatements: statements,
+    executionRoleStatements: [],
+  };
 }
 
 function queueGrant(t: App, name: string, access: LinkAccess[]): LinkGrant {
@@ -171,11 +184,19 @@ function queueGrant(t: App, name: string, access: LinkAccess[]): LinkGrant {
   }
   if (access.includes('subscribe')) {
     statements.push(
-      allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], queueArn),
+      allow(
+        ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+        queueArn,
+      ),
       allow(['kms:Decrypt'], keyArn),
     );
   }
-  return { secrets: [], environment: [{ Name: linkVariableNames({ kind: 'sqs', name })[0]!, Value: t.import(SqsQueue.QueueUrl, name) }], taskRoleStatements: statements, executionRoleStatements: [] };
+  return {
+    secrets: [],
+    environment: [{ Name: linkVariableNames({ kind: 'sqs', name })[0]!, Value: t.import(SqsQueue.QueueUrl, name) }],
+    taskRoleStatements: statements,
+    executionRoleStatements: [],
+  };
 }
 
 function topicGrant(t: App, name: string, access: LinkAccess[]): LinkGrant {
@@ -190,7 +211,23 @@ function topicGrant(t: App, name: string, access: LinkAccess[]): LinkGrant {
   }
   if (access.includes('subscribe')) {
     // Subscribe its own endpoints (an HTTPS callback, its own queue) and manage those subscriptions.
-    statements.push(allow(['sns:Subscribe', 'sns:ConfirmSubscription', 'sns:Unsubscribe', 'sns:ListSubscriptionsByTopic', 'sns:GetTopicAttributes'], topicArn));
+    statements.push(
+      allow(
+        [
+          'sns:Subscribe',
+          'sns:ConfirmSubscription',
+          'sns:Unsubscribe',
+          'sns:ListSubscriptionsByTopic',
+          'sns:GetTopicAttributes',
+        ],
+        topicArn,
+      ),
+    );
   }
-  return { secrets: [], environment: [{ Name: linkVariableNames({ kind: 'sns', name })[0]!, Value: topicArn }], taskRoleStatements: statements, executionRoleStatements: [] };
+  return {
+    secrets: [],
+    environment: [{ Name: linkVariableNames({ kind: 'sns', name })[0]!, Value: topicArn }],
+    taskRoleStatements: statements,
+    executionRoleStatements: [],
+  };
 }

@@ -25,7 +25,10 @@ function measure(args, env = {}) {
   const start = process.hrtime.bigint();
   const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const r = timeBin
-    ? spawnSync(timeBin, ['-f', '%M', process.execPath, cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+    ? spawnSync(timeBin, ['-f', '%M', process.execPath, cli, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      })
     : spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`provision ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);

@@ -33,7 +33,9 @@ async function pushImage(repository, tag, clientConfig = {}) {
   const { ECRClient, PutImageCommand } = require('@aws-sdk/client-ecr');
   const ecr = new ECRClient(clientConfig);
   try {
-    const out = await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: manifest(tag) }));
+    const out = await ecr.send(
+      new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: manifest(tag) }),
+    );
     return out.image && out.image.imageId ? out.image.imageId.imageDigest : undefined;
   } finally {
     ecr.destroy();
@@ -48,7 +50,9 @@ function imagesOf(file) {
   const { planEnvironment } = require(path.join(dist, 'stages', 'plan.js'));
   const { imageNeeds } = require(path.join(dist, 'src', 'ops', 'images.js'));
   const needs = imageNeeds(planEnvironment(loadParams(file)));
-  return [...new Map(needs.map((n) => [`${n.repository}:${n.tag}`, { repository: n.repository, tag: n.tag }])).values()];
+  return [
+    ...new Map(needs.map((n) => [`${n.repository}:${n.tag}`, { repository: n.repository, tag: n.tag }])).values(),
+  ];
 }
 
 module.exports = { pushImage, imagesOf };
@@ -56,13 +60,19 @@ module.exports = { pushImage, imagesOf };
 if (require.main === module) {
   const args = process.argv.slice(2);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const images = args[0] === '--params' && args[1] ? imagesOf(args[1]) : args.length === 2 ? [{ repository: args[0], tag: args[1] }] : undefined;
+  const images =
+    args[0] === '--params' && args[1]
+      ? imagesOf(args[1])
+      : args.length === 2
+        ? [{ repository: args[0], tag: args[1] }]
+        : undefined;
   if (!images) {
     process.stderr.write('usage: node tools/push-image.js REPOSITORY TAG | --params FILE\n');
     process.exit(2);
   }
   (async () => {
-    for (const { repository, tag } of images) process.stdout.write(`pushed ${repository}:${tag} (${await pushImage(repository, tag)})\n`);
+    for (const { repository, tag } of images)
+      process.stdout.write(`pushed ${repository}:${tag} (${await pushImage(repository, tag)})\n`);
   })().then(
     () => undefined,
     (err) => {

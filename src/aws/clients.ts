@@ -23,7 +23,13 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from '../deploy/errors';
+import {
+  AbortedError,
+  EndpointUnreachableError,
+  NoAccountIdError,
+  NoCredentialsError,
+  NoRegionError,
+} from '../deploy/errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -135,7 +141,12 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     region: opts.region,
     profile: opts.profile,
     endpoint: endpointUrl,
-    requestHandler: opts.requestHandler ?? { connectionTimeout: Math.min(5000, timeoutMs), requestTimeout: timeoutMs, socketTimeout: timeoutMs, throwOnRequestTimeout: true },
+    requestHandler: opts.requestHandler ?? {
+      connectionTimeout: Math.min(5000, timeoutMs),
+      requestTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+    },
     credentials: opts.credentials,
     maxAttempts: opts.maxAttempts ?? 10,
     retryMode: opts.retryMode ?? 'adaptive',
@@ -158,7 +169,10 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     },
     get s3() {
       // An emulator serves buckets by path (http://host/bucket/key), not as host names.
-      return lazy('s3', () => new (load('@aws-sdk/client-s3').S3Client)({ ...shared, forcePathStyle: endpointUrl !== undefined }));
+      return lazy(
+        's3',
+        () => new (load('@aws-sdk/client-s3').S3Client)({ ...shared, forcePathStyle: endpointUrl !== undefined }),
+      );
     },
     get secretsManager() {
       return lazy('sm', () => new (load('@aws-sdk/client-secrets-manager').SecretsManagerClient)(shared));
@@ -170,7 +184,10 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
       return lazy('ecr', () => new (load('@aws-sdk/client-ecr').ECRClient)(shared));
     },
     get elbv2() {
-      return lazy('elbv2', () => new (load('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client)(shared));
+      return lazy(
+        'elbv2',
+        () => new (load('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client)(shared),
+      );
     },
     get logs() {
       return lazy('logs', () => new (load('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient)(shared));
@@ -253,7 +270,16 @@ function withTypedErrors(client: AnyClient, profile: string | undefined): void {
 }
 
 /** Node's codes for a connection that could not be made or was cut (what the SDK itself retries as transient). */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** An attempt that got no HTTP answer at all: timed out, refused, reset, or the host is unknown. */
 export function isNetworkFailure(err: unknown): boolean {
@@ -284,25 +310,27 @@ interface CallContext {
  * no `cause`, so the SDK does not take it for a transient failure and retry it further.
  */
 function withNetworkBounds(client: AnyClient, bounds: NetworkBounds): void {
-  const middleware = (next: (args: { request?: unknown }) => Promise<unknown>, context: CallContext) => async (args: { request?: unknown }) => {
-    const attempt = raceAbort(next(args), bounds.signal);
-    try {
-      return await attempt;
-    } catch (err) {
-      if (!isNetworkFailure(err)) throw err;
-      const failures = (context.cfnStagesNetworkFailures ?? 0) + 1;
-      context.cfnStagesNetworkFailures = failures;
-      if (failures < NETWORK_ATTEMPTS) throw err;
-      throw new EndpointUnreachableError({
-        endpoint: endpointOf(args.request, bounds.endpointUrl),
-        region: await client.config.region().catch(() => 'unknown'),
-        call: `${(context.clientName ?? '').replace(/Client$/, '')} ${(context.commandName ?? '').replace(/Command$/, '')}`.trim(),
-        reason: describeNetworkFailure(err as Error, bounds.timeoutMs),
-        attempts: failures,
-        viaEndpointOverride: bounds.endpointUrl !== undefined,
-      });
-    }
-  };
+  const middleware =
+    (next: (args: { request?: unknown }) => Promise<unknown>, context: CallContext) =>
+    async (args: { request?: unknown }) => {
+      const attempt = raceAbort(next(args), bounds.signal);
+      try {
+        return await attempt;
+      } catch (err) {
+        if (!isNetworkFailure(err)) throw err;
+        const failures = (context.cfnStagesNetworkFailures ?? 0) + 1;
+        context.cfnStagesNetworkFailures = failures;
+        if (failures < NETWORK_ATTEMPTS) throw err;
+        throw new EndpointUnreachableError({
+          endpoint: endpointOf(args.request, bounds.endpointUrl),
+          region: await client.config.region().catch(() => 'unknown'),
+          call: `${(context.clientName ?? '').replace(/Client$/, '')} ${(context.commandName ?? '').replace(/Command$/, '')}`.trim(),
+          reason: describeNetworkFailure(err as Error, bounds.timeoutMs),
+          attempts: failures,
+          viaEndpointOverride: bounds.endpointUrl !== undefined,
+        });
+      }
+    };
   client.middlewareStack.add(middleware as never, { step: 'deserialize', name: 'cfnStagesNetworkBounds' });
 }
 
@@ -335,7 +363,8 @@ function describeNetworkFailure(err: Error & { code?: string }, timeoutMs: numbe
  */
 export function toSetupError(err: unknown, profile?: string): NoCredentialsError | NoRegionError | undefined {
   if (!(err instanceof Error)) return undefined;
-  if (err.name === 'CredentialsProviderError' || err.name === 'TokenProviderError') return new NoCredentialsError(profile, err);
+  if (err.name === 'CredentialsProviderError' || err.name === 'TokenProviderError')
+    return new NoCredentialsError(profile, err);
   if (err.message === 'Region is missing') return new NoRegionError(err);
   return undefined;
 }
@@ -353,7 +382,11 @@ async function resolveRegion(client: AnyClient): Promise<string> {
  * AWS_ACCOUNT_ID all carry it. Credentials without it (plain access keys) need STS, which is
  * not among this project's SDK packages: the caller then names the account or the bucket.
  */
-async function resolveAccountId(client: AnyClient, profile: string | undefined, stsEndpoint: string | undefined): Promise<string> {
+async function resolveAccountId(
+  client: AnyClient,
+  profile: string | undefined,
+  stsEndpoint: string | undefined,
+): Promise<string> {
   let identity: { accountId?: string };
   try {
     identity = await client.config.credentials();
@@ -366,9 +399,19 @@ async function resolveAccountId(client: AnyClient, profile: string | undefined, 
   // Plain access keys do not carry the account: ask STS, with the same endpoint, region and
   // credentials as the other clients (so an emulator answers it too).
   try {
-    const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
-    const config = client.config as unknown as { endpoint?: unknown; region: unknown; credentials: unknown; requestHandler?: unknown };
-    const sts = new STSClient({ region: await (config.region as () => Promise<string>)(), credentials: config.credentials as never, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) });
+    const { STSClient, GetCallerIdentityCommand } =
+      require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+    const config = client.config as unknown as {
+      endpoint?: unknown;
+      region: unknown;
+      credentials: unknown;
+      requestHandler?: unknown;
+    };
+    const sts = new STSClient({
+      region: await (config.region as () => Promise<string>)(),
+      credentials: config.credentials as never,
+      ...(stsEndpoint ? { endpoint: stsEndpoint } : {}),
+    });
     try {
       const who = await sts.send(new GetCallerIdentityCommand({}));
       if (who.Account) return who.Account;

@@ -23,7 +23,10 @@ export type BucketOwner = { ExpectedBucketOwner?: string };
  */
 export async function createBucketIn(s3: S3Client, bucket: string, region: string): Promise<void> {
   // us-east-1 is the one region that rejects an explicit location constraint.
-  const location = region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } };
+  const location =
+    region === 'us-east-1'
+      ? {}
+      : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } };
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: 'BucketOwnerEnforced', ...location }));
   } catch (err) {
@@ -36,11 +39,36 @@ export async function createBucketIn(s3: S3Client, bucket: string, region: strin
  * endpoint (a local emulator that enforces bucket policies) the TLS-only policy would lock this
  * tool out of its own bucket, so it is left off there; AWS endpoints are always HTTPS.
  */
-export async function makeBucketPrivate(s3: S3Client, t: { bucket: string; region: string; owner: BucketOwner; endpointUrl?: string }): Promise<void> {
+export async function makeBucketPrivate(
+  s3: S3Client,
+  t: { bucket: string; region: string; owner: BucketOwner; endpointUrl?: string },
+): Promise<void> {
   const base = { Bucket: t.bucket, ...t.owner };
-  await s3.send(new PutPublicAccessBlockCommand({ ...base, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
-  await s3.send(new PutBucketEncryptionCommand({ ...base, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] } }));
+  await s3.send(
+    new PutPublicAccessBlockCommand({
+      ...base,
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    }),
+  );
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      ...base,
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
+      },
+    }),
+  );
   await s3.send(new PutBucketVersioningCommand({ ...base, VersioningConfiguration: { Status: 'Enabled' } }));
   if (t.endpointUrl?.startsWith('http:')) return;
-  await s3.send(new PutBucketPolicyCommand({ ...base, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [tlsOnlyStatement(t.bucket, t.region)] }) }));
+  await s3.send(
+    new PutBucketPolicyCommand({
+      ...base,
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [tlsOnlyStatement(t.bucket, t.region)] }),
+    }),
+  );
 }

@@ -41,7 +41,12 @@ export class CliError extends Error {
       const typed = typeof (err as { code?: unknown }).code === 'string' && typeof hint === 'string';
       const name = !typed && err.name && err.name !== 'Error' ? `${err.name}: ` : '';
       // Engine refusals (see EngineError.refusal) changed nothing: exit 2, as bad input does.
-      const code = (err as { code?: unknown }).code === 'Aborted' ? ExitCode.Interrupted : (err as { refusal?: unknown }).refusal === true ? ExitCode.Refused : ExitCode.Failed;
+      const code =
+        (err as { code?: unknown }).code === 'Aborted'
+          ? ExitCode.Interrupted
+          : (err as { refusal?: unknown }).refusal === true
+            ? ExitCode.Refused
+            : ExitCode.Failed;
       return new CliError(`${name}${err.message}`, code, typed ? (hint as string) : undefined, { cause: err });
     }
     return new CliError(String(err));

@@ -31,11 +31,14 @@ export const output = {
   /** Reports an error and returns its exit code. */
   failure(err: CliError, opts: GlobalOptions): ExitCodeValue {
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ ok: false, error: err.message, ...(err.hint ? { hint: err.hint } : {}) }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify({ ok: false, error: err.message, ...(err.hint ? { hint: err.hint } : {}) }, null, 2) + '\n',
+      );
     }
     process.stderr.write(colors.red(`provision: ${err.message}`) + '\n');
     if (err.hint) process.stderr.write(`  ${err.hint}\n`);
-    if (opts.verbose && err.cause instanceof Error && err.cause.stack) process.stderr.write(colors.dim(err.cause.stack) + '\n');
+    if (opts.verbose && err.cause instanceof Error && err.cause.stack)
+      process.stderr.write(colors.dim(err.cause.stack) + '\n');
     return err.exitCode;
   },
 };

@@ -33,7 +33,7 @@ const STEP_TEXT: Record<string, string> = {
   'creating-change-set': 'creating a change set',
   executing: 'executing the change set',
   cancelling: 'cancelling',
-  'stopping-failed-service': 'its service\'s new tasks keep failing: stopping the wait',
+  'stopping-failed-service': "its service's new tasks keep failing: stopping the wait",
   'termination-protection': 'setting termination protection',
   'checking-imports': 'checking who imports its exports',
   deleting: 'deleting',
@@ -42,13 +42,23 @@ const STEP_TEXT: Record<string, string> = {
 };
 
 /** How a watchdog notice is labelled in progress lines. */
-const NOTICE_LABEL: Record<ServiceNotice['kind'], string> = { 'task-stopped': 'task stopped', 'service-event': 'service', 'target-health': 'target unhealthy' };
+const NOTICE_LABEL: Record<ServiceNotice['kind'], string> = {
+  'task-stopped': 'task stopped',
+  'service-event': 'service',
+  'target-health': 'target unhealthy',
+};
 
 /** One line per resource change: `+` add, `~` modify, `-` remove; replacements loud. */
 export function changeLine(ch: ResourceChange): string {
-  if (ch.action === 'Import') return `${c().cyan('=')} ${ch.logicalId} ${c().dim(ch.resourceType)} adopts the existing ${ch.physicalId ?? 'resource'} (kept by an earlier stack)`;
+  if (ch.action === 'Import')
+    return `${c().cyan('=')} ${ch.logicalId} ${c().dim(ch.resourceType)} adopts the existing ${ch.physicalId ?? 'resource'} (kept by an earlier stack)`;
   const sign = ch.action === 'Add' ? c().green('+') : ch.action === 'Remove' ? c().red('-') : c().yellow('~');
-  const repl = ch.replacement === 'always' ? c().red(c().bold(' REPLACED')) : ch.replacement === 'conditional' ? c().red(' may be REPLACED') : '';
+  const repl =
+    ch.replacement === 'always'
+      ? c().red(c().bold(' REPLACED'))
+      : ch.replacement === 'conditional'
+        ? c().red(' may be REPLACED')
+        : '';
   const causes = ch.action === 'Modify' && ch.causes.length ? c().dim(` (${ch.causes.join(', ')})`) : '';
   const refused = ch.refused ? c().red(c().bold(` REFUSED by CloudFormation: ${ch.refused}`)) : '';
   return `${sign} ${ch.logicalId} ${c().dim(ch.resourceType)}${repl}${causes}${refused}`;
@@ -73,14 +83,20 @@ export interface ProgressOptions {
  */
 export class Progress {
   private readonly tasks = new Map<string, Task>();
-  private readonly results = new Map<string, Deferred<DeployResult | { kind: string; stackName: string; [k: string]: unknown }>>();
+  private readonly results = new Map<
+    string,
+    Deferred<DeployResult | { kind: string; stackName: string; [k: string]: unknown }>
+  >();
   private readonly ready = new Map<string, Deferred<Task>>();
   private listr?: Promise<unknown>;
   private promptLock: Promise<unknown> = Promise.resolve();
   /** Without a terminal, lines from parallel stacks interleave: each names its stack. */
   private readonly plain = !process.stdout.isTTY;
 
-  constructor(private readonly stacks: { name: string; templateId: string; dependsOn: string[] }[], private readonly opts: ProgressOptions) {
+  constructor(
+    private readonly stacks: { name: string; templateId: string; dependsOn: string[] }[],
+    private readonly opts: ProgressOptions,
+  ) {
     for (const s of stacks) {
       this.results.set(s.name, deferred());
       this.ready.set(s.name, deferred());
@@ -121,12 +137,22 @@ export class Progress {
     const task = this.tasks.get(e.stackName);
     if (!task) return;
     if (e.type === 'step') this.say(task, e.stackName, STEP_TEXT[e.step] + (e.detail ? ` (${e.detail})` : ''));
-    else if (e.type === 'plan') this.say(task, e.stackName, `${e.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(e.plan)}`);
-    else if (e.type === 'service') this.say(task, e.stackName, `${NOTICE_LABEL[e.notice.kind]} ${e.notice.logicalId}: ${e.notice.message.replace(/^task \S+ stopped: /, '')}`);
+    else if (e.type === 'plan')
+      this.say(task, e.stackName, `${e.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(e.plan)}`);
+    else if (e.type === 'service')
+      this.say(
+        task,
+        e.stackName,
+        `${NOTICE_LABEL[e.notice.kind]} ${e.notice.logicalId}: ${e.notice.message.replace(/^task \S+ stopped: /, '')}`,
+      );
     else if (!e.event.isStack) {
       const ev = e.event;
       const colour = /FAILED/.test(ev.status) ? c().red : /COMPLETE/.test(ev.status) ? c().green : c().cyan;
-      this.say(task, e.stackName, `${colour(ev.status)} ${ev.logicalId} ${c().dim(ev.resourceType)}${ev.reason && /FAILED/.test(ev.status) ? `: ${ev.reason}` : ''}`);
+      this.say(
+        task,
+        e.stackName,
+        `${colour(ev.status)} ${ev.logicalId} ${c().dim(ev.resourceType)}${ev.reason && /FAILED/.test(ev.status) ? `: ${ev.reason}` : ''}`,
+      );
     }
   }
 
@@ -149,7 +175,8 @@ export class Progress {
   }
 
   async finish(): Promise<void> {
-    for (const s of this.stacks) this.results.get(s.name)!.resolve({ kind: 'not-run', stackName: s.name, because: 'the run ended first' });
+    for (const s of this.stacks)
+      this.results.get(s.name)!.resolve({ kind: 'not-run', stackName: s.name, because: 'the run ended first' });
     await this.listr;
   }
 
@@ -183,9 +210,14 @@ export class Progress {
 
 /** A stack the service watchdog stopped: the tasks' reason, what was done, and the fix when known. */
 function gaveUpLine(status: string, g: GaveUp): string {
-  const done = g.action === 'cancelled-update' ? 'cancelled the update (it rolled back)' : 'deleted the unfinished stack (a re-run creates it again)';
-  return `failed (${status}): ${g.logicalId} ${g.resourceType}: ${g.tasks} new task${g.tasks === 1 ? '' : 's'} stopped: ${g.reason}; ` +
-    `gave up after ${g.seconds} s instead of waiting for the circuit breaker, and ${done}${g.hint ? `. Fix: ${g.hint}` : ''}`;
+  const done =
+    g.action === 'cancelled-update'
+      ? 'cancelled the update (it rolled back)'
+      : 'deleted the unfinished stack (a re-run creates it again)';
+  return (
+    `failed (${status}): ${g.logicalId} ${g.resourceType}: ${g.tasks} new task${g.tasks === 1 ? '' : 's'} stopped: ${g.reason}; ` +
+    `gave up after ${g.seconds} s instead of waiting for the circuit breaker, and ${done}${g.hint ? `. Fix: ${g.hint}` : ''}`
+  );
 }
 
 /** The one-line story of a result that is not a success. */

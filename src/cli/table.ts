@@ -4,6 +4,10 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 export function table(rows: string[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
   const widths = all[0] ? all[0].map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').replace(ANSI, '').length))) : [];
-  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - cell.replace(ANSI, '').length))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - cell.replace(ANSI, '').length)))
+      .join('  ')
+      .trimEnd();
   return all.map(line).join('\n');
 }

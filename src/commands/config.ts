@@ -52,7 +52,8 @@ async function withTarget<T>(flags: ConfigFlags, global: GlobalOptions, run: (t:
   try {
     const stacks = appStacks(ctx.all, flags.app, ctx.file);
     if (flags.extra !== undefined) serviceStack(stacks, flags.extra, ctx.file); // checked; same secret
-    if (!stacks.loadBalancer) throw CliError.usage(`app ${stacks.app} has no load balancer stage, so it has no configuration secret`);
+    if (!stacks.loadBalancer)
+      throw CliError.usage(`app ${stacks.app} has no load balancer stage, so it has no configuration secret`);
     const { configSecretArn, secretName } = await import('../ops/secret');
     const arn = await configSecretArn(ctx.clients.cloudFormation, stacks.loadBalancer.name, stacks.app, ctx.file);
     return await run({ ctx, app: stacks.app, arn, name: secretName(arn) });
@@ -88,7 +89,12 @@ export async function runConfigGet(flags: ConfigFlags & { show?: boolean }, glob
   await withTarget(flags, global, async (t) => {
     const current = await readCurrent(t);
     const shown = flags.show ? current.document : maskDocument(current.document);
-    if (!global.json) process.stderr.write(c().dim(`# ${t.name}, version ${current.versionId}${flags.show ? '' : ' (values masked: --show to see them)'}\n`));
+    if (!global.json)
+      process.stderr.write(
+        c().dim(
+          `# ${t.name}, version ${current.versionId}${flags.show ? '' : ' (values masked: --show to see them)'}\n`,
+        ),
+      );
     process.stdout.write(formatDocument(shown));
   });
 }
@@ -102,7 +108,11 @@ export interface SetFlags extends ConfigFlags {
 
 export async function runConfigSet(assignments: string[], flags: SetFlags, global: GlobalOptions): Promise<void> {
   const unset = flags.unset ?? [];
-  if (!assignments.length && !unset.length) throw CliError.usage('nothing to set: give KEY=VALUE arguments and/or --unset KEY', 'e.g. provision config set --params F --app A LOG_LEVEL=debug --unset OLD_KEY');
+  if (!assignments.length && !unset.length)
+    throw CliError.usage(
+      'nothing to set: give KEY=VALUE arguments and/or --unset KEY',
+      'e.g. provision config set --params F --app A LOG_LEVEL=debug --unset OLD_KEY',
+    );
   let parsed;
   try {
     parsed = assignments.map((a) => parseAssignment(a, flags.jsonValue));
@@ -119,7 +129,11 @@ export async function runConfigSet(assignments: string[], flags: SetFlags, globa
       if (err instanceof AssignmentError) throw CliError.usage(err.message);
       throw err;
     }
-    await commit(t, { basedOn: current.versionId, text: formatDocument(result.document), changes: result.changes }, global);
+    await commit(
+      t,
+      { basedOn: current.versionId, text: formatDocument(result.document), changes: result.changes },
+      global,
+    );
   });
 }
 
@@ -140,13 +154,26 @@ async function commit(t: Target, w: Write, global: GlobalOptions): Promise<void>
   if (w.force || hasChanges(changes)) {
     const { writeVersion } = await import('../ops/secret');
     const { withRunLock } = await import('./context');
-    versionId = await withRunLock(t.ctx, `config (${t.app})`, () => writeVersion(t.ctx.clients.secretsManager, t.arn, w.text, basedOn));
+    versionId = await withRunLock(t.ctx, `config (${t.app})`, () =>
+      writeVersion(t.ctx.clients.secretsManager, t.arn, w.text, basedOn),
+    );
   }
   if (global.json) {
-    output.json({ ok: true, secret: t.name, written: Boolean(versionId), versionId: versionId ?? basedOn, previousVersionId: versionId ? basedOn : undefined, ...changes });
+    output.json({
+      ok: true,
+      secret: t.name,
+      written: Boolean(versionId),
+      versionId: versionId ?? basedOn,
+      previousVersionId: versionId ? basedOn : undefined,
+      ...changes,
+    });
   } else if (versionId) {
-    output.line(`${c().green('✔')} ${t.name}: version ${versionId} ${verb} (${describeChanges(changes) || 'the document is a JSON object again'})`);
-    output.line(c().dim('  running tasks keep the configuration they started with: release or restart the service to use it'));
+    output.line(
+      `${c().green('✔')} ${t.name}: version ${versionId} ${verb} (${describeChanges(changes) || 'the document is a JSON object again'})`,
+    );
+    output.line(
+      c().dim('  running tasks keep the configuration they started with: release or restart the service to use it'),
+    );
   } else {
     output.line(`${t.name}: no change, nothing written (version ${basedOn} stays current)`);
   }
@@ -169,7 +196,7 @@ export async function runConfigEdit(flags: ConfigFlags, global: GlobalOptions): 
     } catch {
       before = undefined; // a broken document is what edit is for: it opens as it is
     }
-    const initial = before ? formatDocument(before) : v.text ?? '{}\n';
+    const initial = before ? formatDocument(before) : (v.text ?? '{}\n');
     const after = await editInTempFile(initial, `${t.app}-config.json`);
     if (after === undefined) throw new CliError('edit aborted: nothing written', ExitCode.Refused);
     const changes = diffKeys(before ?? {}, after);
@@ -200,10 +227,15 @@ async function editInTempFile(initial: string, fileName: string): Promise<Config
         return parseDocument(text);
       } catch (err) {
         if (!(err instanceof NotAJsonObjectError)) throw err;
-        if (!process.stdin.isTTY) throw CliError.usage(`the edited document is ${err.message}; nothing written`, 'save a JSON object ({"KEY": "value", ...})');
+        if (!process.stdin.isTTY)
+          throw CliError.usage(
+            `the edited document is ${err.message}; nothing written`,
+            'save a JSON object ({"KEY": "value", ...})',
+          );
         process.stderr.write(c().red(`the edited document is ${err.message}\n`));
         const { confirm } = await import('@inquirer/prompts');
-        if (!(await confirm({ message: 'Re-open the editor to fix it? (no: abort, nothing written)', default: true }))) return undefined;
+        if (!(await confirm({ message: 'Re-open the editor to fix it? (no: abort, nothing written)', default: true })))
+          return undefined;
       }
     }
   } finally {
@@ -217,8 +249,17 @@ function runEditor(file: string): void {
   const editor = editorCommand();
   // Through the shell, so EDITOR may carry arguments; the file name is passed as "$1", unquoted by nobody.
   const res = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', file], { stdio: 'inherit' });
-  if (res.error) throw new CliError(`could not start the editor (${editor}): ${res.error.message}`, ExitCode.Refused, 'set EDITOR (or VISUAL) to an editor command, e.g. EDITOR=nano');
-  if (res.status !== 0) throw new CliError(`the editor (${editor}) exited with ${res.signal ?? `status ${res.status}`}: nothing written`, ExitCode.Refused);
+  if (res.error)
+    throw new CliError(
+      `could not start the editor (${editor}): ${res.error.message}`,
+      ExitCode.Refused,
+      'set EDITOR (or VISUAL) to an editor command, e.g. EDITOR=nano',
+    );
+  if (res.status !== 0)
+    throw new CliError(
+      `the editor (${editor}) exited with ${res.signal ?? `status ${res.status}`}: nothing written`,
+      ExitCode.Refused,
+    );
 }
 
 // ---- history and rollback ---------------------------------------------------------------------
@@ -228,15 +269,32 @@ export async function runConfigHistory(flags: ConfigFlags, global: GlobalOptions
     const { listVersions } = await import('../ops/secret');
     const versions = await listVersions(t.ctx.clients.secretsManager, t.arn);
     if (global.json) {
-      output.json({ secret: t.name, versions: versions.map((v) => ({ versionId: v.versionId, stages: v.stages, created: v.created?.toISOString() })) });
+      output.json({
+        secret: t.name,
+        versions: versions.map((v) => ({
+          versionId: v.versionId,
+          stages: v.stages,
+          created: v.created?.toISOString(),
+        })),
+      });
       return;
     }
     output.line(c().bold(t.name));
-    output.line(table(
-      versions.map((v) => [v.versionId, v.stages.join(',') || c().dim('-'), v.created?.toISOString().replace('T', ' ').slice(0, 19) ?? '-']),
-      ['VERSION', 'STAGES', 'CREATED (UTC)'].map((h) => c().dim(h)),
-    ));
-    output.line(c().dim('AWSCURRENT is what the app reads; `config rollback` restores AWSPREVIOUS (or --to VERSION) as a new version.'));
+    output.line(
+      table(
+        versions.map((v) => [
+          v.versionId,
+          v.stages.join(',') || c().dim('-'),
+          v.created?.toISOString().replace('T', ' ').slice(0, 19) ?? '-',
+        ]),
+        ['VERSION', 'STAGES', 'CREATED (UTC)'].map((h) => c().dim(h)),
+      ),
+    );
+    output.line(
+      c().dim(
+        'AWSCURRENT is what the app reads; `config rollback` restores AWSPREVIOUS (or --to VERSION) as a new version.',
+      ),
+    );
   });
 }
 
@@ -245,18 +303,40 @@ export async function runConfigRollback(flags: ConfigFlags & { to?: string }, gl
     const { listVersions, previousVersion, readVersion } = await import('../ops/secret');
     const sm = t.ctx.clients.secretsManager;
     const targetId = flags.to ?? previousVersion(await listVersions(sm, t.arn))?.versionId;
-    if (!targetId) throw new CliError(`${t.name} has no previous version to roll back to`, ExitCode.Refused, 'see `provision config history`');
+    if (!targetId)
+      throw new CliError(
+        `${t.name} has no previous version to roll back to`,
+        ExitCode.Refused,
+        'see `provision config history`',
+      );
     const [current, target] = await Promise.all([readVersion(sm, t.arn), readVersion(sm, t.arn, targetId)]);
     if (target.versionId === current.versionId || target.text === current.text) {
-      if (global.json) output.json({ ok: true, secret: t.name, written: false, versionId: current.versionId, added: [], changed: [], removed: [] });
-      else output.line(`${t.name}: version ${targetId} ${target.versionId === current.versionId ? 'is' : 'has the same value as'} the current version; nothing written`);
+      if (global.json)
+        output.json({
+          ok: true,
+          secret: t.name,
+          written: false,
+          versionId: current.versionId,
+          added: [],
+          changed: [],
+          removed: [],
+        });
+      else
+        output.line(
+          `${t.name}: version ${targetId} ${target.versionId === current.versionId ? 'is' : 'has the same value as'} the current version; nothing written`,
+        );
       return;
     }
     let restored: ConfigDocument;
     try {
       restored = parseDocument(target.text ?? '');
     } catch (err) {
-      if (err instanceof NotAJsonObjectError) throw new CliError(`version ${targetId} is ${err.message}: restoring it would break the app's configuration; nothing written`, ExitCode.Refused, 'pick another version (provision config history) or use `config edit`');
+      if (err instanceof NotAJsonObjectError)
+        throw new CliError(
+          `version ${targetId} is ${err.message}: restoring it would break the app's configuration; nothing written`,
+          ExitCode.Refused,
+          'pick another version (provision config history) or use `config edit`',
+        );
       throw err;
     }
     let before: ConfigDocument = {};
@@ -267,6 +347,16 @@ export async function runConfigRollback(flags: ConfigFlags & { to?: string }, gl
       currentIsJson = false; // broken: every key of the restored version counts as added
     }
     // The restored version's own text, byte for byte: a rollback brings back exactly what was there.
-    await commit(t, { basedOn: current.versionId, text: target.text!, changes: diffKeys(before, restored), force: !currentIsJson, verb: `written with the value of ${targetId}` }, global);
+    await commit(
+      t,
+      {
+        basedOn: current.versionId,
+        text: target.text!,
+        changes: diffKeys(before, restored),
+        force: !currentIsJson,
+        verb: `written with the value of ${targetId}`,
+      },
+      global,
+    );
   });
 }

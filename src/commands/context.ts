@@ -55,20 +55,28 @@ export async function withRunLock<T>(ctx: RunContext, command: string, work: () 
     throw err;
   } finally {
     // After an endpoint stopped answering, trying again would only wait out three more timeouts.
-    if ((failure as { code?: unknown } | undefined)?.code === 'EndpointUnreachable') warnLockKept(ctx, 'AWS does not answer');
-    else await lock.release().catch((err: unknown) => warnLockKept(ctx, err instanceof Error ? err.message : String(err)));
+    if ((failure as { code?: unknown } | undefined)?.code === 'EndpointUnreachable')
+      warnLockKept(ctx, 'AWS does not answer');
+    else
+      await lock.release().catch((err: unknown) => warnLockKept(ctx, err instanceof Error ? err.message : String(err)));
   }
 }
 
 function warnLockKept(ctx: RunContext, why: string): void {
-  process.stderr.write(`warning: could not remove the run lock of ${environmentOf(ctx)} (${why}); \`${unlockCommand(ctx)}\` removes it\n`);
+  process.stderr.write(
+    `warning: could not remove the run lock of ${environmentOf(ctx)} (${why}); \`${unlockCommand(ctx)}\` removes it\n`,
+  );
 }
 
 /** Picks stacks by stage key (`network`, `service`...), template number (`31`) or stack name. */
 export function selectStacks(all: PlannedStack[], only: string[] | undefined): PlannedStack[] {
   if (!only?.length) return all;
-  const picked = all.filter((s) => only.some((o) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId));
-  const unknown = only.filter((o) => !all.some((s) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId));
+  const picked = all.filter((s) =>
+    only.some((o) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId),
+  );
+  const unknown = only.filter(
+    (o) => !all.some((s) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId),
+  );
   if (unknown.length) {
     throw CliError.usage(
       `--only ${unknown.join(', ')}: no such stage or stack in this environment`,
@@ -78,17 +86,27 @@ export function selectStacks(all: PlannedStack[], only: string[] | undefined): P
   return picked;
 }
 
-export async function openContext(file: string | undefined, global: GlobalOptions, only?: string[]): Promise<RunContext> {
-  if (!file) throw CliError.usage('--params FILE is required', 'pass the environment\'s params file (see examples/small.yaml), or run `provision` in a terminal for the wizard');
+export async function openContext(
+  file: string | undefined,
+  global: GlobalOptions,
+  only?: string[],
+): Promise<RunContext> {
+  if (!file)
+    throw CliError.usage(
+      '--params FILE is required',
+      "pass the environment's params file (see examples/small.yaml), or run `provision` in a terminal for the wizard",
+    );
   const params = loadParams(file);
   const region = global.region && regionProblem(global.region);
-  if (region) throw CliError.usage(`--region: ${region}`, 'pass a real region, or leave --region out to use the params file\'s');
+  if (region)
+    throw CliError.usage(`--region: ${region}`, "pass a real region, or leave --region out to use the params file's");
   const all = planEnvironment(params);
   const stacks = selectStacks(all, only);
   const timeoutMs = parseAwsTimeout(global.awsTimeout);
   const { createClients } = await import('../aws/clients');
   const trap = trapInterrupt({
-    message: 'AWS calls in flight are abandoned; no new stacks start; running updates are cancelled (they roll back), running creates and deletes go on in CloudFormation. Run the same command again to converge.',
+    message:
+      'AWS calls in flight are abandoned; no new stacks start; running updates are cancelled (they roll back), running creates and deletes go on in CloudFormation. Run the same command again to converge.',
     leaving: `left without waiting for AWS. If the next run says the environment is busy, \`provision unlock --params ${file}\` removes this run's lock.`,
   });
   const clients = createClients({
@@ -124,6 +142,9 @@ export function toSpec(s: PlannedStack, inRun: Set<string>): StackSpec {
 export function parseAwsTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw CliError.usage(`--aws-timeout ${value}: give the seconds to wait for an AWS answer, more than 0 and at most 600`);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
+    throw CliError.usage(
+      `--aws-timeout ${value}: give the seconds to wait for an AWS answer, more than 0 and at most 600`,
+    );
   return Math.round(seconds * 1000);
 }

@@ -26,9 +26,14 @@ export interface DeployFlags {
 }
 
 /** Exports imported by the run that neither the run nor the account provides: named per stack. */
-export async function missingImports(clients: AwsClients, ctx: RunContext): Promise<{ stack: string; exportName: string }[]> {
+export async function missingImports(
+  clients: AwsClients,
+  ctx: RunContext,
+): Promise<{ stack: string; exportName: string }[]> {
   const inRun = new Set(ctx.stacks.flatMap((s) => s.exports));
-  const needed = ctx.stacks.flatMap((s) => s.imports.filter((i) => !inRun.has(i)).map((exportName) => ({ stack: s.name, exportName })));
+  const needed = ctx.stacks.flatMap((s) =>
+    s.imports.filter((i) => !inRun.has(i)).map((exportName) => ({ stack: s.name, exportName })),
+  );
   if (!needed.length) return [];
   const { ListExportsCommand } = await import('@aws-sdk/client-cloudformation');
   const existing = new Set<string>();
@@ -44,17 +49,22 @@ export async function missingImports(clients: AwsClients, ctx: RunContext): Prom
 function producerHint(ctx: RunContext, exportName: string): string {
   const producer = ctx.all.find((s) => s.exports.includes(exportName));
   if (producer) return `deploy ${producer.name} first (drop --only, or add --only ${producer.stage})`;
-  if (exportName.startsWith('ecr-')) return `add the repository under repositories: in ${ctx.file}, or deploy it with the params file that owns it`;
+  if (exportName.startsWith('ecr-'))
+    return `add the repository under repositories: in ${ctx.file}, or deploy it with the params file that owns it`;
   return `add the stage that exports it to ${ctx.file}`;
 }
 
 export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
   if (!flags.yes && !interactive) {
-    throw CliError.usage('deploy needs --yes when it cannot ask (no terminal, or --json)', 'review with `provision plan --params FILE`, then run deploy with --yes');
+    throw CliError.usage(
+      'deploy needs --yes when it cannot ask (no terminal, or --json)',
+      'review with `provision plan --params FILE`, then run deploy with --yes',
+    );
   }
   const concurrency = flags.concurrency ? Number(flags.concurrency) : 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw CliError.usage('--concurrency must be a whole number from 1 to 16');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+    throw CliError.usage('--concurrency must be a whole number from 1 to 16');
   const ctx = await openContext(flags.params, global, flags.only);
   const { clients } = ctx;
   try {
@@ -62,7 +72,13 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       const missing = await missingImports(clients, ctx);
       if (missing.length) {
         throw CliError.refused(
-          `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`).join('\n'),
+          `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` +
+            missing
+              .map(
+                (m) =>
+                  `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`,
+              )
+              .join('\n'),
           'nothing was changed',
         );
       }
@@ -70,7 +86,12 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
       const holds = await checkImages(ctx); // before the preflight, which may create roles
       await accountPreflight(ctx, global);
-      const opts = { yes: Boolean(flags.yes), concurrency, pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined, holds };
+      const opts = {
+        yes: Boolean(flags.yes),
+        concurrency,
+        pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
+        holds,
+      };
       const results = await deployInPasses(ctx, opts);
       const pushes = await heldImages(ctx, holds, results);
       report(ctx, results, global, pushes.length ? { images: pushes } : {});
@@ -98,10 +119,16 @@ export async function accountPreflight(ctx: RunContext, global: GlobalOptions): 
   const report = await preflight(ctx.clients, specs);
   const exceeded = report.quotas.filter((q) => q.exceeded);
   if (exceeded.length) throw new QuotaExceededError(exceeded);
-  if (!global.json) for (const q of report.quotas.filter((x) => x.unchecked)) output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
-  if (report.rolesUnchecked && !global.json) output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
+  if (!global.json)
+    for (const q of report.quotas.filter((x) => x.unchecked))
+      output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
+  if (report.rolesUnchecked && !global.json)
+    output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
   if (!report.missingRoles.length) return;
-  if (!global.json) output.line(`account preflight: creating the service-linked role${report.missingRoles.length === 1 ? '' : 's'} of ${report.missingRoles.join(', ')} (a new account has none until first use)`);
+  if (!global.json)
+    output.line(
+      `account preflight: creating the service-linked role${report.missingRoles.length === 1 ? '' : 's'} of ${report.missingRoles.join(', ')} (a new account has none until first use)`,
+    );
   await createServiceLinkedRoles(ctx.clients, report.missingRoles);
 }
 
@@ -117,7 +144,7 @@ async function refuseDuplicateClusterAdmin(ctx: RunContext, specs: StackSpec[]):
   if (!dup.length) return;
   throw CliError.usage(
     `eksCluster.clusterAdminRoleArn in ${ctx.file} is ${dup[0]!.role}, the role this deploy runs as: EKS makes the cluster's creator an admin already, and a second access entry for it fails ("already in use") and rolls ${dup[0]!.stack} back`,
-    'leave clusterAdminRoleArn empty (you are admin as the creator), or name another role (e.g. the team\'s SSO role)',
+    "leave clusterAdminRoleArn empty (you are admin as the creator), or name another role (e.g. the team's SSO role)",
   );
 }
 
@@ -145,16 +172,31 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
   const specs = ctx.stacks.map((s) => toSpec(s, inRun));
   const moves = await preflight(ctx, specs);
   if (moves.detach.length) {
-    say(ctx, `Exports about to change are in use: first pointing ${moves.detach.map((s) => s.name).join(', ')} at their current values`);
+    say(
+      ctx,
+      `Exports about to change are in use: first pointing ${moves.detach.map((s) => s.name).join(', ')} at their current values`,
+    );
     const detached = await deployAll(ctx, opts, moves.detach);
     if (!detached.every(succeeded)) return detached;
     await assertDetached(ctx, moves);
   }
-  const first = specs.map((s) => (moves.keep.has(s.name) ? { ...s, templateBody: keepingExports(s.templateBody, moves.keep.get(s.name)!) } : s));
+  const first = specs.map((s) =>
+    moves.keep.has(s.name) ? { ...s, templateBody: keepingExports(s.templateBody, moves.keep.get(s.name)!) } : s,
+  );
   const results = await deployAll(ctx, opts, first);
   if (!moves.keep.size || !results.every(succeeded)) return results;
-  say(ctx, `Importers have moved: removing the exports ${[...moves.keep.values()].flat().map((e) => e.exportName).join(', ')}`);
-  const last = await deployAll(ctx, opts, specs.filter((s) => moves.keep.has(s.name)));
+  say(
+    ctx,
+    `Importers have moved: removing the exports ${[...moves.keep.values()]
+      .flat()
+      .map((e) => e.exportName)
+      .join(', ')}`,
+  );
+  const last = await deployAll(
+    ctx,
+    opts,
+    specs.filter((s) => moves.keep.has(s.name)),
+  );
   return results.map((r) => last.find((l) => l.stackName === r.stackName) ?? r);
 }
 
@@ -169,7 +211,10 @@ function say(ctx: RunContext, line: string): void {
 /** Runs the engine over the context's stacks (or the given specs) with progress; returns one result per stack. */
 export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?: StackSpec[]): Promise<DeployResult[]> {
   const [{ deployStack }, { runGraph }, { lazyArtifactBucket }, { StatusBoard }] = await Promise.all([
-    import('../deploy/stack'), import('../deploy/graph'), import('../deploy/artifacts'), import('../deploy/status-board'),
+    import('../deploy/stack'),
+    import('../deploy/graph'),
+    import('../deploy/artifacts'),
+    import('../deploy/status-board'),
   ]);
   // One status read per poll round for all stacks: CloudFormation throttles reads per account.
   const board = new StatusBoard(ctx.clients.cloudFormation, opts.pollMs ? { initialMs: opts.pollMs } : {});
@@ -178,7 +223,12 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
   const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
   const artifactBucket = lazyArtifactBucket(ctx.clients);
   // The CLI's context traps Ctrl-C for the whole run; the wizard's does not, so trap it here.
-  const trap = ctx.signal ? undefined : trapInterrupt({ message: 'no new stacks start; running updates are cancelled (they roll back), running creates go on in CloudFormation. Run the same command again to converge.' });
+  const trap = ctx.signal
+    ? undefined
+    : trapInterrupt({
+        message:
+          'no new stacks start; running updates are cancelled (they roll back), running creates go on in CloudFormation. Run the same command again to converge.',
+      });
   const signal = (ctx.signal ?? trap?.signal) as AbortSignal;
   const runStart = Date.now();
   progress.start();
@@ -195,10 +245,23 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
           board,
           ...(signal ? { signal } : {}),
           ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
-          ...(opts.yes ? {} : { confirm: (plan: ChangeSummary) => progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [summariseChanges(plan), ...plan.changes.map(changeLine)]) }),
+          ...(opts.yes
+            ? {}
+            : {
+                confirm: (plan: ChangeSummary) =>
+                  progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [
+                    summariseChanges(plan),
+                    ...plan.changes.map(changeLine),
+                  ]),
+              }),
           allowRecreate: opts.yes
             ? async () => true
-            : (name, status) => progress.confirm(name, `${name} is ${status} (its first creation failed; it holds no working resources). Delete it and create it again?`, []),
+            : (name, status) =>
+                progress.confirm(
+                  name,
+                  `${name} is ${status} (its first creation failed; it holds no working resources). Delete it and create it again?`,
+                  [],
+                ),
         });
         timings.set(spec.name, { startedMs: started - runStart, seconds: (Date.now() - started) / 1000 });
         progress.done(spec.name, result);
@@ -215,7 +278,12 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
   }
 }
 
-function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions, extra: Record<string, unknown> = {}): void {
+function report(
+  ctx: RunContext,
+  results: DeployResult[],
+  global: GlobalOptions,
+  extra: Record<string, unknown> = {},
+): void {
   const ok = results.every((r) => ['created', 'updated', 'skipped-unchanged'].includes(r.kind));
   const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
   if (global.json) {
@@ -226,18 +294,30 @@ function report(ctx: RunContext, results: DeployResult[], global: GlobalOptions,
         name: r.stackName,
         result: r.kind,
         ...('changes' in r ? { changes: r.changes.length } : {}),
-        ...(timings.has(r.stackName) ? { seconds: timings.get(r.stackName)!.seconds, startedAfterMs: timings.get(r.stackName)!.startedMs } : {}),
+        ...(timings.has(r.stackName)
+          ? { seconds: timings.get(r.stackName)!.seconds, startedAfterMs: timings.get(r.stackName)!.startedMs }
+          : {}),
         dependsOn: ctx.stacks.find((s) => s.name === r.stackName)?.dependsOn ?? [],
-        ...(r.kind === 'failed' || r.kind === 'error' || r.kind === 'not-run' || r.kind === 'cancelled' || r.kind === 'detached' ? { detail: describeFailure(r) } : {}),
+        ...(r.kind === 'failed' ||
+        r.kind === 'error' ||
+        r.kind === 'not-run' ||
+        r.kind === 'cancelled' ||
+        r.kind === 'detached'
+          ? { detail: describeFailure(r) }
+          : {}),
       })),
       ...extra,
     });
   } else {
     const count = (k: string) => results.filter((r) => r.kind === k).length;
     output.line();
-    output.line(`${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
-      (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`));
-    for (const r of results) if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind)) output.line(`  ${r.stackName}: ${describeFailure(r)}`);
+    output.line(
+      `${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
+        (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`),
+    );
+    for (const r of results)
+      if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind))
+        output.line(`  ${r.stackName}: ${describeFailure(r)}`);
   }
   if (!ok) process.exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Failed;
 }

@@ -49,15 +49,25 @@ async function refuseProtectedData(ctx: RunContext): Promise<void> {
 }
 
 /** Adds to each kept resource what a re-create does with it, and a database's or cache's final snapshot. */
-async function withRecreate<K extends KeptResource>(ctx: RunContext, kept: K[]): Promise<(K & { onRecreate: string; snapshot?: string })[]> {
-  const [{ describeRecreate }, restore] = await Promise.all([import('../deploy/recreate'), import('../deploy/restore')]);
-  return Promise.all(kept.map(async (k) => {
-    const id = k.policy === 'Snapshot' ? k.physicalId?.toLowerCase() : undefined;
-    let snapshot: string | undefined;
-    if (id && restore.CLUSTER_TYPES.includes(k.resourceType)) snapshot = await restore.newestFinalSnapshot(ctx.clients, id);
-    else if (id && k.resourceType === restore.CACHE_TYPE) snapshot = await restore.newestCacheSnapshot(ctx.clients, { groupId: id });
-    return { ...k, onRecreate: describeRecreate(k), ...(snapshot ? { snapshot } : {}) };
-  }));
+async function withRecreate<K extends KeptResource>(
+  ctx: RunContext,
+  kept: K[],
+): Promise<(K & { onRecreate: string; snapshot?: string })[]> {
+  const [{ describeRecreate }, restore] = await Promise.all([
+    import('../deploy/recreate'),
+    import('../deploy/restore'),
+  ]);
+  return Promise.all(
+    kept.map(async (k) => {
+      const id = k.policy === 'Snapshot' ? k.physicalId?.toLowerCase() : undefined;
+      let snapshot: string | undefined;
+      if (id && restore.CLUSTER_TYPES.includes(k.resourceType))
+        snapshot = await restore.newestFinalSnapshot(ctx.clients, id);
+      else if (id && k.resourceType === restore.CACHE_TYPE)
+        snapshot = await restore.newestCacheSnapshot(ctx.clients, { groupId: id });
+      return { ...k, onRecreate: describeRecreate(k), ...(snapshot ? { snapshot } : {}) };
+    }),
+  );
 }
 
 export interface DestroyFlags {
@@ -70,7 +80,8 @@ export interface DestroyFlags {
 
 export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
-  if (!flags.yes && !interactive) throw CliError.usage('destroy needs --yes when it cannot ask (no terminal, or --json)');
+  if (!flags.yes && !interactive)
+    throw CliError.usage('destroy needs --yes when it cannot ask (no terminal, or --json)');
   const ctx = await openContext(flags.params, global, flags.only);
   const env = environmentOf(ctx);
   const shared = ctx.stacks.filter(isSharedStack);
@@ -78,9 +89,15 @@ export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Pr
   try {
     if (!flags.yes) {
       const { input } = await import('@inquirer/prompts');
-      output.line(`This deletes ${doomed.length} stacks of ${c().bold(env)}:\n${doomed.map((s) => `  ${s.name}`).reverse().join('\n')}`);
+      output.line(
+        `This deletes ${doomed.length} stacks of ${c().bold(env)}:\n${doomed
+          .map((s) => `  ${s.name}`)
+          .reverse()
+          .join('\n')}`,
+      );
       const typed = await input({ message: `Type the environment name (${ctx.params.environment}) to confirm:` });
-      if (typed.trim() !== ctx.params.environment) throw new CliError('destroy cancelled: the name did not match', ExitCode.Refused);
+      if (typed.trim() !== ctx.params.environment)
+        throw new CliError('destroy cancelled: the name did not match', ExitCode.Refused);
     }
     await withRunLock(ctx, flags.deleteShared ? 'destroy --delete-shared' : 'destroy', async () => {
       await refuseProtectedData({ ...ctx, stacks: doomed });
@@ -95,12 +112,26 @@ export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Pr
 
 type DestroyResults = Awaited<ReturnType<typeof import('../deploy/destroy').destroyStacks>>;
 
-async function deleteWithProgress(ctx: RunContext, doomed: PlannedStack[], flags: DestroyFlags): Promise<DestroyResults> {
-  const [{ destroyStacks }, { reverseOrder }] = await Promise.all([import('../deploy/destroy'), import('../deploy/graph')]);
+async function deleteWithProgress(
+  ctx: RunContext,
+  doomed: PlannedStack[],
+  flags: DestroyFlags,
+): Promise<DestroyResults> {
+  const [{ destroyStacks }, { reverseOrder }] = await Promise.all([
+    import('../deploy/destroy'),
+    import('../deploy/graph'),
+  ]);
   const inRun = new Set(doomed.map((s) => s.name));
-  const nodes = doomed.map((s) => ({ name: s.name, templateId: s.templateId, dependsOn: s.dependsOn.filter((d) => inRun.has(d)) }));
+  const nodes = doomed.map((s) => ({
+    name: s.name,
+    templateId: s.templateId,
+    dependsOn: s.dependsOn.filter((d) => inRun.has(d)),
+  }));
   const ordered = reverseOrder(nodes);
-  const progress = new Progress(ordered.map((n) => ({ ...n, dependsOn: [] })), { json: ctx.global.json, verb: 'destroy' });
+  const progress = new Progress(
+    ordered.map((n) => ({ ...n, dependsOn: [] })),
+    { json: ctx.global.json, verb: 'destroy' },
+  );
   progress.start();
   try {
     const results = await destroyStacks(ctx.clients, ordered, {
@@ -122,7 +153,10 @@ interface KeptShared {
 }
 
 async function sharedStillThere(ctx: RunContext, shared: PlannedStack[]): Promise<KeptShared[]> {
-  const [{ describeStack }, { importsOf }] = await Promise.all([import('../deploy/cloudformation'), import('../deploy/destroy')]);
+  const [{ describeStack }, { importsOf }] = await Promise.all([
+    import('../deploy/cloudformation'),
+    import('../deploy/destroy'),
+  ]);
   const out: KeptShared[] = [];
   for (const s of shared) {
     const stack = await describeStack(ctx.clients.cloudFormation, s.name);
@@ -135,18 +169,38 @@ async function sharedStillThere(ctx: RunContext, shared: PlannedStack[]): Promis
 
 async function report(ctx: RunContext, results: DestroyResults, keptShared: KeptShared[]): Promise<void> {
   const env = environmentOf(ctx);
-  const kept = await withRecreate(ctx, results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : [])));
+  const kept = await withRecreate(
+    ctx,
+    results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : [])),
+  );
   const ok = results.every((r) => r.kind === 'deleted' || r.kind === 'absent');
-  const interrupted = results.some((r) => r.kind === 'detached' || (r.kind === 'not-run' && r.because === 'interrupted'));
+  const interrupted = results.some(
+    (r) => r.kind === 'detached' || (r.kind === 'not-run' && r.because === 'interrupted'),
+  );
   if (ctx.global.json) {
-    output.json({ ok, environment: env, stacks: results.map((r) => ({ name: r.stackName, result: r.kind })), kept, keptShared });
+    output.json({
+      ok,
+      environment: env,
+      stacks: results.map((r) => ({ name: r.stackName, result: r.kind })),
+      kept,
+      keptShared,
+    });
   } else {
     output.line();
-    output.line(`${ok ? c().green('✔') : c().red('✖')} ${results.filter((r) => r.kind === 'deleted').length} deleted, ${results.filter((r) => r.kind === 'absent').length} were not deployed`);
+    output.line(
+      `${ok ? c().green('✔') : c().red('✖')} ${results.filter((r) => r.kind === 'deleted').length} deleted, ${results.filter((r) => r.kind === 'absent').length} were not deployed`,
+    );
     if (kept.length) {
-      output.line('Kept by their templates (delete them by hand once you are sure), and what a deploy of the same file does with them:');
+      output.line(
+        'Kept by their templates (delete them by hand once you are sure), and what a deploy of the same file does with them:',
+      );
       for (const k of kept) {
-        const what = k.policy === 'Snapshot' ? `final snapshot ${k.snapshot ?? 'taken'}` : k.policy === 'skipped' ? 'left in place' : 'retained';
+        const what =
+          k.policy === 'Snapshot'
+            ? `final snapshot ${k.snapshot ?? 'taken'}`
+            : k.policy === 'skipped'
+              ? 'left in place'
+              : 'retained';
         output.line(`  ${k.stack}: ${k.logicalId} ${c().dim(k.resourceType)} ${k.physicalId ?? ''} — ${what}`);
         output.line(`    ${c().dim(`on re-create: ${k.onRecreate}`)}`);
       }
@@ -154,7 +208,9 @@ async function report(ctx: RunContext, results: DestroyResults, keptShared: Kept
     for (const k of keptShared) {
       output.line(
         `Kept ${k.stack}: a project stack, shared between environments; ` +
-          (k.importers.length ? `still imported by ${k.importers.join(', ')}` : `nothing imports it now: delete it with \`provision destroy --params ${ctx.file} --only ${k.stack} --delete-shared\``),
+          (k.importers.length
+            ? `still imported by ${k.importers.join(', ')}`
+            : `nothing imports it now: delete it with \`provision destroy --params ${ctx.file} --only ${k.stack} --delete-shared\``),
       );
     }
   }

@@ -7,7 +7,13 @@
  * `readonlyRootFilesystem: false`); tasks started before it was switched on cannot be entered and
  * are told apart from those that can.
  */
-import { DescribeServicesCommand, DescribeTasksCommand, ExecuteCommandCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ExecuteCommandCommand,
+  ListTasksCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { CONTAINER_NAME } from '../../templates/service/service';
 import { partitionOf } from '../aws/partition';
 import { CliError, ExitCode } from '../cli/errors';
@@ -34,7 +40,8 @@ export const DEFAULT_SHELL = '/bin/sh';
 const EXEC_AGENT = 'ExecuteCommandAgent';
 
 export async function runExec(command: string[], flags: ExecFlags, global: GlobalOptions): Promise<void> {
-  if (flags.task !== undefined && !/^[A-Za-z0-9:/_-]{1,200}$/.test(flags.task)) throw CliError.usage(`--task ${flags.task}: give a task id or ARN (see the task column of provision logs)`);
+  if (flags.task !== undefined && !/^[A-Za-z0-9:/_-]{1,200}$/.test(flags.task))
+    throw CliError.usage(`--task ${flags.task}: give a task id or ARN (see the task column of provision logs)`);
   const ctx = await openContext(flags.params, global);
   try {
     const planned = serviceStack(appStacks(ctx.all, flags.app, ctx.file), flags.extra, ctx.file);
@@ -45,20 +52,30 @@ export async function runExec(command: string[], flags: ExecFlags, global: Globa
     const task = await pickTask(ctx, cluster, service, flags.task);
     const container = task.containers?.find((x) => x.name === CONTAINER_NAME);
     const taskId = (task.taskArn ?? '').split('/').pop()!;
-    const out = await ctx.clients.ecs.send(new ExecuteCommandCommand({
-      cluster, task: task.taskArn, container: CONTAINER_NAME, interactive: true, command: command.length ? command.join(' ') : DEFAULT_SHELL,
-    }));
+    const out = await ctx.clients.ecs.send(
+      new ExecuteCommandCommand({
+        cluster,
+        task: task.taskArn,
+        container: CONTAINER_NAME,
+        interactive: true,
+        command: command.length ? command.join(' ') : DEFAULT_SHELL,
+      }),
+    );
     const region = await ctx.clients.region();
     const clusterName = (out.clusterArn ?? cluster).split('/').pop()!;
     const inv = pluginInvocation({
       session: { ...out.session },
       region,
-      ...(ctx.global.profile ?? ctx.params.profile ? { profile: (ctx.global.profile ?? ctx.params.profile)! } : {}),
+      ...((ctx.global.profile ?? ctx.params.profile) ? { profile: (ctx.global.profile ?? ctx.params.profile)! } : {}),
       request: { Target: `ecs:${clusterName}_${taskId}_${container?.runtimeId ?? ''}` },
       endpoint: ctx.clients.endpointUrl ?? `https://ecs.${region}.${dnsSuffix(region)}`,
       viaEnv: false,
     });
-    process.stderr.write(c().dim(`task ${taskId} of ${planned.name}, container ${CONTAINER_NAME}: ${command.length ? command.join(' ') : DEFAULT_SHELL} (session ${out.session?.sessionId})\n`));
+    process.stderr.write(
+      c().dim(
+        `task ${taskId} of ${planned.name}, container ${CONTAINER_NAME}: ${command.length ? command.join(' ') : DEFAULT_SHELL} (session ${out.session?.sessionId})\n`,
+      ),
+    );
     const code = await runPlugin(plugin, inv, 'provision exec');
     if (code !== 0) process.exitCode = code;
   } finally {
@@ -75,11 +92,22 @@ async function serviceOf(ctx: RunContext, stackName: string): Promise<{ cluster:
   const service = await stackResourceId(ctx.clients.cloudFormation, stackName, 'Service');
   if (!service) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
   const cluster = clusterOfServiceArn(service) ?? (await clusterFromStack(ctx));
-  if (!cluster) throw new CliError(`cannot tell which cluster runs ${service}`, ExitCode.Refused, `deploy the ecsCluster stage: provision deploy --params ${ctx.file}`);
+  if (!cluster)
+    throw new CliError(
+      `cannot tell which cluster runs ${service}`,
+      ExitCode.Refused,
+      `deploy the ecsCluster stage: provision deploy --params ${ctx.file}`,
+    );
   return { cluster, service };
 }
 
-async function assertExecEnabled(ctx: RunContext, cluster: string, service: string, stackName: string, flags: ExecFlags): Promise<void> {
+async function assertExecEnabled(
+  ctx: RunContext,
+  cluster: string,
+  service: string,
+  stackName: string,
+  flags: ExecFlags,
+): Promise<void> {
   const out = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   if (out.services?.[0]?.enableExecuteCommand) return;
   const where = flags.extra ? `the extra service "${flags.extra}" of app ${flags.app}` : `apps: ${flags.app}: service:`;
@@ -95,13 +123,31 @@ async function pickTask(ctx: RunContext, cluster: string, service: string, wante
   const serviceName = service.split('/').pop()!;
   const arns = wanted
     ? [wanted]
-    : (await ctx.clients.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }))).taskArns ?? [];
-  if (!arns.length) throw new CliError(`service ${serviceName} has no running task`, ExitCode.Refused, `see why with provision status --params ${ctx.file}`);
+    : ((await ctx.clients.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' })))
+        .taskArns ?? []);
+  if (!arns.length)
+    throw new CliError(
+      `service ${serviceName} has no running task`,
+      ExitCode.Refused,
+      `see why with provision status --params ${ctx.file}`,
+    );
   const tasks = (await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
   const own = tasks.filter((t) => t.group === `service:${serviceName}`);
-  if (wanted && !own.length) throw CliError.usage(`task ${wanted} is not a task of service ${serviceName}`, 'leave out --task to enter the first running task');
+  if (wanted && !own.length)
+    throw CliError.usage(
+      `task ${wanted} is not a task of service ${serviceName}`,
+      'leave out --task to enter the first running task',
+    );
   const running = own.filter((t) => t.lastStatus === 'RUNNING');
-  const ready = running.filter((t) => t.enableExecuteCommand && t.containers?.some((x) => x.name === CONTAINER_NAME && x.managedAgents?.some((a) => a.name === EXEC_AGENT && a.lastStatus === 'RUNNING')));
+  const ready = running.filter(
+    (t) =>
+      t.enableExecuteCommand &&
+      t.containers?.some(
+        (x) =>
+          x.name === CONTAINER_NAME &&
+          x.managedAgents?.some((a) => a.name === EXEC_AGENT && a.lastStatus === 'RUNNING'),
+      ),
+  );
   if (ready.length) return ready[0]!;
   if (running.length) {
     throw new CliError(
@@ -110,6 +156,15 @@ async function pickTask(ctx: RunContext, cluster: string, service: string, wante
       `start new tasks: aws ecs update-service --cluster ${cluster.split('/').pop()} --service ${serviceName} --force-new-deployment, then run this again`,
     );
   }
-  if (wanted) throw new CliError(`task ${wanted} of ${serviceName} is ${own[0]?.lastStatus ?? 'not running'}`, ExitCode.Refused, 'leave out --task to enter the first running task');
-  throw new CliError(`no task of ${serviceName} is running yet (${own.map((t) => t.lastStatus).join(', ')})`, ExitCode.Refused, `wait for them to start (provision status --params ${ctx.file}), then run this again`);
+  if (wanted)
+    throw new CliError(
+      `task ${wanted} of ${serviceName} is ${own[0]?.lastStatus ?? 'not running'}`,
+      ExitCode.Refused,
+      'leave out --task to enter the first running task',
+    );
+  throw new CliError(
+    `no task of ${serviceName} is running yet (${own.map((t) => t.lastStatus).join(', ')})`,
+    ExitCode.Refused,
+    `wait for them to start (provision status --params ${ctx.file}), then run this again`,
+  );
 }

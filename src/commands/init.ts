@@ -41,7 +41,10 @@ const IGNORED = ['node_modules/'];
 export function renderStarter(flags: InitFlags, file: string): string {
   const source = path.join(examplesDir(), `${flags.example}.yaml`);
   if (!fs.existsSync(source)) {
-    throw CliError.usage(`--example ${flags.example}: there is no such example`, `choose one of: ${exampleNames().join(', ')}`);
+    throw CliError.usage(
+      `--example ${flags.example}: there is no such example`,
+      `choose one of: ${exampleNames().join(', ')}`,
+    );
   }
   // The example's own schema line points inside the package and its "Deploy:" line at itself.
   const text = fs
@@ -65,7 +68,12 @@ function validate(text: string, file: string): void {
     fs.writeFileSync(probe, text);
     loadParams(probe);
   } catch (err) {
-    if (err instanceof CliError) throw new CliError(err.message.split(probe).join(file), err.exitCode, 'pass valid values with --env, --prefix, --region and --contact-email');
+    if (err instanceof CliError)
+      throw new CliError(
+        err.message.split(probe).join(file),
+        err.exitCode,
+        'pass valid values with --env, --prefix, --region and --contact-email',
+      );
     throw err;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -77,7 +85,8 @@ function ensureGitignore(dir: string): string[] {
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const have = new Set(existing.split('\n').map((l) => l.trim()));
   const missing = IGNORED.filter((l) => !have.has(l) && !have.has(l.replace(/\/$/, '')));
-  if (missing.length) fs.writeFileSync(file, `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`);
+  if (missing.length)
+    fs.writeFileSync(file, `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`);
   return missing;
 }
 
@@ -101,7 +110,9 @@ export async function runInit(flags: InitFlags, global: GlobalOptions): Promise<
   if (ignored.length) output.line(`${c().green('✔')} .gitignore: added ${ignored.join(', ')}`);
   output.line('');
   output.line('Next:');
-  output.line(`  edit ${shown}             tags.contactEmail, apps, repositories (your editor checks it against the schema)`);
+  output.line(
+    `  edit ${shown}             tags.contactEmail, apps, repositories (your editor checks it against the schema)`,
+  );
   output.line(`  provision plan   --params ${shown}`);
   output.line(`  provision deploy --params ${shown}`);
 }

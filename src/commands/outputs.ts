@@ -22,7 +22,11 @@ export async function runOutputs(flags: { params?: string; only?: string[] }, gl
         if (!o.OutputKey) continue;
         outputs[o.OutputKey] = o.OutputValue ?? '';
         if (o.ExportName) exports[o.ExportName] = o.OutputValue ?? '';
-        (rowsOf[s.name] ??= []).push([`  ${o.OutputKey}`, o.OutputValue ?? '', o.ExportName ? c().dim(`export ${o.ExportName}`) : '']);
+        (rowsOf[s.name] ??= []).push([
+          `  ${o.OutputKey}`,
+          o.OutputValue ?? '',
+          o.ExportName ? c().dim(`export ${o.ExportName}`) : '',
+        ]);
       }
       result[s.name] = { outputs, exports };
     }

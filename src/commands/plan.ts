@@ -18,12 +18,14 @@ import { imageNeeds, missingImages, pushInstructionsFor, waitingNote } from '../
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
@@ -33,7 +35,8 @@ function preflightLines(report: PreflightReport): void {
   if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked) return;
   output.line();
   output.line(c().bold('Account preflight:'));
-  for (const role of report.missingRoles) output.line(`  deploy creates the service-linked role of ${role} first (missing in this account)`);
+  for (const role of report.missingRoles)
+    output.line(`  deploy creates the service-linked role of ${role} first (missing in this account)`);
   if (report.rolesUnchecked) output.line(c().yellow(`  service-linked roles not checked (${report.rolesUnchecked})`));
   for (const q of counted) {
     if (q.unchecked) {
@@ -58,7 +61,9 @@ export function exportLines(changes: ExportChange[], inRun: Set<string>): string
     if (!e.importers.length) return c().dim(`${what}; no stack imports it`);
     const outside = e.importers.filter((i) => !inRun.has(i));
     const next = outside.length
-      ? c().red(`deploy stops before changing anything while ${outside.join(', ')} (outside this run) import${outside.length === 1 ? 's' : ''} it`)
+      ? c().red(
+          `deploy stops before changing anything while ${outside.join(', ')} (outside this run) import${outside.length === 1 ? 's' : ''} it`,
+        )
       : e.kind === 'changed'
         ? 'deploy first points them at its current value, then updates this stack, then moves them to the new value'
         : 'deploy keeps it until they have moved off it, then removes it';
@@ -77,30 +82,50 @@ function planJson(p: PlanResult): unknown {
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
+    const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([
+      import('../deploy/stack'),
+      import('../deploy/artifacts'),
+    ]);
     const inRun = new Set(ctx.stacks.map((s) => s.name));
     // A template still over the inline limit goes through the same bucket as in deploy.
     const artifactBucket = lazyArtifactBucket(ctx.clients);
-    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
+    const plans: PlanResult[] = await mapLimit(ctx.stacks, 4, (s) =>
+      planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }),
+    );
     const missing = await missingImports(ctx.clients, ctx);
     const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
     const { sharedChanges, describeSharedChanges } = await import('./shared');
     const shared = await sharedChanges(ctx);
     const { preflight } = await import('../deploy/preflight');
-    const account = await preflight(ctx.clients, ctx.stacks.map((s) => toSpec(s, inRun)));
+    const account = await preflight(
+      ctx.clients,
+      ctx.stacks.map((s) => toSpec(s, inRun)),
+    );
     if (global.json) {
       output.json({
         environment: `${ctx.params.prefix}${ctx.params.environment}`,
-        stacks: ctx.stacks.map((s, i) => ({ name: s.name, template: s.templateId, dependsOn: s.dependsOn, plan: planJson(plans[i]!) })),
+        stacks: ctx.stacks.map((s, i) => ({
+          name: s.name,
+          template: s.templateId,
+          dependsOn: s.dependsOn,
+          plan: planJson(plans[i]!),
+        })),
         missingImports: missing,
-        missingImages: images.map((m) => ({ stack: m.stack, repository: m.repository, tag: m.tag, repositoryExists: m.state === 'no-tag' })),
+        missingImages: images.map((m) => ({
+          stack: m.stack,
+          repository: m.repository,
+          tag: m.tag,
+          repositoryExists: m.state === 'no-tag',
+        })),
         sharedChanges: shared,
         preflight: account,
       });
       return;
     }
     const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, await ctx.clients.region(), images) : [];
-    output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
+    output.line(
+      `${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`,
+    );
     ctx.stacks.forEach((s, i) => {
       const p = plans[i]!;
       const deps = s.dependsOn.length ? c().dim(` after ${s.dependsOn.join(', ')}`) : '';
@@ -110,10 +135,15 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
       else if (p.kind === 'not-plannable') output.line(`  ${c().yellow(`cannot plan now: ${p.reason}`)}`);
       else if (p.kind === 'refused') refusalLines(p.error);
       else {
-        output.line(`  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
+        output.line(
+          `  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`,
+        );
         const store = p.store ?? 'database';
         if (p.restoresFrom) output.line(`  ${c().cyan(`the ${store} is created from snapshot ${p.restoresFrom}`)}`);
-        if (p.noSnapshotOf) output.line(`  ${c().dim(`restoreFrom: latest: no final snapshot of ${p.noSnapshotOf} yet, the ${store} starts empty`)}`);
+        if (p.noSnapshotOf)
+          output.line(
+            `  ${c().dim(`restoreFrom: latest: no final snapshot of ${p.noSnapshotOf} yet, the ${store} starts empty`)}`,
+          );
         for (const ch of p.plan.changes) output.line(`    ${changeLine(ch)}`);
         if (p.refused) refusalLines(p.refused);
         for (const line of exportLines(p.exports ?? [], inRun)) output.line(`  ${line}`);
@@ -129,9 +159,14 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
     preflightLines(account);
     const changing = plans.filter((p) => p.kind === 'changes').length;
     const refused = plans.filter((p) => p.kind === 'refused' || (p.kind === 'changes' && p.refused)).length;
-    if (refused) output.warn(`${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`);
+    if (refused)
+      output.warn(
+        `${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`,
+      );
     output.line();
-    output.line(`${changing} of ${plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`);
+    output.line(
+      `${changing} of ${plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`,
+    );
   } finally {
     ctx.clients.destroy();
   }

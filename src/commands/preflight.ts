@@ -30,7 +30,9 @@ export interface ExportMoves {
 export async function preflight(ctx: RunContext, specs: StackSpec[]): Promise<ExportMoves> {
   const { planStack } = await import('../deploy/stack');
   const plans = await mapLimit(specs, 4, (s) => planStack(ctx.clients, s));
-  const refusals = plans.flatMap((p) => (p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : []));
+  const refusals = plans.flatMap((p) =>
+    p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
+  );
   if (refusals.length) {
     throw CliError.usage(
       `${refusals.length} stack${refusals.length === 1 ? '' : 's'} cannot take ${refusals.length === 1 ? 'its' : 'their'} change; nothing was changed:\n` +
@@ -59,15 +61,20 @@ async function exportMoves(ctx: RunContext, specs: StackSpec[], plans: PlanResul
       for (const importer of e.importers) {
         if (!inRun.has(importer)) problems.push(outsideProblem(ctx, specs[i]!.name, e, importer));
         else if (e.kind === 'removed' && ctx.stacks.find((s) => s.name === importer)?.imports.includes(e.exportName)) {
-          problems.push(`${importer} still imports ${e.exportName}, which ${specs[i]!.name} would no longer export: keep the stage that needs it, or drop the link in ${ctx.file}`);
-        } else if (e.kind === 'changed') detachValues.set(importer, { ...detachValues.get(importer), [e.exportName]: e.value });
+          problems.push(
+            `${importer} still imports ${e.exportName}, which ${specs[i]!.name} would no longer export: keep the stage that needs it, or drop the link in ${ctx.file}`,
+          );
+        } else if (e.kind === 'changed')
+          detachValues.set(importer, { ...detachValues.get(importer), [e.exportName]: e.value });
       }
       if (e.kind === 'removed') keep.set(specs[i]!.name, [...(keep.get(specs[i]!.name) ?? []), e]);
     }
   });
   const detach = await detachSpecs(ctx, specs, detachValues, problems);
   if (problems.length) {
-    throw CliError.usage(`exports in use stop this deploy; nothing was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    throw CliError.usage(
+      `exports in use stop this deploy; nothing was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
   }
   return { detach, keep, pinned: [...new Set([...detachValues.values()].flatMap((v) => Object.keys(v)))] };
 }
@@ -88,7 +95,8 @@ export async function assertDetached(ctx: RunContext, moves: ExportMoves): Promi
   const detached = new Set(moves.detach.map((s) => s.name));
   const left: string[] = [];
   for (const name of moves.pinned) {
-    for (const importer of await importersOf(ctx.clients.cloudFormation, name)) if (detached.has(importer)) left.push(`${importer} still imports ${name}`);
+    for (const importer of await importersOf(ctx.clients.cloudFormation, name))
+      if (detached.has(importer)) left.push(`${importer} still imports ${name}`);
   }
   if (left.length) {
     throw new CliError(
@@ -100,7 +108,12 @@ export async function assertDetached(ctx: RunContext, moves: ExportMoves): Promi
 }
 
 /** Each importer's deployed template with the imports of changing exports pinned to their current values. */
-async function detachSpecs(ctx: RunContext, specs: StackSpec[], values: Map<string, Record<string, string>>, problems: string[]): Promise<StackSpec[]> {
+async function detachSpecs(
+  ctx: RunContext,
+  specs: StackSpec[],
+  values: Map<string, Record<string, string>>,
+  problems: string[],
+): Promise<StackSpec[]> {
   const { describeStack, getTemplateBody, parametersOf, tagsOf } = await import('../deploy/cloudformation');
   const { detachedTemplate } = await import('../deploy/exports');
   const out: StackSpec[] = [];
@@ -111,11 +124,20 @@ async function detachSpecs(ctx: RunContext, specs: StackSpec[], values: Map<stri
     const detached = stack && body ? detachedTemplate(body, stack, pinned) : undefined;
     const missed = Object.keys(pinned).filter((name) => !detached?.detached.includes(name));
     if (!stack || !detached || missed.length) {
-      problems.push(`${importer} imports ${missed.join(', ')} in a form this tool cannot pin to its current value: update ${importer} so it no longer imports it, then deploy again`);
+      problems.push(
+        `${importer} imports ${missed.join(', ')} in a form this tool cannot pin to its current value: update ${importer} so it no longer imports it, then deploy again`,
+      );
       continue;
     }
     const planned = specs.find((s) => s.name === importer)!;
-    out.push({ ...planned, templateBody: detached.body, parameters: parametersOf(stack), tags: tagsOf(stack), dependsOn: [], terminationProtection: undefined });
+    out.push({
+      ...planned,
+      templateBody: detached.body,
+      parameters: parametersOf(stack),
+      tags: tagsOf(stack),
+      dependsOn: [],
+      terminationProtection: undefined,
+    });
   }
   return out;
 }

@@ -94,7 +94,12 @@ export function publishedVersions(dir = publishedRoot()): string[] {
 
 function readCatalogue(version: string): LocalFile[] {
   const dir = path.join(publishedRoot(), version);
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cf')).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.cf'))
+        .sort()
+    : [];
   if (!files.length) {
     const there = publishedVersions();
     throw CliError.usage(
@@ -111,14 +116,20 @@ function readCatalogue(version: string): LocalFile[] {
       // Only JSON templates are read for parameters and stack-name rules; a YAML one is still uploaded.
       if (contentTypeOf(file, body) === 'application/json') template = JSON.parse(body.toString('utf8'));
     } catch (err) {
-      throw new CliError(`published/${version}/${file} is not valid JSON: ${(err as Error).message}`, ExitCode.Refused, 'run `provision synth` to rebuild the catalogue');
+      throw new CliError(
+        `published/${version}/${file} is not valid JSON: ${(err as Error).message}`,
+        ExitCode.Refused,
+        'run `provision synth` to rebuild the catalogue',
+      );
     }
     return { file, body, template };
   });
 }
 
 /** A service section of the params file whose options the published template cannot carry. */
-function customisation(section: { links?: unknown[]; environment?: Record<string, unknown>; secrets?: unknown[] } | undefined): string | undefined {
+function customisation(
+  section: { links?: unknown[]; environment?: Record<string, unknown>; secrets?: unknown[] } | undefined,
+): string | undefined {
   if (!section) return undefined;
   const parts = [
     section.links?.length ? 'links to data stores' : '',
@@ -131,9 +142,18 @@ function customisation(section: { links?: unknown[]; environment?: Record<string
 }
 
 /** The quick-create link of every stack the params file plans, grouped by published file name. */
-function stackLinks(ctx: RunContext, files: LocalFile[], urlOf: (file: string) => string, region: string): Map<string, StackLink[]> {
+function stackLinks(
+  ctx: RunContext,
+  files: LocalFile[],
+  urlOf: (file: string) => string,
+  region: string,
+): Map<string, StackLink[]> {
   const byFile = new Map<string, StackLink[]>();
-  const apps = (ctx.params.apps ?? []) as { name: string; service?: Record<string, any>; extras?: Record<string, any>[] }[];
+  const apps = (ctx.params.apps ?? []) as {
+    name: string;
+    service?: Record<string, any>;
+    extras?: Record<string, any>[];
+  }[];
   for (const s of ctx.all) {
     const file = `${s.templateId}.cf`;
     const local = files.find((f) => f.file === file);
@@ -143,9 +163,20 @@ function stackLinks(ctx: RunContext, files: LocalFile[], urlOf: (file: string) =
     }
     const parameters = consoleParameters(local.template.Parameters ?? {}, s.parameters);
     const app = apps.find((a) => a.name === s.app);
-    const section = s.stage === 'service' ? app?.service : s.stage === 'extra' ? app?.extras?.find((e) => e.suffix === s.parameters.Suffix) : undefined;
+    const section =
+      s.stage === 'service'
+        ? app?.service
+        : s.stage === 'extra'
+          ? app?.extras?.find((e) => e.suffix === s.parameters.Suffix)
+          : undefined;
     const note = customisation(section);
-    const link: StackLink = { stackName: s.name, stage: s.stage, quickCreate: quickCreateUrl({ region, templateUrl: urlOf(file), stackName: s.name, parameters }), parameters, ...(note ? { note } : {}) };
+    const link: StackLink = {
+      stackName: s.name,
+      stage: s.stage,
+      quickCreate: quickCreateUrl({ region, templateUrl: urlOf(file), stackName: s.name, parameters }),
+      parameters,
+      ...(note ? { note } : {}),
+    };
     byFile.set(file, [...(byFile.get(file) ?? []), link]);
   }
   return byFile;
@@ -163,15 +194,26 @@ async function accountOf(clients: AwsClients): Promise<string | undefined> {
 export async function runPublish(flags: PublishFlags, global: GlobalOptions): Promise<void> {
   const bucket = flags.bucket ?? '';
   const problem = bucketNameProblem(bucket);
-  if (problem) throw CliError.usage(`--bucket ${JSON.stringify(bucket)}: ${problem}`, 'e.g. --bucket acme-cfn-templates-123456789012');
+  if (problem)
+    throw CliError.usage(
+      `--bucket ${JSON.stringify(bucket)}: ${problem}`,
+      'e.g. --bucket acme-cfn-templates-123456789012',
+    );
   const version = flags.version ?? catalogueVersion();
   let keyPrefix: string;
   try {
     keyPrefix = resolveKeyPrefix(flags.keyPrefix, version);
   } catch (err) {
-    throw CliError.usage(`--key-prefix: ${(err as Error).message}`, 'e.g. --key-prefix cfn-stages/{version}/ (the default; {version} becomes the catalogue version)');
+    throw CliError.usage(
+      `--key-prefix: ${(err as Error).message}`,
+      'e.g. --key-prefix cfn-stages/{version}/ (the default; {version} becomes the catalogue version)',
+    );
   }
-  if (flags.public && !keyPrefix) throw CliError.usage('--public needs a --key-prefix: an empty prefix would make the whole bucket readable by anyone', 'leave --key-prefix out (cfn-stages/<version>/ is the default)');
+  if (flags.public && !keyPrefix)
+    throw CliError.usage(
+      '--public needs a --key-prefix: an empty prefix would make the whole bucket readable by anyone',
+      'leave --key-prefix out (cfn-stages/<version>/ is the default)',
+    );
   const files = readCatalogue(version);
 
   // With --params, openContext validates the file and plans its stacks before any AWS call, and
@@ -179,14 +221,24 @@ export async function runPublish(flags: PublishFlags, global: GlobalOptions): Pr
   const ctx = flags.params ? await (await import('./context')).openContext(flags.params, global) : undefined;
   const clients: AwsClients = ctx
     ? ctx.clients
-    : (await import('../aws/clients')).createClients({ region: global.region, profile: global.profile, ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}) });
+    : (await import('../aws/clients')).createClients({
+        region: global.region,
+        profile: global.profile,
+        ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
+      });
   try {
     const region = await clients.region();
     const urlOf = (file: string) => templateUrl(bucket, keyPrefix + file, { region, endpointUrl: clients.endpointUrl });
     const links = ctx ? stackLinks(ctx, files, urlOf, region) : undefined;
 
     const { ensurePublishBucket, grantPublicRead, publicReadGranted, putObject } = await import('../publish/bucket');
-    const target = { s3: clients.s3, bucket, region, account: await accountOf(clients), endpointUrl: clients.endpointUrl };
+    const target = {
+      s3: clients.s3,
+      bucket,
+      region,
+      account: await accountOf(clients),
+      endpointUrl: clients.endpointUrl,
+    };
     const { created } = await ensurePublishBucket(target);
 
     const templates: PublishedTemplate[] = [];
@@ -210,7 +262,11 @@ export async function runPublish(flags: PublishFlags, global: GlobalOptions): Pr
     const schemaKey = `${keyPrefix}params.schema.json`;
     const schemaBody = fs.readFileSync(schemaPath());
     const schemaStatus = await putObject(target, schemaKey, schemaBody, contentTypeOf(schemaKey, schemaBody));
-    const schema = { key: schemaKey, url: templateUrl(bucket, schemaKey, { region, endpointUrl: clients.endpointUrl }), status: schemaStatus };
+    const schema = {
+      key: schemaKey,
+      url: templateUrl(bucket, schemaKey, { region, endpointUrl: clients.endpointUrl }),
+      status: schemaStatus,
+    };
 
     let isPublic = false;
     if (flags.public) {
@@ -220,7 +276,17 @@ export async function runPublish(flags: PublishFlags, global: GlobalOptions): Pr
       isPublic = await publicReadGranted(target, keyPrefix);
     }
 
-    const result: PublishResult = { ok: true, bucket, region, version, keyPrefix, bucketCreated: created, public: isPublic, schema, templates };
+    const result: PublishResult = {
+      ok: true,
+      bucket,
+      region,
+      version,
+      keyPrefix,
+      bucketCreated: created,
+      public: isPublic,
+      schema,
+      templates,
+    };
     report(result, Boolean(flags.public), global);
   } finally {
     clients.destroy();
@@ -241,7 +307,9 @@ function report(r: PublishResult, asked: boolean, global: GlobalOptions): void {
     return;
   }
   const uploaded = r.templates.filter((t) => t.status === 'uploaded').length;
-  output.line(`${c().green('✔')} cfn-stages ${r.version}: ${r.templates.length} templates in ${where} (${uploaded} uploaded, ${r.templates.length - uploaded} unchanged)`);
+  output.line(
+    `${c().green('✔')} cfn-stages ${r.version}: ${r.templates.length} templates in ${where} (${uploaded} uploaded, ${r.templates.length - uploaded} unchanged)`,
+  );
   output.line(
     r.bucketCreated
       ? `  bucket ${r.bucket} created in ${r.region}: SSE-S3 encrypted, versioned, public access blocked${r.public ? ' except the prefix above' : ''}`
@@ -258,12 +326,17 @@ function report(r: PublishResult, asked: boolean, global: GlobalOptions): void {
         if (s.note) output.line(`    ${c().yellow('note:')} ${s.note}`);
       }
     } else {
-      if (t.stackName) output.line(`  stack name:    ${t.stackName}  ${c().dim('(type it in the console with your values)')}`);
+      if (t.stackName)
+        output.line(`  stack name:    ${t.stackName}  ${c().dim('(type it in the console with your values)')}`);
       output.line(`  quick-create:  ${t.quickCreate}`);
     }
   }
   output.line();
   if (!r.public) {
-    output.line(c().dim(`The templates are private: the links work for people signed in to this account who may read ${where}*. Pass --public to let anyone read them.`));
+    output.line(
+      c().dim(
+        `The templates are private: the links work for people signed in to this account who may read ${where}*. Pass --public to let anyone read them.`,
+      ),
+    );
   }
 }

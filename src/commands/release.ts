@@ -53,16 +53,30 @@ export interface ReleaseFlags {
   pollInterval?: string;
 }
 
-function checkFlags(flags: ReleaseFlags, global: GlobalOptions): { tag: string; timeoutMs: number; poll?: PollOptions } {
+function checkFlags(
+  flags: ReleaseFlags,
+  global: GlobalOptions,
+): { tag: string; timeoutMs: number; poll?: PollOptions } {
   const tag = flags.version ?? '';
-  if (!IMAGE_TAG_PATTERN.test(tag)) throw CliError.usage(`--version "${tag}" is not an image tag`, 'a Docker tag: letters, digits, "_", "." and "-", at most 128 characters, not starting with "." or "-"');
+  if (!IMAGE_TAG_PATTERN.test(tag))
+    throw CliError.usage(
+      `--version "${tag}" is not an image tag`,
+      'a Docker tag: letters, digits, "_", "." and "-", at most 128 characters, not starting with "." or "-"',
+    );
   const minutes = Number(flags.timeout ?? '15');
-  if (!Number.isFinite(minutes) || minutes <= 0) throw CliError.usage(`--timeout ${flags.timeout}: give a number of minutes above 0`);
+  if (!Number.isFinite(minutes) || minutes <= 0)
+    throw CliError.usage(`--timeout ${flags.timeout}: give a number of minutes above 0`);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
-  if (!flags.yes && !interactive) throw CliError.usage('release needs --yes when it cannot ask (no terminal, or --json)');
+  if (!flags.yes && !interactive)
+    throw CliError.usage('release needs --yes when it cannot ask (no terminal, or --json)');
   const seconds = flags.pollInterval === undefined ? undefined : Number(flags.pollInterval);
-  if (seconds !== undefined && !(seconds > 0 && seconds <= 60)) throw CliError.usage(`--poll-interval ${flags.pollInterval}: give a number of seconds from 0 to 60`);
-  return { tag, timeoutMs: minutes * 60_000, ...(seconds ? { poll: { initialMs: seconds * 1000, maxMs: Math.max(seconds * 1000, 10_000) } } : {}) };
+  if (seconds !== undefined && !(seconds > 0 && seconds <= 60))
+    throw CliError.usage(`--poll-interval ${flags.pollInterval}: give a number of seconds from 0 to 60`);
+  return {
+    tag,
+    timeoutMs: minutes * 60_000,
+    ...(seconds ? { poll: { initialMs: seconds * 1000, maxMs: Math.max(seconds * 1000, 10_000) } } : {}),
+  };
 }
 
 export async function runRelease(flags: ReleaseFlags, global: GlobalOptions): Promise<void> {
@@ -73,17 +87,27 @@ export async function runRelease(flags: ReleaseFlags, global: GlobalOptions): Pr
     const stack = await deployedStack(ctx, planned.name);
     const image = imageParams(stack);
     if (image.publicImage) {
-      throw CliError.usage(`${planned.name} runs the public image ${image.publicImage}; ImageTag applies only to its ECR repository`, `change the service's publicImage in ${ctx.file} and run \`provision deploy\``);
+      throw CliError.usage(
+        `${planned.name} runs the public image ${image.publicImage}; ImageTag applies only to its ECR repository`,
+        `change the service's publicImage in ${ctx.file} and run \`provision deploy\``,
+      );
     }
-    if (!image.repository) throw CliError.usage(`${planned.name} has no RepositoryName, so there is no ECR image to release`);
+    if (!image.repository)
+      throw CliError.usage(`${planned.name} has no RepositoryName, so there is no ECR image to release`);
     if (image.tag === tag) {
-      say(global, { ok: true, stack: planned.name, result: 'unchanged', imageTag: tag }, `${planned.name} already runs ${image.repository}:${tag}; nothing to release`);
+      say(
+        global,
+        { ok: true, stack: planned.name, result: 'unchanged', imageTag: tag },
+        `${planned.name} already runs ${image.repository}:${tag}; nothing to release`,
+      );
       return;
     }
     await assertImageTag(ctx.clients.ecr, image.repository, tag);
     const ref = await serviceRef(ctx, planned.name);
     const repository = image.repository;
-    await withRunLock(ctx, `release --app ${flags.app} --version ${tag}`, () => release(ctx, { stack, ref, from: image.tag, to: tag, repository, timeoutMs, poll, flags }));
+    await withRunLock(ctx, `release --app ${flags.app} --version ${tag}`, () =>
+      release(ctx, { stack, ref, from: image.tag, to: tag, repository, timeoutMs, poll, flags }),
+    );
   } finally {
     ctx.clients.destroy();
   }
@@ -98,11 +122,25 @@ function say(global: GlobalOptions, json: Record<string, unknown>, text: string)
 async function deployedStack(ctx: RunContext, name: string): Promise<Stack> {
   const stack = await describeStack(ctx.clients.cloudFormation, name);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS') {
-    throw new CliError(`stack ${name} is not deployed`, ExitCode.Refused, `deploy the app first: provision deploy --params ${ctx.file}`);
+    throw new CliError(
+      `stack ${name} is not deployed`,
+      ExitCode.Refused,
+      `deploy the app first: provision deploy --params ${ctx.file}`,
+    );
   }
   const status = new StackStatus(stack.StackStatus ?? '', stack.StackStatusReason);
-  if (status.isInProgress) throw new CliError(`stack ${name} is ${status.name}: another operation is running`, ExitCode.Refused, 'wait for it to finish (provision status), then release again');
-  if (!status.isStable) throw new CliError(`stack ${name} is ${status.name} and cannot be updated as it is`, ExitCode.Refused, `run \`provision deploy --params ${ctx.file}\` to repair it first`);
+  if (status.isInProgress)
+    throw new CliError(
+      `stack ${name} is ${status.name}: another operation is running`,
+      ExitCode.Refused,
+      'wait for it to finish (provision status), then release again',
+    );
+  if (!status.isStable)
+    throw new CliError(
+      `stack ${name} is ${status.name} and cannot be updated as it is`,
+      ExitCode.Refused,
+      `run \`provision deploy --params ${ctx.file}\` to repair it first`,
+    );
   return stack;
 }
 
@@ -111,7 +149,12 @@ async function serviceRef(ctx: RunContext, stackName: string): Promise<ServiceRe
   const arn = await stackResourceId(ctx.clients.cloudFormation, stackName, SERVICE_LOGICAL_ID);
   if (!arn) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
   const cluster = clusterOfServiceArn(arn) ?? (await clusterFromStack(ctx));
-  if (!cluster) throw new CliError(`cannot tell which cluster runs ${arn}`, ExitCode.Refused, 'deploy the ecsCluster stage of this environment');
+  if (!cluster)
+    throw new CliError(
+      `cannot tell which cluster runs ${arn}`,
+      ExitCode.Refused,
+      'deploy the ecsCluster stage of this environment',
+    );
   return { cluster, service: arn };
 }
 
@@ -145,7 +188,11 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   log(`${name}: ImageTag ${r.from} → ${c().bold(r.to)} (${r.repository}); template and other parameters as deployed`);
   const { ref, outcome } = await imageTagChangeSet(cfn, r.stack, r.to, poll);
   if (outcome.kind === 'empty') {
-    say(global, { ok: true, stack: name, result: 'unchanged', imageTag: r.to }, `${name}: CloudFormation found nothing to change`);
+    say(
+      global,
+      { ok: true, stack: name, result: 'unchanged', imageTag: r.to },
+      `${name}: CloudFormation found nothing to change`,
+    );
     return;
   }
   for (const ch of outcome.summary.changes) log(`  ${changeLine(ch)}`);
@@ -157,14 +204,26 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   }
   const before = await describeService(ctx.clients.ecs, r.ref);
   const since = new Date();
-  const dog = new ServiceWatchdog(cfn, ctx.clients.ecs, ref.stackId, [SERVICE_LOGICAL_ID], new Date(since.getTime() - 2000), Date.now, ctx.clients.elbv2);
+  const dog = new ServiceWatchdog(
+    cfn,
+    ctx.clients.ecs,
+    ref.stackId,
+    [SERVICE_LOGICAL_ID],
+    new Date(since.getTime() - 2000),
+    Date.now,
+    ctx.clients.elbv2,
+  );
   await dog.baseline();
   // The context's Ctrl-C trap: the first press stops following (the release goes on), see trapInterrupt.
   const signal = ctx.signal ?? new AbortController().signal;
   const watching = new AbortController();
   try {
     const follow = await followStack(ctx, ref, signal, poll, log);
-    const verdict = watchServices(dog, { emit: (n) => log(`› ${n.kind === 'service-event' ? `service: ${n.message}` : c().red(n.message)}`), signal: watching.signal, ...(poll ? { poll } : {}) });
+    const verdict = watchServices(dog, {
+      emit: (n) => log(`› ${n.kind === 'service-event' ? `service: ${n.message}` : c().red(n.message)}`),
+      signal: watching.signal,
+      ...(poll ? { poll } : {}),
+    });
     const gaveUp = new AbortController();
     void verdict.then((v) => v && gaveUp.abort());
     let result: RolloutOutcome;
@@ -176,7 +235,10 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
         signal: AbortSignal.any([signal, gaveUp.signal]),
         untilStackComplete: r.flags.wait === false,
         stackPhase: follow.phase,
-        onProgress: (s) => log(`› service: ${describeSnapshot(s)}${s.rolloutStateReason && s.rolloutState !== 'COMPLETED' ? c().dim(` (${s.rolloutStateReason})`) : ''}`),
+        onProgress: (s) =>
+          log(
+            `› service: ${describeSnapshot(s)}${s.rolloutStateReason && s.rolloutState !== 'COMPLETED' ? c().dim(` (${s.rolloutStateReason})`) : ''}`,
+          ),
         ...(poll ? { poll } : {}),
       });
     } catch (err) {
@@ -188,7 +250,11 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
     report(ctx, r, result);
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;
-    throw new CliError('interrupted: stopped following the release; it goes on in CloudFormation and ECS', ExitCode.Interrupted, `follow it with \`provision status --params ${ctx.file}\``);
+    throw new CliError(
+      'interrupted: stopped following the release; it goes on in CloudFormation and ECS',
+      ExitCode.Interrupted,
+      `follow it with \`provision status --params ${ctx.file}\``,
+    );
   } finally {
     watching.abort();
   }
@@ -199,10 +265,18 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
  * update (it rolls back to the previous ImageTag) rather than wait for the circuit breaker, wait
  * for the rollback, and say why.
  */
-async function cancelRelease(ctx: RunContext, r: Release, ref: ChangeSetRef, follow: { phase: () => StackPhase }, verdict: WatchdogVerdict, signal: AbortSignal): Promise<void> {
+async function cancelRelease(
+  ctx: RunContext,
+  r: Release,
+  ref: ChangeSetRef,
+  follow: { phase: () => StackPhase },
+  verdict: WatchdogVerdict,
+  signal: AbortSignal,
+): Promise<void> {
   const cfn = ctx.clients.cloudFormation;
   const name = r.stack.StackName ?? '';
-  if (!ctx.global.json) output.line(`› ${name}: ${verdict.tasks} new tasks stopped: ${verdict.reason}; cancelling the update`);
+  if (!ctx.global.json)
+    output.line(`› ${name}: ${verdict.tasks} new tasks stopped: ${verdict.reason}; cancelling the update`);
   try {
     await cfn.send(new CancelUpdateStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
   } catch (err) {
@@ -213,9 +287,21 @@ async function cancelRelease(ctx: RunContext, r: Release, ref: ChangeSetRef, fol
   const status = settled?.StackStatus ?? 'UNKNOWN';
   const done = `gave up after ${verdict.seconds} s instead of waiting for the circuit breaker, and cancelled the update (${status}: ${name} runs ImageTag ${r.from} again)`;
   if (ctx.global.json) {
-    output.json({ ok: false, stack: name, service: r.ref.service, repository: r.repository, from: r.from, to: r.to, result: 'cancelled-by-watchdog', status, watchdog: verdict });
+    output.json({
+      ok: false,
+      stack: name,
+      service: r.ref.service,
+      repository: r.repository,
+      from: r.from,
+      to: r.to,
+      result: 'cancelled-by-watchdog',
+      status,
+      watchdog: verdict,
+    });
   } else {
-    output.line(`${c().red('✖')} the release of ${r.repository}:${r.to} failed: ${verdict.tasks} new tasks stopped: ${verdict.reason}; ${done}`);
+    output.line(
+      `${c().red('✖')} the release of ${r.repository}:${r.to} failed: ${verdict.tasks} new tasks stopped: ${verdict.reason}; ${done}`,
+    );
     if (verdict.hint) output.line(`  fix: ${verdict.hint}`);
   }
   process.exitCode = ExitCode.Failed;
@@ -230,12 +316,24 @@ async function confirm(message: string): Promise<boolean> {
  * Executes the change set and follows the stack in the background (its resource events are
  * printed); `phase()` tells the rollout wait where the update is.
  */
-async function followStack(ctx: RunContext, ref: ChangeSetRef, signal: AbortSignal, poll: PollOptions | undefined, log: (t: string) => void): Promise<{ phase: () => StackPhase; stop: () => void }> {
+async function followStack(
+  ctx: RunContext,
+  ref: ChangeSetRef,
+  signal: AbortSignal,
+  poll: PollOptions | undefined,
+  log: (t: string) => void,
+): Promise<{ phase: () => StackPhase; stop: () => void }> {
   const cfn = ctx.clients.cloudFormation;
   const poller = new StackEventPoller(cfn, ref.stackId, (s) => s);
   await poller.start();
   const before = await describeStack(cfn, ref.stackId);
-  await cfn.send(new ExecuteChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, ClientRequestToken: uniqueName() }));
+  await cfn.send(
+    new ExecuteChangeSetCommand({
+      StackName: ref.stackId,
+      ChangeSetName: ref.changeSetName,
+      ClientRequestToken: uniqueName(),
+    }),
+  );
   let phase: StackPhase = { kind: 'running' };
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
@@ -245,17 +343,27 @@ async function followStack(ctx: RunContext, ref: ChangeSetRef, signal: AbortSign
     before,
     ...(poll ? { poll } : {}),
     emit: (e) => {
-      if (e.type === 'resource') log(c().dim(`› ${e.event.status} ${e.event.logicalId} ${e.event.resourceType}${e.event.reason ? `: ${e.event.reason}` : ''}`));
+      if (e.type === 'resource')
+        log(
+          c().dim(
+            `› ${e.event.status} ${e.event.logicalId} ${e.event.resourceType}${e.event.reason ? `: ${e.event.reason}` : ''}`,
+          ),
+        );
     },
   }).then(
     (after) => {
       const status = new StackStatus(after?.StackStatus ?? 'DELETE_COMPLETE', after?.StackStatusReason);
       phase = status.isComplete
         ? { kind: 'complete' }
-        : { kind: 'failed', status: status.name, reason: rootCause(poller.events)?.reason ?? after?.StackStatusReason ?? '' };
+        : {
+            kind: 'failed',
+            status: status.name,
+            reason: rootCause(poller.events)?.reason ?? after?.StackStatusReason ?? '',
+          };
     },
     (err) => {
-      if (!(err instanceof AbortedError)) phase = { kind: 'failed', status: 'UNKNOWN', reason: err instanceof Error ? err.message : String(err) };
+      if (!(err instanceof AbortedError))
+        phase = { kind: 'failed', status: 'UNKNOWN', reason: err instanceof Error ? err.message : String(err) };
     },
   );
   return {
@@ -282,7 +390,14 @@ function report(ctx: RunContext, r: Release, result: RolloutOutcome): void {
       ...('diagnosis' in result ? { diagnosis: result.diagnosis } : {}),
     });
   } else {
-    const [first, ...rest] = outcomeLines(result, { stack: name, repository: r.repository, from: r.from, to: r.to, timeoutMs: r.timeoutMs, file: ctx.file });
+    const [first, ...rest] = outcomeLines(result, {
+      stack: name,
+      repository: r.repository,
+      from: r.from,
+      to: r.to,
+      timeoutMs: r.timeoutMs,
+      file: ctx.file,
+    });
     output.line(`${ok ? c().green('✔') : c().red('✖')} ${first}`);
     for (const line of rest) output.line(line);
   }

@@ -24,7 +24,10 @@ export interface SharedChange {
 export async function sharedChanges(ctx: RunContext): Promise<SharedChange[]> {
   const shared = ctx.stacks.filter(isSharedStack);
   if (shared.length === 0) return [];
-  const [{ describeStack, parametersOf, tagsOf }, { importsOf }] = await Promise.all([import('../deploy/cloudformation'), import('../deploy/destroy')]);
+  const [{ describeStack, parametersOf, tagsOf }, { importsOf }] = await Promise.all([
+    import('../deploy/cloudformation'),
+    import('../deploy/destroy'),
+  ]);
   const ours = new Set(ctx.all.map((s) => s.name));
   const out: SharedChange[] = [];
   for (const s of shared) {
@@ -32,7 +35,9 @@ export async function sharedChanges(ctx: RunContext): Promise<SharedChange[]> {
     if (!stack) continue;
     const changes = parameterChanges(parametersOf(stack), s);
     if (changes.length === 0) continue;
-    const outside = [...new Set((await importsOf(ctx.clients.cloudFormation, stack)).map((i) => i.importer))].filter((n) => !ours.has(n));
+    const outside = [...new Set((await importsOf(ctx.clients.cloudFormation, stack)).map((i) => i.importer))].filter(
+      (n) => !ours.has(n),
+    );
     if (outside.length === 0) continue;
     const importers: string[] = [];
     for (const name of outside) {
@@ -63,7 +68,10 @@ export function describeSharedChanges(changes: SharedChange[]): string[] {
  * Refuses or asks before a deploy changes a shared stack under other environments. `ask` is the
  * terminal's yes/no (undefined with --yes).
  */
-export async function confirmSharedChanges(ctx: RunContext, opts: { updateShared?: boolean; ask?: (message: string) => Promise<boolean> }): Promise<void> {
+export async function confirmSharedChanges(
+  ctx: RunContext,
+  opts: { updateShared?: boolean; ask?: (message: string) => Promise<boolean> },
+): Promise<void> {
   if (opts.updateShared) return;
   const changes = await sharedChanges(ctx);
   if (changes.length === 0) return;
@@ -71,7 +79,10 @@ export async function confirmSharedChanges(ctx: RunContext, opts: { updateShared
   if (opts.ask) {
     process.stderr.write(`${lines}\n`);
     if (await opts.ask('Change the shared stacks for every environment that uses them?')) return;
-    throw CliError.refused('deploy cancelled: the shared stacks were left as they are; nothing was changed', `to keep them, give them the deployed values in ${ctx.file}`);
+    throw CliError.refused(
+      'deploy cancelled: the shared stacks were left as they are; nothing was changed',
+      `to keep them, give them the deployed values in ${ctx.file}`,
+    );
   }
   throw CliError.refused(
     `${lines}\nnothing was changed`,

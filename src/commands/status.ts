@@ -22,7 +22,9 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
   const ctx = await openContext(flags.params, global, flags.only);
   try {
     const { describeStack } = await import('../deploy/cloudformation');
-    const stacks: (Stack | undefined)[] = await Promise.all(ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)));
+    const stacks: (Stack | undefined)[] = await Promise.all(
+      ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)),
+    );
     const rows = ctx.stacks.map((s, i) => {
       const st = stacks[i];
       return {
@@ -37,15 +39,30 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
     });
     const services = await servicesOf(ctx, stacks);
     if (global.json) {
-      output.json({ environment: `${ctx.params.prefix}${ctx.params.environment}`, region: await ctx.clients.region(), stacks: rows, services });
+      output.json({
+        environment: `${ctx.params.prefix}${ctx.params.environment}`,
+        region: await ctx.clients.region(),
+        stacks: rows,
+        services,
+      });
       return;
     }
     output.line(c().bold(`${ctx.params.prefix}${ctx.params.environment} (${await ctx.clients.region()})`));
-    output.line(table(
-      rows.map((r) => [r.name, c().dim(r.template), colourStatus(r.status), r.lastChanged?.replace('T', ' ').slice(0, 19) ?? '-', r.drift === 'NOT_CHECKED' ? c().dim('not checked') : r.drift ?? '-', r.terminationProtection ? 'protected' : '']),
-      ['STACK', 'TEMPLATE', 'STATUS', 'LAST CHANGE (UTC)', 'DRIFT', ''].map((h) => c().dim(h)),
-    ));
-    for (const r of rows) if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
+    output.line(
+      table(
+        rows.map((r) => [
+          r.name,
+          c().dim(r.template),
+          colourStatus(r.status),
+          r.lastChanged?.replace('T', ' ').slice(0, 19) ?? '-',
+          r.drift === 'NOT_CHECKED' ? c().dim('not checked') : (r.drift ?? '-'),
+          r.terminationProtection ? 'protected' : '',
+        ]),
+        ['STACK', 'TEMPLATE', 'STATUS', 'LAST CHANGE (UTC)', 'DRIFT', ''].map((h) => c().dim(h)),
+      ),
+    );
+    for (const r of rows)
+      if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
     if (services.length) printServices(services);
   } finally {
     ctx.clients.destroy();
@@ -54,34 +71,50 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
 
 /** Health of every service stack of this run that is deployed (and not being created or deleted). */
 async function servicesOf(ctx: RunContext, stacks: (Stack | undefined)[]): Promise<ServiceHealth[]> {
-  const deployed = ctx.stacks.filter((s, i) => (s.stage === 'service' || s.stage === 'extra') && hasResources(stacks[i]));
+  const deployed = ctx.stacks.filter(
+    (s, i) => (s.stage === 'service' || s.stage === 'extra') && hasResources(stacks[i]),
+  );
   if (!deployed.length) return [];
   const { clusterFromStack } = await import('./release');
   let cluster: Promise<string | undefined> | undefined;
-  return Promise.all(deployed.map((s) => serviceHealth(ctx.clients, {
-    stackName: s.name,
-    loadBalancerStack: ctx.all.find((l) => l.stage === 'loadBalancer' && l.app === s.app)?.name,
-    clusterName: () => (cluster ??= clusterFromStack(ctx)),
-  })));
+  return Promise.all(
+    deployed.map((s) =>
+      serviceHealth(ctx.clients, {
+        stackName: s.name,
+        loadBalancerStack: ctx.all.find((l) => l.stage === 'loadBalancer' && l.app === s.app)?.name,
+        clusterName: () => (cluster ??= clusterFromStack(ctx)),
+      }),
+    ),
+  );
 }
 
 function printServices(services: ServiceHealth[]): void {
   output.line();
-  output.line(table(
-    services.map((h) => [
-      h.stack,
-      h.running === undefined ? '-' : `${h.running}/${h.desired}${h.pending ? c().cyan(` +${h.pending} pending`) : ''}`,
-      h.imageTag ?? '-',
-      colourRollout(h.rolloutState, h.deployments),
-      h.targets ? colourTargets(h.targets) : '-',
-    ]),
-    ['SERVICE STACK', 'TASKS (RUNNING/DESIRED)', 'IMAGE TAG', 'ROLLOUT', 'TARGETS'].map((h) => c().dim(h)),
-  ));
+  output.line(
+    table(
+      services.map((h) => [
+        h.stack,
+        h.running === undefined
+          ? '-'
+          : `${h.running}/${h.desired}${h.pending ? c().cyan(` +${h.pending} pending`) : ''}`,
+        h.imageTag ?? '-',
+        colourRollout(h.rolloutState, h.deployments),
+        h.targets ? colourTargets(h.targets) : '-',
+      ]),
+      ['SERVICE STACK', 'TASKS (RUNNING/DESIRED)', 'IMAGE TAG', 'ROLLOUT', 'TARGETS'].map((h) => c().dim(h)),
+    ),
+  );
   for (const h of services) {
     if (h.error) output.line(c().red(`  ${h.stack}: ${h.error}`));
-    if (h.rolloutState === 'FAILED' && h.rolloutStateReason) output.line(c().red(`  ${h.stack}: ${h.rolloutStateReason}`));
+    if (h.rolloutState === 'FAILED' && h.rolloutStateReason)
+      output.line(c().red(`  ${h.stack}: ${h.rolloutStateReason}`));
     const bad = h.targets?.firstUnhealthy;
-    if (bad) output.line(c().red(`  ${h.stack}: target ${bad.target} is ${bad.state}${bad.reason ? ` (${bad.reason})` : ''}${bad.description ? `: ${bad.description}` : ''}`));
+    if (bad)
+      output.line(
+        c().red(
+          `  ${h.stack}: target ${bad.target} is ${bad.state}${bad.reason ? ` (${bad.reason})` : ''}${bad.description ? `: ${bad.description}` : ''}`,
+        ),
+      );
   }
 }
 

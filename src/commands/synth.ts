@@ -4,12 +4,19 @@ import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { staleFiles, synth } from '../synth';
 
-export async function runSynth(opts: { out?: string; version?: string; check?: boolean }, global: GlobalOptions): Promise<void> {
+export async function runSynth(
+  opts: { out?: string; version?: string; check?: boolean },
+  global: GlobalOptions,
+): Promise<void> {
   if (opts.check) {
     const stale = staleFiles(opts.version);
     if (global.json) output.json({ ok: stale.length === 0, stale });
     if (stale.length) {
-      throw new CliError(`published/ is out of date: ${stale.join(', ')}`, ExitCode.Failed, 'run `provision synth` and commit the result');
+      throw new CliError(
+        `published/ is out of date: ${stale.join(', ')}`,
+        ExitCode.Failed,
+        'run `provision synth` and commit the result',
+      );
     }
     if (!global.json) output.line('published/ is up to date');
     return;
@@ -21,7 +28,9 @@ export async function runSynth(opts: { out?: string; version?: string; check?: b
   }
   const rel = path.relative(process.cwd(), result.dir) || '.';
   for (const f of result.files) {
-    output.line(`${c().green('✔')} ${path.join(rel, f.file)}  ${c().dim(`${f.resources} resources, ${(f.bytes / 1024).toFixed(1)} KiB`)}`);
+    output.line(
+      `${c().green('✔')} ${path.join(rel, f.file)}  ${c().dim(`${f.resources} resources, ${(f.bytes / 1024).toFixed(1)} KiB`)}`,
+    );
   }
   output.line(`${result.files.length} templates written to ${rel}`);
 }

@@ -43,13 +43,18 @@ interface Plan {
 
 export async function runTunnel(flags: TunnelFlags, global: GlobalOptions): Promise<void> {
   const localPort = flags.localPort === undefined ? undefined : Number(flags.localPort);
-  if (localPort !== undefined && !(Number.isInteger(localPort) && localPort >= 1 && localPort <= 65535)) throw CliError.usage(`--local-port ${flags.localPort}: give a port from 1 to 65535`);
+  if (localPort !== undefined && !(Number.isInteger(localPort) && localPort >= 1 && localPort <= 65535))
+    throw CliError.usage(`--local-port ${flags.localPort}: give a port from 1 to 65535`);
   const ctx = await openContext(flags.params, global);
   try {
     const stacks = appStacks(ctx.all, flags.app, ctx.file);
     const data = dataStack(ctx.all, stacks.app, flags.data, ctx.file);
     const reach = REACHABLE[data.stage as keyof typeof REACHABLE];
-    if (!reach) throw CliError.usage(`data store ${flags.data} is ${data.title}: tunnels go to databases and caches`, `pick one of: ${Object.keys(REACHABLE).join(', ')}`);
+    if (!reach)
+      throw CliError.usage(
+        `data store ${flags.data} is ${data.title}: tunnels go to databases and caches`,
+        `pick one of: ${Object.keys(REACHABLE).join(', ')}`,
+      );
     const jumpboxes = ctx.all.find((s) => s.stage === 'jumpboxes');
     if (!jumpboxes) {
       throw CliError.usage(
@@ -67,7 +72,13 @@ export async function runTunnel(flags: TunnelFlags, global: GlobalOptions): Prom
   }
 }
 
-async function planTunnel(ctx: RunContext, data: PlannedStack, jumpboxes: PlannedStack, reach: Reachable, localPort: number | undefined): Promise<Plan> {
+async function planTunnel(
+  ctx: RunContext,
+  data: PlannedStack,
+  jumpboxes: PlannedStack,
+  reach: Reachable,
+  localPort: number | undefined,
+): Promise<Plan> {
   const cfn = ctx.clients.cloudFormation;
   const store = await deployedStack(cfn, data, `data store ${data.parameters.DataName}`, ctx.file);
   await deployedStack(cfn, jumpboxes, 'the jump boxes', ctx.file);
@@ -87,11 +98,24 @@ async function planTunnel(ctx: RunContext, data: PlannedStack, jumpboxes: Planne
 /** A running instance of the jump-box stack (its own resources, so no id is typed by hand). */
 async function runningJumpBox(ctx: RunContext, stackName: string): Promise<string> {
   const ids = await resourcesOfType(ctx.clients.cloudFormation, stackName, 'AWS::EC2::Instance');
-  if (!ids.length) throw new CliError(`stack ${stackName} has no instances`, ExitCode.Refused, `deploy it again: provision deploy --params ${ctx.file} --only ${stackName}`);
+  if (!ids.length)
+    throw new CliError(
+      `stack ${stackName} has no instances`,
+      ExitCode.Refused,
+      `deploy it again: provision deploy --params ${ctx.file} --only ${stackName}`,
+    );
   const out = await ctx.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
-  const running = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name === 'running').map((i) => i.InstanceId!);
+  const running = (out.Reservations ?? [])
+    .flatMap((r) => r.Instances ?? [])
+    .filter((i) => i.State?.Name === 'running')
+    .map((i) => i.InstanceId!);
   const first = ids.find((id) => running.includes(id));
-  if (!first) throw new CliError(`no jump box of ${stackName} is running (${ids.join(', ')})`, ExitCode.Refused, `start one: aws ec2 start-instances --instance-ids ${ids[0]}`);
+  if (!first)
+    throw new CliError(
+      `no jump box of ${stackName} is running (${ids.join(', ')})`,
+      ExitCode.Refused,
+      `start one: aws ec2 start-instances --instance-ids ${ids[0]}`,
+    );
   return first;
 }
 
@@ -99,7 +123,9 @@ async function runningJumpBox(ctx: RunContext, stackName: string): Promise<strin
 function assertPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', () => reject(CliError.usage(`local port ${port} is in use`, 'pick another with --local-port N')));
+    probe.once('error', () =>
+      reject(CliError.usage(`local port ${port} is in use`, 'pick another with --local-port N')),
+    );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
 }
@@ -111,8 +137,15 @@ async function printPlan(ctx: RunContext, p: Plan, flags: TunnelFlags): Promise<
   const show = `provision tunnel --params ${ctx.file} --app ${flags.app} --data ${flags.data} --show`;
   if (ctx.global.json) {
     output.json({
-      localPort: p.localPort, remoteHost: p.host, remotePort: p.port, jumpBox: p.instance, url: p.reach.url(p.localPort, user, p.database),
-      ...(user ? { user } : {}), secretArn: p.secretArn, secretKey: p.reach.secretKey, ...(password !== undefined ? { [p.reach.secretKey]: password } : {}),
+      localPort: p.localPort,
+      remoteHost: p.host,
+      remotePort: p.port,
+      jumpBox: p.instance,
+      url: p.reach.url(p.localPort, user, p.database),
+      ...(user ? { user } : {}),
+      secretArn: p.secretArn,
+      secretKey: p.reach.secretKey,
+      ...(password !== undefined ? { [p.reach.secretKey]: password } : {}),
     });
     return;
   }
@@ -121,7 +154,10 @@ async function printPlan(ctx: RunContext, p: Plan, flags: TunnelFlags): Promise<
   output.line(`  client:   ${p.reach.client(p.localPort, user, p.database)}`);
   if (user) output.line(`  user:     ${user}`);
   if (password !== undefined) output.line(`  ${p.reach.secretKey}: ${password}`);
-  else output.line(`  ${p.reach.secretKey === 'password' ? 'password' : 'AUTH token'}: in Secrets Manager, ${p.secretArn} (key ${p.reach.secretKey})\n            ${read}\n            or: ${show}`);
+  else
+    output.line(
+      `  ${p.reach.secretKey === 'password' ? 'password' : 'AUTH token'}: in Secrets Manager, ${p.secretArn} (key ${p.reach.secretKey})\n            ${read}\n            or: ${show}`,
+    );
   output.line(c().dim('  the tunnel stays open until Ctrl-C'));
 }
 

@@ -13,7 +13,11 @@ export async function runUnlock(flags: { params?: string; force?: boolean }, glo
     const env = environmentOf(ctx);
     const { removed } = await unlock(ctx.clients, env, { force: flags.force, unlockCommand: unlockCommand(ctx) });
     if (global.json) return output.json({ ok: true, environment: env, removed: removed ?? null });
-    output.line(removed ? `removed the lock of ${env}: \`${removed.command}\` since ${removed.since} (host ${removed.host}, user ${removed.user}, pid ${removed.pid})` : `${env} is not locked`);
+    output.line(
+      removed
+        ? `removed the lock of ${env}: \`${removed.command}\` since ${removed.since} (host ${removed.host}, user ${removed.user}, pid ${removed.pid})`
+        : `${env} is not locked`,
+    );
   } finally {
     ctx.clients.destroy();
   }

@@ -23,7 +23,11 @@ export const IMAGE_POLL_MS = 3000;
  * Deploys the plan; returns one result per stack (services held back when the user skipped).
  * `preflight` (the account checks) runs after the image check, before anything is deployed.
  */
-export async function deployWithImages(ctx: RunContext, prompter: Prompter, preflight: () => Promise<void> = async () => undefined): Promise<DeployResult[]> {
+export async function deployWithImages(
+  ctx: RunContext,
+  prompter: Prompter,
+  preflight: () => Promise<void> = async () => undefined,
+): Promise<DeployResult[]> {
   const holds = await checkImages(ctx, { waitForTags: true });
   await preflight();
   const first = await deployInPasses(ctx, { yes: true, concurrency: 4, holds });
@@ -31,7 +35,9 @@ export async function deployWithImages(ctx: RunContext, prompter: Prompter, pref
   if (!pushes.length) return first;
   showPush(ctx, holds, pushes);
   if ((await waitForImages(ctx, prompter, pushes).catch((err) => leaving(ctx, err))) === 'skip') {
-    output.line(`The services wait for their images: push them, then run ${c().bold(`provision deploy --params ${ctx.file}`)} (or this wizard again).`);
+    output.line(
+      `The services wait for their images: push them, then run ${c().bold(`provision deploy --params ${ctx.file}`)} (or this wizard again).`,
+    );
     return first;
   }
   const second = await deployInPasses(ctx, { yes: true, concurrency: 4 });
@@ -44,19 +50,31 @@ export async function deployWithImages(ctx: RunContext, prompter: Prompter, pref
 /** Ctrl-C while waiting: say what is deployed and what is not (exit 130). */
 function leaving(ctx: RunContext, err: unknown): never {
   if (!isPromptExit(err)) throw err;
-  throw new CliError(`interrupted while waiting for the images: the stacks that need none are deployed, the services are not`, ExitCode.Interrupted, `push the images, then run provision deploy --params ${ctx.file}`);
+  throw new CliError(
+    `interrupted while waiting for the images: the stacks that need none are deployed, the services are not`,
+    ExitCode.Interrupted,
+    `push the images, then run provision deploy --params ${ctx.file}`,
+  );
 }
 
 function showPush(ctx: RunContext, holds: ImageHolds, pushes: PushInstructions[]): void {
   output.line();
   output.line(c().bold('The services need their images in ECR before they are deployed.'));
-  for (const line of missingImageLines([...holds.values()], pushes, { file: ctx.file, otherStages: [] }).slice(0, -1)) output.line(line);
+  for (const line of missingImageLines([...holds.values()], pushes, { file: ctx.file, otherStages: [] }).slice(0, -1))
+    output.line(line);
   output.line(c().dim(`(or put publicImage on the service with \`provision wizard --params ${ctx.file}\`)`));
 }
 
 /** Waits until every image is in ECR (`ready`) or the user skips. */
-async function waitForImages(ctx: RunContext, prompter: Prompter, pushes: PushInstructions[]): Promise<'ready' | 'skip'> {
-  const check = async (): Promise<boolean> => (await Promise.all(pushes.map((p) => imageState(ctx.clients.ecr, p.repository, p.tag)))).every((s) => s === 'present');
+async function waitForImages(
+  ctx: RunContext,
+  prompter: Prompter,
+  pushes: PushInstructions[],
+): Promise<'ready' | 'skip'> {
+  const check = async (): Promise<boolean> =>
+    (await Promise.all(pushes.map((p) => imageState(ctx.clients.ecr, p.repository, p.tag)))).every(
+      (s) => s === 'present',
+    );
   const names = pushes.map((p) => `${p.repository}:${p.tag}`).join(', ');
   if (prompter.waitFor) {
     return prompter.waitFor({
@@ -67,7 +85,14 @@ async function waitForImages(ctx: RunContext, prompter: Prompter, pushes: PushIn
       intervalMs: IMAGE_POLL_MS,
     });
   }
-  while (await prompter.confirm({ id: 'images.pushed', message: `Is ${names} pushed?`, help: 'Yes looks it up in ECR; No skips the services for now', default: true })) {
+  while (
+    await prompter.confirm({
+      id: 'images.pushed',
+      message: `Is ${names} pushed?`,
+      help: 'Yes looks it up in ECR; No skips the services for now',
+      default: true,
+    })
+  ) {
     if (await check()) return 'ready';
     prompter.note(`${names} is not in ECR yet.`);
   }

@@ -59,7 +59,10 @@ function savedFiles(dir = 'envs'): string[] {
 
 /** Shows what a deploy would do, stack by stack (as `provision plan`); returns how many change. */
 async function showPlan(ctx: RunContext): Promise<number> {
-  const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([import('../deploy/stack'), import('../deploy/artifacts')]);
+  const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([
+    import('../deploy/stack'),
+    import('../deploy/artifacts'),
+  ]);
   const artifactBucket = lazyArtifactBucket(ctx.clients);
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
@@ -67,7 +70,9 @@ async function showPlan(ctx: RunContext): Promise<number> {
   const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
   const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, ctx.params.region, images) : [];
   output.line();
-  output.line(`${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`);
+  output.line(
+    `${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`,
+  );
   ctx.stacks.forEach((s, i) => {
     const p = plans[i]!;
     const deps = s.dependsOn.length ? c().dim(` after ${s.dependsOn.join(', ')}`) : '';
@@ -76,16 +81,22 @@ async function showPlan(ctx: RunContext): Promise<number> {
     else if (p.kind === 'not-plannable') output.line(`    ${c().yellow(`cannot plan now: ${p.reason}`)}`);
     else if (p.kind === 'refused') output.line(`    ${c().red(`refused: ${p.error.message}`)}`);
     else {
-      output.line(`    ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`);
+      output.line(
+        `    ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`,
+      );
       // A new stack lists every resource: the count says enough. Updates show each change.
       if (p.plan.type === 'update') for (const ch of p.plan.changes) output.line(`      ${changeLine(ch)}`);
     }
-    for (const m of images.filter((x) => x.stack === s.name)) output.line(`    ${c().yellow(waitingNote(m, pushes, 'the wizard deploys the rest first, shows how to push it and waits for it'))}`);
+    for (const m of images.filter((x) => x.stack === s.name))
+      output.line(
+        `    ${c().yellow(waitingNote(m, pushes, 'the wizard deploys the rest first, shows how to push it and waits for it'))}`,
+      );
   });
   const missing = await missingImports(ctx.clients, ctx);
   if (missing.length) {
     throw new CliError(
-      `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` + missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports`).join('\n'),
+      `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` +
+        missing.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports`).join('\n'),
       ExitCode.Refused,
       `nothing was deployed; add what exports it (e.g. the repository) with \`provision wizard --params ${ctx.file}\``,
     );
@@ -125,16 +136,22 @@ async function showFinish(ctx: RunContext): Promise<void> {
     if (!svc?.repositoryName || svc.publicImage) continue;
     const uri = repoUri(svc.repositoryName) ?? `ACCOUNT.dkr.ecr.${region}.amazonaws.com/${svc.repositoryName}`;
     output.line(`  ${n++}. Push ${app.name}'s image to ${uri}, then run it:`);
-    output.line(`       aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${uri.split('/')[0]}`);
+    output.line(
+      `       aws ecr get-login-password --region ${region} | docker login --username AWS --password-stdin ${uri.split('/')[0]}`,
+    );
     output.line(`       docker build -t ${uri}:v1 .`);
     output.line(`       docker push ${uri}:v1`);
     output.line(`       provision release --params ${file} --app ${app.name} --version v1`);
   }
   for (const app of apps) {
-    output.line(`  ${n++}. Set ${app.name}'s configuration (its secret; listed keys reach the service as environment variables):`);
+    output.line(
+      `  ${n++}. Set ${app.name}'s configuration (its secret; listed keys reach the service as environment variables):`,
+    );
     output.line(`       provision config set --params ${file} --app ${app.name} KEY=VALUE`);
   }
-  output.line(`  ${n}. Change the environment: provision wizard --params ${file}  (or edit ${file}, then provision deploy --params ${file})`);
+  output.line(
+    `  ${n}. Change the environment: provision wizard --params ${file}  (or edit ${file}, then provision deploy --params ${file})`,
+  );
 }
 
 function summary(results: DeployResult[]): boolean {
@@ -145,15 +162,31 @@ function summary(results: DeployResult[]): boolean {
     `${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
       (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`),
   );
-  for (const r of results) if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind)) output.line(`  ${r.stackName}: ${describeFailure(r)}`);
-  if (!ok) process.exitCode = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached') ? ExitCode.Interrupted : ExitCode.Failed;
+  for (const r of results)
+    if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind))
+      output.line(`  ${r.stackName}: ${describeFailure(r)}`);
+  if (!ok)
+    process.exitCode = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached')
+      ? ExitCode.Interrupted
+      : ExitCode.Failed;
   return ok;
 }
 
-export async function runWizard(flags: WizardFlags, global: GlobalOptions, prompter: Prompter = terminalPrompter()): Promise<void> {
-  if (global.json) throw CliError.usage('the wizard asks questions and has no --json mode', 'for machines: provision deploy --params FILE --yes --json');
+export async function runWizard(
+  flags: WizardFlags,
+  global: GlobalOptions,
+  prompter: Prompter = terminalPrompter(),
+): Promise<void> {
+  if (global.json)
+    throw CliError.usage(
+      'the wizard asks questions and has no --json mode',
+      'for machines: provision deploy --params FILE --yes --json',
+    );
   if (!(process.stdin.isTTY && process.stdout.isTTY)) {
-    throw CliError.usage('the wizard needs a terminal (stdin and stdout are not a TTY)', 'run it in a terminal, or replay a saved params file: provision deploy --params FILE --yes');
+    throw CliError.usage(
+      'the wizard needs a terminal (stdin and stdout are not a TTY)',
+      'run it in a terminal, or replay a saved params file: provision deploy --params FILE --yes',
+    );
   }
   let clients: AwsClients | undefined;
   let clientsKey = '';
@@ -162,7 +195,11 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
     if (!clients || key !== clientsKey) {
       clients?.destroy();
       const { createClients } = await import('../aws/clients');
-      clients = createClients({ region, ...(global.profile ?? profile ? { profile: global.profile ?? profile } : {}), ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}) });
+      clients = createClients({
+        region,
+        ...((global.profile ?? profile) ? { profile: global.profile ?? profile } : {}),
+        ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
+      });
       clientsKey = key;
     }
     return clients;
@@ -172,9 +209,11 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
     const start = flags.params ? { file: flags.params, doc: loadDoc(flags.params) } : undefined;
     const result = await runFlow(prompter, {
       env: {
-        ...(global.region ?? process.env.AWS_REGION ? { AWS_REGION: global.region ?? process.env.AWS_REGION } : {}),
+        ...((global.region ?? process.env.AWS_REGION) ? { AWS_REGION: global.region ?? process.env.AWS_REGION } : {}),
         ...(process.env.AWS_DEFAULT_REGION ? { AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION } : {}),
-        ...(global.profile ?? process.env.AWS_PROFILE ? { AWS_PROFILE: global.profile ?? process.env.AWS_PROFILE } : {}),
+        ...((global.profile ?? process.env.AWS_PROFILE)
+          ? { AWS_PROFILE: global.profile ?? process.env.AWS_PROFILE }
+          : {}),
       },
       ...(start ? { start } : {}),
       savedFiles: start ? [] : savedFiles(),
@@ -188,16 +227,28 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
 
     // The answers as a params file, checked by the params file's own parser before any change.
     const file = result.file;
-    const text = renderParams(toParamsDocument(result.answers), { file, ...(schemaRef(file) ? { schemaRef: schemaRef(file)! } : {}) });
+    const text = renderParams(toParamsDocument(result.answers), {
+      file,
+      ...(schemaRef(file) ? { schemaRef: schemaRef(file)! } : {}),
+    });
     const params: ParamsFile = validateDocument(text, file);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, text);
     saved = file;
     output.line();
-    output.line(`${c().green('✔')} Saved your answers to ${c().bold(file)} (replay: provision deploy --params ${file} --yes)`);
+    output.line(
+      `${c().green('✔')} Saved your answers to ${c().bold(file)} (replay: provision deploy --params ${file} --yes)`,
+    );
 
     const all = planEnvironment(params);
-    const ctx: RunContext = { file, params, all, stacks: all, global, clients: await clientsFor(params.region, params.profile) };
+    const ctx: RunContext = {
+      file,
+      params,
+      all,
+      stacks: all,
+      global,
+      clients: await clientsFor(params.region, params.profile),
+    };
     const changing = await showPlan(ctx);
     output.line();
     if (changing === 0) {
@@ -217,14 +268,25 @@ export async function runWizard(flags: WizardFlags, global: GlobalOptions, promp
     }
     const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
       const { confirmSharedChanges } = await import('./shared');
-      await confirmSharedChanges(ctx, { ask: (message) => prompter.confirm({ id: 'shared', message, help: 'Other environments use these repository stacks', default: false }) });
+      await confirmSharedChanges(ctx, {
+        ask: (message) =>
+          prompter.confirm({
+            id: 'shared',
+            message,
+            help: 'Other environments use these repository stacks',
+            default: false,
+          }),
+      });
       const { deployWithImages } = await import('./wizard-images');
       return deployWithImages(ctx, prompter, () => accountPreflight(ctx, global));
     });
     if (summary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {
-      throw new CliError(`wizard cancelled: nothing was deployed${saved ? ` (answers saved in ${saved})` : ''}`, ExitCode.Interrupted);
+      throw new CliError(
+        `wizard cancelled: nothing was deployed${saved ? ` (answers saved in ${saved})` : ''}`,
+        ExitCode.Interrupted,
+      );
     }
     throw err;
   } finally {

@@ -108,7 +108,9 @@ export async function findAdoptions(clients: AwsClients, spec: StackSpec): Promi
 /** Logical ids of other resources this one refers to (an import template could not hold them). */
 function referencedResources(resource: TemplateResource, doc: TemplateDoc): string[] {
   const text = JSON.stringify(resource);
-  return Object.keys(doc.Resources ?? {}).filter((id) => text.includes(`{"Ref":"${id}"}`) || text.includes(`{"Fn::GetAtt":["${id}"`) || text.includes(`\${${id}`));
+  return Object.keys(doc.Resources ?? {}).filter(
+    (id) => text.includes(`{"Ref":"${id}"}`) || text.includes(`{"Fn::GetAtt":["${id}"`) || text.includes(`\${${id}`),
+  );
 }
 
 /** The IMPORT step's template: the adopted resources only, without outputs. */

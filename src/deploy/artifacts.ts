@@ -5,7 +5,12 @@
  * is never uploaded twice.
  */
 import { createHash } from 'node:crypto';
-import { HeadBucketCommand, HeadObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
 import { createBucketIn, makeBucketPrivate } from '../aws/private-bucket';
 import { ArtifactBucketUnavailableError } from './errors';
@@ -44,7 +49,11 @@ export async function ensureArtifactBucket(clients: AwsClients, opts: ArtifactBu
   return bucket;
 }
 
-async function bucketExists(clients: AwsClients, bucket: string, owner: { ExpectedBucketOwner?: string }): Promise<boolean> {
+async function bucketExists(
+  clients: AwsClients,
+  bucket: string,
+  owner: { ExpectedBucketOwner?: string },
+): Promise<boolean> {
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket, ...owner }));
     return true;
@@ -66,8 +75,18 @@ async function createBucket(clients: AwsClients, bucket: string, region: string)
   }
 }
 
-async function configureBucket(clients: AwsClients, bucket: string, region: string, owner: { ExpectedBucketOwner?: string }): Promise<void> {
-  await makeBucketPrivate(clients.s3, { bucket, region, owner, ...(clients.endpointUrl ? { endpointUrl: clients.endpointUrl } : {}) });
+async function configureBucket(
+  clients: AwsClients,
+  bucket: string,
+  region: string,
+  owner: { ExpectedBucketOwner?: string },
+): Promise<void> {
+  await makeBucketPrivate(clients.s3, {
+    bucket,
+    region,
+    owner,
+    ...(clients.endpointUrl ? { endpointUrl: clients.endpointUrl } : {}),
+  });
   await clients.s3.send(
     new PutBucketLifecycleConfigurationCommand({
       Bucket: bucket,
@@ -101,7 +120,9 @@ export function lazyArtifactBucket(clients: AwsClients, opts: ArtifactBucketOpti
 export async function uploadTemplate(clients: AwsClients, bucket: string, body: string): Promise<string> {
   const key = `templates/${createHash('sha256').update(body).digest('hex')}.json`;
   if (!(await objectExists(clients, bucket, key))) {
-    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+    );
   }
   return templateUrl(bucket, key, { region: await clients.region(), endpointUrl: clients.endpointUrl });
 }

@@ -27,13 +27,31 @@ export interface LiftedProtections {
 }
 
 /** Lifts the protections of the stack's EC2 capacity; returns undefined when it has none. */
-export async function liftCapacityProtections(clients: AwsClients, stack: Stack): Promise<LiftedProtections | undefined> {
+export async function liftCapacityProtections(
+  clients: AwsClients,
+  stack: Stack,
+): Promise<LiftedProtections | undefined> {
   const resources = await stackResources(clients, stack);
-  const groups = resources.filter((r) => r.ResourceType === 'AWS::AutoScaling::AutoScalingGroup' && r.PhysicalResourceId && !r.ResourceStatus?.startsWith('DELETE_'));
+  const groups = resources.filter(
+    (r) =>
+      r.ResourceType === 'AWS::AutoScaling::AutoScalingGroup' &&
+      r.PhysicalResourceId &&
+      !r.ResourceStatus?.startsWith('DELETE_'),
+  );
   if (groups.length === 0) return undefined;
-  const providers = resources.filter((r) => r.ResourceType === 'AWS::ECS::CapacityProvider' && r.PhysicalResourceId && !r.ResourceStatus?.startsWith('DELETE_'));
+  const providers = resources.filter(
+    (r) =>
+      r.ResourceType === 'AWS::ECS::CapacityProvider' &&
+      r.PhysicalResourceId &&
+      !r.ResourceStatus?.startsWith('DELETE_'),
+  );
   for (const p of providers) {
-    await clients.ecs.send(new UpdateCapacityProviderCommand({ name: p.PhysicalResourceId!, autoScalingGroupProvider: { managedTerminationProtection: 'DISABLED' } }));
+    await clients.ecs.send(
+      new UpdateCapacityProviderCommand({
+        name: p.PhysicalResourceId!,
+        autoScalingGroupProvider: { managedTerminationProtection: 'DISABLED' },
+      }),
+    );
   }
   let instances = 0;
   for (const g of groups) instances += await unprotectGroup(clients, g.PhysicalResourceId!);
@@ -41,15 +59,27 @@ export async function liftCapacityProtections(clients: AwsClients, stack: Stack)
 }
 
 async function unprotectGroup(clients: AwsClients, groupName: string): Promise<number> {
-  const found = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+  const found = await clients.autoScaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }),
+  );
   const group = found.AutoScalingGroups?.[0];
   if (!group) return 0;
   if (group.NewInstancesProtectedFromScaleIn) {
-    await clients.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, NewInstancesProtectedFromScaleIn: false }));
+    await clients.autoScaling.send(
+      new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: groupName, NewInstancesProtectedFromScaleIn: false }),
+    );
   }
-  const protectedIds = (group.Instances ?? []).filter((i) => i.ProtectedFromScaleIn && i.InstanceId).map((i) => i.InstanceId!);
+  const protectedIds = (group.Instances ?? [])
+    .filter((i) => i.ProtectedFromScaleIn && i.InstanceId)
+    .map((i) => i.InstanceId!);
   for (let i = 0; i < protectedIds.length; i += PROTECTION_BATCH) {
-    await clients.autoScaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: groupName, InstanceIds: protectedIds.slice(i, i + PROTECTION_BATCH), ProtectedFromScaleIn: false }));
+    await clients.autoScaling.send(
+      new SetInstanceProtectionCommand({
+        AutoScalingGroupName: groupName,
+        InstanceIds: protectedIds.slice(i, i + PROTECTION_BATCH),
+        ProtectedFromScaleIn: false,
+      }),
+    );
   }
   return protectedIds.length;
 }
@@ -58,7 +88,9 @@ async function stackResources(clients: AwsClients, stack: Stack): Promise<StackR
   const out: StackResourceSummary[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await clients.cloudFormation.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }));
+    const page = await clients.cloudFormation.send(
+      new ListStackResourcesCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }),
+    );
     out.push(...(page.StackResourceSummaries ?? []));
     NextToken = page.NextToken;
   } while (NextToken);

@@ -28,7 +28,13 @@ export interface ChangeSetRef {
 }
 
 /** Starts a change set; the name doubles as the idempotency token, so an SDK retry cannot make two. */
-export async function createChangeSet(cfn: CloudFormationClient, spec: StackSpec, type: ChangeSetRef['type'], template: TemplateSource, adoptions: Adoption[] = []): Promise<ChangeSetRef> {
+export async function createChangeSet(
+  cfn: CloudFormationClient,
+  spec: StackSpec,
+  type: ChangeSetRef['type'],
+  template: TemplateSource,
+  adoptions: Adoption[] = [],
+): Promise<ChangeSetRef> {
   const changeSetName = uniqueName();
   const out = await cfn.send(
     new CreateChangeSetCommand({
@@ -38,11 +44,20 @@ export async function createChangeSet(cfn: CloudFormationClient, spec: StackSpec
       ClientToken: changeSetName,
       Description: `cfn-stages ${spec.templateId}`,
       ...template,
-      Parameters: Object.entries(spec.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: Object.entries(spec.parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
       Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })),
       Capabilities: spec.capabilities as never,
       ...(adoptions.length
-        ? { ResourcesToImport: adoptions.map((a) => ({ ResourceType: a.resourceType, LogicalResourceId: a.logicalId, ResourceIdentifier: a.identifier })) }
+        ? {
+            ResourcesToImport: adoptions.map((a) => ({
+              ResourceType: a.resourceType,
+              LogicalResourceId: a.logicalId,
+              ResourceIdentifier: a.identifier,
+            })),
+          }
         : {}),
     }),
   );
@@ -57,7 +72,13 @@ export type ChangeSetOutcome = { kind: 'ready'; summary: ChangeSummary } | { kin
  * changes" is deleted and reported `empty`; any other failure throws {@link ChangeSetFailedError}
  * (the change set is left for inspection; the next run cleans it up).
  */
-export async function waitForChangeSet(cfn: CloudFormationClient, ref: ChangeSetRef, mask: Masker, poll?: PollOptions, signal?: AbortSignal): Promise<ChangeSetOutcome> {
+export async function waitForChangeSet(
+  cfn: CloudFormationClient,
+  ref: ChangeSetRef,
+  mask: Masker,
+  poll?: PollOptions,
+  signal?: AbortSignal,
+): Promise<ChangeSetOutcome> {
   const pacer = new Pacer(poll);
   // A throttled read (after the SDK's retries) is a reason to slow down, not to give up.
   const read = (NextToken?: string) => patiently(pacer, signal, () => describe(cfn, ref, NextToken));
@@ -74,18 +95,28 @@ export async function waitForChangeSet(cfn: CloudFormationClient, ref: ChangeSet
     throw new ChangeSetFailedError(ref.stackName, mask(first.StatusReason ?? first.Status));
   }
   const changes = [...(first.Changes ?? [])];
-  for (let page = first; page.NextToken; ) {
+  for (let page = first; page.NextToken;) {
     page = await read(page.NextToken);
     changes.push(...(page.Changes ?? []));
   }
   return {
     kind: 'ready',
-    summary: { stackName: ref.stackName, type: ref.type === 'UPDATE' ? 'update' : 'create', changes: changes.flatMap(toResourceChange) },
+    summary: {
+      stackName: ref.stackName,
+      type: ref.type === 'UPDATE' ? 'update' : 'create',
+      changes: changes.flatMap(toResourceChange),
+    },
   };
 }
 
-function describe(cfn: CloudFormationClient, ref: ChangeSetRef, NextToken?: string): Promise<DescribeChangeSetCommandOutput> {
-  return cfn.send(new DescribeChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, NextToken }));
+function describe(
+  cfn: CloudFormationClient,
+  ref: ChangeSetRef,
+  NextToken?: string,
+): Promise<DescribeChangeSetCommandOutput> {
+  return cfn.send(
+    new DescribeChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, NextToken }),
+  );
 }
 
 const REPLACEMENT: Record<string, Replacement> = { True: 'always', Conditional: 'conditional', False: 'never' };

@@ -98,7 +98,11 @@ export async function listOwnChangeSets(cfn: CloudFormationClient, stack: Stack)
 }
 
 /** Deletes a change set; one that is already gone is fine. */
-export async function deleteChangeSet(cfn: CloudFormationClient, stackName: string, changeSetName: string): Promise<void> {
+export async function deleteChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetName: string,
+): Promise<void> {
   try {
     await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
   } catch (err) {
@@ -149,7 +153,13 @@ export function isNotImportedError(err: unknown): boolean {
  * `Throttling`; other services' names for it are here too, as the SDK's retry strategy knows them.
  */
 export function isThrottling(err: unknown): boolean {
-  return ['Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(awsError(err).name);
+  return [
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestLimitExceeded',
+    'TooManyRequestsException',
+  ].includes(awsError(err).name);
 }
 
 /** CancelUpdateStack once the update is past the point of no return (cleanup already running). */

@@ -86,7 +86,11 @@ export interface DestroyNode {
  * followed one at a time (pass {@link reverseOrder} of the deploy specs). Throws
  * {@link ExportInUseError} or {@link TerminationProtectedError} before deleting anything.
  */
-export async function destroyStacks(clients: AwsClients, stacksInReverse: DestroyNode[], opts: DestroyOptions = {}): Promise<DestroyResult[]> {
+export async function destroyStacks(
+  clients: AwsClients,
+  stacksInReverse: DestroyNode[],
+  opts: DestroyOptions = {},
+): Promise<DestroyResult[]> {
   const cfn = clients.cloudFormation;
   const existing = new Map<string, Stack>();
   for (const { name } of stacksInReverse) {
@@ -134,17 +138,26 @@ function deletionBlockers(nodes: DestroyNode[]): Map<string, string[]> {
   return new Map(
     nodes.map((n, i) => [
       n.name,
-      graph ? nodes.filter((other) => other.dependsOn?.includes(n.name)).map((o) => o.name) : i > 0 ? [nodes[i - 1]!.name] : [],
+      graph
+        ? nodes.filter((other) => other.dependsOn?.includes(n.name)).map((o) => o.name)
+        : i > 0
+          ? [nodes[i - 1]!.name]
+          : [],
     ]),
   );
 }
 
-async function assertDeletable(cfn: CloudFormationClient, existing: Map<string, Stack>, opts: DestroyOptions): Promise<void> {
+async function assertDeletable(
+  cfn: CloudFormationClient,
+  existing: Map<string, Stack>,
+  opts: DestroyOptions,
+): Promise<void> {
   for (const [name, stack] of existing) {
     opts.events?.({ type: 'step', stackName: name, step: 'checking-imports' });
     const blocking = (await importsOf(cfn, stack)).filter((i) => !existing.has(i.importer));
     if (blocking.length > 0) throw new ExportInUseError(name, blocking);
-    if (stack.EnableTerminationProtection && !opts.disableTerminationProtection) throw new TerminationProtectedError(name);
+    if (stack.EnableTerminationProtection && !opts.disableTerminationProtection)
+      throw new TerminationProtectedError(name);
   }
 }
 
@@ -170,7 +183,8 @@ export async function importsOf(cfn: CloudFormationClient, stack: Stack): Promis
 
 async function destroyOne(cfn: CloudFormationClient, name: string, opts: DestroyOptions): Promise<DestroyResult> {
   const emit = opts.events ?? (() => undefined);
-  const watch = (poller: StackEventPoller, before?: Stack) => watchStack(cfn, poller, { stackName: name, emit, poll: opts.poll, signal: opts.signal, before });
+  const watch = (poller: StackEventPoller, before?: Stack) =>
+    watchStack(cfn, poller, { stackName: name, emit, poll: opts.poll, signal: opts.signal, before });
   let stack = await describeStack(cfn, name);
   try {
     if (stack && new StackStatus(stack.StackStatus ?? '').isInProgress) {
@@ -180,7 +194,12 @@ async function destroyOne(cfn: CloudFormationClient, name: string, opts: Destroy
     if (!stack) return { kind: 'absent', stackName: name };
     if (stack.EnableTerminationProtection) {
       emit({ type: 'step', stackName: name, step: 'termination-protection', detail: 'off' });
-      await cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? name, EnableTerminationProtection: false }));
+      await cfn.send(
+        new UpdateTerminationProtectionCommand({
+          StackName: stack.StackId ?? name,
+          EnableTerminationProtection: false,
+        }),
+      );
     }
     const kept = await keptByPolicy(cfn, stack);
     await opts.beforeDelete?.(stack);
@@ -200,9 +219,20 @@ async function destroyOne(cfn: CloudFormationClient, name: string, opts: Destroy
       const blocked = releasePending(poller);
       const wait = Math.min(retry.maxWaitMs, retry.firstWaitMs * 2 ** (attempt - 1));
       if (!blocked || waited + wait > retry.totalMs) {
-        return { kind: 'failed', stackName: name, status: after.StackStatus ?? '', rootCause: rootCause(poller.events), statusReason: after.StackStatusReason };
+        return {
+          kind: 'failed',
+          stackName: name,
+          status: after.StackStatus ?? '',
+          rootCause: rootCause(poller.events),
+          statusReason: after.StackStatusReason,
+        };
       }
-      emit({ type: 'step', stackName: name, step: 'retrying-delete', detail: `${blocked.logicalId}: ${blocked.reason}; attempt ${attempt + 1} in ${Math.round(wait / 1000)} s` });
+      emit({
+        type: 'step',
+        stackName: name,
+        step: 'retrying-delete',
+        detail: `${blocked.logicalId}: ${blocked.reason}; attempt ${attempt + 1} in ${Math.round(wait / 1000)} s`,
+      });
       await sleep(wait, opts.signal);
       waited += wait;
       current = after;
@@ -232,7 +262,9 @@ async function startedPoller(cfn: CloudFormationClient, stack: Stack): Promise<S
 /** Resources whose DeletionPolicy keeps them (or their snapshot), with their physical ids. */
 async function keptByPolicy(cfn: CloudFormationClient, stack: Stack): Promise<KeptResource[]> {
   const resources = parseTemplate(await getTemplateBody(cfn, stack.StackId ?? stack.StackName ?? ''))?.Resources ?? {};
-  const policies = Object.entries(resources).filter(([, r]) => ['Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(r.DeletionPolicy ?? ''));
+  const policies = Object.entries(resources).filter(([, r]) =>
+    ['Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(r.DeletionPolicy ?? ''),
+  );
   if (policies.length === 0) return [];
   const live = await listResources(cfn, stack);
   return policies
@@ -249,7 +281,9 @@ async function listResources(cfn: CloudFormationClient, stack: Stack): Promise<M
   const out = new Map<string, StackResourceSummary>();
   let NextToken: string | undefined;
   do {
-    const page = await cfn.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }));
+    const page = await cfn.send(
+      new ListStackResourcesCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }),
+    );
     for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId) out.set(r.LogicalResourceId, r);
     NextToken = page.NextToken;
   } while (NextToken);

@@ -58,7 +58,15 @@ export class EngineError extends Error {
 }
 
 /** Conditions found before anything is changed: see {@link EngineError.refusal}. */
-const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>(['ExportInUse', 'CustomNameReplacement', 'FixedSetting', 'TerminationProtected', 'RecreateRefused', 'GraphCycle', 'RunLocked']);
+const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
+  'ExportInUse',
+  'CustomNameReplacement',
+  'FixedSetting',
+  'TerminationProtected',
+  'RecreateRefused',
+  'GraphCycle',
+  'RunLocked',
+]);
 
 /** The SDK's credential chain found nothing (no profile, no env keys, no SSO session). */
 export class NoCredentialsError extends EngineError {
@@ -107,14 +115,22 @@ export class StackNotFoundError extends EngineError {
 
 /** The stack is in a state the engine will not repair on its own (DELETE_FAILED, IMPORT_ROLLBACK_FAILED). */
 export class StackStateError extends EngineError {
-  constructor(stackName: string, readonly status: string, hint: string, readonly reason?: string) {
+  constructor(
+    stackName: string,
+    readonly status: string,
+    hint: string,
+    readonly reason?: string,
+  ) {
     super('StackState', `stack ${stackName} is ${status}${reason ? `: ${reason}` : ''}`, hint, { stackName });
   }
 }
 
 /** A failed create (ROLLBACK_COMPLETE and kin) must be deleted first, and the caller said no. */
 export class RecreateRefusedError extends EngineError {
-  constructor(stackName: string, readonly status: string) {
+  constructor(
+    stackName: string,
+    readonly status: string,
+  ) {
     super(
       'RecreateRefused',
       `stack ${stackName} is ${status} (its creation failed) and must be deleted before it can be created again`,
@@ -126,7 +142,11 @@ export class RecreateRefusedError extends EngineError {
 
 /** ContinueUpdateRollback did not bring the stack back to UPDATE_ROLLBACK_COMPLETE. */
 export class RollbackFailedError extends EngineError {
-  constructor(stackName: string, readonly status: string, readonly reason?: string) {
+  constructor(
+    stackName: string,
+    readonly status: string,
+    readonly reason?: string,
+  ) {
     super(
       'RollbackFailed',
       `stack ${stackName} could not finish rolling back (${status})${reason ? `: ${reason}` : ''}`,
@@ -138,14 +158,22 @@ export class RollbackFailedError extends EngineError {
 
 /** CloudFormation rejected the change set for a reason other than "no changes". */
 export class ChangeSetFailedError extends EngineError {
-  constructor(stackName: string, readonly reason: string, cause?: unknown) {
+  constructor(
+    stackName: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super('ChangeSetFailed', `change set for ${stackName} failed: ${reason}`, undefined, { cause, stackName });
   }
 }
 
 /** Template over 51,200 bytes and no artifact bucket to send it through. */
 export class TemplateTooLargeError extends EngineError {
-  constructor(stackName: string, readonly bytes: number, readonly limit: number) {
+  constructor(
+    stackName: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super(
       'TemplateTooLarge',
       `template for ${stackName} is ${bytes} bytes, over CloudFormation's ${limit}-byte limit for inline templates`,
@@ -157,7 +185,10 @@ export class TemplateTooLargeError extends EngineError {
 
 /** The artifact bucket exists but belongs to someone else (or we may not use it). */
 export class ArtifactBucketUnavailableError extends EngineError {
-  constructor(readonly bucket: string, cause?: unknown) {
+  constructor(
+    readonly bucket: string,
+    cause?: unknown,
+  ) {
     super(
       'ArtifactBucketUnavailable',
       `artifact bucket ${bucket} exists but cannot be used by these credentials`,
@@ -175,11 +206,19 @@ export interface BlockingImport {
 
 /** destroy refuses while a stack outside the set imports an export of a stack inside it. */
 export class ExportInUseError extends EngineError {
-  constructor(stackName: string, readonly imports: BlockingImport[]) {
+  constructor(
+    stackName: string,
+    readonly imports: BlockingImport[],
+  ) {
     const list = imports.map((i) => `${i.importer} imports ${i.exportName}`).join('; ');
-    super('ExportInUse', `stack ${stackName} cannot be deleted while other stacks use its exports: ${list}`, 'destroy the importing stacks first (or include them in this destroy)', {
-      stackName,
-    });
+    super(
+      'ExportInUse',
+      `stack ${stackName} cannot be deleted while other stacks use its exports: ${list}`,
+      'destroy the importing stacks first (or include them in this destroy)',
+      {
+        stackName,
+      },
+    );
   }
 }
 
@@ -188,7 +227,12 @@ export class ExportInUseError extends EngineError {
  * cannot be imported on its own (it refers to other resources of the template).
  */
 export class AdoptionBlockedError extends EngineError {
-  constructor(stackName: string, readonly resourceType: string, readonly physicalId: string, readonly refersTo: string[]) {
+  constructor(
+    stackName: string,
+    readonly resourceType: string,
+    readonly physicalId: string,
+    readonly refersTo: string[],
+  ) {
     super(
       'AdoptionBlocked',
       `stack ${stackName} would create ${resourceType} ${physicalId}, which already exists (kept by an earlier stack, or the name is taken), and it cannot be adopted on its own (it refers to ${refersTo.join(', ')}); nothing was changed`,
@@ -213,8 +257,16 @@ export interface RefusedReplacement {
  * before it had already changed, so it is refused before anything runs.
  */
 export class CustomNameReplacementError extends EngineError {
-  constructor(stackName: string, readonly refused: RefusedReplacement[]) {
-    const list = refused.map((r) => `${r.logicalId}${r.physicalId ? ` (${r.physicalId})` : ''} ${r.resourceType}${r.causes.length ? ` because of ${r.causes.join(', ')}` : ''}`).join('; ');
+  constructor(
+    stackName: string,
+    readonly refused: RefusedReplacement[],
+  ) {
+    const list = refused
+      .map(
+        (r) =>
+          `${r.logicalId}${r.physicalId ? ` (${r.physicalId})` : ''} ${r.resourceType}${r.causes.length ? ` because of ${r.causes.join(', ')}` : ''}`,
+      )
+      .join('; ');
     const causes = [...new Set(refused.flatMap((r) => r.causes))];
     super(
       'CustomNameReplacement',
@@ -227,7 +279,10 @@ export class CustomNameReplacementError extends EngineError {
 
 /** A parameter the template fixes after creation (its value is part of generated credentials). */
 export class FixedSettingError extends EngineError {
-  constructor(stackName: string, readonly changes: { parameter: string; current: string; wanted: string }[]) {
+  constructor(
+    stackName: string,
+    readonly changes: { parameter: string; current: string; wanted: string }[],
+  ) {
     const list = changes.map((c) => `${c.parameter} is "${c.current}", the params file says "${c.wanted}"`).join('; ');
     super(
       'FixedSetting',
@@ -241,16 +296,25 @@ export class FixedSettingError extends EngineError {
 /** Termination protection is on and the caller did not ask to turn it off. */
 export class TerminationProtectedError extends EngineError {
   constructor(stackName: string) {
-    super('TerminationProtected', `stack ${stackName} has termination protection on`, 'turn it off explicitly (destroy asks for it) and run again', {
-      stackName,
-    });
+    super(
+      'TerminationProtected',
+      `stack ${stackName} has termination protection on`,
+      'turn it off explicitly (destroy asks for it) and run again',
+      {
+        stackName,
+      },
+    );
   }
 }
 
 /** Stacks depend on each other in a circle, so no order exists. */
 export class GraphCycleError extends EngineError {
   constructor(readonly cycle: string[]) {
-    super('GraphCycle', `stacks depend on each other in a cycle: ${cycle.join(' -> ')}`, 'remove one of the imports that close the cycle');
+    super(
+      'GraphCycle',
+      `stacks depend on each other in a cycle: ${cycle.join(' -> ')}`,
+      'remove one of the imports that close the cycle',
+    );
   }
 }
 
@@ -283,7 +347,7 @@ export class EndpointUnreachableError extends EngineError {
       `${detail.call} got no answer from ${detail.endpoint} (region ${detail.region}): ${detail.reason} (${detail.attempts} attempts)`,
       detail.viaEndpointOverride
         ? 'check that the endpoint given with --endpoint-url (or AWS_ENDPOINT_URL) is running and right, or drop it to reach AWS itself; --aws-timeout SECONDS waits longer'
-        : 'check your network or proxy, the region (--region, the params file\'s region, AWS_REGION) and your credentials (--profile); --endpoint-url sends calls elsewhere; --aws-timeout SECONDS waits longer',
+        : "check your network or proxy, the region (--region, the params file's region, AWS_REGION) and your credentials (--profile); --endpoint-url sends calls elsewhere; --aws-timeout SECONDS waits longer",
     );
   }
 }

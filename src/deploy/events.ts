@@ -3,7 +3,12 @@
  * already seen, and hands out only new events, oldest first, with secrets masked. `watchStack`
  * polls until the stack settles; `rootCause` finds the event that explains a failure.
  */
-import { CloudFormationClient, DescribeStackEventsCommand, type Stack, type StackEvent as SdkStackEvent } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackEventsCommand,
+  type Stack,
+  type StackEvent as SdkStackEvent,
+} from '@aws-sdk/client-cloudformation';
 import { isCancellationReason, isThrottling } from './cloudformation';
 import { StackStatus } from './stack-status';
 import { StatusBoard } from './status-board';
@@ -95,7 +100,11 @@ export interface WatchOptions {
  * is deleted and gone). Throws AbortedError when the signal fires (the caller decides what that
  * means for the running operation).
  */
-export async function watchStack(cfn: CloudFormationClient, poller: StackEventPoller, opts: WatchOptions): Promise<Stack | undefined> {
+export async function watchStack(
+  cfn: CloudFormationClient,
+  poller: StackEventPoller,
+  opts: WatchOptions,
+): Promise<Stack | undefined> {
   const board = opts.board ?? new StatusBoard(cfn, opts.poll);
   for (;;) {
     // Status first, then events: once the status says settled, the events read after it are complete.
@@ -124,7 +133,8 @@ async function pollEvents(poller: StackEventPoller, board: StatusBoard): Promise
 
 function operationSeen(before: Stack | undefined, now: Stack, events: StackEvent[]): boolean {
   if (!before) return true;
-  if (events.some((e) => e.isStack && new StackStatus(e.status).isSettled && e.status !== 'REVIEW_IN_PROGRESS')) return true;
+  if (events.some((e) => e.isStack && new StackStatus(e.status).isSettled && e.status !== 'REVIEW_IN_PROGRESS'))
+    return true;
   return now.StackStatus !== before.StackStatus || String(now.LastUpdatedTime) !== String(before.LastUpdatedTime);
 }
 

@@ -36,16 +36,30 @@ export interface ExportChange {
  * may replace, or a parameter whose value changes. An attribute that changes on an in-place
  * update is not predicted.
  */
-export async function exportChanges(cfn: CloudFormationClient, spec: StackSpec, stack: Stack, plan: ChangeSummary): Promise<ExportChange[]> {
+export async function exportChanges(
+  cfn: CloudFormationClient,
+  spec: StackSpec,
+  stack: Stack,
+  plan: ChangeSummary,
+): Promise<ExportChange[]> {
   const exported = (stack.Outputs ?? []).filter((o) => o.ExportName && o.OutputKey);
   if (!exported.length) return [];
-  const [oldDoc, newDoc] = [parseTemplate(await getTemplateBody(cfn, stack.StackId ?? spec.name)), parseTemplate(spec.templateBody)];
+  const [oldDoc, newDoc] = [
+    parseTemplate(await getTemplateBody(cfn, stack.StackId ?? spec.name)),
+    parseTemplate(spec.templateBody),
+  ];
   const moving = movingNames(spec, stack, plan, newDoc);
   const changes: ExportChange[] = [];
   for (const o of exported) {
     const kind = exportFate(o.OutputKey!, oldDoc, newDoc, moving);
     if (!kind) continue;
-    changes.push({ exportName: o.ExportName!, outputKey: o.OutputKey!, kind, value: o.OutputValue ?? '', importers: await importersOf(cfn, o.ExportName!) });
+    changes.push({
+      exportName: o.ExportName!,
+      outputKey: o.OutputKey!,
+      kind,
+      value: o.OutputValue ?? '',
+      importers: await importersOf(cfn, o.ExportName!),
+    });
   }
   return changes;
 }
@@ -55,11 +69,14 @@ export async function exportChanges(cfn: CloudFormationClient, spec: StackSpec, 
  * parameters whose value changes, and conditions using any of those (an Fn::If may flip).
  */
 function movingNames(spec: StackSpec, stack: Stack, plan: ChangeSummary, newDoc: TemplateDoc | undefined): Set<string> {
-  const moving = new Set(plan.changes.filter((c) => c.replacement !== 'never' || c.action === 'Remove').map((c) => c.logicalId));
+  const moving = new Set(
+    plan.changes.filter((c) => c.replacement !== 'never' || c.action === 'Remove').map((c) => c.logicalId),
+  );
   const before = parametersOf(stack);
-  for (const [name, value] of Object.entries(effectiveParameters(spec, newDoc) ?? {})) if (before[name] !== value) moving.add(name);
+  for (const [name, value] of Object.entries(effectiveParameters(spec, newDoc) ?? {}))
+    if (before[name] !== value) moving.add(name);
   const conditions = Object.entries((newDoc as { Conditions?: Record<string, unknown> } | undefined)?.Conditions ?? {});
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [name, def] of conditions) {
       if (moving.has(name) || ![...referencesOf(def)].some((r) => moving.has(r))) continue;
@@ -70,7 +87,12 @@ function movingNames(spec: StackSpec, stack: Stack, plan: ChangeSummary, newDoc:
   return moving;
 }
 
-function exportFate(key: string, oldDoc: TemplateDoc | undefined, newDoc: TemplateDoc | undefined, moving: Set<string>): ExportChange['kind'] | undefined {
+function exportFate(
+  key: string,
+  oldDoc: TemplateDoc | undefined,
+  newDoc: TemplateDoc | undefined,
+  moving: Set<string>,
+): ExportChange['kind'] | undefined {
   const next = newDoc?.Outputs?.[key];
   if (!next?.Export) return 'removed';
   const prev = oldDoc?.Outputs?.[key];
@@ -117,7 +139,11 @@ export async function importersOf(cfn: CloudFormationClient, exportName: string)
  * the value it imports now. Export names are resolved against the stack's own parameters
  * (`Fn::Sub`, `Fn::Join`, `Ref`), as CloudFormation resolves them.
  */
-export function detachedTemplate(deployedBody: string, stack: Stack, values: Record<string, string>): { body: string; detached: string[] } {
+export function detachedTemplate(
+  deployedBody: string,
+  stack: Stack,
+  values: Record<string, string>,
+): { body: string; detached: string[] } {
   const doc = parseTemplate(deployedBody);
   if (!doc) return { body: deployedBody, detached: [] };
   const params = { ...parametersOf(stack), 'AWS::StackName': stack.StackName ?? '' };
@@ -170,7 +196,11 @@ export function keepingExports(templateBody: string, removed: ExportChange[]): s
   const outputs = { ...(doc.Outputs ?? {}) };
   for (const r of removed) {
     const key = outputs[r.outputKey] ? `${r.outputKey}Kept` : r.outputKey;
-    outputs[key] = { Description: `Kept until the stacks importing it have moved off (${r.exportName})`, Value: r.value, Export: { Name: r.exportName } } as never;
+    outputs[key] = {
+      Description: `Kept until the stacks importing it have moved off (${r.exportName})`,
+      Value: r.value,
+      Export: { Name: r.exportName },
+    } as never;
   }
   return JSON.stringify({ ...doc, Outputs: outputs });
 }

@@ -38,7 +38,8 @@ export async function runGraph<S extends GraphNode>(
     const finishIfDone = (): boolean => {
       if (running.size > 0) return false;
       // Dependencies first, so a dependent of a stack that did not run can say which one.
-      for (const s of topologicalOrder(specs)) if (!results.has(s.name)) results.set(s.name, notRun(s, results, names, stoppedBy));
+      for (const s of topologicalOrder(specs))
+        if (!results.has(s.name)) results.set(s.name, notRun(s, results, names, stoppedBy));
       resolve(specs.map((s) => results.get(s.name) as DeployResult));
       return true;
     };
@@ -100,11 +101,19 @@ function blocked(spec: GraphNode, results: Map<string, DeployResult>, names: Set
   return depsInSet(spec, names).some((d) => !satisfiesDependents(results.get(d) as DeployResult));
 }
 
-function notRun(spec: GraphNode, results: Map<string, DeployResult>, names: Set<string>, stoppedBy: string | undefined): DeployResult {
-  const failedDep = depsInSet(spec, names).find((d) => results.has(d) && !satisfiesDependents(results.get(d) as DeployResult));
+function notRun(
+  spec: GraphNode,
+  results: Map<string, DeployResult>,
+  names: Set<string>,
+  stoppedBy: string | undefined,
+): DeployResult {
+  const failedDep = depsInSet(spec, names).find(
+    (d) => results.has(d) && !satisfiesDependents(results.get(d) as DeployResult),
+  );
   if (failedDep) {
     const dep = results.get(failedDep) as DeployResult;
-    const why = dep.kind === 'not-run' ? 'did not run' : dep.kind === 'declined' ? 'was declined' : describeFailure(dep);
+    const why =
+      dep.kind === 'not-run' ? 'did not run' : dep.kind === 'declined' ? 'was declined' : describeFailure(dep);
     return { kind: 'not-run', stackName: spec.name, because: `dependency ${failedDep} ${why}` };
   }
   return { kind: 'not-run', stackName: spec.name, because: stoppedBy ? `run stopped: ${stoppedBy}` : 'run stopped' };

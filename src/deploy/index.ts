@@ -8,9 +8,23 @@ export { StackStatus, KNOWN_STACK_STATUSES, type NextAction } from './stack-stat
 export { deployStack, planStack, type DeployOptions, type PlanOptions, type PlanResult } from './stack';
 export { runGraph, reverseOrder, topologicalOrder, assertAcyclic, type GraphNode, type GraphOptions } from './graph';
 export { destroyStacks, importsOf, type DestroyOptions, type DestroyResult, type KeptResource } from './destroy';
-export { ensureArtifactBucket, uploadTemplate, templateUrl, artifactBucketName, INLINE_TEMPLATE_LIMIT, type ArtifactBucketOptions } from './artifacts';
+export {
+  ensureArtifactBucket,
+  uploadTemplate,
+  templateUrl,
+  artifactBucketName,
+  INLINE_TEMPLATE_LIMIT,
+  type ArtifactBucketOptions,
+} from './artifacts';
 export { maskerFor, MASK, type Masker } from './template';
 export { DEFAULT_POLL } from './poll';
 export { StatusBoard } from './status-board';
 export { exportChanges, importersOf, detachedTemplate, keepingExports, type ExportChange } from './exports';
-export { NAME_PROPERTY, refusalOf, markRefusals, refusedChanges, fixedSettingChanges, type FixedSettingChange } from './refusals';
+export {
+  NAME_PROPERTY,
+  refusalOf,
+  markRefusals,
+  refusedChanges,
+  fixedSettingChanges,
+  type FixedSettingChange,
+} from './refusals';

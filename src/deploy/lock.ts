@@ -54,14 +54,35 @@ export class RunLock {
   static async acquire(clients: AwsClients, environment: string, opts: LockOptions): Promise<RunLock> {
     const now = opts.now ?? (() => new Date());
     const stamp = now().toISOString();
-    const holder: LockHolder = { command: opts.command, host: os.hostname(), user: userName(), pid: process.pid, since: stamp, heartbeat: stamp, runId: uniqueName() };
+    const holder: LockHolder = {
+      command: opts.command,
+      host: os.hostname(),
+      user: userName(),
+      pid: process.pid,
+      since: stamp,
+      heartbeat: stamp,
+      runId: uniqueName(),
+    };
     const name = lockName(environment);
     try {
-      await clients.ssm.send(new PutParameterCommand({ Name: name, Value: JSON.stringify(holder), Type: 'String', Overwrite: false, Description: 'cfn-stages: one run at a time for this environment' }));
+      await clients.ssm.send(
+        new PutParameterCommand({
+          Name: name,
+          Value: JSON.stringify(holder),
+          Type: 'String',
+          Overwrite: false,
+          Description: 'cfn-stages: one run at a time for this environment',
+        }),
+      );
     } catch (err) {
       if ((err as Error).name !== 'ParameterAlreadyExists') throw err;
       const current = await readLock(clients, environment);
-      throw new RunLockedError(environment, current, current ? abandonedBecause(current, now()) : undefined, opts.unlockCommand);
+      throw new RunLockedError(
+        environment,
+        current,
+        current ? abandonedBecause(current, now()) : undefined,
+        opts.unlockCommand,
+      );
     }
     const lock = new RunLock(clients, name, holder);
     lock.timer = setInterval(() => void lock.beat(now), opts.heartbeatMs ?? HEARTBEAT_MS);
@@ -75,7 +96,9 @@ export class RunLock {
       const current = await readLockByName(this.clients, this.name);
       if (this.released || current?.runId !== this.holder.runId) return;
       const value = { ...this.holder, heartbeat: now().toISOString() };
-      await this.clients.ssm.send(new PutParameterCommand({ Name: this.name, Value: JSON.stringify(value), Type: 'String', Overwrite: true }));
+      await this.clients.ssm.send(
+        new PutParameterCommand({ Name: this.name, Value: JSON.stringify(value), Type: 'String', Overwrite: true }),
+      );
     } catch {
       // A missed heartbeat only makes the lock look older; the next one tries again.
     }
@@ -107,7 +130,15 @@ async function readLockByName(clients: AwsClients, name: string): Promise<LockHo
   try {
     return JSON.parse(value ?? '') as LockHolder;
   } catch {
-    return { command: 'unknown', host: 'unknown', user: 'unknown', pid: 0, since: 'unknown', heartbeat: '1970-01-01T00:00:00.000Z', runId: 'unreadable' };
+    return {
+      command: 'unknown',
+      host: 'unknown',
+      user: 'unknown',
+      pid: 0,
+      since: 'unknown',
+      heartbeat: '1970-01-01T00:00:00.000Z',
+      runId: 'unreadable',
+    };
   }
 }
 
@@ -122,8 +153,10 @@ async function deleteParameter(clients: AwsClients, name: string): Promise<void>
 /** Why a lock looks abandoned, or undefined while it looks alive. */
 export function abandonedBecause(holder: LockHolder, now: Date): string | undefined {
   const age = now.getTime() - Date.parse(holder.heartbeat);
-  if (!(age < STALE_AFTER_MS)) return `no heartbeat for ${Number.isFinite(age) ? `${Math.round(age / 60_000)} min` : 'ever'}`;
-  if (holder.host === os.hostname() && holder.pid > 0 && !processExists(holder.pid)) return `process ${holder.pid} no longer runs on ${holder.host}`;
+  if (!(age < STALE_AFTER_MS))
+    return `no heartbeat for ${Number.isFinite(age) ? `${Math.round(age / 60_000)} min` : 'ever'}`;
+  if (holder.host === os.hostname() && holder.pid > 0 && !processExists(holder.pid))
+    return `process ${holder.pid} no longer runs on ${holder.host}`;
   return undefined;
 }
 
@@ -153,7 +186,11 @@ export interface UnlockResult {
  * Removes an environment's lock (`provision unlock`). Refuses ({@link RunLockedError}) while the
  * lock looks alive, unless forced.
  */
-export async function unlock(clients: AwsClients, environment: string, opts: { force?: boolean; unlockCommand: string; now?: Date }): Promise<UnlockResult> {
+export async function unlock(
+  clients: AwsClients,
+  environment: string,
+  opts: { force?: boolean; unlockCommand: string; now?: Date },
+): Promise<UnlockResult> {
   const holder = await readLock(clients, environment);
   if (!holder) return {};
   const abandoned = abandonedBecause(holder, opts.now ?? new Date());

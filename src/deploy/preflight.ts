@@ -107,7 +107,12 @@ export class QuotaExceededError extends EngineError {
     super(
       'QuotaExceeded',
       `this deploy would exceed ${exceeded.length === 1 ? 'a quota' : `${exceeded.length} quotas`} of the account; nothing was created:\n` +
-        exceeded.map((q) => `  ${q.name}: ${q.inUse} in use + ${q.adds} from ${q.stacks.join(', ')} > ${q.limit} (${q.limitSource === 'aws-default' ? 'AWS default' : 'Service Quotas'})`).join('\n'),
+        exceeded
+          .map(
+            (q) =>
+              `  ${q.name}: ${q.inUse} in use + ${q.adds} from ${q.stacks.join(', ')} > ${q.limit} (${q.limitSource === 'aws-default' ? 'AWS default' : 'Service Quotas'})`,
+          )
+          .join('\n'),
       exceeded.map((q) => q.fix).join('; or '),
     );
   }
@@ -144,10 +149,18 @@ export function callerPrincipal(arn: string): { account: string; roleName?: stri
  * admin (BootstrapClusterCreatorAdminPermissions), so the template's access entry for the same
  * principal fails with 409 "already in use" and the stack rolls back. Returns the stack names.
  */
-export function duplicateClusterAdmins(specs: StackSpec[], callerArn: string, existing: Set<string>): { stack: string; role: string }[] {
+export function duplicateClusterAdmins(
+  specs: StackSpec[],
+  callerArn: string,
+  existing: Set<string>,
+): { stack: string; role: string }[] {
   const caller = callerPrincipal(callerArn);
   return specs
-    .filter((s) => !existing.has(s.name) && Object.values(parseTemplate(s.templateBody)?.Resources ?? {}).some((r) => r.Type === 'AWS::EKS::Cluster'))
+    .filter(
+      (s) =>
+        !existing.has(s.name) &&
+        Object.values(parseTemplate(s.templateBody)?.Resources ?? {}).some((r) => r.Type === 'AWS::EKS::Cluster'),
+    )
     .map((s) => ({ stack: s.name, role: s.parameters[CLUSTER_ADMIN_PARAM] ?? '' }))
     .filter(({ role }) => {
       if (!role) return false;
@@ -167,7 +180,10 @@ export async function callerArn(clients: AwsClients): Promise<string> {
 export async function preflight(clients: AwsClients, specs: StackSpec[]): Promise<PreflightReport> {
   const counted = await Promise.all(specs.map((s) => addedResources(clients, s)));
   const [roles, quotas] = await Promise.all([
-    missingServiceRoles(clients, specs).then((missing) => ({ missing }), (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) })),
+    missingServiceRoles(clients, specs).then(
+      (missing) => ({ missing }),
+      (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
+    ),
     Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
   ]);
   return { missingRoles: roles.missing, ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}), quotas };
@@ -245,8 +261,15 @@ export function countResources(body: string, parameters: Record<string, string>,
   return counts;
 }
 
-async function checkQuota(clients: AwsClients, q: QuotaSpec, specs: StackSpec[], counted: Map<string, number>[]): Promise<QuotaCheck> {
-  const adding = specs.map((s, i) => ({ stack: s.name, n: counted[i]!.get(q.resourceType) ?? 0 })).filter((a) => a.n > 0);
+async function checkQuota(
+  clients: AwsClients,
+  q: QuotaSpec,
+  specs: StackSpec[],
+  counted: Map<string, number>[],
+): Promise<QuotaCheck> {
+  const adding = specs
+    .map((s, i) => ({ stack: s.name, n: counted[i]!.get(q.resourceType) ?? 0 }))
+    .filter((a) => a.n > 0);
   const total = adding.reduce((sum, a) => sum + a.n, 0);
   const adds = q.perZone ? Math.min(total, 1) : total;
   const base = { name: q.name, adds, fix: q.fix, stacks: adding.map((a) => a.stack) };
@@ -256,7 +279,14 @@ async function checkQuota(clients: AwsClients, q: QuotaSpec, specs: StackSpec[],
     const inUse = await inUseOf(clients, q);
     return { ...base, inUse, limit: limit.value, limitSource: limit.source, exceeded: inUse + adds > limit.value };
   } catch (err) {
-    return { ...base, inUse: 0, limit: limit.value, limitSource: limit.source, exceeded: false, unchecked: describe(err) };
+    return {
+      ...base,
+      inUse: 0,
+      limit: limit.value,
+      limitSource: limit.source,
+      exceeded: false,
+      unchecked: describe(err),
+    };
   }
 }
 
@@ -268,23 +298,34 @@ async function inUseOf(clients: AwsClients, q: QuotaSpec): Promise<number> {
     case 'AWS::EC2::VPC':
       return ((await clients.ec2.send(new ec2.DescribeVpcsCommand({}))).Vpcs ?? []).length;
     default: {
-      const nats = (await clients.ec2.send(new ec2.DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['pending', 'available'] }] }))).NatGateways ?? [];
+      const nats =
+        (
+          await clients.ec2.send(
+            new ec2.DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['pending', 'available'] }] }),
+          )
+        ).NatGateways ?? [];
       const subnetIds = [...new Set(nats.map((n) => n.SubnetId ?? ''))].filter(Boolean);
       if (!subnetIds.length) return 0;
       const subnets = (await clients.ec2.send(new ec2.DescribeSubnetsCommand({ SubnetIds: subnetIds }))).Subnets ?? [];
       const zoneOf = new Map(subnets.map((s) => [s.SubnetId, s.AvailabilityZone]));
       const perZone = new Map<string, number>();
-      for (const n of nats) perZone.set(zoneOf.get(n.SubnetId) ?? '', (perZone.get(zoneOf.get(n.SubnetId) ?? '') ?? 0) + 1);
+      for (const n of nats)
+        perZone.set(zoneOf.get(n.SubnetId) ?? '', (perZone.get(zoneOf.get(n.SubnetId) ?? '') ?? 0) + 1);
       return Math.max(0, ...perZone.values());
     }
   }
 }
 
 /** The account's applied value from Service Quotas; AWS's default when it does not answer. */
-async function limitOf(clients: AwsClients, q: QuotaSpec): Promise<{ value: number; source: 'service-quotas' | 'aws-default' }> {
+async function limitOf(
+  clients: AwsClients,
+  q: QuotaSpec,
+): Promise<{ value: number; source: 'service-quotas' | 'aws-default' }> {
   const { GetServiceQuotaCommand } = await import('@aws-sdk/client-service-quotas');
   try {
-    const out = await clients.serviceQuotas.send(new GetServiceQuotaCommand({ ServiceCode: q.serviceCode, QuotaCode: q.quotaCode }));
+    const out = await clients.serviceQuotas.send(
+      new GetServiceQuotaCommand({ ServiceCode: q.serviceCode, QuotaCode: q.quotaCode }),
+    );
     const value = out.Quota?.Value;
     if (typeof value === 'number') return { value, source: 'service-quotas' };
   } catch {

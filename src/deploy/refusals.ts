@@ -104,7 +104,8 @@ export function fixedSettingChanges(spec: StackSpec, stack: Stack): FixedSetting
   const current = parametersOf(stack);
   return fixed.flatMap((parameter) => {
     const declared = doc?.Parameters?.[parameter];
-    const wanted = spec.parameters[parameter] ?? (declared?.Default === undefined ? undefined : String(declared.Default));
+    const wanted =
+      spec.parameters[parameter] ?? (declared?.Default === undefined ? undefined : String(declared.Default));
     const now = current[parameter];
     return now !== undefined && wanted !== undefined && now !== wanted ? [{ parameter, current: now, wanted }] : [];
   });

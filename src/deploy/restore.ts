@@ -48,7 +48,11 @@ export interface RestorePlan {
  * `latest` replaced by the newest final snapshot of the store's cluster (or by nothing, when
  * there is none yet). Specs without the parameter pass through untouched.
  */
-export async function settleRestore(clients: AwsClients, spec: StackSpec, stack: Stack | undefined): Promise<RestorePlan> {
+export async function settleRestore(
+  clients: AwsClients,
+  spec: StackSpec,
+  stack: Stack | undefined,
+): Promise<RestorePlan> {
   const doc = parseTemplate(spec.templateBody);
   if (!doc?.Parameters?.[RESTORE_PARAMETER]) return { spec };
   if (stack) return { spec: withRestore(spec, parametersOf(stack)[RESTORE_PARAMETER] ?? '') };
@@ -103,7 +107,9 @@ function withRestore(spec: StackSpec, value: string): StackSpec {
 
 /** The cluster's identifier as the template names it (`Fn::Sub` of parameters), lower-cased as RDS keeps it. */
 export function clusterIdentifier(spec: StackSpec, doc: TemplateDoc): string | undefined {
-  const pattern = (resourceOf(doc, CLUSTER_TYPES)?.Properties?.DBClusterIdentifier as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
+  const pattern = (
+    resourceOf(doc, CLUSTER_TYPES)?.Properties?.DBClusterIdentifier as { 'Fn::Sub'?: unknown } | undefined
+  )?.['Fn::Sub'];
   return substituted(spec, doc, typeof pattern === 'string' ? { 'Fn::Sub': pattern } : undefined)?.toLowerCase();
 }
 
@@ -112,7 +118,9 @@ export async function newestFinalSnapshot(clients: AwsClients, clusterId: string
   const found: DBClusterSnapshot[] = [];
   let Marker: string | undefined;
   do {
-    const page = await clients.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterId, SnapshotType: 'manual', Marker }));
+    const page = await clients.rds.send(
+      new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterId, SnapshotType: 'manual', Marker }),
+    );
     found.push(...(page.DBClusterSnapshots ?? []));
     Marker = page.Marker;
   } while (Marker);
@@ -128,7 +136,10 @@ export async function newestFinalSnapshot(clients: AwsClients, clusterId: string
  * Listed in full and filtered here: DescribeSnapshots filtered by the id of a group that no longer
  * exists is refused. A snapshot's time is that of its nodes' snapshots; ties keep the listing's order.
  */
-export async function newestCacheSnapshot(clients: AwsClients, of: { groupId?: string; description?: string }): Promise<string | undefined> {
+export async function newestCacheSnapshot(
+  clients: AwsClients,
+  of: { groupId?: string; description?: string },
+): Promise<string | undefined> {
   const found: Snapshot[] = [];
   let Marker: string | undefined;
   do {
@@ -136,9 +147,14 @@ export async function newestCacheSnapshot(clients: AwsClients, of: { groupId?: s
     found.push(...(page.Snapshots ?? []));
     Marker = page.Marker;
   } while (Marker);
-  const taken = (s: Snapshot) => Math.max(0, ...(s.NodeSnapshots ?? []).map((n) => n.SnapshotCreateTime?.getTime() ?? 0));
+  const taken = (s: Snapshot) =>
+    Math.max(0, ...(s.NodeSnapshots ?? []).map((n) => n.SnapshotCreateTime?.getTime() ?? 0));
   const newest = found
-    .filter((s) => (!of.groupId || s.ReplicationGroupId === of.groupId) && (!of.description || s.ReplicationGroupDescription === of.description))
+    .filter(
+      (s) =>
+        (!of.groupId || s.ReplicationGroupId === of.groupId) &&
+        (!of.description || s.ReplicationGroupDescription === of.description),
+    )
     .reduce<Snapshot | undefined>((best, s) => (!best || taken(s) >= taken(best) ? s : best), undefined);
   return newest?.SnapshotName;
 }
@@ -149,15 +165,23 @@ export async function newestCacheSnapshot(clients: AwsClients, of: { groupId?: s
  * secret's password on the cluster (ModifyDBCluster, applied at once), so linked services connect
  * with what the secret says. The password passes through this process only and is never shown.
  */
-export async function applyNewSecretPassword(clients: AwsClients, spec: StackSpec, outputs: Record<string, string>): Promise<void> {
+export async function applyNewSecretPassword(
+  clients: AwsClients,
+  spec: StackSpec,
+  outputs: Record<string, string>,
+): Promise<void> {
   const doc = parseTemplate(spec.templateBody);
   const cluster = doc && clusterIdentifier(spec, doc);
   const secretId = Object.entries(doc?.Resources ?? {}).find(([, r]) => r.Type === 'AWS::SecretsManager::Secret')?.[0];
-  const outputKey = Object.entries(doc?.Outputs ?? {}).find(([, o]) => (o.Value as { Ref?: string } | undefined)?.Ref === secretId)?.[0];
+  const outputKey = Object.entries(doc?.Outputs ?? {}).find(
+    ([, o]) => (o.Value as { Ref?: string } | undefined)?.Ref === secretId,
+  )?.[0];
   const secretArn = outputKey ? outputs[outputKey] : undefined;
   if (!cluster || !secretArn) return;
   const value = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));
   const password = (JSON.parse(value.SecretString ?? '{}') as { password?: string }).password;
   if (!password) return;
-  await clients.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: cluster, MasterUserPassword: password, ApplyImmediately: true }));
+  await clients.rds.send(
+    new ModifyDBClusterCommand({ DBClusterIdentifier: cluster, MasterUserPassword: password, ApplyImmediately: true }),
+  );
 }

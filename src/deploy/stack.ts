@@ -35,14 +35,33 @@ import {
 } from './cloudformation';
 import { exportChanges, type ExportChange } from './exports';
 import { markRefusals, refusedChanges, fixedSettingChanges } from './refusals';
-import { AbortedError, AdoptionBlockedError, ChangeSetFailedError, CustomNameReplacementError, type EngineError, FixedSettingError, RecreateRefusedError, RollbackFailedError, StackStateError, TemplateTooLargeError } from './errors';
+import {
+  AbortedError,
+  AdoptionBlockedError,
+  ChangeSetFailedError,
+  CustomNameReplacementError,
+  type EngineError,
+  FixedSettingError,
+  RecreateRefusedError,
+  RollbackFailedError,
+  StackStateError,
+  TemplateTooLargeError,
+} from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
 import { applyNewSecretPassword, settleRestore, type RestoredStore } from './restore';
 import { StackStatus } from './stack-status';
 import type { StatusBoard } from './status-board';
 import { ServiceWatchdog, serviceLogicalIds, watchServices } from './watchdog';
 import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
-import type { ChangeSummary, DeployEvent, DeployResult, DeployStep, PollOptions, StackSpec, WatchdogVerdict } from './types';
+import type {
+  ChangeSummary,
+  DeployEvent,
+  DeployResult,
+  DeployStep,
+  PollOptions,
+  StackSpec,
+  WatchdogVerdict,
+} from './types';
 
 export interface DeployOptions {
   /** Progress: steps, the plan, and every new resource event (secrets masked). */
@@ -83,7 +102,8 @@ function contextFor(clients: AwsClients, spec: StackSpec, opts: DeployOptions): 
     mask: maskerFor(spec),
     opts,
     emit,
-    step: (step, detail) => emit({ type: 'step', stackName: spec.name, step, ...(detail === undefined ? {} : { detail }) }),
+    step: (step, detail) =>
+      emit({ type: 'step', stackName: spec.name, step, ...(detail === undefined ? {} : { detail }) }),
   };
 }
 
@@ -93,7 +113,11 @@ function contextFor(clients: AwsClients, spec: StackSpec, opts: DeployOptions): 
  * {@link RecreateRefusedError}, {@link ChangeSetFailedError}, or SDK errors); a CloudFormation
  * failure is a `failed` result with its root cause.
  */
-export async function deployStack(clients: AwsClients, spec: StackSpec, opts: DeployOptions = {}): Promise<DeployResult> {
+export async function deployStack(
+  clients: AwsClients,
+  spec: StackSpec,
+  opts: DeployOptions = {},
+): Promise<DeployResult> {
   const ctx = contextFor(clients, spec, opts);
   try {
     return await deploySteps(ctx);
@@ -174,7 +198,13 @@ async function adopt(ctx: Ctx): Promise<Stack | DeployResult | undefined> {
   const adoptions = await findAdoptions(ctx.clients, ctx.spec);
   if (adoptions.length === 0) return undefined;
   ctx.step('adopting', adoptions.map((a) => `${a.resourceType} ${a.physicalId}`).join(', '));
-  const ref = await createChangeSet(ctx.cfn, ctx.spec, 'IMPORT', { TemplateBody: importTemplate(ctx.spec.templateBody, adoptions) }, adoptions);
+  const ref = await createChangeSet(
+    ctx.cfn,
+    ctx.spec,
+    'IMPORT',
+    { TemplateBody: importTemplate(ctx.spec.templateBody, adoptions) },
+    adoptions,
+  );
   let outcome;
   try {
     outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
@@ -210,12 +240,18 @@ async function settle(ctx: Ctx): Promise<Stack | undefined> {
         stack = await attach(ctx, stack);
         break;
       case 'continue-rollback':
-        if (rollbackContinued) throw new RollbackFailedError(ctx.spec.name, status.name, ctx.mask(stack.StackStatusReason ?? ''));
+        if (rollbackContinued)
+          throw new RollbackFailedError(ctx.spec.name, status.name, ctx.mask(stack.StackStatusReason ?? ''));
         rollbackContinued = true;
         stack = await continueRollback(ctx, stack);
         break;
       case 'needs-attention':
-        throw new StackStateError(ctx.spec.name, status.name, hintFor(status.name), ctx.mask(stack.StackStatusReason ?? ''));
+        throw new StackStateError(
+          ctx.spec.name,
+          status.name,
+          hintFor(status.name),
+          ctx.mask(stack.StackStatusReason ?? ''),
+        );
       case 'create':
         return undefined;
       default:
@@ -234,7 +270,14 @@ function hintFor(status: string): string {
 async function attach(ctx: Ctx, stack: Stack): Promise<Stack | undefined> {
   const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
   await poller.start();
-  return watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: undefined });
+  return watchStack(ctx.cfn, poller, {
+    stackName: ctx.spec.name,
+    emit: ctx.emit,
+    poll: ctx.opts.poll,
+    board: ctx.opts.board,
+    signal: ctx.opts.signal,
+    before: undefined,
+  });
 }
 
 /** UPDATE_ROLLBACK_FAILED: ask CloudFormation to finish the rollback, and wait for it. */
@@ -242,10 +285,23 @@ async function continueRollback(ctx: Ctx, stack: Stack): Promise<Stack | undefin
   ctx.step('continuing-rollback');
   const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
   await poller.start();
-  await ctx.cfn.send(new ContinueUpdateRollbackCommand({ StackName: stack.StackId ?? ctx.spec.name, ClientRequestToken: uniqueName() }));
-  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: stack });
+  await ctx.cfn.send(
+    new ContinueUpdateRollbackCommand({ StackName: stack.StackId ?? ctx.spec.name, ClientRequestToken: uniqueName() }),
+  );
+  const after = await watchStack(ctx.cfn, poller, {
+    stackName: ctx.spec.name,
+    emit: ctx.emit,
+    poll: ctx.opts.poll,
+    board: ctx.opts.board,
+    signal: ctx.opts.signal,
+    before: stack,
+  });
   if (after?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
-    throw new RollbackFailedError(ctx.spec.name, after.StackStatus, rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? ''));
+    throw new RollbackFailedError(
+      ctx.spec.name,
+      after.StackStatus,
+      rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? ''),
+    );
   }
   return after;
 }
@@ -260,7 +316,14 @@ async function recreate(ctx: Ctx, stack: Stack): Promise<undefined> {
   const poller = new StackEventPoller(ctx.cfn, stackId, ctx.mask);
   await poller.start();
   await ctx.cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: uniqueName() }));
-  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: stack });
+  const after = await watchStack(ctx.cfn, poller, {
+    stackName: ctx.spec.name,
+    emit: ctx.emit,
+    poll: ctx.opts.poll,
+    board: ctx.opts.board,
+    signal: ctx.opts.signal,
+    before: stack,
+  });
   if (after) {
     const reason = rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? '');
     throw new StackStateError(ctx.spec.name, after.StackStatus ?? '', hintFor(after.StackStatus ?? ''), reason);
@@ -331,15 +394,34 @@ async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promis
   const before = await describeStack(ctx.cfn, ref.stackId);
   const dog = await watchdogFor(ctx, ref);
   ctx.step('executing', `${plan.changes.length} change(s)`);
-  await ctx.cfn.send(new ExecuteChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName, ClientRequestToken: uniqueName() }));
+  await ctx.cfn.send(
+    new ExecuteChangeSetCommand({
+      StackName: ref.stackId,
+      ChangeSetName: ref.changeSetName,
+      ClientRequestToken: uniqueName(),
+    }),
+  );
   const watching = new AbortController();
-  const verdict = dog ? watchServices(dog, { emit: (notice) => ctx.emit({ type: 'service', stackName: ctx.spec.name, notice }), poll: ctx.opts.poll, signal: watching.signal }) : undefined;
+  const verdict = dog
+    ? watchServices(dog, {
+        emit: (notice) => ctx.emit({ type: 'service', stackName: ctx.spec.name, notice }),
+        poll: ctx.opts.poll,
+        signal: watching.signal,
+      })
+    : undefined;
   const stopStack = new AbortController();
   void verdict?.then((v) => v && stopStack.abort());
   const signal = ctx.opts.signal ? AbortSignal.any([ctx.opts.signal, stopStack.signal]) : stopStack.signal;
   let after: Stack | undefined;
   try {
-    after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal, before });
+    after = await watchStack(ctx.cfn, poller, {
+      stackName: ctx.spec.name,
+      emit: ctx.emit,
+      poll: ctx.opts.poll,
+      board: ctx.opts.board,
+      signal,
+      before,
+    });
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;
     if (ctx.opts.signal?.aborted) return interrupt(ctx, ref);
@@ -350,7 +432,12 @@ async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promis
   const status = new StackStatus(after?.StackStatus ?? 'DELETE_COMPLETE', after?.StackStatusReason);
   if (after && status.isComplete) {
     await protect(ctx, after);
-    return { kind: ref.type === 'CREATE' ? 'created' : 'updated', stackName: ctx.spec.name, changes: plan.changes, outputs: outputsOf(after) };
+    return {
+      kind: ref.type === 'CREATE' ? 'created' : 'updated',
+      stackName: ctx.spec.name,
+      changes: plan.changes,
+      outputs: outputsOf(after),
+    };
   }
   return {
     kind: 'failed',
@@ -366,7 +453,15 @@ async function watchdogFor(ctx: Ctx, ref: ChangeSetRef): Promise<ServiceWatchdog
   const services = serviceLogicalIds(parseTemplate(ctx.spec.templateBody));
   if (!services.length) return undefined;
   // A little slack for clock skew between this machine and ECS's stoppedAt.
-  const dog = new ServiceWatchdog(ctx.cfn, ctx.clients.ecs, ref.stackId, services, new Date(Date.now() - 2000), Date.now, ctx.clients.elbv2);
+  const dog = new ServiceWatchdog(
+    ctx.cfn,
+    ctx.clients.ecs,
+    ref.stackId,
+    services,
+    new Date(Date.now() - 2000),
+    Date.now,
+    ctx.clients.elbv2,
+  );
   if (ref.type === 'UPDATE') await dog.baseline();
   return dog;
 }
@@ -377,20 +472,38 @@ async function watchdogFor(ctx: Ctx, ref: ChangeSetRef): Promise<ServiceWatchdog
  * cancelled, so the stack is deleted (it held nothing that worked). Then the stack is followed
  * until it settles, and the result names the tasks' reason.
  */
-async function giveUp(ctx: Ctx, ref: ChangeSetRef, poller: StackEventPoller, verdict: WatchdogVerdict): Promise<DeployResult> {
+async function giveUp(
+  ctx: Ctx,
+  ref: ChangeSetRef,
+  poller: StackEventPoller,
+  verdict: WatchdogVerdict,
+): Promise<DeployResult> {
   ctx.step('stopping-failed-service', `${verdict.tasks} tasks stopped: ${verdict.reason}`);
   const action = ref.type === 'UPDATE' ? 'cancelled-update' : 'deleted-create';
   const current = await describeStack(ctx.cfn, ref.stackId);
   try {
-    if (action === 'cancelled-update') await ctx.cfn.send(new CancelUpdateStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
+    if (action === 'cancelled-update')
+      await ctx.cfn.send(new CancelUpdateStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
     else await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId, ClientRequestToken: uniqueName() }));
   } catch (err) {
     if (!isNotCancellable(err)) throw err; // the update finished meanwhile: follow it to its end
   }
-  const after = await watchStack(ctx.cfn, poller, { stackName: ctx.spec.name, emit: ctx.emit, poll: ctx.opts.poll, board: ctx.opts.board, signal: ctx.opts.signal, before: current });
+  const after = await watchStack(ctx.cfn, poller, {
+    stackName: ctx.spec.name,
+    emit: ctx.emit,
+    poll: ctx.opts.poll,
+    board: ctx.opts.board,
+    signal: ctx.opts.signal,
+    before: current,
+  });
   const status = after?.StackStatus ?? 'DELETE_COMPLETE';
   if (after && new StackStatus(status).isComplete) {
-    return { kind: ref.type === 'CREATE' ? 'created' : 'updated', stackName: ctx.spec.name, changes: [], outputs: outputsOf(after) };
+    return {
+      kind: ref.type === 'CREATE' ? 'created' : 'updated',
+      stackName: ctx.spec.name,
+      changes: [],
+      outputs: outputsOf(after),
+    };
   }
   return { kind: 'failed', stackName: ctx.spec.name, status, gaveUp: { ...verdict, action } };
 }
@@ -415,7 +528,12 @@ async function protect(ctx: Ctx, stack: Stack): Promise<void> {
   const want = ctx.spec.terminationProtection;
   if (want === undefined || (stack.EnableTerminationProtection ?? false) === want) return;
   ctx.step('termination-protection', want ? 'on' : 'off');
-  await ctx.cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? ctx.spec.name, EnableTerminationProtection: want }));
+  await ctx.cfn.send(
+    new UpdateTerminationProtectionCommand({
+      StackName: stack.StackId ?? ctx.spec.name,
+      EnableTerminationProtection: want,
+    }),
+  );
 }
 
 /** What `provision plan` shows for one stack. */
@@ -467,7 +585,8 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
     try {
       adoptions = await findAdoptions(clients, ctx.spec);
     } catch (err) {
-      if (err instanceof AdoptionBlockedError) return { kind: 'not-plannable', stackName: spec.name, reason: `${err.message}: ${err.hint}` };
+      if (err instanceof AdoptionBlockedError)
+        return { kind: 'not-plannable', stackName: spec.name, reason: `${err.message}: ${err.hint}` };
       throw err;
     }
     return {
@@ -479,11 +598,18 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
       ...(restore.store ? { store: restore.store } : {}),
     };
   }
-  if (status.next === 'wait') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'another operation is running' };
+  if (status.next === 'wait')
+    return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'another operation is running' };
   if (status.next === 'continue-rollback') {
-    return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: 'deploy will continue the rollback first, then plan again' };
+    return {
+      kind: 'not-plannable',
+      stackName: spec.name,
+      status: status.name,
+      reason: 'deploy will continue the rollback first, then plan again',
+    };
   }
-  if (status.next === 'needs-attention') return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: hintFor(status.name) };
+  if (status.next === 'needs-attention')
+    return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: hintFor(status.name) };
   const fixed = fixedSettingChanges(spec, stack);
   if (fixed.length) return { kind: 'refused', stackName: spec.name, error: new FixedSettingError(spec.name, fixed) };
   if (await isUnchanged(ctx, stack)) return { kind: 'unchanged', stackName: spec.name };
@@ -507,7 +633,8 @@ async function planUpdate(ctx: Ctx, stack: Stack): Promise<PlanResult> {
     };
   } catch (err) {
     await discard(ctx, ref);
-    if (err instanceof ChangeSetFailedError) return { kind: 'not-plannable', stackName: ctx.spec.name, reason: err.reason };
+    if (err instanceof ChangeSetFailedError)
+      return { kind: 'not-plannable', stackName: ctx.spec.name, reason: err.reason };
     throw err;
   }
 }
@@ -525,7 +652,14 @@ function planFromTemplate(spec: StackSpec, region: string, adoptions: Adoption[]
     type: 'create',
     changes: activeResources(template, spec.parameters, pseudoFor(region)).map((logicalId) => {
       const adopted = adoptions.find((a) => a.logicalId === logicalId);
-      return { action: adopted ? 'Import' : 'Add', logicalId, resourceType: resources[logicalId]!.Type, ...(adopted ? { physicalId: adopted.physicalId } : {}), replacement: 'never', causes: [] };
+      return {
+        action: adopted ? 'Import' : 'Add',
+        logicalId,
+        resourceType: resources[logicalId]!.Type,
+        ...(adopted ? { physicalId: adopted.physicalId } : {}),
+        replacement: 'never',
+        causes: [],
+      };
     }),
   };
 }

@@ -92,7 +92,9 @@ export class StatusBoard {
 
   private schedule(): void {
     if (this.timer || this.waiters.size === 0) return;
-    this.delay = this.progressed ? this.opts.initialMs : Math.min(this.opts.maxMs, Math.ceil(this.delay * this.opts.factor));
+    this.delay = this.progressed
+      ? this.opts.initialMs
+      : Math.min(this.opts.maxMs, Math.ceil(this.delay * this.opts.factor));
     this.progressed = false;
     this.timer = setTimeout(() => void this.round(), this.delay);
   }

@@ -148,7 +148,14 @@ export type DeployResult =
   | { kind: 'skipped-unchanged'; stackName: string; outputs: Outputs }
   | { kind: 'created' | 'updated'; stackName: string; changes: ResourceChange[]; outputs: Outputs }
   /** CloudFormation ran the change and it failed; the stack is now `status` (rolled back or stuck). */
-  | { kind: 'failed'; stackName: string; status: string; rootCause?: ResourceFailure; statusReason?: string; gaveUp?: GaveUp }
+  | {
+      kind: 'failed';
+      stackName: string;
+      status: string;
+      rootCause?: ResourceFailure;
+      statusReason?: string;
+      gaveUp?: GaveUp;
+    }
   /** `confirm` answered no; the change set was deleted. */
   | { kind: 'declined'; stackName: string; plan: ChangeSummary; stackExists: boolean }
   /** Interrupted: an update was cancelled (rolling back), or nothing had been executed yet. */

@@ -17,8 +17,21 @@
  */
 import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Service } from '@aws-sdk/client-ecs';
-import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { baselineOf, clusterOfServiceArn, describeService, diagnose, ourDeployment, type Baseline, type EcsSender, type StoppedTask } from '../ops/rollout';
+import {
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  baselineOf,
+  clusterOfServiceArn,
+  describeService,
+  diagnose,
+  ourDeployment,
+  type Baseline,
+  type EcsSender,
+  type StoppedTask,
+} from '../ops/rollout';
 import { Pacer } from './poll';
 import type { PollOptions, ServiceNotice, WatchdogVerdict } from './types';
 
@@ -39,7 +52,8 @@ export function serviceLogicalIds(template: { Resources?: Record<string, { Type?
 /** One line for a stopped task: the container's exit and reason when it crashed, else the task's reason. */
 export function stopSummary(task: Pick<StoppedTask, 'stoppedReason' | 'containers'>): string {
   const crashed = task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0);
-  if (crashed) return `exit ${crashed.exitCode}${crashed.reason ? `: ${crashed.reason}` : ''}${crashed.reason ? '' : ` (${task.stoppedReason ?? 'essential container exited'})`}`;
+  if (crashed)
+    return `exit ${crashed.exitCode}${crashed.reason ? `: ${crashed.reason}` : ''}${crashed.reason ? '' : ` (${task.stoppedReason ?? 'essential container exited'})`}`;
   const withReason = task.containers.find((c) => c.reason);
   return task.stoppedReason ?? withReason?.reason ?? 'stopped without a reason';
 }
@@ -53,11 +67,14 @@ export function stopHint(reason: string): string | undefined {
     return 'the container writes outside its writable paths while the root filesystem is read-only: set readonlyRootFilesystem: false for this service (the default), or make the image write only under /tmp';
   }
   if (/CannotPullContainerError/.test(reason)) {
-    if (/not found|manifest unknown/i.test(reason)) return 'the image tag is not in the repository: push it, or set imageTag to a tag that exists';
+    if (/not found|manifest unknown/i.test(reason))
+      return 'the image tag is not in the repository: push it, or set imageTag to a tag that exists';
     return 'the task could not reach or read the registry: check the private subnets route through a NAT gateway and the execution role may pull from the repository';
   }
-  if (/ResourceInitializationError/.test(reason)) return 'ECS could not fetch the task\'s secrets or logs set-up: check the execution role and the network route to Secrets Manager and CloudWatch Logs';
-  if (/ELB health checks?|^health check failed/i.test(reason)) return 'the app does not answer the load balancer\'s health check: check healthCheckPath and the container port';
+  if (/ResourceInitializationError/.test(reason))
+    return "ECS could not fetch the task's secrets or logs set-up: check the execution role and the network route to Secrets Manager and CloudWatch Logs";
+  if (/ELB health checks?|^health check failed/i.test(reason))
+    return "the app does not answer the load balancer's health check: check healthCheckPath and the container port";
   if (/OutOfMemory|exit 137/i.test(reason)) return 'the container ran out of memory: raise memory for this service';
   return undefined;
 }
@@ -105,7 +122,12 @@ export class ServiceWatchdog {
     /** Target health of the services' target groups; without it, tasks and events only. */
     private readonly elb?: ElbSender,
   ) {
-    this.watched = logicalIds.map((logicalId) => ({ logicalId, seenTasks: new Set(), seenEvents: new Set(), paths: new Map() }));
+    this.watched = logicalIds.map((logicalId) => ({
+      logicalId,
+      seenTasks: new Set(),
+      seenEvents: new Set(),
+      paths: new Map(),
+    }));
   }
 
   /** Takes the services' state before an update, so the old deployment's tasks do not count. */
@@ -126,18 +148,30 @@ export class ServiceWatchdog {
       const service = await describeService(this.ecs, ref);
       if (!service) continue;
       const diagnosis = await diagnose(this.ecs, ref, service, { since: this.since, limit: 20 });
-      const fresh = diagnosis.stoppedTasks.filter((t) => !w.baseline?.taskDefinition || t.taskDefinition !== w.baseline.taskDefinition);
+      const fresh = diagnosis.stoppedTasks.filter(
+        (t) => !w.baseline?.taskDefinition || t.taskDefinition !== w.baseline.taskDefinition,
+      );
       notices.push(...(await this.targetHealth(w, service)));
       for (const t of [...fresh].reverse()) {
         if (w.seenTasks.has(t.taskArn)) continue;
         w.seenTasks.add(t.taskArn);
-        notices.push({ logicalId: w.logicalId, kind: 'task-stopped', message: `task ${t.taskArn.split('/').pop()} stopped: ${this.summary(w, t)}`, ...(t.stoppedAt ? { at: t.stoppedAt } : {}) });
+        notices.push({
+          logicalId: w.logicalId,
+          kind: 'task-stopped',
+          message: `task ${t.taskArn.split('/').pop()} stopped: ${this.summary(w, t)}`,
+          ...(t.stoppedAt ? { at: t.stoppedAt } : {}),
+        });
       }
       for (const e of [...diagnosis.events].reverse()) {
         const key = `${e.at?.getTime() ?? ''} ${e.message}`;
         if (w.seenEvents.has(key)) continue;
         w.seenEvents.add(key);
-        notices.push({ logicalId: w.logicalId, kind: 'service-event', message: e.message, ...(e.at ? { at: e.at } : {}) });
+        notices.push({
+          logicalId: w.logicalId,
+          kind: 'service-event',
+          message: e.message,
+          ...(e.at ? { at: e.at } : {}),
+        });
       }
       verdict ??= this.judge(w, service, fresh);
     }
@@ -145,7 +179,9 @@ export class ServiceWatchdog {
   }
 
   private judge(w: Watched, service: Service, stopped: StoppedTask[]): WatchdogVerdict | undefined {
-    const ours = w.baseline ? ourDeployment(service, w.baseline) : service.deployments?.find((d) => d.status === 'PRIMARY');
+    const ours = w.baseline
+      ? ourDeployment(service, w.baseline)
+      : service.deployments?.find((d) => d.status === 'PRIMARY');
     if ((ours?.runningCount ?? 0) > 0) return undefined;
     const newest = stopped.slice(0, SAME_REASON_LIMIT); // newest first
     if (newest.length < SAME_REASON_LIMIT) return undefined;
@@ -153,7 +189,15 @@ export class ServiceWatchdog {
     if (!newest.every((t) => sameness(stopSummary(t)) === sameness(stopSummary(newest[0]!)))) return undefined;
     const count = stopped.filter((t) => sameness(stopSummary(t)) === sameness(stopSummary(newest[0]!))).length;
     const hint = stopHint(reason);
-    return { logicalId: w.logicalId, resourceType: SERVICE_TYPE, service: w.arn!, reason, ...(hint ? { hint } : {}), tasks: count, seconds: Math.round((this.now() - this.since.getTime()) / 1000) };
+    return {
+      logicalId: w.logicalId,
+      resourceType: SERVICE_TYPE,
+      service: w.arn!,
+      reason,
+      ...(hint ? { hint } : {}),
+      tasks: count,
+      seconds: Math.round((this.now() - this.since.getTime()) / 1000),
+    };
   }
 
   /** A task that failed its load balancer health checks reads as what the checks saw. */
@@ -165,10 +209,12 @@ export class ServiceWatchdog {
   /** Unhealthy targets of the service's target groups, each reason once ("502 on /healthcheck"). */
   private async targetHealth(w: Watched, service: Service): Promise<ServiceNotice[]> {
     const notices: ServiceNotice[] = [];
-    for (const lb of this.elb ? service.loadBalancers ?? [] : []) {
+    for (const lb of this.elb ? (service.loadBalancers ?? []) : []) {
       const group = lb.targetGroupArn;
       if (!group) continue;
-      const out = (await this.elb!.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }))) as { TargetHealthDescriptions?: TargetHealthDescription[] };
+      const out = (await this.elb!.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }))) as {
+        TargetHealthDescriptions?: TargetHealthDescription[];
+      };
       for (const d of out.TargetHealthDescriptions ?? []) {
         if (d.TargetHealth?.State !== 'unhealthy') continue;
         const reason = `${healthText(d.TargetHealth.Description ?? d.TargetHealth.Reason ?? 'unhealthy')} on ${await this.pathOf(w, group)}`;
@@ -176,7 +222,11 @@ export class ServiceWatchdog {
         const key = `${d.Target?.Id}:${d.Target?.Port} ${reason}`;
         if (w.seenEvents.has(key)) continue;
         w.seenEvents.add(key);
-        notices.push({ logicalId: w.logicalId, kind: 'target-health', message: `target ${d.Target?.Id}:${d.Target?.Port} unhealthy: ${reason}` });
+        notices.push({
+          logicalId: w.logicalId,
+          kind: 'target-health',
+          message: `target ${d.Target?.Id}:${d.Target?.Port} unhealthy: ${reason}`,
+        });
       }
     }
     return notices;
@@ -184,7 +234,9 @@ export class ServiceWatchdog {
 
   private async pathOf(w: Watched, group: string): Promise<string> {
     if (!w.paths.has(group)) {
-      const out = (await this.elb!.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [group] }))) as { TargetGroups?: { HealthCheckPath?: string }[] };
+      const out = (await this.elb!.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [group] }))) as {
+        TargetGroups?: { HealthCheckPath?: string }[];
+      };
       w.paths.set(group, out.TargetGroups?.[0]?.HealthCheckPath ?? '/');
     }
     return w.paths.get(group)!;
@@ -194,7 +246,9 @@ export class ServiceWatchdog {
   private async locate(w: Watched): Promise<boolean> {
     if (w.arn && w.cluster) return true;
     try {
-      const out = await this.cfn.send(new DescribeStackResourceCommand({ StackName: this.stack, LogicalResourceId: w.logicalId }));
+      const out = await this.cfn.send(
+        new DescribeStackResourceCommand({ StackName: this.stack, LogicalResourceId: w.logicalId }),
+      );
       const arn = out.StackResourceDetail?.PhysicalResourceId;
       const cluster = arn ? clusterOfServiceArn(arn) : undefined;
       if (arn && cluster) Object.assign(w, { arn, cluster });
@@ -216,7 +270,10 @@ export interface WatchServicesOptions {
  * Polls until a verdict (returned) or the signal (undefined). A failed ECS read is skipped, not
  * fatal: the stack's own watch decides the outcome, the watchdog only shortens it.
  */
-export async function watchServices(dog: ServiceWatchdog, opts: WatchServicesOptions): Promise<WatchdogVerdict | undefined> {
+export async function watchServices(
+  dog: ServiceWatchdog,
+  opts: WatchServicesOptions,
+): Promise<WatchdogVerdict | undefined> {
   const pacer = new Pacer({ initialMs: 2000, maxMs: 10_000, ...opts.poll });
   let progressed = true;
   while (!opts.signal.aborted) {

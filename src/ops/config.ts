@@ -37,7 +37,9 @@ export function parseDocument(text: string): ConfigDocument {
     throw new NotAJsonObjectError(`invalid JSON${positionOf(text)}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new NotAJsonObjectError(`the top level is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object`);
+    throw new NotAJsonObjectError(
+      `the top level is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object`,
+    );
   }
   return value as ConfigDocument;
 }
@@ -149,7 +151,8 @@ export class AssignmentError extends Error {
  */
 export function parseAssignment(arg: string, jsonValues = false): Assignment {
   const eq = arg.indexOf('=');
-  if (eq < 0) throw new AssignmentError(`"${arg.length > 40 ? arg.slice(0, 40) + '...' : arg}" is not KEY=VALUE (or KEY:=JSON)`);
+  if (eq < 0)
+    throw new AssignmentError(`"${arg.length > 40 ? arg.slice(0, 40) + '...' : arg}" is not KEY=VALUE (or KEY:=JSON)`);
   let key = arg.slice(0, eq);
   const raw = arg.slice(eq + 1);
   const typed = jsonValues || key.endsWith(':');
@@ -160,7 +163,9 @@ export function parseAssignment(arg: string, jsonValues = false): Assignment {
   try {
     return { key, value: JSON.parse(raw) };
   } catch {
-    throw new AssignmentError(`the value of ${key} is not valid JSON (KEY:=JSON and --json-value take JSON: numbers, true/false, "quoted strings", [lists], {objects})`);
+    throw new AssignmentError(
+      `the value of ${key} is not valid JSON (KEY:=JSON and --json-value take JSON: numbers, true/false, "quoted strings", [lists], {objects})`,
+    );
   }
 }
 
@@ -194,7 +199,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ak = Object.keys(a as object);
   const bk = Object.keys(b as object);
-  return ak.length === bk.length && ak.every((k) => k in (b as object) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ak.length === bk.length &&
+    ak.every(
+      (k) => k in (b as object) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 /**
@@ -202,7 +212,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * keys go at the end. A key both set and unset is refused (which one was meant is unclear).
  * Unsetting a key that is not there is not an error (the result is what was asked for).
  */
-export function applyAssignments(doc: ConfigDocument, assignments: Assignment[], unset: string[] = []): { document: ConfigDocument; changes: KeyChanges } {
+export function applyAssignments(
+  doc: ConfigDocument,
+  assignments: Assignment[],
+  unset: string[] = [],
+): { document: ConfigDocument; changes: KeyChanges } {
   const both = assignments.filter((a) => unset.includes(a.key)).map((a) => a.key);
   if (both.length) throw new AssignmentError(`${[...new Set(both)].join(', ')}: both set and unset in one command`);
   const next: ConfigDocument = { ...doc };

@@ -9,7 +9,11 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeTaskDefinitionCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
-import { DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CONTAINER_NAME } from '../../templates/service/service';
 import { describeStack, outputsOf } from '../deploy/cloudformation';
 import { stackResourceId } from './release';
@@ -49,7 +53,9 @@ export function summariseTargets(descriptions: TargetHealthDescription[]): Targe
 export function describeTargets(t: TargetSummary): string {
   if (!t.total) return 'no targets';
   const known = TARGET_STATES.filter((s) => t.counts[s]).map((s) => `${t.counts[s]} ${s}`);
-  const other = Object.entries(t.counts).filter(([s]) => !(TARGET_STATES as readonly string[]).includes(s)).map(([s, n]) => `${n} ${s}`);
+  const other = Object.entries(t.counts)
+    .filter(([s]) => !(TARGET_STATES as readonly string[]).includes(s))
+    .map(([s, n]) => `${n} ${s}`);
   return [...known, ...other].join(', ');
 }
 
@@ -106,17 +112,21 @@ export async function serviceHealth(clients: HealthClients, input: HealthInput):
     const cluster = clusterOfServiceArn(arn) ?? (await input.clusterName?.());
     if (!cluster) return { ...health, error: `cannot tell the cluster of ${arn}` };
     const service = await describeService(clients.ecs, { cluster, service: arn });
-    if (!service) return { ...health, cluster, error: 'the ECS service does not exist (deleted outside CloudFormation?)' };
+    if (!service)
+      return { ...health, cluster, error: 'the ECS service does not exist (deleted outside CloudFormation?)' };
     Object.assign(health, countsOf(service), { serviceName: service.serviceName, cluster });
     Object.assign(health, await imageOf(clients.ecs, service));
-    const tg = service.loadBalancers?.find((lb) => lb.targetGroupArn)?.targetGroupArn ?? (await stackTargetGroup(clients.cloudFormation, input));
+    const tg =
+      service.loadBalancers?.find((lb) => lb.targetGroupArn)?.targetGroupArn ??
+      (await stackTargetGroup(clients.cloudFormation, input));
     if (tg) {
       health.targetGroupArn = tg;
       const out = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));
       health.targets = summariseTargets(out.TargetHealthDescriptions ?? []);
     }
   } catch (err) {
-    health.error = err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : String(err);
+    health.error =
+      err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : String(err);
   }
   return health;
 }
@@ -135,7 +145,8 @@ function countsOf(service: Service): Partial<ServiceHealth> {
 
 /** The app container's image in the primary deployment's task definition (what new tasks run). */
 async function imageOf(ecs: ECSClient, service: Service): Promise<Partial<ServiceHealth>> {
-  const taskDefinition = service.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service.taskDefinition;
+  const taskDefinition =
+    service.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? service.taskDefinition;
   if (!taskDefinition) return {};
   const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
   const containers = out.taskDefinition?.containerDefinitions ?? [];

@@ -26,7 +26,11 @@ export function imageOf(parameters: Record<string, string>): ServiceImageParams 
   const tag = parameters[IMAGE_TAG_PARAM];
   if (tag === undefined) return undefined;
   const repository = parameters[StdParam.RepositoryName];
-  return { tag, ...(repository ? { repository } : {}), ...(parameters.PublicImage ? { publicImage: parameters.PublicImage } : {}) };
+  return {
+    tag,
+    ...(repository ? { repository } : {}),
+    ...(parameters.PublicImage ? { publicImage: parameters.PublicImage } : {}),
+  };
 }
 
 /** Whether `repository:tag` can be pulled. */
@@ -60,7 +64,9 @@ export function imageNeeds(stacks: PlannedStack[]): ImageNeed[] {
   return stacks.flatMap((s) => {
     const image = imageOf(s.parameters);
     if (!image?.repository || !image.tag || image.publicImage) return [];
-    return [{ stack: s.name, stage: s.stage, ...(s.app ? { app: s.app } : {}), repository: image.repository, tag: image.tag }];
+    return [
+      { stack: s.name, stage: s.stage, ...(s.app ? { app: s.app } : {}), repository: image.repository, tag: image.tag },
+    ];
   });
 }
 
@@ -108,7 +114,9 @@ export interface PushInstructions {
  * image (what `docker build -t LOCAL_IMAGE .` made).
  */
 export function pushInstructions(repository: string, tag: string, region: string, uri?: string): PushInstructions {
-  const full = uri ?? `ACCOUNT_ID.dkr.ecr.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}/${repository}`;
+  const full =
+    uri ??
+    `ACCOUNT_ID.dkr.ecr.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}/${repository}`;
   const registry = full.split('/')[0]!;
   return {
     repository,
@@ -123,29 +131,47 @@ export function pushInstructions(repository: string, tag: string, region: string
 }
 
 /** The plan's line under a service stack whose image is missing (`provision plan`, the wizard). */
-export function waitingNote(m: ImageNeed, pushes: PushInstructions[], then = 'deploy stops before this stack until it is pushed'): string {
+export function waitingNote(
+  m: ImageNeed,
+  pushes: PushInstructions[],
+  then = 'deploy stops before this stack until it is pushed',
+): string {
   const uri = pushes.find((p) => p.repository === m.repository && p.tag === m.tag)?.uri ?? m.repository;
   return `waits for its image: ${m.repository}:${m.tag} is not in ECR; ${then} (docker push ${uri}:${m.tag})`;
 }
 
 /** Push instructions for each distinct missing image, with the repository's real URI when it exists. */
-export async function pushInstructionsFor(ecr: ECRClient, region: string, missing: ImageNeed[]): Promise<PushInstructions[]> {
+export async function pushInstructionsFor(
+  ecr: ECRClient,
+  region: string,
+  missing: ImageNeed[],
+): Promise<PushInstructions[]> {
   const distinct = [...new Map(missing.map((m) => [`${m.repository}:${m.tag}`, m])).values()];
-  return Promise.all(distinct.map(async (m) => pushInstructions(m.repository, m.tag, region, await repositoryUri(ecr, m.repository))));
+  return Promise.all(
+    distinct.map(async (m) => pushInstructions(m.repository, m.tag, region, await repositoryUri(ecr, m.repository))),
+  );
 }
 
 /**
  * The lines that explain missing images: which stacks wait for which image, the push commands,
  * and the alternatives (a public image; the other stacks first with --only).
  */
-export function missingImageLines(missing: ImageNeed[], pushes: PushInstructions[], opts: { file: string; otherStages: string[] }): string[] {
+export function missingImageLines(
+  missing: ImageNeed[],
+  pushes: PushInstructions[],
+  opts: { file: string; otherStages: string[] },
+): string[] {
   const lines: string[] = [];
   for (const p of pushes) {
     const stacks = missing.filter((m) => m.repository === p.repository && m.tag === p.tag).map((m) => m.stack);
-    lines.push(`${stacks.join(', ')} run${stacks.length === 1 ? 's' : ''} ${p.repository}:${p.tag}, which is not in ECR yet. Push it (LOCAL_IMAGE: your image, e.g. from \`docker build -t LOCAL_IMAGE .\`):`);
+    lines.push(
+      `${stacks.join(', ')} run${stacks.length === 1 ? 's' : ''} ${p.repository}:${p.tag}, which is not in ECR yet. Push it (LOCAL_IMAGE: your image, e.g. from \`docker build -t LOCAL_IMAGE .\`):`,
+    );
     for (const c of p.commands) lines.push(`  ${c}`);
   }
-  lines.push(`then run the same command again. Or set publicImage on the service in ${opts.file} to run a public image instead` +
-    (opts.otherStages.length ? `, or deploy the other stacks first: --only ${opts.otherStages.join(' ')}` : ''));
+  lines.push(
+    `then run the same command again. Or set publicImage on the service in ${opts.file} to run a public image instead` +
+      (opts.otherStages.length ? `, or deploy the other stacks first: --only ${opts.otherStages.join(' ')}` : ''),
+  );
   return lines;
 }

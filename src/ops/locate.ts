@@ -25,9 +25,16 @@ export function appNames(all: PlannedStack[]): string[] {
 /** The app's stacks; a usage error naming the apps there are when `app` is not one of them. */
 export function appStacks(all: PlannedStack[], app: string | undefined, file: string): AppStacks {
   const names = appNames(all);
-  if (!app) throw CliError.usage('--app NAME is required', names.length ? `apps in ${file}: ${names.join(', ')}` : `${file} has no apps`);
+  if (!app)
+    throw CliError.usage(
+      '--app NAME is required',
+      names.length ? `apps in ${file}: ${names.join(', ')}` : `${file} has no apps`,
+    );
   if (!names.includes(app)) {
-    throw CliError.usage(`no app "${app}" in ${file}`, names.length ? `apps in ${file}: ${names.join(', ')}` : `${file} has no apps (add one under apps:)`);
+    throw CliError.usage(
+      `no app "${app}" in ${file}`,
+      names.length ? `apps in ${file}: ${names.join(', ')}` : `${file} has no apps (add one under apps:)`,
+    );
   }
   const mine = all.filter((s) => s.app === app);
   return {
@@ -46,13 +53,17 @@ export function serviceStack(stacks: AppStacks, extra: string | undefined, file:
     if (found) return found;
     throw CliError.usage(
       `app ${stacks.app} has no extra service "${extra}" in ${file}`,
-      suffixes.length ? `its extra services: ${suffixes.join(', ')}` : `it has no extra services; leave out --extra for its main service`,
+      suffixes.length
+        ? `its extra services: ${suffixes.join(', ')}`
+        : `it has no extra services; leave out --extra for its main service`,
     );
   }
   if (stacks.service) return stacks.service;
   throw CliError.usage(
     `app ${stacks.app} has no main service in ${file} (no service: section)`,
-    suffixes.length ? `pick one of its extra services with --extra ${suffixes.join('|')}` : 'add a service: section to the app and deploy it',
+    suffixes.length
+      ? `pick one of its extra services with --extra ${suffixes.join('|')}`
+      : 'add a service: section to the app and deploy it',
   );
 }
 

@@ -50,10 +50,13 @@ export interface ReadOptions {
 /** `--since 90s|15m|2h|3d` or an ISO date, as epoch milliseconds before `now`. */
 export function parseSince(text: string, now = Date.now()): number {
   const m = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
-  if (m) return now - Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (m)
+    return now - Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
   const date = Date.parse(text);
   if (!Number.isNaN(date) && /^\d{4}-\d{2}-\d{2}/.test(text)) return date;
-  throw CliError.usage(`--since ${text}: give a duration such as 30s, 15m, 2h or 3d, or a date such as 2026-11-29T10:00:00Z`);
+  throw CliError.usage(
+    `--since ${text}: give a duration such as 30s, 15m, 2h or 3d, or a date such as 2026-11-29T10:00:00Z`,
+  );
 }
 
 /**
@@ -70,31 +73,54 @@ export function taskOfStream(stream: string): string | undefined {
   return parts.length === 3 && /^[0-9a-f]{32}$/.test(parts[2]!) ? parts[2] : undefined;
 }
 
-function toEvent(group: string, e: { eventId?: string; timestamp?: number; logStreamName?: string; message?: string }): LogEvent {
+function toEvent(
+  group: string,
+  e: { eventId?: string; timestamp?: number; logStreamName?: string; message?: string },
+): LogEvent {
   const stream = e.logStreamName ?? '';
   const task = taskOfStream(stream);
-  return { id: e.eventId ?? `${stream}@${e.timestamp}`, group, timestamp: e.timestamp ?? 0, stream, ...(task ? { task } : {}), message: (e.message ?? '').replace(/\n$/, '') };
+  return {
+    id: e.eventId ?? `${stream}@${e.timestamp}`,
+    group,
+    timestamp: e.timestamp ?? 0,
+    stream,
+    ...(task ? { task } : {}),
+    message: (e.message ?? '').replace(/\n$/, ''),
+  };
 }
 
 /** Every event of the sources from `startTime` on, oldest first (newest last), at most `limit` (the newest). */
-export async function readAll(logs: CloudWatchLogsClient, sources: LogSource[], opts: ReadOptions, signal?: AbortSignal): Promise<LogEvent[]> {
+export async function readAll(
+  logs: CloudWatchLogsClient,
+  sources: LogSource[],
+  opts: ReadOptions,
+  signal?: AbortSignal,
+): Promise<LogEvent[]> {
   const all = (await Promise.all(sources.map((s) => readEvents(logs, s, opts, signal)))).flat();
   all.sort((a, b) => a.timestamp - b.timestamp);
   return opts.limit ? all.slice(-opts.limit) : all;
 }
 
 /** Every event of one source from `startTime` on, oldest first, at most `limit` (the newest). */
-export async function readEvents(logs: CloudWatchLogsClient, source: LogSource, opts: ReadOptions, signal?: AbortSignal): Promise<LogEvent[]> {
+export async function readEvents(
+  logs: CloudWatchLogsClient,
+  source: LogSource,
+  opts: ReadOptions,
+  signal?: AbortSignal,
+): Promise<LogEvent[]> {
   const events: LogEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await logs.send(new FilterLogEventsCommand({
-      logGroupName: source.group,
-      ...(source.streamPrefix ? { logStreamNamePrefix: source.streamPrefix } : {}),
-      startTime: opts.startTime,
-      ...(opts.filter ? { filterPattern: textPattern(opts.filter) } : {}),
-      ...(nextToken ? { nextToken } : {}),
-    }), { abortSignal: signal });
+    const page = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: source.group,
+        ...(source.streamPrefix ? { logStreamNamePrefix: source.streamPrefix } : {}),
+        startTime: opts.startTime,
+        ...(opts.filter ? { filterPattern: textPattern(opts.filter) } : {}),
+        ...(nextToken ? { nextToken } : {}),
+      }),
+      { abortSignal: signal },
+    );
     events.push(...(page.events ?? []).map((e: FilteredLogEvent) => toEvent(source.group, e)));
     if (opts.limit && events.length > opts.limit * 2) {
       events.sort((a, b) => a.timestamp - b.timestamp);
@@ -137,15 +163,30 @@ export interface FollowOptions {
  * Streams new events to `emit` until `signal` aborts. Tries Live Tail first (pushed within about
  * a second, billed per session minute by AWS); if the session cannot be started, polls instead.
  */
-export async function followEvents(logs: CloudWatchLogsClient, sources: (LogSource & { arn: string })[], opts: FollowOptions, emit: (e: LogEvent) => void): Promise<void> {
-  const live: LiveOutcome = opts.liveTail === false
-    ? { kind: 'unavailable', reason: 'Live Tail is not used with an endpoint override' }
-    : await liveTail(logs, sources, opts, emit);
+export async function followEvents(
+  logs: CloudWatchLogsClient,
+  sources: (LogSource & { arn: string })[],
+  opts: FollowOptions,
+  emit: (e: LogEvent) => void,
+): Promise<void> {
+  const live: LiveOutcome =
+    opts.liveTail === false
+      ? { kind: 'unavailable', reason: 'Live Tail is not used with an endpoint override' }
+      : await liveTail(logs, sources, opts, emit);
   if (live.kind === 'aborted') return;
   opts.onFallback?.(live.reason);
   // After a Live Tail session that printed events, polling goes on from the last of them (whose
   // FilterLogEvents ids are not known, so events up to that time count as printed).
-  await pollEvents(logs, sources, { ...opts, startTime: Math.max(opts.startTime, live.lastTimestamp ?? 0), ...(live.lastTimestamp ? { printedUntil: live.lastTimestamp } : {}) }, emit);
+  await pollEvents(
+    logs,
+    sources,
+    {
+      ...opts,
+      startTime: Math.max(opts.startTime, live.lastTimestamp ?? 0),
+      ...(live.lastTimestamp ? { printedUntil: live.lastTimestamp } : {}),
+    },
+    emit,
+  );
 }
 
 type LiveOutcome = { kind: 'aborted' } | { kind: 'unavailable'; reason: string; lastTimestamp?: number };
@@ -155,17 +196,25 @@ type LiveOutcome = { kind: 'aborted' } | { kind: 'unavailable'; reason: string; 
  * partition without it) or ends (AWS ends a session after three hours: SessionTimeoutException),
  * polling takes over where it stopped. A missing log group is an error either way.
  */
-async function liveTail(logs: CloudWatchLogsClient, sources: (LogSource & { arn: string })[], opts: FollowOptions, emit: (e: LogEvent) => void): Promise<LiveOutcome> {
+async function liveTail(
+  logs: CloudWatchLogsClient,
+  sources: (LogSource & { arn: string })[],
+  opts: FollowOptions,
+  emit: (e: LogEvent) => void,
+): Promise<LiveOutcome> {
   let last: number | undefined;
   const byArn = new Map(sources.map((s) => [s.arn, s.group]));
   // Stream prefixes are allowed only with a single log group (StartLiveTail's rule).
   const prefix = sources.length === 1 ? sources[0]!.streamPrefix : undefined;
   try {
-    const out = await logs.send(new StartLiveTailCommand({
-      logGroupIdentifiers: sources.map((s) => s.arn),
-      ...(prefix ? { logStreamNamePrefixes: [prefix] } : {}),
-      ...(opts.filter ? { logEventFilterPattern: textPattern(opts.filter) } : {}),
-    }), { abortSignal: opts.signal });
+    const out = await logs.send(
+      new StartLiveTailCommand({
+        logGroupIdentifiers: sources.map((s) => s.arn),
+        ...(prefix ? { logStreamNamePrefixes: [prefix] } : {}),
+        ...(opts.filter ? { logEventFilterPattern: textPattern(opts.filter) } : {}),
+      }),
+      { abortSignal: opts.signal },
+    );
     for await (const update of out.responseStream ?? []) {
       for (const r of update.sessionUpdate?.sessionResults ?? []) {
         const e = toEvent(byArn.get(r.logGroupIdentifier ?? '') ?? r.logGroupIdentifier ?? '', liveEvent(r));
@@ -173,31 +222,57 @@ async function liveTail(logs: CloudWatchLogsClient, sources: (LogSource & { arn:
         emit(e);
       }
     }
-    return opts.signal.aborted ? { kind: 'aborted' } : { kind: 'unavailable', reason: 'the Live Tail session ended', ...(last ? { lastTimestamp: last } : {}) };
+    return opts.signal.aborted
+      ? { kind: 'aborted' }
+      : { kind: 'unavailable', reason: 'the Live Tail session ended', ...(last ? { lastTimestamp: last } : {}) };
   } catch (err) {
     if (opts.signal.aborted) return { kind: 'aborted' };
     if ((err as { name?: string }).name === 'ResourceNotFoundException') throw err;
     const why = err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
-    return { kind: 'unavailable', reason: `Live Tail is not available here (${why})`, ...(last ? { lastTimestamp: last } : {}) };
+    return {
+      kind: 'unavailable',
+      reason: `Live Tail is not available here (${why})`,
+      ...(last ? { lastTimestamp: last } : {}),
+    };
   }
 }
 
-function liveEvent(r: LiveTailSessionLogEvent): { eventId: string; timestamp?: number; logStreamName?: string; message?: string } {
-  return { eventId: `${r.logStreamName}@${r.timestamp}@${r.ingestionTime}@${r.message?.length}`, ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}), ...(r.logStreamName ? { logStreamName: r.logStreamName } : {}), ...(r.message !== undefined ? { message: r.message } : {}) };
+function liveEvent(r: LiveTailSessionLogEvent): {
+  eventId: string;
+  timestamp?: number;
+  logStreamName?: string;
+  message?: string;
+} {
+  return {
+    eventId: `${r.logStreamName}@${r.timestamp}@${r.ingestionTime}@${r.message?.length}`,
+    ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
+    ...(r.logStreamName ? { logStreamName: r.logStreamName } : {}),
+    ...(r.message !== undefined ? { message: r.message } : {}),
+  };
 }
 
 /**
  * Polls FilterLogEvents. CloudWatch may ingest an event after a later one was already returned,
  * so each poll looks back a little and drops ids it has printed.
  */
-async function pollEvents(logs: CloudWatchLogsClient, sources: LogSource[], opts: FollowOptions & { printedUntil?: number }, emit: (e: LogEvent) => void): Promise<void> {
+async function pollEvents(
+  logs: CloudWatchLogsClient,
+  sources: LogSource[],
+  opts: FollowOptions & { printedUntil?: number },
+  emit: (e: LogEvent) => void,
+): Promise<void> {
   const LOOK_BACK_MS = 10_000;
   const seen = new Map<string, number>([...(opts.seen ?? [])].map((id) => [id, opts.startTime]));
   let from = opts.startTime;
   while (!opts.signal.aborted) {
     let events: LogEvent[];
     try {
-      events = await readAll(logs, sources, { startTime: Math.max(0, from - LOOK_BACK_MS), ...(opts.filter ? { filter: opts.filter } : {}) }, opts.signal);
+      events = await readAll(
+        logs,
+        sources,
+        { startTime: Math.max(0, from - LOOK_BACK_MS), ...(opts.filter ? { filter: opts.filter } : {}) },
+        opts.signal,
+      );
     } catch (err) {
       if (opts.signal.aborted) return;
       throw err;

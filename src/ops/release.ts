@@ -27,7 +27,11 @@ export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {
   const image = imageOf(parametersOf(stack));
-  if (!image) throw new CliError(`stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`, ExitCode.Refused);
+  if (!image)
+    throw new CliError(
+      `stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`,
+      ExitCode.Refused,
+    );
   return image;
 }
 
@@ -42,12 +46,18 @@ export async function assertImageTag(ecr: ECRClient, repository: string, tag: st
   const state = await imageState(ecr, repository, tag);
   if (state === 'present') return;
   if (state === 'no-repository') {
-    throw new CliError(`ECR repository ${repository} does not exist`, ExitCode.Refused, 'deploy the repository stage (repositories: in the params file) and push the image first');
+    throw new CliError(
+      `ECR repository ${repository} does not exist`,
+      ExitCode.Refused,
+      'deploy the repository stage (repositories: in the params file) and push the image first',
+    );
   }
   const newest = await newestTags(ecr, repository, NEWEST);
   throw CliError.usage(
     `image tag "${tag}" is not in ECR repository ${repository}`,
-    newest.length ? `newest tags there: ${newest.join(', ')}; push ${repository}:${tag} first, or pick one of these` : `the repository has no tagged images: push ${repository}:${tag} first`,
+    newest.length
+      ? `newest tags there: ${newest.join(', ')}; push ${repository}:${tag} first, or pick one of these`
+      : `the repository has no tagged images: push ${repository}:${tag} first`,
   );
 }
 
@@ -56,7 +66,14 @@ export async function newestTags(ecr: ECRClient, repository: string, count: numb
   const images: ImageDetail[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ecr.send(new DescribeImagesCommand({ repositoryName: repository, filter: { tagStatus: 'TAGGED' }, maxResults: 1000, nextToken }));
+    const page = await ecr.send(
+      new DescribeImagesCommand({
+        repositoryName: repository,
+        filter: { tagStatus: 'TAGGED' },
+        maxResults: 1000,
+        nextToken,
+      }),
+    );
     images.push(...(page.imageDetails ?? []));
     nextToken = page.nextToken;
   } while (nextToken && images.length < 10_000);
@@ -71,9 +88,15 @@ export function sortTagsByPush(images: ImageDetail[]): string[] {
 }
 
 /** The physical id of one of the stack's resources (the ECS service's ARN, a target group's ARN). */
-export async function stackResourceId(cfn: CloudFormationClient, stackName: string, logicalId: string): Promise<string | undefined> {
+export async function stackResourceId(
+  cfn: CloudFormationClient,
+  stackName: string,
+  logicalId: string,
+): Promise<string | undefined> {
   try {
-    const out = await cfn.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }));
+    const out = await cfn.send(
+      new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }),
+    );
     return out.StackResourceDetail?.PhysicalResourceId || undefined;
   } catch (err) {
     if (err instanceof Error && err.name === 'ValidationError') return undefined; // no such resource
@@ -86,9 +109,16 @@ export async function stackResourceId(cfn: CloudFormationClient, stackName: stri
  * parameter, capability and tag. This tool's stale change sets on the stack are removed first.
  * Returns the computed change set (or `empty`, already deleted).
  */
-export async function imageTagChangeSet(cfn: CloudFormationClient, stack: Stack, tag: string, poll?: PollOptions, signal?: AbortSignal): Promise<{ ref: ChangeSetRef; outcome: ChangeSetOutcome }> {
+export async function imageTagChangeSet(
+  cfn: CloudFormationClient,
+  stack: Stack,
+  tag: string,
+  poll?: PollOptions,
+  signal?: AbortSignal,
+): Promise<{ ref: ChangeSetRef; outcome: ChangeSetOutcome }> {
   const stackName = stack.StackName ?? '';
-  for (const stale of (await listOwnChangeSets(cfn, stack)).filter((cs) => isOursToDelete(cs))) await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
+  for (const stale of (await listOwnChangeSets(cfn, stack)).filter((cs) => isOursToDelete(cs)))
+    await deleteChangeSet(cfn, stack.StackId ?? stackName, stale.ChangeSetName ?? '');
   const changeSetName = uniqueName();
   const out = await cfn.send(
     new CreateChangeSetCommand({
@@ -103,14 +133,24 @@ export async function imageTagChangeSet(cfn: CloudFormationClient, stack: Stack,
       Tags: stack.Tags,
     }),
   );
-  const ref: ChangeSetRef = { stackName, stackId: out.StackId ?? stack.StackId ?? stackName, changeSetName, type: 'UPDATE' };
+  const ref: ChangeSetRef = {
+    stackName,
+    stackId: out.StackId ?? stack.StackId ?? stackName,
+    changeSetName,
+    type: 'UPDATE',
+  };
   const outcome = await waitForChangeSet(cfn, ref, (s) => s, poll, signal);
   return { ref, outcome };
 }
 
 /** Every parameter of the stack kept as it is, except ImageTag. */
-export function releaseParameters(stack: Stack, tag: string): { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }[] {
+export function releaseParameters(
+  stack: Stack,
+  tag: string,
+): { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean }[] {
   return (stack.Parameters ?? []).map((p) =>
-    p.ParameterKey === IMAGE_TAG_PARAM ? { ParameterKey: IMAGE_TAG_PARAM, ParameterValue: tag } : { ParameterKey: p.ParameterKey ?? '', UsePreviousValue: true },
+    p.ParameterKey === IMAGE_TAG_PARAM
+      ? { ParameterKey: IMAGE_TAG_PARAM, ParameterValue: tag }
+      : { ParameterKey: p.ParameterKey ?? '', UsePreviousValue: true },
   );
 }

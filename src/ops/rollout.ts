@@ -44,7 +44,9 @@ export function clusterOfServiceArn(arn: string): string | undefined {
 }
 
 export async function describeService(ecs: EcsSender, ref: ServiceRef): Promise<Service | undefined> {
-  const out = (await ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }))) as { services?: Service[] };
+  const out = (await ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }))) as {
+    services?: Service[];
+  };
   const found = out.services?.[0];
   return found && found.status !== 'INACTIVE' ? found : undefined;
 }
@@ -81,14 +83,18 @@ export interface RolloutSnapshot {
 
 /** The deployment this release made, if ECS shows it yet. */
 export function ourDeployment(service: Service, baseline: Baseline): Deployment | undefined {
-  const fresh = (service.deployments ?? []).filter((d) => !baseline.deploymentIds.includes(d.id ?? '') && d.taskDefinition !== baseline.taskDefinition);
+  const fresh = (service.deployments ?? []).filter(
+    (d) => !baseline.deploymentIds.includes(d.id ?? '') && d.taskDefinition !== baseline.taskDefinition,
+  );
   return fresh.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
 }
 
 /** A new deployment back to the baseline's task definition: the circuit breaker rolling back. */
 function rollbackDeployment(service: Service, baseline: Baseline): Deployment | undefined {
   if (!baseline.taskDefinition) return undefined;
-  return (service.deployments ?? []).find((d) => !baseline.deploymentIds.includes(d.id ?? '') && d.taskDefinition === baseline.taskDefinition);
+  return (service.deployments ?? []).find(
+    (d) => !baseline.deploymentIds.includes(d.id ?? '') && d.taskDefinition === baseline.taskDefinition,
+  );
 }
 
 export function snapshotOf(service: Service, baseline: Baseline): RolloutSnapshot {
@@ -114,13 +120,19 @@ export function snapshotOf(service: Service, baseline: Baseline): RolloutSnapsho
  * followed deployment's rollout COMPLETED where ECS reports one.
  */
 export function isStable(s: RolloutSnapshot): boolean {
-  return !s.failed && s.deployments === 1 && s.running === s.desired && (s.rolloutState === undefined || s.rolloutState === 'COMPLETED');
+  return (
+    !s.failed &&
+    s.deployments === 1 &&
+    s.running === s.desired &&
+    (s.rolloutState === undefined || s.rolloutState === 'COMPLETED')
+  );
 }
 
 /** "running 1/2, pending 1, rollout IN_PROGRESS" for a progress line. */
 export function describeSnapshot(s: RolloutSnapshot): string {
   const rollout = s.rolloutState ? `, rollout ${s.rolloutState}` : '';
-  const old = s.deployments > 1 ? `, ${s.deployments - 1} older deployment${s.deployments > 2 ? 's' : ''} draining` : '';
+  const old =
+    s.deployments > 1 ? `, ${s.deployments - 1} older deployment${s.deployments > 2 ? 's' : ''} draining` : '';
   return `running ${s.running}/${s.desired}, pending ${s.pending}${rollout}${old}`;
 }
 
@@ -155,7 +167,12 @@ export interface DiagnoseOptions {
   limit?: number;
 }
 
-export async function diagnose(ecs: EcsSender, ref: ServiceRef, service: Service | undefined, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
+export async function diagnose(
+  ecs: EcsSender,
+  ref: ServiceRef,
+  service: Service | undefined,
+  opts: DiagnoseOptions = {},
+): Promise<Diagnosis> {
   const limit = opts.limit ?? 5;
   const events = (service?.events ?? [])
     .filter((e) => !opts.since || !e.createdAt || e.createdAt >= opts.since)
@@ -164,14 +181,25 @@ export async function diagnose(ecs: EcsSender, ref: ServiceRef, service: Service
   return { stoppedTasks: await stoppedTasks(ecs, ref, opts, limit), events };
 }
 
-async function stoppedTasks(ecs: EcsSender, ref: ServiceRef, opts: DiagnoseOptions, limit: number): Promise<StoppedTask[]> {
+async function stoppedTasks(
+  ecs: EcsSender,
+  ref: ServiceRef,
+  opts: DiagnoseOptions,
+  limit: number,
+): Promise<StoppedTask[]> {
   const serviceName = ref.service.split('/').pop() ?? ref.service;
-  const listed = (await ecs.send(new ListTasksCommand({ cluster: ref.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }))) as { taskArns?: string[] };
+  const listed = (await ecs.send(
+    new ListTasksCommand({ cluster: ref.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }),
+  )) as { taskArns?: string[] };
   const arns = listed.taskArns ?? [];
   if (!arns.length) return [];
-  const described = (await ecs.send(new DescribeTasksCommand({ cluster: ref.cluster, tasks: arns }))) as { tasks?: Task[] };
+  const described = (await ecs.send(new DescribeTasksCommand({ cluster: ref.cluster, tasks: arns }))) as {
+    tasks?: Task[];
+  };
   const tasks = (described.tasks ?? []).filter(
-    (t) => (!opts.deploymentId || !t.startedBy || t.startedBy === opts.deploymentId) && (!opts.since || !t.stoppedAt || t.stoppedAt >= opts.since),
+    (t) =>
+      (!opts.deploymentId || !t.startedBy || t.startedBy === opts.deploymentId) &&
+      (!opts.since || !t.stoppedAt || t.stoppedAt >= opts.since),
   );
   return tasks
     .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
@@ -182,7 +210,11 @@ async function stoppedTasks(ecs: EcsSender, ref: ServiceRef, opts: DiagnoseOptio
       ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
       ...(t.stopCode ? { stopCode: t.stopCode } : {}),
       ...(t.stoppedAt ? { stoppedAt: t.stoppedAt } : {}),
-      containers: (t.containers ?? []).map((c) => ({ name: c.name ?? '', ...(c.reason ? { reason: c.reason } : {}), ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) })),
+      containers: (t.containers ?? []).map((c) => ({
+        name: c.name ?? '',
+        ...(c.reason ? { reason: c.reason } : {}),
+        ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      })),
     }));
 }
 
@@ -191,20 +223,27 @@ export function diagnosisLines(d: Diagnosis): string[] {
   const lines: string[] = [];
   if (d.stoppedTasks.length) lines.push('stopped tasks (newest first):');
   for (const t of d.stoppedTasks) {
-    lines.push(`  ${t.taskArn.split('/').pop()}: ${t.stoppedReason ?? 'no reason given'}${t.stopCode ? ` [${t.stopCode}]` : ''}`);
+    lines.push(
+      `  ${t.taskArn.split('/').pop()}: ${t.stoppedReason ?? 'no reason given'}${t.stopCode ? ` [${t.stopCode}]` : ''}`,
+    );
     for (const c of t.containers) {
-      if (c.reason || c.exitCode !== undefined) lines.push(`    container ${c.name}: ${[c.exitCode !== undefined ? `exit code ${c.exitCode}` : '', c.reason ?? ''].filter(Boolean).join(', ')}`);
+      if (c.reason || c.exitCode !== undefined)
+        lines.push(
+          `    container ${c.name}: ${[c.exitCode !== undefined ? `exit code ${c.exitCode}` : '', c.reason ?? ''].filter(Boolean).join(', ')}`,
+        );
     }
   }
   if (d.events.length) lines.push('latest service events:');
-  for (const e of d.events) lines.push(`  ${e.at ? e.at.toISOString().replace('T', ' ').slice(0, 19) + ' ' : ''}${e.message}`);
+  for (const e of d.events)
+    lines.push(`  ${e.at ? e.at.toISOString().replace('T', ' ').slice(0, 19) + ' ' : ''}${e.message}`);
   return lines;
 }
 
 // ---- waiting ----------------------------------------------------------------------------------
 
 /** Where the stack update is, as the rollout wait needs to know it. */
-export type StackPhase = { kind: 'running' } | { kind: 'complete' } | { kind: 'failed'; status: string; reason?: string };
+export type StackPhase =
+  { kind: 'running' } | { kind: 'complete' } | { kind: 'failed'; status: string; reason?: string };
 
 export interface RolloutWaitOptions {
   baseline: Baseline;
@@ -235,7 +274,11 @@ export type RolloutOutcome =
  * Polls the service (and the stack phase) until the new deployment is stable, fails, or time runs
  * out. A failure, or a timeout, comes with the diagnosis. Throws AbortedError when the signal fires.
  */
-export async function waitForRollout(ecs: EcsSender, ref: ServiceRef, opts: RolloutWaitOptions): Promise<RolloutOutcome> {
+export async function waitForRollout(
+  ecs: EcsSender,
+  ref: ServiceRef,
+  opts: RolloutWaitOptions,
+): Promise<RolloutOutcome> {
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;
   const pacer = new Pacer(opts.poll ?? { initialMs: 2000, maxMs: 10_000 });
@@ -245,8 +288,17 @@ export async function waitForRollout(ecs: EcsSender, ref: ServiceRef, opts: Roll
   let service: Service | undefined;
   // Our deployment's id once seen: its stopped tasks explain a failure even after ECS rolled back.
   let ours: string | undefined;
-  const why = (): Promise<Diagnosis> => diagnose(ecs, ref, service, { ...(ours ? { deploymentId: ours } : {}), ...(opts.since ? { since: opts.since } : {}) });
-  const failure = async (stack?: StackPhase): Promise<RolloutOutcome> => ({ kind: 'failed', ...(snapshot ? { snapshot } : {}), diagnosis: await why(), ...(stack ? { stack } : {}) });
+  const why = (): Promise<Diagnosis> =>
+    diagnose(ecs, ref, service, {
+      ...(ours ? { deploymentId: ours } : {}),
+      ...(opts.since ? { since: opts.since } : {}),
+    });
+  const failure = async (stack?: StackPhase): Promise<RolloutOutcome> => ({
+    kind: 'failed',
+    ...(snapshot ? { snapshot } : {}),
+    diagnosis: await why(),
+    ...(stack ? { stack } : {}),
+  });
   let progressed = true;
   for (let first = true; ; first = false) {
     // Quick polls while something moves, slower ones while nothing does.
@@ -300,13 +352,24 @@ export function outcomeLines(result: RolloutOutcome, r: ReleaseInfo): string[] {
     case 'timeout': {
       const minutes = Math.round(r.timeoutMs / 6000) / 10;
       const stack = result.stack.kind === 'running' ? '; the stack update is still running' : '';
-      return [`gave up waiting after ${minutes} min for ${r.stack} to be stable: ${state}${stack}. The rollout goes on: ${follow}, or run again with a longer --timeout`, ...diagnosis];
+      return [
+        `gave up waiting after ${minutes} min for ${r.stack} to be stable: ${state}${stack}. The rollout goes on: ${follow}, or run again with a longer --timeout`,
+        ...diagnosis,
+      ];
     }
     case 'failed': {
       const stack = result.stack;
-      if (stack?.kind === 'failed') return [`the update of ${r.stack} failed (${stack.status})${stack.reason ? `: ${stack.reason}` : ''}`, ...diagnosis];
+      if (stack?.kind === 'failed')
+        return [
+          `the update of ${r.stack} failed (${stack.status})${stack.reason ? `: ${stack.reason}` : ''}`,
+          ...diagnosis,
+        ];
       const why = result.snapshot?.rolloutStateReason ? `: ${result.snapshot.rolloutStateReason}` : '';
-      return [`the ECS rollout of ${r.repository}:${r.to} failed${why} (${state})`, `  CloudFormation rolls ${r.stack} back to ImageTag ${r.from}: ${follow}`, ...diagnosis];
+      return [
+        `the ECS rollout of ${r.repository}:${r.to} failed${why} (${state})`,
+        `  CloudFormation rolls ${r.stack} back to ImageTag ${r.from}: ${follow}`,
+        ...diagnosis,
+      ];
     }
   }
 }

@@ -43,7 +43,12 @@ export interface VersionInfo {
  * The secret's ARN from the load balancer stack's outputs; errors say which stack to deploy. A
  * stack that exists but failed to create (or is being deleted) has no usable outputs either.
  */
-export async function configSecretArn(cfn: CloudFormationClient, stackName: string, app: string, file: string): Promise<string> {
+export async function configSecretArn(
+  cfn: CloudFormationClient,
+  stackName: string,
+  app: string,
+  file: string,
+): Promise<string> {
   const stack = await describeStack(cfn, stackName);
   const status = stack?.StackStatus ?? '';
   if (!stack || status === 'REVIEW_IN_PROGRESS' || /^(DELETE_|ROLLBACK_)/.test(status) || status === 'CREATE_FAILED') {
@@ -55,7 +60,11 @@ export async function configSecretArn(cfn: CloudFormationClient, stackName: stri
   }
   const arn = outputsOf(stack)[CONFIG_SECRET_OUTPUT];
   if (!arn) {
-    throw new CliError(`stack ${stackName} has no ${CONFIG_SECRET_OUTPUT} output`, ExitCode.Refused, `deploy the current templates (provision deploy --params ${file}) and run again`);
+    throw new CliError(
+      `stack ${stackName} has no ${CONFIG_SECRET_OUTPUT} output`,
+      ExitCode.Refused,
+      `deploy the current templates (provision deploy --params ${file}) and run again`,
+    );
   }
   return arn;
 }
@@ -63,8 +72,17 @@ export async function configSecretArn(cfn: CloudFormationClient, stackName: stri
 /** A version by id, or the current one. */
 export async function readVersion(sm: SecretsManagerClient, arn: string, versionId?: string): Promise<SecretVersion> {
   try {
-    const out = await sm.send(new GetSecretValueCommand({ SecretId: arn, ...(versionId ? { VersionId: versionId } : { VersionStage: 'AWSCURRENT' }) }));
-    return { versionId: out.VersionId ?? '', stages: out.VersionStages ?? [], ...(out.SecretString !== undefined ? { text: out.SecretString } : {}) };
+    const out = await sm.send(
+      new GetSecretValueCommand({
+        SecretId: arn,
+        ...(versionId ? { VersionId: versionId } : { VersionStage: 'AWSCURRENT' }),
+      }),
+    );
+    return {
+      versionId: out.VersionId ?? '',
+      stages: out.VersionStages ?? [],
+      ...(out.SecretString !== undefined ? { text: out.SecretString } : {}),
+    };
   } catch (err) {
     throw secretError(err, arn, versionId);
   }
@@ -75,11 +93,22 @@ function secretError(err: unknown, arn: string, versionId?: string): unknown {
   const name = err instanceof Error ? err.name : '';
   if (name === 'ResourceNotFoundException') {
     return versionId
-      ? CliError.usage(`version ${versionId} of the configuration secret does not exist (or has been removed by Secrets Manager)`, 'list the versions there are with `provision config history`')
-      : new CliError(`the configuration secret ${secretName(arn)} does not exist (it may have been deleted)`, ExitCode.Refused, 'deploy the app\'s load balancer stack again to re-create it, or restore the secret in the Secrets Manager console');
+      ? CliError.usage(
+          `version ${versionId} of the configuration secret does not exist (or has been removed by Secrets Manager)`,
+          'list the versions there are with `provision config history`',
+        )
+      : new CliError(
+          `the configuration secret ${secretName(arn)} does not exist (it may have been deleted)`,
+          ExitCode.Refused,
+          "deploy the app's load balancer stack again to re-create it, or restore the secret in the Secrets Manager console",
+        );
   }
   if (name === 'InvalidRequestException' && err instanceof Error && /deletion/i.test(err.message)) {
-    return new CliError(`the configuration secret ${secretName(arn)} is scheduled for deletion`, ExitCode.Refused, 'restore it first: aws secretsmanager restore-secret --secret-id ' + arn);
+    return new CliError(
+      `the configuration secret ${secretName(arn)} is scheduled for deletion`,
+      ExitCode.Refused,
+      'restore it first: aws secretsmanager restore-secret --secret-id ' + arn,
+    );
   }
   return err;
 }
@@ -98,7 +127,12 @@ export async function currentVersionId(sm: SecretsManagerClient, arn: string): P
  * Stores `text` as the new current version, provided the current version is still `basedOn`
  * (else nothing is written and the error says to run again). Returns the new version's id.
  */
-export async function writeVersion(sm: SecretsManagerClient, arn: string, text: string, basedOn: string): Promise<string> {
+export async function writeVersion(
+  sm: SecretsManagerClient,
+  arn: string,
+  text: string,
+  basedOn: string,
+): Promise<string> {
   const now = await currentVersionId(sm, arn);
   if (now !== basedOn) {
     throw new CliError(
@@ -108,7 +142,9 @@ export async function writeVersion(sm: SecretsManagerClient, arn: string, text: 
     );
   }
   const token = randomUUID();
-  const out = await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: text, ClientRequestToken: token }));
+  const out = await sm.send(
+    new PutSecretValueCommand({ SecretId: arn, SecretString: text, ClientRequestToken: token }),
+  );
   return out.VersionId ?? token;
 }
 
@@ -118,9 +154,16 @@ export async function listVersions(sm: SecretsManagerClient, arn: string): Promi
   let NextToken: string | undefined;
   try {
     do {
-      const page = await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true, NextToken }));
+      const page = await sm.send(
+        new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true, NextToken }),
+      );
       for (const v of page.Versions ?? []) {
-        if (v.VersionId) versions.push({ versionId: v.VersionId, stages: v.VersionStages ?? [], ...(v.CreatedDate ? { created: v.CreatedDate } : {}) });
+        if (v.VersionId)
+          versions.push({
+            versionId: v.VersionId,
+            stages: v.VersionStages ?? [],
+            ...(v.CreatedDate ? { created: v.CreatedDate } : {}),
+          });
       }
       NextToken = page.NextToken || undefined;
     } while (NextToken);
@@ -136,7 +179,12 @@ export async function listVersions(sm: SecretsManagerClient, arn: string): Promi
  */
 export function orderVersions(versions: VersionInfo[]): VersionInfo[] {
   const rank = (v: VersionInfo) => (v.stages.includes('AWSCURRENT') ? 0 : v.stages.includes('AWSPREVIOUS') ? 1 : 2);
-  return [...versions].sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0) || rank(a) - rank(b) || a.versionId.localeCompare(b.versionId));
+  return [...versions].sort(
+    (a, b) =>
+      (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0) ||
+      rank(a) - rank(b) ||
+      a.versionId.localeCompare(b.versionId),
+  );
 }
 
 /** The version a rollback restores by default: the one AWSPREVIOUS marks. */

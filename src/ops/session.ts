@@ -23,11 +23,15 @@ export const PLUGIN = 'session-manager-plugin';
 /** The AWS CLI passes the session through this variable to plugins newer than the version below. */
 export const SESSION_ENV = 'AWS_SSM_START_SESSION_RESPONSE';
 const LAST_VERSION_WITHOUT_ENV = [1, 2, 497, 0];
-const DOCS = 'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html';
+const DOCS =
+  'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html';
 const DOWNLOADS = 'https://s3.amazonaws.com/session-manager-downloads/plugin/latest';
 
 /** The plugin's path on PATH, or undefined. */
-export function findPlugin(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+export function findPlugin(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const names = platform === 'win32' ? [`${PLUGIN}.exe`] : [PLUGIN];
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     for (const name of names) {
@@ -44,7 +48,10 @@ export function findPlugin(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
 }
 
 /** How to install the plugin on this machine: the exact commands, then AWS's page. */
-export function installInstructions(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string[] {
+export function installInstructions(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string[] {
   const arm = arch === 'arm64';
   switch (platform) {
     case 'darwin':
@@ -56,7 +63,10 @@ export function installInstructions(platform: NodeJS.Platform = process.platform
         `more: ${DOCS}`,
       ];
     case 'win32':
-      return [`Windows: download and run ${DOWNLOADS}/windows/SessionManagerPluginSetup.exe, then open a new terminal`, `more: ${DOCS}`];
+      return [
+        `Windows: download and run ${DOWNLOADS}/windows/SessionManagerPluginSetup.exe, then open a new terminal`,
+        `more: ${DOCS}`,
+      ];
     default:
       return [
         `Debian/Ubuntu: curl -o session-manager-plugin.deb "${DOWNLOADS}/${arm ? 'ubuntu_arm64' : 'ubuntu_64bit'}/session-manager-plugin.deb" && sudo dpkg -i session-manager-plugin.deb`,
@@ -119,7 +129,14 @@ export interface SessionInput {
 export function pluginInvocation(i: SessionInput): PluginInvocation {
   const session = JSON.stringify(i.session);
   return {
-    args: [i.viaEnv ? SESSION_ENV : session, i.region, 'StartSession', i.profile ?? '', JSON.stringify(i.request), i.endpoint],
+    args: [
+      i.viaEnv ? SESSION_ENV : session,
+      i.region,
+      'StartSession',
+      i.profile ?? '',
+      JSON.stringify(i.request),
+      i.endpoint,
+    ],
     env: i.viaEnv ? { [SESSION_ENV]: session } : {},
   };
 }
@@ -140,7 +157,9 @@ export function runPlugin(plugin: string, inv: PluginInvocation, what: string): 
   for (const s of ignored) process.on(s, ignore);
   return new Promise<number>((resolve, reject) => {
     const child = spawn(plugin, inv.args, { stdio: 'inherit', env: { ...process.env, ...inv.env } });
-    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' || err.code === 'EACCES' ? missingPluginError(what) : err));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' || err.code === 'EACCES' ? missingPluginError(what) : err),
+    );
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1)));
   }).finally(() => {
     for (const s of ignored) process.off(s, ignore);

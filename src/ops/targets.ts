@@ -15,10 +15,21 @@ import { describeStack, outputsOf } from '../deploy/cloudformation';
 import { CliError, ExitCode } from '../cli/errors';
 
 /** A stack that exists and has finished creating: its outputs are usable. */
-export async function deployedStack(cfn: CloudFormationClient, planned: PlannedStack, what: string, file: string): Promise<Stack> {
+export async function deployedStack(
+  cfn: CloudFormationClient,
+  planned: PlannedStack,
+  what: string,
+  file: string,
+): Promise<Stack> {
   const stack = await describeStack(cfn, planned.name);
   const status = stack?.StackStatus ?? '';
-  if (!stack || status === 'REVIEW_IN_PROGRESS' || /^(DELETE_|ROLLBACK_)/.test(status) || status === 'CREATE_FAILED' || status === 'CREATE_IN_PROGRESS') {
+  if (
+    !stack ||
+    status === 'REVIEW_IN_PROGRESS' ||
+    /^(DELETE_|ROLLBACK_)/.test(status) ||
+    status === 'CREATE_FAILED' ||
+    status === 'CREATE_IN_PROGRESS'
+  ) {
     throw new CliError(
       `${what} (stack ${planned.name}) is ${stack ? status : 'not deployed'}`,
       ExitCode.Refused,
@@ -31,14 +42,21 @@ export async function deployedStack(cfn: CloudFormationClient, planned: PlannedS
 /** The stack's output for an export contract; an error when a stack of older templates lacks it. */
 export function contractOutput(stack: Stack, contract: ExportContract, file: string): string {
   const value = outputsOf(stack)[outputId(contract)];
-  if (!value) throw new CliError(`stack ${stack.StackName} has no ${outputId(contract)} output`, ExitCode.Refused, `deploy the current templates (provision deploy --params ${file}) and run again`);
+  if (!value)
+    throw new CliError(
+      `stack ${stack.StackName} has no ${outputId(contract)} output`,
+      ExitCode.Refused,
+      `deploy the current templates (provision deploy --params ${file}) and run again`,
+    );
   return value;
 }
 
 /** The physical ids of the stack's resources of one type (log groups, instances). */
 export async function resourcesOfType(cfn: CloudFormationClient, stackName: string, type: string): Promise<string[]> {
   const out = await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }));
-  return (out.StackResources ?? []).filter((r) => r.ResourceType === type && r.PhysicalResourceId && !/^DELETE_/.test(r.ResourceStatus ?? '')).map((r) => r.PhysicalResourceId!);
+  return (out.StackResources ?? [])
+    .filter((r) => r.ResourceType === type && r.PhysicalResourceId && !/^DELETE_/.test(r.ResourceStatus ?? ''))
+    .map((r) => r.PhysicalResourceId!);
 }
 
 /** The app's data store `name`; a usage error listing the app's stores when there is none. */
@@ -49,7 +67,9 @@ export function dataStack(all: PlannedStack[], app: string, name: string | undef
   if (!found) {
     throw CliError.usage(
       name ? `app ${app} has no data store "${name}" in ${file}` : '--data NAME is required',
-      names.length ? `its data stores: ${names.join(', ')}` : `app ${app} has no data stores (add them under data: in ${file})`,
+      names.length
+        ? `its data stores: ${names.join(', ')}`
+        : `app ${app} has no data stores (add them under data: in ${file})`,
     );
   }
   return found;
@@ -73,17 +93,30 @@ export interface Reachable {
 /** Data stores a tunnel can reach, by kind. */
 export const REACHABLE: Partial<Record<DataKind, Reachable>> = {
   postgres: {
-    endpoint: Postgres.Endpoint, port: Postgres.Port, secret: Postgres.SecretArn, user: POSTGRES_MASTER_USER, secretKey: 'password',
+    endpoint: Postgres.Endpoint,
+    port: Postgres.Port,
+    secret: Postgres.SecretArn,
+    user: POSTGRES_MASTER_USER,
+    secretKey: 'password',
     url: (p, u, db) => `postgresql://${u}@localhost:${p}/${db ?? 'postgres'}?sslmode=require`,
     client: (p, u, db) => `psql "host=localhost port=${p} user=${u} dbname=${db ?? 'postgres'} sslmode=require"`,
   },
   documentdb: {
-    endpoint: DocumentDb.Endpoint, port: DocumentDb.Port, secret: DocumentDb.SecretArn, user: DOCDB_MASTER_USER, secretKey: 'password',
-    url: (p, u) => `mongodb://${u}@localhost:${p}/?tls=true&tlsAllowInvalidHostnames=true&directConnection=true&retryWrites=false`,
-    client: (p, u) => `mongosh "mongodb://${u}@localhost:${p}/?tls=true&tlsAllowInvalidHostnames=true&directConnection=true&retryWrites=false"`,
+    endpoint: DocumentDb.Endpoint,
+    port: DocumentDb.Port,
+    secret: DocumentDb.SecretArn,
+    user: DOCDB_MASTER_USER,
+    secretKey: 'password',
+    url: (p, u) =>
+      `mongodb://${u}@localhost:${p}/?tls=true&tlsAllowInvalidHostnames=true&directConnection=true&retryWrites=false`,
+    client: (p, u) =>
+      `mongosh "mongodb://${u}@localhost:${p}/?tls=true&tlsAllowInvalidHostnames=true&directConnection=true&retryWrites=false"`,
   },
   redis: {
-    endpoint: Redis.Endpoint, port: Redis.Port, secret: Redis.SecretArn, secretKey: 'authToken',
+    endpoint: Redis.Endpoint,
+    port: Redis.Port,
+    secret: Redis.SecretArn,
+    secretKey: 'authToken',
     url: (p) => `rediss://localhost:${p}`,
     client: (p) => `redis-cli --tls --insecure -p ${p} --askpass`,
   },

@@ -23,10 +23,15 @@ export interface ParamsProblem {
 }
 
 export class ParamsError extends CliError {
-  constructor(readonly file: string, readonly problems: ParamsProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: ParamsProblem[],
+  ) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
-        problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ''}${p.field || '(top level)'}: ${p.message}`).join('\n'),
+        problems
+          .map((p) => `  ${p.line ? `line ${p.line}: ` : ''}${p.field || '(top level)'}: ${p.message}`)
+          .join('\n'),
       ExitCode.Usage,
       'fix the fields above and run again (the JSON Schema in published/params.schema.json lets an editor check as you type)',
     );
@@ -37,12 +42,17 @@ export class ParamsError extends CliError {
 type Path = (string | number)[];
 
 export function fieldName(path: Path): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : String(k)), '');
+  return path.reduce<string>(
+    (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : String(k)),
+    '',
+  );
 }
 
 /** The closest known key, for "did you mean" hints (edit distance at most 2, or a prefix). */
 export function suggest(key: string, known: string[]): string | undefined {
-  const ranked = known.map((k) => [k, editDistance(key.toLowerCase(), k.toLowerCase())] as const).sort((x, y) => x[1] - y[1]);
+  const ranked = known
+    .map((k) => [k, editDistance(key.toLowerCase(), k.toLowerCase())] as const)
+    .sort((x, y) => x[1] - y[1]);
   const best = ranked[0];
   if (best && (best[1] <= 2 || best[0].toLowerCase().startsWith(key.toLowerCase()))) return best[0];
   return undefined;
@@ -87,11 +97,19 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): ParamsProble
     const known = keysAt(schema, issue.path as Path);
     return issue.keys.map((k) => {
       const hint = suggest(k, known);
-      return { field: fieldName([...(issue.path as Path), k]), message: `unknown field${hint ? ` (did you mean "${hint}"?)` : known.length ? `; expected one of: ${known.join(', ')}` : ''}` };
+      return {
+        field: fieldName([...(issue.path as Path), k]),
+        message: `unknown field${hint ? ` (did you mean "${hint}"?)` : known.length ? `; expected one of: ${known.join(', ')}` : ''}`,
+      };
     });
   }
   if (issue.code === 'invalid_union' && (issue as any).note === 'No matching discriminator') {
-    return [{ field: fieldName(issue.path as Path), message: 'kind must be one of postgres, documentdb, redis, s3, sqs, sns' }];
+    return [
+      {
+        field: fieldName(issue.path as Path),
+        message: 'kind must be one of postgres, documentdb, redis, s3, sqs, sns',
+      },
+    ];
   }
   let message = issue.message.replace(/^Invalid input: expected (\w+), received undefined$/, 'is required ($1)');
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = 'is required';
@@ -105,7 +123,8 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
     const seen = new Set<string>();
     (items ?? []).forEach((it, i) => {
       const v = it[key];
-      if (v && seen.has(v)) problems.push({ field: `${at}[${i}].${key}`, message: `"${v}" is used twice; each must be unique` });
+      if (v && seen.has(v))
+        problems.push({ field: `${at}[${i}].${key}`, message: `"${v}" is used twice; each must be unique` });
       if (v) seen.add(v);
     });
   };
@@ -115,24 +134,41 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
     dup(app.extras as { suffix?: string }[], 'suffix', `apps[${a}].extras`);
     dup(app.data as { name?: string }[], 'name', `apps[${a}].data`);
     const data = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as string]));
-    const services: [string, any][] = [[`apps[${a}].service`, app.service], ...(app.extras ?? []).map((e, i) => [`apps[${a}].extras[${i}]`, e] as [string, any])];
+    const services: [string, any][] = [
+      [`apps[${a}].service`, app.service],
+      ...(app.extras ?? []).map((e, i) => [`apps[${a}].extras[${i}]`, e] as [string, any]),
+    ];
     for (const [at, svc] of services) {
       (svc?.links ?? []).forEach((l: { name: string; access?: string[] }, i: number) => {
         const kind = data.get(l.name);
         const field = `${at}.links[${i}]`;
         if (!kind) {
-          problems.push({ field: `${field}.name`, message: `app "${app.name}" has no data store named "${l.name}"${data.size ? ` (it has: ${[...data.keys()].join(', ')})` : '; add it under data:'}` });
+          problems.push({
+            field: `${field}.name`,
+            message: `app "${app.name}" has no data store named "${l.name}"${data.size ? ` (it has: ${[...data.keys()].join(', ')})` : '; add it under data:'}`,
+          });
           return;
         }
         const allowed: readonly string[] = LINK_ACCESS[kind as DataKind] ?? [];
         for (const acc of normaliseAccess(kind as DataKind, (l.access ?? []) as LinkAccess[])) {
-          if (!allowed.includes(acc)) problems.push({ field: `${field}.access`, message: `"${acc}" does not apply to a ${kind} link; ${allowed.length ? `use ${allowed.join(' and/or ')}` : 'leave access out'}` });
+          if (!allowed.includes(acc))
+            problems.push({
+              field: `${field}.access`,
+              message: `"${acc}" does not apply to a ${kind} link; ${allowed.length ? `use ${allowed.join(' and/or ')}` : 'leave access out'}`,
+            });
         }
-        if (allowed.length && !(l.access ?? []).length) problems.push({ field: `${field}.access`, message: `a ${kind} link needs access: ${allowed.join(' and/or ')}` });
+        if (allowed.length && !(l.access ?? []).length)
+          problems.push({
+            field: `${field}.access`,
+            message: `a ${kind} link needs access: ${allowed.join(' and/or ')}`,
+          });
       });
     }
     if ((app.service || app.extras?.length) && !params.ecsCluster) {
-      problems.push({ field: `apps[${a}]`, message: 'services run on the ECS cluster: add an ecsCluster: section (ecsCluster: {} for the defaults)' });
+      problems.push({
+        field: `apps[${a}]`,
+        message: 'services run on the ECS cluster: add an ecsCluster: section (ecsCluster: {} for the defaults)',
+      });
     }
   });
   return problems;
@@ -143,11 +179,16 @@ export function parseParams(text: string, file = 'params'): ParamsFile {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   if (doc.errors.length) {
-    throw new ParamsError(file, doc.errors.map((e) => ({ field: '', line: e.linePos?.[0]?.line, message: `YAML: ${e.message.split('\n')[0]}` })));
+    throw new ParamsError(
+      file,
+      doc.errors.map((e) => ({ field: '', line: e.linePos?.[0]?.line, message: `YAML: ${e.message.split('\n')[0]}` })),
+    );
   }
   const raw = doc.toJS();
   if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !isMap(doc.contents)) {
-    throw new ParamsError(file, [{ field: '', message: 'the file must be a YAML mapping (environment:, prefix:, region:, ...)' }]);
+    throw new ParamsError(file, [
+      { field: '', message: 'the file must be a YAML mapping (environment:, prefix:, region:, ...)' },
+    ]);
   }
   const schema = paramsSchema();
   const result = schema.safeParse(raw);
@@ -170,12 +211,17 @@ export function parseParams(text: string, file = 'params'): ParamsFile {
   return result.data;
 
   function withLines(ps: ParamsProblem[]): ParamsProblem[] {
-    return ps.map((p) => ({ ...p, line: lineOf(doc, counter, pathOf(p.field)) })).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    return ps
+      .map((p) => ({ ...p, line: lineOf(doc, counter, pathOf(p.field)) }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
 }
 
 function pathOf(field: string): Path {
-  return field.split(/\.|\[|\]/).filter(Boolean).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  return field
+    .split(/\.|\[|\]/)
+    .filter(Boolean)
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
 }
 
 /** Reads and validates a params file. */
@@ -184,8 +230,10 @@ export function loadParams(file: string): ParamsFile {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err: any) {
-    throw CliError.usage(`cannot read params file ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'pass an existing file with --params (see examples/)');
+    throw CliError.usage(
+      `cannot read params file ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+      'pass an existing file with --params (see examples/)',
+    );
   }
   return parseParams(text, file);
 }
-

@@ -11,21 +11,31 @@ import { Patterns, type PatternName } from '../../templates/kit/names';
 
 function name(kind: PatternName, what: string): z.ZodString {
   const rule = Patterns[kind];
-  return z.string({ message: `${what} is required` }).regex(new RegExp(rule.pattern), rule.message).describe(rule.message);
+  return z
+    .string({ message: `${what} is required` })
+    .regex(new RegExp(rule.pattern), rule.message)
+    .describe(rule.message);
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
 function options(stage: StageDef, extra: Record<string, z.ZodType> = {}): z.ZodObject {
-  return stageOptionsSchema(publishedTemplate(stage), stage.structural, extra).describe(`Options of ${stage.templateId} (its template parameters, in camelCase)`);
+  return stageOptionsSchema(publishedTemplate(stage), stage.structural, extra).describe(
+    `Options of ${stage.templateId} (its template parameters, in camelCase)`,
+  );
 }
 
 const access = z.enum(['read', 'write', 'publish', 'subscribe']);
 
 const linkSchema = z
   .strictObject({
-    name: name('DataName', 'a link\'s name (the data store it links to)'),
-    access: z.array(access).optional().describe('s3: read and/or write; sqs and sns: publish and/or subscribe (for sqs, write and read mean the same); databases and caches: none'),
+    name: name('DataName', "a link's name (the data store it links to)"),
+    access: z
+      .array(access)
+      .optional()
+      .describe(
+        's3: read and/or write; sqs and sns: publish and/or subscribe (for sqs, write and read mean the same); databases and caches: none',
+      ),
   })
   .describe('Links a service to a data store of the same app: credentials as ECS secrets, IAM scoped to that store');
 
@@ -39,22 +49,32 @@ export function paramsSchema() {
   const service = {
     links,
     environment: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and _, not starting with a digit'), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .record(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z_][A-Za-z0-9_]*$/,
+            'an environment variable name is letters, digits and _, not starting with a digit',
+          ),
+        z.union([z.string(), z.number(), z.boolean()]).transform(String),
+      )
       .optional()
       .describe('Plain (non-secret) environment variables baked into the task definition'),
     secrets: z
       .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a secret key is letters, digits and _'))
       .optional()
-      .describe('Keys of the app\'s configuration secret that ECS injects as environment variables of the same name'),
+      .describe("Keys of the app's configuration secret that ECS injects as environment variables of the same name"),
   };
   const app = z.strictObject({
     name: name('ApplicationName', 'an app name'),
     loadBalancer: options(stages.loadBalancer).optional().describe('31.app-loadbalancer options'),
-    service: options(stages.service, service).optional().describe('32.app-ecs-service options; omit for an app with only a load balancer'),
+    service: options(stages.service, service)
+      .optional()
+      .describe('32.app-ecs-service options; omit for an app with only a load balancer'),
     extras: z
       .array(options(stages.extra, { suffix: name('ExtraSuffix', 'an extra service suffix'), ...service }))
       .optional()
-      .describe('91.extra-service: services piggybacked on the app\'s load balancer, one per suffix'),
+      .describe("91.extra-service: services piggybacked on the app's load balancer, one per suffix"),
     data: z
       .array(z.discriminatedUnion('kind', DATA_KINDS.map(dataSchema) as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]))
       .optional()
@@ -71,7 +91,12 @@ export function paramsSchema() {
       .strictObject({
         contactEmail: name('ContactEmail', 'tags.contactEmail'),
         costCode: name('CostCode', 'tags.costCode').optional(),
-        extra: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, 'a tag key is 1 to 128 letters, digits, spaces or _.:/=+-@'), z.string().max(256)).optional(),
+        extra: z
+          .record(
+            z.string().regex(/^[\w.:/=+@ -]{1,128}$/, 'a tag key is 1 to 128 letters, digits, spaces or _.:/=+-@'),
+            z.string().max(256),
+          )
+          .optional(),
       })
       .describe('ContactEmail and CostCode go on every resource; extra tags go on every stack'),
     network: options(stages.network).optional().describe('11.env-network options'),

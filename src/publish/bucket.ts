@@ -17,7 +17,8 @@ import {
 import { createBucketIn, makeBucketPrivate } from '../aws/private-bucket';
 import { hasPublicRead, mergePolicy, publicReadStatement } from './links';
 
-export type PublishErrorCode = 'BucketNotOurs' | 'BucketAccessDenied' | 'BucketInOtherRegion' | 'PublicPolicyBlocked' | 'UploadDenied';
+export type PublishErrorCode =
+  'BucketNotOurs' | 'BucketAccessDenied' | 'BucketInOtherRegion' | 'PublicPolicyBlocked' | 'UploadDenied';
 
 /** A failure of the publish step that a person can fix; `hint` says how. */
 export class PublishError extends Error {
@@ -52,7 +53,8 @@ function isAccessDenied(err: unknown): boolean {
   return status(err) === 403 || (err as Error).name === 'AccessDenied';
 }
 
-const NAME_TAKEN_HINT = 'bucket names are global across all AWS accounts: pass another --bucket (e.g. one with your account id in it), or use credentials of the account that owns it';
+const NAME_TAKEN_HINT =
+  'bucket names are global across all AWS accounts: pass another --bucket (e.g. one with your account id in it), or use credentials of the account that owns it';
 
 /**
  * Makes sure the bucket exists and is ours. A new bucket: ACLs disabled, SSE-S3 by default,
@@ -63,7 +65,12 @@ export async function ensurePublishBucket(t: BucketTarget): Promise<{ created: b
   const owner = ownerOf(t);
   if (await headBucket(t, owner)) return { created: false };
   await createBucket(t);
-  await makeBucketPrivate(t.s3, { bucket: t.bucket, region: t.region, owner, ...(t.endpointUrl ? { endpointUrl: t.endpointUrl } : {}) });
+  await makeBucketPrivate(t.s3, {
+    bucket: t.bucket,
+    region: t.region,
+    owner,
+    ...(t.endpointUrl ? { endpointUrl: t.endpointUrl } : {}),
+  });
   return { created: true };
 }
 
@@ -90,7 +97,7 @@ export async function grantPublicRead(t: BucketTarget, keyPrefix: string): Promi
         'PublicPolicyBlocked',
         t.bucket,
         `S3 refused the public-read policy on bucket ${t.bucket} (the templates were uploaded and stay private)`,
-        'the account\'s S3 Block Public Access setting (or an organization policy, or your IAM policy) forbids it: turn BlockPublicPolicy off for the account (S3 console > Block Public Access settings for this account) and allow s3:PutBucketPolicy, or publish without --public (the links then work for people of this account who may read the bucket)',
+        "the account's S3 Block Public Access setting (or an organization policy, or your IAM policy) forbids it: turn BlockPublicPolicy off for the account (S3 console > Block Public Access settings for this account) and allow s3:PutBucketPolicy, or publish without --public (the links then work for people of this account who may read the bucket)",
         err,
       );
     }
@@ -149,24 +156,53 @@ async function createBucket(t: BucketTarget): Promise<void> {
     await createBucketIn(t.s3, t.bucket, t.region);
   } catch (err) {
     if ((err as Error).name === 'BucketAlreadyExists') {
-      throw new PublishError('BucketNotOurs', t.bucket, `bucket ${t.bucket} already exists in another AWS account`, NAME_TAKEN_HINT, err);
+      throw new PublishError(
+        'BucketNotOurs',
+        t.bucket,
+        `bucket ${t.bucket} already exists in another AWS account`,
+        NAME_TAKEN_HINT,
+        err,
+      );
     }
     if (isAccessDenied(err)) {
-      throw new PublishError('BucketAccessDenied', t.bucket, `bucket ${t.bucket} does not exist and these credentials may not create it`, `create it first (private, encrypted), or allow s3:CreateBucket, s3:PutBucketPolicy, s3:PutBucketVersioning, s3:PutEncryptionConfiguration and s3:PutBucketPublicAccessBlock`, err);
+      throw new PublishError(
+        'BucketAccessDenied',
+        t.bucket,
+        `bucket ${t.bucket} does not exist and these credentials may not create it`,
+        `create it first (private, encrypted), or allow s3:CreateBucket, s3:PutBucketPolicy, s3:PutBucketVersioning, s3:PutEncryptionConfiguration and s3:PutBucketPublicAccessBlock`,
+        err,
+      );
     }
     throw err;
   }
 }
 
-type PublicAccessBlock = { BlockPublicAcls?: boolean; IgnorePublicAcls?: boolean; BlockPublicPolicy?: boolean; RestrictPublicBuckets?: boolean };
+type PublicAccessBlock = {
+  BlockPublicAcls?: boolean;
+  IgnorePublicAcls?: boolean;
+  BlockPublicPolicy?: boolean;
+  RestrictPublicBuckets?: boolean;
+};
 
-async function putPublicAccessBlock(t: BucketTarget, owner: { ExpectedBucketOwner?: string }, config: PublicAccessBlock): Promise<void> {
-  await t.s3.send(new PutPublicAccessBlockCommand({ Bucket: t.bucket, ...owner, PublicAccessBlockConfiguration: config }));
+async function putPublicAccessBlock(
+  t: BucketTarget,
+  owner: { ExpectedBucketOwner?: string },
+  config: PublicAccessBlock,
+): Promise<void> {
+  await t.s3.send(
+    new PutPublicAccessBlockCommand({ Bucket: t.bucket, ...owner, PublicAccessBlockConfiguration: config }),
+  );
 }
 
-async function getPublicAccessBlock(t: BucketTarget, owner: { ExpectedBucketOwner?: string }): Promise<PublicAccessBlock> {
+async function getPublicAccessBlock(
+  t: BucketTarget,
+  owner: { ExpectedBucketOwner?: string },
+): Promise<PublicAccessBlock> {
   try {
-    return (await t.s3.send(new GetPublicAccessBlockCommand({ Bucket: t.bucket, ...owner }))).PublicAccessBlockConfiguration ?? {};
+    return (
+      (await t.s3.send(new GetPublicAccessBlockCommand({ Bucket: t.bucket, ...owner })))
+        .PublicAccessBlockConfiguration ?? {}
+    );
   } catch (err) {
     if ((err as Error).name === 'NoSuchPublicAccessBlockConfiguration' || status(err) === 404) return {};
     throw err;
@@ -191,7 +227,12 @@ export type UploadResult = 'uploaded' | 'unchanged';
  * SSE-S3 explicitly: a bucket whose default is SSE-KMS would otherwise make the templates
  * unreadable to anyone without that key, public readers included.
  */
-export async function putObject(t: BucketTarget, key: string, body: Buffer, contentType: string): Promise<UploadResult> {
+export async function putObject(
+  t: BucketTarget,
+  key: string,
+  body: Buffer,
+  contentType: string,
+): Promise<UploadResult> {
   const owner = ownerOf(t);
   const md5 = createHash('md5').update(body).digest('hex');
   try {
@@ -213,7 +254,13 @@ export async function putObject(t: BucketTarget, key: string, body: Buffer, cont
     );
   } catch (err) {
     if (isAccessDenied(err)) {
-      throw new PublishError('UploadDenied', t.bucket, `these credentials may not write s3://${t.bucket}/${key}`, `allow s3:PutObject on arn:aws:s3:::${t.bucket}/${key.replace(/[^/]*$/, '')}* (or pass another --bucket / --key-prefix)`, err);
+      throw new PublishError(
+        'UploadDenied',
+        t.bucket,
+        `these credentials may not write s3://${t.bucket}/${key}`,
+        `allow s3:PutObject on arn:aws:s3:::${t.bucket}/${key.replace(/[^/]*$/, '')}* (or pass another --bucket / --key-prefix)`,
+        err,
+      );
     }
     throw err;
   }

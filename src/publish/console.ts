@@ -23,10 +23,16 @@ export interface ConsoleFields {
 /** The console fields of one template. */
 export function consoleFields(built: BuiltTemplate): ConsoleFields {
   const params = (plain(built.template).Parameters ?? {}) as Record<string, TemplateParameter>;
-  const required = Object.entries(params).filter(([, p]) => p.Default === undefined).map(([name]) => name);
-  const finds = [...new Set(built.imports.flatMap((i) => [...exportNamePattern(i.contract, i.instance).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!)))].sort(
-    (a, b) => Object.keys(params).indexOf(a) - Object.keys(params).indexOf(b),
-  );
+  const required = Object.entries(params)
+    .filter(([, p]) => p.Default === undefined)
+    .map(([name]) => name);
+  const finds = [
+    ...new Set(
+      built.imports.flatMap((i) =>
+        [...exportNamePattern(i.contract, i.instance).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!),
+      ),
+    ),
+  ].sort((a, b) => Object.keys(params).indexOf(a) - Object.keys(params).indexOf(b));
   // Any value that meets the parameter's own constraints would do for the required ones here.
   const placeholders = Object.fromEntries(required.map((name) => [name, 'x']));
   const rules = brokenRules(built.template, placeholders).map((b) => b.message);
@@ -36,10 +42,18 @@ export function consoleFields(built: BuiltTemplate): ConsoleFields {
 /** The README's table: one row per published template. */
 export function consoleTable(): string {
   const code = (names: string[]) => names.map((n) => `\`${n}\``).join(', ');
-  const rows = catalogue.map((e) => consoleFields(e.build())).map((f) => {
-    const optional = f.finds.filter((n) => !f.required.includes(n));
-    const finds = code(f.finds.filter((n) => f.required.includes(n))) + (optional.length ? ` (and ${code(optional)} when set)` : '');
-    return `| \`${f.id}\` | ${code(f.required)} | ${finds || 'nothing: it imports no export'} | ${f.rules.join(' ') || ''} |`;
-  });
-  return ['| template | fill in (no default) | finds earlier stages through | and also |', '|---|---|---|---|', ...rows].join('\n');
+  const rows = catalogue
+    .map((e) => consoleFields(e.build()))
+    .map((f) => {
+      const optional = f.finds.filter((n) => !f.required.includes(n));
+      const finds =
+        code(f.finds.filter((n) => f.required.includes(n))) +
+        (optional.length ? ` (and ${code(optional)} when set)` : '');
+      return `| \`${f.id}\` | ${code(f.required)} | ${finds || 'nothing: it imports no export'} | ${f.rules.join(' ') || ''} |`;
+    });
+  return [
+    '| template | fill in (no default) | finds earlier stages through | and also |',
+    '|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }

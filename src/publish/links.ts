@@ -15,9 +15,11 @@ export const DEFAULT_KEY_PREFIX = 'cfn-stages/{version}/';
 export function resolveKeyPrefix(prefix: string | undefined, version: string): string {
   let p = (prefix ?? DEFAULT_KEY_PREFIX).replace(/\{version\}/g, version).replace(/^\/+/, '');
   if (p && !p.endsWith('/')) p += '/';
-  if (p.split('/').some((part) => part === '.' || part === '..')) throw new Error(`key prefix "${p}" has a "." or ".." segment`);
+  if (p.split('/').some((part) => part === '.' || part === '..'))
+    throw new Error(`key prefix "${p}" has a "." or ".." segment`);
   if (p.includes('//')) throw new Error(`key prefix "${p}" has an empty segment ("//")`);
-  if (!/^[A-Za-z0-9!_.*'()/-]*$/.test(p)) throw new Error(`key prefix "${p}" may hold only letters, digits and / ! _ . * ' ( ) -`);
+  if (!/^[A-Za-z0-9!_.*'()/-]*$/.test(p))
+    throw new Error(`key prefix "${p}" may hold only letters, digits and / ! _ . * ' ( ) -`);
   if (p.length > 512) throw new Error('key prefix is longer than 512 characters');
   return p;
 }
@@ -25,7 +27,8 @@ export function resolveKeyPrefix(prefix: string | undefined, version: string): s
 /** S3's rules for a bucket name (general purpose buckets); returns the problem or undefined. */
 export function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'a bucket name is 3 to 63 characters long';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return 'a bucket name holds lower-case letters, digits, dots and hyphens, and starts and ends with a letter or digit';
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
+    return 'a bucket name holds lower-case letters, digits, dots and hyphens, and starts and ends with a letter or digit';
   if (name.includes('..')) return 'a bucket name has no two dots in a row';
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'a bucket name is not an IP address';
   return undefined;
@@ -39,7 +42,8 @@ export function bucketNameProblem(name: string): string | undefined {
  * (first byte `{`), anything else is taken as YAML. CloudFormation itself ignores the type.
  */
 export function contentTypeOf(file: string, body: Uint8Array | string): string {
-  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const bytes =
+    typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 byte order mark
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
   if (/\.json$/i.test(file)) return 'application/json';
@@ -52,7 +56,11 @@ export function contentTypeOf(file: string, body: Uint8Array | string): string {
 
 /** The CloudFormation console of a region. */
 export function consoleHome(region: string): string {
-  const domain = { aws: 'console.aws.amazon.com', 'aws-cn': 'console.amazonaws.cn', 'aws-us-gov': 'console.amazonaws-us-gov.com' }[partitionOf(region)];
+  const domain = {
+    aws: 'console.aws.amazon.com',
+    'aws-cn': 'console.amazonaws.cn',
+    'aws-us-gov': 'console.amazonaws-us-gov.com',
+  }[partitionOf(region)];
   return `https://${region}.${domain}/cloudformation/home?region=${encodeURIComponent(region)}`;
 }
 
@@ -65,7 +73,11 @@ export interface DeclaredParameter {
 
 /** A CommaDelimitedList default and value compare equal whatever the spaces around the commas. */
 function same(a: string, b: string): boolean {
-  const norm = (s: string) => s.split(',').map((x) => x.trim()).join(',');
+  const norm = (s: string) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .join(',');
   return a === b || norm(a) === norm(b);
 }
 
@@ -79,7 +91,10 @@ function isNoEcho(p: DeclaredParameter): boolean {
  * not empty, and never a NoEcho parameter (a link ends up in browser history, chat and logs).
  * Kept in the template's parameter order, so links read like the console form.
  */
-export function consoleParameters(declared: Record<string, DeclaredParameter>, values: Record<string, string | undefined>): Record<string, string> {
+export function consoleParameters(
+  declared: Record<string, DeclaredParameter>,
+  values: Record<string, string | undefined>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, param] of Object.entries(declared)) {
     const value = values[name];
@@ -108,7 +123,8 @@ export interface QuickCreateOptions {
 export function quickCreateUrl(opts: QuickCreateOptions): string {
   const query = [`templateURL=${encodeURIComponent(opts.templateUrl)}`];
   if (opts.stackName) query.push(`stackName=${encodeURIComponent(opts.stackName)}`);
-  for (const [name, value] of Object.entries(opts.parameters ?? {})) query.push(`param_${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  for (const [name, value] of Object.entries(opts.parameters ?? {}))
+    query.push(`param_${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
   return `${consoleHome(opts.region)}#/stacks/quickcreate?${query.join('&')}`;
 }
 
@@ -147,8 +163,13 @@ export function publicReadStatement(bucket: string, keyPrefix: string, region: s
  * Adds (or replaces, by Sid) statements in a bucket policy document, keeping every other
  * statement as it was. Returns the new document and whether it differs from the old one.
  */
-export function mergePolicy(existing: string | undefined, add: PolicyStatement[]): { policy: string; changed: boolean } {
-  const doc = existing ? (JSON.parse(existing) as { Version?: string; Statement?: PolicyStatement[] | PolicyStatement }) : {};
+export function mergePolicy(
+  existing: string | undefined,
+  add: PolicyStatement[],
+): { policy: string; changed: boolean } {
+  const doc = existing
+    ? (JSON.parse(existing) as { Version?: string; Statement?: PolicyStatement[] | PolicyStatement })
+    : {};
   const before = doc.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
   const sids = new Set(add.map((s) => s.Sid));
   const kept = before.filter((s) => !s.Sid || !sids.has(s.Sid));

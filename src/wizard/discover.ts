@@ -32,13 +32,18 @@ export function linkedDataOf(templateBody: string | undefined): string[] {
   if (!templateBody) return [];
   let imports: unknown;
   try {
-    imports = (JSON.parse(templateBody) as { Metadata?: Record<string, { Imports?: unknown }> }).Metadata?.['cfn-stages']?.Imports;
+    imports = (JSON.parse(templateBody) as { Metadata?: Record<string, { Imports?: unknown }> }).Metadata?.[
+      'cfn-stages'
+    ]?.Imports;
   } catch {
     return [];
   }
   if (!Array.isArray(imports)) return [];
   const names = imports
-    .map((i) => /^\{Prefix\}\{EnvironmentName\}-\{ApplicationName\}-([a-z][a-z0-9]{0,11})-[A-Za-z0-9]+$/.exec(String(i))?.[1])
+    .map(
+      (i) =>
+        /^\{Prefix\}\{EnvironmentName\}-\{ApplicationName\}-([a-z][a-z0-9]{0,11})-[A-Za-z0-9]+$/.exec(String(i))?.[1],
+    )
     .filter((n): n is string => Boolean(n));
   return [...new Set(names)];
 }
@@ -56,7 +61,10 @@ function tagsOf(stack: Stack): Record<string, string> {
 }
 
 /** Looks for the environment; undefined when neither its network stack nor any export exists. */
-export async function findExisting(clients: AwsClients, where: { environment: string; prefix: string; region: string }): Promise<Existing | undefined> {
+export async function findExisting(
+  clients: AwsClients,
+  where: { environment: string; prefix: string; region: string },
+): Promise<Existing | undefined> {
   const { ListExportsCommand, ListStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const { describeStack, getTemplateBody } = await import('../deploy/cloudformation');
   const cfn = clients.cloudFormation;
@@ -65,8 +73,11 @@ export async function findExisting(clients: AwsClients, where: { environment: st
   const exporting = new Set<string>();
   let token: string | undefined;
   do {
-    const page: ListExportsCommandOutput = await cfn.send(new ListExportsCommand({ ...(token ? { NextToken: token } : {}) }));
-    for (const e of page.Exports ?? []) if (e.Name?.startsWith(envPrefix) && e.ExportingStackId) exporting.add(e.ExportingStackId);
+    const page: ListExportsCommandOutput = await cfn.send(
+      new ListExportsCommand({ ...(token ? { NextToken: token } : {}) }),
+    );
+    for (const e of page.Exports ?? [])
+      if (e.Name?.startsWith(envPrefix) && e.ExportingStackId) exporting.add(e.ExportingStackId);
     token = page.NextToken;
   } while (token);
   if ((!network || GONE.has(network.StackStatus ?? '')) && !exporting.size) return undefined;
@@ -75,8 +86,11 @@ export async function findExisting(clients: AwsClients, where: { environment: st
   const names = new Set<string>();
   token = undefined;
   do {
-    const page: ListStacksCommandOutput = await cfn.send(new ListStacksCommand({ ...(token ? { NextToken: token } : {}) }));
-    for (const s of page.StackSummaries ?? []) if (s.StackName?.startsWith(envPrefix) && !GONE.has(s.StackStatus ?? '')) names.add(s.StackName);
+    const page: ListStacksCommandOutput = await cfn.send(
+      new ListStacksCommand({ ...(token ? { NextToken: token } : {}) }),
+    );
+    for (const s of page.StackSummaries ?? [])
+      if (s.StackName?.startsWith(envPrefix) && !GONE.has(s.StackStatus ?? '')) names.add(s.StackName);
     token = page.NextToken;
   } while (token);
   const stacks: Stack[] = [];

@@ -114,7 +114,8 @@ export function toParamsDocument(answers: ParamsDoc): ParamsDoc {
   for (const key of ['jumpboxes', 'ecsCluster', 'eksCluster'] as const) {
     if (answers[key]) doc[key] = ordered(pruneOptions(key, answers[key]!));
   }
-  if (answers.repositories?.length) doc.repositories = answers.repositories.map((r) => ordered(pruneOptions('repository', r)) as RepositoryDoc);
+  if (answers.repositories?.length)
+    doc.repositories = answers.repositories.map((r) => ordered(pruneOptions('repository', r)) as RepositoryDoc);
   if (answers.apps?.length) {
     doc.apps = answers.apps.map((app) => {
       const out: AppDoc = { name: app.name };
@@ -166,7 +167,9 @@ export interface FoundStack {
   linkedData?: string[];
 }
 
-const STAGE_BY_NUMBER: Record<string, StageKey> = Object.fromEntries(Object.values(stages).map((s) => [s.templateId.split('.')[0]!, s.key]));
+const STAGE_BY_NUMBER: Record<string, StageKey> = Object.fromEntries(
+  Object.values(stages).map((s) => [s.templateId.split('.')[0]!, s.key]),
+);
 
 /** The stage a template id belongs to (`32.app-ecs-service` -> `service`). */
 export function stageOfTemplate(templateId: string): StageKey | undefined {
@@ -201,8 +204,16 @@ export function defaultAccess(kind: string): string[] | undefined {
  * (their access, plain environment variables and secret keys are not parameters: a saved params
  * file supplies them, see {@link mergeExisting}).
  */
-export function documentFromStacks(found: FoundStack[], env: { environment: string; prefix: string; region: string }): ParamsDoc {
-  const doc: ParamsDoc = { environment: env.environment, prefix: env.prefix, region: env.region, tags: { contactEmail: '' } };
+export function documentFromStacks(
+  found: FoundStack[],
+  env: { environment: string; prefix: string; region: string },
+): ParamsDoc {
+  const doc: ParamsDoc = {
+    environment: env.environment,
+    prefix: env.prefix,
+    region: env.region,
+    tags: { contactEmail: '' },
+  };
   const apps = new Map<string, AppDoc>();
   const appOf = (name: string): AppDoc => {
     let app = apps.get(name);

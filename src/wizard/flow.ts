@@ -8,7 +8,18 @@
 import { DATA_KINDS, stages, type StageKey } from '../../stages/catalogue';
 import { regionProblem } from '../../stages/check';
 import { checkName } from '../../templates/kit/names';
-import { defaultAccess, mergeExisting, type AppDoc, type DataDoc, type ExtraDoc, type LinkDoc, type Options, type ParamsDoc, type RepositoryDoc, type ServiceDoc } from './document';
+import {
+  defaultAccess,
+  mergeExisting,
+  type AppDoc,
+  type DataDoc,
+  type ExtraDoc,
+  type LinkDoc,
+  type Options,
+  type ParamsDoc,
+  type RepositoryDoc,
+  type ServiceDoc,
+} from './document';
 import { checkAnswer, checkOption, optionQuestions, toOptionValue, type OptionQuestion } from './questions';
 
 export interface Question {
@@ -34,7 +45,9 @@ export interface Prompter {
   input(q: Question & { default?: string; validate?: (value: string) => string | undefined }): Promise<string>;
   confirm(q: Question & { default: boolean }): Promise<boolean>;
   select<T extends string>(q: Question & { choices: Choice<T>[]; default?: T }): Promise<T>;
-  checkbox<T extends string>(q: Question & { choices: Choice<T>[]; validate?: (values: T[]) => string | undefined }): Promise<T[]>;
+  checkbox<T extends string>(
+    q: Question & { choices: Choice<T>[]; validate?: (values: T[]) => string | undefined },
+  ): Promise<T[]>;
   /** A line of information between questions. */
   note(text: string): void;
   /**
@@ -62,7 +75,12 @@ export interface FlowContext {
   /** Loads a saved params file (validated). */
   load(file: string): ParamsDoc;
   /** Looks the environment up in the account; undefined when it does not exist. */
-  findExisting(where: { environment: string; prefix: string; region: string; profile?: string }): Promise<Existing | undefined>;
+  findExisting(where: {
+    environment: string;
+    prefix: string;
+    region: string;
+    profile?: string;
+  }): Promise<Existing | undefined>;
   /** Whether a file exists already. */
   exists(file: string): boolean;
 }
@@ -82,11 +100,14 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
 const DATA_HELP: Record<string, { description: string; name: string }> = {
   postgres: { description: 'Aurora PostgreSQL cluster, encrypted, credentials in Secrets Manager', name: 'db' },
-  documentdb: { description: 'DocumentDB (MongoDB API) cluster, encrypted, credentials in Secrets Manager', name: 'docs' },
+  documentdb: {
+    description: 'DocumentDB (MongoDB API) cluster, encrypted, credentials in Secrets Manager',
+    name: 'docs',
+  },
   redis: { description: 'ElastiCache Redis replication group, encrypted in transit and at rest', name: 'cache' },
   s3: { description: 'S3 bucket, encrypted and versioned, public access blocked', name: 'files' },
   sqs: { description: 'SQS queue with a dead-letter queue, encrypted', name: 'jobs' },
-  sns: { description: 'SNS topic, encrypted, optionally feeding the app\'s queues', name: 'events' },
+  sns: { description: "SNS topic, encrypted, optionally feeding the app's queues", name: 'events' },
 };
 
 /** A name not in `taken`: `base`, then `base2`, `base3`... */
@@ -104,8 +125,11 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
     const picked = await p.select<string>({
       id: 'start',
       message: 'Start from a saved params file?',
-      help: 'A saved file\'s answers become the defaults of every question (to change that environment, or copy it)',
-      choices: [...ctx.savedFiles.map((f) => ({ value: f, name: `Start from ${f}` })), { value: NEW, name: 'Start a new environment from scratch' }],
+      help: "A saved file's answers become the defaults of every question (to change that environment, or copy it)",
+      choices: [
+        ...ctx.savedFiles.map((f) => ({ value: f, name: `Start from ${f}` })),
+        { value: NEW, name: 'Start a new environment from scratch' },
+      ],
       default: ctx.savedFiles[0],
     });
     if (picked !== NEW) start = { file: picked, doc: ctx.load(picked) };
@@ -146,7 +170,8 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
       message: 'AWS profile',
       help: 'The named profile whose credentials to use (default: AWS_PROFILE; empty: the standard credential chain)',
       default: profile,
-      validate: (v) => (v === '' || /^[\w.+=,@-]+$/.test(v) ? undefined : 'a profile name is letters, digits and _.+=,@-'),
+      validate: (v) =>
+        v === '' || /^[\w.+=,@-]+$/.test(v) ? undefined : 'a profile name is letters, digits and _.+=,@-',
     });
     p.note(`Looking for ${prefix}${environment} in ${region}...`);
     existing = await ctx.findExisting({ environment, prefix, region, ...(profile ? { profile } : {}) });
@@ -155,11 +180,13 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
       d = base ? { ...base, environment, prefix, region } : { environment, prefix, region, tags: { contactEmail: '' } };
       break;
     }
-    p.note(`Found ${prefix}${environment} in ${region}: ${existing.stacks.length} stack${existing.stacks.length === 1 ? '' : 's'} (${existing.stacks.join(', ')}).`);
+    p.note(
+      `Found ${prefix}${environment} in ${region}: ${existing.stacks.length} stack${existing.stacks.length === 1 ? '' : 's'} (${existing.stacks.join(', ')}).`,
+    );
     const update = await p.confirm({
       id: 'update',
       message: `Update ${prefix}${environment}?`,
-      help: 'Its current settings (each stack\'s parameters) are the defaults; only what you change is updated',
+      help: "Its current settings (each stack's parameters) are the defaults; only what you change is updated",
       default: true,
     });
     if (update) {
@@ -200,12 +227,29 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
   const picked = await p.checkbox<'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster'>({
     id: 'stages',
     message: 'Environment stages to build',
-    help: 'Space toggles, Enter accepts. The network is always built; the ECS cluster runs the apps\' services',
+    help: "Space toggles, Enter accepts. The network is always built; the ECS cluster runs the apps' services",
     choices: [
-      { value: 'network', name: 'Network (11): VPC, subnets in 2-3 zones, NAT, security groups', checked: true, disabled: 'always built' },
-      { value: 'jumpboxes', name: 'Jump boxes (12): admin access through SSM Session Manager, no inbound SSH', checked: Boolean(d.jumpboxes) },
-      { value: 'ecsCluster', name: 'ECS cluster (13): Fargate (and optional EC2) capacity for the services', checked: Boolean(d.ecsCluster) || fresh },
-      { value: 'eksCluster', name: 'EKS cluster (14): Kubernetes control plane and a managed node group', checked: Boolean(d.eksCluster) },
+      {
+        value: 'network',
+        name: 'Network (11): VPC, subnets in 2-3 zones, NAT, security groups',
+        checked: true,
+        disabled: 'always built',
+      },
+      {
+        value: 'jumpboxes',
+        name: 'Jump boxes (12): admin access through SSM Session Manager, no inbound SSH',
+        checked: Boolean(d.jumpboxes),
+      },
+      {
+        value: 'ecsCluster',
+        name: 'ECS cluster (13): Fargate (and optional EC2) capacity for the services',
+        checked: Boolean(d.ecsCluster) || fresh,
+      },
+      {
+        value: 'eksCluster',
+        name: 'EKS cluster (14): Kubernetes control plane and a managed node group',
+        checked: Boolean(d.eksCluster),
+      },
     ],
   });
   const chosen = new Set<string>(['network', ...picked]);
@@ -225,8 +269,17 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
   p.note('\nECR image repositories (21): where your images are pushed; shared by every environment of the project');
   const repositories: RepositoryDoc[] = [];
   for (const [i, r] of (d.repositories ?? []).entries()) {
-    const keep = await p.confirm({ id: `repositories[${i}].keep`, message: `Keep repository ${r.name}?`, help: 'No removes it from this params file only (nothing is deleted)', default: true });
-    if (keep) repositories.push({ name: r.name, ...(await askOptions(p, 'repository', r, `repositories[${repositories.length}]`, r.name)) });
+    const keep = await p.confirm({
+      id: `repositories[${i}].keep`,
+      message: `Keep repository ${r.name}?`,
+      help: 'No removes it from this params file only (nothing is deleted)',
+      default: true,
+    });
+    if (keep)
+      repositories.push({
+        name: r.name,
+        ...(await askOptions(p, 'repository', r, `repositories[${repositories.length}]`, r.name)),
+      });
   }
   while (
     await p.confirm({
@@ -243,7 +296,8 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
       message: 'Repository name',
       help: 'The ECR repository (and its stack ecr-NAME): 2 to 64 lower-case letters or digits separated by . _ or -',
       default: freeName(d.apps?.[0]?.name ?? 'web', taken),
-      validate: (v) => checkName('RepositoryName', v) ?? (taken.includes(v) ? `"${v}" is already in the list` : undefined),
+      validate: (v) =>
+        checkName('RepositoryName', v) ?? (taken.includes(v) ? `"${v}" is already in the list` : undefined),
     });
     repositories.push({ name, ...(await askOptions(p, 'repository', {}, `repositories[${i}]`, name)) });
   }
@@ -261,19 +315,43 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
     // Data stores first: services link to them.
     const data: DataDoc[] = [];
     for (const [j, ds] of (current.data ?? []).entries()) {
-      const keep = await p.confirm({ id: `${id}.data[${j}].keep`, message: `Keep data store ${ds.name} (${stages[ds.kind as StageKey].title})?`, help: 'No removes it from this params file only (the deployed store is not deleted)', default: true });
+      const keep = await p.confirm({
+        id: `${id}.data[${j}].keep`,
+        message: `Keep data store ${ds.name} (${stages[ds.kind as StageKey].title})?`,
+        help: 'No removes it from this params file only (the deployed store is not deleted)',
+        default: true,
+      });
       if (keep) {
-        p.note(`\n${stages[ds.kind as StageKey].title} ${ds.name} of ${name} (${stages[ds.kind as StageKey].templateId})`);
-        data.push({ kind: ds.kind, name: ds.name, ...(await askOptions(p, ds.kind as StageKey, ds, `${id}.data[${data.length}]`, ds.name)) });
+        p.note(
+          `\n${stages[ds.kind as StageKey].title} ${ds.name} of ${name} (${stages[ds.kind as StageKey].templateId})`,
+        );
+        data.push({
+          kind: ds.kind,
+          name: ds.name,
+          ...(await askOptions(p, ds.kind as StageKey, ds, `${id}.data[${data.length}]`, ds.name)),
+        });
       }
     }
-    while (await p.confirm({ id: `${id}.data.add${data.length ? `[${data.length}]` : ''}`, message: data.length ? `Add another data store to ${name}?` : `Add a data store to ${name} (database, cache, bucket, queue, topic)?`, help: 'Data stores are private to the app; its services reach them through links', default: false })) {
+    while (
+      await p.confirm({
+        id: `${id}.data.add${data.length ? `[${data.length}]` : ''}`,
+        message: data.length
+          ? `Add another data store to ${name}?`
+          : `Add a data store to ${name} (database, cache, bucket, queue, topic)?`,
+        help: 'Data stores are private to the app; its services reach them through links',
+        default: false,
+      })
+    ) {
       const j = data.length;
       const kind = await p.select<string>({
         id: `${id}.data[${j}].kind`,
         message: 'Kind of data store',
         help: 'Each kind is one numbered template (41-46)',
-        choices: DATA_KINDS.map((k) => ({ value: k, name: `${stages[k].title} (${stages[k].templateId})`, description: DATA_HELP[k]!.description })),
+        choices: DATA_KINDS.map((k) => ({
+          value: k,
+          name: `${stages[k].title} (${stages[k].templateId})`,
+          description: DATA_HELP[k]!.description,
+        })),
         default: 'postgres',
       });
       const taken = data.map((x) => x.name);
@@ -282,7 +360,8 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
         message: 'Data store name',
         help: 'Names its stack and what linked services see (NAME_host...): 1 to 12 lower-case letters or digits',
         default: freeName(DATA_HELP[kind]!.name, taken),
-        validate: (v) => checkName('DataName', v) ?? (taken.includes(v) ? `"${v}" is already a data store of ${name}` : undefined),
+        validate: (v) =>
+          checkName('DataName', v) ?? (taken.includes(v) ? `"${v}" is already a data store of ${name}` : undefined),
       });
       p.note(`\n${stages[kind as StageKey].title} ${dsName} of ${name} (${stages[kind as StageKey].templateId})`);
       data.push({ kind, name: dsName, ...(await askOptions(p, kind as StageKey, {}, `${id}.data[${j}]`, dsName)) });
@@ -290,21 +369,47 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
     if (data.length) app.data = data;
     // The service.
     if (!hasCluster) {
-      if (current.service || current.extras?.length) p.note(`Services run on the ECS cluster, which is not selected: ${name} gets a load balancer only.`);
+      if (current.service || current.extras?.length)
+        p.note(`Services run on the ECS cluster, which is not selected: ${name} gets a load balancer only.`);
     } else {
       const wants = await p.confirm({
         id: `${id}.service`,
         message: `Run ${name} as an ECS service behind its load balancer?`,
-        help: 'The app\'s containers (32.app-ecs-service), scaled between a minimum and maximum on CPU and memory',
+        help: "The app's containers (32.app-ecs-service), scaled between a minimum and maximum on CPU and memory",
         default: current.service !== undefined || !current.loadBalancer,
       });
-      if (wants) app.service = await askService(p, 'service', current.service ?? {}, `${id}.service`, name, repositories, data);
+      if (wants)
+        app.service = await askService(p, 'service', current.service ?? {}, `${id}.service`, name, repositories, data);
       const extras: ExtraDoc[] = [];
       for (const [j, e] of (current.extras ?? []).entries()) {
-        const keep = await p.confirm({ id: `${id}.extras[${j}].keep`, message: `Keep extra service ${e.suffix}?`, help: 'No removes it from this params file only (the deployed service is not deleted)', default: true });
-        if (keep) extras.push({ suffix: e.suffix, ...(await askService(p, 'extra', e, `${id}.extras[${extras.length}]`, `${name}-${e.suffix}`, repositories, data)) });
+        const keep = await p.confirm({
+          id: `${id}.extras[${j}].keep`,
+          message: `Keep extra service ${e.suffix}?`,
+          help: 'No removes it from this params file only (the deployed service is not deleted)',
+          default: true,
+        });
+        if (keep)
+          extras.push({
+            suffix: e.suffix,
+            ...(await askService(
+              p,
+              'extra',
+              e,
+              `${id}.extras[${extras.length}]`,
+              `${name}-${e.suffix}`,
+              repositories,
+              data,
+            )),
+          });
       }
-      while (await p.confirm({ id: `${id}.extras.add${extras.length ? `[${extras.length}]` : ''}`, message: `Add an extra service to ${name}?`, help: 'Another service behind the same load balancer, matched by path (91.extra-service): an API, an admin site...', default: false })) {
+      while (
+        await p.confirm({
+          id: `${id}.extras.add${extras.length ? `[${extras.length}]` : ''}`,
+          message: `Add an extra service to ${name}?`,
+          help: 'Another service behind the same load balancer, matched by path (91.extra-service): an API, an admin site...',
+          default: false,
+        })
+      ) {
         const j = extras.length;
         const taken = extras.map((x) => x.suffix);
         const suffix = await p.input({
@@ -312,17 +417,27 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
           message: 'Extra service suffix',
           help: 'Names its stack (APP-SUFFIX): 1 to 12 lower-case letters or digits',
           default: freeName('api', taken),
-          validate: (v) => checkName('ExtraSuffix', v) ?? (taken.includes(v) ? `"${v}" is already an extra service of ${name}` : undefined),
+          validate: (v) =>
+            checkName('ExtraSuffix', v) ??
+            (taken.includes(v) ? `"${v}" is already an extra service of ${name}` : undefined),
         });
         const defaults: Options = { pathPrefix: `/${suffix}`, rulePriority: j + 1 };
-        extras.push({ suffix, ...(await askService(p, 'extra', defaults, `${id}.extras[${j}]`, `${name}-${suffix}`, repositories, data)) });
+        extras.push({
+          suffix,
+          ...(await askService(p, 'extra', defaults, `${id}.extras[${j}]`, `${name}-${suffix}`, repositories, data)),
+        });
       }
       if (extras.length) app.extras = extras;
     }
     return app;
   };
   for (const current of d.apps ?? []) {
-    const keep = await p.confirm({ id: `apps[${apps.length}].keep`, message: `Keep app ${current.name}?`, help: 'No removes it from this params file only (its stacks are not deleted)', default: true });
+    const keep = await p.confirm({
+      id: `apps[${apps.length}].keep`,
+      message: `Keep app ${current.name}?`,
+      help: 'No removes it from this params file only (its stacks are not deleted)',
+      default: true,
+    });
     if (keep) apps.push(await askApp(current, current.name));
   }
   while (
@@ -338,15 +453,23 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
       id: `apps[${apps.length}].name`,
       message: 'App name',
       help: 'Names its stacks (PREFIXENV-APP-...) and load balancer: 1 to 16 lower-case letters, digits or hyphens',
-      default: freeName(repositories[0]?.name && !checkName('ApplicationName', repositories[0].name) ? repositories[0].name : 'web', taken),
-      validate: (v) => checkName('ApplicationName', v) ?? (taken.includes(v) ? `"${v}" is already an app of this environment` : undefined),
+      default: freeName(
+        repositories[0]?.name && !checkName('ApplicationName', repositories[0].name) ? repositories[0].name : 'web',
+        taken,
+      ),
+      validate: (v) =>
+        checkName('ApplicationName', v) ??
+        (taken.includes(v) ? `"${v}" is already an app of this environment` : undefined),
     });
     apps.push(await askApp({ name }, name));
   }
   if (apps.length) answers.apps = apps;
 
   // ---- where to save
-  const suggested = start?.file && start.doc.environment === environment && start.doc.prefix === prefix ? start.file : `envs/${environment}.yaml`;
+  const suggested =
+    start?.file && start.doc.environment === environment && start.doc.prefix === prefix
+      ? start.file
+      : `envs/${environment}.yaml`;
   let file: string;
   for (;;) {
     file = await p.input({
@@ -357,7 +480,15 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
       validate: (v) => (/\.ya?ml$/.test(v) ? undefined : 'a params file ends in .yaml or .yml'),
     });
     if (file === start?.file || !ctx.exists(file)) break;
-    if (await p.confirm({ id: 'overwrite', message: `${file} exists: replace it?`, help: 'No asks for another file name', default: true })) break;
+    if (
+      await p.confirm({
+        id: 'overwrite',
+        message: `${file} exists: replace it?`,
+        help: 'No asks for another file name',
+        default: true,
+      })
+    )
+      break;
   }
   return { answers, file, ...(existing ? { existing } : {}), ...(start ? { startFile: start.file } : {}) };
 }
@@ -367,9 +498,20 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
  * values so far: choices that would break one of the template's rules are not offered, and a typed
  * answer that would is refused as it is typed.
  */
-async function askOption(p: Prompter, stage: StageKey, q: OptionQuestion, current: unknown, id: string, answers: Options): Promise<unknown> {
+async function askOption(
+  p: Prompter,
+  stage: StageKey,
+  q: OptionQuestion,
+  current: unknown,
+  id: string,
+  answers: Options,
+): Promise<unknown> {
   const cur = current === undefined ? q.templateDefault : Array.isArray(current) ? current.join(',') : String(current);
-  const help = q.help + (q.templateDefault !== undefined && q.templateDefault !== '' && cur !== q.templateDefault ? ` (template default: ${q.templateDefault})` : '');
+  const help =
+    q.help +
+    (q.templateDefault !== undefined && q.templateDefault !== '' && cur !== q.templateDefault
+      ? ` (template default: ${q.templateDefault})`
+      : '');
   if (q.kind === 'yesno') {
     const yes = await p.confirm({ id, message: q.message, help, default: cur === 'true' });
     return String(yes);
@@ -377,12 +519,22 @@ async function askOption(p: Prompter, stage: StageKey, q: OptionQuestion, curren
   if (q.kind === 'choice') {
     const fits = (v: string) => checkAnswer(stage, q, v, answers) === undefined;
     const offered = q.choices!.filter(fits);
-    const choices = (offered.length ? offered : q.choices!).map((v) => ({ value: v, name: v === q.templateDefault ? `${v} (default)` : v }));
-    if (cur !== undefined && !q.choices!.includes(cur) && fits(cur)) choices.unshift({ value: cur, name: `${cur} (current)` });
+    const choices = (offered.length ? offered : q.choices!).map((v) => ({
+      value: v,
+      name: v === q.templateDefault ? `${v} (default)` : v,
+    }));
+    if (cur !== undefined && !q.choices!.includes(cur) && fits(cur))
+      choices.unshift({ value: cur, name: `${cur} (current)` });
     const refused = q.choices!.length - choices.filter((ch) => q.choices!.includes(ch.value)).length;
     const why = refused && q.choices!.find((v) => !fits(v));
     const fallback = cur !== undefined && choices.some((ch) => ch.value === cur) ? cur : choices[0]?.value;
-    const answer = await p.select<string>({ id, message: q.message, help: why ? `${help} (${checkAnswer(stage, q, why, answers)})` : help, choices, ...(fallback !== undefined ? { default: fallback } : {}) });
+    const answer = await p.select<string>({
+      id,
+      message: q.message,
+      help: why ? `${help} (${checkAnswer(stage, q, why, answers)})` : help,
+      choices,
+      ...(fallback !== undefined ? { default: fallback } : {}),
+    });
     return toOptionValue(stage, q.option, answer);
   }
   const answer = await p.input({
@@ -399,11 +551,18 @@ async function askOption(p: Prompter, stage: StageKey, q: OptionQuestion, curren
  * The stage's important options, then (if wanted) the rest. Options not asked keep their current
  * value, so an update never resets a setting the user did not touch.
  */
-export async function askOptions(p: Prompter, stage: StageKey, current: Options, id: string, label?: string): Promise<Options> {
+export async function askOptions(
+  p: Prompter,
+  stage: StageKey,
+  current: Options,
+  id: string,
+  label?: string,
+): Promise<Options> {
   const out: Options = {};
   const questions = optionQuestions(stage);
   for (const [k, v] of Object.entries(current)) if (questions.some((q) => q.option === k)) out[k] = v;
-  for (const q of questions.filter((x) => x.important)) out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`, out);
+  for (const q of questions.filter((x) => x.important))
+    out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`, out);
   const rest = questions.filter((x) => !x.important);
   if (rest.length) {
     const changed = rest.filter((q) => current[q.option] !== undefined).length;
@@ -413,13 +572,22 @@ export async function askOptions(p: Prompter, stage: StageKey, current: Options,
       help: `${rest.length} more: ${rest.map((q) => q.option).join(', ')}${changed ? ` (${changed} not at the default)` : ''}; No keeps their current values`,
       default: false,
     });
-    if (advanced) for (const q of rest) out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`, out);
+    if (advanced)
+      for (const q of rest) out[q.option] = await askOption(p, stage, q, current[q.option], `${id}.${q.option}`, out);
   }
   return out;
 }
 
 /** A service's image, its options, and its links to the app's data stores. */
-async function askService(p: Prompter, stage: 'service' | 'extra', current: ServiceDoc, id: string, label: string, repositories: RepositoryDoc[], data: DataDoc[]): Promise<ServiceDoc> {
+async function askService(
+  p: Prompter,
+  stage: 'service' | 'extra',
+  current: ServiceDoc,
+  id: string,
+  label: string,
+  repositories: RepositoryDoc[],
+  data: DataDoc[],
+): Promise<ServiceDoc> {
   p.note(`\n${stage === 'service' ? 'Service' : 'Extra service'} ${label} (${stages[stage].templateId})`);
   const svc: ServiceDoc = {};
   const repoNames = repositories.map((r) => r.name);
@@ -430,11 +598,25 @@ async function askService(p: Prompter, stage: 'service' | 'extra', current: Serv
     message: 'Image',
     help: 'What the service runs: an image you push to an ECR repository, or a public image',
     choices: [
-      ...repoNames.map((r) => ({ value: `ecr:${r}`, name: `ECR repository ${r}`, description: 'push your image there, then `provision release` picks the tag' })),
-      { value: 'other', name: 'Another ECR repository in this account', description: 'one made with another params file (type its name)' },
+      ...repoNames.map((r) => ({
+        value: `ecr:${r}`,
+        name: `ECR repository ${r}`,
+        description: 'push your image there, then `provision release` picks the tag',
+      })),
+      {
+        value: 'other',
+        name: 'Another ECR repository in this account',
+        description: 'one made with another params file (type its name)',
+      },
       { value: 'public', name: 'A public image', description: 'Docker Hub, public.ecr.aws, ghcr.io...' },
     ],
-    default: current.publicImage ? 'public' : currentRepo ? (repoNames.includes(currentRepo) ? `ecr:${currentRepo}` : 'other') : fallback,
+    default: current.publicImage
+      ? 'public'
+      : currentRepo
+        ? repoNames.includes(currentRepo)
+          ? `ecr:${currentRepo}`
+          : 'other'
+        : fallback,
   });
   if (source === 'public') {
     svc.publicImage = await p.input({
@@ -470,8 +652,12 @@ async function askService(p: Prompter, stage: 'service' | 'extra', current: Serv
     const linked = await p.checkbox<string>({
       id: `${id}.links`,
       message: `Data stores ${label} uses`,
-      help: 'A link gives the service the store\'s address and credentials (as ECS secrets) and IAM access to that store only',
-      choices: data.map((ds) => ({ value: ds.name, name: `${ds.name} (${stages[ds.kind as StageKey].title})`, checked: isNew || currentLinks.some((l) => l.name === ds.name) })),
+      help: "A link gives the service the store's address and credentials (as ECS secrets) and IAM access to that store only",
+      choices: data.map((ds) => ({
+        value: ds.name,
+        name: `${ds.name} (${stages[ds.kind as StageKey].title})`,
+        checked: isNew || currentLinks.some((l) => l.name === ds.name),
+      })),
     });
     const links: LinkDoc[] = [];
     for (const name of linked) {

@@ -4,7 +4,18 @@
  * otherwise that line says what the question is for. Ctrl-C at any question rejects with
  * inquirer's ExitPromptError, which the wizard command turns into exit code 130.
  */
-import { createPrompt, isBackspaceKey, isEnterKey, isTabKey, makeTheme, useEffect, useKeypress, usePrefix, useState, type Status } from '@inquirer/core';
+import {
+  createPrompt,
+  isBackspaceKey,
+  isEnterKey,
+  isTabKey,
+  makeTheme,
+  useEffect,
+  useKeypress,
+  usePrefix,
+  useState,
+  type Status,
+} from '@inquirer/core';
 import { c, output } from '../cli/output';
 import type { Choice, Prompter, Question } from './flow';
 
@@ -54,8 +65,13 @@ const textPrompt = createPrompt<string, TextConfig>((config, done) => {
   const shown = defaultValue && !value ? theme.style.defaultAnswer(defaultValue) : undefined;
   const line = [prefix, message, shown, value].filter((v) => v !== undefined).join(' ');
   // An optional answer with a default: say how to answer "nothing".
-  const clearable = defaultValue && !value && config.validate?.('') === undefined ? ' (Backspace clears the default)' : '';
-  const below = refused ? c().red(`✖ ${refused}`) : live ? c().yellow(`✖ ${live}`) : c().dim(`  ${config.help ?? ''}${clearable}`);
+  const clearable =
+    defaultValue && !value && config.validate?.('') === undefined ? ' (Backspace clears the default)' : '';
+  const below = refused
+    ? c().red(`✖ ${refused}`)
+    : live
+      ? c().yellow(`✖ ${live}`)
+      : c().dim(`  ${config.help ?? ''}${clearable}`);
   return [line, below];
 });
 
@@ -138,7 +154,10 @@ const waitPrompt = createPrompt<'ready' | 'skip', WaitConfig>((config, done) => 
     if (/^s$/i.test(rl.line.trim())) {
       finish('skip');
     } else if (isEnterKey(key)) {
-      void config.check().then((ok) => ok && status !== 'done' && finish('ready'), () => undefined);
+      void config.check().then(
+        (ok) => ok && status !== 'done' && finish('ready'),
+        () => undefined,
+      );
     }
   });
   const message = theme.style.message(config.message, status);
@@ -148,35 +167,60 @@ const waitPrompt = createPrompt<'ready' | 'skip', WaitConfig>((config, done) => 
 
 /** A select/checkbox theme that shows the help under the question until it is answered. */
 function helpTheme(help: string | undefined) {
-  return { style: { message: (text: string, status: Status) => (status === 'done' || !help ? c().bold(text) : `${c().bold(text)}\n  ${c().dim(help)}`) } };
+  return {
+    style: {
+      message: (text: string, status: Status) =>
+        status === 'done' || !help ? c().bold(text) : `${c().bold(text)}\n  ${c().dim(help)}`,
+    },
+  };
 }
 
 export function terminalPrompter(): Prompter {
   return {
-    input: (q) => textPrompt({ message: q.message, ...(q.help ? { help: q.help } : {}), ...(q.default !== undefined ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}) }),
+    input: (q) =>
+      textPrompt({
+        message: q.message,
+        ...(q.help ? { help: q.help } : {}),
+        ...(q.default !== undefined ? { default: q.default } : {}),
+        ...(q.validate ? { validate: q.validate } : {}),
+      }),
     confirm: (q) => confirmPrompt({ message: q.message, ...(q.help ? { help: q.help } : {}), default: q.default }),
     async select<T extends string>(q: Question & { choices: Choice<T>[]; default?: T }): Promise<T> {
       const { select } = await import('@inquirer/prompts');
       return select<T>({
         message: q.message,
-        choices: q.choices.map((ch) => ({ value: ch.value, name: ch.name, ...(ch.description ? { description: ch.description } : {}) })),
+        choices: q.choices.map((ch) => ({
+          value: ch.value,
+          name: ch.name,
+          ...(ch.description ? { description: ch.description } : {}),
+        })),
         ...(q.default !== undefined ? { default: q.default } : {}),
         pageSize: 12,
         theme: helpTheme(q.help),
       });
     },
-    async checkbox<T extends string>(q: Question & { choices: Choice<T>[]; validate?: (values: T[]) => string | undefined }): Promise<T[]> {
+    async checkbox<T extends string>(
+      q: Question & { choices: Choice<T>[]; validate?: (values: T[]) => string | undefined },
+    ): Promise<T[]> {
       const { checkbox } = await import('@inquirer/prompts');
       const validate = q.validate;
       return checkbox<T>({
         message: q.message,
-        choices: q.choices.map((ch) => ({ value: ch.value, name: ch.name, checked: Boolean(ch.checked), ...(ch.disabled ? { disabled: ch.disabled } : {}) })),
-        ...(validate ? { validate: (items: readonly { value: T }[]) => validate(items.map((i) => i.value)) ?? true } : {}),
+        choices: q.choices.map((ch) => ({
+          value: ch.value,
+          name: ch.name,
+          checked: Boolean(ch.checked),
+          ...(ch.disabled ? { disabled: ch.disabled } : {}),
+        })),
+        ...(validate
+          ? { validate: (items: readonly { value: T }[]) => validate(items.map((i) => i.value)) ?? true }
+          : {}),
         pageSize: 12,
         theme: helpTheme(q.help),
       });
     },
-    waitFor: (q) => waitPrompt({ message: q.message, ...(q.help ? { help: q.help } : {}), check: q.check, intervalMs: q.intervalMs }),
+    waitFor: (q) =>
+      waitPrompt({ message: q.message, ...(q.help ? { help: q.help } : {}), check: q.check, intervalMs: q.intervalMs }),
     note: (text) => output.line(text),
   };
 }

@@ -62,7 +62,9 @@ export function words(option: string): string {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
-    .replace(/\b(ec2|eks|ecs|ecr|az|nat|cidr|cidrs|arn|arns|tls|tcp|http|cpu|id|ami|sqs|sns|vpc)\b/g, (w) => (w === 'cidrs' ? 'CIDRs' : w === 'arns' ? 'ARNs' : w.toUpperCase()));
+    .replace(/\b(ec2|eks|ecs|ecr|az|nat|cidr|cidrs|arn|arns|tls|tcp|http|cpu|id|ami|sqs|sns|vpc)\b/g, (w) =>
+      w === 'cidrs' ? 'CIDRs' : w === 'arns' ? 'ARNs' : w.toUpperCase(),
+    );
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -70,7 +72,15 @@ function questionOf(stage: StageKey, parameter: string, p: TemplateParameter): O
   const option = optionName(parameter);
   const allowed = p.AllowedValues?.map(String);
   const yesno = Boolean(allowed && allowed.length === 2 && allowed.includes('true') && allowed.includes('false'));
-  const kind: OptionQuestion['kind'] = yesno ? 'yesno' : allowed ? 'choice' : p.Type === 'Number' ? 'number' : p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<') ? 'list' : 'text';
+  const kind: OptionQuestion['kind'] = yesno
+    ? 'yesno'
+    : allowed
+      ? 'choice'
+      : p.Type === 'Number'
+        ? 'number'
+        : p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<')
+          ? 'list'
+          : 'text';
   return {
     option,
     parameter,
@@ -92,7 +102,9 @@ function load(stage: StageKey) {
     const def = stages[stage];
     const entries = stageParameters(publishedTemplate(def), def.structural);
     hit = {
-      questions: entries.map(([name, p]) => questionOf(stage, name, p)).filter((q) => !(def.linkable && IMAGE_OPTIONS.includes(q.option))),
+      questions: entries
+        .map(([name, p]) => questionOf(stage, name, p))
+        .filter((q) => !(def.linkable && IMAGE_OPTIONS.includes(q.option))),
       params: new Map(entries.map(([name, p]) => [optionName(name), p])),
     };
     cache.set(stage, hit);
@@ -115,7 +127,12 @@ export function toOptionValue(stage: StageKey, option: string, answer: string): 
   const p = optionParameter(stage, option);
   const text = answer.trim();
   if (p?.Type === 'Number' && text !== '' && !Number.isNaN(Number(text))) return Number(text);
-  if (p && (p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<'))) return text.split(',').map((s) => s.trim()).filter(Boolean).join(',');
+  if (p && (p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<')))
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .join(',');
   return text;
 }
 
@@ -140,7 +157,11 @@ export function isTemplateDefault(stage: StageKey, option: string, value: unknow
   if (value === undefined) return true;
   const p = optionParameter(stage, option);
   if (!p || p.Default === undefined) return false;
-  const norm = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v)).split(',').map((s) => s.trim()).join(',');
+  const norm = (v: unknown) =>
+    (Array.isArray(v) ? v.join(',') : String(v))
+      .split(',')
+      .map((s) => s.trim())
+      .join(',');
   return norm(value) === norm(p.Default);
 }
 
@@ -148,13 +169,26 @@ export function isTemplateDefault(stage: StageKey, option: string, value: unknow
  * Checks an answer against the template's `Rules` and min/max bounds, given the stage's answers
  * so far (option -> value): what makes the wizard's choices follow the rules (memory for a cpu).
  */
-export function checkAnswer(stage: StageKey, q: OptionQuestion, answer: string, answers: Record<string, unknown>): string | undefined {
+export function checkAnswer(
+  stage: StageKey,
+  q: OptionQuestion,
+  answer: string,
+  answers: Record<string, unknown>,
+): string | undefined {
   const known: ParamValues = {};
   for (const other of optionQuestions(stage)) {
     const v = answers[other.option];
-    if (v !== undefined && other.option !== q.option) known[other.parameter] = Array.isArray(v) ? v.join(',') : String(v);
+    if (v !== undefined && other.option !== q.option)
+      known[other.parameter] = Array.isArray(v) ? v.join(',') : String(v);
   }
-  const problem = answerProblem(publishedTemplate(stages[stage]).template, q.parameter, String(toOptionValue(stage, q.option, answer)), known);
+  const problem = answerProblem(
+    publishedTemplate(stages[stage]).template,
+    q.parameter,
+    String(toOptionValue(stage, q.option, answer)),
+    known,
+  );
   // In the wizard's words: options, not template parameters.
-  return problem?.replace(/\b[A-Z][A-Za-z0-9]+\b/g, (w) => (optionQuestions(stage).some((o) => o.parameter === w) ? optionName(w) : w));
+  return problem?.replace(/\b[A-Z][A-Za-z0-9]+\b/g, (w) =>
+    optionQuestions(stage).some((o) => o.parameter === w) ? optionName(w) : w,
+  );
 }

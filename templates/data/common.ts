@@ -58,7 +58,12 @@ export function storeName(suffix = ''): IntrinsicFunction {
  * The store's own customer-managed key: data, snapshots, its secret and its logs are encrypted
  * with it, and a link grants a service exactly this key (never an environment-wide one).
  */
-export function storeKey(t: TemplateBuilder<'application'>, what: string, statements: PolicyStatement[] = [], protectsKeptData = true): Handle {
+export function storeKey(
+  t: TemplateBuilder<'application'>,
+  what: string,
+  statements: PolicyStatement[] = [],
+  protectsKeptData = true,
+): Handle {
   return kmsKey(t, 'Key', {
     description: `Encrypts one ${what} of cfn-stages (see the alias): its data, backups, credentials and logs`,
     alias: sub(`alias/${STORE_NAME}`),
@@ -99,18 +104,23 @@ export interface SecretSpec {
  * running tasks would break their next connection until the service is redeployed.
  */
 export function generatedSecret(t: TemplateBuilder<'application'>, key: Handle, spec: SecretSpec): Handle {
-  return t.add('Secret', keep(new SecretsManager.Secret({
-    Description: sub(`${spec.description} (${STORE_NAME})`),
-    KmsKeyId: key.att('Arn'),
-    GenerateSecretString: new SecretsManager.Secret.GenerateSecretString({
-      SecretStringTemplate: spec.template,
-      GenerateStringKey: spec.key,
-      PasswordLength: spec.length,
-      ExcludePunctuation: true,
-      IncludeSpace: false,
-    }),
-    Tags: t.tags(),
-  })));
+  return t.add(
+    'Secret',
+    keep(
+      new SecretsManager.Secret({
+        Description: sub(`${spec.description} (${STORE_NAME})`),
+        KmsKeyId: key.att('Arn'),
+        GenerateSecretString: new SecretsManager.Secret.GenerateSecretString({
+          SecretStringTemplate: spec.template,
+          GenerateStringKey: spec.key,
+          PasswordLength: spec.length,
+          ExcludePunctuation: true,
+          IncludeSpace: false,
+        }),
+        Tags: t.tags(),
+      }),
+    ),
+  );
 }
 
 /** A `{{resolve:secretsmanager:...}}` dynamic reference to one key of the store's secret. */
@@ -136,19 +146,26 @@ export function tlsOnly(service: 's3' | 'sqs' | 'sns', resources: unknown): Poli
 /** Days of automated backups (or cache snapshots): a week by default, never fewer than Opta's 5. */
 export function backupDaysParam(t: TemplateBuilder<'application'>, what: string): IntrinsicFunction {
   return t.param('BackupRetentionDays', {
-    Type: 'Number', Default: 7, MinValue: 5, MaxValue: 35,
+    Type: 'Number',
+    Default: 7,
+    MinValue: 5,
+    MaxValue: 35,
     ConstraintDescription: 'between 5 and 35 days',
     Description: `Days to keep automated ${what} (5 to 35). Restores to any point in this window are possible.`,
-    label: 'Backup retention (days)', group: 'Protection',
+    label: 'Backup retention (days)',
+    group: 'Protection',
   });
 }
 
 /** Deletion protection: on by default; turn it off (stack update) before deleting the stack on purpose. */
 export function deletionProtectionParam(t: TemplateBuilder<'application'>, what: string): IntrinsicFunction {
   return t.param('DeletionProtection', {
-    Type: 'String', Default: 'true', AllowedValues: ['true', 'false'],
+    Type: 'String',
+    Default: 'true',
+    AllowedValues: ['true', 'false'],
     Description: `While true, the ${what} cannot be deleted (nor the stack). Set false in a stack update first when you really mean to delete it; a final snapshot is still taken.`,
-    label: 'Deletion protection', group: 'Protection',
+    label: 'Deletion protection',
+    group: 'Protection',
   });
 }
 
@@ -161,16 +178,19 @@ export interface RestoreSource {
 
 /** Aurora and DocumentDB: a cluster snapshot, by identifier or ARN. */
 export const CLUSTER_SNAPSHOT: RestoreSource = {
-  pattern: '^$|^[a-zA-Z][a-zA-Z0-9-]{0,254}$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster-snapshot:[a-zA-Z][a-zA-Z0-9-]{0,254}$',
+  pattern:
+    '^$|^[a-zA-Z][a-zA-Z0-9-]{0,254}$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:cluster-snapshot:[a-zA-Z][a-zA-Z0-9-]{0,254}$',
   constraint: 'a cluster snapshot identifier or ARN (e.g. the final snapshot a destroy left), or empty',
-  description: 'Cluster snapshot to create the database from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the cluster is created; the deployer keeps the deployed value afterwards. Empty: a new, empty database.',
+  description:
+    'Cluster snapshot to create the database from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the cluster is created; the deployer keeps the deployed value afterwards. Empty: a new, empty database.',
 };
 
 /** ElastiCache: a snapshot by name (SnapshotName takes no ARN; snapshot names are letters, digits and hyphens). */
 export const CACHE_SNAPSHOT: RestoreSource = {
   pattern: '^$|^[a-zA-Z][a-zA-Z0-9-]{0,254}$',
   constraint: 'an ElastiCache snapshot name (e.g. the final snapshot a destroy left), or empty',
-  description: 'ElastiCache snapshot to create the cache from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the replication group is created; the deployer keeps the deployed value afterwards. Empty: a new, empty cache.',
+  description:
+    'ElastiCache snapshot to create the cache from, e.g. the final snapshot a destroy left (in a params file, "latest" picks the newest one of this store). Used only when the replication group is created; the deployer keeps the deployed value afterwards. Empty: a new, empty cache.',
 };
 
 /**
@@ -179,13 +199,18 @@ export const CACHE_SNAPSHOT: RestoreSource = {
  * condition that holds while restoring. CloudFormation needs the same value on every later
  * update (another value would replace the cluster or cache), so the deployer keeps the deployed one.
  */
-export function restoreFromParam(t: TemplateBuilder<'application'>, source: RestoreSource = CLUSTER_SNAPSHOT): { restoring: string; snapshot: IntrinsicFunction } {
+export function restoreFromParam(
+  t: TemplateBuilder<'application'>,
+  source: RestoreSource = CLUSTER_SNAPSHOT,
+): { restoring: string; snapshot: IntrinsicFunction } {
   const from = t.param('RestoreFrom', {
-    Type: 'String', Default: '',
+    Type: 'String',
+    Default: '',
     AllowedPattern: source.pattern,
     ConstraintDescription: source.constraint,
     Description: source.description,
-    label: 'Restore from snapshot', group: 'Protection',
+    label: 'Restore from snapshot',
+    group: 'Protection',
   });
   return { restoring: t.condition('Restoring', Fn.Not(Fn.Equals(from, ''))), snapshot: from };
 }
@@ -198,9 +223,12 @@ export function unlessRestoring(restoring: string, value: unknown): IntrinsicFun
 /** Log retention for the store's own log groups. */
 export function logRetentionParam(t: TemplateBuilder<'application'>): IntrinsicFunction {
   return t.param('LogRetentionDays', {
-    Type: 'Number', Default: 30, AllowedValues: LOG_RETENTION_DAYS,
-    Description: 'Days to keep the store\'s logs in CloudWatch Logs.',
-    label: 'Log retention (days)', group: 'Logging',
+    Type: 'Number',
+    Default: 30,
+    AllowedValues: LOG_RETENTION_DAYS,
+    Description: "Days to keep the store's logs in CloudWatch Logs.",
+    label: 'Log retention (days)',
+    group: 'Logging',
   });
 }
 
@@ -209,12 +237,22 @@ export function logRetentionParam(t: TemplateBuilder<'application'>): IntrinsicF
  * key and expire: RDS and DocumentDB otherwise create `/aws/rds/...` and `/aws/docdb/...` groups
  * themselves, unencrypted by a customer key and kept forever.
  */
-export function engineLogGroups(t: TemplateBuilder<'application'>, key: Handle, retention: IntrinsicFunction, groups: Record<string, string>): Handle[] {
-  return Object.entries(groups).map(([id, name]) => logGroup(t, id, { name: sub(name), retentionDays: retention, kmsKey: key }));
+export function engineLogGroups(
+  t: TemplateBuilder<'application'>,
+  key: Handle,
+  retention: IntrinsicFunction,
+  groups: Record<string, string>,
+): Handle[] {
+  return Object.entries(groups).map(([id, name]) =>
+    logGroup(t, id, { name: sub(name), retentionDays: retention, kmsKey: key }),
+  );
 }
 
 /** The instance-count conditions shared by the Aurora and DocumentDB templates (1 to 3 instances). */
-export function instanceCountConditions(t: TemplateBuilder<'application'>, count: IntrinsicFunction): (string | undefined)[] {
+export function instanceCountConditions(
+  t: TemplateBuilder<'application'>,
+  count: IntrinsicFunction,
+): (string | undefined)[] {
   const two = t.condition('TwoOrMoreInstances', Fn.Not(Fn.Equals(count, '1')));
   const three = t.condition('ThreeInstances', Fn.Equals(count, '3'));
   return [undefined, two, three];

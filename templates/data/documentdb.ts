@@ -15,9 +15,19 @@ import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../k
 import { TemplateId } from '../kit/ids';
 import { checkovSkip, logsMayUseKey } from '../kit/security';
 import {
-  STORE_NAME, backupDaysParam, dataTemplate, deletionProtectionParam, engineLogGroups, generatedSecret,
-  instanceCountConditions, logRetentionParam, secretValue, storeKey, storeName,
-  restoreFromParam, unlessRestoring,
+  STORE_NAME,
+  backupDaysParam,
+  dataTemplate,
+  deletionProtectionParam,
+  engineLogGroups,
+  generatedSecret,
+  instanceCountConditions,
+  logRetentionParam,
+  secretValue,
+  storeKey,
+  storeName,
+  restoreFromParam,
+  unlessRestoring,
 } from './common';
 
 /** The master user: DocumentDB reserves admin, root and serviceadmin. */
@@ -37,25 +47,37 @@ function docDbParams(t: TemplateBuilder<'application'>): DocDbParams {
     // ("Supported DB engines for DB instance classes" and the region tables of the DocumentDB guide);
     // db.r5, Opta's default family, is not offered in the newest regions. Production load: db.r7g.large.
     instanceClass: t.param('InstanceClass', {
-      Type: 'String', Default: 'db.t4g.medium', AllowedPattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
+      Type: 'String',
+      Default: 'db.t4g.medium',
+      AllowedPattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
       ConstraintDescription: 'a DocumentDB instance class such as db.t4g.medium, db.r6g.large or db.r7g.large',
-      Description: 'Instance class of the DocumentDB instances (Opta\'s instance_class). The default is offered in every region; db.r7g.large or larger for production load (check the region offers it).',
+      Description:
+        "Instance class of the DocumentDB instances (Opta's instance_class). The default is offered in every region; db.r7g.large or larger for production load (check the region offers it).",
       label: 'Instance class',
     }),
     engineVersion: t.param('EngineVersion', {
-      Type: 'String', Default: '5.0.0', AllowedValues: ['5.0.0', '8.0.0', '4.0.0'],
-      Description: 'DocumentDB engine version (MongoDB API compatibility). 5.0.0 is the long-term-support version; 8.0.0 is the newest. Engine patches are applied in the maintenance window.',
+      Type: 'String',
+      Default: '5.0.0',
+      AllowedValues: ['5.0.0', '8.0.0', '4.0.0'],
+      Description:
+        'DocumentDB engine version (MongoDB API compatibility). 5.0.0 is the long-term-support version; 8.0.0 is the newest. Engine patches are applied in the maintenance window.',
       label: 'Engine version',
     }),
     instances: t.param('Instances', {
-      Type: 'String', Default: '2', AllowedValues: ['1', '2', '3'],
-      Description: 'Number of instances: the primary plus replicas in other availability zones. 2 or more allows failover; 1 costs half (dev/test).',
+      Type: 'String',
+      Default: '2',
+      AllowedValues: ['1', '2', '3'],
+      Description:
+        'Number of instances: the primary plus replicas in other availability zones. 2 or more allows failover; 1 costs half (dev/test).',
       label: 'Instances',
     }),
     databaseName: t.param('DatabaseName', {
-      Type: 'String', Default: 'app', AllowedPattern: '^[a-zA-Z][a-zA-Z0-9_]{0,62}$',
+      Type: 'String',
+      Default: 'app',
+      AllowedPattern: '^[a-zA-Z][a-zA-Z0-9_]{0,62}$',
       ConstraintDescription: '1 to 63 letters, digits or underscores, starting with a letter',
-      Description: 'Database name stored in the secret for linked services ({name}_db_name); DocumentDB creates it on first write. Fixed once the stack exists: it is part of the generated secret\'s template, and changing that template makes Secrets Manager generate a new password the cluster never gets.',
+      Description:
+        "Database name stored in the secret for linked services ({name}_db_name); DocumentDB creates it on first write. Fixed once the stack exists: it is part of the generated secret's template, and changing that template makes Secrets Manager generate a new password the cluster never gets.",
       label: 'Database name',
       fixedAfterCreation: true,
     }),
@@ -65,20 +87,27 @@ function docDbParams(t: TemplateBuilder<'application'>): DocDbParams {
 function addInstances(t: TemplateBuilder<'application'>, cluster: Handle, p: DocDbParams): void {
   instanceCountConditions(t, p.instances).forEach((condition, i) => {
     // No DeletionPolicy: instances hold no data; the cluster volume is snapshotted.
-    t.add(`Instance${i + 1}`, withCondition(new DocDB.DBInstance({
-      DBClusterIdentifier: cluster.ref,
-      DBInstanceClass: p.instanceClass,
-      AutoMinorVersionUpgrade: true,
-      EnablePerformanceInsights: true,
-      Tags: t.tags({ Name: storeName(`-${i + 1}`) }),
-    }), condition));
+    t.add(
+      `Instance${i + 1}`,
+      withCondition(
+        new DocDB.DBInstance({
+          DBClusterIdentifier: cluster.ref,
+          DBInstanceClass: p.instanceClass,
+          AutoMinorVersionUpgrade: true,
+          EnablePerformanceInsights: true,
+          Tags: t.tags({ Name: storeName(`-${i + 1}`) }),
+        }),
+        condition,
+      ),
+    );
   });
 }
 
 export function buildDocumentDb(): BuiltTemplate {
   const t = dataTemplate({
     id: TemplateId.documentdb,
-    description: 'DocumentDB cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, audit logs, backups, deletion protection',
+    description:
+      'DocumentDB cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, audit logs, backups, deletion protection',
     group: 'Database',
     noun: 'database',
   });
@@ -99,47 +128,73 @@ export function buildDocumentDb(): BuiltTemplate {
     length: 32,
   });
 
-  const params = t.add('ClusterParameterGroup', new DocDB.DBClusterParameterGroup({
-    Description: sub(`TLS-only settings with audit and profiler logs for ${STORE_NAME}`),
-    // The family is the major.minor of the version: docdb5.0 for 5.0.0.
-    Family: Fn.Join('', ['docdb', Fn.Select(0, Fn.Split('.', p.engineVersion)), '.', Fn.Select(1, Fn.Split('.', p.engineVersion))]),
-    Parameters: { tls: 'enabled', audit_logs: 'enabled', profiler: 'enabled' },
-    Tags: t.tags(),
-  }));
+  const params = t.add(
+    'ClusterParameterGroup',
+    new DocDB.DBClusterParameterGroup({
+      Description: sub(`TLS-only settings with audit and profiler logs for ${STORE_NAME}`),
+      // The family is the major.minor of the version: docdb5.0 for 5.0.0.
+      Family: Fn.Join('', [
+        'docdb',
+        Fn.Select(0, Fn.Split('.', p.engineVersion)),
+        '.',
+        Fn.Select(1, Fn.Split('.', p.engineVersion)),
+      ]),
+      Parameters: { tls: 'enabled', audit_logs: 'enabled', profiler: 'enabled' },
+      Tags: t.tags(),
+    }),
+  );
   const logs = engineLogGroups(t, key, logRetention, {
     AuditLogGroup: `${logPrefix}audit`,
     ProfilerLogGroup: `${logPrefix}profiler`,
   });
 
-  const cluster = t.add('Cluster', keep(new DocDB.DBCluster({
-    // Fixed identifier: the log groups are named after it, and a replacing change fails
-    // instead of swapping in a new, empty cluster.
-    DBClusterIdentifier: storeName(),
-    EngineVersion: p.engineVersion,
-    Port: PORT,
-    // Restoring, the master user and password and the encryption come from the snapshot; the
-    // deployer then sets the new secret's password (src/deploy/restore.ts).
-    SnapshotIdentifier: Fn.If(restoring, snapshot, Refs.NoValue),
-    MasterUsername: unlessRestoring(restoring, secretValue(secret, 'username')),
-    MasterUserPassword: unlessRestoring(restoring, secretValue(secret, 'password')),
-    DBClusterParameterGroupName: params.ref,
-    DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
-    VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
-    StorageEncrypted: unlessRestoring(restoring, true),
-    KmsKeyId: key.att('Arn'),
-    BackupRetentionPeriod: backupDays,
-    CopyTagsToSnapshot: true,
-    DeletionProtection: deletionProtection,
-    EnableCloudwatchLogsExports: ['audit', 'profiler'],
-    Tags: t.tags({ Name: storeName() }),
-  }).dependsOn(logs.map((l) => l.id)).metadata(checkovSkip([
-    ['CKV_AWS_74', 'StorageEncrypted is true except when restoring from a snapshot, where the cluster inherits the snapshot\'s encryption; every snapshot of this template is of an encrypted cluster.'],
-  ])), 'Snapshot'));
+  const cluster = t.add(
+    'Cluster',
+    keep(
+      new DocDB.DBCluster({
+        // Fixed identifier: the log groups are named after it, and a replacing change fails
+        // instead of swapping in a new, empty cluster.
+        DBClusterIdentifier: storeName(),
+        EngineVersion: p.engineVersion,
+        Port: PORT,
+        // Restoring, the master user and password and the encryption come from the snapshot; the
+        // deployer then sets the new secret's password (src/deploy/restore.ts).
+        SnapshotIdentifier: Fn.If(restoring, snapshot, Refs.NoValue),
+        MasterUsername: unlessRestoring(restoring, secretValue(secret, 'username')),
+        MasterUserPassword: unlessRestoring(restoring, secretValue(secret, 'password')),
+        DBClusterParameterGroupName: params.ref,
+        DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
+        VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
+        StorageEncrypted: unlessRestoring(restoring, true),
+        KmsKeyId: key.att('Arn'),
+        BackupRetentionPeriod: backupDays,
+        CopyTagsToSnapshot: true,
+        DeletionProtection: deletionProtection,
+        EnableCloudwatchLogsExports: ['audit', 'profiler'],
+        Tags: t.tags({ Name: storeName() }),
+      })
+        .dependsOn(logs.map((l) => l.id))
+        .metadata(
+          checkovSkip([
+            [
+              'CKV_AWS_74',
+              "StorageEncrypted is true except when restoring from a snapshot, where the cluster inherits the snapshot's encryption; every snapshot of this template is of an encrypted cluster.",
+            ],
+          ]),
+        ),
+      'Snapshot',
+    ),
+  );
   addInstances(t, cluster, p);
 
-  t.add('SecretAttachment', new SecretsManager.SecretTargetAttachment({
-    SecretId: secret.ref, TargetId: cluster.ref, TargetType: 'AWS::DocDB::DBCluster',
-  }));
+  t.add(
+    'SecretAttachment',
+    new SecretsManager.SecretTargetAttachment({
+      SecretId: secret.ref,
+      TargetId: cluster.ref,
+      TargetType: 'AWS::DocDB::DBCluster',
+    }),
+  );
 
   t.export(DocumentDb.SecretArn, secret.ref);
   t.export(DocumentDb.KeyArn, key.att('Arn'));

@@ -21,8 +21,19 @@ import { assumedBy, managedPolicy } from '../kit/iam';
 import { TemplateId } from '../kit/ids';
 import { logsMayUseKey } from '../kit/security';
 import {
-  STORE_NAME, backupDaysParam, dataTemplate, deletionProtectionParam, engineLogGroups, generatedSecret,
-  instanceCountConditions, logRetentionParam, restoreFromParam, secretValue, storeKey, storeName, unlessRestoring,
+  STORE_NAME,
+  backupDaysParam,
+  dataTemplate,
+  deletionProtectionParam,
+  engineLogGroups,
+  generatedSecret,
+  instanceCountConditions,
+  logRetentionParam,
+  restoreFromParam,
+  secretValue,
+  storeKey,
+  storeName,
+  unlessRestoring,
 } from './common';
 
 /** The master user; not a secret (the password is), and `postgres` is what tools expect. */
@@ -42,26 +53,39 @@ function postgresParams(t: TemplateBuilder<'application'>): PostgresParams {
     // ("Supported DB engines for DB instance classes" and the region tables of the Aurora guide);
     // db.r5, Opta's default family, is not offered in the newest regions. Production load: db.r7g.large.
     instanceClass: t.param('InstanceClass', {
-      Type: 'String', Default: 'db.t4g.medium', AllowedPattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
+      Type: 'String',
+      Default: 'db.t4g.medium',
+      AllowedPattern: '^db\\.[a-z0-9]+\\.[a-z0-9]+$',
       ConstraintDescription: 'an Aurora instance class such as db.t4g.medium, db.r6g.large or db.r7g.large',
-      Description: 'Instance class of the Aurora instances (Opta\'s instance_class). The default is offered in every region; db.r7g.large or larger for production load (check the region offers it).',
+      Description:
+        "Instance class of the Aurora instances (Opta's instance_class). The default is offered in every region; db.r7g.large or larger for production load (check the region offers it).",
       label: 'Instance class',
     }),
     engineVersion: t.param('EngineVersion', {
-      Type: 'String', Default: '17', AllowedPattern: '^1[4-9](\\.[0-9]+)?$',
-      ConstraintDescription: 'a supported Aurora PostgreSQL version: a major version (14 to 19) or major.minor such as 17.6',
-      Description: 'Aurora PostgreSQL version (Opta\'s engine_version). A major version alone (17) lets Aurora pick its current default minor, and minor upgrades are then applied in the maintenance window; major.minor (17.6) pins one. A new major version means a new parameter group: plan it as an upgrade.',
+      Type: 'String',
+      Default: '17',
+      AllowedPattern: '^1[4-9](\\.[0-9]+)?$',
+      ConstraintDescription:
+        'a supported Aurora PostgreSQL version: a major version (14 to 19) or major.minor such as 17.6',
+      Description:
+        "Aurora PostgreSQL version (Opta's engine_version). A major version alone (17) lets Aurora pick its current default minor, and minor upgrades are then applied in the maintenance window; major.minor (17.6) pins one. A new major version means a new parameter group: plan it as an upgrade.",
       label: 'Engine version',
     }),
     instances: t.param('Instances', {
-      Type: 'String', Default: '2', AllowedValues: ['1', '2', '3'],
-      Description: 'Number of instances: the writer plus replicas in other availability zones. 2 or more lets Aurora fail over in about a minute; 1 costs half (dev/test).',
+      Type: 'String',
+      Default: '2',
+      AllowedValues: ['1', '2', '3'],
+      Description:
+        'Number of instances: the writer plus replicas in other availability zones. 2 or more lets Aurora fail over in about a minute; 1 costs half (dev/test).',
       label: 'Instances',
     }),
     databaseName: t.param('DatabaseName', {
-      Type: 'String', Default: 'app', AllowedPattern: '^[a-zA-Z][a-zA-Z0-9_]{0,62}$',
+      Type: 'String',
+      Default: 'app',
+      AllowedPattern: '^[a-zA-Z][a-zA-Z0-9_]{0,62}$',
       ConstraintDescription: '1 to 63 letters, digits or underscores, starting with a letter',
-      Description: 'Name of the database created in the cluster (what {name}_db_name gives linked services). Fixed once the cluster exists: it is create-only on a cluster whose identifier is fixed, so a new name would need a replacement CloudFormation refuses (deploy refuses it first).',
+      Description:
+        'Name of the database created in the cluster (what {name}_db_name gives linked services). Fixed once the cluster exists: it is create-only on a cluster whose identifier is fixed, so a new name would need a replacement CloudFormation refuses (deploy refuses it first).',
       label: 'Database name',
     }),
   };
@@ -69,34 +93,44 @@ function postgresParams(t: TemplateBuilder<'application'>): PostgresParams {
 
 /** Instances of the cluster: the first always, the second and third by the Instances parameter. */
 function addInstances(t: TemplateBuilder<'application'>, cluster: Handle, key: Handle, p: PostgresParams): void {
-  const monitoringRole = t.add('MonitoringRole', new IAM.Role({
-    AssumeRolePolicyDocument: assumedBy('monitoring.rds.amazonaws.com'),
-    ManagedPolicyArns: [managedPolicy('service-role/AmazonRDSEnhancedMonitoringRole')],
-    Tags: t.tags(),
-  }));
+  const monitoringRole = t.add(
+    'MonitoringRole',
+    new IAM.Role({
+      AssumeRolePolicyDocument: assumedBy('monitoring.rds.amazonaws.com'),
+      ManagedPolicyArns: [managedPolicy('service-role/AmazonRDSEnhancedMonitoringRole')],
+      Tags: t.tags(),
+    }),
+  );
   instanceCountConditions(t, p.instances).forEach((condition, i) => {
     // No DeletionPolicy: an Aurora instance holds no data (the cluster volume does, and the
     // cluster is snapshotted), and CloudFormation does not snapshot Aurora member instances.
-    t.add(`Instance${i + 1}`, withCondition(new RDS.DBInstance({
-      Engine: 'aurora-postgresql',
-      DBClusterIdentifier: cluster.ref,
-      DBInstanceClass: p.instanceClass,
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      EnablePerformanceInsights: true,
-      PerformanceInsightsKMSKeyId: key.att('Arn'),
-      PerformanceInsightsRetentionPeriod: 7,
-      MonitoringInterval: 60,
-      MonitoringRoleArn: monitoringRole.att('Arn'),
-      Tags: t.tags({ Name: storeName(`-${i + 1}`) }),
-    }), condition));
+    t.add(
+      `Instance${i + 1}`,
+      withCondition(
+        new RDS.DBInstance({
+          Engine: 'aurora-postgresql',
+          DBClusterIdentifier: cluster.ref,
+          DBInstanceClass: p.instanceClass,
+          PubliclyAccessible: false,
+          AutoMinorVersionUpgrade: true,
+          EnablePerformanceInsights: true,
+          PerformanceInsightsKMSKeyId: key.att('Arn'),
+          PerformanceInsightsRetentionPeriod: 7,
+          MonitoringInterval: 60,
+          MonitoringRoleArn: monitoringRole.att('Arn'),
+          Tags: t.tags({ Name: storeName(`-${i + 1}`) }),
+        }),
+        condition,
+      ),
+    );
   });
 }
 
 export function buildPostgres(): BuiltTemplate {
   const t = dataTemplate({
     id: TemplateId.postgres,
-    description: 'Aurora PostgreSQL cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, backups, deletion protection',
+    description:
+      'Aurora PostgreSQL cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, backups, deletion protection',
     group: 'Database',
     noun: 'database',
   });
@@ -117,45 +151,59 @@ export function buildPostgres(): BuiltTemplate {
     length: 32,
   });
 
-  const params = t.add('ClusterParameterGroup', new RDS.DBClusterParameterGroup({
-    Description: sub(`TLS-only settings for ${STORE_NAME}`),
-    // The family follows the major version: aurora-postgresql17 for "17" or "17.6".
-    Family: Fn.Join('', ['aurora-postgresql', Fn.Select(0, Fn.Split('.', p.engineVersion))]),
-    Parameters: { 'rds.force_ssl': '1' },
-    Tags: t.tags(),
-  }));
+  const params = t.add(
+    'ClusterParameterGroup',
+    new RDS.DBClusterParameterGroup({
+      Description: sub(`TLS-only settings for ${STORE_NAME}`),
+      // The family follows the major version: aurora-postgresql17 for "17" or "17.6".
+      Family: Fn.Join('', ['aurora-postgresql', Fn.Select(0, Fn.Split('.', p.engineVersion))]),
+      Parameters: { 'rds.force_ssl': '1' },
+      Tags: t.tags(),
+    }),
+  );
   const [logs] = engineLogGroups(t, key, logRetention, { PostgresqlLogGroup: `${logPrefix}postgresql` });
 
-  const cluster = t.add('Cluster', keep(new RDS.DBCluster({
-    // A fixed identifier: the exported log group is named after it, and a change that would
-    // replace the cluster fails instead of silently swapping in a new, empty database.
-    DBClusterIdentifier: storeName(),
-    Engine: 'aurora-postgresql',
-    EngineVersion: p.engineVersion,
-    Port: PORT,
-    // Restoring, the database, its master user and password and its encryption come from the
-    // snapshot; the deployer then sets the new secret's password (src/deploy/restore.ts).
-    SnapshotIdentifier: Fn.If(restoring, snapshot, Refs.NoValue),
-    DatabaseName: unlessRestoring(restoring, p.databaseName),
-    MasterUsername: unlessRestoring(restoring, secretValue(secret, 'username')),
-    MasterUserPassword: unlessRestoring(restoring, secretValue(secret, 'password')),
-    DBClusterParameterGroupName: params.ref,
-    DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
-    VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
-    StorageEncrypted: unlessRestoring(restoring, true),
-    KmsKeyId: key.att('Arn'),
-    BackupRetentionPeriod: backupDays,
-    CopyTagsToSnapshot: true,
-    DeletionProtection: deletionProtection,
-    EnableIAMDatabaseAuthentication: true,
-    EnableCloudwatchLogsExports: ['postgresql'],
-    Tags: t.tags({ Name: storeName() }),
-  }).dependsOn(logs!.id), 'Snapshot'));
+  const cluster = t.add(
+    'Cluster',
+    keep(
+      new RDS.DBCluster({
+        // A fixed identifier: the exported log group is named after it, and a change that would
+        // replace the cluster fails instead of silently swapping in a new, empty database.
+        DBClusterIdentifier: storeName(),
+        Engine: 'aurora-postgresql',
+        EngineVersion: p.engineVersion,
+        Port: PORT,
+        // Restoring, the database, its master user and password and its encryption come from the
+        // snapshot; the deployer then sets the new secret's password (src/deploy/restore.ts).
+        SnapshotIdentifier: Fn.If(restoring, snapshot, Refs.NoValue),
+        DatabaseName: unlessRestoring(restoring, p.databaseName),
+        MasterUsername: unlessRestoring(restoring, secretValue(secret, 'username')),
+        MasterUserPassword: unlessRestoring(restoring, secretValue(secret, 'password')),
+        DBClusterParameterGroupName: params.ref,
+        DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
+        VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
+        StorageEncrypted: unlessRestoring(restoring, true),
+        KmsKeyId: key.att('Arn'),
+        BackupRetentionPeriod: backupDays,
+        CopyTagsToSnapshot: true,
+        DeletionProtection: deletionProtection,
+        EnableIAMDatabaseAuthentication: true,
+        EnableCloudwatchLogsExports: ['postgresql'],
+        Tags: t.tags({ Name: storeName() }),
+      }).dependsOn(logs!.id),
+      'Snapshot',
+    ),
+  );
   addInstances(t, cluster, key, p);
 
-  t.add('SecretAttachment', new SecretsManager.SecretTargetAttachment({
-    SecretId: secret.ref, TargetId: cluster.ref, TargetType: 'AWS::RDS::DBCluster',
-  }));
+  t.add(
+    'SecretAttachment',
+    new SecretsManager.SecretTargetAttachment({
+      SecretId: secret.ref,
+      TargetId: cluster.ref,
+      TargetType: 'AWS::RDS::DBCluster',
+    }),
+  );
 
   t.export(Postgres.SecretArn, secret.ref);
   t.export(Postgres.KeyArn, key.att('Arn'));

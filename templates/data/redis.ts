@@ -16,7 +16,15 @@ import { Fn, Refs, keep, sub, type IntrinsicFunction } from '../kit/cf';
 import { TemplateId } from '../kit/ids';
 import { logGroup, logsMayUseKey } from '../kit/security';
 import {
-  CACHE_SNAPSHOT, STORE_NAME, backupDaysParam, dataTemplate, generatedSecret, logRetentionParam, restoreFromParam, secretValue, storeKey,
+  CACHE_SNAPSHOT,
+  STORE_NAME,
+  backupDaysParam,
+  dataTemplate,
+  generatedSecret,
+  logRetentionParam,
+  restoreFromParam,
+  secretValue,
+  storeKey,
 } from './common';
 
 const PORT = 6379;
@@ -34,20 +42,29 @@ function redisParams(t: TemplateBuilder<'application'>): RedisParams {
     // t3/t4g micro to medium ("Supported node types", ElastiCache user guide); cache.m4.large,
     // Opta's default, is not offered there. Production load: cache.m7g.large or cache.r7g.large.
     nodeType: t.param('NodeType', {
-      Type: 'String', Default: 'cache.t4g.medium', AllowedPattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$',
+      Type: 'String',
+      Default: 'cache.t4g.medium',
+      AllowedPattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$',
       ConstraintDescription: 'an ElastiCache node type such as cache.t4g.medium, cache.m7g.large or cache.r7g.large',
-      Description: 'Node type of the primary and replicas (Opta\'s node_type). The default is offered in every region; cache.m7g.large or cache.r7g.large for production load (check the region offers it).',
+      Description:
+        "Node type of the primary and replicas (Opta's node_type). The default is offered in every region; cache.m7g.large or cache.r7g.large for production load (check the region offers it).",
       label: 'Node type',
     }),
     engineVersion: t.param('EngineVersion', {
-      Type: 'String', Default: '7.1', AllowedValues: ['7.1', '7.0', '6.2'],
+      Type: 'String',
+      Default: '7.1',
+      AllowedValues: ['7.1', '7.0', '6.2'],
       Description: 'Redis OSS engine version; minor updates are applied automatically in the maintenance window.',
       label: 'Engine version',
     }),
     nodes: t.param('Nodes', {
-      Type: 'Number', Default: 2, MinValue: 2, MaxValue: 6,
+      Type: 'Number',
+      Default: 2,
+      MinValue: 2,
+      MaxValue: 6,
       ConstraintDescription: 'between 2 and 6 nodes',
-      Description: 'Nodes in the replication group: the primary plus replicas, spread over the availability zones. At least 2, so there is always a replica to fail over to.',
+      Description:
+        'Nodes in the replication group: the primary plus replicas, spread over the availability zones. At least 2, so there is always a replica to fail over to.',
       label: 'Nodes (primary + replicas)',
     }),
   };
@@ -56,7 +73,8 @@ function redisParams(t: TemplateBuilder<'application'>): RedisParams {
 export function buildRedis(): BuiltTemplate {
   const t = dataTemplate({
     id: TemplateId.redis,
-    description: 'ElastiCache Redis replication group for an application: a failover replica across AZs, encrypted at rest with its own KMS key and in transit with TLS, AUTH token in Secrets Manager, snapshots',
+    description:
+      'ElastiCache Redis replication group for an application: a failover replica across AZs, encrypted at rest with its own KMS key and in transit with TLS, AUTH token in Secrets Manager, snapshots',
     group: 'Cache',
     noun: 'cache',
   });
@@ -73,41 +91,54 @@ export function buildRedis(): BuiltTemplate {
     logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logName}`),
   ]);
   // ElastiCache AUTH tokens are 16 to 128 printable characters without @, " or /: letters and digits are safe.
-  const secret = generatedSecret(t, key, { description: 'Redis AUTH token', template: '{}', key: 'authToken', length: 64 });
+  const secret = generatedSecret(t, key, {
+    description: 'Redis AUTH token',
+    template: '{}',
+    key: 'authToken',
+    length: 64,
+  });
   const slowLog = logGroup(t, 'SlowLogGroup', { name: sub(logName), retentionDays: logRetention, kmsKey: key });
 
   // No ReplicationGroupId: it is limited to 40 characters, shorter than a store's full name;
   // CloudFormation generates one from the stack name, and the Name tag carries the full name.
   // The description names the store: its snapshots carry it, which is how `restoreFrom: latest`
   // finds this store's final snapshot although every creation gets another generated id.
-  const group = t.add('ReplicationGroup', keep(new ElastiCache.ReplicationGroup({
-    ReplicationGroupDescription: sub(`Redis cache ${STORE_NAME}`),
-    // Restoring, the data comes from the snapshot; the settings below (the new AUTH token
-    // included) apply as for a new cache.
-    SnapshotName: Fn.If(restoring, snapshot, Refs.NoValue),
-    Engine: 'redis',
-    EngineVersion: p.engineVersion,
-    CacheNodeType: p.nodeType,
-    NumCacheClusters: p.nodes,
-    AutomaticFailoverEnabled: true,
-    MultiAZEnabled: true,
-    Port: PORT,
-    CacheSubnetGroupName: t.import(Network.CacheSubnetGroupName),
-    SecurityGroupIds: [t.import(Network.CacheSecurityGroupId)],
-    AtRestEncryptionEnabled: true,
-    KmsKeyId: key.att('Arn'),
-    TransitEncryptionEnabled: true,
-    AuthToken: secretValue(secret, 'authToken'),
-    SnapshotRetentionLimit: snapshotDays,
-    AutoMinorVersionUpgrade: true,
-    LogDeliveryConfigurations: [{
-      DestinationType: 'cloudwatch-logs',
-      DestinationDetails: { CloudWatchLogsDetails: { LogGroup: slowLog.ref } },
-      LogFormat: 'json',
-      LogType: 'slow-log',
-    }],
-    Tags: t.tags({ Name: sub(STORE_NAME) }),
-  }), 'Snapshot'));
+  const group = t.add(
+    'ReplicationGroup',
+    keep(
+      new ElastiCache.ReplicationGroup({
+        ReplicationGroupDescription: sub(`Redis cache ${STORE_NAME}`),
+        // Restoring, the data comes from the snapshot; the settings below (the new AUTH token
+        // included) apply as for a new cache.
+        SnapshotName: Fn.If(restoring, snapshot, Refs.NoValue),
+        Engine: 'redis',
+        EngineVersion: p.engineVersion,
+        CacheNodeType: p.nodeType,
+        NumCacheClusters: p.nodes,
+        AutomaticFailoverEnabled: true,
+        MultiAZEnabled: true,
+        Port: PORT,
+        CacheSubnetGroupName: t.import(Network.CacheSubnetGroupName),
+        SecurityGroupIds: [t.import(Network.CacheSecurityGroupId)],
+        AtRestEncryptionEnabled: true,
+        KmsKeyId: key.att('Arn'),
+        TransitEncryptionEnabled: true,
+        AuthToken: secretValue(secret, 'authToken'),
+        SnapshotRetentionLimit: snapshotDays,
+        AutoMinorVersionUpgrade: true,
+        LogDeliveryConfigurations: [
+          {
+            DestinationType: 'cloudwatch-logs',
+            DestinationDetails: { CloudWatchLogsDetails: { LogGroup: slowLog.ref } },
+            LogFormat: 'json',
+            LogType: 'slow-log',
+          },
+        ],
+        Tags: t.tags({ Name: sub(STORE_NAME) }),
+      }),
+      'Snapshot',
+    ),
+  );
 
   t.export(Redis.SecretArn, secret.ref);
   t.export(Redis.KeyArn, key.att('Arn'));

@@ -27,10 +27,14 @@ function subscriberParams(t: TemplateBuilder<'application'>): string[] {
   return Array.from({ length: MAX_SQS_SUBSCRIBERS }, (_v, i) => {
     const name = `SqsSubscriber${i + 1}`;
     t.param(name, {
-      Type: 'String', Default: '', AllowedPattern: `^$|${Patterns.DataName.pattern}`, MaxLength: Patterns.DataName.maxLength,
+      Type: 'String',
+      Default: '',
+      AllowedPattern: `^$|${Patterns.DataName.pattern}`,
+      MaxLength: Patterns.DataName.maxLength,
       ConstraintDescription: `empty, or ${Patterns.DataName.message}`,
       Description: `DataName of a queue (45.data-sqs-queue stack) of this application to subscribe to the topic (Opta's sqs_subscribers), e.g. "orders". Empty for none.`,
-      label: `Subscriber queue ${i + 1}`, group: 'Subscribers',
+      label: `Subscriber queue ${i + 1}`,
+      group: 'Subscribers',
     });
     return name;
   });
@@ -39,24 +43,35 @@ function subscriberParams(t: TemplateBuilder<'application'>): string[] {
 export function buildSnsTopic(): BuiltTemplate {
   const t = dataTemplate({
     id: TemplateId.snsTopic,
-    description: 'SNS topic for an application: encrypted with its own KMS key, TLS-only policy, SQS subscribers from the same application',
+    description:
+      'SNS topic for an application: encrypted with its own KMS key, TLS-only policy, SQS subscribers from the same application',
     group: 'Topic',
     noun: 'topic',
   });
   const fifoParam = t.param('Fifo', {
-    Type: 'String', Default: 'false', AllowedValues: ['false', 'true'],
-    Description: 'FIFO topic (Opta\'s fifo): ordered, deduplicated delivery to FIFO queues; the name then ends in ".fifo". Changing it replaces the topic.',
+    Type: 'String',
+    Default: 'false',
+    AllowedValues: ['false', 'true'],
+    Description:
+      'FIFO topic (Opta\'s fifo): ordered, deduplicated delivery to FIFO queues; the name then ends in ".fifo". Changing it replaces the topic.',
     label: 'FIFO topic',
   });
   const dedup = t.param('ContentBasedDeduplication', {
-    Type: 'String', Default: 'false', AllowedValues: ['false', 'true'],
-    Description: 'FIFO topics only (Opta\'s content_based_deduplication): deduplicate by a hash of the body instead of an explicit deduplication id.',
+    Type: 'String',
+    Default: 'false',
+    AllowedValues: ['false', 'true'],
+    Description:
+      "FIFO topics only (Opta's content_based_deduplication): deduplicate by a hash of the body instead of an explicit deduplication id.",
     label: 'Content-based deduplication',
   });
   const raw = t.param('RawMessageDelivery', {
-    Type: 'String', Default: 'true', AllowedValues: ['true', 'false'],
-    Description: 'true: subscriber queues receive the published message body as is (attributes become SQS message attributes); false: wrapped in the SNS JSON envelope.',
-    label: 'Raw message delivery', group: 'Subscribers',
+    Type: 'String',
+    Default: 'true',
+    AllowedValues: ['true', 'false'],
+    Description:
+      'true: subscriber queues receive the published message body as is (attributes become SQS message attributes); false: wrapped in the SNS JSON envelope.',
+    label: 'Raw message delivery',
+    group: 'Subscribers',
   });
   const subscribers = subscriberParams(t);
   const fifo = t.condition('IsFifo', Fn.Equals(fifoParam, 'true'));
@@ -64,26 +79,38 @@ export function buildSnsTopic(): BuiltTemplate {
   const key = storeKey(t, 'SNS topic', [], false);
 
   // FifoTopic and ContentBasedDeduplication must be absent (not false) on a standard topic.
-  const topic = t.add('Topic', new SNS.Topic({
-    TopicName: Fn.If(fifo, storeName('.fifo'), storeName()),
-    FifoTopic: Fn.If(fifo, true, Refs.NoValue),
-    ContentBasedDeduplication: Fn.If(fifo, dedup, Refs.NoValue),
-    KmsMasterKeyId: key.att('Arn'),
-    Tags: t.tags(),
-  }));
-  t.add('TopicPolicy', new SNS.TopicPolicy({
-    Topics: [topic.ref],
-    PolicyDocument: { Version: '2012-10-17', Statement: [tlsOnly('sns', topic.ref)] },
-  }));
+  const topic = t.add(
+    'Topic',
+    new SNS.Topic({
+      TopicName: Fn.If(fifo, storeName('.fifo'), storeName()),
+      FifoTopic: Fn.If(fifo, true, Refs.NoValue),
+      ContentBasedDeduplication: Fn.If(fifo, dedup, Refs.NoValue),
+      KmsMasterKeyId: key.att('Arn'),
+      Tags: t.tags(),
+    }),
+  );
+  t.add(
+    'TopicPolicy',
+    new SNS.TopicPolicy({
+      Topics: [topic.ref],
+      PolicyDocument: { Version: '2012-10-17', Statement: [tlsOnly('sns', topic.ref)] },
+    }),
+  );
 
   for (const name of subscribers) {
     const has = t.condition(`Has${name}`, Fn.Not(Fn.Equals(Fn.Ref(name), '')));
-    t.add(`${name}Subscription`, withCondition(new SNS.Subscription({
-      TopicArn: topic.ref,
-      Protocol: 'sqs',
-      Endpoint: t.import(SqsQueue.QueueArn, `\${${name}}`),
-      RawMessageDelivery: raw,
-    }), has));
+    t.add(
+      `${name}Subscription`,
+      withCondition(
+        new SNS.Subscription({
+          TopicArn: topic.ref,
+          Protocol: 'sqs',
+          Endpoint: t.import(SqsQueue.QueueArn, `\${${name}}`),
+          RawMessageDelivery: raw,
+        }),
+        has,
+      ),
+    );
   }
 
   t.export(SnsTopic.TopicArn, topic.ref);

@@ -18,7 +18,8 @@ import { creationId, dataTemplate, storeKey, storeName, tlsOnly } from './common
 
 /** The aws:SourceArn conditions that match exactly the SNS topics of this application. */
 export function appTopicsCondition(): PolicyStatement['Condition'] {
-  const topics = 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Prefix}${EnvironmentName}-${ApplicationName}-';
+  const topics =
+    'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Prefix}${EnvironmentName}-${ApplicationName}-';
   return {
     ArnLike: { 'aws:SourceArn': sub(`${topics}*`) },
     // DataNames have no hyphen: a further one means another application whose name extends ours.
@@ -37,24 +38,80 @@ interface QueueParams {
 }
 
 function queueParams(t: TemplateBuilder<'application'>): QueueParams {
-  const num = (name: string, def: number, min: number, max: number, description: string, label: string): IntrinsicFunction =>
-    t.param(name, { Type: 'Number', Default: def, MinValue: min, MaxValue: max, ConstraintDescription: `between ${min} and ${max}`, Description: description, label });
+  const num = (
+    name: string,
+    def: number,
+    min: number,
+    max: number,
+    description: string,
+    label: string,
+  ): IntrinsicFunction =>
+    t.param(name, {
+      Type: 'Number',
+      Default: def,
+      MinValue: min,
+      MaxValue: max,
+      ConstraintDescription: `between ${min} and ${max}`,
+      Description: description,
+      label,
+    });
   return {
     fifo: t.param('Fifo', {
-      Type: 'String', Default: 'false', AllowedValues: ['false', 'true'],
-      Description: 'FIFO queue (Opta\'s fifo): exactly-once, ordered delivery per message group; the name then ends in ".fifo". Changing it replaces the queue (the old one is kept).',
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['false', 'true'],
+      Description:
+        'FIFO queue (Opta\'s fifo): exactly-once, ordered delivery per message group; the name then ends in ".fifo". Changing it replaces the queue (the old one is kept).',
       label: 'FIFO queue',
     }),
     dedup: t.param('ContentBasedDeduplication', {
-      Type: 'String', Default: 'false', AllowedValues: ['false', 'true'],
-      Description: 'FIFO queues only (Opta\'s content_based_deduplication): deduplicate by a hash of the body instead of an explicit deduplication id.',
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['false', 'true'],
+      Description:
+        "FIFO queues only (Opta's content_based_deduplication): deduplicate by a hash of the body instead of an explicit deduplication id.",
       label: 'Content-based deduplication',
     }),
-    delay: num('DelaySeconds', 0, 0, 900, 'Seconds every new message stays invisible before it can be received (Opta\'s delay_seconds, 0 to 900).', 'Delivery delay (seconds)'),
-    retention: num('MessageRetentionSeconds', 345600, 60, 1209600, 'Seconds a message is kept if nobody deletes it (Opta\'s message_retention_seconds): 60 to 1209600 (14 days); default 4 days.', 'Message retention (seconds)'),
-    receiveWait: num('ReceiveWaitTimeSeconds', 0, 0, 20, 'Long polling: seconds a receive call waits for a message to arrive (Opta\'s receive_wait_time_seconds, 0 to 20). 20 saves empty receives.', 'Receive wait (seconds)'),
-    visibility: num('VisibilityTimeout', 30, 0, 43200, 'Seconds a received message stays hidden from other consumers while it is processed; longer than your slowest handler.', 'Visibility timeout (seconds)'),
-    maxReceive: num('MaxReceiveCount', 5, 1, 1000, 'Receives after which a message that is never deleted moves to the dead-letter queue.', 'Max receive count'),
+    delay: num(
+      'DelaySeconds',
+      0,
+      0,
+      900,
+      "Seconds every new message stays invisible before it can be received (Opta's delay_seconds, 0 to 900).",
+      'Delivery delay (seconds)',
+    ),
+    retention: num(
+      'MessageRetentionSeconds',
+      345600,
+      60,
+      1209600,
+      "Seconds a message is kept if nobody deletes it (Opta's message_retention_seconds): 60 to 1209600 (14 days); default 4 days.",
+      'Message retention (seconds)',
+    ),
+    receiveWait: num(
+      'ReceiveWaitTimeSeconds',
+      0,
+      0,
+      20,
+      "Long polling: seconds a receive call waits for a message to arrive (Opta's receive_wait_time_seconds, 0 to 20). 20 saves empty receives.",
+      'Receive wait (seconds)',
+    ),
+    visibility: num(
+      'VisibilityTimeout',
+      30,
+      0,
+      43200,
+      'Seconds a received message stays hidden from other consumers while it is processed; longer than your slowest handler.',
+      'Visibility timeout (seconds)',
+    ),
+    maxReceive: num(
+      'MaxReceiveCount',
+      5,
+      1,
+      1000,
+      'Receives after which a message that is never deleted moves to the dead-letter queue.',
+      'Max receive count',
+    ),
   };
 }
 
@@ -70,43 +127,59 @@ function queueName(fifo: string, suffix: string): IntrinsicFunction {
 export function buildSqsQueue(): BuiltTemplate {
   const t = dataTemplate({
     id: TemplateId.sqsQueue,
-    description: 'SQS queue for an application, with a dead-letter queue: encrypted with its own KMS key, TLS-only policy, retained on delete',
+    description:
+      'SQS queue for an application, with a dead-letter queue: encrypted with its own KMS key, TLS-only policy, retained on delete',
     group: 'Queue',
     noun: 'queue',
   });
   const p = queueParams(t);
   const fifo = t.condition('IsFifo', Fn.Equals(p.fifo, 'true'));
-  const key = storeKey(t, 'SQS queue', [{
-    Sid: 'AppTopicsDeliverToQueue',
-    Effect: 'Allow',
-    Principal: { Service: 'sns.amazonaws.com' },
-    Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    Resource: '*', // in a key policy, "*" is this key
-    Condition: appTopicsCondition(),
-  }]);
+  const key = storeKey(t, 'SQS queue', [
+    {
+      Sid: 'AppTopicsDeliverToQueue',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*', // in a key policy, "*" is this key
+      Condition: appTopicsCondition(),
+    },
+  ]);
   const encryption = { KmsMasterKeyId: key.att('Arn'), KmsDataKeyReusePeriodSeconds: 300, SqsManagedSseEnabled: false };
   // FifoQueue and ContentBasedDeduplication must be absent (not false) on a standard queue.
-  const fifoProps = { FifoQueue: Fn.If(fifo, true, Refs.NoValue), ContentBasedDeduplication: Fn.If(fifo, p.dedup, Refs.NoValue) };
+  const fifoProps = {
+    FifoQueue: Fn.If(fifo, true, Refs.NoValue),
+    ContentBasedDeduplication: Fn.If(fifo, p.dedup, Refs.NoValue),
+  };
 
-  const dlq = t.add('DeadLetterQueue', keep(new SQS.Queue({
-    QueueName: queueName(fifo, '-dlq'),
-    ...fifoProps,
-    // The longest retention SQS allows: a message keeps its original enqueue time when it moves here.
-    MessageRetentionPeriod: 1209600,
-    ...encryption,
-    Tags: t.tags(),
-  })));
-  const queue = t.add('Queue', keep(new SQS.Queue({
-    QueueName: queueName(fifo, ''),
-    ...fifoProps,
-    DelaySeconds: p.delay,
-    MessageRetentionPeriod: p.retention,
-    ReceiveMessageWaitTimeSeconds: p.receiveWait,
-    VisibilityTimeout: p.visibility,
-    RedrivePolicy: { deadLetterTargetArn: dlq.att('Arn'), maxReceiveCount: p.maxReceive },
-    ...encryption,
-    Tags: t.tags(),
-  })));
+  const dlq = t.add(
+    'DeadLetterQueue',
+    keep(
+      new SQS.Queue({
+        QueueName: queueName(fifo, '-dlq'),
+        ...fifoProps,
+        // The longest retention SQS allows: a message keeps its original enqueue time when it moves here.
+        MessageRetentionPeriod: 1209600,
+        ...encryption,
+        Tags: t.tags(),
+      }),
+    ),
+  );
+  const queue = t.add(
+    'Queue',
+    keep(
+      new SQS.Queue({
+        QueueName: queueName(fifo, ''),
+        ...fifoProps,
+        DelaySeconds: p.delay,
+        MessageRetentionPeriod: p.retention,
+        ReceiveMessageWaitTimeSeconds: p.receiveWait,
+        VisibilityTimeout: p.visibility,
+        RedrivePolicy: { deadLetterTargetArn: dlq.att('Arn'), maxReceiveCount: p.maxReceive },
+        ...encryption,
+        Tags: t.tags(),
+      }),
+    ),
+  );
   queuePolicy(t, queue, dlq);
 
   t.export(SqsQueue.QueueUrl, queue.ref);
@@ -118,21 +191,24 @@ export function buildSqsQueue(): BuiltTemplate {
 }
 
 function queuePolicy(t: TemplateBuilder<'application'>, queue: Handle, dlq: Handle): void {
-  t.add('QueuePolicy', new SQS.QueuePolicy({
-    Queues: [queue.ref, dlq.ref],
-    PolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [
-        tlsOnly('sqs', [queue.att('Arn'), dlq.att('Arn')]),
-        {
-          Sid: 'AppTopicsSendMessage',
-          Effect: 'Allow',
-          Principal: { Service: 'sns.amazonaws.com' },
-          Action: 'sqs:SendMessage',
-          Resource: queue.att('Arn'),
-          Condition: appTopicsCondition(),
-        },
-      ],
-    },
-  }));
+  t.add(
+    'QueuePolicy',
+    new SQS.QueuePolicy({
+      Queues: [queue.ref, dlq.ref],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          tlsOnly('sqs', [queue.att('Arn'), dlq.att('Arn')]),
+          {
+            Sid: 'AppTopicsSendMessage',
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: queue.att('Arn'),
+            Condition: appTopicsCondition(),
+          },
+        ],
+      },
+    }),
+  );
 }

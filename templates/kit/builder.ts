@@ -4,7 +4,18 @@
  * name to use), the standard tags, and the bookkeeping of which export contracts the template
  * imports and exports, so the deployer can derive the stage graph without anyone writing it down.
  */
-import { Fn, IntrinsicFunction, ResourceTag, sub, type CfnResource, type Condition, type Output, type Parameter, type Template, type Value } from './cf';
+import {
+  Fn,
+  IntrinsicFunction,
+  ResourceTag,
+  sub,
+  type CfnResource,
+  type Condition,
+  type Output,
+  type Parameter,
+  type Template,
+  type Value,
+} from './cf';
 import { exportNamePattern, importValue, outputId, type ExportContract } from './exports';
 import type { TemplateIdValue } from './ids';
 import { Patterns, StackNamePattern, StdParam, type Scope } from './names';
@@ -38,7 +49,10 @@ export interface ParamSpec extends Parameter {
 }
 
 /** What a builder returns: the template plus what the deployer needs to know about it. */
-export type CfnTemplate = Omit<Template, 'Resources'> & { Rules?: Record<string, unknown>; Resources: Record<string, CfnResource> };
+export type CfnTemplate = Omit<Template, 'Resources'> & {
+  Rules?: Record<string, unknown>;
+  Resources: Record<string, CfnResource>;
+};
 
 export interface BuiltTemplate {
   id: TemplateIdValue;
@@ -74,10 +88,14 @@ const STD_LABELS: Record<string, string> = {
 function stdParameter(name: keyof typeof StdParam): Parameter {
   const rule = Patterns[name === 'Prefix' ? 'Prefix' : name];
   const descriptions: Record<string, string> = {
-    Prefix: 'Short prefix that namespaces this environment\'s stack and export names. Use the same value in every stage of the environment.',
-    EnvironmentName: 'Name of the environment (dev, test, prod...). Use the same value in every stage of the environment.',
-    ApplicationName: 'Name of the application within the environment. Use the same value in every stage of the application.',
-    RepositoryName: 'Name of the ECR image repository, shared by all environments (e.g. the Git repository name with "/" replaced by "-").',
+    Prefix:
+      "Short prefix that namespaces this environment's stack and export names. Use the same value in every stage of the environment.",
+    EnvironmentName:
+      'Name of the environment (dev, test, prod...). Use the same value in every stage of the environment.',
+    ApplicationName:
+      'Name of the application within the environment. Use the same value in every stage of the application.',
+    RepositoryName:
+      'Name of the ECR image repository, shared by all environments (e.g. the Git repository name with "/" replaced by "-").',
     ContactEmail: 'Who to contact about these resources; added as a tag to every resource.',
     CostCode: 'Billing code added as a tag to every resource, for cost allocation.',
   };
@@ -131,7 +149,12 @@ export class TemplateBuilder<S extends Scope> {
 
   constructor(readonly spec: TemplateSpec<S>) {
     for (const name of STD_BY_SCOPE[spec.scope]) {
-      this.param(name, { ...stdParameter(name), Description: stdParameter(name).Description!, label: STD_LABELS[name], group: 'Environment' });
+      this.param(name, {
+        ...stdParameter(name),
+        Description: stdParameter(name).Description!,
+        label: STD_LABELS[name],
+        group: 'Environment',
+      });
     }
   }
 
@@ -174,7 +197,9 @@ export class TemplateBuilder<S extends Scope> {
   /** Imports a value another stage exports; recorded so the deployer knows this stage's dependencies. */
   import<C extends ExportContract<ImportableFrom[S]>>(contract: C, instance?: string): IntrinsicFunction {
     if (contract.instanceParam && !instance && !this.hasParam(contract.instanceParam)) {
-      throw new Error(`${this.spec.id}: importing ${contract.key} needs an instance name or a ${contract.instanceParam} parameter`);
+      throw new Error(
+        `${this.spec.id}: importing ${contract.key} needs an instance name or a ${contract.instanceParam} parameter`,
+      );
     }
     if (contract.scope === 'project' && !this.hasParam(StdParam.RepositoryName)) {
       throw new Error(`${this.spec.id}: importing ${contract.key} needs a RepositoryName parameter`);
@@ -267,6 +292,13 @@ export class TemplateBuilder<S extends Scope> {
       Resources: this.resources,
       ...(Object.keys(this.outputs).length ? { Outputs: this.outputs } : {}),
     };
-    return { id: this.spec.id, scope: this.spec.scope, template, imports: [...this.imports], exports: [...this.exported], stackNamePattern: this.stackNamePattern() };
+    return {
+      id: this.spec.id,
+      scope: this.spec.scope,
+      template,
+      imports: [...this.imports],
+      exports: [...this.exported],
+      stackNamePattern: this.stackNamePattern(),
+    };
   }
 }

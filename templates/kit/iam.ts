@@ -7,11 +7,18 @@ import { sub, type IntrinsicFunction, type PolicyDocument, type PolicyStatement,
 
 /** Trust policy letting an AWS service assume a role. */
 export function assumedBy(...services: string[]): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' }],
+  };
 }
 
 /** An Allow statement. */
-export function allow(actions: string[], resources: Value<string> | Value<string>[], condition?: PolicyStatement['Condition']): PolicyStatement {
+export function allow(
+  actions: string[],
+  resources: Value<string> | Value<string>[],
+  condition?: PolicyStatement['Condition'],
+): PolicyStatement {
   return { Effect: 'Allow', Action: actions, Resource: resources, ...(condition ? { Condition: condition } : {}) };
 }
 

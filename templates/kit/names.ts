@@ -24,18 +24,61 @@ export const StdParam = {
  */
 export const Patterns = {
   /** 1 to 3 characters ending in a hyphen, starting with a letter: `x-`, `ab-`. */
-  Prefix: { pattern: '^[a-z][a-z0-9]?-$', minLength: 2, maxLength: 3, message: 'a prefix is 2 or 3 characters: a lower-case letter, an optional letter or digit, then a hyphen (e.g. "x-")' },
+  Prefix: {
+    pattern: '^[a-z][a-z0-9]?-$',
+    minLength: 2,
+    maxLength: 3,
+    message:
+      'a prefix is 2 or 3 characters: a lower-case letter, an optional letter or digit, then a hyphen (e.g. "x-")',
+  },
   /** Short because ALB and target-group names (32 characters at most) are built from it. */
-  EnvironmentName: { pattern: '^[a-z][a-z0-9]{0,9}$', minLength: 1, maxLength: 10, message: 'an environment name is 1 to 10 lower-case letters or digits, starting with a letter (e.g. "dev")' },
-  ApplicationName: { pattern: '^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$', minLength: 1, maxLength: 16, message: 'an application name is 1 to 16 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen (e.g. "acme")' },
+  EnvironmentName: {
+    pattern: '^[a-z][a-z0-9]{0,9}$',
+    minLength: 1,
+    maxLength: 10,
+    message: 'an environment name is 1 to 10 lower-case letters or digits, starting with a letter (e.g. "dev")',
+  },
+  ApplicationName: {
+    pattern: '^[a-z][a-z0-9-]{0,14}[a-z0-9]$|^[a-z]$',
+    minLength: 1,
+    maxLength: 16,
+    message:
+      'an application name is 1 to 16 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen (e.g. "acme")',
+  },
   /** ECR repository names allow more than this, but we keep them usable in export and stack names. */
-  RepositoryName: { pattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*$', minLength: 2, maxLength: 64, message: 'a repository name is 2 to 64 lower-case letters or digits, separated by single ".", "_" or "-" (e.g. "acme-web")' },
-  ContactEmail: { pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', minLength: 3, maxLength: 128, message: 'a contact email looks like "ops@example.com"' },
-  CostCode: { pattern: '^[A-Za-z0-9._:/=+@-]{1,64}$', minLength: 1, maxLength: 64, message: 'a cost code is 1 to 64 letters, digits or ._:/=+@- (e.g. "cc-1234")' },
+  RepositoryName: {
+    pattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*$',
+    minLength: 2,
+    maxLength: 64,
+    message:
+      'a repository name is 2 to 64 lower-case letters or digits, separated by single ".", "_" or "-" (e.g. "acme-web")',
+  },
+  ContactEmail: {
+    pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+    minLength: 3,
+    maxLength: 128,
+    message: 'a contact email looks like "ops@example.com"',
+  },
+  CostCode: {
+    pattern: '^[A-Za-z0-9._:/=+@-]{1,64}$',
+    minLength: 1,
+    maxLength: 64,
+    message: 'a cost code is 1 to 64 letters, digits or ._:/=+@- (e.g. "cc-1234")',
+  },
   /** Suffix of an extra ("piggyback") service: part of its stack name and export names. */
-  ExtraSuffix: { pattern: '^[a-z][a-z0-9]{0,11}$', minLength: 1, maxLength: 12, message: 'an extra-service suffix is 1 to 12 lower-case letters or digits, starting with a letter (e.g. "api2")' },
+  ExtraSuffix: {
+    pattern: '^[a-z][a-z0-9]{0,11}$',
+    minLength: 1,
+    maxLength: 12,
+    message: 'an extra-service suffix is 1 to 12 lower-case letters or digits, starting with a letter (e.g. "api2")',
+  },
   /** Name of a data store (database, cache, bucket, queue, topic) within its application. */
-  DataName: { pattern: '^[a-z][a-z0-9]{0,11}$', minLength: 1, maxLength: 12, message: 'a data store name is 1 to 12 lower-case letters or digits, starting with a letter (e.g. "main")' },
+  DataName: {
+    pattern: '^[a-z][a-z0-9]{0,11}$',
+    minLength: 1,
+    maxLength: 12,
+    message: 'a data store name is 1 to 12 lower-case letters or digits, starting with a letter (e.g. "main")',
+  },
 } as const;
 
 export type PatternName = keyof typeof Patterns;
@@ -82,7 +125,10 @@ export function resolvePattern(pattern: string, values: Record<string, string | 
 }
 
 /** Pattern values for a name context, keyed by standard parameter name. */
-export function patternValues(ctx: NameContext, extra: Record<string, string> = {}): Record<string, string | undefined> {
+export function patternValues(
+  ctx: NameContext,
+  extra: Record<string, string> = {},
+): Record<string, string | undefined> {
   return {
     Prefix: ctx.prefix,
     EnvironmentName: ctx.environment,

@@ -98,7 +98,9 @@ export function logGroup<S extends Scope>(t: TemplateBuilder<S>, id: string, opt
 }
 
 /** The log-retention values CloudWatch accepts, for `AllowedValues`. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 export { Fn, Refs };
 
@@ -106,6 +108,8 @@ export { Fn, Refs };
  * Checkov skips, in the resource's metadata, each with the reason a reviewer reads. This is the
  * only way the catalogue silences a check.
  */
-export function checkovSkip(skips: [id: string, reason: string][]): { checkov: { skip: { id: string; comment: string }[] } } {
+export function checkovSkip(skips: [id: string, reason: string][]): {
+  checkov: { skip: { id: string; comment: string }[] };
+} {
   return { checkov: { skip: skips.map(([id, comment]) => ({ id, comment })) } };
 }

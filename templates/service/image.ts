@@ -38,8 +38,14 @@ const ecrLogin = (): PolicyStatement => allow(['ecr:GetAuthorizationToken'], '*'
 
 function imageTag(t: TemplateBuilder<'application'>): IntrinsicFunction {
   return t.param('ImageTag', {
-    Type: 'String', Default: 'initial', AllowedPattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', ConstraintDescription: 'a Docker tag: letters, digits, "_", "." and "-", at most 128',
-    label: 'Image tag', group: GROUP, Description: 'The tag to run from the ECR repository (e.g. "initial" for the first, seeded image; `provision release` changes it).',
+    Type: 'String',
+    Default: 'initial',
+    AllowedPattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+    ConstraintDescription: 'a Docker tag: letters, digits, "_", "." and "-", at most 128',
+    label: 'Image tag',
+    group: GROUP,
+    Description:
+      'The tag to run from the ECR repository (e.g. "initial" for the first, seeded image; `provision release` changes it).',
   });
 }
 
@@ -52,8 +58,14 @@ function ecrImage(t: TemplateBuilder<'application'>): ServiceImage {
   const rule = Patterns.RepositoryName;
   // Declared before t.import: importing a project contract needs the RepositoryName parameter.
   t.param(StdParam.RepositoryName, {
-    Type: 'String', AllowedPattern: rule.pattern, MinLength: rule.minLength, MaxLength: rule.maxLength, ConstraintDescription: rule.message,
-    label: 'Image repository name (e.g. "acme-web")', group: GROUP, Description: 'The project\'s ECR repository (made by 21.project-ecr-image-repo).',
+    Type: 'String',
+    AllowedPattern: rule.pattern,
+    MinLength: rule.minLength,
+    MaxLength: rule.maxLength,
+    ConstraintDescription: rule.message,
+    label: 'Image repository name (e.g. "acme-web")',
+    group: GROUP,
+    Description: "The project's ECR repository (made by 21.project-ecr-image-repo).",
   });
   const tag = imageTag(t);
   const uri = t.import(EcrRepo.RepositoryUri);
@@ -64,19 +76,37 @@ function ecrImage(t: TemplateBuilder<'application'>): ServiceImage {
 function parameterImage(t: TemplateBuilder<'application'>): ServiceImage {
   const rule = Patterns.RepositoryName;
   const repo = t.param(StdParam.RepositoryName, {
-    Type: 'String', Default: '', AllowedPattern: `^$|${rule.pattern}`, MaxLength: rule.maxLength, ConstraintDescription: `empty (public image), or ${rule.message}`,
-    label: 'Image repository name (e.g. "acme-web")', group: GROUP, Description: 'The project\'s ECR repository in this account and region (made by 21.project-ecr-image-repo). Leave empty when PublicImage is set.',
+    Type: 'String',
+    Default: '',
+    AllowedPattern: `^$|${rule.pattern}`,
+    MaxLength: rule.maxLength,
+    ConstraintDescription: `empty (public image), or ${rule.message}`,
+    label: 'Image repository name (e.g. "acme-web")',
+    group: GROUP,
+    Description:
+      "The project's ECR repository in this account and region (made by 21.project-ecr-image-repo). Leave empty when PublicImage is set.",
   });
   imageTag(t); // used by name in the ECR URI below
   const publicImage = t.param('PublicImage', {
-    Type: 'String', Default: '', AllowedPattern: '^$|^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$', MaxLength: 255,
+    Type: 'String',
+    Default: '',
+    AllowedPattern: '^$|^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$',
+    MaxLength: 255,
     ConstraintDescription: 'empty, or an image reference such as "nginx:1.27" or "public.ecr.aws/org/app:tag"',
-    label: 'Public image (optional)', group: GROUP, Description: 'An image from a public registry (Docker Hub, public.ecr.aws, ghcr.io...). When set it is used instead of the ECR repository.',
+    label: 'Public image (optional)',
+    group: GROUP,
+    Description:
+      'An image from a public registry (Docker Hub, public.ecr.aws, ghcr.io...). When set it is used instead of the ECR repository.',
   });
   const usePublic = t.condition('UsePublicImage', notEmpty(publicImage));
   const useEcr = t.condition('UseEcrImage', Fn.Not({ Condition: usePublic }));
   t.rule('ImageIsGiven', {
-    Assertions: [{ Assert: Fn.Or([notEmpty(repo), notEmpty(publicImage)]), AssertDescription: 'Give RepositoryName (and ImageTag) or PublicImage.' }],
+    Assertions: [
+      {
+        Assert: Fn.Or([notEmpty(repo), notEmpty(publicImage)]),
+        AssertDescription: 'Give RepositoryName (and ImageTag) or PublicImage.',
+      },
+    ],
   });
   const ecrUri = sub('${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/${RepositoryName}:${ImageTag}');
   const repoArn = sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${RepositoryName}');

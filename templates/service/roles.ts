@@ -34,7 +34,9 @@ export interface RoleInputs {
 
 /** Decrypt with the app key, and only when Secrets Manager asks on the role's behalf. */
 export function decryptViaSecretsManager(keyArn: IntrinsicFunction): PolicyStatement {
-  return allow(['kms:Decrypt'], [keyArn], { StringEquals: { 'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com') } });
+  return allow(['kms:Decrypt'], [keyArn], {
+    StringEquals: { 'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com') },
+  });
 }
 
 /** Read the configuration secret: the exact secret ARN, and its key through Secrets Manager only. */
@@ -49,19 +51,25 @@ function readConfig(i: RoleInputs): PolicyStatement[] {
 function taskTrust(): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [{
-      Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole',
-      Condition: {
-        ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*') },
-        StringEquals: { 'aws:SourceAccount': Refs.AccountId },
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'ecs-tasks.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*') },
+          StringEquals: { 'aws:SourceAccount': Refs.AccountId },
+        },
       },
-    }],
+    ],
   };
 }
 
 /** The app's log group and its streams, as an IAM resource. */
 function appLogGroupArn(i: RoleInputs): IntrinsicFunction {
-  return Fn.Sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:*', { LogGroup: i.logGroupName });
+  return Fn.Sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:*', {
+    LogGroup: i.logGroupName,
+  });
 }
 
 /** The role ECS starts tasks with (never seen by the app). */
@@ -77,12 +85,15 @@ export function executionRole(t: TemplateBuilder<'application'>, id: string, i: 
     ...(i.injectsConfigKeys ? readConfig(i) : []),
     ...i.executionStatements,
   ];
-  return t.add(id, new IAM.Role({
-    Description: sub('Starts the tasks of ${AWS::StackName}: image, logs, injected secrets'),
-    AssumeRolePolicyDocument: assumedBy('ecs-tasks.amazonaws.com'),
-    Policies: [{ PolicyName: 'start-tasks', PolicyDocument: policy(...statements) }],
-    Tags: t.tags(),
-  }));
+  return t.add(
+    id,
+    new IAM.Role({
+      Description: sub('Starts the tasks of ${AWS::StackName}: image, logs, injected secrets'),
+      AssumeRolePolicyDocument: assumedBy('ecs-tasks.amazonaws.com'),
+      Policies: [{ PolicyName: 'start-tasks', PolicyDocument: policy(...statements) }],
+      Tags: t.tags(),
+    }),
+  );
 }
 
 /** The role the app's code calls AWS with. */
@@ -90,19 +101,42 @@ export function taskRole(t: TemplateBuilder<'application'>, id: string, i: RoleI
   const statements: PolicyStatement[] = [
     ...readConfig(i),
     // ECS Exec's agent channels: ssmmessages has no resource-level permissions, so "*" is the only form.
-    onlyIf(i.execCondition, allow(['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], '*')),
+    onlyIf(
+      i.execCondition,
+      allow(
+        [
+          'ssmmessages:CreateControlChannel',
+          'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel',
+          'ssmmessages:OpenDataChannel',
+        ],
+        '*',
+      ),
+    ),
     // ECS Exec session logging: with the cluster's default exec logging (DEFAULT), the agent in the
     // task writes each session's commands and output to the container's awslogs group (the app's
     // encrypted log group) with the task role, after looking the group up.
-    onlyIf(i.execCondition, allow(['logs:DescribeLogGroups'], [sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*')])),
-    onlyIf(i.execCondition, allow(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], [appLogGroupArn(i)])),
+    onlyIf(
+      i.execCondition,
+      allow(
+        ['logs:DescribeLogGroups'],
+        [sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*')],
+      ),
+    ),
+    onlyIf(
+      i.execCondition,
+      allow(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], [appLogGroupArn(i)]),
+    ),
     ...i.taskStatements,
   ];
-  return t.add(id, new IAM.Role({
-    Description: sub('What the app in ${AWS::StackName} may call: its configuration, its linked data stores'),
-    AssumeRolePolicyDocument: taskTrust(),
-    Policies: [{ PolicyName: 'app', PolicyDocument: policy(...statements) }],
-    ManagedPolicyArns: onlyIf(i.extraPolicies.condition, i.extraPolicies.arns),
-    Tags: t.tags(),
-  }));
+  return t.add(
+    id,
+    new IAM.Role({
+      Description: sub('What the app in ${AWS::StackName} may call: its configuration, its linked data stores'),
+      AssumeRolePolicyDocument: taskTrust(),
+      Policies: [{ PolicyName: 'app', PolicyDocument: policy(...statements) }],
+      ManagedPolicyArns: onlyIf(i.extraPolicies.condition, i.extraPolicies.arns),
+      Tags: t.tags(),
+    }),
+  );
 }

@@ -22,15 +22,52 @@ export interface ScalingParams {
 export function scalingParams(t: TemplateBuilder<'application'>): ScalingParams {
   const group = 'Scaling';
   return {
-    min: t.param('MinContainers', { Type: 'Number', Default: 1, MinValue: 1, MaxValue: 1000, label: 'Minimum tasks', group, Description: 'The fewest tasks the service scales in to (2 or more keeps it up while a zone or a task fails).' }),
-    max: t.param('MaxContainers', { Type: 'Number', Default: 3, MinValue: 1, MaxValue: 1000, label: 'Maximum tasks', group, Description: 'The most tasks the service scales out to. Must be at least the minimum.' }),
-    cpuTarget: t.param('TargetCpuPercent', { Type: 'Number', Default: 80, MinValue: 10, MaxValue: 95, label: 'Target CPU (%)', group, Description: 'Average CPU use, as a percentage of the task\'s CPU, that scaling keeps the service at.' }),
-    memoryTarget: t.param('TargetMemoryPercent', { Type: 'Number', Default: 80, MinValue: 10, MaxValue: 95, label: 'Target memory (%)', group, Description: 'Average memory use, as a percentage of the task\'s memory, that scaling keeps the service at.' }),
+    min: t.param('MinContainers', {
+      Type: 'Number',
+      Default: 1,
+      MinValue: 1,
+      MaxValue: 1000,
+      label: 'Minimum tasks',
+      group,
+      Description: 'The fewest tasks the service scales in to (2 or more keeps it up while a zone or a task fails).',
+    }),
+    max: t.param('MaxContainers', {
+      Type: 'Number',
+      Default: 3,
+      MinValue: 1,
+      MaxValue: 1000,
+      label: 'Maximum tasks',
+      group,
+      Description: 'The most tasks the service scales out to. Must be at least the minimum.',
+    }),
+    cpuTarget: t.param('TargetCpuPercent', {
+      Type: 'Number',
+      Default: 80,
+      MinValue: 10,
+      MaxValue: 95,
+      label: 'Target CPU (%)',
+      group,
+      Description: "Average CPU use, as a percentage of the task's CPU, that scaling keeps the service at.",
+    }),
+    memoryTarget: t.param('TargetMemoryPercent', {
+      Type: 'Number',
+      Default: 80,
+      MinValue: 10,
+      MaxValue: 95,
+      label: 'Target memory (%)',
+      group,
+      Description: "Average memory use, as a percentage of the task's memory, that scaling keeps the service at.",
+    }),
   };
 }
 
 /** The scalable target over the service's desired count, and its CPU and memory policies. */
-export function autoscaling(t: TemplateBuilder<'application'>, cluster: IntrinsicFunction, service: Handle, p: ScalingParams): Handle {
+export function autoscaling(
+  t: TemplateBuilder<'application'>,
+  cluster: IntrinsicFunction,
+  service: Handle,
+  p: ScalingParams,
+): Handle {
   // Plain object: cloudform-types 7.5's ScalableTarget lacks the (newer) Tags property.
   const target = t.add('ScalableTarget', {
     Type: 'AWS::ApplicationAutoScaling::ScalableTarget',
@@ -44,17 +81,20 @@ export function autoscaling(t: TemplateBuilder<'application'>, cluster: Intrinsi
     },
   });
   const policy = (id: string, metric: string, targetValue: IntrinsicFunction): void => {
-    t.add(id, new AAS.ScalingPolicy({
-      PolicyName: Fn.Join('-', [service.att('Name'), id]),
-      PolicyType: 'TargetTrackingScaling',
-      ScalingTargetId: target.ref,
-      TargetTrackingScalingPolicyConfiguration: {
-        PredefinedMetricSpecification: { PredefinedMetricType: metric },
-        TargetValue: targetValue,
-        ScaleOutCooldown: 60,
-        ScaleInCooldown: 300,
-      },
-    }));
+    t.add(
+      id,
+      new AAS.ScalingPolicy({
+        PolicyName: Fn.Join('-', [service.att('Name'), id]),
+        PolicyType: 'TargetTrackingScaling',
+        ScalingTargetId: target.ref,
+        TargetTrackingScalingPolicyConfiguration: {
+          PredefinedMetricSpecification: { PredefinedMetricType: metric },
+          TargetValue: targetValue,
+          ScaleOutCooldown: 60,
+          ScaleInCooldown: 300,
+        },
+      }),
+    );
   };
   policy('CpuScaling', 'ECSServiceAverageCPUUtilization', p.cpuTarget);
   policy('MemoryScaling', 'ECSServiceAverageMemoryUtilization', p.memoryTarget);

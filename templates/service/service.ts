@@ -54,38 +54,99 @@ export const CONFIG_ENV = 'JUICE_CONFIG';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface ContainerParams {
-  port: IntrinsicFunction; healthCommand: IntrinsicFunction; grace: IntrinsicFunction; envFile: IntrinsicFunction;
-  readOnlyRoot: IntrinsicFunction; exec: IntrinsicFunction; extraPolicies: IntrinsicFunction;
+  port: IntrinsicFunction;
+  healthCommand: IntrinsicFunction;
+  grace: IntrinsicFunction;
+  envFile: IntrinsicFunction;
+  readOnlyRoot: IntrinsicFunction;
+  exec: IntrinsicFunction;
+  extraPolicies: IntrinsicFunction;
 }
 
 function containerParams(t: TemplateBuilder<'application'>): ContainerParams {
   const group = 'Container';
   const p: ContainerParams = {
-    port: t.param('ContainerPort', { Type: 'Number', Default: 3000, MinValue: 1024, MaxValue: 65535, label: 'Container port', group, Description: 'The port the app listens on (1024-65535: the only ports the environment\'s app security group opens to load balancers).' }),
-    healthCommand: t.param('ContainerHealthCheckCommand', {
-      Type: 'String', Default: '', MaxLength: 1000, label: 'Container health check (optional)', group,
-      Description: 'A shell command run inside the container; a task that keeps failing it is replaced (liveness). E.g. "curl -fs http://localhost:3000/healthcheck || exit 1" (the image must have curl). Empty: only the load balancer\'s check.',
+    port: t.param('ContainerPort', {
+      Type: 'Number',
+      Default: 3000,
+      MinValue: 1024,
+      MaxValue: 65535,
+      label: 'Container port',
+      group,
+      Description:
+        "The port the app listens on (1024-65535: the only ports the environment's app security group opens to load balancers).",
     }),
-    grace: t.param('HealthCheckGracePeriodSeconds', { Type: 'Number', Default: 60, MinValue: 0, MaxValue: 7200, label: 'Start-up grace (seconds)', group, Description: 'How long a new task may fail health checks while it starts.' }),
+    healthCommand: t.param('ContainerHealthCheckCommand', {
+      Type: 'String',
+      Default: '',
+      MaxLength: 1000,
+      label: 'Container health check (optional)',
+      group,
+      Description:
+        'A shell command run inside the container; a task that keeps failing it is replaced (liveness). E.g. "curl -fs http://localhost:3000/healthcheck || exit 1" (the image must have curl). Empty: only the load balancer\'s check.',
+    }),
+    grace: t.param('HealthCheckGracePeriodSeconds', {
+      Type: 'Number',
+      Default: 60,
+      MinValue: 0,
+      MaxValue: 7200,
+      label: 'Start-up grace (seconds)',
+      group,
+      Description: 'How long a new task may fail health checks while it starts.',
+    }),
     envFile: t.param('EnvironmentFileArn', {
-      Type: 'String', Default: '', AllowedPattern: '^$|^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.env$', ConstraintDescription: 'empty, or the ARN of an S3 object ending in .env',
-      label: 'Environment file (optional)', group, Description: 'S3 object (arn:aws:s3:::bucket/path/app.env, SSE-S3 encrypted) with one KEY=VALUE per line, loaded as environment variables at task start. Not for secrets: put those in the configuration secret.',
+      Type: 'String',
+      Default: '',
+      AllowedPattern: '^$|^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\\.env$',
+      ConstraintDescription: 'empty, or the ARN of an S3 object ending in .env',
+      label: 'Environment file (optional)',
+      group,
+      Description:
+        'S3 object (arn:aws:s3:::bucket/path/app.env, SSE-S3 encrypted) with one KEY=VALUE per line, loaded as environment variables at task start. Not for secrets: put those in the configuration secret.',
     }),
     // Writable by default: common images write outside /tmp at start (nginx: /var/cache/nginx and
     // its pid under /var/run; httpd: its logs/; many apps: caches in their own directory), and
     // with a read-only root they exit at once ("read-only file system"). No fixed list of extra
     // writable paths covers every image, so read-only is the hardening a team opts into once its
     // image writes only to /tmp; the service watchdog names this cause when tasks stop for it.
-    readOnlyRoot: t.param('ReadonlyRootFilesystem', { Type: 'String', Default: 'false', AllowedValues: ['true', 'false'], label: 'Read-only root file system', group, Description: 'false: the container may write anywhere in its own file system (what most images expect). true: it can write only to /tmp (an empty task volume), a hardening for images that never write elsewhere (nginx, for one, does: /var/cache/nginx); not with ECS Exec.' }),
-    exec: t.param('EnableExecuteCommand', { Type: 'String', Default: 'false', AllowedValues: ['false', 'true'], label: 'ECS Exec', group: 'Access', Description: 'Allow `aws ecs execute-command` into running tasks (audited by CloudTrail). Needs ReadonlyRootFilesystem false.' }),
+    readOnlyRoot: t.param('ReadonlyRootFilesystem', {
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+      label: 'Read-only root file system',
+      group,
+      Description:
+        'false: the container may write anywhere in its own file system (what most images expect). true: it can write only to /tmp (an empty task volume), a hardening for images that never write elsewhere (nginx, for one, does: /var/cache/nginx); not with ECS Exec.',
+    }),
+    exec: t.param('EnableExecuteCommand', {
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['false', 'true'],
+      label: 'ECS Exec',
+      group: 'Access',
+      Description:
+        'Allow `aws ecs execute-command` into running tasks (audited by CloudTrail). Needs ReadonlyRootFilesystem false.',
+    }),
     extraPolicies: t.param('ExtraManagedPolicyArns', {
-      Type: 'CommaDelimitedList', Default: '', AllowedPattern: '^$|^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[A-Za-z0-9+=,.@_/-]+$', ConstraintDescription: 'empty, or comma-separated IAM policy ARNs',
-      label: 'Extra IAM policies (optional)', group: 'Access', Description: 'Managed policy ARNs added to the task role, for AWS access the app needs beyond its configuration and links (Opta\'s additional_iam_policies).',
+      Type: 'CommaDelimitedList',
+      Default: '',
+      AllowedPattern: '^$|^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[A-Za-z0-9+=,.@_/-]+$',
+      ConstraintDescription: 'empty, or comma-separated IAM policy ARNs',
+      label: 'Extra IAM policies (optional)',
+      group: 'Access',
+      Description:
+        "Managed policy ARNs added to the task role, for AWS access the app needs beyond its configuration and links (Opta's additional_iam_policies).",
     }),
   };
   t.rule('ExecNeedsWritableRoot', {
     RuleCondition: Fn.Equals(p.exec, 'true'),
-    Assertions: [{ Assert: Fn.Equals(p.readOnlyRoot, 'false'), AssertDescription: 'ECS Exec does not work with a read-only root file system: set ReadonlyRootFilesystem to false.' }],
+    Assertions: [
+      {
+        Assert: Fn.Equals(p.readOnlyRoot, 'false'),
+        AssertDescription:
+          'ECS Exec does not work with a read-only root file system: set ReadonlyRootFilesystem to false.',
+      },
+    ],
   });
   return p;
 }
@@ -104,25 +165,48 @@ function mergedGrants(t: TemplateBuilder<'application'>, links: LinkSpec[]): Lin
 }
 
 /** Container environment and secrets; every name once, and valid, or the build fails. */
-function containerVariables(configArn: IntrinsicFunction, grant: LinkGrant, opts: ServiceOptions): { environment: KeyValuePair[]; secrets: { Name: string; ValueFrom: Value<string> }[] } {
+function containerVariables(
+  configArn: IntrinsicFunction,
+  grant: LinkGrant,
+  opts: ServiceOptions,
+): { environment: KeyValuePair[]; secrets: { Name: string; ValueFrom: Value<string> }[] } {
   const environment = [
     { Name: CONFIG_ENV, Value: configArn as Value<string> },
     ...grant.environment,
     ...Object.entries(opts.environment ?? {}).map(([Name, Value]) => ({ Name, Value: Value as Value<string> })),
   ];
   // `arn:...:secret:name-XyZ:KEY::` selects one JSON key of the secret (latest version).
-  const secrets = [...grant.secrets, ...(opts.secrets ?? []).map((key) => ({ Name: key, ValueFrom: Fn.Join(':', [configArn, key, '', '']) as Value<string> }))];
+  const secrets = [
+    ...grant.secrets,
+    ...(opts.secrets ?? []).map((key) => ({
+      Name: key,
+      ValueFrom: Fn.Join(':', [configArn, key, '', '']) as Value<string>,
+    })),
+  ];
   const names = [...environment, ...secrets].map((v) => v.Name);
   for (const name of names) {
-    if (!ENV_NAME.test(name)) throw new Error(`environment variable "${name}" is not a valid name (letters, digits, "_"; not starting with a digit)`);
-    if (names.indexOf(name) !== names.lastIndexOf(name)) throw new Error(`environment variable ${name} is set twice (links, env and secrets must not overlap)`);
+    if (!ENV_NAME.test(name))
+      throw new Error(
+        `environment variable "${name}" is not a valid name (letters, digits, "_"; not starting with a digit)`,
+      );
+    if (names.indexOf(name) !== names.lastIndexOf(name))
+      throw new Error(`environment variable ${name} is set twice (links, env and secrets must not overlap)`);
   }
   return { environment, secrets };
 }
 
-function taskDefinition(t: TemplateBuilder<'application'>, spec: ServiceSpec, size: TaskSize, c: ContainerParams, parts: {
-  image: Value<string>; roles: { execution: Handle; task: Handle }; logGroup: IntrinsicFunction; vars: ReturnType<typeof containerVariables>;
-}): Handle {
+function taskDefinition(
+  t: TemplateBuilder<'application'>,
+  spec: ServiceSpec,
+  size: TaskSize,
+  c: ContainerParams,
+  parts: {
+    image: Value<string>;
+    roles: { execution: Handle; task: Handle };
+    logGroup: IntrinsicFunction;
+    vars: ReturnType<typeof containerVariables>;
+  },
+): Handle {
   const container = new ECS.TaskDefinition.ContainerDefinition({
     Name: CONTAINER_NAME,
     Image: parts.image,
@@ -131,29 +215,51 @@ function taskDefinition(t: TemplateBuilder<'application'>, spec: ServiceSpec, si
     Environment: parts.vars.environment,
     EnvironmentFiles: onlyIf('HasEnvironmentFile', [{ Type: 's3', Value: c.envFile }]),
     ...(parts.vars.secrets.length ? { Secrets: parts.vars.secrets } : {}),
-    HealthCheck: onlyIf('HasContainerHealthCheck', { Command: ['CMD-SHELL', c.healthCommand], Interval: 30, Timeout: 5, Retries: 3, StartPeriod: 60 }),
+    HealthCheck: onlyIf('HasContainerHealthCheck', {
+      Command: ['CMD-SHELL', c.healthCommand],
+      Interval: 30,
+      Timeout: 5,
+      Retries: 3,
+      StartPeriod: 60,
+    }),
     ReadonlyRootFilesystem: c.readOnlyRoot,
     MountPoints: [{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }],
     // An init process reaps zombies and forwards signals: clean shutdowns, and needed by ECS Exec.
     LinuxParameters: { InitProcessEnabled: true },
-    LogConfiguration: { LogDriver: 'awslogs', Options: { 'awslogs-group': parts.logGroup, 'awslogs-region': sub('${AWS::Region}'), 'awslogs-stream-prefix': spec.logStreamPrefix } },
+    LogConfiguration: {
+      LogDriver: 'awslogs',
+      Options: {
+        'awslogs-group': parts.logGroup,
+        'awslogs-region': sub('${AWS::Region}'),
+        'awslogs-stream-prefix': spec.logStreamPrefix,
+      },
+    },
   });
-  return t.add('TaskDefinition', new ECS.TaskDefinition({
-    Family: spec.family,
-    NetworkMode: 'awsvpc',
-    RequiresCompatibilities: [size.launchType],
-    Cpu: size.cpu,
-    Memory: size.memory,
-    RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: size.architecture },
-    ExecutionRoleArn: parts.roles.execution.att('Arn'),
-    TaskRoleArn: parts.roles.task.att('Arn'),
-    ContainerDefinitions: [container],
-    Volumes: [{ Name: 'tmp' }],
-    Tags: t.tags(),
-  }));
+  return t.add(
+    'TaskDefinition',
+    new ECS.TaskDefinition({
+      Family: spec.family,
+      NetworkMode: 'awsvpc',
+      RequiresCompatibilities: [size.launchType],
+      Cpu: size.cpu,
+      Memory: size.memory,
+      RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: size.architecture },
+      ExecutionRoleArn: parts.roles.execution.att('Arn'),
+      TaskRoleArn: parts.roles.task.att('Arn'),
+      ContainerDefinitions: [container],
+      Volumes: [{ Name: 'tmp' }],
+      Tags: t.tags(),
+    }),
+  );
 }
 
-function ecsService(t: TemplateBuilder<'application'>, spec: ServiceSpec, c: ContainerParams, task: Handle, cluster: IntrinsicFunction): Handle {
+function ecsService(
+  t: TemplateBuilder<'application'>,
+  spec: ServiceSpec,
+  c: ContainerParams,
+  task: Handle,
+  cluster: IntrinsicFunction,
+): Handle {
   // No DesiredCount: ECS starts one task and autoscaling keeps the count between min and max; a
   // count here would be reset to on every stack update, undoing what autoscaling decided.
   // No LaunchType: the service uses the cluster's default capacity provider strategy (13).
@@ -162,9 +268,17 @@ function ecsService(t: TemplateBuilder<'application'>, spec: ServiceSpec, c: Con
     TaskDefinition: task.ref,
     LoadBalancers: [{ ContainerName: CONTAINER_NAME, ContainerPort: c.port, TargetGroupArn: spec.targetGroupArn }],
     NetworkConfiguration: {
-      AwsvpcConfiguration: { Subnets: t.import(Network.PrivateSubnetIds), SecurityGroups: [t.import(Network.AppSecurityGroupId)], AssignPublicIp: 'DISABLED' },
+      AwsvpcConfiguration: {
+        Subnets: t.import(Network.PrivateSubnetIds),
+        SecurityGroups: [t.import(Network.AppSecurityGroupId)],
+        AssignPublicIp: 'DISABLED',
+      },
     },
-    DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
+    DeploymentConfiguration: {
+      MinimumHealthyPercent: 100,
+      MaximumPercent: 200,
+      DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+    },
     HealthCheckGracePeriodSeconds: c.grace,
     EnableExecuteCommand: either<Value<boolean>>('ExecEnabled', true, false),
     EnableECSManagedTags: true,
@@ -179,7 +293,11 @@ function ecsService(t: TemplateBuilder<'application'>, spec: ServiceSpec, c: Con
  * Adds a complete service to `t`: parameters, roles, task definition, service and autoscaling.
  * Returns the service and the task role (for outputs and tests).
  */
-export function addEcsService(t: TemplateBuilder<'application'>, spec: ServiceSpec, opts: ServiceOptions = {}): { service: Handle; taskRole: Handle; executionRole: Handle } {
+export function addEcsService(
+  t: TemplateBuilder<'application'>,
+  spec: ServiceSpec,
+  opts: ServiceOptions = {},
+): { service: Handle; taskRole: Handle; executionRole: Handle } {
   const image = serviceImage(t, opts.image ?? 'parameter');
   const c = containerParams(t);
   const size = taskSizeParams(t);
@@ -194,10 +312,15 @@ export function addEcsService(t: TemplateBuilder<'application'>, spec: ServiceSp
   const grant = mergedGrants(t, opts.links ?? []);
   const vars = containerVariables(configSecretArn, grant, opts);
   const inputs = {
-    logGroupName: logGroup, configSecretArn, appKeyArn: t.import(AppLoadBalancer.AppKeyArn),
-    pullStatements: image.pullStatements, injectsConfigKeys: (opts.secrets ?? []).length > 0,
-    executionStatements: grant.executionRoleStatements, taskStatements: grant.taskRoleStatements as PolicyStatement[],
-    envFile: { condition: 'HasEnvironmentFile', objectArn: c.envFile }, execCondition: 'ExecEnabled',
+    logGroupName: logGroup,
+    configSecretArn,
+    appKeyArn: t.import(AppLoadBalancer.AppKeyArn),
+    pullStatements: image.pullStatements,
+    injectsConfigKeys: (opts.secrets ?? []).length > 0,
+    executionStatements: grant.executionRoleStatements,
+    taskStatements: grant.taskRoleStatements as PolicyStatement[],
+    envFile: { condition: 'HasEnvironmentFile', objectArn: c.envFile },
+    execCondition: 'ExecEnabled',
     extraPolicies: { condition: 'HasExtraPolicies', arns: c.extraPolicies },
   };
   const roles = { execution: executionRole(t, 'ExecutionRole', inputs), task: taskRole(t, 'TaskRole', inputs) };

@@ -25,12 +25,17 @@ afterEach(() => {
 const stdout = () => out.mock.calls.map((c) => String(c[0])).join('');
 
 describe('--version', () => {
-  test.each([[['--version']], [['-V']], [['--no-color', '--version']], [['--region', 'eu-west-1', '-V']]])('provision %j prints the versions', async (argv) => {
-    expect(await main(argv)).toBe(0);
-    expect(stdout()).toBe(`provision ${toolVersion()} (cfn-stages; catalogue ${toolVersion()}; Node.js ${process.version})\n`);
-  });
+  test.each([[['--version']], [['-V']], [['--no-color', '--version']], [['--region', 'eu-west-1', '-V']]])(
+    'provision %j prints the versions',
+    async (argv) => {
+      expect(await main(argv)).toBe(0);
+      expect(stdout()).toBe(
+        `provision ${toolVersion()} (cfn-stages; catalogue ${toolVersion()}; Node.js ${process.version})\n`,
+      );
+    },
+  );
 
-  test('a command\'s own --version is that command\'s (release --version TAG, synth --version V)', () => {
+  test("a command's own --version is that command's (release --version TAG, synth --version V)", () => {
     expect(asksVersion(['release', '--app', 'a', '--version', 'v1'])).toBe(false);
     expect(asksVersion(['synth', '--version', '0.1.0'])).toBe(false);
     expect(asksVersion(['--profile', 'dev', 'release', '--version', 'v1'])).toBe(false);
@@ -57,7 +62,8 @@ describe('bash completion', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provision-completion-'));
     fs.mkdirSync(path.join(dir, 'envs'));
-    for (const f of ['envs/dev.yaml', 'envs/prod.yml', 'envs/notes.txt', 'other.yaml']) fs.writeFileSync(path.join(dir, f), '');
+    for (const f of ['envs/dev.yaml', 'envs/prod.yml', 'envs/notes.txt', 'other.yaml'])
+      fs.writeFileSync(path.join(dir, f), '');
     script = path.join(dir, 'provision.bash');
     fs.writeFileSync(script, bashCompletion(buildProgram()));
   });
@@ -67,7 +73,10 @@ describe('bash completion', () => {
   function complete(words: string[]): string[] {
     const arr = words.map((w) => `'${w}'`).join(' ');
     const cmd = `source '${script}'; COMP_WORDS=(${arr}); COMP_CWORD=${words.length - 1}; _provision_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    return execFileSync('bash', ['--norc', '-c', cmd], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    return execFileSync('bash', ['--norc', '-c', cmd], { cwd: dir, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .sort();
   }
 
   test('commands', () => {
@@ -76,7 +85,9 @@ describe('bash completion', () => {
   });
 
   test('subcommands and their flags', () => {
-    expect(complete(['provision', 'config', ''])).toEqual(expect.arrayContaining(['get', 'set', 'edit', 'history', 'rollback']));
+    expect(complete(['provision', 'config', ''])).toEqual(
+      expect.arrayContaining(['get', 'set', 'edit', 'history', 'rollback']),
+    );
     expect(complete(['provision', 'config', 'get', '--s'])).toEqual(['--show']);
     expect(complete(['provision', 'deploy', '--c'])).toEqual(['--concurrency']);
     expect(complete(['provision', 'deploy', '--params', 'envs/dev.yaml', '--y'])).toEqual(['--yes']);

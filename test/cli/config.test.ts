@@ -32,7 +32,10 @@ describe('parseAssignment', () => {
   });
 
   it('keeps "=" inside the value (the key ends at the first "=")', () => {
-    expect(parseAssignment('DB_URL=postgres://u:p@h/db?ssl=true&x=1')).toEqual({ key: 'DB_URL', value: 'postgres://u:p@h/db?ssl=true&x=1' });
+    expect(parseAssignment('DB_URL=postgres://u:p@h/db?ssl=true&x=1')).toEqual({
+      key: 'DB_URL',
+      value: 'postgres://u:p@h/db?ssl=true&x=1',
+    });
   });
 
   it('reads KEY:=JSON as a typed value', () => {
@@ -71,7 +74,14 @@ describe('applyAssignments', () => {
   const doc = { A: '1', B: { nested: true }, C: 'keep' };
 
   it('merges: existing keys keep their place, new keys go last, and reports changes by key', () => {
-    const { document, changes } = applyAssignments(doc, [{ key: 'A', value: '2' }, { key: 'Z', value: 'new' }], ['C']);
+    const { document, changes } = applyAssignments(
+      doc,
+      [
+        { key: 'A', value: '2' },
+        { key: 'Z', value: 'new' },
+      ],
+      ['C'],
+    );
     expect(Object.keys(document)).toEqual(['A', 'B', 'Z']);
     expect(document).toEqual({ A: '2', B: { nested: true }, Z: 'new' });
     expect(changes).toEqual({ added: ['Z'], changed: ['A'], removed: ['C'] });
@@ -79,7 +89,14 @@ describe('applyAssignments', () => {
   });
 
   it('reports nothing when the values are already there (so nothing is written)', () => {
-    const { changes } = applyAssignments(doc, [{ key: 'A', value: '1' }, { key: 'B', value: { nested: true } }], ['MISSING']);
+    const { changes } = applyAssignments(
+      doc,
+      [
+        { key: 'A', value: '1' },
+        { key: 'B', value: { nested: true } },
+      ],
+      ['MISSING'],
+    );
     expect(changes).toEqual({ added: [], changed: [], removed: [] });
   });
 
@@ -94,7 +111,11 @@ describe('applyAssignments', () => {
 
 describe('diffKeys and describeChanges', () => {
   it('compares deeply, ignoring key order inside values', () => {
-    expect(diffKeys({ A: { x: 1, y: [1, 2] } }, { A: { y: [1, 2], x: 1 } })).toEqual({ added: [], changed: [], removed: [] });
+    expect(diffKeys({ A: { x: 1, y: [1, 2] } }, { A: { y: [1, 2], x: 1 } })).toEqual({
+      added: [],
+      changed: [],
+      removed: [],
+    });
     expect(diffKeys({ A: [1, 2] }, { A: [2, 1] }).changed).toEqual(['A']);
   });
 
@@ -105,8 +126,22 @@ describe('diffKeys and describeChanges', () => {
 
 describe('maskDocument', () => {
   it('hides every value and keeps every key, including nested ones', () => {
-    const masked = maskDocument({ TOKEN: 'abc', PORT: 3000, ON: false, NONE: null, LIST: ['x'], DB: { user: 'u', password: 'p' } });
-    expect(masked).toEqual({ TOKEN: MASKED, PORT: MASKED, ON: MASKED, NONE: MASKED, LIST: MASKED, DB: { user: MASKED, password: MASKED } });
+    const masked = maskDocument({
+      TOKEN: 'abc',
+      PORT: 3000,
+      ON: false,
+      NONE: null,
+      LIST: ['x'],
+      DB: { user: 'u', password: 'p' },
+    });
+    expect(masked).toEqual({
+      TOKEN: MASKED,
+      PORT: MASKED,
+      ON: MASKED,
+      NONE: MASKED,
+      LIST: MASKED,
+      DB: { user: MASKED, password: MASKED },
+    });
     expect(JSON.stringify(masked)).not.toMatch(/abc|3000|false|"u"|"p"/);
   });
 });
@@ -179,12 +214,19 @@ describe('secret versions', () => {
   });
 
   it('rolls back to AWSPREVIOUS by default, and to nothing when there is none', () => {
-    expect(previousVersion([{ versionId: 'a', stages: ['AWSCURRENT'] }, { versionId: 'b', stages: ['AWSPREVIOUS'] }])?.versionId).toBe('b');
+    expect(
+      previousVersion([
+        { versionId: 'a', stages: ['AWSCURRENT'] },
+        { versionId: 'b', stages: ['AWSPREVIOUS'] },
+      ])?.versionId,
+    ).toBe('b');
     expect(previousVersion([{ versionId: 'a', stages: ['AWSCURRENT'] }])).toBeUndefined();
   });
 
   it('names the secret from its ARN (without the random suffix)', () => {
-    expect(secretName('arn:aws:secretsmanager:us-east-1:123456789012:secret:x-dev/acme/config-IfGpSC')).toBe('x-dev/acme/config');
+    expect(secretName('arn:aws:secretsmanager:us-east-1:123456789012:secret:x-dev/acme/config-IfGpSC')).toBe(
+      'x-dev/acme/config',
+    );
   });
 });
 

@@ -6,7 +6,13 @@ afterEach(() => jest.useRealTimers());
 function trap(graceMs = 1500) {
   const exits: number[] = [];
   const written: string[] = [];
-  const t = trapInterrupt({ message: 'stopping.', leaving: 'left early.', graceMs, write: (s) => written.push(s), exit: (c) => exits.push(c) });
+  const t = trapInterrupt({
+    message: 'stopping.',
+    leaving: 'left early.',
+    graceMs,
+    write: (s) => written.push(s),
+    exit: (c) => exits.push(c),
+  });
   return { t, exits, written };
 }
 

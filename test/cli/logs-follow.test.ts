@@ -3,7 +3,11 @@
  * CloudWatch Logs client (the emulator has no Live Tail, and an endpoint override never uses it:
  * test/e2e/operate-access.test.ts covers the polling path end to end).
  */
-import { FilterLogEventsCommand, StartLiveTailCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  FilterLogEventsCommand,
+  StartLiveTailCommand,
+  type CloudWatchLogsClient,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { followEvents, parseSince, taskOfStream, textPattern, type LogEvent } from '../../src/ops/logs';
 
 const GROUP = '/cfn-stages/x-dev/acme';
@@ -11,16 +15,26 @@ const ARN = `arn:aws:logs:us-east-1:123456789012:log-group:${GROUP}`;
 const TASK = 'f'.repeat(32);
 
 /** A client whose `send` answers per command; records the commands it got. */
-function fakeLogs(answer: (command: unknown, signal?: AbortSignal) => Promise<unknown>): { client: CloudWatchLogsClient; sent: unknown[] } {
+function fakeLogs(answer: (command: unknown, signal?: AbortSignal) => Promise<unknown>): {
+  client: CloudWatchLogsClient;
+  sent: unknown[];
+} {
   const sent: unknown[] = [];
-  const client = { send: (command: unknown, opts?: { abortSignal?: AbortSignal }) => (sent.push(command), answer(command, opts?.abortSignal)) };
+  const client = {
+    send: (command: unknown, opts?: { abortSignal?: AbortSignal }) => (
+      sent.push(command),
+      answer(command, opts?.abortSignal)
+    ),
+  };
   return { client: client as unknown as CloudWatchLogsClient, sent };
 }
 
 /** Like the SDK's event stream: it ends with an AbortError once the call's signal aborts. */
 function waitForAbort(signal?: AbortSignal): Promise<never> {
   const error = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
-  return new Promise((_, reject) => (signal?.aborted ? reject(error()) : signal?.addEventListener('abort', () => reject(error()))));
+  return new Promise((_, reject) =>
+    signal?.aborted ? reject(error()) : signal?.addEventListener('abort', () => reject(error())),
+  );
 }
 
 test('Live Tail: pushed events are printed with their task; the session gets the group ARN, stream prefix and text pattern', async () => {
@@ -31,18 +45,42 @@ test('Live Tail: pushed events are printed with their task; the session gets the
     return {
       responseStream: (async function* () {
         yield { sessionStart: { sessionId: 's' } };
-        yield { sessionUpdate: { sessionResults: [{ logGroupIdentifier: ARN, logStreamName: `app/app/${TASK}`, timestamp: 1000, message: 'ERROR one\n' }] } };
+        yield {
+          sessionUpdate: {
+            sessionResults: [
+              { logGroupIdentifier: ARN, logStreamName: `app/app/${TASK}`, timestamp: 1000, message: 'ERROR one\n' },
+            ],
+          },
+        };
         await waitForAbort(signal);
       })(),
     };
   });
-  const done = followEvents(client, [{ group: GROUP, streamPrefix: 'app/app/', arn: ARN }], { startTime: 0, filter: 'ERROR', signal: abort.signal }, (e) => {
-    got.push(e);
-    abort.abort();
-  });
+  const done = followEvents(
+    client,
+    [{ group: GROUP, streamPrefix: 'app/app/', arn: ARN }],
+    { startTime: 0, filter: 'ERROR', signal: abort.signal },
+    (e) => {
+      got.push(e);
+      abort.abort();
+    },
+  );
   await done;
-  expect(got).toEqual([{ id: expect.any(String), group: GROUP, timestamp: 1000, stream: `app/app/${TASK}`, task: TASK, message: 'ERROR one' }]);
-  expect((sent[0] as StartLiveTailCommand).input).toEqual({ logGroupIdentifiers: [ARN], logStreamNamePrefixes: ['app/app/'], logEventFilterPattern: '"ERROR"' });
+  expect(got).toEqual([
+    {
+      id: expect.any(String),
+      group: GROUP,
+      timestamp: 1000,
+      stream: `app/app/${TASK}`,
+      task: TASK,
+      message: 'ERROR one',
+    },
+  ]);
+  expect((sent[0] as StartLiveTailCommand).input).toEqual({
+    logGroupIdentifiers: [ARN],
+    logStreamNamePrefixes: ['app/app/'],
+    logEventFilterPattern: '"ERROR"',
+  });
 });
 
 test('Live Tail refused (no permission): polling takes over, says so once, and skips events already printed', async () => {
@@ -51,14 +89,25 @@ test('Live Tail refused (no permission): polling takes over, says so once, and s
   const reasons: string[] = [];
   let polls = 0;
   const { client } = fakeLogs(async (command) => {
-    if (command instanceof StartLiveTailCommand) throw Object.assign(new Error('not authorized to perform: logs:StartLiveTail'), { name: 'AccessDeniedException' });
+    if (command instanceof StartLiveTailCommand)
+      throw Object.assign(new Error('not authorized to perform: logs:StartLiveTail'), {
+        name: 'AccessDeniedException',
+      });
     if (!(command instanceof FilterLogEventsCommand)) throw new Error('unexpected command');
     polls += 1;
-    const events = [{ eventId: 'a', timestamp: 5000, logStreamName: `app/app/${TASK}`, message: 'old' }, { eventId: 'b', timestamp: 6000 + polls, logStreamName: `app/app/${TASK}`, message: `new ${polls}` }];
+    const events = [
+      { eventId: 'a', timestamp: 5000, logStreamName: `app/app/${TASK}`, message: 'old' },
+      { eventId: 'b', timestamp: 6000 + polls, logStreamName: `app/app/${TASK}`, message: `new ${polls}` },
+    ];
     if (polls === 3) abort.abort();
     return { events: polls === 1 ? events : [events[0]] };
   });
-  await followEvents(client, [{ group: GROUP, arn: ARN }], { startTime: 5000, seen: ['a'], signal: abort.signal, pollSeconds: 0.01, onFallback: (r) => reasons.push(r) }, (e) => got.push(e.message));
+  await followEvents(
+    client,
+    [{ group: GROUP, arn: ARN }],
+    { startTime: 5000, seen: ['a'], signal: abort.signal, pollSeconds: 0.01, onFallback: (r) => reasons.push(r) },
+    (e) => got.push(e.message),
+  );
   expect(got).toEqual(['new 1']);
   expect(reasons).toEqual([expect.stringContaining('Live Tail is not available here (AccessDeniedException')]);
 });
@@ -70,15 +119,31 @@ test('a Live Tail session that breaks off: polling goes on after the last event 
     if (command instanceof StartLiveTailCommand) {
       return {
         responseStream: (async function* () {
-          yield { sessionUpdate: { sessionResults: [{ logGroupIdentifier: ARN, logStreamName: `app/app/${TASK}`, timestamp: 1000, message: 'live' }] } };
+          yield {
+            sessionUpdate: {
+              sessionResults: [
+                { logGroupIdentifier: ARN, logStreamName: `app/app/${TASK}`, timestamp: 1000, message: 'live' },
+              ],
+            },
+          };
           throw Object.assign(new Error('stream broke'), { name: 'SessionStreamingException' });
         })(),
       };
     }
     abort.abort();
-    return { events: [{ eventId: 'x', timestamp: 1000, logStreamName: `app/app/${TASK}`, message: 'live' }, { eventId: 'y', timestamp: 2000, logStreamName: `app/app/${TASK}`, message: 'polled' }] };
+    return {
+      events: [
+        { eventId: 'x', timestamp: 1000, logStreamName: `app/app/${TASK}`, message: 'live' },
+        { eventId: 'y', timestamp: 2000, logStreamName: `app/app/${TASK}`, message: 'polled' },
+      ],
+    };
   });
-  await followEvents(client, [{ group: GROUP, arn: ARN }], { startTime: 0, signal: abort.signal, pollSeconds: 0.01 }, (e) => got.push(e.message));
+  await followEvents(
+    client,
+    [{ group: GROUP, arn: ARN }],
+    { startTime: 0, signal: abort.signal, pollSeconds: 0.01 },
+    (e) => got.push(e.message),
+  );
   expect(got).toEqual(['live', 'polled']);
 });
 
@@ -88,7 +153,12 @@ test('with an endpoint override, Live Tail is not tried', async () => {
     abort.abort();
     return { events: [] };
   });
-  await followEvents(client, [{ group: GROUP, arn: ARN }], { startTime: 0, signal: abort.signal, liveTail: false, pollSeconds: 0.01 }, () => undefined);
+  await followEvents(
+    client,
+    [{ group: GROUP, arn: ARN }],
+    { startTime: 0, signal: abort.signal, liveTail: false, pollSeconds: 0.01 },
+    () => undefined,
+  );
   expect(sent.every((c) => c instanceof FilterLogEventsCommand)).toBe(true);
 });
 
@@ -96,7 +166,14 @@ test('a missing log group is an error, not a fallback', async () => {
   const { client } = fakeLogs(async () => {
     throw Object.assign(new Error('The specified log group does not exist.'), { name: 'ResourceNotFoundException' });
   });
-  await expect(followEvents(client, [{ group: GROUP, arn: ARN }], { startTime: 0, signal: new AbortController().signal }, () => undefined)).rejects.toThrow('does not exist');
+  await expect(
+    followEvents(
+      client,
+      [{ group: GROUP, arn: ARN }],
+      { startTime: 0, signal: new AbortController().signal },
+      () => undefined,
+    ),
+  ).rejects.toThrow('does not exist');
 });
 
 test('--since, text patterns and awslogs task streams', () => {

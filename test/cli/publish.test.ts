@@ -37,7 +37,12 @@ function readLink(link: string): { base: string; route: string; query: URLSearch
 describe('quick-create links', () => {
   test('the template URL survives the round trip, with its own ? & = escaped', () => {
     const templateUrl = 'https://b.s3.eu-west-1.amazonaws.com/cfn-stages/0.1.0/11.env-network.cf?versionId=a&b=c';
-    const link = quickCreateUrl({ region: 'eu-west-1', templateUrl, stackName: 'x-dev-network', parameters: { Prefix: 'x-', ContactEmail: 'ops+cfn@example.com', Note: 'a b&c=d#e' } });
+    const link = quickCreateUrl({
+      region: 'eu-west-1',
+      templateUrl,
+      stackName: 'x-dev-network',
+      parameters: { Prefix: 'x-', ContactEmail: 'ops+cfn@example.com', Note: 'a b&c=d#e' },
+    });
     const { base, route, query } = readLink(link);
     expect(base).toBe('https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1');
     expect(route).toBe('/stacks/quickcreate');
@@ -50,7 +55,10 @@ describe('quick-create links', () => {
   });
 
   test('without a params file: only the template, no stack name', () => {
-    const link = quickCreateUrl({ region: 'us-east-1', templateUrl: 'https://b.s3.us-east-1.amazonaws.com/k/13.env-ecs-cluster.cf' });
+    const link = quickCreateUrl({
+      region: 'us-east-1',
+      templateUrl: 'https://b.s3.us-east-1.amazonaws.com/k/13.env-ecs-cluster.cf',
+    });
     expect(link).toBe(
       'https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?templateURL=https%3A%2F%2Fb.s3.us-east-1.amazonaws.com%2Fk%2F13.env-ecs-cluster.cf',
     );
@@ -58,8 +66,12 @@ describe('quick-create links', () => {
   });
 
   test('China and GovCloud regions use their own console', () => {
-    expect(quickCreateUrl({ region: 'cn-north-1', templateUrl: 'u' })).toMatch(/^https:\/\/cn-north-1\.console\.amazonaws\.cn\/cloudformation\/home\?region=cn-north-1#/);
-    expect(quickCreateUrl({ region: 'us-gov-west-1', templateUrl: 'u' })).toMatch(/^https:\/\/us-gov-west-1\.console\.amazonaws-us-gov\.com\//);
+    expect(quickCreateUrl({ region: 'cn-north-1', templateUrl: 'u' })).toMatch(
+      /^https:\/\/cn-north-1\.console\.amazonaws\.cn\/cloudformation\/home\?region=cn-north-1#/,
+    );
+    expect(quickCreateUrl({ region: 'us-gov-west-1', templateUrl: 'u' })).toMatch(
+      /^https:\/\/us-gov-west-1\.console\.amazonaws-us-gov\.com\//,
+    );
   });
 });
 
@@ -88,7 +100,9 @@ describe('parameters in a link', () => {
       NotInTemplate: 'x',
     };
     expect(consoleParameters(declared, values)).toEqual({ Prefix: 'x-', EnvironmentName: 'dev' });
-    expect(Object.keys(consoleParameters(declared, { ...values, FlowLogRetentionDays: '30', CostCode: 'cc-1' }))).toEqual(['Prefix', 'EnvironmentName', 'CostCode', 'FlowLogRetentionDays']);
+    expect(
+      Object.keys(consoleParameters(declared, { ...values, FlowLogRetentionDays: '30', CostCode: 'cc-1' })),
+    ).toEqual(['Prefix', 'EnvironmentName', 'CostCode', 'FlowLogRetentionDays']);
   });
 
   test('a NoEcho value never reaches the link, even when the params file sets it', () => {
@@ -103,21 +117,46 @@ describe('parameters in a link', () => {
     const template = JSON.parse(fs.readFileSync(path.join(CATALOGUE, `${lb.templateId}.cf`), 'utf8'));
     const params = consoleParameters(template.Parameters, lb.parameters);
     // idleTimeoutSeconds: 120 in the file; healthCheckPath: /healthcheck is the template default.
-    expect(params).toEqual({ Prefix: 'x-', EnvironmentName: 'demo', ApplicationName: 'acme', ContactEmail: 'ops@example.com', CostCode: 'cc-1234', IdleTimeoutSeconds: '120' });
-    const { query } = readLink(quickCreateUrl({ region: 'us-east-1', templateUrl: 'https://b.s3.us-east-1.amazonaws.com/k/31.app-loadbalancer.cf', stackName: lb.name, parameters: params }));
+    expect(params).toEqual({
+      Prefix: 'x-',
+      EnvironmentName: 'demo',
+      ApplicationName: 'acme',
+      ContactEmail: 'ops@example.com',
+      CostCode: 'cc-1234',
+      IdleTimeoutSeconds: '120',
+    });
+    const { query } = readLink(
+      quickCreateUrl({
+        region: 'us-east-1',
+        templateUrl: 'https://b.s3.us-east-1.amazonaws.com/k/31.app-loadbalancer.cf',
+        stackName: lb.name,
+        parameters: params,
+      }),
+    );
     expect(query.get('stackName')).toBe('x-demo-acme-loadbalancer');
     expect(query.get('param_IdleTimeoutSeconds')).toBe('120');
     expect(query.has('param_HealthCheckPath')).toBe(false);
 
     const extra = stacks.find((s) => s.name === 'x-demo-acme-api2')!;
-    const extraParams = consoleParameters(JSON.parse(fs.readFileSync(path.join(CATALOGUE, `${extra.templateId}.cf`), 'utf8')).Parameters, extra.parameters);
-    expect(extraParams).toMatchObject({ Suffix: 'api2', PathPrefix: '/api2', RulePriority: '10', HealthCheckPath: '/api2/healthcheck', RepositoryName: 'acme-web' });
+    const extraParams = consoleParameters(
+      JSON.parse(fs.readFileSync(path.join(CATALOGUE, `${extra.templateId}.cf`), 'utf8')).Parameters,
+      extra.parameters,
+    );
+    expect(extraParams).toMatchObject({
+      Suffix: 'api2',
+      PathPrefix: '/api2',
+      RulePriority: '10',
+      HealthCheckPath: '/api2/healthcheck',
+      RepositoryName: 'acme-web',
+    });
   });
 
   test('each published template states its stack-name rule, and the planner follows it', () => {
     const stacks = planEnvironment(loadParams(path.join(ROOT, 'examples', 'full.yaml')));
     for (const s of stacks) {
-      const pattern = stackNamePatternOf(JSON.parse(fs.readFileSync(path.join(CATALOGUE, `${s.templateId}.cf`), 'utf8')));
+      const pattern = stackNamePatternOf(
+        JSON.parse(fs.readFileSync(path.join(CATALOGUE, `${s.templateId}.cf`), 'utf8')),
+      );
       expect(pattern).toBeDefined();
       const name = pattern!.replace(/\{(\w+)\}/g, (_m, k: string) => s.parameters[k] ?? `{${k}}`);
       expect({ stack: s.name, fromPattern: name }).toEqual({ stack: s.name, fromPattern: s.name });
@@ -128,9 +167,14 @@ describe('parameters in a link', () => {
 describe('content types', () => {
   test('every template of the catalogue is JSON and is served as such; the schema too', () => {
     for (const file of fs.readdirSync(CATALOGUE)) {
-      expect({ file, type: contentTypeOf(file, fs.readFileSync(path.join(CATALOGUE, file))) }).toEqual({ file, type: 'application/json' });
+      expect({ file, type: contentTypeOf(file, fs.readFileSync(path.join(CATALOGUE, file))) }).toEqual({
+        file,
+        type: 'application/json',
+      });
     }
-    expect(contentTypeOf('params.schema.json', fs.readFileSync(path.join(ROOT, 'published', 'params.schema.json')))).toBe('application/json');
+    expect(
+      contentTypeOf('params.schema.json', fs.readFileSync(path.join(ROOT, 'published', 'params.schema.json'))),
+    ).toBe('application/json');
   });
 
   test('the body decides for .cf: JSON (after a byte-order mark or blanks) or YAML', () => {
@@ -154,7 +198,7 @@ describe('key prefixes and bucket names', () => {
     expect(() => resolveKeyPrefix('a b', '1')).toThrow(/only letters/);
   });
 
-  test('bucket names follow S3\'s rules', () => {
+  test("bucket names follow S3's rules", () => {
     expect(bucketNameProblem('acme-cfn-templates')).toBeUndefined();
     expect(bucketNameProblem('Acme')).toMatch(/lower-case/);
     expect(bucketNameProblem('ab')).toMatch(/3 to 63/);
@@ -166,9 +210,20 @@ describe('key prefixes and bucket names', () => {
 describe('bucket policy', () => {
   test('the public grant is read-only, on the prefix only, and merges into an existing policy', () => {
     const grant = publicReadStatement('acme-t', 'cfn-stages/0.1.0/', 'eu-west-1');
-    expect(grant).toMatchObject({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-t/cfn-stages/0.1.0/*' });
+    expect(grant).toMatchObject({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::acme-t/cfn-stages/0.1.0/*',
+    });
     expect(publicReadStatement('b', 'p/', 'cn-north-1').Resource).toBe('arn:aws-cn:s3:::b/p/*');
-    const theirs = { Sid: 'TheirOwn', Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::acme-t/*' };
+    const theirs = {
+      Sid: 'TheirOwn',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:DeleteObject',
+      Resource: 'arn:aws:s3:::acme-t/*',
+    };
     const first = mergePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [theirs] }), [grant]);
     expect(first.changed).toBe(true);
     expect(JSON.parse(first.policy).Statement).toEqual([theirs, grant]);
@@ -176,12 +231,18 @@ describe('bucket policy', () => {
     expect(again.changed).toBe(false);
     expect(JSON.parse(again.policy).Statement).toHaveLength(2);
     // Another version's prefix gets its own statement.
-    expect(JSON.parse(mergePolicy(first.policy, [publicReadStatement('acme-t', 'cfn-stages/0.2.0/', 'eu-west-1')]).policy).Statement).toHaveLength(3);
+    expect(
+      JSON.parse(mergePolicy(first.policy, [publicReadStatement('acme-t', 'cfn-stages/0.2.0/', 'eu-west-1')]).policy)
+        .Statement,
+    ).toHaveLength(3);
   });
 });
 
 /** A stand-in S3 client: answers each command by its class name, records what was sent. */
-function stubS3(answers: Record<string, (input: any) => unknown>): { s3: S3Client; sent: { command: string; input: any }[] } {
+function stubS3(answers: Record<string, (input: any) => unknown>): {
+  s3: S3Client;
+  sent: { command: string; input: any }[];
+} {
   const sent: { command: string; input: any }[] = [];
   const s3 = {
     send: async (cmd: { constructor: { name: string }; input: any }) => {
@@ -200,7 +261,13 @@ function awsError(name: string, status: number): Error {
 }
 
 describe('the bucket', () => {
-  const target = (s3: S3Client, endpointUrl?: string) => ({ s3, bucket: 'acme-t', region: 'eu-west-1', account: '111122223333', ...(endpointUrl ? { endpointUrl } : {}) });
+  const target = (s3: S3Client, endpointUrl?: string) => ({
+    s3,
+    bucket: 'acme-t',
+    region: 'eu-west-1',
+    account: '111122223333',
+    ...(endpointUrl ? { endpointUrl } : {}),
+  });
 
   test('a new bucket: created in the region, encrypted, versioned, every public block on, TLS-only policy', async () => {
     const { s3, sent } = stubS3({
@@ -210,13 +277,29 @@ describe('the bucket', () => {
     });
     expect(await ensurePublishBucket(target(s3))).toEqual({ created: true });
     const by = (c: string) => sent.find((s) => s.command === c)?.input;
-    expect(by('CreateBucket')).toMatchObject({ Bucket: 'acme-t', ObjectOwnership: 'BucketOwnerEnforced', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
-    expect(by('PutBucketEncryption').ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
+    expect(by('CreateBucket')).toMatchObject({
+      Bucket: 'acme-t',
+      ObjectOwnership: 'BucketOwnerEnforced',
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+    });
+    expect(
+      by('PutBucketEncryption').ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault,
+    ).toEqual({ SSEAlgorithm: 'AES256' });
     expect(by('PutBucketVersioning').VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(by('PutPublicAccessBlock').PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
-    expect(JSON.parse(by('PutBucketPolicy').Policy).Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    expect(by('PutPublicAccessBlock').PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.parse(by('PutBucketPolicy').Policy).Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
     // Every call asks S3 to make sure the bucket is this account's.
-    expect(sent.filter((s) => s.command !== 'CreateBucket').every((s) => s.input.ExpectedBucketOwner === '111122223333')).toBe(true);
+    expect(
+      sent.filter((s) => s.command !== 'CreateBucket').every((s) => s.input.ExpectedBucketOwner === '111122223333'),
+    ).toBe(true);
   });
 
   test('an existing bucket is left as it is', async () => {
@@ -225,7 +308,7 @@ describe('the bucket', () => {
     expect(sent.map((s) => s.command)).toEqual(['HeadBucket']);
   });
 
-  test('someone else\'s bucket: the error names the bucket and the fix', async () => {
+  test("someone else's bucket: the error names the bucket and the fix", async () => {
     const denied = stubS3({
       HeadBucket: () => {
         throw awsError('Forbidden', 403);
@@ -233,7 +316,11 @@ describe('the bucket', () => {
     });
     const err = await ensurePublishBucket(target(denied.s3)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PublishError);
-    expect(err).toMatchObject({ code: 'BucketAccessDenied', bucket: 'acme-t', message: expect.stringContaining('bucket acme-t exists but these credentials may not use it') });
+    expect(err).toMatchObject({
+      code: 'BucketAccessDenied',
+      bucket: 'acme-t',
+      message: expect.stringContaining('bucket acme-t exists but these credentials may not use it'),
+    });
     expect((err as PublishError).hint).toMatch(/pass another --bucket/);
 
     const taken = stubS3({
@@ -244,31 +331,55 @@ describe('the bucket', () => {
         throw awsError('BucketAlreadyExists', 409);
       },
     });
-    await expect(ensurePublishBucket(target(taken.s3))).rejects.toMatchObject({ code: 'BucketNotOurs', message: 'bucket acme-t already exists in another AWS account' });
+    await expect(ensurePublishBucket(target(taken.s3))).rejects.toMatchObject({
+      code: 'BucketNotOurs',
+      message: 'bucket acme-t already exists in another AWS account',
+    });
   });
 
   test('a bucket in another region is refused with the region to pass', async () => {
     const { s3 } = stubS3({ HeadBucket: () => ({ BucketRegion: 'us-west-2' }) });
-    await expect(ensurePublishBucket(target(s3))).rejects.toMatchObject({ code: 'BucketInOtherRegion', hint: expect.stringContaining('--region us-west-2') });
+    await expect(ensurePublishBucket(target(s3))).rejects.toMatchObject({
+      code: 'BucketInOtherRegion',
+      hint: expect.stringContaining('--region us-west-2'),
+    });
   });
 
   test('--public lifts only the policy blocks and adds one read grant; a blocked account gets a clear error', async () => {
     const { s3, sent } = stubS3({
-      GetPublicAccessBlock: () => ({ PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: true } }),
+      GetPublicAccessBlock: () => ({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: false,
+          BlockPublicPolicy: true,
+          RestrictPublicBuckets: true,
+        },
+      }),
       GetBucketPolicy: () => {
         throw awsError('NoSuchBucketPolicy', 404);
       },
     });
     expect(await grantPublicRead(target(s3), 'cfn-stages/0.1.0/')).toBe(true);
-    expect(sent.find((s) => s.command === 'PutPublicAccessBlock')!.input.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false });
-    expect(JSON.parse(sent.find((s) => s.command === 'PutBucketPolicy')!.input.Policy).Statement).toEqual([publicReadStatement('acme-t', 'cfn-stages/0.1.0/', 'eu-west-1')]);
+    expect(sent.find((s) => s.command === 'PutPublicAccessBlock')!.input.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: false,
+      BlockPublicPolicy: false,
+      RestrictPublicBuckets: false,
+    });
+    expect(JSON.parse(sent.find((s) => s.command === 'PutBucketPolicy')!.input.Policy).Statement).toEqual([
+      publicReadStatement('acme-t', 'cfn-stages/0.1.0/', 'eu-west-1'),
+    ]);
 
     const blocked = stubS3({
       PutBucketPolicy: () => {
         throw awsError('AccessDenied', 403);
       },
     });
-    await expect(grantPublicRead(target(blocked.s3), 'cfn-stages/0.1.0/')).rejects.toMatchObject({ code: 'PublicPolicyBlocked', message: expect.stringContaining('acme-t'), hint: expect.stringContaining('Block Public Access') });
+    await expect(grantPublicRead(target(blocked.s3), 'cfn-stages/0.1.0/')).rejects.toMatchObject({
+      code: 'PublicPolicyBlocked',
+      message: expect.stringContaining('acme-t'),
+      hint: expect.stringContaining('Block Public Access'),
+    });
   });
 
   test('an object already there with the same bytes and type is not uploaded again', async () => {
@@ -279,7 +390,11 @@ describe('the bucket', () => {
     expect(same.sent.map((s) => s.command)).toEqual(['HeadObject']);
     const otherType = stubS3({ HeadObject: () => ({ ETag: `"${md5}"`, ContentType: 'binary/octet-stream' }) });
     expect(await putObject(target(otherType.s3), 'k/11.x.cf', body, 'application/json')).toBe('uploaded');
-    expect(otherType.sent[1]!.input).toMatchObject({ Key: 'k/11.x.cf', ContentType: 'application/json', ServerSideEncryption: 'AES256' });
+    expect(otherType.sent[1]!.input).toMatchObject({
+      Key: 'k/11.x.cf',
+      ContentType: 'application/json',
+      ServerSideEncryption: 'AES256',
+    });
   });
 });
 
@@ -295,7 +410,12 @@ describe('refused before any AWS call', () => {
       return true;
     });
     // No credentials and an endpoint nobody listens on: any AWS call would fail differently.
-    Object.assign(process.env, { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+    });
   });
   afterEach(() => {
     spy.mockRestore();

@@ -2,7 +2,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findPlugin, installInstructions, pluginInvocation, SESSION_ENV, takesSessionFromEnv } from '../../src/ops/session';
+import {
+  findPlugin,
+  installInstructions,
+  pluginInvocation,
+  SESSION_ENV,
+  takesSessionFromEnv,
+} from '../../src/ops/session';
 
 test('found only as an executable file on PATH', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-'));
@@ -16,8 +22,12 @@ test('found only as an executable file on PATH', () => {
 });
 
 test('install instructions per system and architecture', () => {
-  expect(installInstructions('darwin', 'arm64').join('\n')).toMatch(/brew install --cask session-manager-plugin[\s\S]*mac_arm64\/session-manager-plugin\.pkg/);
-  expect(installInstructions('linux', 'x64').join('\n')).toMatch(/ubuntu_64bit\/session-manager-plugin\.deb" && sudo dpkg -i[\s\S]*linux_64bit\/session-manager-plugin\.rpm/);
+  expect(installInstructions('darwin', 'arm64').join('\n')).toMatch(
+    /brew install --cask session-manager-plugin[\s\S]*mac_arm64\/session-manager-plugin\.pkg/,
+  );
+  expect(installInstructions('linux', 'x64').join('\n')).toMatch(
+    /ubuntu_64bit\/session-manager-plugin\.deb" && sudo dpkg -i[\s\S]*linux_64bit\/session-manager-plugin\.rpm/,
+  );
   expect(installInstructions('linux', 'arm64').join('\n')).toMatch(/ubuntu_arm64[\s\S]*linux_arm64/);
   expect(installInstructions('win32', 'x64').join('\n')).toContain('windows/SessionManagerPluginSetup.exe');
 });
@@ -28,8 +38,23 @@ test('plugins newer than 1.2.497.0 take the session from the environment', () =>
 });
 
 test('arguments: session (or the variable holding it), region, StartSession, profile, request, endpoint', () => {
-  const base = { session: { SessionId: 's', TokenValue: 't', StreamUrl: 'wss://x' }, region: 'eu-west-1', request: { Target: 'i-1' }, endpoint: 'https://ssm.eu-west-1.amazonaws.com' };
-  expect(pluginInvocation({ ...base, viaEnv: false })).toEqual({ args: ['{"SessionId":"s","TokenValue":"t","StreamUrl":"wss://x"}', 'eu-west-1', 'StartSession', '', '{"Target":"i-1"}', base.endpoint], env: {} });
+  const base = {
+    session: { SessionId: 's', TokenValue: 't', StreamUrl: 'wss://x' },
+    region: 'eu-west-1',
+    request: { Target: 'i-1' },
+    endpoint: 'https://ssm.eu-west-1.amazonaws.com',
+  };
+  expect(pluginInvocation({ ...base, viaEnv: false })).toEqual({
+    args: [
+      '{"SessionId":"s","TokenValue":"t","StreamUrl":"wss://x"}',
+      'eu-west-1',
+      'StartSession',
+      '',
+      '{"Target":"i-1"}',
+      base.endpoint,
+    ],
+    env: {},
+  });
   const viaEnv = pluginInvocation({ ...base, profile: 'dev', viaEnv: true });
   expect(viaEnv.args).toEqual([SESSION_ENV, 'eu-west-1', 'StartSession', 'dev', '{"Target":"i-1"}', base.endpoint]);
   expect(viaEnv.env).toEqual({ [SESSION_ENV]: '{"SessionId":"s","TokenValue":"t","StreamUrl":"wss://x"}' });

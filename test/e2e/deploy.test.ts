@@ -8,7 +8,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloudFormationClient, DescribeStackResourcesCommand, ListExportsCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  ListExportsCommand,
+  ListStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClustersCommand, DescribeServicesCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
@@ -30,7 +35,9 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return runCli(emu.env, args, { env, timeoutMs: 240_000 });
 }
 
-async function deployJson(file: string): Promise<{ ok: boolean; stacks: { name: string; result: string; detail?: string }[] }> {
+async function deployJson(
+  file: string,
+): Promise<{ ok: boolean; stacks: { name: string; result: string; detail?: string }[] }> {
   const r = await cli(['deploy', '--params', file, '--yes', '--json']);
   if (r.code !== 0) throw new Error(`deploy exited ${r.code}\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -66,7 +73,16 @@ afterAll(async () => {
 
 test('a params file with mistakes is refused before any AWS call', async () => {
   const bad = path.join(tmp, 'bad.yaml');
-  fs.writeFileSync(bad, fs.readFileSync(FULL, 'utf8').replace('environment: demo', 'environment: Demo').replace('prefix: x-', 'prefix: xyz-').replace('natGateways: single', 'natGateways: none').replace('cpu: 512', 'cpu: 300').replace('access: [read]', 'access: [publish]'));
+  fs.writeFileSync(
+    bad,
+    fs
+      .readFileSync(FULL, 'utf8')
+      .replace('environment: demo', 'environment: Demo')
+      .replace('prefix: x-', 'prefix: xyz-')
+      .replace('natGateways: single', 'natGateways: none')
+      .replace('cpu: 512', 'cpu: 300')
+      .replace('access: [read]', 'access: [publish]'),
+  );
   const r = await cli(['deploy', '--params', bad, '--yes']);
   expect(r.code).toBe(2);
   const lines = r.stderr.split('\n').filter((l) => /^\s+line \d+:/.test(l));
@@ -102,7 +118,11 @@ describe('the full example environment', () => {
   test('deploys every stack', () => {
     expect(first.ok).toBe(true);
     expect(first.stacks).toHaveLength(12);
-    for (const s of first.stacks) expect({ name: s.name, result: s.result }).toEqual({ name: s.name, result: s.name === 'ecr-acme-web' ? 'skipped-unchanged' : 'created' });
+    for (const s of first.stacks)
+      expect({ name: s.name, result: s.result }).toEqual({
+        name: s.name,
+        result: s.name === 'ecr-acme-web' ? 'skipped-unchanged' : 'created',
+      });
   });
 
   test('network: a VPC with public, private and data subnets in two AZs, none handing out public IPs', async () => {
@@ -111,11 +131,15 @@ describe('the full example environment', () => {
     try {
       const vpc = await ec2.send(new DescribeVpcsCommand({ VpcIds: [ex.get('x-demo-VpcId')!] }));
       expect(vpc.Vpcs?.[0]?.CidrBlock).toBe('10.0.0.0/16');
-      const ids = ['PublicSubnetIds', 'PrivateSubnetIds', 'DataSubnetIds'].flatMap((k) => ex.get(`x-demo-${k}`)!.split(','));
+      const ids = ['PublicSubnetIds', 'PrivateSubnetIds', 'DataSubnetIds'].flatMap((k) =>
+        ex.get(`x-demo-${k}`)!.split(','),
+      );
       expect(ids).toHaveLength(6);
       const subnets = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: ids }));
       expect(new Set(subnets.Subnets!.map((s) => s.AvailabilityZone)).size).toBe(2);
-      expect(subnets.Subnets!.every((s) => s.MapPublicIpOnLaunch === false && s.VpcId === ex.get('x-demo-VpcId'))).toBe(true);
+      expect(subnets.Subnets!.every((s) => s.MapPublicIpOnLaunch === false && s.VpcId === ex.get('x-demo-VpcId'))).toBe(
+        true,
+      );
     } finally {
       ec2.destroy();
     }
@@ -128,10 +152,17 @@ describe('the full example environment', () => {
       const rules = await elb.send(new DescribeRulesCommand({ ListenerArn: ex.get('x-demo-acme-ListenerArn')! }));
       for (const suffix of ['api2', 'admin']) {
         const res = await cfn.send(new DescribeStackResourcesCommand({ StackName: `x-demo-acme-${suffix}` }));
-        const tg = res.StackResources!.find((r) => r.ResourceType === 'AWS::ElasticLoadBalancingV2::TargetGroup')!.PhysicalResourceId;
+        const tg = res.StackResources!.find(
+          (r) => r.ResourceType === 'AWS::ElasticLoadBalancingV2::TargetGroup',
+        )!.PhysicalResourceId;
         const rule = rules.Rules!.find((r) => JSON.stringify(r.Conditions).includes(`/${suffix}`));
         expect(rule).toBeDefined();
-        const forwards = rule!.Actions!.flatMap((a) => [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn)]).filter(Boolean);
+        const forwards = rule!
+          .Actions!.flatMap((a) => [
+            a.TargetGroupArn,
+            ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn),
+          ])
+          .filter(Boolean);
         expect(forwards).toEqual([tg]);
       }
     } finally {
@@ -161,7 +192,18 @@ describe('the full example environment', () => {
 
   test('exports line up with the documented names', async () => {
     const ex = await exportsByName();
-    for (const name of ['x-demo-VpcId', 'x-demo-EcsClusterName', 'ecr-acme-web-RepositoryUri', 'x-demo-acme-TargetGroupArn', 'x-demo-acme-ConfigSecretArn', 'x-demo-acme-main-PostgresSecretArn', 'x-demo-acme-cache-RedisSecretArn', 'x-demo-acme-jobs-QueueArn', 'x-demo-acme-files-BucketArn', 'x-demo-acme-events-TopicArn']) {
+    for (const name of [
+      'x-demo-VpcId',
+      'x-demo-EcsClusterName',
+      'ecr-acme-web-RepositoryUri',
+      'x-demo-acme-TargetGroupArn',
+      'x-demo-acme-ConfigSecretArn',
+      'x-demo-acme-main-PostgresSecretArn',
+      'x-demo-acme-cache-RedisSecretArn',
+      'x-demo-acme-jobs-QueueArn',
+      'x-demo-acme-files-BucketArn',
+      'x-demo-acme-events-TopicArn',
+    ]) {
       expect({ name, present: ex.has(name) }).toEqual({ name, present: true });
     }
   });
@@ -187,13 +229,17 @@ describe('the full example environment', () => {
     const updated = r.stacks.filter((s) => s.result !== 'skipped-unchanged');
     expect(updated).toEqual([expect.objectContaining({ name: 'x-demo-acme-service', result: 'updated' })]);
     const back = await deployJson(FULL); // and back again
-    expect(back.stacks.filter((s) => s.result !== 'skipped-unchanged').map((s) => s.name)).toEqual(['x-demo-acme-service']);
+    expect(back.stacks.filter((s) => s.result !== 'skipped-unchanged').map((s) => s.name)).toEqual([
+      'x-demo-acme-service',
+    ]);
   }, 180_000);
 
   test('destroy refuses a partial destroy while other stacks import, then removes everything', async () => {
     const partial = await cli(['destroy', '--params', FULL, '--yes', '--only', 'network']);
     expect(partial.code).toBe(2); // refused: nothing was deleted
-    expect(partial.stderr).toMatch(/x-demo-network cannot be deleted while other stacks use its exports: x-demo-[\w-]+ imports x-demo-\w+/);
+    expect(partial.stderr).toMatch(
+      /x-demo-network cannot be deleted while other stacks use its exports: x-demo-[\w-]+ imports x-demo-\w+/,
+    );
     expect((await liveStacks()).length).toBe(12);
 
     // The database has deletion protection: destroy refuses up front and says how to lift it.
@@ -202,9 +248,14 @@ describe('the full example environment', () => {
     expect(guarded.stderr).toMatch(/deletion protection on; nothing was deleted:\n\s+x-demo-acme-main/);
     expect((await liveStacks()).length).toBe(12);
     const unprotected = path.join(tmp, 'unprotected.yaml');
-    fs.writeFileSync(unprotected, fs.readFileSync(FULL, 'utf8').replace('instances: 2', 'instances: 2\n        deletionProtection: false'));
+    fs.writeFileSync(
+      unprotected,
+      fs.readFileSync(FULL, 'utf8').replace('instances: 2', 'instances: 2\n        deletionProtection: false'),
+    );
     const lifted = await deployJson(unprotected);
-    expect(lifted.stacks.filter((s) => s.result !== 'skipped-unchanged').map((s) => s.name)).toEqual(['x-demo-acme-main']);
+    expect(lifted.stacks.filter((s) => s.result !== 'skipped-unchanged').map((s) => s.name)).toEqual([
+      'x-demo-acme-main',
+    ]);
 
     const r = await cli(['destroy', '--params', unprotected, '--yes', '--json']);
     expect(r.code).toBe(0);
@@ -212,11 +263,21 @@ describe('the full example environment', () => {
     expect(out.stacks.map((s: any) => s.result)).toEqual(Array(11).fill('deleted'));
     // Data is never lost by accident: the database, cache, bucket, queue and keys are kept.
     const keptTypes = new Set(out.kept.map((k: any) => k.resourceType));
-    for (const t of ['AWS::RDS::DBCluster', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::KMS::Key']) expect(keptTypes).toContain(t);
+    for (const t of ['AWS::RDS::DBCluster', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::KMS::Key'])
+      expect(keptTypes).toContain(t);
     // The repository stack is the project's, shared by environments: kept until deleted on purpose.
     expect(out.keptShared).toEqual([{ stack: 'ecr-acme-web', importers: [] }]);
     expect(await liveStacks()).toEqual(['ecr-acme-web']);
-    const shared = await cli(['destroy', '--params', unprotected, '--yes', '--json', '--only', 'repository', '--delete-shared']);
+    const shared = await cli([
+      'destroy',
+      '--params',
+      unprotected,
+      '--yes',
+      '--json',
+      '--only',
+      'repository',
+      '--delete-shared',
+    ]);
     expect(shared.code).toBe(0);
     expect(JSON.parse(shared.stdout).kept.map((k: any) => k.resourceType)).toContain('AWS::ECR::Repository');
     expect(await liveStacks()).toEqual([]);

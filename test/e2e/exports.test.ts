@@ -45,8 +45,13 @@ function cli(args: string[]): Promise<Run> {
 
 /** One app with an extra service on its load balancer and a Postgres database. */
 function params(opts: { scheme?: string; databaseName?: string; docsName?: string } = {}): string {
-  const file = path.join(tmp, `env-${opts.scheme ?? 'public'}-${opts.databaseName ?? 'app'}-${opts.docsName ?? 'app'}.yaml`);
-  fs.writeFileSync(file, `environment: dev
+  const file = path.join(
+    tmp,
+    `env-${opts.scheme ?? 'public'}-${opts.databaseName ?? 'app'}-${opts.docsName ?? 'app'}.yaml`,
+  );
+  fs.writeFileSync(
+    file,
+    `environment: dev
 prefix: x-
 region: us-east-1
 tags: { contactEmail: ops@example.com, costCode: cc-1234 }
@@ -62,7 +67,8 @@ apps:
     data:
       - { kind: postgres, name: main, instances: 1${opts.databaseName ? `, databaseName: ${opts.databaseName}` : ''} }
       - { kind: documentdb, name: docs, instances: 1${opts.docsName ? `, databaseName: ${opts.docsName}` : ''} }
-`);
+`,
+  );
   return file;
 }
 
@@ -103,7 +109,9 @@ describe('an exported resource replaced while another stack imports it', () => {
     const r = await cli(['plan', '--params', params({ scheme: 'internal' })]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/LoadBalancer AWS::ElasticLoadBalancingV2::LoadBalancer REPLACED/);
-    expect(r.stdout).toContain(`export ${LISTENER} would be changed: imported by x-dev-acme-api2; deploy first points them at its current value`);
+    expect(r.stdout).toContain(
+      `export ${LISTENER} would be changed: imported by x-dev-acme-api2; deploy first points them at its current value`,
+    );
   }, 120_000);
 
   test('deploy converges: the load balancer is replaced and the extra service follows its new listener', async () => {
@@ -124,9 +132,12 @@ describe('an exported resource replaced while another stack imports it', () => {
     } finally {
       elb.destroy();
     }
-    for (const name of ['x-dev-acme-loadbalancer', 'x-dev-acme-api2']) expect((await stack(name)).StackStatus).toBe('UPDATE_COMPLETE');
+    for (const name of ['x-dev-acme-loadbalancer', 'x-dev-acme-api2'])
+      expect((await stack(name)).StackStatus).toBe('UPDATE_COMPLETE');
     const again = await cli(['deploy', '--params', params({ scheme: 'internal' }), '--yes', '--json']);
-    expect(JSON.parse(again.stdout).stacks.every((s: { result: string }) => s.result === 'skipped-unchanged')).toBe(true);
+    expect(JSON.parse(again.stdout).stacks.every((s: { result: string }) => s.result === 'skipped-unchanged')).toBe(
+      true,
+    );
   }, 300_000);
 });
 
@@ -136,7 +147,9 @@ describe('a custom-named resource that would be replaced', () => {
   test('plan marks the replacement as one CloudFormation refuses, with the way out', async () => {
     const r = await cli(['plan', '--params', params({ scheme: 'internal', databaseName: 'orders' })]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/~ Cluster AWS::RDS::DBCluster REPLACED \(DatabaseName\) REFUSED by CloudFormation: replacing Cluster \(x-dev-acme-main\) keeps its custom name \(DBClusterIdentifier\)/);
+    expect(r.stdout).toMatch(
+      /~ Cluster AWS::RDS::DBCluster REPLACED \(DatabaseName\) REFUSED by CloudFormation: replacing Cluster \(x-dev-acme-main\) keeps its custom name \(DBClusterIdentifier\)/,
+    );
     expect(r.stdout).toMatch(/way out: nothing was changed\. Undo the change to DatabaseName/);
     expect(r.stderr).toMatch(/1 stack cannot take its change: deploy will refuse/);
   }, 120_000);
@@ -145,7 +158,9 @@ describe('a custom-named resource that would be replaced', () => {
     const before = await stack(DB);
     const r = await cli(['deploy', '--params', params({ scheme: 'internal', databaseName: 'orders' }), '--yes']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/stack x-dev-acme-main: CloudFormation refuses to replace a resource that keeps its custom name: Cluster \(x-dev-acme-main\) AWS::RDS::DBCluster because of DatabaseName/);
+    expect(r.stderr).toMatch(
+      /stack x-dev-acme-main: CloudFormation refuses to replace a resource that keeps its custom name: Cluster \(x-dev-acme-main\) AWS::RDS::DBCluster because of DatabaseName/,
+    );
     expect(r.stderr).toMatch(/way out: nothing was changed\. Undo the change to DatabaseName/);
     const after = await stack(DB);
     expect(after.StackStatus).toBe(before.StackStatus);
@@ -156,15 +171,23 @@ describe('a custom-named resource that would be replaced', () => {
   test('the emulator refuses the update as CloudFormation does when it is executed anyway', async () => {
     const current = await stack(DB);
     const { TemplateBody } = await cfn.send(new GetTemplateCommand({ StackName: DB }));
-    const { Id } = await cfn.send(new CreateChangeSetCommand({
-      StackName: DB,
-      ChangeSetName: 'rename-database',
-      ChangeSetType: 'UPDATE',
-      TemplateBody,
-      Capabilities: ['CAPABILITY_IAM'],
-      Parameters: current.Parameters!.map((p) => ({ ParameterKey: p.ParameterKey, ParameterValue: p.ParameterKey === 'DatabaseName' ? 'orders' : p.ParameterValue })),
-    }));
-    await waitUntilChangeSetCreateComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { ChangeSetName: Id, StackName: DB });
+    const { Id } = await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: DB,
+        ChangeSetName: 'rename-database',
+        ChangeSetType: 'UPDATE',
+        TemplateBody,
+        Capabilities: ['CAPABILITY_IAM'],
+        Parameters: current.Parameters!.map((p) => ({
+          ParameterKey: p.ParameterKey,
+          ParameterValue: p.ParameterKey === 'DatabaseName' ? 'orders' : p.ParameterValue,
+        })),
+      }),
+    );
+    await waitUntilChangeSetCreateComplete(
+      { client: cfn, maxWaitTime: 60, minDelay: 1 },
+      { ChangeSetName: Id, StackName: DB },
+    );
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: Id, StackName: DB }));
 
     expect((await stack(DB)).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
@@ -182,7 +205,9 @@ describe('a DocumentDB database name, part of its generated credentials', () => 
     const file = params({ scheme: 'internal', docsName: 'orders' });
     const plan = await cli(['plan', '--params', file]);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('REFUSED stack x-dev-acme-docs: DatabaseName cannot change after the stack is created (DatabaseName is "app", the params file says "orders")');
+    expect(plan.stdout).toContain(
+      'REFUSED stack x-dev-acme-docs: DatabaseName cannot change after the stack is created (DatabaseName is "app", the params file says "orders")',
+    );
 
     const before = await stack('x-dev-acme-docs');
     const r = await cli(['deploy', '--params', file, '--yes']);

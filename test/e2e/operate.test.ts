@@ -17,9 +17,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { CONFIG_SECRET_OUTPUT, secretName } from '../../src/ops/secret';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
@@ -58,12 +68,15 @@ async function currentSecret(): Promise<{ text: string; versionId: string }> {
 }
 
 async function versionCount(): Promise<number> {
-  const out = await sdk(SecretsManagerClient).send(new ListSecretVersionIdsCommand({ SecretId: SECRET, IncludeDeprecated: true }));
+  const out = await sdk(SecretsManagerClient).send(
+    new ListSecretVersionIdsCommand({ SecretId: SECRET, IncludeDeprecated: true }),
+  );
   return (out.Versions ?? []).length;
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'operate-e2e-'));
   emulator = await startEmulator();
   await repositoriesWithImages(emulator, cli, PARAMS, [{ repository: 'acme-web', tag: 'initial' }]);
@@ -91,7 +104,11 @@ describe('config', () => {
     const masked = await ok(['config', 'get', ...APP]);
     expect(JSON.parse(masked.stdout)).toEqual({ LOG_LEVEL: '****', WORKERS: '****', DB_URL: '****' });
     expect(masked.stdout + masked.stderr).not.toMatch(/s3cr3t|debug/);
-    expect(JSON.parse((await ok(['--json', 'config', 'get', ...APP])).stdout)).toEqual({ LOG_LEVEL: '****', WORKERS: '****', DB_URL: '****' });
+    expect(JSON.parse((await ok(['--json', 'config', 'get', ...APP])).stdout)).toEqual({
+      LOG_LEVEL: '****',
+      WORKERS: '****',
+      DB_URL: '****',
+    });
     expect(JSON.parse((await ok(['config', 'get', ...APP, '--show', '--json'])).stdout)).toEqual(document);
   });
 
@@ -126,18 +143,23 @@ describe('config', () => {
     expect(JSON.parse((await currentSecret()).text)).toEqual({});
     const missing = await cli(['config', 'rollback', ...APP, '--to', '00000000-0000-0000-0000-000000000000']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('version 00000000-0000-0000-0000-000000000000 of the configuration secret does not exist');
+    expect(missing.stderr).toContain(
+      'version 00000000-0000-0000-0000-000000000000 of the configuration secret does not exist',
+    );
   });
 
   it('edits in a private temporary file that is removed afterwards, and refuses invalid JSON', async () => {
     const editor = path.join(tmp, 'editor.js');
     const log = path.join(tmp, 'editor.log');
-    fs.writeFileSync(editor, `
+    fs.writeFileSync(
+      editor,
+      `
       const fs = require('fs');
       const file = process.argv[2];
       fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ file, mode: (fs.statSync(file).mode & 0o777).toString(8), before: fs.readFileSync(file, 'utf8') }) + '\\n');
       fs.writeFileSync(file, process.env.NEW_CONTENT);
-    `);
+    `,
+    );
     const env = (content: string) => ({ EDITOR: `"${process.execPath}" "${editor}"`, NEW_CONTENT: content });
     const run = await ok(['config', 'edit', ...APP], env('{"FEATURE_X": "on", "WORKERS": 2}'));
     expect(run.stdout).toContain('(+FEATURE_X +WORKERS)');
@@ -150,12 +172,16 @@ describe('config', () => {
     const before = await currentSecret();
     const invalid = await cli(['config', 'edit', ...APP], env('{"FEATURE_X": on}'));
     expect(invalid.code).toBe(2);
-    expect(invalid.stderr).toContain('the edited document is not a JSON object (invalid JSON at line 1, column 15); nothing written');
+    expect(invalid.stderr).toContain(
+      'the edited document is not a JSON object (invalid JSON at line 1, column 15); nothing written',
+    );
     expect((await currentSecret()).versionId).toBe(before.versionId);
   });
 
   it('explains a secret that is not a JSON object without printing it, and edit repairs it', async () => {
-    await sdk(SecretsManagerClient).send(new PutSecretValueCommand({ SecretId: SECRET, SecretString: 'hunter2-not-json' }));
+    await sdk(SecretsManagerClient).send(
+      new PutSecretValueCommand({ SecretId: SECRET, SecretString: 'hunter2-not-json' }),
+    );
     const get = await cli(['config', 'get', ...APP, '--show']);
     expect(get.code).toBe(2);
     expect(get.stderr).toContain(`the secret ${secretName(SECRET)}`);
@@ -189,17 +215,30 @@ describe('release and status', () => {
     const cfn = sdk(CloudFormationClient);
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: SERVICE_STACK }))).Stacks![0]!;
     const template = (await cfn.send(new GetTemplateCommand({ StackName: SERVICE_STACK }))).TemplateBody;
-    const td = (await cfn.send(new DescribeStackResourceCommand({ StackName: SERVICE_STACK, LogicalResourceId: 'TaskDefinition' }))).StackResourceDetail!.PhysicalResourceId!;
-    const image = (await sdk(ECSClient).send(new DescribeTaskDefinitionCommand({ taskDefinition: td }))).taskDefinition!.containerDefinitions![0]!.image!;
+    const td = (
+      await cfn.send(
+        new DescribeStackResourceCommand({ StackName: SERVICE_STACK, LogicalResourceId: 'TaskDefinition' }),
+      )
+    ).StackResourceDetail!.PhysicalResourceId!;
+    const image = (await sdk(ECSClient).send(new DescribeTaskDefinitionCommand({ taskDefinition: td }))).taskDefinition!
+      .containerDefinitions![0]!.image!;
     const parameters = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey!, p.ParameterValue!]));
     return { parameters, template, image };
   }
 
-  it('status shows each service\'s task counts, image tag and rollout state', async () => {
+  it("status shows each service's task counts, image tag and rollout state", async () => {
     const json = JSON.parse((await ok(['status', '--params', PARAMS, '--json'])).stdout);
     expect(json.stacks.map((s: { name: string }) => s.name)).toContain(SERVICE_STACK);
     expect(json.services).toHaveLength(1);
-    expect(json.services[0]).toMatchObject({ stack: SERVICE_STACK, cluster: 'x-dev', imageTag: 'initial', rolloutState: 'COMPLETED', running: expect.any(Number), desired: expect.any(Number), pending: expect.any(Number) });
+    expect(json.services[0]).toMatchObject({
+      stack: SERVICE_STACK,
+      cluster: 'x-dev',
+      imageTag: 'initial',
+      rolloutState: 'COMPLETED',
+      running: expect.any(Number),
+      desired: expect.any(Number),
+      pending: expect.any(Number),
+    });
     expect(json.services[0].image).toMatch(/\/acme-web:initial$/);
     expect(json.services[0].targets).toEqual({ counts: {}, total: 0 });
 
@@ -235,16 +274,28 @@ describe('release and status', () => {
   it('--no-wait returns after the stack update; status reports the image ECS runs', async () => {
     await pushImage('v3');
     const before = await serviceStack();
-    const json = JSON.parse((await ok(['release', ...APP, '--version', 'v3', '--yes', '--no-wait', '--json', '--poll-interval', '0.2'])).stdout);
-    expect(json).toMatchObject({ ok: true, stack: SERVICE_STACK, repository: 'acme-web', from: 'v2', to: 'v3', result: 'stack-complete' });
+    const json = JSON.parse(
+      (await ok(['release', ...APP, '--version', 'v3', '--yes', '--no-wait', '--json', '--poll-interval', '0.2']))
+        .stdout,
+    );
+    expect(json).toMatchObject({
+      ok: true,
+      stack: SERVICE_STACK,
+      repository: 'acme-web',
+      from: 'v2',
+      to: 'v3',
+      result: 'stack-complete',
+    });
     const after = await serviceStack();
     expect(after.image).toMatch(/\/acme-web:v3$/);
     expect(after.parameters).toEqual({ ...before.parameters, ImageTag: 'v3' });
 
     // The tag status shows is the one in the task definition ECS runs the service with.
     const ecs = sdk(ECSClient);
-    const service = (await ecs.send(new DescribeServicesCommand({ cluster: 'x-dev', services: [json.service] }))).services![0]!;
-    const running = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }))).taskDefinition!.containerDefinitions![0]!.image!;
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: 'x-dev', services: [json.service] })))
+      .services![0]!;
+    const running = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! })))
+      .taskDefinition!.containerDefinitions![0]!.image!;
     expect(running).toMatch(/\/acme-web:v3$/); // ECS moved to the released revision
     const status = JSON.parse((await ok(['status', '--params', PARAMS, '--json'])).stdout);
     expect(status.services[0].image).toBe(running);
@@ -256,7 +307,7 @@ describe('release and status', () => {
     fs.writeFileSync(file, `${small.trimEnd()}\n  - name: other\n    service:\n      repositoryName: acme-web\n`);
     const config = await cli(['config', 'get', '--params', file, '--app', 'other']);
     expect(config.code).toBe(2);
-    expect(config.stderr).toContain('app other\'s load balancer stack x-dev-other-loadbalancer is not deployed');
+    expect(config.stderr).toContain("app other's load balancer stack x-dev-other-loadbalancer is not deployed");
     expect(config.stderr).toContain(`provision deploy --params ${file}`);
     const release = await cli(['release', '--params', file, '--app', 'other', '--version', 'v2', '--yes']);
     expect(release.code).toBe(2);

@@ -22,16 +22,37 @@ interface Run {
   stderr: string;
 }
 
-function sh(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
+function sh(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
 }
 
 /** What `npm pack` needs of the repository: the sources and what the package ships. */
-const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'bin', 'src', 'stages', 'templates', 'published', 'examples'];
+const SOURCES = [
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'README.md',
+  'LICENSE',
+  'bin',
+  'src',
+  'stages',
+  'templates',
+  'published',
+  'examples',
+];
 
 let tmp: string;
 let prefix: string;
@@ -61,7 +82,21 @@ beforeAll(async () => {
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
   tarball = path.join(tmp, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
   prefix = path.join(tmp, 'prefix');
-  const installed = await sh('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: tmp, timeoutMs: 240_000 });
+  const installed = await sh(
+    'npm',
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      tarball,
+    ],
+    { cwd: tmp, timeoutMs: 240_000 },
+  );
   if (installed.code !== 0) throw new Error(`npm install of the tarball failed:\n${installed.stderr}`);
   emu = await startEmulator();
   cfn = new CloudFormationClient(emu.clientConfig);
@@ -76,12 +111,27 @@ afterAll(async () => {
 describe('the packed package', () => {
   test('holds the CLI, the catalogue, the schema, the examples and the licence, and nothing of the tests', async () => {
     const listed = await sh('tar', ['-tzf', tarball], { cwd: tmp });
-    const files = listed.stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    const files = listed.stdout
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
     const bytes = fs.statSync(tarball).size;
     // The figure the README quotes.
     console.log(`package: ${path.basename(tarball)}, ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB packed`);
-    expect(files).toEqual(expect.arrayContaining(['bin/provision.js', 'dist/src/cli/main.js', 'published/params.schema.json', 'published/0.1.0/11.env-network.cf', 'examples/small.yaml', 'LICENSE', 'README.md']));
-    expect(files.filter((f) => /^(test|tools)\/|\.py$|\.test\.|tsconfig|jest\.config|^src\/|^templates\/|^stages\//.test(f))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/provision.js',
+        'dist/src/cli/main.js',
+        'published/params.schema.json',
+        'published/0.1.0/11.env-network.cf',
+        'examples/small.yaml',
+        'LICENSE',
+        'README.md',
+      ]),
+    );
+    expect(
+      files.filter((f) => /^(test|tools)\/|\.py$|\.test\.|tsconfig|jest\.config|^src\/|^templates\/|^stages\//.test(f)),
+    ).toEqual([]);
     expect(bytes).toBeLessThan(400 * 1024);
   });
 });
@@ -93,13 +143,17 @@ describe('installed globally, run from an empty folder', () => {
   });
 
   test('--version and -V print the tool and catalogue versions', async () => {
-    const version = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
     for (const flag of ['--version', '-V']) {
       const r = await provision([flag], work);
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
       expect(r.stdout).toBe(`provision ${version} (cfn-stages; catalogue ${version}; Node.js ${process.version})\n`);
     }
-    const json = JSON.parse((await provision(['--version', '--json'], work)).stdout) as { version: string; path: string };
+    const json = JSON.parse((await provision(['--version', '--json'], work)).stdout) as {
+      version: string;
+      path: string;
+    };
     expect(json.version).toBe(version);
     expect(json.path).toBe(path.join(prefix, 'lib', 'node_modules', 'cfn-stages'));
   });
@@ -109,7 +163,9 @@ describe('installed globally, run from an empty folder', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     const written = fs.readdirSync(path.join(work, 'out')).sort();
     expect(written).toEqual(fs.readdirSync(path.join(REPO_ROOT, 'published', '0.1.0')).sort());
-    expect(fs.readFileSync(path.join(work, 'out', '11.env-network.cf'), 'utf8')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'published', '0.1.0', '11.env-network.cf'), 'utf8'));
+    expect(fs.readFileSync(path.join(work, 'out', '11.env-network.cf'), 'utf8')).toBe(
+      fs.readFileSync(path.join(REPO_ROOT, 'published', '0.1.0', '11.env-network.cf'), 'utf8'),
+    );
   });
 
   test('init writes envs/<env>.yaml pointing at the installed schema, and a .gitignore', async () => {
@@ -131,7 +187,15 @@ describe('installed globally, run from an empty folder', () => {
   test('plan and deploy a params file written there, against the emulator', async () => {
     fs.writeFileSync(
       path.join(work, 'envs', 'net.yaml'),
-      ['environment: net', 'prefix: pk-', 'region: us-east-1', 'tags: { contactEmail: ops@example.com }', 'network: { azCount: 2, natGateways: single }', 'ecsCluster: {}', ''].join('\n'),
+      [
+        'environment: net',
+        'prefix: pk-',
+        'region: us-east-1',
+        'tags: { contactEmail: ops@example.com }',
+        'network: { azCount: 2, natGateways: single }',
+        'ecsCluster: {}',
+        '',
+      ].join('\n'),
     );
     const plan = await provision(['plan', '--params', 'envs/net.yaml'], work);
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });

@@ -20,7 +20,10 @@ function cli(emu: Emulator, args: string[]): Promise<Run> {
 }
 
 interface PlanJson {
-  stacks: { name: string; plan: { kind: string; plan?: { type: string; changes: { action: string; logicalId: string }[] } } }[];
+  stacks: {
+    name: string;
+    plan: { kind: string; plan?: { type: string; changes: { action: string; logicalId: string }[] } };
+  }[];
 }
 
 const example = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'examples', name), 'utf8');
@@ -66,7 +69,7 @@ describe.each(FILES)('%s', (name, text) => {
     await emu?.stop();
   });
 
-  test('plan\'s adds are the resources the deploy creates, stack by stack', async () => {
+  test("plan's adds are the resources the deploy creates, stack by stack", async () => {
     const planned = await cli(emu, ['plan', '--params', file(), '--json']);
     expect(planned.code).toBe(0);
     const plan = JSON.parse(planned.stdout) as PlanJson;
@@ -78,9 +81,13 @@ describe.each(FILES)('%s', (name, text) => {
     const created: Record<string, string[]> = {};
     for (const s of plan.stacks) {
       expect([s.name, s.plan.kind, s.plan.plan?.type]).toEqual([s.name, 'changes', 'create']);
-      adds[s.name] = s.plan.plan!.changes.filter((c) => c.action === 'Add').map((c) => c.logicalId).sort();
+      adds[s.name] = s.plan
+        .plan!.changes.filter((c) => c.action === 'Add')
+        .map((c) => c.logicalId)
+        .sort();
       const ids: string[] = [];
-      for await (const page of paginateListStackResources({ client: cfn }, { StackName: s.name })) for (const r of page.StackResourceSummaries ?? []) ids.push(r.LogicalResourceId!);
+      for await (const page of paginateListStackResources({ client: cfn }, { StackName: s.name }))
+        for (const r of page.StackResourceSummaries ?? []) ids.push(r.LogicalResourceId!);
       created[s.name] = ids.sort();
     }
     expect(adds).toEqual(created);

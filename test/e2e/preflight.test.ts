@@ -35,7 +35,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 jest.setTimeout(180_000);
 
-const CLUSTER_TEMPLATE = path.join(REPO_ROOT, 'published', fs.readdirSync(path.join(REPO_ROOT, 'published')).find((d) => /^\d/.test(d)) ?? '', '13.env-ecs-cluster.cf');
+const CLUSTER_TEMPLATE = path.join(
+  REPO_ROOT,
+  'published',
+  fs.readdirSync(path.join(REPO_ROOT, 'published')).find((d) => /^\d/.test(d)) ?? '',
+  '13.env-ecs-cluster.cf',
+);
 
 type Run = CliRun;
 
@@ -49,7 +54,8 @@ function cli(args: string[]): Promise<Run> {
 /** examples/small.yaml as environment `env` with `nat` NAT gateways in `zones` zones. */
 function paramsFor(env: string, nat: 'single' | 'one-per-az', zones = 2): string {
   const file = path.join(tmp, `${env}-${nat}.yaml`);
-  const text = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'small.yaml'), 'utf8')
+  const text = fs
+    .readFileSync(path.join(REPO_ROOT, 'examples', 'small.yaml'), 'utf8')
     .replace('environment: dev', `environment: ${env}`)
     .replace('azCount: 2', `azCount: ${zones}`)
     .replace('natGateways: single', `natGateways: ${nat}`)
@@ -60,7 +66,9 @@ function paramsFor(env: string, nat: 'single' | 'one-per-az', zones = 2): string
 
 async function stackExists(name: string): Promise<boolean> {
   try {
-    const out = await new CloudFormationClient(emulator.clientConfig).send(new DescribeStacksCommand({ StackName: name }));
+    const out = await new CloudFormationClient(emulator.clientConfig).send(
+      new DescribeStacksCommand({ StackName: name }),
+    );
     return (out.Stacks ?? []).length > 0;
   } catch {
     return false;
@@ -68,11 +76,18 @@ async function stackExists(name: string): Promise<boolean> {
 }
 
 async function pushImage(repositoryName: string, imageTag: string): Promise<void> {
-  await new ECRClient(emulator.clientConfig).send(new PutImageCommand({
-    repositoryName,
-    imageTag,
-    imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: 1, digest: `sha256:${'0'.repeat(64)}` }, layers: [] }),
-  }));
+  await new ECRClient(emulator.clientConfig).send(
+    new PutImageCommand({
+      repositoryName,
+      imageTag,
+      imageManifest: JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: 1, digest: `sha256:${'0'.repeat(64)}` },
+        layers: [],
+      }),
+    }),
+  );
 }
 
 async function elasticIps(): Promise<number> {
@@ -80,12 +95,15 @@ async function elasticIps(): Promise<number> {
 }
 
 async function serviceRoles(): Promise<string[]> {
-  const out = await new IAMClient(emulator.clientConfig).send(new ListRolesCommand({ PathPrefix: '/aws-service-role/' }));
+  const out = await new IAMClient(emulator.clientConfig).send(
+    new ListRolesCommand({ PathPrefix: '/aws-service-role/' }),
+  );
   return (out.Roles ?? []).map((r) => r.Path ?? '');
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'preflight-e2e-'));
   emulator = await startEmulator({ env: { CFN_STAGES_EMULATOR_NEW_ACCOUNT: '1' } });
 });
@@ -97,7 +115,9 @@ afterAll(async () => {
 
 describe('row 7: the first ECS cluster of a new account', () => {
   test('without the service-linked role the account refuses a cluster: the cluster stack, created as before, rolls back', async () => {
-    await expect(new ECSClient(emulator.clientConfig).send(new CreateClusterCommand({ clusterName: 'probe' }))).rejects.toThrow(/Unable to assume the service linked role/);
+    await expect(
+      new ECSClient(emulator.clientConfig).send(new CreateClusterCommand({ clusterName: 'probe' })),
+    ).rejects.toThrow(/Unable to assume the service linked role/);
     const network = await cli(['deploy', '--params', paramsFor('dev', 'single'), '--yes', '--only', 'network', '21']);
     expect(network.code).toBe(0);
     expect(await serviceRoles()).toEqual([]); // the network and the image repository need none
@@ -105,17 +125,32 @@ describe('row 7: the first ECS cluster of a new account', () => {
     // The ECS cluster stack as a deploy without the preflight makes it: a change set, executed.
     const cfn = new CloudFormationClient(emulator.clientConfig);
     const parameters = { Prefix: 'x-', EnvironmentName: 'dev', ContactEmail: 'ops@example.com' };
-    await cfn.send(new CreateChangeSetCommand({
-      StackName: 'x-dev-ecs-cluster', ChangeSetName: 'first', ChangeSetType: 'CREATE', TemplateBody: fs.readFileSync(CLUSTER_TEMPLATE, 'utf8'),
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
-      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-    }));
-    await waitUntilChangeSetCreateComplete({ client: cfn, maxWaitTime: 30, minDelay: 1 }, { StackName: 'x-dev-ecs-cluster', ChangeSetName: 'first' });
+    await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'x-dev-ecs-cluster',
+        ChangeSetName: 'first',
+        ChangeSetType: 'CREATE',
+        TemplateBody: fs.readFileSync(CLUSTER_TEMPLATE, 'utf8'),
+        Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+          ParameterKey,
+          ParameterValue,
+        })),
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    await waitUntilChangeSetCreateComplete(
+      { client: cfn, maxWaitTime: 30, minDelay: 1 },
+      { StackName: 'x-dev-ecs-cluster', ChangeSetName: 'first' },
+    );
     await cfn.send(new ExecuteChangeSetCommand({ StackName: 'x-dev-ecs-cluster', ChangeSetName: 'first' }));
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: 'x-dev-ecs-cluster' }))).Stacks?.[0];
     expect(stack?.StackStatus).toBe('ROLLBACK_COMPLETE');
-    const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: 'x-dev-ecs-cluster' }))).StackEvents ?? [];
-    expect(events.find((e) => e.ResourceType === 'AWS::ECS::Cluster' && e.ResourceStatus === 'CREATE_FAILED')?.ResourceStatusReason).toMatch(/Unable to assume the service linked role/);
+    const events =
+      (await cfn.send(new DescribeStackEventsCommand({ StackName: 'x-dev-ecs-cluster' }))).StackEvents ?? [];
+    expect(
+      events.find((e) => e.ResourceType === 'AWS::ECS::Cluster' && e.ResourceStatus === 'CREATE_FAILED')
+        ?.ResourceStatusReason,
+    ).toMatch(/Unable to assume the service linked role/);
   });
 
   test('plan says deploy will create the roles the templates need', async () => {
@@ -130,7 +165,12 @@ describe('row 7: the first ECS cluster of a new account', () => {
     const run = await cli(['deploy', '--params', paramsFor('dev', 'single'), '--yes']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/account preflight: creating the service-linked roles of .*ecs\.amazonaws\.com/);
-    expect(await serviceRoles()).toEqual(expect.arrayContaining(['/aws-service-role/ecs.amazonaws.com/', '/aws-service-role/elasticloadbalancing.amazonaws.com/']));
+    expect(await serviceRoles()).toEqual(
+      expect.arrayContaining([
+        '/aws-service-role/ecs.amazonaws.com/',
+        '/aws-service-role/elasticloadbalancing.amazonaws.com/',
+      ]),
+    );
     expect(await stackExists('x-dev-ecs-cluster')).toBe(true);
     const again = await cli(['deploy', '--params', paramsFor('dev', 'single'), '--yes']);
     expect(again.code).toBe(0);
@@ -139,7 +179,7 @@ describe('row 7: the first ECS cluster of a new account', () => {
 });
 
 describe('row 8: Elastic IPs of a third environment', () => {
-  test('a second environment with a NAT gateway per zone deploys (3 of 5 Elastic IPs, with dev\'s one)', async () => {
+  test("a second environment with a NAT gateway per zone deploys (3 of 5 Elastic IPs, with dev's one)", async () => {
     const run = await cli(['deploy', '--params', paramsFor('stage', 'one-per-az'), '--yes', '--only', 'network']);
     expect(run.code).toBe(0);
     expect(await elasticIps()).toBe(3);
@@ -149,12 +189,16 @@ describe('row 8: Elastic IPs of a third environment', () => {
     const file = paramsFor('prod', 'one-per-az', 3);
     const plan = await cli(['plan', '--params', file]);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('Elastic IP addresses per region: 3 in use + 3 from x-prod-network, limit 5 (AWS default): EXCEEDED, deploy will refuse');
+    expect(plan.stdout).toContain(
+      'Elastic IP addresses per region: 3 in use + 3 from x-prod-network, limit 5 (AWS default): EXCEEDED, deploy will refuse',
+    );
     expect(plan.stdout).toContain('natGateways: single');
     const deploy = await cli(['deploy', '--params', file, '--yes']);
     expect(deploy.code).toBe(1);
     expect(deploy.stderr).toContain('this deploy would exceed a quota of the account; nothing was created');
-    expect(deploy.stderr).toContain('Elastic IP addresses per region: 3 in use + 3 from x-prod-network > 5 (AWS default)');
+    expect(deploy.stderr).toContain(
+      'Elastic IP addresses per region: 3 in use + 3 from x-prod-network > 5 (AWS default)',
+    );
     expect(deploy.stderr).toMatch(/set natGateways: single under network:/);
     expect(await stackExists('x-prod-network')).toBe(false);
     expect(await elasticIps()).toBe(3);

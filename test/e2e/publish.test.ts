@@ -15,7 +15,13 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListExportsCommand, type Parameter } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  ListExportsCommand,
+  type Parameter,
+} from '@aws-sdk/client-cloudformation';
 import { ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 import {
   GetBucketEncryptionCommand,
@@ -54,7 +60,9 @@ function fetchLocal(url: string): Promise<{ status: number; type: string | undef
       .get({ host: '127.0.0.1', port: u.port, path: u.pathname }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks) }),
+        );
       })
       .on('error', reject);
   });
@@ -98,7 +106,10 @@ afterAll(async () => {
 });
 
 describe('publish, then create stacks from the printed URLs as in the console', () => {
-  const files = fs.readdirSync(CATALOGUE).filter((f) => f.endsWith('.cf')).sort();
+  const files = fs
+    .readdirSync(CATALOGUE)
+    .filter((f) => f.endsWith('.cf'))
+    .sort();
   let first: Run;
   let printed: ReturnType<typeof readPrinted>;
 
@@ -109,7 +120,9 @@ describe('publish, then create stacks from the printed URLs as in the console', 
 
   test('every template is uploaded and printed with its URL, stack-name rule and quick-create link', () => {
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`${files.length} templates in s3://${BUCKET}/cfn-stages/${VERSION}/ (${files.length} uploaded, 0 unchanged)`);
+    expect(first.stdout).toContain(
+      `${files.length} templates in s3://${BUCKET}/cfn-stages/${VERSION}/ (${files.length} uploaded, 0 unchanged)`,
+    );
     expect(first.stdout).toMatch(/The templates are private/);
     expect([...printed.keys()]).toEqual(files);
     for (const [file, p] of printed) {
@@ -117,7 +130,9 @@ describe('publish, then create stacks from the printed URLs as in the console', 
       expect(p.url).toBe(`http://localhost:${emu.port}/${BUCKET}/cfn-stages/${VERSION}/${file}`);
       expect(p.stackName).toMatch(/^(\{Prefix\}\{EnvironmentName\}-|ecr-\{RepositoryName\})/);
       const fragment = new URLSearchParams(p.quickCreate!.split('#/stacks/quickcreate?')[1]);
-      expect(p.quickCreate).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudformation\/home\?region=us-east-1#/);
+      expect(p.quickCreate).toMatch(
+        /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudformation\/home\?region=us-east-1#/,
+      );
       expect(fragment.get('templateURL')).toBe(p.url);
       expect(fragment.has('stackName')).toBe(false);
     }
@@ -129,14 +144,18 @@ describe('publish, then create stacks from the printed URLs as in the console', 
   });
 
   test('the new bucket is private, encrypted and versioned', async () => {
-    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: BUCKET }))).PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true,
-      IgnorePublicAcls: true,
-      BlockPublicPolicy: true,
-      RestrictPublicBuckets: true,
-    });
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: BUCKET }))).PublicAccessBlockConfiguration).toEqual(
+      {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    );
     const enc = await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
-    expect(enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
+    expect(enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe(
+      'AES256',
+    );
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
   });
 
@@ -146,8 +165,17 @@ describe('publish, then create stacks from the printed URLs as in the console', 
     const again = await cli(['publish', '--bucket', BUCKET, '--json']);
     expect(again.code).toBe(0);
     const r = JSON.parse(again.stdout);
-    expect(r).toMatchObject({ ok: true, bucket: BUCKET, version: VERSION, keyPrefix: `cfn-stages/${VERSION}/`, bucketCreated: false, public: false });
-    expect(r.templates.map((t: any) => [t.file, t.url, t.contentType, t.status])).toEqual(files.map((f) => [f, printed.get(f)!.url, 'application/json', 'unchanged']));
+    expect(r).toMatchObject({
+      ok: true,
+      bucket: BUCKET,
+      version: VERSION,
+      keyPrefix: `cfn-stages/${VERSION}/`,
+      bucketCreated: false,
+      public: false,
+    });
+    expect(r.templates.map((t: any) => [t.file, t.url, t.contentType, t.status])).toEqual(
+      files.map((f) => [f, printed.get(f)!.url, 'application/json', 'unchanged']),
+    );
     expect(await objectVersions(BUCKET)).toBe(before);
   });
 
@@ -158,10 +186,16 @@ describe('publish, then create stacks from the printed URLs as in the console', 
     const steps: { file: string; values: Record<string, string> }[] = [
       { file: '11.env-network.cf', values: person },
       { file: '13.env-ecs-cluster.cf', values: person },
-      { file: '21.project-ecr-image-repo.cf', values: { RepositoryName: 'acme-web', ContactEmail: person.ContactEmail } },
+      {
+        file: '21.project-ecr-image-repo.cf',
+        values: { RepositoryName: 'acme-web', ContactEmail: person.ContactEmail },
+      },
       { file: '31.app-loadbalancer.cf', values: app },
       { file: '32.app-ecs-service.cf', values: { ...app, RepositoryName: 'acme-web' } },
-      { file: '91.extra-service.cf', values: { ...app, Suffix: 'api2', PathPrefix: '/api2', RepositoryName: 'acme-web' } },
+      {
+        file: '91.extra-service.cf',
+        values: { ...app, Suffix: 'api2', PathPrefix: '/api2', RepositoryName: 'acme-web' },
+      },
     ];
     const created = new Map<string, { stackName: string; stackId: string; status: string }>();
 
@@ -170,8 +204,18 @@ describe('publish, then create stacks from the printed URLs as in the console', 
         const p = printed.get(step.file)!;
         // The person fills the stack-name rule the output shows with the same values.
         const stackName = p.stackName!.replace(/\{(\w+)\}/g, (_m, k: string) => step.values[k]!);
-        const Parameters: Parameter[] = Object.entries(step.values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-        const { StackId } = await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateURL: p.url, Parameters, Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] }));
+        const Parameters: Parameter[] = Object.entries(step.values).map(([ParameterKey, ParameterValue]) => ({
+          ParameterKey,
+          ParameterValue,
+        }));
+        const { StackId } = await cfn.send(
+          new CreateStackCommand({
+            StackName: stackName,
+            TemplateURL: p.url,
+            Parameters,
+            Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+          }),
+        );
         let status = 'CREATE_IN_PROGRESS';
         for (let i = 0; i < 100 && status.endsWith('_IN_PROGRESS'); i++) {
           status = (await cfn.send(new DescribeStacksCommand({ StackName: StackId }))).Stacks![0]!.StackStatus!;
@@ -198,17 +242,44 @@ describe('publish, then create stacks from the printed URLs as in the console', 
       let NextToken: string | undefined;
       do {
         const page = await cfn.send(new ListExportsCommand({ NextToken }));
-        for (const e of page.Exports ?? []) byStack.set(e.ExportingStackId!, [...(byStack.get(e.ExportingStackId!) ?? []), e.Name!]);
+        for (const e of page.Exports ?? [])
+          byStack.set(e.ExportingStackId!, [...(byStack.get(e.ExportingStackId!) ?? []), e.Name!]);
         NextToken = page.NextToken;
       } while (NextToken);
       const exportsOf = (file: string) => (byStack.get(created.get(file)!.stackId) ?? []).sort();
       const env = (keys: string[]) => keys.map((k) => `x-pub-${k}`).sort();
       expect(exportsOf('11.env-network.cf')).toEqual(
-        env(['VpcId', 'VpcCidr', 'PublicSubnetIds', 'PrivateSubnetIds', 'DataSubnetIds', 'LoadBalancerSecurityGroupId', 'AppSecurityGroupId', 'DatabaseSecurityGroupId', 'CacheSecurityGroupId', 'DbSubnetGroupName', 'CacheSubnetGroupName', 'AvailabilityZones']),
+        env([
+          'VpcId',
+          'VpcCidr',
+          'PublicSubnetIds',
+          'PrivateSubnetIds',
+          'DataSubnetIds',
+          'LoadBalancerSecurityGroupId',
+          'AppSecurityGroupId',
+          'DatabaseSecurityGroupId',
+          'CacheSecurityGroupId',
+          'DbSubnetGroupName',
+          'CacheSubnetGroupName',
+          'AvailabilityZones',
+        ]),
       );
       expect(exportsOf('13.env-ecs-cluster.cf')).toEqual(env(['EcsClusterName', 'EcsClusterArn']));
-      expect(exportsOf('21.project-ecr-image-repo.cf')).toEqual(['ecr-acme-web-RepositoryArn', 'ecr-acme-web-RepositoryUri']);
-      expect(exportsOf('31.app-loadbalancer.cf')).toEqual(env(['acme-ListenerArn', 'acme-TargetGroupArn', 'acme-LoadBalancerFullName', 'acme-LoadBalancerDnsName', 'acme-LogGroupName', 'acme-ConfigSecretArn', 'acme-AppKeyArn']));
+      expect(exportsOf('21.project-ecr-image-repo.cf')).toEqual([
+        'ecr-acme-web-RepositoryArn',
+        'ecr-acme-web-RepositoryUri',
+      ]);
+      expect(exportsOf('31.app-loadbalancer.cf')).toEqual(
+        env([
+          'acme-ListenerArn',
+          'acme-TargetGroupArn',
+          'acme-LoadBalancerFullName',
+          'acme-LoadBalancerDnsName',
+          'acme-LogGroupName',
+          'acme-ConfigSecretArn',
+          'acme-AppKeyArn',
+        ]),
+      );
     });
 
     test('the imports resolved to the real cluster: both services run in it', async () => {
@@ -258,7 +329,9 @@ describe('publish, then create stacks from the printed URLs as in the console', 
         expect(t.stacks).toHaveLength(1);
         const link = t.stacks[0];
         const q = new URLSearchParams(link.quickCreate.split('#/stacks/quickcreate?')[1]);
-        const params = Object.fromEntries([...q].filter(([k]) => k.startsWith('param_')).map(([k, v]) => [k.slice('param_'.length), v]));
+        const params = Object.fromEntries(
+          [...q].filter(([k]) => k.startsWith('param_')).map(([k, v]) => [k.slice('param_'.length), v]),
+        );
         expect({ file: step.file, stackName: q.get('stackName'), params, url: q.get('templateURL') }).toEqual({
           file: step.file,
           stackName: created.get(step.file)!.stackName,
@@ -279,13 +352,23 @@ describe('publish, then create stacks from the printed URLs as in the console', 
       expect((await fetchLocal(`http://localhost:${emu.port}/${open}/private/notes.txt`)).status).toBe(403);
       // Only the templates' prefix is readable by anyone, and only readable; ACLs stay blocked.
       const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: open }))).Policy!);
-      expect(policy.Statement).toEqual([{ Sid: expect.any(String), Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${open}/cfn-stages/${VERSION}/*` }]);
-      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: open }))).PublicAccessBlockConfiguration).toEqual({
-        BlockPublicAcls: true,
-        IgnorePublicAcls: true,
-        BlockPublicPolicy: false,
-        RestrictPublicBuckets: false,
-      });
+      expect(policy.Statement).toEqual([
+        {
+          Sid: expect.any(String),
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${open}/cfn-stages/${VERSION}/*`,
+        },
+      ]);
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: open }))).PublicAccessBlockConfiguration).toEqual(
+        {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: false,
+          RestrictPublicBuckets: false,
+        },
+      );
     });
   });
 

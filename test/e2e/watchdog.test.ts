@@ -40,7 +40,9 @@ function cli(args: string[]): Promise<Run> {
 
 /** The example environment with the service on `tag`. */
 function writeParams(tag: string): void {
-  const text = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'small.yaml'), 'utf8').replace('imageTag: initial', `imageTag: ${tag}`);
+  const text = fs
+    .readFileSync(path.join(REPO_ROOT, 'examples', 'small.yaml'), 'utf8')
+    .replace('imageTag: initial', `imageTag: ${tag}`);
   fs.writeFileSync(params, text.replace('../published/', `${REPO_ROOT}/published/`));
 }
 
@@ -53,9 +55,17 @@ async function push(tag: string, exitCode?: number): Promise<void> {
       imageManifest: JSON.stringify({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: 1234, digest: `sha256:${Buffer.from(tag.padEnd(32, '0')).toString('hex')}` },
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          size: 1234,
+          digest: `sha256:${Buffer.from(tag.padEnd(32, '0')).toString('hex')}`,
+        },
         layers: [],
-        ...(exitCode === undefined ? {} : { annotations: { 'cfn-stages.emulator/exit-code': String(exitCode), 'cfn-stages.emulator/reason': CRASH } }),
+        ...(exitCode === undefined
+          ? {}
+          : {
+              annotations: { 'cfn-stages.emulator/exit-code': String(exitCode), 'cfn-stages.emulator/reason': CRASH },
+            }),
       }),
     }),
   );
@@ -63,20 +73,30 @@ async function push(tag: string, exitCode?: number): Promise<void> {
 
 async function stackStatus(name: string): Promise<{ status?: string; imageTag?: string }> {
   try {
-    const out = await new CloudFormationClient(emulator.clientConfig).send(new DescribeStacksCommand({ StackName: name }));
+    const out = await new CloudFormationClient(emulator.clientConfig).send(
+      new DescribeStacksCommand({ StackName: name }),
+    );
     const stack = out.Stacks?.[0];
-    return { status: stack?.StackStatus, imageTag: stack?.Parameters?.find((p) => p.ParameterKey === 'ImageTag')?.ParameterValue };
+    return {
+      status: stack?.StackStatus,
+      imageTag: stack?.Parameters?.find((p) => p.ParameterKey === 'ImageTag')?.ParameterValue,
+    };
   } catch {
     return {};
   }
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-e2e-'));
   params = path.join(tmp, 'dev.yaml');
   emulator = await startEmulator({
-    env: { CFN_STAGES_EMULATOR_TASKS: 'run', CFN_STAGES_EMULATOR_TASK_SECONDS: '1', CFN_STAGES_EMULATOR_BREAKER_SECONDS: String(BREAKER_SECONDS) },
+    env: {
+      CFN_STAGES_EMULATOR_TASKS: 'run',
+      CFN_STAGES_EMULATOR_TASK_SECONDS: '1',
+      CFN_STAGES_EMULATOR_BREAKER_SECONDS: String(BREAKER_SECONDS),
+    },
   });
   writeParams('crash1');
   const repo = await cli(['deploy', '--params', params, '--yes', '--only', '21']);
@@ -96,7 +116,11 @@ test('create: deploy shows why the tasks stop, gives up well before the circuit 
   const text = run.stdout + run.stderr;
   expect(run.code).toBe(1);
   expect(text).toContain(`task stopped Service: exit 1: ${CRASH}`); // live, as it happened
-  expect(text).toMatch(new RegExp(`${SERVICE_STACK}: failed \\(DELETE_COMPLETE\\): Service AWS::ECS::Service: \\d+ new tasks stopped: exit 1: ${CRASH}; gave up after \\d+ s`));
+  expect(text).toMatch(
+    new RegExp(
+      `${SERVICE_STACK}: failed \\(DELETE_COMPLETE\\): Service AWS::ECS::Service: \\d+ new tasks stopped: exit 1: ${CRASH}; gave up after \\d+ s`,
+    ),
+  );
   expect(text).toContain('readonlyRootFilesystem: false');
   expect(run.seconds).toBeLessThan(BREAKER_SECONDS / 3);
   expect((await stackStatus(SERVICE_STACK)).status).toBeUndefined(); // deleted, not left in progress
@@ -115,14 +139,29 @@ test('update: deploy cancels the update of a service whose new tasks crash; it r
   const run = await cli(['deploy', '--params', params, '--yes', '--poll-interval', '1']);
   const text = run.stdout + run.stderr;
   expect(run.code).toBe(1);
-  expect(text).toMatch(new RegExp(`${SERVICE_STACK}: failed \\(UPDATE_ROLLBACK_COMPLETE\\): .*exit 1: ${CRASH}; gave up after \\d+ s .*cancelled the update`));
+  expect(text).toMatch(
+    new RegExp(
+      `${SERVICE_STACK}: failed \\(UPDATE_ROLLBACK_COMPLETE\\): .*exit 1: ${CRASH}; gave up after \\d+ s .*cancelled the update`,
+    ),
+  );
   expect(run.seconds).toBeLessThan(BREAKER_SECONDS / 3);
   expect(await stackStatus(SERVICE_STACK)).toEqual({ status: 'UPDATE_ROLLBACK_COMPLETE', imageTag: 'good' });
 });
 
 test('release shares the watchdog: a release whose tasks crash is cancelled with the reason', async () => {
   writeParams('good');
-  const run = await cli(['release', '--params', params, '--app', 'acme', '--version', 'crash2', '--yes', '--poll-interval', '1']);
+  const run = await cli([
+    'release',
+    '--params',
+    params,
+    '--app',
+    'acme',
+    '--version',
+    'crash2',
+    '--yes',
+    '--poll-interval',
+    '1',
+  ]);
   const text = run.stdout + run.stderr;
   expect(run.code).toBe(1);
   expect(text).toContain(`exit 1: ${CRASH}`);

@@ -28,7 +28,9 @@ import { pushImage } from '../helpers/images';
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'provision.js');
 const PTY = path.join(ROOT, 'test', 'e2e', 'run_in_pty.py');
-const PYTHON = fs.existsSync(path.join(ROOT, '.venv', 'bin', 'python')) ? path.join(ROOT, '.venv', 'bin', 'python') : 'python3';
+const PYTHON = fs.existsSync(path.join(ROOT, '.venv', 'bin', 'python'))
+  ? path.join(ROOT, '.venv', 'bin', 'python')
+  : 'python3';
 
 const DOWN = '\x1b[B';
 const CTRL_C = '\x03';
@@ -64,7 +66,9 @@ class Terminal {
     });
     this.child.stdout!.on('data', (d: Buffer) => (this.raw += d.toString('utf8')));
     this.child.stderr!.on('data', (d: Buffer) => (this.raw += d.toString('utf8')));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve((this.code = code ?? (signal ? 128 : 1)))));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => resolve((this.code = code ?? (signal ? 128 : 1)))),
+    );
   }
 
   get text(): string {
@@ -122,12 +126,17 @@ class Terminal {
       const keys = rules.find(([re]) => re.test(line))?.[1] ?? '\r';
       // The message without its shown default ("Prefix (x-)" -> "Prefix").
       const key = line.replace(/ \([^)]*\)\s*$/, '').slice(0, 24);
-      if (this.answered.filter((a) => a.prompt === line).length > 3) throw new Error(`prompt "${line}" keeps coming back (answer refused?):\n${this.tail()}`);
+      if (this.answered.filter((a) => a.prompt === line).length > 3)
+        throw new Error(`prompt "${line}" keeps coming back (answer refused?):\n${this.tail()}`);
       this.answered.push({ prompt: line, keys });
       this.send(keys);
       const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       // A refused answer leaves the prompt open (its problem under it): this wait then times out.
-      from = await this.waitFor(new RegExp(`✔ ${escaped}[^\\n]*`), Math.min(10_000, Math.max(1000, deadline - Date.now())), from + m.index).catch((err: Error) => {
+      from = await this.waitFor(
+        new RegExp(`✔ ${escaped}[^\\n]*`),
+        Math.min(10_000, Math.max(1000, deadline - Date.now())),
+        from + m.index,
+      ).catch((err: Error) => {
         throw new Error(`no answer taken for "${line}" (keys ${JSON.stringify(keys)}): ${err.message}`);
       });
     }
@@ -145,10 +154,17 @@ function terminal(args: string[], cwd = work): Terminal {
   return t;
 }
 
-function run(args: string[], opts: { cwd?: string; stdin?: 'ignore' | 'pipe' } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  opts: { cwd?: string; stdin?: 'ignore' | 'pipe' } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? work, env: { ...process.env, ...emu.env, NO_COLOR: '1' }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: opts.cwd ?? work, env: { ...process.env, ...emu.env, NO_COLOR: '1' }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
     child.stdin?.end();
   });
@@ -164,13 +180,17 @@ async function stack(name: string) {
 
 async function liveStacks(): Promise<string[]> {
   const r = await cfn.send(new ListStacksCommand({}));
-  return (r.StackSummaries ?? []).filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => s.StackName!).sort();
+  return (r.StackSummaries ?? [])
+    .filter((s) => s.StackStatus !== 'DELETE_COMPLETE')
+    .map((s) => s.StackName!)
+    .sort();
 }
 
 const STACKS = ['w-e2e-network', 'w-e2e-ecs-cluster', 'ecr-wizweb', 'w-e2e-shop-loadbalancer', 'w-e2e-shop-service'];
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard.js'))) throw new Error('dist/ is not built: run `npm run build` first');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard.js')))
+    throw new Error('dist/ is not built: run `npm run build` first');
   emu = await startEmulator();
   cfn = new CloudFormationClient(emu.clientConfig);
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-wizard-'));
@@ -210,10 +230,19 @@ describe('the wizard in a pseudo-terminal', () => {
     // It started by asking the environment (no saved files here), asked the plan's confirmation,
     // and then (the repository created, the service not) waited for the image.
     expect(prompts[0]).toMatch(/^Environment name \(dev\)/);
-    expect(prompts).toEqual(expect.arrayContaining([expect.stringMatching(/^AWS region \(us-east-1\)/), expect.stringMatching(/^Max containers \(3\)/)]));
-    expect(prompts.find((p) => /^Deploy \d+ stacks? of w-e2e now\?/.test(p))).toMatch(/^Deploy 5 stacks of w-e2e now\?/);
+    expect(prompts).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AWS region \(us-east-1\)/),
+        expect.stringMatching(/^Max containers \(3\)/),
+      ]),
+    );
+    expect(prompts.find((p) => /^Deploy \d+ stacks? of w-e2e now\?/.test(p))).toMatch(
+      /^Deploy 5 stacks of w-e2e now\?/,
+    );
     expect(serviceBeforePush).toBeUndefined(); // no service stack before its image
-    expect(screen).toMatch(/w-e2e-shop-service 32\.app-ecs-service.*\n.*\n\s+waits for its image: wizweb:initial is not in ECR; the wizard deploys the rest first/);
+    expect(screen).toMatch(
+      /w-e2e-shop-service 32\.app-ecs-service.*\n.*\n\s+waits for its image: wizweb:initial is not in ECR; the wizard deploys the rest first/,
+    );
     expect(screen).toMatch(/docker push 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/wizweb:initial\n/);
     expect(screen).toMatch(/✔ Waiting for wizweb:initial in ECR found/);
     // Typed text is checked as it is typed: "w" (on the way to "w-") shows the prefix rule at once.
@@ -240,7 +269,13 @@ describe('the wizard in a pseudo-terminal', () => {
     const prompts = t.answered.map((a) => a.prompt);
     expect(prompts[0]).toMatch(/^Start from a saved params file\?/);
     expect(t.text).toMatch(/Found w-e2e in us-east-1: 5 stacks/);
-    expect(prompts).toEqual(expect.arrayContaining([expect.stringMatching(/^Update w-e2e\?/), expect.stringMatching(/^Contact email \(ops@example.com\)/), expect.stringMatching(/^Max containers \(3\)/)]));
+    expect(prompts).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Update w-e2e\?/),
+        expect.stringMatching(/^Contact email \(ops@example.com\)/),
+        expect.stringMatching(/^Max containers \(3\)/),
+      ]),
+    );
     expect(prompts[prompts.length - 1]).toMatch(/^Deploy 1 stack of w-e2e now\?/);
     expect(t.text).toMatch(/0 created, 1 updated, 4 unchanged/);
     const service = await stack('w-e2e-shop-service');
@@ -266,12 +301,20 @@ describe('the wizard in a pseudo-terminal', () => {
       await sleep(100);
       t.send(CTRL_C);
       let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([t.exited, new Promise<number>((r) => (timer = setTimeout(() => r(-1), 10_000)))]);
+      const code = await Promise.race([
+        t.exited,
+        new Promise<number>((r) => (timer = setTimeout(() => r(-1), 10_000))),
+      ]);
       clearTimeout(timer);
       expect(code).toBe(130);
       const after = t.text.slice(t.text.indexOf('Environment name'));
       expect(after).toContain('provision: wizard cancelled: nothing was deployed');
-      expect(after.trim().split('\n').filter((l) => l.startsWith('provision:'))).toHaveLength(1);
+      expect(
+        after
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('provision:')),
+      ).toHaveLength(1);
       expect(await liveStacks()).toEqual(before);
       expect(fs.existsSync(path.join(empty, 'envs'))).toBe(false);
     } finally {
@@ -299,7 +342,9 @@ describe('the wizard waiting for an image', () => {
       );
       expect({ code, tail: code === 1 ? '' : t.tail() }).toEqual({ code: 1, tail: '' });
       expect(t.text).toMatch(/✔ Waiting for wizskip:initial in ECR skipped/);
-      expect(t.text).toContain('The services wait for their images: push them, then run provision deploy --params envs/skip.yaml');
+      expect(t.text).toContain(
+        'The services wait for their images: push them, then run provision deploy --params envs/skip.yaml',
+      );
       expect(t.text).toMatch(/4 created, 0 updated, 0 unchanged, 1 not done/);
       expect((await stack('ecr-wizskip'))?.StackStatus).toBe('CREATE_COMPLETE');
       expect(await stack('w-skip-shop-service')).toBeUndefined();
@@ -332,7 +377,9 @@ describe('the wizard waiting for an image', () => {
       );
       const code = await Promise.race([t.exited, answering.catch(() => t.exited)]);
       expect({ code, tail: code === 130 ? '' : t.tail() }).toEqual({ code: 130, tail: '' });
-      expect(t.text).toContain('provision: interrupted while waiting for the images: the stacks that need none are deployed, the services are not');
+      expect(t.text).toContain(
+        'provision: interrupted while waiting for the images: the stacks that need none are deployed, the services are not',
+      );
       expect(t.text).toContain('push the images, then run provision deploy --params envs/halt.yaml');
       expect((await stack('ecr-wizhalt'))?.StackStatus).toBe('CREATE_COMPLETE');
       expect(await stack('w-halt-shop-service')).toBeUndefined();

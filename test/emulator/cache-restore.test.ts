@@ -6,7 +6,12 @@
  * answers (the whole destroy -> restore round trip is in test/e2e/lifecycle.test.ts).
  */
 import {
-  CloudFormationClient, CreateChangeSetCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, ExecuteChangeSetCommand,
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CreateSnapshotCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -30,7 +35,11 @@ beforeAll(async () => {
   cfn = new CloudFormationClient(emu.clientConfig);
   cache = new ElastiCacheClient(emu.clientConfig);
   ssm = new SSMClient(emu.clientConfig);
-  clients = createClients({ endpointUrl: emu.endpoint, region: emu.clientConfig.region, credentials: emu.clientConfig.credentials });
+  clients = createClients({
+    endpointUrl: emu.endpoint,
+    region: emu.clientConfig.region,
+    credentials: emu.clientConfig.credentials,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -44,7 +53,14 @@ function group(description: string, snapshotName?: string): string {
     Resources: {
       Group: {
         Type: 'AWS::ElastiCache::ReplicationGroup',
-        Properties: { ReplicationGroupDescription: description, Engine: 'redis', CacheNodeType: 'cache.t4g.medium', NumCacheClusters: 2, AutomaticFailoverEnabled: true, ...(snapshotName ? { SnapshotName: snapshotName } : {}) },
+        Properties: {
+          ReplicationGroupDescription: description,
+          Engine: 'redis',
+          CacheNodeType: 'cache.t4g.medium',
+          NumCacheClusters: 2,
+          AutomaticFailoverEnabled: true,
+          ...(snapshotName ? { SnapshotName: snapshotName } : {}),
+        },
       },
     },
   });
@@ -52,7 +68,14 @@ function group(description: string, snapshotName?: string): string {
 
 /** Creates a stack the way the deployer does: a CREATE change set, executed. */
 async function create(stackName: string, body: string): Promise<void> {
-  await cfn.send(new CreateChangeSetCommand({ StackName: stackName, ChangeSetName: 'create', ChangeSetType: 'CREATE', TemplateBody: body }));
+  await cfn.send(
+    new CreateChangeSetCommand({
+      StackName: stackName,
+      ChangeSetName: 'create',
+      ChangeSetType: 'CREATE',
+      TemplateBody: body,
+    }),
+  );
   await cfn.send(new ExecuteChangeSetCommand({ StackName: stackName, ChangeSetName: 'create' }));
 }
 
@@ -73,21 +96,29 @@ test('a replication group restored from a snapshot needs the snapshot, and notes
   await create('cache-missing', group('Redis cache x-dev-acme-other', 'no-such-snapshot'));
   expect(await status('cache-missing')).toBe('ROLLBACK_COMPLETE');
   const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: 'cache-missing' }))).StackEvents ?? [];
-  expect(events.find((e) => e.ResourceStatus === 'CREATE_FAILED' && e.LogicalResourceId === 'Group')?.ResourceStatusReason).toContain('no-such-snapshot not found');
+  expect(
+    events.find((e) => e.ResourceStatus === 'CREATE_FAILED' && e.LogicalResourceId === 'Group')?.ResourceStatusReason,
+  ).toContain('no-such-snapshot not found');
 
   await create('cache-two', group('Redis cache x-dev-acme-cache', 'cache-one-final-a'));
   expect(await status('cache-two')).toBe('CREATE_COMPLETE');
   const second = await groupId('cache-two');
   expect(second).not.toBe(first);
-  expect((await ssm.send(new GetParameterCommand({ Name: `${RESTORED_PREFIX}${second}` }))).Parameter?.Value).toBe('cache-one-final-a');
-  await expect(ssm.send(new GetParameterCommand({ Name: `${RESTORED_PREFIX}${first}` }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  expect((await ssm.send(new GetParameterCommand({ Name: `${RESTORED_PREFIX}${second}` }))).Parameter?.Value).toBe(
+    'cache-one-final-a',
+  );
+  await expect(ssm.send(new GetParameterCommand({ Name: `${RESTORED_PREFIX}${first}` }))).rejects.toMatchObject({
+    name: 'ParameterNotFound',
+  });
 });
 
-test('a store\'s newest snapshot is found by its group id or by the description that names the store', async () => {
+test("a store's newest snapshot is found by its group id or by the description that names the store", async () => {
   await create('cache-three', group('Redis cache x-dev-acme-sessions'));
   const id = await groupId('cache-three');
   await cache.send(new CreateSnapshotCommand({ ReplicationGroupId: id, SnapshotName: 'cache-three-final-a' }));
   expect(await newestCacheSnapshot(clients, { groupId: id })).toBe('cache-three-final-a');
-  expect(await newestCacheSnapshot(clients, { description: 'Redis cache x-dev-acme-sessions' })).toBe('cache-three-final-a');
+  expect(await newestCacheSnapshot(clients, { description: 'Redis cache x-dev-acme-sessions' })).toBe(
+    'cache-three-final-a',
+  );
   expect(await newestCacheSnapshot(clients, { description: 'Redis cache x-dev-acme-nothing' })).toBeUndefined();
 });

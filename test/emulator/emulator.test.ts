@@ -51,7 +51,13 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateBucketCommand, GetBucketPolicyCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketPolicyCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { portIsOpen, REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 
@@ -144,7 +150,11 @@ async function deploy(stackName: string, template: Template | undefined, options
 }
 
 /** Deploys and insists on CREATE_COMPLETE / UPDATE_COMPLETE, showing the failure reasons if not. */
-async function deployOk(stackName: string, template: Template | undefined, options: DeployOptions = {}): Promise<Stack> {
+async function deployOk(
+  stackName: string,
+  template: Template | undefined,
+  options: DeployOptions = {},
+): Promise<Stack> {
   const stack = await deploy(stackName, template, options);
   if (!/^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus!)) {
     const reasons = await failureReasons(stackName);
@@ -343,7 +353,11 @@ describe('updates list what changes, conditions and parameters included', () => 
     Outputs: { QueueUrl: output({ Ref: 'Queue' }) },
   };
   const summary = (changes: Change[] | undefined) =>
-    (changes ?? []).map((c) => [c.ResourceChange!.Action, c.ResourceChange!.LogicalResourceId, c.ResourceChange!.Replacement]);
+    (changes ?? []).map((c) => [
+      c.ResourceChange!.Action,
+      c.ResourceChange!.LogicalResourceId,
+      c.ResourceChange!.Replacement,
+    ]);
   const resourceIds = async (stackName: string) =>
     (await cfn.send(new ListStackResourcesCommand({ StackName: stackName }))).StackResourceSummaries!.map(
       (r) => r.LogicalResourceId,
@@ -383,7 +397,10 @@ describe('updates list what changes, conditions and parameters included', () => 
       Parameters: { Port: { Type: 'Number', Default: '80' } },
       Resources: {
         ...network('10.40.0.0/16'),
-        Lb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Subnets: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }] } },
+        Lb: {
+          Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+          Properties: { Subnets: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }] },
+        },
         Group: {
           Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
           Properties: { Port: { Ref: 'Port' }, Protocol: 'HTTP', TargetType: 'ip', VpcId: { Ref: 'Vpc' } },
@@ -391,14 +408,17 @@ describe('updates list what changes, conditions and parameters included', () => 
         Listener: {
           Type: 'AWS::ElasticLoadBalancingV2::Listener',
           Properties: {
-            LoadBalancerArn: { Ref: 'Lb' }, Port: 80, Protocol: 'HTTP',
+            LoadBalancerArn: { Ref: 'Lb' },
+            Port: 80,
+            Protocol: 'HTTP',
             DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Group' } }],
           },
         },
         Rule: {
           Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
           Properties: {
-            ListenerArn: { Ref: 'Listener' }, Priority: 1,
+            ListenerArn: { Ref: 'Listener' },
+            Priority: 1,
             Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
             Actions: [{ Type: 'forward', TargetGroupArn: { 'Fn::GetAtt': ['Group', 'TargetGroupArn'] } }],
           },
@@ -415,17 +435,27 @@ describe('updates list what changes, conditions and parameters included', () => 
       ['Modify', 'Listener', 'False'],
       ['Modify', 'Rule', 'False'],
     ]);
-    const details = (id: string) => described.Changes!.find((c) => c.ResourceChange!.LogicalResourceId === id)!.ResourceChange!.Details;
+    const details = (id: string) =>
+      described.Changes!.find((c) => c.ResourceChange!.LogicalResourceId === id)!.ResourceChange!.Details;
     expect(details('Listener')).toContainEqual({
       Target: { Attribute: 'Properties', Name: 'DefaultActions', RequiresRecreation: 'Never' },
-      Evaluation: 'Static', ChangeSource: 'ResourceReference', CausingEntity: 'Group',
+      Evaluation: 'Static',
+      ChangeSource: 'ResourceReference',
+      CausingEntity: 'Group',
     });
-    expect(details('Rule')).toContainEqual(expect.objectContaining({
-      ChangeSource: 'ResourceAttribute', CausingEntity: 'Group.TargetGroupArn',
-    }));
-    expect(details('Group')).toContainEqual(expect.objectContaining({
-      Target: expect.objectContaining({ Name: 'Port', RequiresRecreation: 'Always' }), ChangeSource: 'ParameterReference', CausingEntity: 'Port',
-    }));
+    expect(details('Rule')).toContainEqual(
+      expect.objectContaining({
+        ChangeSource: 'ResourceAttribute',
+        CausingEntity: 'Group.TargetGroupArn',
+      }),
+    );
+    expect(details('Group')).toContainEqual(
+      expect.objectContaining({
+        Target: expect.objectContaining({ Name: 'Port', RequiresRecreation: 'Always' }),
+        ChangeSource: 'ParameterReference',
+        CausingEntity: 'Port',
+      }),
+    );
 
     // The new group is made first and the old one, in use until the listener and rule move,
     // deleted in the cleanup (deleting it first would be refused: "in use by a listener or a rule").
@@ -443,7 +473,9 @@ describe('updates list what changes, conditions and parameters included', () => 
     expect(arns).toContain(after);
     expect(arns).not.toContain(before);
     const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: 'e2e-chain' }));
-    expect(StackEvents!.find((e) => e.PhysicalResourceId === before && e.ResourceStatus === 'DELETE_COMPLETE')).toBeDefined();
+    expect(
+      StackEvents!.find((e) => e.PhysicalResourceId === before && e.ResourceStatus === 'DELETE_COMPLETE'),
+    ).toBeDefined();
     expect(await deleteStack('e2e-chain')).toBeUndefined();
   });
 });
@@ -453,13 +485,17 @@ describe('updates list what changes, conditions and parameters included', () => 
 describe('stack API', () => {
   test('termination protection: reported, refuses DeleteStack, can be lifted', async () => {
     await deployOk('e2e-protected', { Resources: { T: { Type: 'AWS::SNS::Topic' } } });
-    await cfn.send(new UpdateTerminationProtectionCommand({ StackName: 'e2e-protected', EnableTerminationProtection: true }));
+    await cfn.send(
+      new UpdateTerminationProtectionCommand({ StackName: 'e2e-protected', EnableTerminationProtection: true }),
+    );
     expect((await describe1('e2e-protected')).EnableTerminationProtection).toBe(true);
     await expect(cfn.send(new DeleteStackCommand({ StackName: 'e2e-protected' }))).rejects.toThrow(
       'Stack [e2e-protected] cannot be deleted while TerminationProtection is enabled',
     );
     expect(await stackExists('e2e-protected')).toBe(true);
-    await cfn.send(new UpdateTerminationProtectionCommand({ StackName: 'e2e-protected', EnableTerminationProtection: false }));
+    await cfn.send(
+      new UpdateTerminationProtectionCommand({ StackName: 'e2e-protected', EnableTerminationProtection: false }),
+    );
     expect((await describe1('e2e-protected')).EnableTerminationProtection).toBe(false);
     expect(await deleteStack('e2e-protected')).toBeUndefined();
   });
@@ -491,7 +527,11 @@ describe('stack API', () => {
       {
         Parameters: {
           Token: { Type: 'String', NoEcho: true },
-          Arns: { Type: 'CommaDelimitedList', Default: '', AllowedPattern: '^$|^arn:aws:iam::[0-9]{12}:policy/[a-z]+$' },
+          Arns: {
+            Type: 'CommaDelimitedList',
+            Default: '',
+            AllowedPattern: '^$|^arn:aws:iam::[0-9]{12}:policy/[a-z]+$',
+          },
           Name: { Type: 'String' },
         },
         Resources: { T: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { Ref: 'Name' } } } },
@@ -530,10 +570,16 @@ describe('stack API', () => {
     await expect(attempt({ Prefix: 'xy-' })).rejects.toThrow(
       "Parameter 'Prefix' failed to satisfy constraint: one letter then a hyphen",
     );
-    await expect(attempt({ Prefix: 'x-', Count: '4' })).rejects.toThrow("Parameter 'Count' must be a number not greater than 3");
-    await expect(attempt({ Prefix: 'x-', Cidrs: '10.0.0.0/24,oops' })).rejects.toThrow("Parameter 'Cidrs' must match pattern");
+    await expect(attempt({ Prefix: 'x-', Count: '4' })).rejects.toThrow(
+      "Parameter 'Count' must be a number not greater than 3",
+    );
+    await expect(attempt({ Prefix: 'x-', Cidrs: '10.0.0.0/24,oops' })).rejects.toThrow(
+      "Parameter 'Cidrs' must match pattern",
+    );
     await expect(attempt({})).rejects.toThrow('Parameters: [Prefix] must have values');
-    await expect(attempt({ Prefix: 'x-', Extra: '1' })).rejects.toThrow('Parameters: [Extra] do not exist in the template');
+    await expect(attempt({ Prefix: 'x-', Extra: '1' })).rejects.toThrow(
+      'Parameters: [Extra] do not exist in the template',
+    );
     expect((await attempt({ Prefix: 'x-' })).Status).toBe('CREATE_COMPLETE');
   });
 
@@ -602,7 +648,8 @@ describe('template functions', () => {
 // --- resource types the extension adds ----------------------------------------------------------
 
 describe('resource types moto lacks', () => {
-  const readSecret = async (id: string) => (await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString!;
+  const readSecret = async (id: string) =>
+    (await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString!;
 
   test('Secrets Manager: generated and given secrets; Ref is the ARN', async () => {
     const stack = await deployOk('e2e-secrets', {
@@ -632,7 +679,9 @@ describe('resource types moto lacks', () => {
       },
     });
     const out = outputsOf(stack);
-    expect(out.GeneratedArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:e2e\/generated-[A-Za-z0-9]{6}$/);
+    expect(out.GeneratedArn).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:e2e\/generated-[A-Za-z0-9]{6}$/,
+    );
     expect(out.GeneratedId).toBe(out.GeneratedArn);
     const generated = JSON.parse(await readSecret(out.GeneratedArn));
     expect(generated.username).toBe('app');
@@ -675,7 +724,11 @@ describe('resource types moto lacks', () => {
         },
         Writer: {
           Type: 'AWS::RDS::DBInstance',
-          Properties: { DBClusterIdentifier: { Ref: 'Cluster' }, Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large' },
+          Properties: {
+            DBClusterIdentifier: { Ref: 'Cluster' },
+            Engine: 'aurora-postgresql',
+            DBInstanceClass: 'db.r6g.large',
+          },
         },
         Attachment: {
           Type: 'AWS::SecretsManager::SecretTargetAttachment',
@@ -755,7 +808,9 @@ describe('resource types moto lacks', () => {
       },
     });
     const out = outputsOf(stack);
-    expect(out.Endpoint).toMatch(new RegExp(`^${out.Cluster}\\.cluster-[a-z0-9]+\\.us-east-1\\.docdb\\.amazonaws\\.com$`));
+    expect(out.Endpoint).toMatch(
+      new RegExp(`^${out.Cluster}\\.cluster-[a-z0-9]+\\.us-east-1\\.docdb\\.amazonaws\\.com$`),
+    );
     expect(out.Reader).toMatch(new RegExp(`^${out.Cluster}\\.cluster-ro-`));
     expect([out.Port, out.InstancePort]).toEqual(['27017', '27017']);
     expect(out.ResourceId).toMatch(/^cluster-/);
@@ -774,7 +829,11 @@ describe('resource types moto lacks', () => {
         },
         Params: {
           Type: 'AWS::ElastiCache::ParameterGroup',
-          Properties: { CacheParameterGroupFamily: 'redis7', Description: 'e2e', Properties: { 'maxmemory-policy': 'allkeys-lru' } },
+          Properties: {
+            CacheParameterGroupFamily: 'redis7',
+            Description: 'e2e',
+            Properties: { 'maxmemory-policy': 'allkeys-lru' },
+          },
         },
         Redis: {
           Type: 'AWS::ElastiCache::ReplicationGroup',
@@ -828,7 +887,12 @@ describe('resource types moto lacks', () => {
         },
         Service: {
           Type: 'AWS::ECS::Service',
-          Properties: { Cluster: { Ref: 'Cluster' }, ServiceName: 'e2e-service', TaskDefinition: { Ref: 'Task' }, DesiredCount: 1 },
+          Properties: {
+            Cluster: { Ref: 'Cluster' },
+            ServiceName: 'e2e-service',
+            TaskDefinition: { Ref: 'Task' },
+            DesiredCount: 1,
+          },
         },
         Target: {
           Type: 'AWS::ApplicationAutoScaling::ScalableTarget',
@@ -889,7 +953,9 @@ describe('resource types moto lacks', () => {
             Version: '1.31',
             RoleArn: { 'Fn::GetAtt': ['ClusterRole', 'Arn'] },
             ResourcesVpcConfig: { SubnetIds: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }], EndpointPrivateAccess: true },
-            EncryptionConfig: [{ Provider: { KeyArn: 'arn:aws:kms:us-east-1:123456789012:key/e2e' }, Resources: ['secrets'] }],
+            EncryptionConfig: [
+              { Provider: { KeyArn: 'arn:aws:kms:us-east-1:123456789012:key/e2e' }, Resources: ['secrets'] },
+            ],
           },
         },
         Nodes: {
@@ -903,7 +969,10 @@ describe('resource types moto lacks', () => {
         },
         Oidc: {
           Type: 'AWS::IAM::OIDCProvider',
-          Properties: { Url: { 'Fn::GetAtt': ['Cluster', 'OpenIdConnectIssuerUrl'] }, ClientIdList: ['sts.amazonaws.com'] },
+          Properties: {
+            Url: { 'Fn::GetAtt': ['Cluster', 'OpenIdConnectIssuerUrl'] },
+            ClientIdList: ['sts.amazonaws.com'],
+          },
         },
         Admin: {
           Type: 'AWS::EKS::AccessEntry',
@@ -988,11 +1057,20 @@ describe('resource types moto lacks', () => {
           Properties: { DomainName: 'app.example.com', ValidationMethod: 'DNS' },
         },
         Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'e2e-policy-bucket' } },
-        BucketPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'Bucket' }, PolicyDocument: bucketPolicy } },
+        BucketPolicy: {
+          Type: 'AWS::S3::BucketPolicy',
+          Properties: { Bucket: { Ref: 'Bucket' }, PolicyDocument: bucketPolicy },
+        },
         Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'e2e-subscriber' } },
-        QueuePolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'Queue' }], PolicyDocument: allowSns } },
+        QueuePolicy: {
+          Type: 'AWS::SQS::QueuePolicy',
+          Properties: { Queues: [{ Ref: 'Queue' }], PolicyDocument: allowSns },
+        },
         Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'e2e-topic' } },
-        TopicPolicy: { Type: 'AWS::SNS::TopicPolicy', Properties: { Topics: [{ Ref: 'Topic' }], PolicyDocument: denyPlainPublish } },
+        TopicPolicy: {
+          Type: 'AWS::SNS::TopicPolicy',
+          Properties: { Topics: [{ Ref: 'Topic' }], PolicyDocument: denyPlainPublish },
+        },
         Subscription: {
           Type: 'AWS::SNS::Subscription',
           Properties: {
@@ -1095,12 +1173,16 @@ describe('deleting stacks: dependents first, DeletionPolicy honoured, what AWS r
       });
     }
     // The flow-log key goes with the logs it encrypts (DeletionPolicy Delete), after them.
-    expect({ groupFirst: gone('FlowLogGroup') > -1 && gone('FlowLogGroup') < gone('LogsKey') }).toEqual({ groupFirst: true });
+    expect({ groupFirst: gone('FlowLogGroup') > -1 && gone('FlowLogGroup') < gone('LogsKey') }).toEqual({
+      groupFirst: true,
+    });
     expect(events.at(-1)).toMatchObject({ id: 'del-network', status: 'DELETE_COMPLETE' });
 
     // What AWS releases: the VPC and everything in it, the NAT gateways' interfaces and addresses.
     expect((await ec2.send(new DescribeVpcsCommand({ Filters: vpcFilter }))).Vpcs).toEqual([]);
-    expect((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter }))).NetworkInterfaces).toEqual([]);
+    expect((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter }))).NetworkInterfaces).toEqual(
+      [],
+    );
     const after = await ec2.send(new DescribeNatGatewaysCommand({ Filter: vpcFilter }));
     expect(after.NatGateways!.map((n) => n.State)).toEqual(['deleted', 'deleted']); // listed a while, as on AWS
     const { Addresses } = await ec2.send(new DescribeAddressesCommand({}));
@@ -1117,18 +1199,29 @@ describe('deleting stacks: dependents first, DeletionPolicy honoured, what AWS r
           Properties: { BucketName: 'del-policies-kept-too' },
         },
         Gone: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'del-policies-gone' } },
-        Disk: { Type: 'AWS::EC2::Volume', DeletionPolicy: 'Snapshot', Properties: { AvailabilityZone: 'us-east-1a', Size: 8 } },
+        Disk: {
+          Type: 'AWS::EC2::Volume',
+          DeletionPolicy: 'Snapshot',
+          Properties: { AvailabilityZone: 'us-east-1a', Size: 8 },
+        },
       },
       Outputs: { Disk: output({ Ref: 'Disk' }) },
     });
     const volumeFilter = [{ Name: 'volume-id', Values: [outputsOf(stack).Disk] }];
     await deleteOk('del-policies');
     const events = await eventsOf(stack.StackId!);
-    expect(events.filter((e) => e.status === 'DELETE_SKIPPED').map((e) => e.id).sort()).toEqual(['Kept', 'KeptToo']);
+    expect(
+      events
+        .filter((e) => e.status === 'DELETE_SKIPPED')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['Kept', 'KeptToo']);
     expect(at(events, 'Disk', 'DELETE_COMPLETE')).toBeGreaterThan(-1);
     await s3.send(new HeadBucketCommand({ Bucket: 'del-policies-kept' }));
     await s3.send(new HeadBucketCommand({ Bucket: 'del-policies-kept-too' }));
-    await expect(s3.send(new HeadBucketCommand({ Bucket: 'del-policies-gone' }))).rejects.toMatchObject({ name: 'NotFound' });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'del-policies-gone' }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
     expect((await ec2.send(new DescribeVolumesCommand({ Filters: volumeFilter }))).Volumes).toEqual([]);
     expect((await ec2.send(new DescribeSnapshotsCommand({ Filters: volumeFilter }))).Snapshots).toHaveLength(1);
   });
@@ -1201,12 +1294,19 @@ describe('published templates', () => {
     '46': { ...app, DataName: 'events', SqsSubscriber1: 'jobs' },
     '91': { ...app, Suffix: 'admin', PathPrefix: '/admin', RepositoryName: 'web' }, // AWS refuses 91 without an image (rule ImageIsGiven)
   };
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^\d\d\..*\.cf$/.test(f)).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /^\d\d\..*\.cf$/.test(f))
+        .sort()
+    : [];
 
   beforeAll(async () => {
     // 31 with a certificate takes the HTTPS path (redirecting HTTP listener, TLS listener).
     const certificate = await deployOk('cat-certificate', {
-      Resources: { Cert: { Type: 'AWS::CertificateManager::Certificate', Properties: { DomainName: 'web.example.com' } } },
+      Resources: {
+        Cert: { Type: 'AWS::CertificateManager::Certificate', Properties: { DomainName: 'web.example.com' } },
+      },
       Outputs: { Arn: output({ Ref: 'Cert' }) },
     });
     parameters['31'] = { ...parameters['31'], CertificateArn: outputsOf(certificate).Arn };
@@ -1268,8 +1368,11 @@ describe('published templates', () => {
     expect(postgres.after).toEqual(postgres.before);
 
     const bucket = file('44');
-    const unchanged = await changeSet(`cat-${bucket.replace(/\.cf$/, '').replace(/\./g, '-')}`,
-      JSON.parse(fs.readFileSync(path.join(dir, bucket), 'utf8')), { parameters: parameters['44'] });
+    const unchanged = await changeSet(
+      `cat-${bucket.replace(/\.cf$/, '').replace(/\./g, '-')}`,
+      JSON.parse(fs.readFileSync(path.join(dir, bucket), 'utf8')),
+      { parameters: parameters['44'] },
+    );
     expect(unchanged.Status).toBe('FAILED');
   });
 
@@ -1284,17 +1387,19 @@ describe('published templates', () => {
     expect(before.taskDefinition).toBe(oldTaskDefinition);
 
     const kept = (await describe1(stackName)).Parameters!.filter((p) => p.ParameterKey !== 'ImageTag');
-    await cfn.send(new CreateChangeSetCommand({
-      StackName: stackName,
-      ChangeSetName: CHANGE_SET,
-      ChangeSetType: 'UPDATE',
-      UsePreviousTemplate: true,
-      Parameters: [
-        ...kept.map((p) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
-        { ParameterKey: 'ImageTag', ParameterValue: 'v2' },
-      ],
-      Capabilities: [...CAPABILITIES],
-    }));
+    await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: stackName,
+        ChangeSetName: CHANGE_SET,
+        ChangeSetType: 'UPDATE',
+        UsePreviousTemplate: true,
+        Parameters: [
+          ...kept.map((p) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+          { ParameterKey: 'ImageTag', ParameterValue: 'v2' },
+        ],
+        Capabilities: [...CAPABILITIES],
+      }),
+    );
     const described = await cfn.send(new DescribeChangeSetCommand({ StackName: stackName, ChangeSetName: CHANGE_SET }));
     const changes = described.Changes!.map((c) => c.ResourceChange!);
     expect(changes.map((c) => [c.Action, c.LogicalResourceId, c.Replacement])).toEqual([
@@ -1305,7 +1410,9 @@ describe('published templates', () => {
     expect(service.Scope).toEqual(['Properties']);
     expect(service.Details).toContainEqual({
       Target: { Attribute: 'Properties', Name: 'TaskDefinition', RequiresRecreation: 'Never' },
-      Evaluation: 'Static', ChangeSource: 'ResourceReference', CausingEntity: 'TaskDefinition',
+      Evaluation: 'Static',
+      ChangeSource: 'ResourceReference',
+      CausingEntity: 'TaskDefinition',
     });
 
     expect((await execute(stackName)).StackStatus).toBe('UPDATE_COMPLETE');
@@ -1335,7 +1442,9 @@ describe('published templates', () => {
     for (const number of ['41', '42']) {
       // The databases are protected by default: lift it first (an update in place), as a user must.
       const template = JSON.parse(fs.readFileSync(path.join(dir, file(number)), 'utf8'));
-      await changeSet(stackName(file(number)), template, { parameters: { ...parameters[number], DeletionProtection: 'false' } });
+      await changeSet(stackName(file(number)), template, {
+        parameters: { ...parameters[number], DeletionProtection: 'false' },
+      });
       expect((await execute(stackName(file(number)))).StackStatus).toBe('UPDATE_COMPLETE');
     }
     for (const each of [...files].reverse()) await deleteOk(stackName(each));

@@ -23,7 +23,8 @@ afterEach(() => clients.destroy());
 /** A template just over the inline limit: many topics with long display names. */
 function bigSpec(): StackSpec {
   const resources: Record<string, { Type: string; Properties: Record<string, unknown> }> = {};
-  for (let i = 0; i < 60; i++) resources[`Topic${i}`] = { Type: 'AWS::SNS::Topic', Properties: { DisplayName: `topic-${i}-${'x'.repeat(900)}` } };
+  for (let i = 0; i < 60; i++)
+    resources[`Topic${i}`] = { Type: 'AWS::SNS::Topic', Properties: { DisplayName: `topic-${i}-${'x'.repeat(900)}` } };
   const s = spec('x-dev-big', { resources });
   expect(Buffer.byteLength(s.templateBody)).toBeGreaterThan(51_200);
   return s;
@@ -57,8 +58,13 @@ it('makes the bucket TLS-only on an HTTPS endpoint (every AWS endpoint)', async 
   const https = fakeClients(fake, { endpointUrl: 'https://s3.eu-west-1.example.test' });
   try {
     await ensureArtifactBucket(https);
-    const settings = Object.fromEntries(fake.s3.buckets.get('cfn-stages-artifacts-123456789012-eu-west-1')?.settings ?? []);
-    expect(JSON.parse(settings.policy).Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const settings = Object.fromEntries(
+      fake.s3.buckets.get('cfn-stages-artifacts-123456789012-eu-west-1')?.settings ?? [],
+    );
+    expect(JSON.parse(settings.policy).Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
   } finally {
     https.destroy();
   }
@@ -90,12 +96,20 @@ it('will not use a bucket of that name owned by another account', async () => {
 
 describe('templateUrl', () => {
   it('uses the virtual-hosted S3 URL on AWS', () => {
-    expect(templateUrl('b', 'templates/a.json', { region: 'eu-west-1' })).toBe('https://b.s3.eu-west-1.amazonaws.com/templates/a.json');
-    expect(templateUrl('b', 'templates/a.json', { region: 'cn-north-1' })).toBe('https://b.s3.cn-north-1.amazonaws.com.cn/templates/a.json');
+    expect(templateUrl('b', 'templates/a.json', { region: 'eu-west-1' })).toBe(
+      'https://b.s3.eu-west-1.amazonaws.com/templates/a.json',
+    );
+    expect(templateUrl('b', 'templates/a.json', { region: 'cn-north-1' })).toBe(
+      'https://b.s3.cn-north-1.amazonaws.com.cn/templates/a.json',
+    );
   });
 
   it('writes an emulator on 127.0.0.1 as localhost (moto reads 127.0.0.1 as bucket "127")', () => {
-    expect(templateUrl('b', 'templates/a.json', { region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:5000' })).toBe('http://localhost:5000/b/templates/a.json');
-    expect(templateUrl('b', 'k.json', { region: 'eu-west-1', endpointUrl: 'http://localhost:4566/' })).toBe('http://localhost:4566/b/k.json');
+    expect(templateUrl('b', 'templates/a.json', { region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:5000' })).toBe(
+      'http://localhost:5000/b/templates/a.json',
+    );
+    expect(templateUrl('b', 'k.json', { region: 'eu-west-1', endpointUrl: 'http://localhost:4566/' })).toBe(
+      'http://localhost:4566/b/k.json',
+    );
   });
 });

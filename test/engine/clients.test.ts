@@ -18,7 +18,8 @@ afterEach(() => {
 
 /** Nothing from this machine's AWS set-up may leak into a test. */
 function isolateEnv(): void {
-  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_') && key !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED') delete process.env[key];
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('AWS_') && key !== 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED') delete process.env[key];
   process.env.AWS_CONFIG_FILE = '/nonexistent/config';
   process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials';
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -33,7 +34,9 @@ it('loads an SDK package only when its client is first used', () => {
         return jest.requireActual(pkg);
       });
     }
-    const { createClients: create } = jest.requireActual('../../src/aws/clients') as typeof import('../../src/aws/clients');
+    const { createClients: create } = jest.requireActual(
+      '../../src/aws/clients',
+    ) as typeof import('../../src/aws/clients');
     const clients = create({ region: 'eu-west-1' });
     expect(loaded).toEqual([]);
     void clients.cloudFormation;
@@ -48,8 +51,17 @@ it('sends every call to AWS_ENDPOINT_URL when no endpoint is given', async () =>
   process.env.AWS_ENDPOINT_URL = 'http://localhost:4599';
   const fake = new FakeCloudFormation();
   const hosts: string[] = [];
-  const handler = { handle: (req: { hostname: string; port?: number }) => (hosts.push(`${req.hostname}:${req.port}`), fake.handler.handle(req as never)) };
-  const clients = createClients({ region: 'eu-west-1', requestHandler: handler as unknown as ClientOptions['requestHandler'], credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const handler = {
+    handle: (req: { hostname: string; port?: number }) => (
+      hosts.push(`${req.hostname}:${req.port}`),
+      fake.handler.handle(req as never)
+    ),
+  };
+  const clients = createClients({
+    region: 'eu-west-1',
+    requestHandler: handler as unknown as ClientOptions['requestHandler'],
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
 
   await clients.cloudFormation.send(new DescribeStacksCommand({}));
 
@@ -70,8 +82,14 @@ it('names the fix when there is no region', async () => {
 
 it('names the fix when the credential chain finds nothing', async () => {
   isolateEnv();
-  const chainFailure = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
-  const clients = createClients({ region: 'eu-west-1', profile: 'dev', credentials: async () => Promise.reject(chainFailure) });
+  const chainFailure = Object.assign(new Error('Could not load credentials from any providers'), {
+    name: 'CredentialsProviderError',
+  });
+  const clients = createClients({
+    region: 'eu-west-1',
+    profile: 'dev',
+    credentials: async () => Promise.reject(chainFailure),
+  });
 
   const err = await clients.cloudFormation.send(new DescribeStacksCommand({})).catch((e: unknown) => e);
 
@@ -82,7 +100,12 @@ it('names the fix when the credential chain finds nothing', async () => {
 
 it('takes the account id from the credentials, else AWS_ACCOUNT_ID, else says it cannot tell', async () => {
   isolateEnv();
-  expect(await createClients({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b', accountId: '111122223333' } }).accountId()).toBe('111122223333');
+  expect(
+    await createClients({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b', accountId: '111122223333' },
+    }).accountId(),
+  ).toBe('111122223333');
   const plain = createClients({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   await expect(plain.accountId()).rejects.toBeInstanceOf(NoAccountIdError);
   process.env.AWS_ACCOUNT_ID = '444455556666';
@@ -119,7 +142,11 @@ describe('throttling', () => {
     const clients = fakeClients(fake, { maxAttempts: 3 });
     fake.throttle('DescribeStacks', 10);
 
-    const err = await withFakeTime(clients.cloudFormation.send(new DescribeStacksCommand({})).catch((e: { name: string; $metadata: { attempts: number } }) => e));
+    const err = await withFakeTime(
+      clients.cloudFormation
+        .send(new DescribeStacksCommand({}))
+        .catch((e: { name: string; $metadata: { attempts: number } }) => e),
+    );
 
     expect(err).toMatchObject({ name: 'Throttling', $metadata: { attempts: 3 } });
   });

@@ -230,7 +230,11 @@ export class FakeCloudFormation {
       case 'DeleteChangeSet':
         return this.deleteChangeSet(p);
       case 'ListChangeSets':
-        return { Summaries: [...this.find(p.StackName).changeSets.values()].map((cs) => this.changeSetSummary(this.find(p.StackName), cs)) };
+        return {
+          Summaries: [...this.find(p.StackName).changeSets.values()].map((cs) =>
+            this.changeSetSummary(this.find(p.StackName), cs),
+          ),
+        };
       case 'DeleteStack':
         return this.deleteStack(p);
       case 'ContinueUpdateRollback':
@@ -242,7 +246,15 @@ export class FakeCloudFormation {
       case 'ListImports':
         return this.listImports(p.ExportName);
       case 'ListStackResources':
-        return { StackResourceSummaries: [...this.find(p.StackName).resources.values()].map((r) => ({ LogicalResourceId: r.logicalId, PhysicalResourceId: r.physicalId, ResourceType: r.type, ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: this.now() })) };
+        return {
+          StackResourceSummaries: [...this.find(p.StackName).resources.values()].map((r) => ({
+            LogicalResourceId: r.logicalId,
+            PhysicalResourceId: r.physicalId,
+            ResourceType: r.type,
+            ResourceStatus: 'CREATE_COMPLETE',
+            LastUpdatedTimestamp: this.now(),
+          })),
+        };
       default:
         throw new ApiError('InvalidAction', `fake CloudFormation does not implement ${action}`);
     }
@@ -257,7 +269,8 @@ export class FakeCloudFormation {
   /** One second passes: every running change set and stack operation takes one step. */
   private tick(): void {
     this.clock += 1000;
-    for (const stack of this.stacks.values()) for (const cs of stack.changeSets.values()) this.advanceChangeSet(stack, cs);
+    for (const stack of this.stacks.values())
+      for (const cs of stack.changeSets.values()) this.advanceChangeSet(stack, cs);
     const running = [...this.stacks.values()].filter((s) => s.op);
     this.peakConcurrentOperations = Math.max(this.peakConcurrentOperations, running.length);
     for (const stack of running) this.step(stack);
@@ -292,7 +305,11 @@ export class FakeCloudFormation {
   }
 
   private stackView(s: FakeStack): Json {
-    const noEcho = new Set(Object.entries(s.config.template.Parameters ?? {}).filter(([, d]: [string, Json]) => String(d.NoEcho) === 'true').map(([k]) => k));
+    const noEcho = new Set(
+      Object.entries(s.config.template.Parameters ?? {})
+        .filter(([, d]: [string, Json]) => String(d.NoEcho) === 'true')
+        .map(([k]) => k),
+    );
     return {
       StackId: s.id,
       StackName: s.name,
@@ -300,7 +317,10 @@ export class FakeCloudFormation {
       LastUpdatedTime: s.lastUpdated,
       StackStatus: s.status,
       StackStatusReason: s.statusReason,
-      Parameters: Object.entries(s.config.parameters).map(([k, v]) => ({ ParameterKey: k, ParameterValue: noEcho.has(k) ? '****' : v })),
+      Parameters: Object.entries(s.config.parameters).map(([k, v]) => ({
+        ParameterKey: k,
+        ParameterValue: noEcho.has(k) ? '****' : v,
+      })),
       Capabilities: s.config.capabilities,
       Outputs: s.status === 'REVIEW_IN_PROGRESS' ? [] : s.outputs,
       Tags: Object.entries(s.config.tags).map(([Key, Value]) => ({ Key, Value })),
@@ -320,21 +340,49 @@ export class FakeCloudFormation {
   }
 
   private event(stack: FakeStack, e: Omit<FakeEvent, 'EventId' | 'StackId' | 'StackName' | 'Timestamp'>): void {
-    stack.events.push({ EventId: `ev-${++this.counter}`, StackId: stack.id, StackName: stack.name, Timestamp: this.now(), ClientRequestToken: stack.opToken, ...e });
+    stack.events.push({
+      EventId: `ev-${++this.counter}`,
+      StackId: stack.id,
+      StackName: stack.name,
+      Timestamp: this.now(),
+      ClientRequestToken: stack.opToken,
+      ...e,
+    });
   }
 
   private stackEvent(stack: FakeStack, status: string, reason?: string): void {
     stack.status = status;
     stack.statusReason = reason;
-    this.event(stack, { LogicalResourceId: stack.name, PhysicalResourceId: stack.id, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: status, ResourceStatusReason: reason });
+    this.event(stack, {
+      LogicalResourceId: stack.name,
+      PhysicalResourceId: stack.id,
+      ResourceType: 'AWS::CloudFormation::Stack',
+      ResourceStatus: status,
+      ResourceStatusReason: reason,
+    });
   }
 
-  private resourceEvent(stack: FakeStack, logicalId: string, type: string, status: string, reason?: string, physicalId?: string): void {
-    this.event(stack, { LogicalResourceId: logicalId, PhysicalResourceId: physicalId ?? stack.resources.get(logicalId)?.physicalId ?? '', ResourceType: type, ResourceStatus: status, ResourceStatusReason: reason });
+  private resourceEvent(
+    stack: FakeStack,
+    logicalId: string,
+    type: string,
+    status: string,
+    reason?: string,
+    physicalId?: string,
+  ): void {
+    this.event(stack, {
+      LogicalResourceId: logicalId,
+      PhysicalResourceId: physicalId ?? stack.resources.get(logicalId)?.physicalId ?? '',
+      ResourceType: type,
+      ResourceStatus: status,
+      ResourceStatusReason: reason,
+    });
   }
 
   private takeFailure(stack: FakeStack, logicalId: string, on: FailureInjection['on']): FailureInjection | undefined {
-    const f = this.failures.find((x) => x.stack === stack.name && x.logicalId === logicalId && x.on === on && (x.times ?? 1) > 0);
+    const f = this.failures.find(
+      (x) => x.stack === stack.name && x.logicalId === logicalId && x.on === on && (x.times ?? 1) > 0,
+    );
     if (f) f.times = (f.times ?? 1) - 1;
     return f;
   }
@@ -362,14 +410,18 @@ export class FakeCloudFormation {
   private createChangeSet(p: Json): Json {
     const type: 'CREATE' | 'UPDATE' = p.ChangeSetType ?? 'UPDATE';
     const existing = this.stacks.get(p.StackName);
-    const sameToken = existing && [...existing.changeSets.values()].find((cs) => p.ClientToken && cs.token === p.ClientToken);
+    const sameToken =
+      existing && [...existing.changeSets.values()].find((cs) => p.ClientToken && cs.token === p.ClientToken);
     if (existing && sameToken) return { Id: sameToken.id, StackId: existing.id };
     const templateBody = this.templateFrom(p);
     const template = parseTemplateBody(templateBody);
     this.checkCapabilities(template, list(p.Capabilities));
     if (type === 'UPDATE') this.checkUpdatable(p.StackName, existing);
     if (type === 'CREATE' && existing && existing.status !== 'REVIEW_IN_PROGRESS') {
-      throw new ApiError('ValidationError', `Stack [${p.StackName}] already exists and cannot be created again with the changeSet [${p.ChangeSetName}].`);
+      throw new ApiError(
+        'ValidationError',
+        `Stack [${p.StackName}] already exists and cannot be created again with the changeSet [${p.ChangeSetName}].`,
+      );
     }
     const previous = existing?.status === 'REVIEW_IN_PROGRESS' ? undefined : existing?.config;
     const config: Config = {
@@ -384,7 +436,8 @@ export class FakeCloudFormation {
       stack.config = config;
       if (!existing) this.stackEvent(stack, 'REVIEW_IN_PROGRESS', 'User Initiated');
     }
-    if (stack.changeSets.has(p.ChangeSetName)) throw new ApiError('AlreadyExistsException', `ChangeSet ${p.ChangeSetName} already exists`);
+    if (stack.changeSets.has(p.ChangeSetName))
+      throw new ApiError('AlreadyExistsException', `ChangeSet ${p.ChangeSetName} already exists`);
     const cs: FakeChangeSet = {
       id: `${stack.id.replace(':stack/', ':changeSet/')}/${p.ChangeSetName}`,
       name: p.ChangeSetName,
@@ -404,12 +457,16 @@ export class FakeCloudFormation {
   private templateFrom(p: Json): string {
     if (p.TemplateURL) {
       const body = this.s3.objectAtUrl(p.TemplateURL);
-      if (body === undefined) throw new ApiError('ValidationError', `S3 error: Access Denied (no object at ${p.TemplateURL})`);
+      if (body === undefined)
+        throw new ApiError('ValidationError', `S3 error: Access Denied (no object at ${p.TemplateURL})`);
       return body;
     }
     const body = String(p.TemplateBody ?? '');
     if (Buffer.byteLength(body) > INLINE_LIMIT) {
-      throw new ApiError('ValidationError', `1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${INLINE_LIMIT}`);
+      throw new ApiError(
+        'ValidationError',
+        `1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${INLINE_LIMIT}`,
+      );
     }
     return body;
   }
@@ -419,13 +476,23 @@ export class FakeCloudFormation {
     const named = iam.some((r) => r.Properties?.RoleName || r.Properties?.ManagedPolicyName || r.Properties?.UserName);
     const need = named ? 'CAPABILITY_NAMED_IAM' : 'CAPABILITY_IAM';
     const ok = given.includes('CAPABILITY_NAMED_IAM') || (!named && given.includes('CAPABILITY_IAM'));
-    if (iam.length > 0 && !ok) throw new ApiError('InsufficientCapabilitiesException', `Requires capabilities : [${need}]`);
+    if (iam.length > 0 && !ok)
+      throw new ApiError('InsufficientCapabilitiesException', `Requires capabilities : [${need}]`);
   }
 
   private checkUpdatable(name: string, stack: FakeStack | undefined): void {
     if (!stack) throw new ApiError('ValidationError', `Stack [${name}] does not exist`);
-    const updatable = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE', 'UPDATE_FAILED', 'CREATE_FAILED'];
-    if (!updatable.includes(stack.status)) throw new ApiError('ValidationError', `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
+    const updatable = [
+      'CREATE_COMPLETE',
+      'UPDATE_COMPLETE',
+      'UPDATE_ROLLBACK_COMPLETE',
+      'IMPORT_COMPLETE',
+      'IMPORT_ROLLBACK_COMPLETE',
+      'UPDATE_FAILED',
+      'CREATE_FAILED',
+    ];
+    if (!updatable.includes(stack.status))
+      throw new ApiError('ValidationError', `Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
   }
 
   /** Pending → in progress → computed, one step per tick. */
@@ -448,11 +515,18 @@ export class FakeCloudFormation {
     // Outputs and imports count too: a change set that only changes outputs (or what they
     // export), or only what the stack imports (an import written as its literal value), has no
     // resource changes, but is CREATE_COMPLETE and must be executed to apply them.
-    const sameOutputsAndImports = sameJson(cs.config.template.Outputs ?? {}, stack.config.template.Outputs ?? {}) && sameJson([...cs.imports].sort(), [...stack.imports].sort());
-    const sameSettings = cs.type === 'UPDATE' && sameOutputsAndImports && sameJson(cs.config.parameters, stack.config.parameters) && sameJson(cs.config.tags, stack.config.tags);
+    const sameOutputsAndImports =
+      sameJson(cs.config.template.Outputs ?? {}, stack.config.template.Outputs ?? {}) &&
+      sameJson([...cs.imports].sort(), [...stack.imports].sort());
+    const sameSettings =
+      cs.type === 'UPDATE' &&
+      sameOutputsAndImports &&
+      sameJson(cs.config.parameters, stack.config.parameters) &&
+      sameJson(cs.config.tags, stack.config.tags);
     if (cs.changes.length === 0 && sameSettings) {
       cs.status = 'FAILED';
-      cs.statusReason = "The submitted information didn't contain changes. Submit different information to create a change set.";
+      cs.statusReason =
+        "The submitted information didn't contain changes. Submit different information to create a change set.";
       return;
     }
     cs.status = 'CREATE_COMPLETE';
@@ -463,7 +537,12 @@ export class FakeCloudFormation {
     const imports: string[] = [];
     const ctx: ResolveContext = {
       parameters: config.parameters,
-      pseudo: { 'AWS::StackName': stack.name, 'AWS::Region': this.region, 'AWS::AccountId': this.account, 'AWS::StackId': stack.id },
+      pseudo: {
+        'AWS::StackName': stack.name,
+        'AWS::Region': this.region,
+        'AWS::AccountId': this.account,
+        'AWS::StackId': stack.id,
+      },
       physicalId: (id) => stack.resources.get(id)?.physicalId ?? `${stack.name}-${id}`,
       importValue: (name) => {
         imports.push(name);
@@ -474,7 +553,11 @@ export class FakeCloudFormation {
     };
     const resources = new Map<string, Json>();
     for (const [id, r] of Object.entries<Json>(config.template.Resources ?? {})) {
-      resources.set(id, { Type: r.Type, DeletionPolicy: r.DeletionPolicy, Properties: resolve(r.Properties ?? {}, ctx) });
+      resources.set(id, {
+        Type: r.Type,
+        DeletionPolicy: r.DeletionPolicy,
+        Properties: resolve(r.Properties ?? {}, ctx),
+      });
     }
     return { resources, imports };
   }
@@ -488,14 +571,29 @@ export class FakeCloudFormation {
         changes.push({ action: 'Add', logicalId: id, type: r.Type, causes: [], props: r.Properties });
         continue;
       }
-      const causes = Object.keys({ ...current.props, ...r.Properties }).filter((k) => !sameJson(current.props[k], r.Properties[k]));
+      const causes = Object.keys({ ...current.props, ...r.Properties }).filter(
+        (k) => !sameJson(current.props[k], r.Properties[k]),
+      );
       if (causes.length === 0 && !tagsChanged && current.type === r.Type) continue;
       const rules = REPLACING[r.Type] ?? {};
       const flags = causes.map((c) => rules[c]).filter(Boolean);
-      const replacement = current.type !== r.Type || flags.includes('True') ? 'True' : flags.includes('Conditional') ? 'Conditional' : 'False';
-      changes.push({ action: 'Modify', logicalId: id, type: r.Type, replacement, causes: causes.length ? causes : ['Tags'], props: r.Properties });
+      const replacement =
+        current.type !== r.Type || flags.includes('True')
+          ? 'True'
+          : flags.includes('Conditional')
+            ? 'Conditional'
+            : 'False';
+      changes.push({
+        action: 'Modify',
+        logicalId: id,
+        type: r.Type,
+        replacement,
+        causes: causes.length ? causes : ['Tags'],
+        props: r.Properties,
+      });
     }
-    for (const [id, r] of stack.resources) if (!desired.has(id)) changes.push({ action: 'Remove', logicalId: id, type: r.type, causes: [] });
+    for (const [id, r] of stack.resources)
+      if (!desired.has(id)) changes.push({ action: 'Remove', logicalId: id, type: r.type, causes: [] });
     return changes;
   }
 
@@ -531,7 +629,10 @@ export class FakeCloudFormation {
       ExecutionStatus: cs.executionStatus,
       CreationTime: cs.created,
       Capabilities: cs.config.capabilities,
-      Parameters: Object.entries(cs.config.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: Object.entries(cs.config.parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
       Tags: Object.entries(cs.config.tags).map(([Key, Value]) => ({ Key, Value })),
       Changes: cs.changes.slice(start, end).map((c) => changeView(c, stack)),
       NextToken: end < cs.changes.length ? String(end) : undefined,
@@ -539,7 +640,15 @@ export class FakeCloudFormation {
   }
 
   private changeSetSummary(stack: FakeStack, cs: FakeChangeSet): Json {
-    return { StackId: stack.id, StackName: stack.name, ChangeSetId: cs.id, ChangeSetName: cs.name, Status: cs.status, ExecutionStatus: cs.executionStatus, CreationTime: cs.created };
+    return {
+      StackId: stack.id,
+      StackName: stack.name,
+      ChangeSetId: cs.id,
+      ChangeSetName: cs.name,
+      Status: cs.status,
+      ExecutionStatus: cs.executionStatus,
+      CreationTime: cs.created,
+    };
   }
 
   private deleteChangeSet(p: Json): Json {
@@ -551,7 +660,10 @@ export class FakeCloudFormation {
   private executeChangeSet(p: Json): Json {
     const { stack, cs } = this.findChangeSet(p);
     if (cs.status !== 'CREATE_COMPLETE' || cs.executionStatus !== 'AVAILABLE') {
-      throw new ApiError('InvalidChangeSetStatus', `ChangeSet [${cs.id}] cannot be executed in its current status of [${cs.status}]`);
+      throw new ApiError(
+        'InvalidChangeSetStatus',
+        `ChangeSet [${cs.id}] cannot be executed in its current status of [${cs.status}]`,
+      );
     }
     // CloudFormation drops every change set of the stack once one is executed.
     stack.changeSets.clear();
@@ -574,15 +686,25 @@ export class FakeCloudFormation {
       if (failure) {
         // Siblings still in progress are cancelled in the same second; CloudFormation's order
         // within one second is not guaranteed, and the fake lists the cancellations first.
-        for (const other of pending) this.resourceEvent(stack, other.logicalId, other.type, 'CREATE_FAILED', CANCEL_REASON.create, '');
+        for (const other of pending)
+          this.resourceEvent(stack, other.logicalId, other.type, 'CREATE_FAILED', CANCEL_REASON.create, '');
         this.resourceEvent(stack, c.logicalId, c.type, 'CREATE_FAILED', failure.reason, '');
         const failed = [c, ...pending].map((x) => x.logicalId).sort();
-        this.stackEvent(stack, 'ROLLBACK_IN_PROGRESS', `The following resource(s) failed to create: [${failed.join(', ')}]. Rollback requested by user.`);
+        this.stackEvent(
+          stack,
+          'ROLLBACK_IN_PROGRESS',
+          `The following resource(s) failed to create: [${failed.join(', ')}]. Rollback requested by user.`,
+        );
         yield;
         yield* this.rollbackCreate(stack);
         return;
       }
-      stack.resources.set(c.logicalId, { logicalId: c.logicalId, type: c.type, physicalId: this.physicalId(stack, c), props: c.props });
+      stack.resources.set(c.logicalId, {
+        logicalId: c.logicalId,
+        type: c.type,
+        physicalId: this.physicalId(stack, c),
+        props: c.props,
+      });
       this.resourceEvent(stack, c.logicalId, c.type, 'CREATE_COMPLETE');
       yield;
     }
@@ -621,9 +743,26 @@ export class FakeCloudFormation {
       const c = pending.shift() as PlannedChange;
       const failure = this.takeFailure(stack, c.logicalId, c.action === 'Add' ? 'create' : 'update');
       if (failure) {
-        for (const other of pending) this.resourceEvent(stack, other.logicalId, other.type, other.action === 'Add' ? 'CREATE_FAILED' : 'UPDATE_FAILED', other.action === 'Add' ? CANCEL_REASON.create : CANCEL_REASON.update);
-        this.resourceEvent(stack, c.logicalId, c.type, c.action === 'Add' ? 'CREATE_FAILED' : 'UPDATE_FAILED', failure.reason);
-        this.stackEvent(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', `The following resource(s) failed to ${c.action === 'Add' ? 'create' : 'update'}: [${c.logicalId}]. `);
+        for (const other of pending)
+          this.resourceEvent(
+            stack,
+            other.logicalId,
+            other.type,
+            other.action === 'Add' ? 'CREATE_FAILED' : 'UPDATE_FAILED',
+            other.action === 'Add' ? CANCEL_REASON.create : CANCEL_REASON.update,
+          );
+        this.resourceEvent(
+          stack,
+          c.logicalId,
+          c.type,
+          c.action === 'Add' ? 'CREATE_FAILED' : 'UPDATE_FAILED',
+          failure.reason,
+        );
+        this.stackEvent(
+          stack,
+          'UPDATE_ROLLBACK_IN_PROGRESS',
+          `The following resource(s) failed to ${c.action === 'Add' ? 'create' : 'update'}: [${c.logicalId}]. `,
+        );
         yield;
         yield* this.rollbackUpdate(stack, state, [...(stack.touched ?? [])]);
         return;
@@ -650,7 +789,13 @@ export class FakeCloudFormation {
     stack.touched?.push(c);
     if (c.action === 'Add') return this.resourceEvent(stack, c.logicalId, c.type, 'CREATE_IN_PROGRESS', undefined, '');
     if (c.replacement === 'True') {
-      this.resourceEvent(stack, c.logicalId, c.type, 'UPDATE_IN_PROGRESS', 'Requested update requires the creation of a new physical resource; hence creating one.');
+      this.resourceEvent(
+        stack,
+        c.logicalId,
+        c.type,
+        'UPDATE_IN_PROGRESS',
+        'Requested update requires the creation of a new physical resource; hence creating one.',
+      );
     } else {
       this.resourceEvent(stack, c.logicalId, c.type, 'UPDATE_IN_PROGRESS');
     }
@@ -668,21 +813,38 @@ export class FakeCloudFormation {
     for (const c of changes) {
       const old = state.previousResources.get(c.logicalId);
       if (!old || !(c.action === 'Remove' || c.replacement === 'True')) continue;
-      const retain = ['Retain', 'RetainExceptOnCreate'].includes(state.previous.template.Resources?.[c.logicalId]?.DeletionPolicy);
+      const retain = ['Retain', 'RetainExceptOnCreate'].includes(
+        state.previous.template.Resources?.[c.logicalId]?.DeletionPolicy,
+      );
       if (c.action === 'Remove') stack.resources.delete(c.logicalId);
-      this.resourceEvent(stack, c.logicalId, old.type, retain ? 'DELETE_SKIPPED' : 'DELETE_COMPLETE', undefined, old.physicalId);
+      this.resourceEvent(
+        stack,
+        c.logicalId,
+        old.type,
+        retain ? 'DELETE_SKIPPED' : 'DELETE_COMPLETE',
+        undefined,
+        old.physicalId,
+      );
       yield;
     }
   }
 
-  private *rollbackUpdate(stack: FakeStack, state: RollbackState, remaining: PlannedChange[]): Generator<void, void, void> {
+  private *rollbackUpdate(
+    stack: FakeStack,
+    state: RollbackState,
+    remaining: PlannedChange[],
+  ): Generator<void, void, void> {
     while (remaining.length > 0) {
       const c = remaining[remaining.length - 1];
       const failure = this.takeFailure(stack, c.logicalId, 'rollback');
       if (failure) {
         this.resourceEvent(stack, c.logicalId, c.type, 'UPDATE_FAILED', failure.reason);
         state.remaining = remaining;
-        this.stackEvent(stack, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${c.logicalId}]. `);
+        this.stackEvent(
+          stack,
+          'UPDATE_ROLLBACK_FAILED',
+          `The following resource(s) failed to update: [${c.logicalId}]. `,
+        );
         return;
       }
       remaining.pop();
@@ -707,7 +869,10 @@ export class FakeCloudFormation {
   private continueUpdateRollback(p: Json): Json {
     const stack = this.find(p.StackName);
     if (stack.status !== 'UPDATE_ROLLBACK_FAILED' || !stack.rollback) {
-      throw new ApiError('ValidationError', `Stack ${stack.id} is in ${stack.status} state and can not continue rollback.`);
+      throw new ApiError(
+        'ValidationError',
+        `Stack ${stack.id} is in ${stack.status} state and can not continue rollback.`,
+      );
     }
     const state = stack.rollback;
     const op = (function* (fake: FakeCloudFormation) {
@@ -722,7 +887,10 @@ export class FakeCloudFormation {
   private cancelUpdateStack(p: Json): Json {
     const stack = this.find(p.StackName);
     if (stack.status !== 'UPDATE_IN_PROGRESS' || !stack.rollback) {
-      throw new ApiError('ValidationError', `CancelUpdateStack cannot be called from current stack status ${stack.status}.`);
+      throw new ApiError(
+        'ValidationError',
+        `CancelUpdateStack cannot be called from current stack status ${stack.status}.`,
+      );
     }
     const state = stack.rollback;
     const touched = [...(stack.touched ?? [])];
@@ -740,10 +908,17 @@ export class FakeCloudFormation {
     const stack = this.stacks.get(p.StackName) ?? [...this.stacks.values()].find((s) => s.id === p.StackName);
     if (!stack) return {}; // deleting a stack that is gone succeeds
     if (stack.terminationProtection) {
-      throw new ApiError('ValidationError', `Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`);
+      throw new ApiError(
+        'ValidationError',
+        `Stack [${stack.name}] cannot be deleted while TerminationProtection is enabled`,
+      );
     }
     if (stack.op && stack.status.startsWith('DELETE')) return {};
-    if (stack.op) throw new ApiError('ValidationError', `Stack [${stack.name}] is in ${stack.status} state and can not be deleted.`);
+    if (stack.op)
+      throw new ApiError(
+        'ValidationError',
+        `Stack [${stack.name}] is in ${stack.status} state and can not be deleted.`,
+      );
     this.start(stack, p.ClientRequestToken, this.deleteOp(stack, list(p.RetainResources)));
     return {};
   }
@@ -751,9 +926,15 @@ export class FakeCloudFormation {
   private *deleteOp(stack: FakeStack, retain: string[]): Generator<void, void, void> {
     this.stackEvent(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
     yield;
-    const inUse = stack.outputs.filter((o) => o.ExportName).flatMap((o) => this.importersOf(o.ExportName as string).map((i) => [o.ExportName, i]));
+    const inUse = stack.outputs
+      .filter((o) => o.ExportName)
+      .flatMap((o) => this.importersOf(o.ExportName as string).map((i) => [o.ExportName, i]));
     if (inUse.length > 0) {
-      this.stackEvent(stack, 'DELETE_FAILED', `Export ${inUse[0][0]} cannot be deleted as it is in use by ${inUse[0][1]}`);
+      this.stackEvent(
+        stack,
+        'DELETE_FAILED',
+        `Export ${inUse[0][0]} cannot be deleted as it is in use by ${inUse[0][1]}`,
+      );
       return;
     }
     for (const r of [...stack.resources.values()].reverse()) {
@@ -796,7 +977,12 @@ export class FakeCloudFormation {
   private resolvedOutputs(stack: FakeStack, cs: FakeChangeSet): FakeStack['outputs'] {
     const ctx: ResolveContext = {
       parameters: cs.config.parameters,
-      pseudo: { 'AWS::StackName': stack.name, 'AWS::Region': this.region, 'AWS::AccountId': this.account, 'AWS::StackId': stack.id },
+      pseudo: {
+        'AWS::StackName': stack.name,
+        'AWS::Region': this.region,
+        'AWS::AccountId': this.account,
+        'AWS::StackId': stack.id,
+      },
       physicalId: (id) => stack.resources.get(id)?.physicalId ?? id,
       importValue: (name) => this.exportValue(name) ?? '',
     };
@@ -814,7 +1000,9 @@ export class FakeCloudFormation {
       const users = this.importersOf(o.ExportName!).filter((name) => name !== stack.name);
       const now = next.find((x) => x.ExportName === o.ExportName);
       if (!users.length || now?.OutputValue === o.OutputValue) continue;
-      return now ? `Cannot update export ${o.ExportName} as it is in use by ${users[0]}` : `Export ${o.ExportName} cannot be deleted as it is in use by ${users[0]}`;
+      return now
+        ? `Cannot update export ${o.ExportName} as it is in use by ${users[0]}`
+        : `Export ${o.ExportName} cannot be deleted as it is in use by ${users[0]}`;
     }
     return undefined;
   }
@@ -833,13 +1021,16 @@ export class FakeCloudFormation {
 
   private listImports(exportName: string): Json {
     const importers = this.importersOf(exportName);
-    if (importers.length === 0) throw new ApiError('ValidationError', `Export '${exportName}' is not imported by any stack.`);
+    if (importers.length === 0)
+      throw new ApiError('ValidationError', `Export '${exportName}' is not imported by any stack.`);
     return { Imports: importers };
   }
 
   private physicalId(stack: FakeStack, c: PlannedChange): string {
     const named = c.props?.BucketName ?? c.props?.QueueName ?? c.props?.TopicName ?? c.props?.LogGroupName;
-    return typeof named === 'string' ? named : `${stack.name}-${c.logicalId}-${(++this.counter).toString(36).toUpperCase()}`;
+    return typeof named === 'string'
+      ? named
+      : `${stack.name}-${c.logicalId}-${(++this.counter).toString(36).toUpperCase()}`;
   }
 }
 
@@ -872,7 +1063,13 @@ function resolve(value: Json, ctx: ResolveContext): Json {
         return ref(arg);
       case 'Fn::Sub': {
         const [text, vars] = Array.isArray(arg) ? [arg[0], resolve(arg[1] ?? {}, ctx)] : [arg, {}];
-        return String(text).replace(/\$\{([^}]+)\}/g, (_m: string, name: string) => (name in vars ? String(vars[name]) : name.includes('.') ? `${ctx.physicalId(name.split('.')[0])}.${name.split('.')[1]}` : ref(name)));
+        return String(text).replace(/\$\{([^}]+)\}/g, (_m: string, name: string) =>
+          name in vars
+            ? String(vars[name])
+            : name.includes('.')
+              ? `${ctx.physicalId(name.split('.')[0])}.${name.split('.')[1]}`
+              : ref(name),
+        );
       }
       case 'Fn::Join':
         return (resolve(arg[1], ctx) as Json[]).join(arg[0]);
@@ -891,15 +1088,23 @@ function resolve(value: Json, ctx: ResolveContext): Json {
   return Object.fromEntries(keys.map((k) => [k, resolve(value[k], ctx)]));
 }
 
-function resolveParameters(template: Json, given: Json[], previous: Record<string, string> | undefined): Record<string, string> {
+function resolveParameters(
+  template: Json,
+  given: Json[],
+  previous: Record<string, string> | undefined,
+): Record<string, string> {
   const declared = template.Parameters ?? {};
   const unknown = given.filter((p) => !(p.ParameterKey in declared)).map((p) => p.ParameterKey);
-  if (unknown.length > 0) throw new ApiError('ValidationError', `Parameters: [${unknown.join(', ')}] do not exist in the template`);
+  if (unknown.length > 0)
+    throw new ApiError('ValidationError', `Parameters: [${unknown.join(', ')}] do not exist in the template`);
   const out: Record<string, string> = {};
   const missing: string[] = [];
   for (const [name, d] of Object.entries<Json>(declared)) {
     const g = given.find((p) => p.ParameterKey === name);
-    const value = String(g?.UsePreviousValue) === 'true' ? previous?.[name] : (g?.ParameterValue ?? (d.Default === undefined ? undefined : String(d.Default)));
+    const value =
+      String(g?.UsePreviousValue) === 'true'
+        ? previous?.[name]
+        : (g?.ParameterValue ?? (d.Default === undefined ? undefined : String(d.Default)));
     if (value === undefined) missing.push(name);
     else out[name] = value;
   }
@@ -928,7 +1133,16 @@ function changeView(c: PlannedChange, stack: FakeStack): Json {
       Replacement: c.action === 'Modify' ? c.replacement : undefined,
       Scope: c.action === 'Modify' ? [c.causes.includes('Tags') ? 'Tags' : 'Properties'] : [],
       Details: c.causes.map((name) => ({
-        Target: { Attribute: name === 'Tags' ? 'Tags' : 'Properties', Name: name === 'Tags' ? undefined : name, RequiresRecreation: REPLACING[c.type]?.[name] === 'True' ? 'Always' : REPLACING[c.type]?.[name] === 'Conditional' ? 'Conditionally' : 'Never' },
+        Target: {
+          Attribute: name === 'Tags' ? 'Tags' : 'Properties',
+          Name: name === 'Tags' ? undefined : name,
+          RequiresRecreation:
+            REPLACING[c.type]?.[name] === 'True'
+              ? 'Always'
+              : REPLACING[c.type]?.[name] === 'Conditional'
+                ? 'Conditionally'
+                : 'Never',
+        },
         Evaluation: 'Static',
         ChangeSource: 'DirectModification',
       })),
@@ -977,14 +1191,19 @@ function toXml(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return `<${name}>${value.map((v) => toXml('member', v)).join('')}</${name}>`;
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
-  if (typeof value === 'object') return `<${name}>${Object.entries(value).map(([k, v]) => toXml(k, v)).join('')}</${name}>`;
+  if (typeof value === 'object')
+    return `<${name}>${Object.entries(value)
+      .map(([k, v]) => toXml(k, v))
+      .join('')}</${name}>`;
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
 function resultXml(action: string, result: Json): string {
-  const inner = Object.entries<unknown>(result ?? {}).map(([k, v]) => toXml(k, v)).join('');
+  const inner = Object.entries<unknown>(result ?? {})
+    .map(([k, v]) => toXml(k, v))
+    .join('');
   return `<${action}Response xmlns="${XMLNS}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>fake-request</RequestId></ResponseMetadata></${action}Response>`;
 }
 

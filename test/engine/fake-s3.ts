@@ -56,16 +56,28 @@ export class FakeS3 {
     this.calls.push({ method: req.method, bucket: bucketName, key, sub });
     const bucket = this.buckets.get(bucketName);
     const expectedOwner = req.headers['x-amz-expected-bucket-owner'];
-    if (bucket && expectedOwner && expectedOwner !== bucket.owner) return error(403, 'AccessDenied', 'Access Denied', req.method);
+    if (bucket && expectedOwner && expectedOwner !== bucket.owner)
+      return error(403, 'AccessDenied', 'Access Denied', req.method);
     if (!key) return this.bucketCall(req, bucketName, bucket, sub);
     if (!bucket) return error(404, 'NoSuchBucket', 'The specified bucket does not exist', req.method);
     return this.objectCall(req, bucket, key);
   }
 
-  private bucketCall(req: FakeHttpRequest, name: string, bucket: FakeBucket | undefined, sub: string | undefined): FakeHttpResponse {
+  private bucketCall(
+    req: FakeHttpRequest,
+    name: string,
+    bucket: FakeBucket | undefined,
+    sub: string | undefined,
+  ): FakeHttpResponse {
     if (req.method === 'HEAD') return bucket ? ok() : error(404, 'NotFound', 'Not Found', 'HEAD');
     if (req.method === 'PUT' && !sub) {
-      if (bucket) return error(409, bucket.owner === this.account ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', 'bucket exists', 'PUT');
+      if (bucket)
+        return error(
+          409,
+          bucket.owner === this.account ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists',
+          'bucket exists',
+          'PUT',
+        );
       const region = /<LocationConstraint>([^<]+)</.exec(String(req.body ?? ''))?.[1] ?? 'us-east-1';
       this.addBucket(name, this.account, region);
       return ok({ location: `/${name}` });
@@ -81,10 +93,14 @@ export class FakeS3 {
   private objectCall(req: FakeHttpRequest, bucket: FakeBucket, key: string): FakeHttpResponse {
     const body = bucket.objects.get(key);
     if (req.method === 'PUT') {
-      bucket.objects.set(key, typeof req.body === 'string' ? req.body : Buffer.from(req.body as Uint8Array).toString('utf8'));
+      bucket.objects.set(
+        key,
+        typeof req.body === 'string' ? req.body : Buffer.from(req.body as Uint8Array).toString('utf8'),
+      );
       return ok({ etag: '"fake"' });
     }
-    if (body === undefined) return error(404, req.method === 'HEAD' ? 'NotFound' : 'NoSuchKey', 'Not Found', req.method);
+    if (body === undefined)
+      return error(404, req.method === 'HEAD' ? 'NotFound' : 'NoSuchKey', 'Not Found', req.method);
     if (req.method === 'HEAD') return ok({ 'content-length': String(Buffer.byteLength(body)) });
     if (req.method === 'GET') return { statusCode: 200, headers: { 'content-type': 'application/json' }, body };
     return error(400, 'NotImplemented', `fake S3 has no ${req.method} object`, req.method);

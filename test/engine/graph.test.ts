@@ -32,7 +32,11 @@ class Driver {
     const resolve = this.pending.get(name);
     if (!resolve) throw new Error(`${name} is not running (running: ${this.running().join(', ')})`);
     this.pending.delete(name);
-    resolve(kind === 'created' ? { kind, stackName: name, changes: [], outputs: {} } : { kind, stackName: name, status: 'ROLLBACK_COMPLETE' });
+    resolve(
+      kind === 'created'
+        ? { kind, stackName: name, changes: [], outputs: {} }
+        : { kind, stackName: name, status: 'ROLLBACK_COMPLETE' },
+    );
     await new Promise((r) => setImmediate(r));
   }
 }
@@ -103,7 +107,12 @@ describe('runGraph', () => {
   });
 
   it('treats dependencies outside the set as already deployed (deploy --only)', async () => {
-    const results = await runGraph([node('app', 'net-not-in-this-run')], async (s) => ({ kind: 'created', stackName: s.name, changes: [], outputs: {} }));
+    const results = await runGraph([node('app', 'net-not-in-this-run')], async (s) => ({
+      kind: 'created',
+      stackName: s.name,
+      changes: [],
+      outputs: {},
+    }));
     expect(results[0].kind).toBe('created');
   });
 
@@ -133,15 +142,25 @@ describe('runGraph with deployStack', () => {
     const repo = spec('ecr-web', { resources: { Repo: { Type: 'AWS::ECR::Repository', Properties: {} } } });
     const app = spec(
       'x-dev-web-lb',
-      { resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { VpcId: { 'Fn::ImportValue': 'x-dev-VpcId' } } } } },
+      {
+        resources: {
+          Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { VpcId: { 'Fn::ImportValue': 'x-dev-VpcId' } } },
+        },
+      },
       { dependsOn: ['x-dev-network', 'ecr-web'] },
     );
 
-    const results = await runGraph([network, repo, app], (s, signal) => deployStack(clients, s, { poll: FAST, signal }), { concurrency: 3 });
+    const results = await runGraph(
+      [network, repo, app],
+      (s, signal) => deployStack(clients, s, { poll: FAST, signal }),
+      { concurrency: 3 },
+    );
 
     expect(results.map((r) => r.kind)).toEqual(['created', 'created', 'created']);
     expect(fake.peakConcurrentOperations).toBe(2);
-    expect(fake.stack('x-dev-web-lb')?.resources.get('Sg')?.props.VpcId).toBe(fake.stack('x-dev-network')?.resources.get('Vpc')?.physicalId);
+    expect(fake.stack('x-dev-web-lb')?.resources.get('Sg')?.props.VpcId).toBe(
+      fake.stack('x-dev-network')?.resources.get('Vpc')?.physicalId,
+    );
     clients.destroy();
   });
 });

@@ -77,6 +77,10 @@ export class Recorder {
   }
 
   resources(): Array<{ logicalId: string; status: string; reason?: string }> {
-    return this.all.flatMap((e) => (e.type === 'resource' && !e.event.isStack ? [{ logicalId: e.event.logicalId, status: e.event.status, reason: e.event.reason }] : []));
+    return this.all.flatMap((e) =>
+      e.type === 'resource' && !e.event.isStack
+        ? [{ logicalId: e.event.logicalId, status: e.event.status, reason: e.event.reason }]
+        : [],
+    );
   }
 }

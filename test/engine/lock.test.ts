@@ -46,7 +46,9 @@ it('lets one run hold the lock; a second is refused naming the first; release fr
 
   const err = await RunLock.acquire(clients, 'x-dev', { ...opts, command: 'destroy' }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RunLockedError);
-  expect((err as RunLockedError).message).toContain(`environment x-dev is busy: \`deploy\` since ${first.holder.since} (host ${os.hostname()}`);
+  expect((err as RunLockedError).message).toContain(
+    `environment x-dev is busy: \`deploy\` since ${first.holder.since} (host ${os.hostname()}`,
+  );
   expect((err as RunLockedError).abandoned).toBeUndefined();
   expect((err as RunLockedError).hint).toContain('provision unlock --params envs/dev.yaml');
 
@@ -72,20 +74,36 @@ it('keeps its heartbeat fresh while it runs, so it never looks abandoned', async
 
 it('reports a lock without heartbeat as abandoned; unlock removes it, or a live one only with --force', async () => {
   const { clients, params } = memorySsm();
-  const old = { command: 'deploy', host: 'ci-runner-7', user: 'ci', pid: 42, since: '2026-01-01T10:00:00.000Z', heartbeat: '2026-01-01T10:00:00.000Z', runId: 'r1' };
+  const old = {
+    command: 'deploy',
+    host: 'ci-runner-7',
+    user: 'ci',
+    pid: 42,
+    since: '2026-01-01T10:00:00.000Z',
+    heartbeat: '2026-01-01T10:00:00.000Z',
+    runId: 'r1',
+  };
   params.set(lockName('x-dev'), JSON.stringify(old));
   const now = new Date('2026-01-01T10:07:00.000Z');
 
-  const err = (await RunLock.acquire(clients, 'x-dev', { ...opts, now: () => now }).catch((e: unknown) => e)) as RunLockedError;
+  const err = (await RunLock.acquire(clients, 'x-dev', { ...opts, now: () => now }).catch(
+    (e: unknown) => e,
+  )) as RunLockedError;
   expect(err.abandoned).toBe('no heartbeat for 7 min');
-  expect(err.hint).toBe('if that run is really gone, remove its lock with `provision unlock --params envs/dev.yaml`, then run again');
+  expect(err.hint).toBe(
+    'if that run is really gone, remove its lock with `provision unlock --params envs/dev.yaml`, then run again',
+  );
 
   expect(await unlock(clients, 'x-dev', { unlockCommand: opts.unlockCommand, now })).toEqual({ removed: old });
   expect(await unlock(clients, 'x-dev', { unlockCommand: opts.unlockCommand, now })).toEqual({});
 
   params.set(lockName('x-dev'), JSON.stringify({ ...old, heartbeat: '2026-01-01T10:06:30.000Z' }));
-  await expect(unlock(clients, 'x-dev', { unlockCommand: opts.unlockCommand, now })).rejects.toBeInstanceOf(RunLockedError);
-  expect((await unlock(clients, 'x-dev', { unlockCommand: opts.unlockCommand, now, force: true })).removed?.runId).toBe('r1');
+  await expect(unlock(clients, 'x-dev', { unlockCommand: opts.unlockCommand, now })).rejects.toBeInstanceOf(
+    RunLockedError,
+  );
+  expect((await unlock(clients, 'x-dev', { unlockCommand: opts.unlockCommand, now, force: true })).removed?.runId).toBe(
+    'r1',
+  );
 });
 
 it('does not delete a lock that is no longer its own (removed with --force and taken by another run)', async () => {

@@ -10,7 +10,9 @@ import { AbortedError, EndpointUnreachableError } from '../../src/deploy/errors'
 
 const base = { region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
 
-function handler(handle: (req: { hostname: string; port?: number; protocol: string }) => Promise<unknown>): ClientOptions['requestHandler'] {
+function handler(
+  handle: (req: { hostname: string; port?: number; protocol: string }) => Promise<unknown>,
+): ClientOptions['requestHandler'] {
   return { handle } as unknown as ClientOptions['requestHandler'];
 }
 
@@ -20,12 +22,19 @@ it('fails a call after three attempts without an answer, naming endpoint, region
     attempts += 1;
     throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
   });
-  const clients = createClients({ ...base, endpointUrl: 'http://127.0.0.1:4599', requestHandler: timeout, timeoutMs: 2000 });
+  const clients = createClients({
+    ...base,
+    endpointUrl: 'http://127.0.0.1:4599',
+    requestHandler: timeout,
+    timeoutMs: 2000,
+  });
 
   const err = await clients.cloudFormation.send(new DescribeStacksCommand({})).catch((e: unknown) => e);
 
   expect(err).toBeInstanceOf(EndpointUnreachableError);
-  expect((err as EndpointUnreachableError).message).toBe('CloudFormation DescribeStacks got no answer from http://127.0.0.1:4599 (region eu-west-1): no answer within 2 s (3 attempts)');
+  expect((err as EndpointUnreachableError).message).toBe(
+    'CloudFormation DescribeStacks got no answer from http://127.0.0.1:4599 (region eu-west-1): no answer within 2 s (3 attempts)',
+  );
   expect((err as EndpointUnreachableError).hint).toContain('--endpoint-url');
   expect(attempts).toBe(3);
   clients.destroy();
@@ -37,9 +46,13 @@ it('names the regional endpoint and the region fix when no endpoint was given', 
   });
   const clients = createClients({ ...base, requestHandler: refused });
 
-  const err = (await clients.cloudFormation.send(new DescribeStacksCommand({})).catch((e: unknown) => e)) as EndpointUnreachableError;
+  const err = (await clients.cloudFormation
+    .send(new DescribeStacksCommand({}))
+    .catch((e: unknown) => e)) as EndpointUnreachableError;
 
-  expect(err.message).toBe('CloudFormation DescribeStacks got no answer from https://cloudformation.eu-west-1.amazonaws.com (region eu-west-1): connection refused (3 attempts)');
+  expect(err.message).toBe(
+    'CloudFormation DescribeStacks got no answer from https://cloudformation.eu-west-1.amazonaws.com (region eu-west-1): connection refused (3 attempts)',
+  );
   expect(err.hint).toContain('--region');
   clients.destroy();
 });
@@ -50,9 +63,16 @@ it('abandons an attempt in flight when interrupted, and still sends calls made a
   const hangsFirst = handler(() => {
     calls += 1;
     if (calls === 1) return new Promise(() => undefined); // never answers
-    return Promise.reject(Object.assign(new Error('bad'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }));
+    return Promise.reject(
+      Object.assign(new Error('bad'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }),
+    );
   });
-  const clients = createClients({ ...base, endpointUrl: 'http://127.0.0.1:4599', requestHandler: hangsFirst, signal: abort.signal });
+  const clients = createClients({
+    ...base,
+    endpointUrl: 'http://127.0.0.1:4599',
+    requestHandler: hangsFirst,
+    signal: abort.signal,
+  });
 
   const inFlight = clients.cloudFormation.send(new DescribeStacksCommand({})).catch((e: unknown) => e);
   await new Promise((r) => setTimeout(r, 20));

@@ -27,7 +27,12 @@ beforeEach(() => {
 afterEach(() => clients.destroy());
 
 const topics = (n: number, name = (i: number) => `topic-${i}-${'x'.repeat(900)}`) =>
-  Object.fromEntries(Array.from({ length: n }, (_, i) => [`Topic${i}`, { Type: 'AWS::SNS::Topic', Properties: { DisplayName: name(i) } }]));
+  Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [
+      `Topic${i}`,
+      { Type: 'AWS::SNS::Topic', Properties: { DisplayName: name(i) } },
+    ]),
+  );
 
 test('every stack of the full example is sent minified and fits inline; the network template would not as published', () => {
   const stacks = planEnvironment(loadParams(path.join(__dirname, '..', '..', 'examples', 'full.yaml')));
@@ -35,7 +40,10 @@ test('every stack of the full example is sent minified and fits inline; the netw
   for (const s of stacks) {
     const body = toSpec(s, inRun).templateBody;
     expect(body).toBe(compactTemplate(s.built.template));
-    expect({ stack: s.name, fits: Buffer.byteLength(body) <= INLINE_TEMPLATE_LIMIT }).toEqual({ stack: s.name, fits: true });
+    expect({ stack: s.name, fits: Buffer.byteLength(body) <= INLINE_TEMPLATE_LIMIT }).toEqual({
+      stack: s.name,
+      fits: true,
+    });
   }
   const network = stacks.find((s) => s.stage === 'network')!;
   expect(Buffer.byteLength(renderTemplate(network.built.template))).toBeGreaterThan(INLINE_TEMPLATE_LIMIT);

@@ -30,7 +30,19 @@ const plan = async (region: string, parameters: Record<string, string>) => {
   const fake = new FakeCloudFormation({ region });
   const clients = fakeClients(fake);
   try {
-    const result = await planStack(clients, { name: 'x-dev-queues', templateId: 'test.queues', templateBody: body, parameters, tags: {}, dependsOn: [], capabilities: [] }, { poll: FAST });
+    const result = await planStack(
+      clients,
+      {
+        name: 'x-dev-queues',
+        templateId: 'test.queues',
+        templateBody: body,
+        parameters,
+        tags: {},
+        dependsOn: [],
+        capabilities: [],
+      },
+      { poll: FAST },
+    );
     expect(fake.callsOf('CreateChangeSet')).toHaveLength(0);
     return result.kind === 'changes' ? result.plan.changes.map((c) => c.logicalId) : result.kind;
   } finally {

@@ -29,13 +29,16 @@ afterEach(() => clients.destroy());
 const PUBLISHED = path.resolve(__dirname, '..', '..', 'published', '0.1.0');
 
 describe('a custom-named resource replaced under its own name', () => {
-  const queue = (props: Record<string, unknown>) => spec('x-dev-jobs', { resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: props } } });
+  const queue = (props: Record<string, unknown>) =>
+    spec('x-dev-jobs', { resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: props } } });
 
   it('deploy refuses it after reading the change set, deletes the change set, and changes nothing', async () => {
     await deployStack(clients, queue({ QueueName: 'jobs' }), { poll: FAST });
     const executed = fake.callsOf('ExecuteChangeSet').length;
 
-    const err = await deployStack(clients, queue({ QueueName: 'jobs', FifoQueue: true }), { poll: FAST }).catch((e: unknown) => e);
+    const err = await deployStack(clients, queue({ QueueName: 'jobs', FifoQueue: true }), { poll: FAST }).catch(
+      (e: unknown) => e,
+    );
 
     expect(err).toBeInstanceOf(CustomNameReplacementError);
     expect(err).toMatchObject({ code: 'CustomNameReplacement', stackName: 'x-dev-jobs' });
@@ -49,7 +52,11 @@ describe('a custom-named resource replaced under its own name', () => {
     await deployStack(clients, queue({ QueueName: 'jobs' }), { poll: FAST });
 
     const refused = await planStack(clients, queue({ QueueName: 'jobs', FifoQueue: true }), { poll: FAST });
-    expect(refused.kind === 'changes' && refused.plan.changes[0]).toMatchObject({ logicalId: 'Queue', replacement: 'always', refused: expect.stringContaining('keeps its custom name (QueueName)') });
+    expect(refused.kind === 'changes' && refused.plan.changes[0]).toMatchObject({
+      logicalId: 'Queue',
+      replacement: 'always',
+      refused: expect.stringContaining('keeps its custom name (QueueName)'),
+    });
     expect(refused.kind === 'changes' && refused.refused).toBeInstanceOf(CustomNameReplacementError);
 
     const renamed = await planStack(clients, queue({ QueueName: 'jobs.fifo', FifoQueue: true }), { poll: FAST });
@@ -61,27 +68,62 @@ describe('a custom-named resource replaced under its own name', () => {
 
   it('41.data-postgres: a new database name replaces the cluster under its fixed identifier, which is refused', () => {
     const doc = parseTemplate(fs.readFileSync(path.join(PUBLISHED, '41.data-postgres.cf'), 'utf8'));
-    const change = { action: 'Modify' as const, logicalId: 'Cluster', resourceType: 'AWS::RDS::DBCluster', physicalId: 'x-dev-acme-main', replacement: 'always' as const, causes: ['DatabaseName'] };
-    expect(refusalOf(change, doc)).toMatch(/replacing Cluster \(x-dev-acme-main\) keeps its custom name \(DBClusterIdentifier\)/);
+    const change = {
+      action: 'Modify' as const,
+      logicalId: 'Cluster',
+      resourceType: 'AWS::RDS::DBCluster',
+      physicalId: 'x-dev-acme-main',
+      replacement: 'always' as const,
+      causes: ['DatabaseName'],
+    };
+    expect(refusalOf(change, doc)).toMatch(
+      /replacing Cluster \(x-dev-acme-main\) keeps its custom name \(DBClusterIdentifier\)/,
+    );
     expect(refusalOf({ ...change, replacement: 'never' }, doc)).toBeUndefined();
   });
 });
 
 describe('a parameter fixed after creation (42.data-documentdb DatabaseName)', () => {
   const body = fs.readFileSync(path.join(PUBLISHED, '42.data-documentdb.cf'), 'utf8');
-  const doc = JSON.parse(body) as { Metadata: Record<string, { FixedAfterCreation?: string[] }>; Resources: Record<string, { Properties: Record<string, unknown> }> };
+  const doc = JSON.parse(body) as {
+    Metadata: Record<string, { FixedAfterCreation?: string[] }>;
+    Resources: Record<string, { Properties: Record<string, unknown> }>;
+  };
 
   it('the template says so, because the name is part of the generated secret template', () => {
     expect(doc.Metadata['cfn-stages']?.FixedAfterCreation).toEqual(['DatabaseName']);
-    const template = JSON.stringify((doc.Resources.Secret!.Properties.GenerateSecretString as { SecretStringTemplate: unknown }).SecretStringTemplate);
+    const template = JSON.stringify(
+      (doc.Resources.Secret!.Properties.GenerateSecretString as { SecretStringTemplate: unknown }).SecretStringTemplate,
+    );
     expect(template).toContain('${DatabaseName}');
   });
 
   const db = (name: string) =>
-    spec('x-dev-acme-docs', {
-      parameters: { DatabaseName: { Type: 'String', Default: 'app' } },
-      resources: { Secret: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::Sub': '{"dbname":"${DatabaseName}"}' } } } },
-    }, { parameters: { DatabaseName: name }, templateBody: JSON.stringify({ Metadata: { 'cfn-stages': { FixedAfterCreation: ['DatabaseName'] } }, Parameters: { DatabaseName: { Type: 'String', Default: 'app' } }, Resources: { Secret: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::Sub': '{"dbname":"${DatabaseName}"}' } } } } }) });
+    spec(
+      'x-dev-acme-docs',
+      {
+        parameters: { DatabaseName: { Type: 'String', Default: 'app' } },
+        resources: {
+          Secret: {
+            Type: 'AWS::SNS::Topic',
+            Properties: { DisplayName: { 'Fn::Sub': '{"dbname":"${DatabaseName}"}' } },
+          },
+        },
+      },
+      {
+        parameters: { DatabaseName: name },
+        templateBody: JSON.stringify({
+          Metadata: { 'cfn-stages': { FixedAfterCreation: ['DatabaseName'] } },
+          Parameters: { DatabaseName: { Type: 'String', Default: 'app' } },
+          Resources: {
+            Secret: {
+              Type: 'AWS::SNS::Topic',
+              Properties: { DisplayName: { 'Fn::Sub': '{"dbname":"${DatabaseName}"}' } },
+            },
+          },
+        }),
+      },
+    );
 
   it('deploy refuses a new value before any change set, naming the parameter, both values and the way out', async () => {
     await deployStack(clients, db('app'), { poll: FAST });
@@ -90,13 +132,17 @@ describe('a parameter fixed after creation (42.data-documentdb DatabaseName)', (
     const err = await deployStack(clients, db('orders'), { poll: FAST }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(FixedSettingError);
-    expect((err as Error).message).toBe('stack x-dev-acme-docs: DatabaseName cannot change after the stack is created (DatabaseName is "app", the params file says "orders")');
+    expect((err as Error).message).toBe(
+      'stack x-dev-acme-docs: DatabaseName cannot change after the stack is created (DatabaseName is "app", the params file says "orders")',
+    );
     expect((err as FixedSettingError).hint).toMatch(/Set DatabaseName back to "app"/);
     expect(fake.callsOf('CreateChangeSet')).toHaveLength(changeSets);
     expect((await planStack(clients, db('orders'))).kind).toBe('refused');
     // The same value, and a first creation with any value, go through.
     expect((await deployStack(clients, db('app'), { poll: FAST })).kind).toBe('skipped-unchanged');
-    expect((await deployStack(clients, { ...db('orders'), name: 'x-dev-acme-other' }, { poll: FAST })).kind).toBe('created');
+    expect((await deployStack(clients, { ...db('orders'), name: 'x-dev-acme-other' }, { poll: FAST })).kind).toBe(
+      'created',
+    );
   });
 });
 
@@ -114,7 +160,12 @@ describe('exports an update changes or removes, and who imports them', () => {
     });
   const consumer = spec('x-dev-worker', {
     parameters: { Prefix: { Type: 'String', Default: 'x-' }, EnvironmentName: { Type: 'String', Default: 'dev' } },
-    resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-QueueArn' } } } } },
+    resources: {
+      Topic: {
+        Type: 'AWS::SNS::Topic',
+        Properties: { DisplayName: { 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-QueueArn' } } },
+      },
+    },
   });
 
   it('names the export a replacement changes and the one the template drops, each with its importers', async () => {
@@ -126,8 +177,20 @@ describe('exports an update changes or removes, and who imports them', () => {
     const stack = (await describeStack(clients.cloudFormation, 'x-dev-jobs'))!;
     const changes = await exportChanges(clients.cloudFormation, next, stack, (plan as { plan: ChangeSummary }).plan);
     expect(changes).toEqual([
-      { exportName: 'x-dev-QueueArn', outputKey: 'QueueArn', kind: 'changed', value: expect.stringContaining('jobs'), importers: ['x-dev-worker'] },
-      { exportName: 'x-dev-DlqArn', outputKey: 'DlqArn', kind: 'removed', value: expect.stringContaining('dlq'), importers: [] },
+      {
+        exportName: 'x-dev-QueueArn',
+        outputKey: 'QueueArn',
+        kind: 'changed',
+        value: expect.stringContaining('jobs'),
+        importers: ['x-dev-worker'],
+      },
+      {
+        exportName: 'x-dev-DlqArn',
+        outputKey: 'DlqArn',
+        kind: 'removed',
+        value: expect.stringContaining('dlq'),
+        importers: [],
+      },
     ]);
     expect(plan.kind === 'changes' && plan.exports).toEqual(changes);
   });
@@ -136,12 +199,24 @@ describe('exports an update changes or removes, and who imports them', () => {
     await deployStack(clients, producer('jobs', false), { poll: FAST });
     await deployStack(clients, consumer, { poll: FAST });
     const stack = (await describeStack(clients.cloudFormation, 'x-dev-worker'))!;
-    const { body, detached } = detachedTemplate(consumer.templateBody, stack, { 'x-dev-QueueArn': 'arn:aws:sqs:us-east-1:123456789012:jobs' });
+    const { body, detached } = detachedTemplate(consumer.templateBody, stack, {
+      'x-dev-QueueArn': 'arn:aws:sqs:us-east-1:123456789012:jobs',
+    });
     expect(detached).toEqual(['x-dev-QueueArn']);
     expect(JSON.parse(body).Resources.Topic.Properties.DisplayName).toBe('arn:aws:sqs:us-east-1:123456789012:jobs');
     expect(detachedTemplate(consumer.templateBody, stack, { 'x-prod-QueueArn': 'other' }).detached).toEqual([]);
 
-    const kept = JSON.parse(keepingExports(producer('jobs', false, false).templateBody, [{ exportName: 'x-dev-DlqArn', outputKey: 'DlqArn', kind: 'removed', value: 'arn:dlq', importers: ['x-dev-worker'] }]));
+    const kept = JSON.parse(
+      keepingExports(producer('jobs', false, false).templateBody, [
+        {
+          exportName: 'x-dev-DlqArn',
+          outputKey: 'DlqArn',
+          kind: 'removed',
+          value: 'arn:dlq',
+          importers: ['x-dev-worker'],
+        },
+      ]),
+    );
     expect(kept.Outputs.DlqArn).toMatchObject({ Value: 'arn:dlq', Export: { Name: 'x-dev-DlqArn' } });
     // Deployed with the pin, the importer no longer holds the export: it may change.
     expect((await deployStack(clients, { ...consumer, templateBody: body }, { poll: FAST })).kind).toBe('updated');
@@ -153,10 +228,14 @@ describe('exports an update changes or removes, and who imports them', () => {
     await deployStack(clients, consumer, { poll: FAST });
     const direct = await deployStack(clients, producer('jobs.fifo', true), { poll: FAST });
     expect(direct).toMatchObject({ kind: 'failed', status: 'UPDATE_ROLLBACK_COMPLETE' });
-    expect(fake.stack('x-dev-jobs')?.events.map((e) => e.ResourceStatusReason)).toContain('Cannot update export x-dev-QueueArn as it is in use by x-dev-worker');
+    expect(fake.stack('x-dev-jobs')?.events.map((e) => e.ResourceStatusReason)).toContain(
+      'Cannot update export x-dev-QueueArn as it is in use by x-dev-worker',
+    );
 
     const worker = (await describeStack(clients.cloudFormation, 'x-dev-worker'))!;
-    const queueArn = (await describeStack(clients.cloudFormation, 'x-dev-jobs'))!.Outputs!.find((o) => o.OutputKey === 'QueueArn')!.OutputValue!;
+    const queueArn = (await describeStack(clients.cloudFormation, 'x-dev-jobs'))!.Outputs!.find(
+      (o) => o.OutputKey === 'QueueArn',
+    )!.OutputValue!;
     const pinned = detachedTemplate(consumer.templateBody, worker, { 'x-dev-QueueArn': queueArn }).body;
     expect((await deployStack(clients, { ...consumer, templateBody: pinned }, { poll: FAST })).kind).toBe('updated');
     expect((await deployStack(clients, producer('jobs.fifo', true), { poll: FAST })).kind).toBe('updated');
@@ -165,18 +244,41 @@ describe('exports an update changes or removes, and who imports them', () => {
   });
 
   it('a removed export in use: kept while the importer moves off, then removed', async () => {
-    const dlqUser = spec('x-dev-alerts', { resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::ImportValue': 'x-dev-DlqArn' } } } } });
+    const dlqUser = spec('x-dev-alerts', {
+      resources: {
+        Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { 'Fn::ImportValue': 'x-dev-DlqArn' } } },
+      },
+    });
     await deployStack(clients, producer('jobs', false), { poll: FAST });
     await deployStack(clients, dlqUser, { poll: FAST });
     const withoutDlq = producer('jobs', false, false);
-    expect(await deployStack(clients, withoutDlq, { poll: FAST })).toMatchObject({ kind: 'failed', status: 'UPDATE_ROLLBACK_COMPLETE' });
-    expect(fake.stack('x-dev-jobs')?.events.map((e) => e.ResourceStatusReason)).toContain('Export x-dev-DlqArn cannot be deleted as it is in use by x-dev-alerts');
+    expect(await deployStack(clients, withoutDlq, { poll: FAST })).toMatchObject({
+      kind: 'failed',
+      status: 'UPDATE_ROLLBACK_COMPLETE',
+    });
+    expect(fake.stack('x-dev-jobs')?.events.map((e) => e.ResourceStatusReason)).toContain(
+      'Export x-dev-DlqArn cannot be deleted as it is in use by x-dev-alerts',
+    );
 
     const stack = (await describeStack(clients.cloudFormation, 'x-dev-jobs'))!;
-    const [removed] = await exportChanges(clients.cloudFormation, withoutDlq, stack, { stackName: 'x-dev-jobs', type: 'update', changes: [] });
+    const [removed] = await exportChanges(clients.cloudFormation, withoutDlq, stack, {
+      stackName: 'x-dev-jobs',
+      type: 'update',
+      changes: [],
+    });
     expect(removed).toMatchObject({ exportName: 'x-dev-DlqArn', kind: 'removed', importers: ['x-dev-alerts'] });
-    expect((await deployStack(clients, { ...withoutDlq, templateBody: keepingExports(withoutDlq.templateBody, [removed!]) }, { poll: FAST })).kind).toBe('updated');
-    const movedOff = spec('x-dev-alerts', { resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'alerts' } } } });
+    expect(
+      (
+        await deployStack(
+          clients,
+          { ...withoutDlq, templateBody: keepingExports(withoutDlq.templateBody, [removed!]) },
+          { poll: FAST },
+        )
+      ).kind,
+    ).toBe('updated');
+    const movedOff = spec('x-dev-alerts', {
+      resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'alerts' } } },
+    });
     expect((await deployStack(clients, movedOff, { poll: FAST })).kind).toBe('updated');
     expect((await deployStack(clients, withoutDlq, { poll: FAST })).kind).toBe('updated');
     expect(fake.stack('x-dev-jobs')?.outputs.map((o) => o.ExportName)).toEqual(['x-dev-QueueArn']);

@@ -15,7 +15,14 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Deployment, type Service, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Deployment,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { CliError, ExitCode } from '../../src/cli/errors';
 import { describeTargets, imageTagOf, summariseTargets } from '../../src/ops/health';
 import { assertImageTag, imageTagChangeSet, releaseParameters } from '../../src/ops/release';
@@ -39,16 +46,37 @@ const OLD_TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/x-dev-acme:1'
 const NEW_TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/x-dev-acme:2';
 const FAST = { initialMs: 1, maxMs: 2, factor: 2 };
 const REF = { cluster: CLUSTER, service: SERVICE };
-const INFO = { stack: 'x-dev-acme-service', repository: 'acme-web', from: 'v1', to: 'v2', timeoutMs: 900_000, file: 'envs/dev.yaml' };
+const INFO = {
+  stack: 'x-dev-acme-service',
+  repository: 'acme-web',
+  from: 'v1',
+  to: 'v2',
+  timeoutMs: 900_000,
+  file: 'envs/dev.yaml',
+};
 
 const t0 = new Date('2026-03-01T10:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 function deployment(id: string, taskDefinition: string, extra: Partial<Deployment> = {}): Deployment {
-  return { id, taskDefinition, status: 'PRIMARY', rolloutState: 'IN_PROGRESS', desiredCount: 2, runningCount: 0, pendingCount: 0, createdAt: at(0), ...extra };
+  return {
+    id,
+    taskDefinition,
+    status: 'PRIMARY',
+    rolloutState: 'IN_PROGRESS',
+    desiredCount: 2,
+    runningCount: 0,
+    pendingCount: 0,
+    createdAt: at(0),
+    ...extra,
+  };
 }
 
-function service(deployments: Deployment[], counts: { desired?: number; running?: number; pending?: number } = {}, events: Service['events'] = []): Service {
+function service(
+  deployments: Deployment[],
+  counts: { desired?: number; running?: number; pending?: number } = {},
+  events: Service['events'] = [],
+): Service {
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   return {
     serviceArn: SERVICE,
@@ -85,7 +113,11 @@ class FakeEcs implements EcsSender {
       return { services: [state] };
     }
     if (command instanceof ListTasksCommand) {
-      expect(command.input).toMatchObject({ cluster: CLUSTER, serviceName: 'x-dev-acme-service-Service-ABC', desiredStatus: 'STOPPED' });
+      expect(command.input).toMatchObject({
+        cluster: CLUSTER,
+        serviceName: 'x-dev-acme-service-Service-ABC',
+        desiredStatus: 'STOPPED',
+      });
       return { taskArns: this.stopped.map((t) => t.taskArn) };
     }
     const wanted = (command as DescribeTasksCommand).input.tasks ?? [];
@@ -98,7 +130,10 @@ const baseline = baselineOf(before);
 
 describe('a deployment that never stabilises', () => {
   const starting = service(
-    [deployment('ecs-svc/new', NEW_TD, { runningCount: 1, pendingCount: 1 }), deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE', rolloutState: 'COMPLETED', runningCount: 2 })],
+    [
+      deployment('ecs-svc/new', NEW_TD, { runningCount: 1, pendingCount: 1 }),
+      deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE', rolloutState: 'COMPLETED', runningCount: 2 }),
+    ],
     { desired: 2, running: 3, pending: 1 },
     [{ createdAt: at(30), message: '(service x-dev-acme-service-Service-ABC) has started 1 tasks: (task 9f2).' }],
   );
@@ -107,21 +142,32 @@ describe('a deployment that never stabilises', () => {
     startedBy: 'ecs-svc/new',
     taskDefinitionArn: NEW_TD,
     stoppedAt: at(25),
-    stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:...:targetgroup/x-dev-acme/1)',
+    stoppedReason:
+      'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:...:targetgroup/x-dev-acme/1)',
     containers: [{ name: 'app', exitCode: 137 }],
   };
 
   it('gives up at the timeout, says the rollout goes on, and shows what is known', async () => {
     const ecs = new FakeEcs([starting], [unhealthy]);
     const progress: string[] = [];
-    const result = await waitForRollout(ecs, REF, { baseline, timeoutMs: 250, poll: FAST, since: t0, onProgress: (s) => progress.push(`${s.running}/${s.desired}`) });
+    const result = await waitForRollout(ecs, REF, {
+      baseline,
+      timeoutMs: 250,
+      poll: FAST,
+      since: t0,
+      onProgress: (s) => progress.push(`${s.running}/${s.desired}`),
+    });
     expect(result.kind).toBe('timeout');
     // The same state over and over is reported once, not once per poll.
     expect(progress).toEqual(['3/2']);
     expect(ecs.calls.filter((c) => c === 'DescribeServicesCommand').length).toBeGreaterThan(1);
     const text = outcomeLines(result, INFO).join('\n');
-    expect(text).toMatch(/^gave up waiting after 15 min for x-dev-acme-service to be stable: running 3\/2, pending 1, rollout IN_PROGRESS, 1 older deployment draining/);
-    expect(text).toContain('The rollout goes on: follow it with `provision status --params envs/dev.yaml`, or run again with a longer --timeout');
+    expect(text).toMatch(
+      /^gave up waiting after 15 min for x-dev-acme-service to be stable: running 3\/2, pending 1, rollout IN_PROGRESS, 1 older deployment draining/,
+    );
+    expect(text).toContain(
+      'The rollout goes on: follow it with `provision status --params envs/dev.yaml`, or run again with a longer --timeout',
+    );
     expect(text).toContain('Task failed ELB health checks');
     expect(text).toContain('container app: exit code 137');
     expect(text).toContain('has started 1 tasks');
@@ -135,7 +181,16 @@ describe('a deployment that never stabilises', () => {
     expect(result.kind).toBe('timeout');
     expect(outcomeLines(result, INFO)[0]).toContain('the stack update is still running');
     phase = { kind: 'complete' };
-    expect((await waitForRollout(new FakeEcs([settledOld]), REF, { baseline, timeoutMs: 20, poll: FAST, stackPhase: () => phase })).kind).toBe('stable');
+    expect(
+      (
+        await waitForRollout(new FakeEcs([settledOld]), REF, {
+          baseline,
+          timeoutMs: 20,
+          poll: FAST,
+          stackPhase: () => phase,
+        })
+      ).kind,
+    ).toBe('stable');
   });
 });
 
@@ -147,7 +202,13 @@ describe('a deployment the circuit breaker fails and rolls back', () => {
     stoppedAt: at(40),
     stopCode: 'EssentialContainerExited',
     stoppedReason: 'Essential container in task exited',
-    containers: [{ name: 'app', exitCode: 1, reason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): acme-web:v2 not found' }],
+    containers: [
+      {
+        name: 'app',
+        exitCode: 1,
+        reason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): acme-web:v2 not found',
+      },
+    ],
   };
   const olderTask: Task = {
     taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/x-dev/old1',
@@ -158,30 +219,58 @@ describe('a deployment the circuit breaker fails and rolls back', () => {
     containers: [{ name: 'app', exitCode: 0 }],
   };
   const events = [
-    { createdAt: at(60), message: '(service x-dev-acme-service-Service-ABC) (deployment ecs-svc/new) deployment failed: tasks failed to start.' },
-    { createdAt: at(20), message: '(service x-dev-acme-service-Service-ABC) has started 2 tasks: (task aaa) (task bbb).' },
+    {
+      createdAt: at(60),
+      message:
+        '(service x-dev-acme-service-Service-ABC) (deployment ecs-svc/new) deployment failed: tasks failed to start.',
+    },
+    {
+      createdAt: at(20),
+      message: '(service x-dev-acme-service-Service-ABC) has started 2 tasks: (task aaa) (task bbb).',
+    },
     { createdAt: at(-7200), message: 'an event from an earlier release' },
   ];
-  const inProgress = service([deployment('ecs-svc/new', NEW_TD, { pendingCount: 2 }), deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE', rolloutState: 'COMPLETED', runningCount: 2 })], { running: 2, pending: 2 });
+  const inProgress = service(
+    [
+      deployment('ecs-svc/new', NEW_TD, { pendingCount: 2 }),
+      deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE', rolloutState: 'COMPLETED', runningCount: 2 }),
+    ],
+    { running: 2, pending: 2 },
+  );
   const rollingBack = service(
     [
-      deployment('ecs-svc/rollback', OLD_TD, { createdAt: at(61), rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/old.' }),
-      deployment('ecs-svc/new', NEW_TD, { status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+      deployment('ecs-svc/rollback', OLD_TD, {
+        createdAt: at(61),
+        rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/old.',
+      }),
+      deployment('ecs-svc/new', NEW_TD, {
+        status: 'ACTIVE',
+        rolloutState: 'FAILED',
+        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      }),
     ],
     { running: 2 },
     events,
   );
 
-  it('stops waiting, names the reason, and shows only the new deployment\'s stopped tasks and this release\'s events', async () => {
+  it("stops waiting, names the reason, and shows only the new deployment's stopped tasks and this release's events", async () => {
     const ecs = new FakeEcs([before, inProgress, rollingBack], [olderTask, failedTask]);
-    const result = await waitForRollout(ecs, REF, { baseline, timeoutMs: 60_000, poll: FAST, since: t0, stackPhase: () => ({ kind: 'running' }) });
+    const result = await waitForRollout(ecs, REF, {
+      baseline,
+      timeoutMs: 60_000,
+      poll: FAST,
+      since: t0,
+      stackPhase: () => ({ kind: 'running' }),
+    });
     expect(result.kind).toBe('failed');
     if (result.kind !== 'failed') return;
     expect(result.snapshot?.rolloutState).toBe('FAILED');
     expect(result.diagnosis.stoppedTasks.map((t) => t.taskArn)).toEqual([failedTask.taskArn]);
     expect(result.diagnosis.events.map((e) => e.message)).toEqual([events[0]!.message, events[1]!.message]);
     const text = outcomeLines(result, INFO);
-    expect(text[0]).toBe('the ECS rollout of acme-web:v2 failed: ECS deployment circuit breaker: tasks failed to start. (running 2/2, pending 0, rollout FAILED, 1 older deployment draining)');
+    expect(text[0]).toBe(
+      'the ECS rollout of acme-web:v2 failed: ECS deployment circuit breaker: tasks failed to start. (running 2/2, pending 0, rollout FAILED, 1 older deployment draining)',
+    );
     expect(text[1]).toContain('CloudFormation rolls x-dev-acme-service back to ImageTag v1');
     const all = text.join('\n');
     expect(all).toContain('aaa: Essential container in task exited [EssentialContainerExited]');
@@ -192,7 +281,11 @@ describe('a deployment the circuit breaker fails and rolls back', () => {
   });
 
   it('still sees the failure when the failed deployment is already gone (only the rollback is left)', async () => {
-    const rolledBack = service([deployment('ecs-svc/rollback', OLD_TD, { rolloutState: 'COMPLETED', runningCount: 2 })], { running: 2 }, events);
+    const rolledBack = service(
+      [deployment('ecs-svc/rollback', OLD_TD, { rolloutState: 'COMPLETED', runningCount: 2 })],
+      { running: 2 },
+      events,
+    );
     const ecs = new FakeEcs([rolledBack], [olderTask, failedTask]);
     const result = await waitForRollout(ecs, REF, { baseline, timeoutMs: 60_000, poll: FAST, since: t0 });
     expect(result.kind).toBe('failed');
@@ -201,41 +294,84 @@ describe('a deployment the circuit breaker fails and rolls back', () => {
     expect(result.diagnosis.stoppedTasks.map((t) => t.taskArn)).toEqual([failedTask.taskArn]);
   });
 
-  it('reports a failed stack update with CloudFormation\'s root cause and the service\'s story', async () => {
+  it("reports a failed stack update with CloudFormation's root cause and the service's story", async () => {
     const ecs = new FakeEcs([inProgress], [failedTask]);
-    const phase: StackPhase = { kind: 'failed', status: 'UPDATE_ROLLBACK_COMPLETE', reason: 'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'."' };
-    const result = await waitForRollout(ecs, REF, { baseline, timeoutMs: 60_000, poll: FAST, since: t0, stackPhase: () => phase });
+    const phase: StackPhase = {
+      kind: 'failed',
+      status: 'UPDATE_ROLLBACK_COMPLETE',
+      reason:
+        'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'."',
+    };
+    const result = await waitForRollout(ecs, REF, {
+      baseline,
+      timeoutMs: 60_000,
+      poll: FAST,
+      since: t0,
+      stackPhase: () => phase,
+    });
     const text = outcomeLines(result, INFO).join('\n');
-    expect(text).toMatch(/^the update of x-dev-acme-service failed \(UPDATE_ROLLBACK_COMPLETE\): .*Circuit Breaker was triggered/);
+    expect(text).toMatch(
+      /^the update of x-dev-acme-service failed \(UPDATE_ROLLBACK_COMPLETE\): .*Circuit Breaker was triggered/,
+    );
     expect(text).toContain('Essential container in task exited');
   });
 });
 
 describe('a rollout that works', () => {
   it('waits for the new deployment to complete and the old tasks to drain', async () => {
-    const rolling = service([deployment('ecs-svc/new', NEW_TD, { runningCount: 2 }), deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE', runningCount: 1 })], { running: 3 });
-    const done = service([deployment('ecs-svc/new', NEW_TD, { rolloutState: 'COMPLETED', runningCount: 2 })], { running: 2 });
+    const rolling = service(
+      [
+        deployment('ecs-svc/new', NEW_TD, { runningCount: 2 }),
+        deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE', runningCount: 1 }),
+      ],
+      { running: 3 },
+    );
+    const done = service([deployment('ecs-svc/new', NEW_TD, { rolloutState: 'COMPLETED', runningCount: 2 })], {
+      running: 2,
+    });
     const seen: string[] = [];
     // CloudFormation reports the update complete only after ECS has the new deployment going.
     let polls = 0;
     const stackPhase = (): StackPhase => (++polls < 3 ? { kind: 'running' } : { kind: 'complete' });
-    const result = await waitForRollout(new FakeEcs([before, rolling, done]), REF, { baseline, timeoutMs: 60_000, poll: FAST, stackPhase, onProgress: (s) => seen.push(s.rolloutState ?? '') });
+    const result = await waitForRollout(new FakeEcs([before, rolling, done]), REF, {
+      baseline,
+      timeoutMs: 60_000,
+      poll: FAST,
+      stackPhase,
+      onProgress: (s) => seen.push(s.rolloutState ?? ''),
+    });
     expect(result.kind).toBe('stable');
     expect(seen).toEqual(['COMPLETED', 'IN_PROGRESS', 'COMPLETED']);
-    expect(outcomeLines(result, INFO)).toEqual(['released acme-web:v2 to x-dev-acme-service: running 2/2, pending 0, rollout COMPLETED']);
+    expect(outcomeLines(result, INFO)).toEqual([
+      'released acme-web:v2 to x-dev-acme-service: running 2/2, pending 0, rollout COMPLETED',
+    ]);
   });
 
   it('--no-wait: returns once the stack update is complete', async () => {
-    const rolling = service([deployment('ecs-svc/new', NEW_TD), deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE' })], { running: 2, pending: 2 });
-    const result: RolloutOutcome = await waitForRollout(new FakeEcs([rolling]), REF, { baseline, timeoutMs: 60_000, poll: FAST, untilStackComplete: true });
+    const rolling = service(
+      [deployment('ecs-svc/new', NEW_TD), deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE' })],
+      { running: 2, pending: 2 },
+    );
+    const result: RolloutOutcome = await waitForRollout(new FakeEcs([rolling]), REF, {
+      baseline,
+      timeoutMs: 60_000,
+      poll: FAST,
+      untilStackComplete: true,
+    });
     expect(result.kind).toBe('stack-complete');
   });
 
   it('knows stable from not yet stable', () => {
     const snap = (s: Service) => snapshotOf(s, baseline);
     expect(isStable(snap(service([deployment('ecs-svc/new', NEW_TD, { rolloutState: 'COMPLETED' })])))).toBe(true);
-    expect(isStable(snap(service([deployment('ecs-svc/new', NEW_TD, { rolloutState: 'COMPLETED' })], { running: 1 })))).toBe(false);
-    expect(isStable(snap(service([deployment('ecs-svc/new', NEW_TD), deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE' })])))).toBe(false);
+    expect(
+      isStable(snap(service([deployment('ecs-svc/new', NEW_TD, { rolloutState: 'COMPLETED' })], { running: 1 }))),
+    ).toBe(false);
+    expect(
+      isStable(
+        snap(service([deployment('ecs-svc/new', NEW_TD), deployment('ecs-svc/old', OLD_TD, { status: 'ACTIVE' })])),
+      ),
+    ).toBe(false);
     expect(snap(service([deployment('ecs-svc/new', NEW_TD)])).newDeployment).toBe(true);
     expect(snap(before).newDeployment).toBe(false);
   });
@@ -268,7 +404,7 @@ describe('the ImageTag-only change set', () => {
     ]);
   });
 
-  it('asks CloudFormation for the previous template, the stack\'s capabilities and tags, and cleans this tool\'s stale change sets', async () => {
+  it("asks CloudFormation for the previous template, the stack's capabilities and tags, and cleans this tool's stale change sets", async () => {
     const sent: { name: string; input: Record<string, unknown> }[] = [];
     const cfn = {
       send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
@@ -286,16 +422,37 @@ describe('the ImageTag-only change set', () => {
         if (command instanceof DeleteChangeSetCommand) return {};
         if (command instanceof CreateChangeSetCommand) return { StackId: stack.StackId };
         if (command instanceof DescribeChangeSetCommand) {
-          return { Status: 'CREATE_COMPLETE', Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'TaskDefinition', ResourceType: 'AWS::ECS::TaskDefinition', Replacement: 'True' } }] };
+          return {
+            Status: 'CREATE_COMPLETE',
+            Changes: [
+              {
+                Type: 'Resource',
+                ResourceChange: {
+                  Action: 'Modify',
+                  LogicalResourceId: 'TaskDefinition',
+                  ResourceType: 'AWS::ECS::TaskDefinition',
+                  Replacement: 'True',
+                },
+              },
+            ],
+          };
         }
         throw new Error(`unexpected ${command.constructor.name}`);
       },
     } as unknown as CloudFormationClient;
     const { outcome } = await imageTagChangeSet(cfn, stack, 'v2', FAST);
     expect(outcome.kind).toBe('ready');
-    expect(sent.filter((s) => s.name === 'DeleteChangeSetCommand').map((s) => s.input.ChangeSetName)).toEqual(['cfn-stages-stale']);
+    expect(sent.filter((s) => s.name === 'DeleteChangeSetCommand').map((s) => s.input.ChangeSetName)).toEqual([
+      'cfn-stages-stale',
+    ]);
     const create = sent.find((s) => s.name === 'CreateChangeSetCommand')!.input;
-    expect(create).toMatchObject({ StackName: 'x-dev-acme-service', ChangeSetType: 'UPDATE', UsePreviousTemplate: true, Capabilities: stack.Capabilities, Tags: stack.Tags });
+    expect(create).toMatchObject({
+      StackName: 'x-dev-acme-service',
+      ChangeSetType: 'UPDATE',
+      UsePreviousTemplate: true,
+      Capabilities: stack.Capabilities,
+      Tags: stack.Tags,
+    });
     expect(create.TemplateBody).toBeUndefined();
     expect(create.TemplateURL).toBeUndefined();
     expect(create.ClientToken).toBe(create.ChangeSetName);
@@ -332,20 +489,37 @@ describe('the ECR check', () => {
   });
 
   it('says so when the repository does not exist', async () => {
-    await expect(assertImageTag(fakeEcr([], false), 'acme-web', 'v1')).rejects.toThrow('ECR repository acme-web does not exist');
+    await expect(assertImageTag(fakeEcr([], false), 'acme-web', 'v1')).rejects.toThrow(
+      'ECR repository acme-web does not exist',
+    );
   });
 });
 
 describe('status pieces', () => {
-  it('summarises target health with the first unhealthy target\'s reason', () => {
+  it("summarises target health with the first unhealthy target's reason", () => {
     const summary = summariseTargets([
       { Target: { Id: '10.0.1.5', Port: 3000 }, TargetHealth: { State: 'healthy' } },
-      { Target: { Id: '10.0.2.9', Port: 3000 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch', Description: 'Health checks failed with these codes: [502]' } },
-      { Target: { Id: '10.0.1.7', Port: 3000 }, TargetHealth: { State: 'initial', Reason: 'Elb.RegistrationInProgress' } },
+      {
+        Target: { Id: '10.0.2.9', Port: 3000 },
+        TargetHealth: {
+          State: 'unhealthy',
+          Reason: 'Target.ResponseCodeMismatch',
+          Description: 'Health checks failed with these codes: [502]',
+        },
+      },
+      {
+        Target: { Id: '10.0.1.7', Port: 3000 },
+        TargetHealth: { State: 'initial', Reason: 'Elb.RegistrationInProgress' },
+      },
       { Target: { Id: '10.0.1.8', Port: 3000 }, TargetHealth: { State: 'healthy' } },
     ]);
     expect(summary.counts).toEqual({ healthy: 2, unhealthy: 1, initial: 1 });
-    expect(summary.firstUnhealthy).toEqual({ target: '10.0.2.9:3000', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [502]' });
+    expect(summary.firstUnhealthy).toEqual({
+      target: '10.0.2.9:3000',
+      state: 'unhealthy',
+      reason: 'Target.ResponseCodeMismatch',
+      description: 'Health checks failed with these codes: [502]',
+    });
     expect(describeTargets(summary)).toBe('2 healthy, 1 initial, 1 unhealthy');
     expect(describeTargets(summariseTargets([]))).toBe('no targets');
   });

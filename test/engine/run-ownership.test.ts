@@ -4,14 +4,27 @@
  */
 import { ABANDONED_CHANGE_SET_MS, isOursToDelete, uniqueName } from '../../src/deploy/cloudformation';
 import { CliError, ExitCode } from '../../src/cli/errors';
-import { EndpointUnreachableError, ExportInUseError, RunLockedError, StackStateError, TerminationProtectedError } from '../../src/deploy/errors';
+import {
+  EndpointUnreachableError,
+  ExportInUseError,
+  RunLockedError,
+  StackStateError,
+  TerminationProtectedError,
+} from '../../src/deploy/errors';
 
 const now = Date.UTC(2026, 0, 1, 12);
 
-it('deletes its own change sets, and another run\'s only once it is older than the abandonment age', () => {
+it("deletes its own change sets, and another run's only once it is older than the abandonment age", () => {
   expect(isOursToDelete({ ChangeSetName: uniqueName(), CreationTime: new Date(now) }, now)).toBe(true);
-  expect(isOursToDelete({ ChangeSetName: 'cfn-stages-otherrun-abc', CreationTime: new Date(now - 60_000) }, now)).toBe(false);
-  expect(isOursToDelete({ ChangeSetName: 'cfn-stages-otherrun-abc', CreationTime: new Date(now - ABANDONED_CHANGE_SET_MS - 1) }, now)).toBe(true);
+  expect(isOursToDelete({ ChangeSetName: 'cfn-stages-otherrun-abc', CreationTime: new Date(now - 60_000) }, now)).toBe(
+    false,
+  );
+  expect(
+    isOursToDelete(
+      { ChangeSetName: 'cfn-stages-otherrun-abc', CreationTime: new Date(now - ABANDONED_CHANGE_SET_MS - 1) },
+      now,
+    ),
+  ).toBe(true);
   expect(isOursToDelete({ ChangeSetName: 'cfn-stages-otherrun-abc' }, now)).toBe(false);
   expect(isOursToDelete({ ChangeSetName: 'not-ours', CreationTime: new Date(0) }, now)).toBe(false);
 });
@@ -32,14 +45,32 @@ it('maps refusals (nothing changed) to exit 2 and failures to exit 1', () => {
   for (const err of refusals) expect(CliError.from(err).exitCode).toBe(ExitCode.Refused);
   const failures = [
     new StackStateError('x-dev-network', 'DELETE_FAILED', 'hint'),
-    new EndpointUnreachableError({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', call: 'CloudFormation DescribeStacks', reason: 'connection refused', attempts: 3, viaEndpointOverride: true }),
+    new EndpointUnreachableError({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      call: 'CloudFormation DescribeStacks',
+      reason: 'connection refused',
+      attempts: 3,
+      viaEndpointOverride: true,
+    }),
     new Error('something unexpected'),
   ];
   for (const err of failures) expect(CliError.from(err).exitCode).toBe(ExitCode.Failed);
 });
 
 it('a network error names the endpoint, the region, the call and the fix', () => {
-  const err = CliError.from(new EndpointUnreachableError({ endpoint: 'http://127.0.0.1:9', region: 'eu-west-1', call: 'CloudFormation DescribeStacks', reason: 'connection refused', attempts: 3, viaEndpointOverride: true }));
-  expect(err.message).toBe('CloudFormation DescribeStacks got no answer from http://127.0.0.1:9 (region eu-west-1): connection refused (3 attempts)');
+  const err = CliError.from(
+    new EndpointUnreachableError({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'eu-west-1',
+      call: 'CloudFormation DescribeStacks',
+      reason: 'connection refused',
+      attempts: 3,
+      viaEndpointOverride: true,
+    }),
+  );
+  expect(err.message).toBe(
+    'CloudFormation DescribeStacks got no answer from http://127.0.0.1:9 (region eu-west-1): connection refused (3 attempts)',
+  );
   expect(err.hint).toContain('--endpoint-url');
 });

@@ -3,7 +3,11 @@
  * real SDK clients, real serialisation, fake service. Each test drives the stack through real
  * flows (create, fail, roll back...) rather than planting states.
  */
-import { CreateChangeSetCommand, DescribeChangeSetCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateChangeSetCommand,
+  DescribeChangeSetCommand,
+  ExecuteChangeSetCommand,
+} from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../src/aws/clients';
 import { planStack, deployStack } from '../../src/deploy/stack';
 import { RecreateRefusedError, RollbackFailedError, type DeployResult, type StackSpec } from '../../src/deploy/types';
@@ -34,7 +38,12 @@ describe('create', () => {
     const rec = new Recorder();
     const result = await deploy(v1, { events: rec.fn });
 
-    expect(result).toEqual({ kind: 'created', stackName: 'x-dev-queues', changes: expect.any(Array), outputs: { OrdersQueue: 'orders' } });
+    expect(result).toEqual({
+      kind: 'created',
+      stackName: 'x-dev-queues',
+      changes: expect.any(Array),
+      outputs: { OrdersQueue: 'orders' },
+    });
     expect(fake.stack('x-dev-queues')?.status).toBe('CREATE_COMPLETE');
     const [create] = fake.callsOf('CreateChangeSet');
     expect(create).toMatchObject({ ChangeSetType: 'CREATE', Tags: [{ Key: 'Environment', Value: 'dev' }] });
@@ -42,7 +51,11 @@ describe('create', () => {
     expect(fake.callsOf('ExecuteChangeSet')[0].ClientRequestToken).toMatch(/^cfn-stages-/);
 
     const plan = rec.all.find((e) => e.type === 'plan');
-    expect(plan?.type === 'plan' && plan.plan.changes.map((c) => `${c.action} ${c.logicalId}`)).toEqual(['Add Orders', 'Add Payments', 'Add Alerts']);
+    expect(plan?.type === 'plan' && plan.plan.changes.map((c) => `${c.action} ${c.logicalId}`)).toEqual([
+      'Add Orders',
+      'Add Payments',
+      'Add Alerts',
+    ]);
     expect(rec.resources().map((r) => `${r.logicalId} ${r.status}`)).toEqual([
       'Orders CREATE_IN_PROGRESS',
       'Payments CREATE_IN_PROGRESS',
@@ -62,7 +75,11 @@ describe('unchanged stacks', () => {
 
     const result = await deploy(v1);
 
-    expect(result).toEqual({ kind: 'skipped-unchanged', stackName: 'x-dev-queues', outputs: { OrdersQueue: 'orders' } });
+    expect(result).toEqual({
+      kind: 'skipped-unchanged',
+      stackName: 'x-dev-queues',
+      outputs: { OrdersQueue: 'orders' },
+    });
     expect(fake.callsOf('CreateChangeSet')).toHaveLength(before);
     expect(fake.callsOf('GetTemplate')).toHaveLength(1);
   });
@@ -76,10 +93,14 @@ describe('unchanged stacks', () => {
 
   it('treats a change set that CloudFormation finds empty as unchanged, and deletes it', async () => {
     // A NoEcho parameter cannot be compared (DescribeStacks shows ****), so a change set decides.
-    const withSecret = spec('x-dev-db', {
-      parameters: { Password: { Type: 'String', NoEcho: true } },
-      resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'db' } } },
-    }, { parameters: { Password: 'correct-horse-battery' } });
+    const withSecret = spec(
+      'x-dev-db',
+      {
+        parameters: { Password: { Type: 'String', NoEcho: true } },
+        resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: 'db' } } },
+      },
+      { parameters: { Password: 'correct-horse-battery' } },
+    );
     await deploy(withSecret);
 
     const result = await deploy(withSecret);
@@ -94,17 +115,29 @@ describe('unchanged stacks', () => {
 describe('update', () => {
   it('flags replacements in the plan, asks, and updates', async () => {
     const withInstance = (type: string, queue: string) =>
-      spec('x-dev-app', { resources: { ...queues({ Orders: queue }), Box: { Type: 'AWS::EC2::Instance', Properties: { ImageId: 'ami-1', InstanceType: type } } } });
+      spec('x-dev-app', {
+        resources: {
+          ...queues({ Orders: queue }),
+          Box: { Type: 'AWS::EC2::Instance', Properties: { ImageId: 'ami-1', InstanceType: type } },
+        },
+      });
     await deploy(withInstance('t3.small', 'orders'));
     const confirm = jest.fn(async () => true);
 
     const result = await deploy(withInstance('t3.large', 'orders-v2'), { confirm });
 
     expect(result.kind).toBe('updated');
-    const plan = (confirm.mock.calls[0] as unknown[])[0] as { changes: Array<{ logicalId: string; action: string; replacement: string; causes: string[] }> };
+    const plan = (confirm.mock.calls[0] as unknown[])[0] as {
+      changes: Array<{ logicalId: string; action: string; replacement: string; causes: string[] }>;
+    };
     expect(plan.changes).toEqual([
       expect.objectContaining({ logicalId: 'Orders', action: 'Modify', replacement: 'always', causes: ['QueueName'] }),
-      expect.objectContaining({ logicalId: 'Box', action: 'Modify', replacement: 'conditional', causes: ['InstanceType'] }),
+      expect.objectContaining({
+        logicalId: 'Box',
+        action: 'Modify',
+        replacement: 'conditional',
+        causes: ['InstanceType'],
+      }),
     ]);
     expect(fake.stack('x-dev-app')?.resources.get('Orders')?.physicalId).toBe('orders-v2');
   });
@@ -123,7 +156,12 @@ describe('update', () => {
 
 describe('failures', () => {
   it('names the first failure that is not a cancellation as the root cause', async () => {
-    fake.failResource({ stack: v1.name, logicalId: 'Orders', on: 'create', reason: 'Resource handler returned message: "Queue name already taken"' });
+    fake.failResource({
+      stack: v1.name,
+      logicalId: 'Orders',
+      on: 'create',
+      reason: 'Resource handler returned message: "Queue name already taken"',
+    });
     const rec = new Recorder();
 
     const result = await deploy(v1, { events: rec.fn });
@@ -131,11 +169,19 @@ describe('failures', () => {
     expect(result).toMatchObject({
       kind: 'failed',
       status: 'ROLLBACK_COMPLETE',
-      rootCause: { logicalId: 'Orders', status: 'CREATE_FAILED', reason: 'Resource handler returned message: "Queue name already taken"' },
+      rootCause: {
+        logicalId: 'Orders',
+        status: 'CREATE_FAILED',
+        reason: 'Resource handler returned message: "Queue name already taken"',
+      },
     });
     // The cancellations of its siblings came first in the stream; the root cause skipped them.
     const failures = rec.resources().filter((r) => r.status === 'CREATE_FAILED');
-    expect(failures.map((f) => f.reason)).toEqual(['Resource creation cancelled', 'Resource creation cancelled', expect.stringContaining('already taken')]);
+    expect(failures.map((f) => f.reason)).toEqual([
+      'Resource creation cancelled',
+      'Resource creation cancelled',
+      expect.stringContaining('already taken'),
+    ]);
   });
 
   it('deletes a stack left in ROLLBACK_COMPLETE and creates it again', async () => {
@@ -168,7 +214,11 @@ describe('failures', () => {
     fake.failResource({ stack: v1.name, logicalId: 'Alerts', on: 'rollback', reason: 'Topic is locked' });
 
     const failed = await deploy(v2);
-    expect(failed).toMatchObject({ kind: 'failed', status: 'UPDATE_ROLLBACK_FAILED', rootCause: { logicalId: 'Alerts', reason: 'Rate of topic updates exceeded' } });
+    expect(failed).toMatchObject({
+      kind: 'failed',
+      status: 'UPDATE_ROLLBACK_FAILED',
+      rootCause: { logicalId: 'Alerts', reason: 'Rate of topic updates exceeded' },
+    });
 
     const rec = new Recorder();
     const result = await deploy(v2, { events: rec.fn });
@@ -198,7 +248,13 @@ async function startOtherUpdate(s: StackSpec, changeSetName: string, execute: bo
   const cfn = clients.cloudFormation;
   const stack = fake.stack(s.name);
   await cfn.send(
-    new CreateChangeSetCommand({ StackName: s.name, ChangeSetName: changeSetName, ChangeSetType: stack ? 'UPDATE' : 'CREATE', TemplateBody: s.templateBody, Tags: [{ Key: 'Environment', Value: 'dev' }] }),
+    new CreateChangeSetCommand({
+      StackName: s.name,
+      ChangeSetName: changeSetName,
+      ChangeSetType: stack ? 'UPDATE' : 'CREATE',
+      TemplateBody: s.templateBody,
+      Tags: [{ Key: 'Environment', Value: 'dev' }],
+    }),
   );
   for (let i = 0; i < 5; i++) {
     const cs = await cfn.send(new DescribeChangeSetCommand({ StackName: s.name, ChangeSetName: changeSetName }));
@@ -239,7 +295,9 @@ describe('stacks found mid-operation', () => {
 describe('interrupted runs', () => {
   it('cancels an executing update on abort, and a re-run converges', async () => {
     await deploy(v1);
-    const v2 = spec(v1.name, { resources: queues({ Alerts: 'alerts-v2', Orders: 'orders-v2', Payments: 'payments-v2' }) });
+    const v2 = spec(v1.name, {
+      resources: queues({ Alerts: 'alerts-v2', Orders: 'orders-v2', Payments: 'payments-v2' }),
+    });
     const ctrl = new AbortController();
 
     const result = await deploy(v2, {
@@ -279,10 +337,14 @@ describe('interrupted runs', () => {
 describe('secrets and settings', () => {
   it('never emits a NoEcho parameter value, even inside a failure reason', async () => {
     const secret = 's3cr3t-Value-42';
-    const s = spec('x-dev-secret', {
-      parameters: { Token: { Type: 'String', NoEcho: true } },
-      resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { Ref: 'Token' } } } },
-    }, { parameters: { Token: secret } });
+    const s = spec(
+      'x-dev-secret',
+      {
+        parameters: { Token: { Type: 'String', NoEcho: true } },
+        resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { Ref: 'Token' } } } },
+      },
+      { parameters: { Token: secret } },
+    );
     fake.failResource({ stack: s.name, logicalId: 'Topic', on: 'create', reason: `Invalid DisplayName ${secret}` });
     const rec = new Recorder();
 
@@ -304,15 +366,27 @@ describe('secrets and settings', () => {
 describe('planStack', () => {
   it('plans a new stack from its template without touching CloudFormation state', async () => {
     const result = await planStack(clients, v1, { poll: FAST });
-    expect(result).toEqual({ kind: 'changes', plan: { stackName: v1.name, type: 'create', changes: expect.any(Array) } });
-    expect(result.kind === 'changes' && result.plan.changes.map((c) => c.logicalId)).toEqual(['Orders', 'Payments', 'Alerts']);
+    expect(result).toEqual({
+      kind: 'changes',
+      plan: { stackName: v1.name, type: 'create', changes: expect.any(Array) },
+    });
+    expect(result.kind === 'changes' && result.plan.changes.map((c) => c.logicalId)).toEqual([
+      'Orders',
+      'Payments',
+      'Alerts',
+    ]);
     expect(fake.callsOf('CreateChangeSet')).toHaveLength(0);
   });
 
   it('reads an update from a change set, then deletes it', async () => {
     await deploy(v1);
-    const result = await planStack(clients, spec(v1.name, { resources: queues({ Payments: 'payments-v2' }) }), { poll: FAST });
-    expect(result).toMatchObject({ kind: 'changes', plan: { type: 'update', changes: [{ logicalId: 'Payments', action: 'Modify', replacement: 'always' }] } });
+    const result = await planStack(clients, spec(v1.name, { resources: queues({ Payments: 'payments-v2' }) }), {
+      poll: FAST,
+    });
+    expect(result).toMatchObject({
+      kind: 'changes',
+      plan: { type: 'update', changes: [{ logicalId: 'Payments', action: 'Modify', replacement: 'always' }] },
+    });
     expect(fake.stack(v1.name)?.changeSets.size).toBe(0);
     expect(fake.stack(v1.name)?.resources.get('Payments')?.physicalId).toBe('payments');
   });
@@ -321,12 +395,24 @@ describe('planStack', () => {
     await deploy(v1);
     expect(await planStack(clients, v1, { poll: FAST })).toEqual({ kind: 'unchanged', stackName: v1.name });
     await startOtherUpdate(spec(v1.name, { resources: queues({ Alerts: 'theirs' }) }), 'someone-else', true);
-    expect(await planStack(clients, v1, { poll: FAST })).toMatchObject({ kind: 'not-plannable', status: 'UPDATE_IN_PROGRESS' });
+    expect(await planStack(clients, v1, { poll: FAST })).toMatchObject({
+      kind: 'not-plannable',
+      status: 'UPDATE_IN_PROGRESS',
+    });
   });
 
   it('reports a change set CloudFormation rejects (a missing export) as not plannable', async () => {
     await deploy(v1);
-    const importing = spec(v1.name, { resources: { ...queues(), Extra: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::ImportValue': 'x-dev-Nope' } } } } });
-    expect(await planStack(clients, importing, { poll: FAST })).toEqual({ kind: 'not-plannable', stackName: v1.name, reason: 'No export named x-dev-Nope found. Rollback requested by user.' });
+    const importing = spec(v1.name, {
+      resources: {
+        ...queues(),
+        Extra: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::ImportValue': 'x-dev-Nope' } } },
+      },
+    });
+    expect(await planStack(clients, importing, { poll: FAST })).toEqual({
+      kind: 'not-plannable',
+      stackName: v1.name,
+      reason: 'No export named x-dev-Nope found. Rollback requested by user.',
+    });
   });
 });

@@ -20,7 +20,9 @@ beforeEach(() => {
 
 afterEach(() => clients.destroy());
 
-const stacks: StackSpec[] = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => spec(`x-dev-${n}`, { resources: queues({ Orders: `orders-${n}`, Payments: `payments-${n}` }) }));
+const stacks: StackSpec[] = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) =>
+  spec(`x-dev-${n}`, { resources: queues({ Orders: `orders-${n}`, Payments: `payments-${n}` }) }),
+);
 
 /** DescribeStacks calls made while the stacks' change sets execute (the watching), split by kind. */
 function describesWhileWatching(): { listings: number; single: number } {
@@ -89,7 +91,8 @@ it('answers throttled status and event reads by slowing down, and still finishes
 });
 
 it('builds clients with the SDK adaptive retry mode (a send rate that drops after throttling)', async () => {
-  const strategy = (c: AwsClients) => (c.cloudFormation.config as unknown as { retryStrategy: () => Promise<{ mode: string }> }).retryStrategy();
+  const strategy = (c: AwsClients) =>
+    (c.cloudFormation.config as unknown as { retryStrategy: () => Promise<{ mode: string }> }).retryStrategy();
   expect((await strategy(clients)).mode).toBe('adaptive');
   const standard = fakeClients(fake, { retryMode: 'standard' });
   try {
@@ -119,7 +122,10 @@ it('falls back to one read per stack when the role may not list stacks (Describe
       const input = args.input as { StackName?: string };
       if (context.commandName === 'DescribeStacksCommand' && !input.StackName) {
         refused += 1;
-        throw Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks on resource: *'), { name: 'AccessDenied' });
+        throw Object.assign(
+          new Error('User is not authorized to perform: cloudformation:DescribeStacks on resource: *'),
+          { name: 'AccessDenied' },
+        );
       }
       return next(args);
     },

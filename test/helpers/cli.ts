@@ -38,9 +38,20 @@ export function runCli(emulatorEnv: Record<string, string>, args: string[], opts
     const child = execFile(
       process.execPath,
       [path.join(REPO_ROOT, 'bin', 'provision.js'), ...args],
-      { cwd: opts.cwd ?? REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024, ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}) },
+      {
+        cwd: opts.cwd ?? REPO_ROOT,
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+        ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+      },
       (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, pid: child.pid, seconds: (Date.now() - started) / 1000 }),
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+          stdout,
+          stderr,
+          pid: child.pid,
+          seconds: (Date.now() - started) / 1000,
+        }),
     );
   });
 }

@@ -28,20 +28,20 @@ test('the examples are valid', () => {
 
 test('five mistakes give five messages naming line, field and fix', () => {
   const text = [
-    'environment: Dev',            // 1: upper case
-    'prefix: xyz-',                // 2: too long
+    'environment: Dev', // 1: upper case
+    'prefix: xyz-', // 2: too long
     'region: us-east-1',
     'tags:',
     '  contactEmail: ops@example.com',
-    'netwrk:',                     // 6: typo
+    'netwrk:', // 6: typo
     '  azCount: 2',
     'ecsCluster: {}',
     'apps:',
     '  - name: acme',
     '    service:',
-    '      cpu: 300',             // 12: not a Fargate value
+    '      cpu: 300', // 12: not a Fargate value
     '      links:',
-    '        - name: db',         // 14: no such data store
+    '        - name: db', // 14: no such data store
   ].join('\n');
   const found = problems(text);
   expect(found).toHaveLength(5);
@@ -49,7 +49,9 @@ test('five mistakes give five messages naming line, field and fix', () => {
   expect(found[1]).toMatch(/^2 prefix: a prefix is 2 or 3 characters/);
   expect(found.find((p) => p.includes('netwrk'))).toMatch(/^6 netwrk: unknown field \(did you mean "network"\?\)/);
   expect(found.find((p) => p.includes('cpu'))).toMatch(/^12 apps\[0\]\.service\.cpu: must be one of/);
-  expect(found.find((p) => p.includes('links'))).toMatch(/^14 apps\[0\]\.service\.links\[0\]\.name: app "acme" has no data store named "db"/);
+  expect(found.find((p) => p.includes('links'))).toMatch(
+    /^14 apps\[0\]\.service\.links\[0\]\.name: app "acme" has no data store named "db"/,
+  );
 });
 
 test('YAML syntax errors are reported with their line', () => {
@@ -57,15 +59,16 @@ test('YAML syntax errors are reported with their line', () => {
 });
 
 test('link access must fit the kind of store', () => {
-  const text = example('small.yaml') + [
-    '    data:',
-    '      - kind: s3',
-    '        name: files',
-  ].join('\n');
+  const text = example('small.yaml') + ['    data:', '      - kind: s3', '        name: files'].join('\n');
   const base = parseParams(text, 'x.yaml');
   expect(base.apps?.[0]?.data).toHaveLength(1);
-  const bad = text.replace('    service:\n', '    service:\n      links:\n        - name: files\n          access: [publish]\n');
-  expect(problems(bad)).toEqual([expect.stringMatching(/links\[0\]\.access: "publish" does not apply to a s3 link; use read and\/or write/)]);
+  const bad = text.replace(
+    '    service:\n',
+    '    service:\n      links:\n        - name: files\n          access: [publish]\n',
+  );
+  expect(problems(bad)).toEqual([
+    expect.stringMatching(/links\[0\]\.access: "publish" does not apply to a s3 link; use read and\/or write/),
+  ]);
 });
 
 test('the published JSON Schema is current', () => {
@@ -85,7 +88,9 @@ describe('the plan of the full example', () => {
 
   test('derives dependencies from imports, and orders them', () => {
     const svc = byStage('service')[0]!;
-    expect(svc.dependsOn).toEqual(expect.arrayContaining(['x-demo-network', 'x-demo-ecs-cluster', 'x-demo-acme-loadbalancer', 'ecr-acme-web']));
+    expect(svc.dependsOn).toEqual(
+      expect.arrayContaining(['x-demo-network', 'x-demo-ecs-cluster', 'x-demo-acme-loadbalancer', 'ecr-acme-web']),
+    );
     const index = new Map(plan.map((s, i) => [s.name, i]));
     for (const s of plan) for (const d of s.dependsOn) expect(index.get(d)!).toBeLessThan(index.get(s.name)!);
     expect(plan[0]!.name).toBe('x-demo-network');
@@ -94,7 +99,13 @@ describe('the plan of the full example', () => {
 
   test('fills every template parameter, standard ones from the file', () => {
     const net = byStage('network')[0]!;
-    expect(net.parameters).toMatchObject({ Prefix: 'x-', EnvironmentName: 'demo', NatGateways: 'single', AzCount: '2', VpcCidr: '10.0.0.0/16' });
+    expect(net.parameters).toMatchObject({
+      Prefix: 'x-',
+      EnvironmentName: 'demo',
+      NatGateways: 'single',
+      AzCount: '2',
+      VpcCidr: '10.0.0.0/16',
+    });
     expect(Object.keys(net.parameters).sort()).toEqual(Object.keys(net.built.template.Parameters!).sort());
   });
 

@@ -24,7 +24,10 @@ describe.each(templates.map((t) => [t.id, t] as const))('%s', (id, { built, json
     const iface = json.Metadata['AWS::CloudFormation::Interface'];
     const grouped = iface.ParameterGroups.flatMap((g: any) => g.Parameters);
     for (const [name, p] of Object.entries<any>(json.Parameters)) {
-      expect({ name, description: typeof p.Description === 'string' && p.Description.length > 10 }).toEqual({ name, description: true });
+      expect({ name, description: typeof p.Description === 'string' && p.Description.length > 10 }).toEqual({
+        name,
+        description: true,
+      });
       expect(iface.ParameterLabels[name]?.default).toBeTruthy();
       expect(grouped).toContain(name);
     }
@@ -46,22 +49,37 @@ describe.each(templates.map((t) => [t.id, t] as const))('%s', (id, { built, json
       if (!taggable) continue;
       const tags = r.Properties?.Tags;
       const keys: string[] = Array.isArray(tags) ? tags.map((t: any) => t.Key) : Object.keys(tags ?? {});
-      expect({ resource: rid, keys }).toEqual({ resource: rid, keys: expect.arrayContaining(['cfn-stages:template', 'ContactEmail', 'CostCode']) });
+      expect({ resource: rid, keys }).toEqual({
+        resource: rid,
+        keys: expect.arrayContaining(['cfn-stages:template', 'ContactEmail', 'CostCode']),
+      });
     }
   });
 
   test('log groups and KMS keys are encrypted / rotated; volumes are encrypted', () => {
     for (const [rid, r] of ofType(json, 'AWS::Logs::LogGroup')) {
-      expect({ rid, kms: Boolean(r.Properties.KmsKeyId), retention: Boolean(r.Properties.RetentionInDays) }).toEqual({ rid, kms: true, retention: true });
+      expect({ rid, kms: Boolean(r.Properties.KmsKeyId), retention: Boolean(r.Properties.RetentionInDays) }).toEqual({
+        rid,
+        kms: true,
+        retention: true,
+      });
     }
     for (const [rid, r] of ofType(json, 'AWS::KMS::Key')) {
       expect({ rid, rotation: r.Properties.EnableKeyRotation }).toEqual({ rid, rotation: true });
       // Kept with data that outlives the stack, or scheduled for deletion with it (7 days pending).
-      expect({ rid, policy: r.DeletionPolicy, window: r.Properties.PendingWindowInDays }).toEqual({ rid, policy: expect.stringMatching(/^(RetainExceptOnCreate|Delete)$/), window: 7 });
+      expect({ rid, policy: r.DeletionPolicy, window: r.Properties.PendingWindowInDays }).toEqual({
+        rid,
+        policy: expect.stringMatching(/^(RetainExceptOnCreate|Delete)$/),
+        window: 7,
+      });
     }
     const devices = [
-      ...ofType(json, 'AWS::EC2::LaunchTemplate').flatMap(([rid, r]) => (r.Properties.LaunchTemplateData.BlockDeviceMappings ?? []).map((b: any) => [rid, b])),
-      ...ofType(json, 'AWS::EC2::Instance').flatMap(([rid, r]) => (r.Properties.BlockDeviceMappings ?? []).map((b: any) => [rid, b])),
+      ...ofType(json, 'AWS::EC2::LaunchTemplate').flatMap(([rid, r]) =>
+        (r.Properties.LaunchTemplateData.BlockDeviceMappings ?? []).map((b: any) => [rid, b]),
+      ),
+      ...ofType(json, 'AWS::EC2::Instance').flatMap(([rid, r]) =>
+        (r.Properties.BlockDeviceMappings ?? []).map((b: any) => [rid, b]),
+      ),
     ];
     for (const [rid, b] of devices) expect({ rid, encrypted: b.Ebs?.Encrypted }).toEqual({ rid, encrypted: true });
   });
@@ -72,13 +90,19 @@ describe.each(templates.map((t) => [t.id, t] as const))('%s', (id, { built, json
       const resources: unknown[] = [].concat(statement.Resource ?? []);
       const wildcardAction = actions.some((a) => a === '*' || a.endsWith(':*'));
       const anyResource = resources.includes('*');
-      expect({ where, actions, wildcardOnStar: wildcardAction && anyResource }).toEqual({ where, actions, wildcardOnStar: false });
+      expect({ where, actions, wildcardOnStar: wildcardAction && anyResource }).toEqual({
+        where,
+        actions,
+        wildcardOnStar: false,
+      });
     }
   });
 
   test('exports are named by their contracts', () => {
     for (const c of built.exports) {
-      const out = Object.values<any>(json.Outputs ?? {}).find((o) => o.Export && o.Export.Name['Fn::Sub'] === exportNamePattern(c));
+      const out = Object.values<any>(json.Outputs ?? {}).find(
+        (o) => o.Export && o.Export.Name['Fn::Sub'] === exportNamePattern(c),
+      );
       expect({ key: c.key, found: Boolean(out) }).toEqual({ key: c.key, found: true });
     }
   });
@@ -86,7 +110,11 @@ describe.each(templates.map((t) => [t.id, t] as const))('%s', (id, { built, json
   test('checkov skips each carry a reason a reviewer can judge', () => {
     for (const [rid, r] of Object.entries(json.Resources)) {
       for (const s of r.Metadata?.checkov?.skip ?? []) {
-        expect({ rid, id: s.id, reasoned: typeof s.comment === 'string' && s.comment.length >= 30 }).toEqual({ rid, id: s.id, reasoned: true });
+        expect({ rid, id: s.id, reasoned: typeof s.comment === 'string' && s.comment.length >= 30 }).toEqual({
+          rid,
+          id: s.id,
+          reasoned: true,
+        });
       }
     }
   });
@@ -102,7 +130,11 @@ test('every import is exported by the template its contract names', () => {
   for (const t of templates) {
     for (const i of t.built.imports) {
       const producer = byId.get(i.contract.producer);
-      expect({ consumer: t.id, key: i.contract.key, produced: Boolean(producer?.exports.includes(i.contract)) }).toEqual({ consumer: t.id, key: i.contract.key, produced: true });
+      expect({
+        consumer: t.id,
+        key: i.contract.key,
+        produced: Boolean(producer?.exports.includes(i.contract)),
+      }).toEqual({ consumer: t.id, key: i.contract.key, produced: true });
     }
   }
 });

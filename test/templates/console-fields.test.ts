@@ -20,8 +20,12 @@ test('the README shows the table the templates make', () => {
 test('every published parameter without a default is in its row, and nothing else is', () => {
   const version = fs.readdirSync(path.join(ROOT, 'published')).find((d) => /^\d+\.\d+\.\d+$/.test(d))!;
   for (const entry of catalogue) {
-    const published = JSON.parse(fs.readFileSync(path.join(ROOT, 'published', version, `${entry.id}.cf`), 'utf8')) as { Parameters: Record<string, { Default?: unknown }> };
-    const noDefault = Object.entries(published.Parameters).filter(([, p]) => p.Default === undefined).map(([n]) => n);
+    const published = JSON.parse(fs.readFileSync(path.join(ROOT, 'published', version, `${entry.id}.cf`), 'utf8')) as {
+      Parameters: Record<string, { Default?: unknown }>;
+    };
+    const noDefault = Object.entries(published.Parameters)
+      .filter(([, p]) => p.Default === undefined)
+      .map(([n]) => n);
     expect([entry.id, consoleFields(entry.build()).required]).toEqual([entry.id, noDefault]);
   }
 });

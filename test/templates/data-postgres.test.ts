@@ -30,12 +30,18 @@ test('TLS only: rds.force_ssl=1 in the cluster parameter group of the same major
   const group = resource(t, 'ClusterParameterGroup').Properties;
   expect(cluster.DBClusterParameterGroupName).toEqual({ Ref: 'ClusterParameterGroup' });
   expect(group.Parameters).toEqual({ 'rds.force_ssl': '1' });
-  expect(group.Family).toEqual({ 'Fn::Join': ['', ['aurora-postgresql', { 'Fn::Select': [0, { 'Fn::Split': ['.', { Ref: 'EngineVersion' }] }] }]] });
+  expect(group.Family).toEqual({
+    'Fn::Join': ['', ['aurora-postgresql', { 'Fn::Select': [0, { 'Fn::Split': ['.', { Ref: 'EngineVersion' }] }] }]],
+  });
 });
 
 test('only the data subnets and the database security group; never public', () => {
-  expect(cluster.DBSubnetGroupName).toEqual({ 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-DbSubnetGroupName' } });
-  expect(cluster.VpcSecurityGroupIds).toEqual([{ 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-DatabaseSecurityGroupId' } }]);
+  expect(cluster.DBSubnetGroupName).toEqual({
+    'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-DbSubnetGroupName' },
+  });
+  expect(cluster.VpcSecurityGroupIds).toEqual([
+    { 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-DatabaseSecurityGroupId' } },
+  ]);
   expect(cluster.Port).toBe(5432);
   for (const [, i] of ofType(t, 'AWS::RDS::DBInstance')) expect(i.Properties.PubliclyAccessible).toBe(false);
 });
@@ -44,7 +50,11 @@ test('credentials: generated secret with username and dbname, attached to the cl
   const secret = resource(t, 'Secret').Properties.GenerateSecretString;
   expect(secret.SecretStringTemplate).toEqual({ 'Fn::Sub': '{"username":"postgres","dbname":"${DatabaseName}"}' });
   expect(secret.GenerateStringKey).toBe('password');
-  expect(resource(t, 'SecretAttachment').Properties).toEqual({ SecretId: { Ref: 'Secret' }, TargetId: { Ref: 'Cluster' }, TargetType: 'AWS::RDS::DBCluster' });
+  expect(resource(t, 'SecretAttachment').Properties).toEqual({
+    SecretId: { Ref: 'Secret' },
+    TargetId: { Ref: 'Cluster' },
+    TargetType: 'AWS::RDS::DBCluster',
+  });
   expect(cluster.ManageMasterUserPassword).toBeUndefined();
 });
 
@@ -54,7 +64,10 @@ test('backups: at least 5 days; deletion protection on by default; snapshot on d
   expect(t.Parameters.BackupRetentionDays.Default).toBeGreaterThanOrEqual(5);
   expect(cluster.DeletionProtection).toEqual({ Ref: 'DeletionProtection' });
   expect(t.Parameters.DeletionProtection.Default).toBe('true');
-  expect([resource(t, 'Cluster').DeletionPolicy, resource(t, 'Cluster').UpdateReplacePolicy]).toEqual(['Snapshot', 'Snapshot']);
+  expect([resource(t, 'Cluster').DeletionPolicy, resource(t, 'Cluster').UpdateReplacePolicy]).toEqual([
+    'Snapshot',
+    'Snapshot',
+  ]);
 });
 
 test('one to three instances: the first always, the others by the Instances parameter', () => {
@@ -62,13 +75,18 @@ test('one to three instances: the first always, the others by the Instances para
   expect(resource(t, 'Instance2').Condition).toBe('TwoOrMoreInstances');
   expect(resource(t, 'Instance3').Condition).toBe('ThreeInstances');
   expect(t.Parameters.Instances.Default).toBe('2');
-  for (const [, i] of ofType(t, 'AWS::RDS::DBInstance')) expect(i.Properties.DBClusterIdentifier).toEqual({ Ref: 'Cluster' });
+  for (const [, i] of ofType(t, 'AWS::RDS::DBInstance'))
+    expect(i.Properties.DBClusterIdentifier).toEqual({ Ref: 'Cluster' });
 });
 
 test('the exported PostgreSQL log goes to the pre-created, encrypted log group named after the cluster', () => {
   expect(cluster.EnableCloudwatchLogsExports).toEqual(['postgresql']);
-  expect(resource(t, 'PostgresqlLogGroup').Properties.LogGroupName).toEqual({ 'Fn::Sub': '/aws/rds/cluster/${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}/postgresql' });
-  expect(cluster.DBClusterIdentifier).toEqual({ 'Fn::Sub': '${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}' });
+  expect(resource(t, 'PostgresqlLogGroup').Properties.LogGroupName).toEqual({
+    'Fn::Sub': '/aws/rds/cluster/${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}/postgresql',
+  });
+  expect(cluster.DBClusterIdentifier).toEqual({
+    'Fn::Sub': '${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}',
+  });
   expect(resource(t, 'Cluster').DependsOn).toBe('PostgresqlLogGroup');
 });
 

@@ -22,13 +22,20 @@ test('encrypted at rest with the store key and in transit with TLS', () => {
 });
 
 test('the AUTH token is generated in Secrets Manager and reaches ElastiCache only as a dynamic reference', () => {
-  expect(resource(t, 'Secret').Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'authToken', ExcludePunctuation: true });
+  expect(resource(t, 'Secret').Properties.GenerateSecretString).toMatchObject({
+    GenerateStringKey: 'authToken',
+    ExcludePunctuation: true,
+  });
   expect(p.AuthToken).toEqual({ 'Fn::Sub': '{{resolve:secretsmanager:${Secret}:SecretString:authToken}}' });
 });
 
 test('only the data subnets and the cache security group', () => {
-  expect(p.CacheSubnetGroupName).toEqual({ 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-CacheSubnetGroupName' } });
-  expect(p.SecurityGroupIds).toEqual([{ 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-CacheSecurityGroupId' } }]);
+  expect(p.CacheSubnetGroupName).toEqual({
+    'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-CacheSubnetGroupName' },
+  });
+  expect(p.SecurityGroupIds).toEqual([
+    { 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-CacheSecurityGroupId' } },
+  ]);
   expect(p.Port).toBe(6379);
 });
 
@@ -39,5 +46,10 @@ test('daily snapshots kept at least 5 days; a final snapshot on delete and on re
 });
 
 test('slow log to an encrypted log group', () => {
-  expect(p.LogDeliveryConfigurations).toEqual([expect.objectContaining({ LogType: 'slow-log', DestinationDetails: { CloudWatchLogsDetails: { LogGroup: { Ref: 'SlowLogGroup' } } } })]);
+  expect(p.LogDeliveryConfigurations).toEqual([
+    expect.objectContaining({
+      LogType: 'slow-log',
+      DestinationDetails: { CloudWatchLogsDetails: { LogGroup: { Ref: 'SlowLogGroup' } } },
+    }),
+  ]);
 });

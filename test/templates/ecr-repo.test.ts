@@ -23,7 +23,10 @@ test('images are scanned on push', () => {
 
 test('tag immutability is a parameter, IMMUTABLE by default', () => {
   expect(repo.Properties.ImageTagMutability).toEqual({ Ref: 'ImageTagMutability' });
-  expect(t.Parameters.ImageTagMutability).toMatchObject({ Default: 'IMMUTABLE', AllowedValues: ['IMMUTABLE', 'MUTABLE'] });
+  expect(t.Parameters.ImageTagMutability).toMatchObject({
+    Default: 'IMMUTABLE',
+    AllowedValues: ['IMMUTABLE', 'MUTABLE'],
+  });
 });
 
 test('encrypted with KMS', () => {
@@ -38,15 +41,26 @@ test('retained on stack deletion and on replacement', () => {
 
 describe('lifecycle policy', () => {
   /** The policy ECR would receive for given parameter values. */
-  const policyFor = (keep: number, days: number) => JSON.parse(
-    repo.Properties.LifecyclePolicy.LifecyclePolicyText['Fn::Sub'].replace('${KeepImages}', String(keep)).replace('${UntaggedImageDays}', String(days)),
-  );
+  const policyFor = (keep: number, days: number) =>
+    JSON.parse(
+      repo.Properties.LifecyclePolicy.LifecyclePolicyText['Fn::Sub']
+        .replace('${KeepImages}', String(keep))
+        .replace('${UntaggedImageDays}', String(days)),
+    );
 
   test('expires untagged images after UntaggedImageDays, then keeps the newest KeepImages', () => {
     const { rules } = policyFor(30, 3);
     expect(rules).toEqual([
-      expect.objectContaining({ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 3 }, action: { type: 'expire' } }),
-      expect.objectContaining({ rulePriority: 2, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } }),
+      expect.objectContaining({
+        rulePriority: 1,
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 3 },
+        action: { type: 'expire' },
+      }),
+      expect.objectContaining({
+        rulePriority: 2,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
+        action: { type: 'expire' },
+      }),
     ]);
   });
 
@@ -64,6 +78,12 @@ describe('lifecycle policy', () => {
 
 test('exports the repository ARN and URI under ecr-<RepositoryName>-', () => {
   expect(built.exports).toEqual([EcrRepo.RepositoryArn, EcrRepo.RepositoryUri]);
-  expect(t.Outputs!.RepositoryArn).toMatchObject({ Value: { 'Fn::GetAtt': ['Repository', 'Arn'] }, Export: { Name: { 'Fn::Sub': 'ecr-${RepositoryName}-RepositoryArn' } } });
-  expect(t.Outputs!.RepositoryUri).toMatchObject({ Value: { 'Fn::GetAtt': ['Repository', 'RepositoryUri'] }, Export: { Name: { 'Fn::Sub': 'ecr-${RepositoryName}-RepositoryUri' } } });
+  expect(t.Outputs!.RepositoryArn).toMatchObject({
+    Value: { 'Fn::GetAtt': ['Repository', 'Arn'] },
+    Export: { Name: { 'Fn::Sub': 'ecr-${RepositoryName}-RepositoryArn' } },
+  });
+  expect(t.Outputs!.RepositoryUri).toMatchObject({
+    Value: { 'Fn::GetAtt': ['Repository', 'RepositoryUri'] },
+    Export: { Name: { 'Fn::Sub': 'ecr-${RepositoryName}-RepositoryUri' } },
+  });
 });

@@ -10,14 +10,19 @@ const associations = resource(t, 'ClusterCapacityProviders').Properties;
 
 /** Evaluates a template's conditions for concrete parameter values (Equals / And / Condition only). */
 function conditionsFor(params: Record<string, string>): Set<string> {
-  const value = (v: any): any => (v && typeof v === 'object' && 'Ref' in v ? params[v.Ref] ?? t.Parameters[v.Ref].Default : v);
+  const value = (v: any): any =>
+    v && typeof v === 'object' && 'Ref' in v ? (params[v.Ref] ?? t.Parameters[v.Ref].Default) : v;
   const holds = (c: any): boolean => {
     if ('Fn::Equals' in c) return String(value(c['Fn::Equals'][0])) === String(value(c['Fn::Equals'][1]));
     if ('Fn::And' in c) return c['Fn::And'].every(holds);
     if ('Condition' in c) return holds(t.Conditions![c.Condition]);
     throw new Error(`unexpected condition ${JSON.stringify(c)}`);
   };
-  return new Set(Object.entries(t.Conditions!).filter(([, c]) => holds(c)).map(([name]) => name));
+  return new Set(
+    Object.entries(t.Conditions!)
+      .filter(([, c]) => holds(c))
+      .map(([name]) => name),
+  );
 }
 
 /** Picks the Fn::If branches a set of true conditions selects. */
@@ -33,21 +38,30 @@ function resolve(v: any, truth: Set<string>): any {
 describe('capacity', () => {
   test('Fargate and Fargate Spot always; the EC2 provider only with EnableEc2Capacity', () => {
     expect(resolve(associations.CapacityProviders, conditionsFor({}))).toEqual(['FARGATE', 'FARGATE_SPOT']);
-    expect(resolve(associations.CapacityProviders, conditionsFor({ EnableEc2Capacity: 'true' }))).toEqual(['FARGATE', 'FARGATE_SPOT', { Ref: 'Ec2CapacityProvider' }]);
+    expect(resolve(associations.CapacityProviders, conditionsFor({ EnableEc2Capacity: 'true' }))).toEqual([
+      'FARGATE',
+      'FARGATE_SPOT',
+      { Ref: 'Ec2CapacityProvider' },
+    ]);
     expect(associations.Cluster).toEqual({ Ref: 'Cluster' });
   });
 
   test('the default strategy follows DefaultCapacityStrategy', () => {
-    const strategy = (params: Record<string, string>) => resolve(associations.DefaultCapacityProviderStrategy, conditionsFor(params));
+    const strategy = (params: Record<string, string>) =>
+      resolve(associations.DefaultCapacityProviderStrategy, conditionsFor(params));
     expect(t.Parameters.DefaultCapacityStrategy.AllowedValues).toEqual([...CapacityStrategies]);
     expect(t.Parameters.DefaultCapacityStrategy.Default).toBe('FARGATE');
     expect(strategy({})).toEqual([{ CapacityProvider: 'FARGATE', Weight: 1 }]);
-    expect(strategy({ DefaultCapacityStrategy: 'FARGATE_SPOT' })).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
+    expect(strategy({ DefaultCapacityStrategy: 'FARGATE_SPOT' })).toEqual([
+      { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+    ]);
     expect(strategy({ DefaultCapacityStrategy: 'FARGATE_BASE_SPOT_REST' })).toEqual([
       { CapacityProvider: 'FARGATE', Base: { Ref: 'FargateBaseTasks' }, Weight: 0 },
       { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
     ]);
-    expect(strategy({ DefaultCapacityStrategy: 'EC2', EnableEc2Capacity: 'true' })).toEqual([{ CapacityProvider: { Ref: 'Ec2CapacityProvider' }, Weight: 1 }]);
+    expect(strategy({ DefaultCapacityStrategy: 'EC2', EnableEc2Capacity: 'true' })).toEqual([
+      { CapacityProvider: { Ref: 'Ec2CapacityProvider' }, Weight: 1 },
+    ]);
   });
 
   test('an EC2 default strategy without EC2 capacity is refused before anything is created', () => {
@@ -64,7 +78,13 @@ test('Container Insights (enhanced) is on', () => {
 });
 
 describe('EC2 group', () => {
-  const ec2Types = ['AWS::IAM::Role', 'AWS::IAM::InstanceProfile', 'AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::AutoScalingGroup', 'AWS::ECS::CapacityProvider'];
+  const ec2Types = [
+    'AWS::IAM::Role',
+    'AWS::IAM::InstanceProfile',
+    'AWS::EC2::LaunchTemplate',
+    'AWS::AutoScaling::AutoScalingGroup',
+    'AWS::ECS::CapacityProvider',
+  ];
   const data = resource(t, 'Ec2LaunchTemplate').Properties.LaunchTemplateData;
 
   test('exists only under the Ec2Capacity condition, which is off by default', () => {
@@ -78,7 +98,10 @@ describe('EC2 group', () => {
   });
 
   test('launch template: ECS-optimised AL2023 from SSM, IMDSv2 only, encrypted volumes, app security group', () => {
-    expect(t.Parameters.Ec2ImageId).toMatchObject({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: ECS_AMI_PARAMETER });
+    expect(t.Parameters.Ec2ImageId).toMatchObject({
+      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      Default: ECS_AMI_PARAMETER,
+    });
     expect(ECS_AMI_PARAMETER).toBe('/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id');
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
     for (const b of data.BlockDeviceMappings) expect(b.Ebs.Encrypted).toBe(true);
@@ -96,7 +119,11 @@ describe('EC2 group', () => {
   test('auto-scaling group: private subnets, sizes from parameters, scale-in protection for ECS', () => {
     const g = resource(t, 'Ec2AutoScalingGroup').Properties;
     expect(g.VPCZoneIdentifier).toEqual({ 'Fn::Split': [',', importOf('PrivateSubnetIds')] });
-    expect([g.MinSize, g.MaxSize, g.DesiredCapacity]).toEqual([{ Ref: 'Ec2MinSize' }, { Ref: 'Ec2MaxSize' }, { Ref: 'Ec2DesiredCapacity' }]);
+    expect([g.MinSize, g.MaxSize, g.DesiredCapacity]).toEqual([
+      { Ref: 'Ec2MinSize' },
+      { Ref: 'Ec2MaxSize' },
+      { Ref: 'Ec2DesiredCapacity' },
+    ]);
     expect(g.NewInstancesProtectedFromScaleIn).toBe(true);
     expect(g.LaunchTemplate.LaunchTemplateId).toEqual({ Ref: 'Ec2LaunchTemplate' });
   });
@@ -117,7 +144,9 @@ describe('EC2 group', () => {
       if (s.Resource === '*') expect(s.Action).toEqual(['ecs:DiscoverPollEndpoint']);
       else expect(JSON.stringify(s.Resource)).toMatch(/"Cluster"|\$\{Cluster\}/);
     }
-    expect(role.ManagedPolicyArns).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' }]);
+    expect(role.ManagedPolicyArns).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' },
+    ]);
     expect(JSON.stringify(role)).not.toContain('AmazonEC2ContainerServiceforEC2Role');
   });
 });

@@ -6,12 +6,21 @@ import { buildEcsService } from '../../templates/ecsService';
 import { buildExtraService } from '../../templates/extraService';
 import { iamStatements, json, resource, type JsonTemplate } from '../helpers/templates';
 
-const app = (key: string) => ({ 'Fn::ImportValue': { 'Fn::Sub': `\${Prefix}\${EnvironmentName}-\${ApplicationName}-${key}` } });
-const appLogGroup = { 'Fn::Sub': ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:*', { LogGroup: app('LogGroupName') }] };
+const app = (key: string) => ({
+  'Fn::ImportValue': { 'Fn::Sub': `\${Prefix}\${EnvironmentName}-\${ApplicationName}-${key}` },
+});
+const appLogGroup = {
+  'Fn::Sub': [
+    'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${LogGroup}:*',
+    { LogGroup: app('LogGroupName') },
+  ],
+};
 
 /** The task role's statements that exist only with ECS Exec on. */
 function execStatements(t: JsonTemplate): any[] {
-  return iamStatements(t).filter((s) => s.where === 'TaskRole' && s.statement['Fn::If']?.[0] === 'ExecEnabled').map((s) => s.statement['Fn::If'][1]);
+  return iamStatements(t)
+    .filter((s) => s.where === 'TaskRole' && s.statement['Fn::If']?.[0] === 'ExecEnabled')
+    .map((s) => s.statement['Fn::If'][1]);
 }
 
 describe.each([
@@ -23,14 +32,23 @@ describe.each([
     expect(resource(t, 'Service').Properties.EnableExecuteCommand).toEqual({ 'Fn::If': ['ExecEnabled', true, false] });
   });
 
-  test('with exec on: the agent channels, and session logging only into the app\'s log group', () => {
+  test("with exec on: the agent channels, and session logging only into the app's log group", () => {
     const byAction = new Map(execStatements(t).flatMap((s) => [].concat(s.Action).map((a: string) => [a, s.Resource])));
     expect([...byAction.keys()].sort()).toEqual([
-      'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
-      'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
+      'logs:CreateLogStream',
+      'logs:DescribeLogGroups',
+      'logs:DescribeLogStreams',
+      'logs:PutLogEvents',
+      'ssmmessages:CreateControlChannel',
+      'ssmmessages:CreateDataChannel',
+      'ssmmessages:OpenControlChannel',
+      'ssmmessages:OpenDataChannel',
     ]);
-    for (const a of ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']) expect(byAction.get(a)).toEqual([appLogGroup]);
+    for (const a of ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'])
+      expect(byAction.get(a)).toEqual([appLogGroup]);
     // The agent looks its group up by name: a list, within this account and region only.
-    expect(byAction.get('logs:DescribeLogGroups')).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*' }]);
+    expect(byAction.get('logs:DescribeLogGroups')).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*' },
+    ]);
   });
 });

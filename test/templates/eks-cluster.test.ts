@@ -6,7 +6,9 @@ import { json, resource } from '../helpers/templates';
 const built = buildEksCluster();
 const t = json(built);
 const cluster = resource(t, 'Cluster');
-const privateSubnets = { 'Fn::Split': [',', { 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-PrivateSubnetIds' } }] };
+const privateSubnets = {
+  'Fn::Split': [',', { 'Fn::ImportValue': { 'Fn::Sub': '${Prefix}${EnvironmentName}-PrivateSubnetIds' } }],
+};
 const managed = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` });
 
 describe('endpoint', () => {
@@ -20,7 +22,9 @@ describe('endpoint', () => {
   });
 
   test('a public endpoint is limited to the given CIDRs, which must not be empty', () => {
-    expect(vpc.PublicAccessCidrs).toEqual({ 'Fn::If': ['PublicEndpoint', { 'Fn::Split': [',', { Ref: 'PublicAccessCidrs' }] }, { Ref: 'AWS::NoValue' }] });
+    expect(vpc.PublicAccessCidrs).toEqual({
+      'Fn::If': ['PublicEndpoint', { 'Fn::Split': [',', { Ref: 'PublicAccessCidrs' }] }, { Ref: 'AWS::NoValue' }],
+    });
     const rule = (t as any).Rules.PublicEndpointNeedsCidrs;
     expect(rule.Assertions[0].Assert).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'PublicAccessCidrs' }, ''] }] });
     const pattern = new RegExp(t.Parameters.PublicAccessCidrs.AllowedPattern);
@@ -33,17 +37,23 @@ describe('endpoint', () => {
   });
 });
 
-test('Kubernetes secrets are encrypted with the stack\'s own KMS key, which the cluster role may use', () => {
-  expect(cluster.Properties.EncryptionConfig).toEqual([{ Resources: ['secrets'], Provider: { KeyArn: { 'Fn::GetAtt': ['SecretsKey', 'Arn'] } } }]);
+test("Kubernetes secrets are encrypted with the stack's own KMS key, which the cluster role may use", () => {
+  expect(cluster.Properties.EncryptionConfig).toEqual([
+    { Resources: ['secrets'], Provider: { KeyArn: { 'Fn::GetAtt': ['SecretsKey', 'Arn'] } } },
+  ]);
   expect(resource(t, 'SecretsKey').Properties.EnableKeyRotation).toBe(true);
   const statements = resource(t, 'ClusterRole').Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-  expect(statements.flatMap((s: any) => s.Action)).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant']));
+  expect(statements.flatMap((s: any) => s.Action)).toEqual(
+    expect.arrayContaining(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant']),
+  );
   for (const s of statements) expect(s.Resource).toEqual({ 'Fn::GetAtt': ['SecretsKey', 'Arn'] });
 });
 
 test('all five control-plane log types, into a pre-created, encrypted log group with retention', () => {
   expect(CONTROL_PLANE_LOG_TYPES).toHaveLength(5);
-  expect(cluster.Properties.Logging.ClusterLogging.EnabledTypes).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((Type) => ({ Type })));
+  expect(cluster.Properties.Logging.ClusterLogging.EnabledTypes).toEqual(
+    ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((Type) => ({ Type })),
+  );
   // EKS writes to /aws/eks/<cluster name>/cluster: the names must agree, and the group must exist first.
   expect(cluster.Properties.Name).toEqual({ 'Fn::Sub': '${Prefix}${EnvironmentName}' });
   const logs = resource(t, 'ControlPlaneLogGroup').Properties;
@@ -59,7 +69,11 @@ describe('node group', () => {
 
   test('runs in the private subnets, sized by parameters, without SSH', () => {
     expect(group.Subnets).toEqual(privateSubnets);
-    expect(group.ScalingConfig).toEqual({ MinSize: { Ref: 'NodeMinSize' }, MaxSize: { Ref: 'NodeMaxSize' }, DesiredSize: { Ref: 'NodeDesiredSize' } });
+    expect(group.ScalingConfig).toEqual({
+      MinSize: { Ref: 'NodeMinSize' },
+      MaxSize: { Ref: 'NodeMaxSize' },
+      DesiredSize: { Ref: 'NodeDesiredSize' },
+    });
     expect(group.InstanceTypes).toEqual({ Ref: 'NodeInstanceTypes' });
     expect(group.RemoteAccess).toBeUndefined();
     expect(group.DiskSize).toBeUndefined(); // not allowed beside a launch template
@@ -68,7 +82,11 @@ describe('node group', () => {
   test('launch template: IMDSv2 only, encrypted disk, cluster + app security groups', () => {
     expect(group.LaunchTemplate.Id).toEqual({ Ref: 'NodeLaunchTemplate' });
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
-    expect(data.BlockDeviceMappings).toEqual([expect.objectContaining({ Ebs: expect.objectContaining({ Encrypted: true, VolumeSize: { Ref: 'NodeDiskSize' } }) })]);
+    expect(data.BlockDeviceMappings).toEqual([
+      expect.objectContaining({
+        Ebs: expect.objectContaining({ Encrypted: true, VolumeSize: { Ref: 'NodeDiskSize' } }),
+      }),
+    ]);
     expect(data.SecurityGroupIds[0]).toEqual({ 'Fn::GetAtt': ['Cluster', 'ClusterSecurityGroupId'] });
     expect(data.ImageId).toBeUndefined(); // the EKS-managed AMI for NodeAmiType
   });
@@ -76,13 +94,18 @@ describe('node group', () => {
 
 test('cluster and node roles carry the EKS managed policies', () => {
   expect(resource(t, 'ClusterRole').Properties.ManagedPolicyArns).toEqual([managed('AmazonEKSClusterPolicy')]);
-  expect(resource(t, 'ClusterRole').Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['eks.amazonaws.com'] });
-  expect(resource(t, 'NodeRole').Properties.ManagedPolicyArns).toEqual(expect.arrayContaining(
-    ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(managed)));
+  expect(resource(t, 'ClusterRole').Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+    Service: ['eks.amazonaws.com'],
+  });
+  expect(resource(t, 'NodeRole').Properties.ManagedPolicyArns).toEqual(
+    expect.arrayContaining(
+      ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(managed),
+    ),
+  );
   expect(resource(t, 'NodeGroup').Properties.NodeRole).toEqual({ 'Fn::GetAtt': ['NodeRole', 'Arn'] });
 });
 
-test('the OIDC provider trusts the cluster\'s issuer for STS, without a pinned thumbprint', () => {
+test("the OIDC provider trusts the cluster's issuer for STS, without a pinned thumbprint", () => {
   const oidc = resource(t, 'OidcProvider').Properties;
   expect(oidc.Url).toEqual({ 'Fn::GetAtt': ['Cluster', 'OpenIdConnectIssuerUrl'] });
   expect(oidc.ClientIdList).toEqual(['sts.amazonaws.com']);
@@ -90,7 +113,10 @@ test('the OIDC provider trusts the cluster\'s issuer for STS, without a pinned t
 });
 
 test('access: entries (API mode); an extra admin role only when given', () => {
-  expect(cluster.Properties.AccessConfig).toEqual({ AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true });
+  expect(cluster.Properties.AccessConfig).toEqual({
+    AuthenticationMode: 'API',
+    BootstrapClusterCreatorAdminPermissions: true,
+  });
   expect(resource(t, 'ClusterAdminAccess').Condition).toBe('HasClusterAdminRole');
   expect(t.Parameters.ClusterAdminRoleArn.Default).toBe('');
 });

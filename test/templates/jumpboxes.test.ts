@@ -11,7 +11,9 @@ const jumpSg = { 'Fn::GetAtt': ['JumpBoxSecurityGroup', 'GroupId'] };
 describe('security group', () => {
   test('has no inbound rule at all, inline or as a separate resource', () => {
     expect(resource(t, 'JumpBoxSecurityGroup').Properties.SecurityGroupIngress).toBeUndefined();
-    const intoJumpBoxes = ofType(t, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(r.Properties.GroupId).includes('JumpBoxSecurityGroup'));
+    const intoJumpBoxes = ofType(t, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
+      JSON.stringify(r.Properties.GroupId).includes('JumpBoxSecurityGroup'),
+    );
     expect(intoJumpBoxes).toEqual([]);
   });
 
@@ -25,7 +27,7 @@ describe('security group', () => {
     ]);
   });
 
-  test('opens the network\'s database (5432, 27017) and cache (6379) groups to the jump boxes, in this stack', () => {
+  test("opens the network's database (5432, 27017) and cache (6379) groups to the jump boxes, in this stack", () => {
     const rules = ofType(t, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
     expect(rules.map((r) => [r.GroupId, r.FromPort, r.ToPort, r.SourceSecurityGroupId])).toEqual([
       [importOf('DatabaseSecurityGroupId'), 5432, 5432, jumpSg],
@@ -72,7 +74,10 @@ describe('instances', () => {
   });
 
   test('boot the latest Amazon Linux 2023 from its public SSM parameter; type is a parameter', () => {
-    expect(t.Parameters.ImageId).toMatchObject({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: AL2023_AMI_PARAMETER });
+    expect(t.Parameters.ImageId).toMatchObject({
+      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      Default: AL2023_AMI_PARAMETER,
+    });
     expect(AL2023_AMI_PARAMETER).toMatch(/^\/aws\/service\/ami-amazon-linux-latest\/al2023-/);
     expect(data.ImageId).toEqual({ Ref: 'ImageId' });
     expect(data.InstanceType).toEqual({ Ref: 'InstanceType' });
@@ -81,7 +86,9 @@ describe('instances', () => {
 
 test('the instance role has only the SSM core managed policy', () => {
   const role = resource(t, 'JumpBoxRole').Properties;
-  expect(role.ManagedPolicyArns).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' }]);
+  expect(role.ManagedPolicyArns).toEqual([
+    { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' },
+  ]);
   expect(role.Policies).toBeUndefined();
   expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['ec2.amazonaws.com'] });
   expect(resource(t, 'JumpBoxInstanceProfile').Properties.Roles).toEqual([{ Ref: 'JumpBoxRole' }]);

@@ -24,7 +24,11 @@ const STACK_ID = JSON.stringify({ Ref: 'AWS::StackId' });
 
 function refersTo(resource: JsonResource, logicalId: string): boolean {
   const text = JSON.stringify(resource);
-  return text.includes(JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] })) || text.includes(JSON.stringify({ Ref: logicalId })) || text.includes(`\${${logicalId}.Arn}`);
+  return (
+    text.includes(JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] })) ||
+    text.includes(JSON.stringify({ Ref: logicalId })) ||
+    text.includes(`\${${logicalId}.Arn}`)
+  );
 }
 
 describe.each(templates.map((t) => [t.id, t.json] as const))('%s', (_id, json) => {
@@ -40,23 +44,46 @@ describe.each(templates.map((t) => [t.id, t.json] as const))('%s', (_id, json) =
       const name = nameProperty ? r.Properties?.[nameProperty] : undefined;
       if (name === undefined) continue;
       if (r.Type === 'AWS::ECR::Repository') expect(name).toEqual({ Ref: 'RepositoryName' });
-      else if (r.Type === 'AWS::S3::Bucket') expect(name).toEqual({ 'Fn::If': ['HasBucketName', { Ref: 'BucketName' }, { Ref: 'AWS::NoValue' }] });
-      else expect({ rid, uniquePerCreation: JSON.stringify(name).includes(STACK_ID) }).toEqual({ rid, uniquePerCreation: true });
+      else if (r.Type === 'AWS::S3::Bucket')
+        expect(name).toEqual({ 'Fn::If': ['HasBucketName', { Ref: 'BucketName' }, { Ref: 'AWS::NoValue' }] });
+      else
+        expect({ rid, uniquePerCreation: JSON.stringify(name).includes(STACK_ID) }).toEqual({
+          rid,
+          uniquePerCreation: true,
+        });
     }
   });
 
   test('a KMS key is kept exactly when kept data is encrypted with it; otherwise it goes with the stack after 7 days', () => {
     for (const [keyId, key] of resources.filter(([, r]) => r.Type === 'AWS::KMS::Key')) {
-      const keptUsers = resources.filter(([rid, r]) => rid !== keyId && KEPT.includes(r.DeletionPolicy ?? '') && refersTo(r, keyId)).map(([rid]) => rid);
-      expect({ keyId, keptUsers: keptUsers.length > 0, policy: key.DeletionPolicy, window: key.Properties.PendingWindowInDays })
-        .toEqual({ keyId, keptUsers: keptUsers.length > 0, policy: keptUsers.length ? 'RetainExceptOnCreate' : 'Delete', window: 7 });
+      const keptUsers = resources
+        .filter(([rid, r]) => rid !== keyId && KEPT.includes(r.DeletionPolicy ?? '') && refersTo(r, keyId))
+        .map(([rid]) => rid);
+      expect({
+        keyId,
+        keptUsers: keptUsers.length > 0,
+        policy: key.DeletionPolicy,
+        window: key.Properties.PendingWindowInDays,
+      }).toEqual({
+        keyId,
+        keptUsers: keptUsers.length > 0,
+        policy: keptUsers.length ? 'RetainExceptOnCreate' : 'Delete',
+        window: 7,
+      });
     }
   });
 });
 
 test('the keys that go with their stack are the ones whose data goes too', () => {
-  const deleted = templates.flatMap(({ id, json }) => Object.entries(json.Resources)
-    .filter(([, r]) => r.Type === 'AWS::KMS::Key' && r.DeletionPolicy === 'Delete')
-    .map(([rid]) => `${id}/${rid}`));
-  expect(deleted.sort()).toEqual(['11.env-network/LogsKey', '14.env-eks-cluster/LogsKey', '14.env-eks-cluster/SecretsKey', '46.data-sns-topic/Key']);
+  const deleted = templates.flatMap(({ id, json }) =>
+    Object.entries(json.Resources)
+      .filter(([, r]) => r.Type === 'AWS::KMS::Key' && r.DeletionPolicy === 'Delete')
+      .map(([rid]) => `${id}/${rid}`),
+  );
+  expect(deleted.sort()).toEqual([
+    '11.env-network/LogsKey',
+    '14.env-eks-cluster/LogsKey',
+    '14.env-eks-cluster/SecretsKey',
+    '46.data-sns-topic/Key',
+  ]);
 });

@@ -11,10 +11,15 @@ import { catalogueVersion } from '../../src/synth';
 import { root, venvBin } from '../helpers/templates';
 
 const dir = path.join(root, 'published', catalogueVersion());
-const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cf')).sort();
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.cf'))
+  .sort();
 
 test('cfn-lint: no errors, no warnings', () => {
-  const r = spawnSync(venvBin('cfn-lint'), ['--format', 'parseable', ...files.map((f) => path.join(dir, f))], { encoding: 'utf8' });
+  const r = spawnSync(venvBin('cfn-lint'), ['--format', 'parseable', ...files.map((f) => path.join(dir, f))], {
+    encoding: 'utf8',
+  });
   expect(r.stdout + r.stderr).toBe('');
   expect(r.status).toBe(0);
 }, 180_000);
@@ -27,13 +32,19 @@ test('checkov: no failed checks', () => {
   const env = { ...process.env, BC_SKIP_MAPPING: 'TRUE', CKV_SKIP_PACKAGE_UPDATE_CHECK: 'true', LOG_LEVEL: 'ERROR' };
   let raw: string;
   try {
-    raw = execFileSync(venvBin('checkov'), ['-d', tmp, '--framework', 'cloudformation', '--skip-download', '--quiet', '--compact', '-o', 'json'], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
+    raw = execFileSync(
+      venvBin('checkov'),
+      ['-d', tmp, '--framework', 'cloudformation', '--skip-download', '--quiet', '--compact', '-o', 'json'],
+      { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 },
+    );
   } catch (err: any) {
     raw = err.stdout; // checkov exits 1 when a check fails; the report is still on stdout
   }
   const report = JSON.parse(raw);
   const runs = Array.isArray(report) ? report : [report];
-  const failed = runs.flatMap((r: any) => r.results?.failed_checks ?? []).map((c: any) => `${c.file_path} ${c.resource}: ${c.check_id} ${c.check_name}`);
+  const failed = runs
+    .flatMap((r: any) => r.results?.failed_checks ?? [])
+    .map((c: any) => `${c.file_path} ${c.resource}: ${c.check_id} ${c.check_name}`);
   const scanned = runs.reduce((n: number, r: any) => n + (r.summary?.resource_count ?? 0), 0);
   expect(failed).toEqual([]);
   expect(scanned).toBeGreaterThan(files.length); // it really read the templates

@@ -21,13 +21,23 @@ describe('listeners: HTTPS and the redirect exist only with a certificate', () =
     expect(http.Properties).toMatchObject({ Port: 80, Protocol: 'HTTP' });
     const [cond, withCert, withoutCert] = http.Properties.DefaultActions['Fn::If'];
     expect(cond).toBe('HasCertificate');
-    expect(withCert).toEqual([{ Type: 'redirect', RedirectConfig: expect.objectContaining({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }) }]);
+    expect(withCert).toEqual([
+      {
+        Type: 'redirect',
+        RedirectConfig: expect.objectContaining({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }),
+      },
+    ]);
     expect(withoutCert).toEqual([{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }]);
   });
 
   test('HTTPS uses the certificate and a TLS 1.2+ policy; no weaker policy can be chosen', () => {
     const https = resource(t, 'HttpsListener').Properties;
-    expect(https).toMatchObject({ Port: 443, Protocol: 'HTTPS', SslPolicy: { Ref: 'TlsPolicy' }, Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }] });
+    expect(https).toMatchObject({
+      Port: 443,
+      Protocol: 'HTTPS',
+      SslPolicy: { Ref: 'TlsPolicy' },
+      Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }],
+    });
     expect(https.DefaultActions).toEqual([{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }]);
     expect(t.Parameters.TlsPolicy.AllowedValues).toEqual(TLS_POLICIES);
     for (const p of TLS_POLICIES) expect(p).toMatch(/^ELBSecurityPolicy-TLS13-1-[23]-/);
@@ -35,7 +45,13 @@ describe('listeners: HTTPS and the redirect exist only with a certificate', () =
   });
 
   test('services attach rules to HTTPS when there is a certificate, else to HTTP (TCP listener for an NLB)', () => {
-    expect(t.Outputs!.ListenerArn.Value).toEqual({ 'Fn::If': ['IsTcp', { Ref: 'TcpListener' }, { 'Fn::If': ['HasCertificate', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] }] });
+    expect(t.Outputs!.ListenerArn.Value).toEqual({
+      'Fn::If': [
+        'IsTcp',
+        { Ref: 'TcpListener' },
+        { 'Fn::If': ['HasCertificate', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] },
+      ],
+    });
   });
 });
 
@@ -45,7 +61,10 @@ describe('application load balancer', () => {
     expect(lb.Condition).toBe('IsHttp');
     expect(lb.Properties.Type).toBe('application');
     expect(lb.Properties.Scheme).toEqual({ Ref: 'Scheme' });
-    expect(t.Parameters.Scheme).toMatchObject({ Default: 'internet-facing', AllowedValues: ['internet-facing', 'internal'] });
+    expect(t.Parameters.Scheme).toMatchObject({
+      Default: 'internet-facing',
+      AllowedValues: ['internet-facing', 'internal'],
+    });
     expect(t.Conditions!.IsInternal).toEqual({ 'Fn::Equals': [{ Ref: 'Scheme' }, 'internal'] });
     const [cond, internal, external] = lb.Properties.Subnets['Fn::If'];
     expect(cond).toBe('IsInternal');
@@ -53,8 +72,10 @@ describe('application load balancer', () => {
     expect(JSON.stringify(external)).toContain('-PublicSubnetIds');
   });
 
-  test('uses only the environment\'s load-balancer security group', () => {
-    expect(resource(t, 'LoadBalancer').Properties.SecurityGroups).toEqual([imp('${Prefix}${EnvironmentName}-LoadBalancerSecurityGroupId')]);
+  test("uses only the environment's load-balancer security group", () => {
+    expect(resource(t, 'LoadBalancer').Properties.SecurityGroups).toEqual([
+      imp('${Prefix}${EnvironmentName}-LoadBalancerSecurityGroupId'),
+    ]);
   });
 
   test('drops invalid headers; idle timeout and deletion protection are parameters', () => {
@@ -67,23 +88,32 @@ describe('application load balancer', () => {
     expect(t.Conditions!.HasAccessLogs).toEqual(notEmpty('AccessLogBucket'));
     expect(attr('LoadBalancer', 'access_logs.s3.enabled')).toEqual({ 'Fn::If': ['HasAccessLogs', 'true', 'false'] });
     const bucket = attrs('LoadBalancer').find((a: any) => a['Fn::If']?.[1]?.Key === 'access_logs.s3.bucket');
-    expect(bucket['Fn::If']).toEqual(['HasAccessLogs', { Key: 'access_logs.s3.bucket', Value: { Ref: 'AccessLogBucket' } }, { Ref: 'AWS::NoValue' }]);
+    expect(bucket['Fn::If']).toEqual([
+      'HasAccessLogs',
+      { Key: 'access_logs.s3.bucket', Value: { Ref: 'AccessLogBucket' } },
+      { Ref: 'AWS::NoValue' },
+    ]);
   });
 
   test('target group: IP targets, health check path, deregistration delay, optional cookie stickiness', () => {
     const tg = resource(t, 'TargetGroup').Properties;
     expect(tg).toMatchObject({ TargetType: 'ip', Protocol: 'HTTP', HealthCheckPath: { Ref: 'HealthCheckPath' } });
-    expect(attr('TargetGroup', 'deregistration_delay.timeout_seconds', 'TargetGroupAttributes')).toEqual({ Ref: 'DeregistrationDelaySeconds' });
+    expect(attr('TargetGroup', 'deregistration_delay.timeout_seconds', 'TargetGroupAttributes')).toEqual({
+      Ref: 'DeregistrationDelaySeconds',
+    });
     expect(attr('TargetGroup', 'stickiness.enabled', 'TargetGroupAttributes')).toEqual({ Ref: 'StickySessions' });
     expect(attr('TargetGroup', 'stickiness.type', 'TargetGroupAttributes')).toBe('lb_cookie');
-    expect(attr('TargetGroup', 'stickiness.lb_cookie.duration_seconds', 'TargetGroupAttributes')).toEqual({ Ref: 'StickySessionSeconds' });
+    expect(attr('TargetGroup', 'stickiness.lb_cookie.duration_seconds', 'TargetGroupAttributes')).toEqual({
+      Ref: 'StickySessionSeconds',
+    });
     expect(t.Parameters.StickySessionSeconds.Default).toBe(86400); // Opta's sticky_session_max_age
   });
 });
 
 describe('TCP mode: a network load balancer instead of the ALB', () => {
   test('every NLB resource exists only in TCP mode, every ALB resource only in HTTP mode', () => {
-    for (const id of ['NetworkLoadBalancer', 'TcpTargetGroup', 'TcpListener', 'TcpListenerSecurityGroup']) expect(resource(t, id).Condition).toBe('IsTcp');
+    for (const id of ['NetworkLoadBalancer', 'TcpTargetGroup', 'TcpListener', 'TcpListenerSecurityGroup'])
+      expect(resource(t, id).Condition).toBe('IsTcp');
     for (const id of ['LoadBalancer', 'TargetGroup', 'HttpListener']) expect(resource(t, id).Condition).toBe('IsHttp');
     expect(resource(t, 'NetworkLoadBalancer').Properties.Type).toBe('network');
   });
@@ -93,19 +123,35 @@ describe('TCP mode: a network load balancer instead of the ALB', () => {
     expect(l.Port).toEqual({ Ref: 'TcpListenerPort' });
     expect(l.Protocol).toEqual({ 'Fn::If': ['HasCertificate', 'TLS', 'TCP'] });
     expect(l.SslPolicy).toEqual({ 'Fn::If': ['HasCertificate', { Ref: 'TlsPolicy' }, { Ref: 'AWS::NoValue' }] });
-    expect(resource(t, 'TcpTargetGroup').Properties).toMatchObject({ TargetType: 'ip', Protocol: 'TCP', HealthCheckProtocol: 'TCP' });
+    expect(resource(t, 'TcpTargetGroup').Properties).toMatchObject({
+      TargetType: 'ip',
+      Protocol: 'TCP',
+      HealthCheckProtocol: 'TCP',
+    });
   });
 
-  test('the NLB\'s own group opens only the listener port, from the allowed CIDR, and nothing outbound', () => {
+  test("the NLB's own group opens only the listener port, from the allowed CIDR, and nothing outbound", () => {
     const sg = resource(t, 'TcpListenerSecurityGroup').Properties;
-    expect(sg.SecurityGroupIngress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: { Ref: 'TcpListenerPort' }, ToPort: { Ref: 'TcpListenerPort' }, CidrIp: { Ref: 'TcpAllowedCidr' } })]);
+    expect(sg.SecurityGroupIngress).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: { Ref: 'TcpListenerPort' },
+        ToPort: { Ref: 'TcpListenerPort' },
+        CidrIp: { Ref: 'TcpAllowedCidr' },
+      }),
+    ]);
     expect(sg.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '127.0.0.1/32' })]);
     // Tasks accept traffic only from the environment's load-balancer group, so the NLB carries it too.
-    expect(resource(t, 'NetworkLoadBalancer').Properties.SecurityGroups).toEqual([imp('${Prefix}${EnvironmentName}-LoadBalancerSecurityGroupId'), { Ref: 'TcpListenerSecurityGroup' }]);
+    expect(resource(t, 'NetworkLoadBalancer').Properties.SecurityGroups).toEqual([
+      imp('${Prefix}${EnvironmentName}-LoadBalancerSecurityGroupId'),
+      { Ref: 'TcpListenerSecurityGroup' },
+    ]);
   });
 
   test('exports follow the mode', () => {
-    expect(t.Outputs!.TargetGroupArn.Value).toEqual({ 'Fn::If': ['IsTcp', { Ref: 'TcpTargetGroup' }, { Ref: 'TargetGroup' }] });
+    expect(t.Outputs!.TargetGroupArn.Value).toEqual({
+      'Fn::If': ['IsTcp', { Ref: 'TcpTargetGroup' }, { Ref: 'TargetGroup' }],
+    });
     expect(t.Outputs!.LoadBalancerFullName.Value['Fn::If'][0]).toBe('IsTcp');
   });
 });
@@ -121,21 +167,39 @@ describe('what every service of the app shares', () => {
   });
 
   test('the log group is encrypted with the app key, which CloudWatch Logs may use for that group only', () => {
-    expect(resource(t, 'AppLogGroup').Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': ['AppKey', 'Arn'] }, RetentionInDays: { Ref: 'LogRetentionDays' } });
-    const logs = resource(t, 'AppKey').Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'CloudWatchLogsUseKey');
-    expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']['Fn::Sub']).toMatch(/:log-group:\/cfn-stages\/\$\{Prefix\}\$\{EnvironmentName\}\/\$\{ApplicationName\}$/);
+    expect(resource(t, 'AppLogGroup').Properties).toMatchObject({
+      KmsKeyId: { 'Fn::GetAtt': ['AppKey', 'Arn'] },
+      RetentionInDays: { Ref: 'LogRetentionDays' },
+    });
+    const logs = resource(t, 'AppKey').Properties.KeyPolicy.Statement.find(
+      (s: any) => s.Sid === 'CloudWatchLogsUseKey',
+    );
+    expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']['Fn::Sub']).toMatch(
+      /:log-group:\/cfn-stages\/\$\{Prefix\}\$\{EnvironmentName\}\/\$\{ApplicationName\}$/,
+    );
   });
 
   test('exports what the services need, and prints the app URL', () => {
-    for (const key of ['ListenerArn', 'TargetGroupArn', 'LoadBalancerFullName', 'LoadBalancerDnsName', 'LogGroupName', 'ConfigSecretArn', 'AppKeyArn']) {
-      expect(t.Outputs![key].Export.Name).toEqual({ 'Fn::Sub': `\${Prefix}\${EnvironmentName}-\${ApplicationName}-${key}` });
+    for (const key of [
+      'ListenerArn',
+      'TargetGroupArn',
+      'LoadBalancerFullName',
+      'LoadBalancerDnsName',
+      'LogGroupName',
+      'ConfigSecretArn',
+      'AppKeyArn',
+    ]) {
+      expect(t.Outputs![key].Export.Name).toEqual({
+        'Fn::Sub': `\${Prefix}\${EnvironmentName}-\${ApplicationName}-${key}`,
+      });
     }
     expect(t.Outputs!.AppUrl.Export).toBeUndefined();
     expect(JSON.stringify(t.Outputs!.AppUrl.Value)).toContain('https://');
   });
 
   test('no parameter can carry a secret value', () => {
-    for (const [name, p] of Object.entries<any>(t.Parameters)) expect({ name, noEcho: p.NoEcho }).toEqual({ name, noEcho: undefined });
+    for (const [name, p] of Object.entries<any>(t.Parameters))
+      expect({ name, noEcho: p.NoEcho }).toEqual({ name, noEcho: undefined });
   });
 });
 

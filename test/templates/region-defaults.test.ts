@@ -29,7 +29,9 @@ describe.each([
     expect(container(t).MountPoints).toEqual([{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }]);
     expect(resource(t, 'TaskDefinition').Properties.Volumes).toEqual([{ Name: 'tmp' }]);
     expect(brokenRules(t, { RepositoryName: 'acme-web', EnableExecuteCommand: 'true' })).toEqual([]);
-    expect(brokenRules(t, { RepositoryName: 'acme-web', EnableExecuteCommand: 'true', ReadonlyRootFilesystem: 'true' })).toHaveLength(1);
+    expect(
+      brokenRules(t, { RepositoryName: 'acme-web', EnableExecuteCommand: 'true', ReadonlyRootFilesystem: 'true' }),
+    ).toHaveLength(1);
   });
 });
 
@@ -55,7 +57,8 @@ describe('data-store defaults are offered in every commercial region', () => {
     ['DocumentDB', json(buildDocumentDb()), 'AWS::DocDB::DBInstance'],
   ])('%s: a current-generation Graviton class, not the db.r5 family', (_name, t, type) => {
     expect(t.Parameters.InstanceClass.Default).toBe('db.t4g.medium');
-    for (const [, instance] of ofType(t, type)) expect(instance.Properties.DBInstanceClass).toEqual({ Ref: 'InstanceClass' });
+    for (const [, instance] of ofType(t, type))
+      expect(instance.Properties.DBInstanceClass).toEqual({ Ref: 'InstanceClass' });
   });
 });
 

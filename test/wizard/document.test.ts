@@ -9,7 +9,15 @@ import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { renderTemplate } from '../../templates/kit/cf';
 import { ParamsError, parseParams } from '../../src/params/load';
 import { linkedDataOf, templateOfStack } from '../../src/wizard/discover';
-import { documentFromStacks, mergeExisting, renderParams, toParamsDocument, validateDocument, type FoundStack, type ParamsDoc } from '../../src/wizard/document';
+import {
+  documentFromStacks,
+  mergeExisting,
+  renderParams,
+  toParamsDocument,
+  validateDocument,
+  type FoundStack,
+  type ParamsDoc,
+} from '../../src/wizard/document';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const fullText = fs.readFileSync(path.join(ROOT, 'examples', 'full.yaml'), 'utf8');
@@ -22,7 +30,9 @@ function deployed(stacks: PlannedStack[], extraTags: Record<string, string> = {}
     templateId: s.templateId,
     parameters: s.parameters,
     tags: { ...s.tags, ...extraTags },
-    ...(s.stage === 'service' || s.stage === 'extra' ? { linkedData: linkedDataOf(renderTemplate(s.built.template)) } : {}),
+    ...(s.stage === 'service' || s.stage === 'extra'
+      ? { linkedData: linkedDataOf(renderTemplate(s.built.template)) }
+      : {}),
   }));
 }
 
@@ -40,7 +50,15 @@ describe('toParamsDocument', () => {
       network: { azCount: '2', natGateways: 'single', vpcCidr: '10.0.0.0/16' },
       ecsCluster: { defaultCapacityStrategy: 'FARGATE' },
       repositories: [{ name: 'web', imageTagMutability: 'IMMUTABLE', keepImages: 10 }],
-      apps: [{ name: 'web', loadBalancer: { scheme: 'internet-facing' }, service: { repositoryName: 'web', imageTag: 'initial', maxContainers: 5, links: [], environment: {} }, extras: [], data: [] }],
+      apps: [
+        {
+          name: 'web',
+          loadBalancer: { scheme: 'internet-facing' },
+          service: { repositoryName: 'web', imageTag: 'initial', maxContainers: 5, links: [], environment: {} },
+          extras: [],
+          data: [],
+        },
+      ],
     });
     expect(doc).toEqual({
       environment: 'dev',
@@ -55,7 +73,10 @@ describe('toParamsDocument', () => {
   });
 
   test('renders YAML with a schema line that the params parser accepts', () => {
-    const text = renderParams(toParamsDocument(full), { file: 'envs/demo.yaml', schemaRef: '../published/params.schema.json' });
+    const text = renderParams(toParamsDocument(full), {
+      file: 'envs/demo.yaml',
+      schemaRef: '../published/params.schema.json',
+    });
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../published/params.schema.json');
     expect(text).toContain('provision deploy --params envs/demo.yaml --yes');
     const params = validateDocument(text, 'envs/demo.yaml');
@@ -63,11 +84,19 @@ describe('toParamsDocument', () => {
     const before = planEnvironment(parseParams(fullText));
     const after = planEnvironment(params);
     expect(after.map((s) => [s.name, s.parameters])).toEqual(before.map((s) => [s.name, s.parameters]));
-    expect(after.map((s) => renderTemplate(s.built.template))).toEqual(before.map((s) => renderTemplate(s.built.template)));
+    expect(after.map((s) => renderTemplate(s.built.template))).toEqual(
+      before.map((s) => renderTemplate(s.built.template)),
+    );
   });
 
   test('a bad answer is reported with its field, as for a params file', () => {
-    const doc = toParamsDocument({ environment: 'dev', prefix: 'x-', region: 'us-east-1', tags: { contactEmail: 'ops@example.com' }, apps: [{ name: 'web', service: { maxContainers: 5 } }] });
+    const doc = toParamsDocument({
+      environment: 'dev',
+      prefix: 'x-',
+      region: 'us-east-1',
+      tags: { contactEmail: 'ops@example.com' },
+      apps: [{ name: 'web', service: { maxContainers: 5 } }],
+    });
     const text = renderParams(doc, { file: 'envs/dev.yaml' });
     expect(() => validateDocument(text, 'envs/dev.yaml')).toThrow(ParamsError);
     expect(() => validateDocument(text, 'envs/dev.yaml')).toThrow(/apps\[0\].*ecsCluster/);
@@ -81,7 +110,9 @@ describe('an existing environment as defaults', () => {
     expect(templateOfStack('x-demo-acme-service', {}, 'x-demo-')).toBe('32.app-ecs-service');
     expect(templateOfStack('x-demo-ecs-cluster', {}, 'x-demo-')).toBe('13.env-ecs-cluster');
     expect(templateOfStack('ecr-acme-web', {}, 'x-demo-')).toBe('21.project-ecr-image-repo');
-    expect(templateOfStack('x-demo-acme-main', { 'cfn-stages:template': '41.data-postgres' }, 'x-demo-')).toBe('41.data-postgres');
+    expect(templateOfStack('x-demo-acme-main', { 'cfn-stages:template': '41.data-postgres' }, 'x-demo-')).toBe(
+      '41.data-postgres',
+    );
     expect(templateOfStack('x-demo-acme-main', {}, 'x-demo-')).toBeUndefined();
     const service = stacks.find((s) => s.stage === 'service')!;
     expect(linkedDataOf(renderTemplate(service.built.template)).sort()).toEqual(['cache', 'files', 'jobs', 'main']);
@@ -89,11 +120,17 @@ describe('an existing environment as defaults', () => {
   });
 
   test('current parameters rebuild the same stacks (links get every access their store allows)', () => {
-    const doc = documentFromStacks(deployed(stacks, { team: 'platform' }), { environment: 'demo', prefix: 'x-', region: 'us-east-1' });
+    const doc = documentFromStacks(deployed(stacks, { team: 'platform' }), {
+      environment: 'demo',
+      prefix: 'x-',
+      region: 'us-east-1',
+    });
     expect(doc.network).toEqual({ natGateways: 'single' });
     expect(doc.tags).toEqual({ contactEmail: 'ops@example.com', costCode: 'cc-1234', extra: { team: 'platform' } });
     expect(doc.apps![0]!.service).toMatchObject({ repositoryName: 'acme-web', cpu: '512', memory: '1024' });
-    expect(doc.apps![0]!.service!.links).toEqual(expect.arrayContaining([{ name: 'files', access: ['read', 'write'] }, { name: 'main' }]));
+    expect(doc.apps![0]!.service!.links).toEqual(
+      expect.arrayContaining([{ name: 'files', access: ['read', 'write'] }, { name: 'main' }]),
+    );
     const again = plannedOf(doc);
     expect(again.map((s) => s.name).sort()).toEqual(stacks.map((s) => s.name).sort());
     for (const s of again) expect(s.parameters).toEqual(stacks.find((x) => x.name === s.name)!.parameters);
@@ -101,14 +138,29 @@ describe('an existing environment as defaults', () => {
 
   test('an SSM-parameter option reported as the AMI it resolved to is not taken as a setting', () => {
     const ecs = stacks.find((x) => x.stage === 'ecsCluster')!;
-    const doc = documentFromStacks([{ name: ecs.name, templateId: ecs.templateId, parameters: { ...ecs.parameters, Ec2ImageId: 'ami-0aae19d30bab785d3' } }], { environment: 'demo', prefix: 'x-', region: 'us-east-1' });
+    const doc = documentFromStacks(
+      [
+        {
+          name: ecs.name,
+          templateId: ecs.templateId,
+          parameters: { ...ecs.parameters, Ec2ImageId: 'ami-0aae19d30bab785d3' },
+        },
+      ],
+      { environment: 'demo', prefix: 'x-', region: 'us-east-1' },
+    );
     expect(doc.ecsCluster).toEqual({});
-    const custom = documentFromStacks([{ name: ecs.name, templateId: ecs.templateId, parameters: { ...ecs.parameters, Ec2ImageId: '/my/ami' } }], { environment: 'demo', prefix: 'x-', region: 'us-east-1' });
+    const custom = documentFromStacks(
+      [{ name: ecs.name, templateId: ecs.templateId, parameters: { ...ecs.parameters, Ec2ImageId: '/my/ami' } }],
+      { environment: 'demo', prefix: 'x-', region: 'us-east-1' },
+    );
     expect(custom.ecsCluster).toEqual({ ec2ImageId: '/my/ami' });
   });
 
   test('merged over the saved params file, every stack comes out exactly as deployed', () => {
-    const doc = mergeExisting(full, documentFromStacks(deployed(stacks), { environment: 'demo', prefix: 'x-', region: 'us-east-1' }));
+    const doc = mergeExisting(
+      full,
+      documentFromStacks(deployed(stacks), { environment: 'demo', prefix: 'x-', region: 'us-east-1' }),
+    );
     const again = plannedOf(doc);
     expect(again.map((s) => s.name)).toEqual(stacks.map((s) => s.name));
     again.forEach((s, i) => {

@@ -41,7 +41,7 @@ function scripted(answers: Record<string, unknown>) {
     async input(q) {
       defaults[q.id] = q.default;
       const a = take(q.id);
-      const value = a === undefined ? q.default ?? '' : String(a);
+      const value = a === undefined ? (q.default ?? '') : String(a);
       const problem = q.validate?.(value);
       if (problem) throw new Error(`${q.id}: "${value}" refused: ${problem}`);
       return value;
@@ -55,7 +55,8 @@ function scripted(answers: Record<string, unknown>) {
       defaults[q.id] = q.default;
       const a = take(q.id) as string | undefined;
       const value = a ?? q.default ?? q.choices[0]!.value;
-      if (!q.choices.some((ch) => ch.value === value)) throw new Error(`${q.id}: "${value}" is not a choice (${q.choices.map((ch) => ch.value).join(', ')})`);
+      if (!q.choices.some((ch) => ch.value === value))
+        throw new Error(`${q.id}: "${value}" is not a choice (${q.choices.map((ch) => ch.value).join(', ')})`);
       return value as never;
     },
     async checkbox(q) {
@@ -119,12 +120,42 @@ describe('a new environment', () => {
       repositories: [{ name: 'acme-web' }],
       apps: [{ name: 'acme', loadBalancer: {}, service: { repositoryName: 'acme-web', maxContainers: 5 } }],
     });
-    expect(planOf(result.answers).map((x) => x.name)).toEqual(['x-dev-network', 'x-dev-ecs-cluster', 'ecr-acme-web', 'x-dev-acme-loadbalancer', 'x-dev-acme-service']);
+    expect(planOf(result.answers).map((x) => x.name)).toEqual([
+      'x-dev-network',
+      'x-dev-ecs-cluster',
+      'ecr-acme-web',
+      'x-dev-acme-loadbalancer',
+      'x-dev-acme-service',
+    ]);
     // The order of the first questions, and the defaults they offered.
-    expect(s.asked.slice(0, 7)).toEqual(['environment', 'prefix', 'region', 'profile', 'contactEmail', 'costCode', 'stages']);
-    expect(s.defaults).toMatchObject({ environment: 'dev', prefix: 'x-', region: 'eu-west-1', profile: '', stages: ['ecsCluster'], 'apps[0].service.maxContainers': '3', 'apps[0].service.image': 'ecr:acme-web' });
+    expect(s.asked.slice(0, 7)).toEqual([
+      'environment',
+      'prefix',
+      'region',
+      'profile',
+      'contactEmail',
+      'costCode',
+      'stages',
+    ]);
+    expect(s.defaults).toMatchObject({
+      environment: 'dev',
+      prefix: 'x-',
+      region: 'eu-west-1',
+      profile: '',
+      stages: ['ecsCluster'],
+      'apps[0].service.maxContainers': '3',
+      'apps[0].service.image': 'ecr:acme-web',
+    });
     // Important settings are asked; the others only behind "advanced settings?".
-    expect(s.asked).toEqual(expect.arrayContaining(['network.azCount', 'network.natGateways', 'network.advanced', 'apps[0].loadBalancer.healthCheckPath', 'apps[0].service.cpu']));
+    expect(s.asked).toEqual(
+      expect.arrayContaining([
+        'network.azCount',
+        'network.natGateways',
+        'network.advanced',
+        'apps[0].loadBalancer.healthCheckPath',
+        'apps[0].service.cpu',
+      ]),
+    );
     expect(s.asked).not.toContain('network.vpcCidr');
     expect(s.asked).not.toContain('apps[0].service.targetCpuPercent');
   });
@@ -136,12 +167,22 @@ describe('a new environment', () => {
     expect(toParamsDocument(result.answers)).toMatchObject({ region: 'ap-south-1', profile: 'team' });
   });
 
-  test('answers are validated with the shared name patterns and the templates\' rules', async () => {
-    await expect(runFlow(scripted({ ...SMALL, environment: 'Dev' }).p, context())).rejects.toThrow(/environment: "Dev" refused: an environment name is 1 to 10 lower-case/);
-    await expect(runFlow(scripted({ ...SMALL, prefix: 'x' }).p, context())).rejects.toThrow(/prefix: "x" refused: a prefix is 2 or 3 characters/);
-    await expect(runFlow(scripted({ ...SMALL, region: 'Europe' }).p, context())).rejects.toThrow(/region: "Europe" refused/);
-    await expect(runFlow(scripted({ ...SMALL, 'apps[0].service.maxContainers': 'lots' }).p, context())).rejects.toThrow(/maxContainers: "lots" refused: a number is needed/);
-    await expect(runFlow(scripted({ ...SMALL, 'apps[0].loadBalancer.healthCheckPath': 'health' }).p, context())).rejects.toThrow(/healthCheckPath: "health" refused/);
+  test("answers are validated with the shared name patterns and the templates' rules", async () => {
+    await expect(runFlow(scripted({ ...SMALL, environment: 'Dev' }).p, context())).rejects.toThrow(
+      /environment: "Dev" refused: an environment name is 1 to 10 lower-case/,
+    );
+    await expect(runFlow(scripted({ ...SMALL, prefix: 'x' }).p, context())).rejects.toThrow(
+      /prefix: "x" refused: a prefix is 2 or 3 characters/,
+    );
+    await expect(runFlow(scripted({ ...SMALL, region: 'Europe' }).p, context())).rejects.toThrow(
+      /region: "Europe" refused/,
+    );
+    await expect(runFlow(scripted({ ...SMALL, 'apps[0].service.maxContainers': 'lots' }).p, context())).rejects.toThrow(
+      /maxContainers: "lots" refused: a number is needed/,
+    );
+    await expect(
+      runFlow(scripted({ ...SMALL, 'apps[0].loadBalancer.healthCheckPath': 'health' }).p, context()),
+    ).rejects.toThrow(/healthCheckPath: "health" refused/);
     // Contact email has no default: it must be answered.
     const { contactEmail: _omit, ...noEmail } = SMALL;
     await expect(runFlow(scripted(noEmail).p, context())).rejects.toThrow(/contactEmail: "" refused: a contact email/);
@@ -149,10 +190,28 @@ describe('a new environment', () => {
 
   test('"advanced settings?" walks every other parameter of the stage', async () => {
     // A new VPC range needs subnets inside it (the template's default subnets are in 10.0.0.0/16).
-    const subnets = { 'network.publicSubnetCidrs': '10.8.0.0/22,10.8.4.0/22', 'network.privateSubnetCidrs': '10.8.32.0/19,10.8.64.0/19', 'network.dataSubnetCidrs': '10.8.16.0/22,10.8.20.0/22' };
-    const s = scripted({ ...SMALL, 'network.advanced': true, 'network.vpcCidr': '10.8.0.0/16', ...subnets, 'network.flowLogRetentionDays': '30' });
+    const subnets = {
+      'network.publicSubnetCidrs': '10.8.0.0/22,10.8.4.0/22',
+      'network.privateSubnetCidrs': '10.8.32.0/19,10.8.64.0/19',
+      'network.dataSubnetCidrs': '10.8.16.0/22,10.8.20.0/22',
+    };
+    const s = scripted({
+      ...SMALL,
+      'network.advanced': true,
+      'network.vpcCidr': '10.8.0.0/16',
+      ...subnets,
+      'network.flowLogRetentionDays': '30',
+    });
     const result = await runFlow(s.p, context());
-    expect(s.asked).toEqual(expect.arrayContaining(['network.vpcCidr', 'network.publicSubnetCidrs', 'network.privateSubnetCidrs', 'network.dataSubnetCidrs', 'network.flowLogRetentionDays']));
+    expect(s.asked).toEqual(
+      expect.arrayContaining([
+        'network.vpcCidr',
+        'network.publicSubnetCidrs',
+        'network.privateSubnetCidrs',
+        'network.dataSubnetCidrs',
+        'network.flowLogRetentionDays',
+      ]),
+    );
     expect(toParamsDocument(result.answers).network).toEqual({
       natGateways: 'single',
       vpcCidr: '10.8.0.0/16',
@@ -180,11 +239,33 @@ describe('a new environment', () => {
     const result = await runFlow(s.p, context());
     expect(s.unused()).toEqual([]);
     const app = toParamsDocument(result.answers).apps![0]!;
-    expect(app.data).toEqual([{ kind: 's3', name: 'files' }, { kind: 'postgres', name: 'db', instances: '1' }]);
+    expect(app.data).toEqual([
+      { kind: 's3', name: 'files' },
+      { kind: 'postgres', name: 'db', instances: '1' },
+    ]);
     expect(app.service!.links).toEqual([{ name: 'files', access: ['read'] }, { name: 'db' }]);
-    expect(app.extras).toEqual([{ suffix: 'api', pathPrefix: '/api', publicImage: 'public.ecr.aws/docker/library/httpd:2.4', links: [{ name: 'db' }] }]);
-    expect(planOf(result.answers).map((x) => x.name)).toEqual(expect.arrayContaining(['x-dev-acme-files', 'x-dev-acme-db', 'x-dev-acme-api']));
-    await expect(runFlow(scripted({ ...SMALL, 'apps[0].data.add': true, 'apps[0].data[0].kind': 's3', 'apps[0].service.links.files.access': [] }).p, context())).rejects.toThrow(/pick at least one/);
+    expect(app.extras).toEqual([
+      {
+        suffix: 'api',
+        pathPrefix: '/api',
+        publicImage: 'public.ecr.aws/docker/library/httpd:2.4',
+        links: [{ name: 'db' }],
+      },
+    ]);
+    expect(planOf(result.answers).map((x) => x.name)).toEqual(
+      expect.arrayContaining(['x-dev-acme-files', 'x-dev-acme-db', 'x-dev-acme-api']),
+    );
+    await expect(
+      runFlow(
+        scripted({
+          ...SMALL,
+          'apps[0].data.add': true,
+          'apps[0].data[0].kind': 's3',
+          'apps[0].service.links.files.access': [],
+        }).p,
+        context(),
+      ),
+    ).rejects.toThrow(/pick at least one/);
   });
 
   test('names must be unique where the params file says so', async () => {
@@ -193,7 +274,13 @@ describe('a new environment', () => {
   });
 
   test('without the ECS cluster an app gets a load balancer only', async () => {
-    const t = scripted({ environment: 'dev', contactEmail: 'ops@example.com', stages: ['jumpboxes'], 'repositories.add': false, 'apps[0].name': 'acme' });
+    const t = scripted({
+      environment: 'dev',
+      contactEmail: 'ops@example.com',
+      stages: ['jumpboxes'],
+      'repositories.add': false,
+      'apps[0].name': 'acme',
+    });
     const result = await runFlow(t.p, context());
     expect(t.asked).not.toContain('apps[0].service');
     const doc = toParamsDocument(result.answers);
@@ -218,12 +305,20 @@ describe('starting from a saved params file', () => {
   test('saved files are offered, and the chosen one gives every default', async () => {
     const s = scripted({});
     const result = await runFlow(s.p, context({ savedFiles: ['envs/demo.yaml'], load: () => full }));
-    expect(s.defaults).toMatchObject({ start: 'envs/demo.yaml', environment: 'demo', region: 'us-east-1', contactEmail: 'ops@example.com', 'apps[0].service.cpu': '512' });
+    expect(s.defaults).toMatchObject({
+      start: 'envs/demo.yaml',
+      environment: 'demo',
+      region: 'us-east-1',
+      contactEmail: 'ops@example.com',
+      'apps[0].service.cpu': '512',
+    });
     expect(result.file).toBe('envs/demo.yaml');
     const before = planEnvironment(parseParams(renderParams(full as ParamsDoc, { file: 'a' })));
     const after = planOf(result.answers);
     expect(after.map((x) => [x.name, x.parameters])).toEqual(before.map((x) => [x.name, x.parameters]));
-    expect(after.map((x) => renderTemplate(x.built.template))).toEqual(before.map((x) => renderTemplate(x.built.template)));
+    expect(after.map((x) => renderTemplate(x.built.template))).toEqual(
+      before.map((x) => renderTemplate(x.built.template)),
+    );
   });
 
   test('"start a new environment" ignores the saved files', async () => {
@@ -241,7 +336,15 @@ describe('an existing environment', () => {
   const existing = {
     stacks: stacks.map((x) => x.name),
     doc: documentFromStacks(
-      stacks.map((x) => ({ name: x.name, templateId: x.templateId, parameters: x.parameters, tags: x.tags, ...(x.stage === 'service' || x.stage === 'extra' ? { linkedData: linkedDataOf(renderTemplate(x.built.template)) } : {}) })),
+      stacks.map((x) => ({
+        name: x.name,
+        templateId: x.templateId,
+        parameters: x.parameters,
+        tags: x.tags,
+        ...(x.stage === 'service' || x.stage === 'extra'
+          ? { linkedData: linkedDataOf(renderTemplate(x.built.template)) }
+          : {}),
+      })),
       { environment: 'demo', prefix: 'x-', region: 'us-east-1' },
     ),
   };
@@ -249,12 +352,20 @@ describe('an existing environment', () => {
   test('is found, offered for update, and its current values are the defaults: Enter everywhere changes nothing', async () => {
     const s = scripted({ environment: 'demo' });
     const seen: unknown[] = [];
-    const result = await runFlow(s.p, context({ start: { file: 'envs/demo.yaml', doc: full }, findExisting: async (w) => (seen.push(w), existing) }));
+    const result = await runFlow(
+      s.p,
+      context({ start: { file: 'envs/demo.yaml', doc: full }, findExisting: async (w) => (seen.push(w), existing) }),
+    );
     expect(seen).toEqual([{ environment: 'demo', prefix: 'x-', region: 'us-east-1' }]);
     expect(s.asked).toContain('update');
     expect(result.existing).toBe(existing);
     expect(s.notes.join('\n')).toMatch(/Found x-demo in us-east-1: 12 stacks/);
-    expect(s.defaults).toMatchObject({ 'network.natGateways': 'single', 'apps[0].service.maxContainers': '3', 'apps[0].service.cpu': '512', 'apps[0].data[0].instanceClass': 'db.r6g.large' });
+    expect(s.defaults).toMatchObject({
+      'network.natGateways': 'single',
+      'apps[0].service.maxContainers': '3',
+      'apps[0].service.cpu': '512',
+      'apps[0].data[0].instanceClass': 'db.r6g.large',
+    });
     // Advanced settings not walked keep their current values.
     expect(s.asked).not.toContain('apps[0].loadBalancer.idleTimeoutSeconds');
     expect(toParamsDocument(result.answers).apps![0]!.loadBalancer).toEqual({ idleTimeoutSeconds: 120 });
@@ -266,18 +377,26 @@ describe('an existing environment', () => {
     });
   });
 
-  test('one changed answer changes one stack\'s parameters', async () => {
+  test("one changed answer changes one stack's parameters", async () => {
     const s = scripted({ 'apps[0].service.maxContainers': '6' });
-    const result = await runFlow(s.p, context({ start: { file: 'envs/demo.yaml', doc: full }, findExisting: async () => existing }));
+    const result = await runFlow(
+      s.p,
+      context({ start: { file: 'envs/demo.yaml', doc: full }, findExisting: async () => existing }),
+    );
     const after = planOf(result.answers);
-    const changed = after.filter((x, i) => JSON.stringify(x.parameters) !== JSON.stringify(stacks[i]!.parameters)).map((x) => x.name);
+    const changed = after
+      .filter((x, i) => JSON.stringify(x.parameters) !== JSON.stringify(stacks[i]!.parameters))
+      .map((x) => x.name);
     expect(changed).toEqual(['x-demo-acme-service']);
     expect(after.find((x) => x.stage === 'service')!.parameters.MaxContainers).toBe('6');
   });
 
   test('declining the update asks for another name', async () => {
     const s = scripted({ ...SMALL, environment: seq('demo', 'demo2'), update: false });
-    const result = await runFlow(s.p, context({ findExisting: async (w) => (w.environment === 'demo' ? existing : undefined) }));
+    const result = await runFlow(
+      s.p,
+      context({ findExisting: async (w) => (w.environment === 'demo' ? existing : undefined) }),
+    );
     expect(s.asked.filter((id) => id === 'environment')).toHaveLength(2);
     expect(result.answers.environment).toBe('demo2');
     expect(result.existing).toBeUndefined();

@@ -38,7 +38,11 @@ beforeEach(() => {
 afterEach(() => restoreWrite());
 
 test('no command and no terminal: usage on stderr, exit code 2, no wizard', async () => {
-  for (const [stdin, stdout] of [[false, false], [true, false], [false, true]] as const) {
+  for (const [stdin, stdout] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ] as const) {
     const restore = setTty(stdin, stdout);
     try {
       stderr = '';
@@ -77,5 +81,7 @@ test('an interrupted wizard is exit code 130 with a one-line message', async () 
   const { CliError, ExitCode } = await import('../../src/cli/errors');
   runWizard.mockRejectedValue(new CliError('wizard cancelled: nothing was deployed', ExitCode.Interrupted));
   expect(await main(['wizard'])).toBe(130);
-  expect(stderr.trim().split('\n')).toEqual([expect.stringContaining('provision: wizard cancelled: nothing was deployed')]);
+  expect(stderr.trim().split('\n')).toEqual([
+    expect.stringContaining('provision: wizard cancelled: nothing was deployed'),
+  ]);
 });

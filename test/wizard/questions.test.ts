@@ -3,7 +3,15 @@
  * parameters, and answers are checked with the params file's own rules.
  */
 import { stages, type StageKey } from '../../stages/catalogue';
-import { checkOption, IMAGE_OPTIONS, IMPORTANT, isTemplateDefault, optionQuestions, toOptionValue, words } from '../../src/wizard/questions';
+import {
+  checkOption,
+  IMAGE_OPTIONS,
+  IMPORTANT,
+  isTemplateDefault,
+  optionQuestions,
+  toOptionValue,
+  words,
+} from '../../src/wizard/questions';
 
 const keys = Object.keys(stages) as StageKey[];
 
@@ -14,9 +22,15 @@ describe('curated questions', () => {
     expect(IMPORTANT[stage].length).toBeLessThanOrEqual(7);
   });
 
-  test('questions carry the template parameter\'s help, default and choices', () => {
+  test("questions carry the template parameter's help, default and choices", () => {
     const nat = optionQuestions('network').find((q) => q.option === 'natGateways')!;
-    expect(nat).toMatchObject({ parameter: 'NatGateways', kind: 'choice', templateDefault: 'one-per-az', choices: ['one-per-az', 'single'], important: true });
+    expect(nat).toMatchObject({
+      parameter: 'NatGateways',
+      kind: 'choice',
+      templateDefault: 'one-per-az',
+      choices: ['one-per-az', 'single'],
+      important: true,
+    });
     expect(nat.help).toMatch(/NAT gateway/);
     const cidr = optionQuestions('network').find((q) => q.option === 'vpcCidr')!;
     expect(cidr).toMatchObject({ kind: 'text', important: false, templateDefault: '10.0.0.0/16' });
@@ -41,7 +55,7 @@ describe('curated questions', () => {
   });
 });
 
-describe('answers are checked with the template\'s rules', () => {
+describe("answers are checked with the template's rules", () => {
   test('allowed values, patterns and numbers', () => {
     expect(checkOption('network', 'azCount', '3')).toBeUndefined();
     expect(checkOption('network', 'azCount', '4')).toMatch(/one of "2", "3"/);
@@ -52,7 +66,9 @@ describe('answers are checked with the template\'s rules', () => {
     expect(checkOption('service', 'maxContainers', '7')).toBeUndefined();
     expect(checkOption('loadBalancer', 'healthCheckPath', 'health')).toBeDefined();
     expect(checkOption('loadBalancer', 'certificateArn', '')).toBeUndefined();
-    expect(checkOption('loadBalancer', 'certificateArn', 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123')).toBeUndefined();
+    expect(
+      checkOption('loadBalancer', 'certificateArn', 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123'),
+    ).toBeUndefined();
     expect(checkOption('loadBalancer', 'certificateArn', 'not-an-arn')).toBeDefined();
     expect(checkOption('extra', 'pathPrefix', '')).toMatch(/no default/);
     expect(checkOption('network', 'nonsense', 'x')).toMatch(/not an option/);
