@@ -12,11 +12,11 @@
  */
 'use strict';
 
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 
 /** A minimal Docker image manifest (schema 2); its config digest differs per tag. */
 function manifest(tag) {
-  const digest = crypto.createHash('sha256').update(`cfn-stages image ${tag}`).digest('hex');
+  const digest = createHash('sha256').update(`cfn-stages image ${tag}`).digest('hex');
   return JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',

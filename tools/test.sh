@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: set up, type-check, check that published/ is current, then run every test tier
+# `npm test`: set up, type-check, lint (format, ESLint, layer rules), check that published/ is current, then run every test tier
 # (template assertions, cfn-lint, checkov, engine, CLI and end-to-end tests on the local emulator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,7 @@ bash tools/setup.sh
 
 echo "test: type-checking..."
 npx --no-install tsc -p tsconfig.json --noEmit
+bash tools/lint.sh
 echo "test: checking published/ is current..."
 node bin/provision.js synth --check
 

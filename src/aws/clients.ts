@@ -250,6 +250,7 @@ interface SdkModules {
 
 /** `require` at first use (not an import at the top) is what keeps the SDK out of `--help`. */
 function load<K extends keyof SdkModules>(name: K): SdkModules[K] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
   return require(name) as SdkModules[K];
 }
 
@@ -400,6 +401,7 @@ async function resolveAccountId(
   // credentials as the other clients (so an emulator answers it too).
   try {
     const { STSClient, GetCallerIdentityCommand } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, as load() does
       require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
     const config = client.config as unknown as {
       endpoint?: unknown;

@@ -5,6 +5,7 @@
  * AWS call. The upload itself, the bucket settings and console-style stack creation from the
  * printed URLs are in test/e2e/publish.test.ts.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -384,7 +385,7 @@ describe('the bucket', () => {
 
   test('an object already there with the same bytes and type is not uploaded again', async () => {
     const body = Buffer.from('{"Resources":{}}');
-    const md5 = require('node:crypto').createHash('md5').update(body).digest('hex');
+    const md5 = createHash('md5').update(body).digest('hex');
     const same = stubS3({ HeadObject: () => ({ ETag: `"${md5}"`, ContentType: 'application/json' }) });
     expect(await putObject(target(same.s3), 'k/11.x.cf', body, 'application/json')).toBe('unchanged');
     expect(same.sent.map((s) => s.command)).toEqual(['HeadObject']);

@@ -31,8 +31,6 @@ import { startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
 import { repositoriesWithImages } from '../helpers/images';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-
 let emu: Emulator;
 let cfn: CloudFormationClient;
 let tmp: string;

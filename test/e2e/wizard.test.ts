@@ -36,6 +36,7 @@ const DOWN = '\x1b[B';
 const CTRL_C = '\x03';
 
 /** Terminal output as text: colours, cursor moves and erases removed. */
+/* eslint-disable no-control-regex -- these strip the terminal's escape sequences */
 function plain(raw: string): string {
   return raw
     .replace(/\x1b\][^\x07]*\x07/g, '')
@@ -43,6 +44,7 @@ function plain(raw: string): string {
     .replace(/\x1b[()][0-9A-B]/g, '')
     .replace(/\r\n?/g, '\n');
 }
+/* eslint-enable no-control-regex */
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

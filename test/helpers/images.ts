@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { REPO_ROOT, type Emulator } from './emulator';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the demo's plain-JS tool, shared as is
 const tool = require(path.join(REPO_ROOT, 'tools', 'push-image.js')) as {
   pushImage(repository: string, tag: string, clientConfig?: Emulator['clientConfig']): Promise<string | undefined>;
   imagesOf(file: string): { repository: string; tag: string }[];
