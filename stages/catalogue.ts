@@ -8,12 +8,16 @@ import type { BuiltTemplate } from '../templates/kit/builder';
 import { TemplateId, type TemplateIdValue } from '../templates/kit/ids';
 import type { DataKind } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
+import { PublicUriParam } from '../templates/loadBalancer';
 
 export type StageKey =
   | 'network'
   | 'jumpboxes'
   | 'ecsCluster'
   | 'eksCluster'
+  | 'accessLogs'
+  | 'dnsZone'
+  | 'certificate'
   | 'repository'
   | 'loadBalancer'
   | 'service'
@@ -38,8 +42,17 @@ export const stages: Record<StageKey, StageDef> = {
   jumpboxes: { key: 'jumpboxes', templateId: TemplateId.jumpboxes, title: 'Jump boxes', structural: [] },
   ecsCluster: { key: 'ecsCluster', templateId: TemplateId.ecsCluster, title: 'ECS cluster', structural: [] },
   eksCluster: { key: 'eksCluster', templateId: TemplateId.eksCluster, title: 'EKS cluster', structural: [] },
+  accessLogs: { key: 'accessLogs', templateId: TemplateId.accessLogs, title: 'Access-log bucket', structural: [] },
+  dnsZone: { key: 'dnsZone', templateId: TemplateId.dnsZone, title: 'DNS zone', structural: [] },
+  certificate: { key: 'certificate', templateId: TemplateId.certificate, title: 'Certificate', structural: [] },
   repository: { key: 'repository', templateId: TemplateId.ecrRepo, title: 'ECR repository', structural: [] },
-  loadBalancer: { key: 'loadBalancer', templateId: TemplateId.loadBalancer, title: 'Load balancer', structural: [] },
+  loadBalancer: {
+    key: 'loadBalancer',
+    templateId: TemplateId.loadBalancer,
+    title: 'Load balancer',
+    // Set from the app's `publicUri` (host and path), not as load balancer options.
+    structural: [PublicUriParam.host, PublicUriParam.path],
+  },
   service: { key: 'service', templateId: TemplateId.ecsService, title: 'ECS service', structural: [], linkable: true },
   extra: {
     key: 'extra',

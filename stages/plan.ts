@@ -11,6 +11,7 @@ import { templateNumber, type TemplateIdValue } from '../templates/kit/ids';
 import type { DataKind, LinkSpec } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
 import { resolvePattern } from '../templates/kit/names';
+import { PublicUriParam } from '../templates/loadBalancer';
 import { stackTemplate, stages, type StageDef, type StageKey } from './catalogue';
 import { extraPriorities } from './check';
 import { optionName, toParameters } from './options';
@@ -84,6 +85,18 @@ const ENV_FIELDS = {
   CostCode: 'tags.costCode',
 };
 
+/**
+ * An app's `publicUri` (Opta's `public_uri`: `acme.dev.example.com` or `acme.dev.example.com/shop`)
+ * as the load balancer's host and path parameters; none: both empty (HTTP only).
+ */
+export function splitPublicUri(uri: string | undefined): { host: string; path: string } {
+  if (!uri) return { host: '', path: '' };
+  const slash = uri.indexOf('/');
+  return slash < 0
+    ? { host: uri, path: '' }
+    : { host: uri.slice(0, slash), path: uri.slice(slash).replace(/\/+$/, '') };
+}
+
 function drafts(params: ParamsFile): Draft[] {
   const env = {
     Prefix: params.prefix,
@@ -92,13 +105,19 @@ function drafts(params: ParamsFile): Draft[] {
     CostCode: params.tags.costCode ?? 'unassigned',
   };
   const envStage = (
-    key: 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster',
+    key: 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster' | 'accessLogs' | 'dnsZone' | 'certificate',
     options: Record<string, unknown>,
   ): Draft => ({ stage: stages[key], options, std: env, at: key, stdAt: ENV_FIELDS });
   const out: Draft[] = [envStage('network', params.network ?? {})];
   if (params.jumpboxes) out.push(envStage('jumpboxes', params.jumpboxes));
   if (params.ecsCluster) out.push(envStage('ecsCluster', params.ecsCluster));
   if (params.eksCluster) out.push(envStage('eksCluster', params.eksCluster));
+  // Every app's load balancer logs into the environment's bucket by default: always planned.
+  out.push(envStage('accessLogs', params.accessLogs ?? {}));
+  if (params.domain) {
+    out.push(envStage('dnsZone', params.domain));
+    out.push(envStage('certificate', params.certificate ?? {}));
+  }
   (params.repositories ?? []).forEach((repo, r) => {
     const { name, ...options } = repo as { name: string } & Record<string, unknown>;
     out.push({
@@ -120,13 +139,14 @@ function drafts(params: ParamsFile): Draft[] {
         name: l.name,
         ...(l.access ? { access: l.access as LinkSpec['access'] } : {}),
       }));
+    const uri = splitPublicUri(app.publicUri);
     out.push({
       stage: stages.loadBalancer,
       options: app.loadBalancer ?? {},
-      std,
+      std: { ...std, [PublicUriParam.host]: uri.host, [PublicUriParam.path]: uri.path },
       app: app.name,
       at: `${at}.loadBalancer`,
-      stdAt,
+      stdAt: { ...stdAt, [PublicUriParam.host]: `${at}.publicUri`, [PublicUriParam.path]: `${at}.publicUri` },
     });
     ((app.data ?? []) as ({ kind: DataKind; name: string } & Record<string, unknown>)[]).forEach((d, j) => {
       const { kind, name, ...options } = d;
@@ -203,6 +223,7 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
       // in the template (e.g. 46's optional SQS subscribers): it is no dependency.
       imports: built.imports
         .filter((i) => !/^\$\{(\w+)\}$/.test(i.instance ?? '') || parameters[/^\$\{(\w+)\}$/.exec(i.instance!)![1]!])
+        .filter((i) => !i.onlyWith || parameters[i.onlyWith])
         .map((i) => resolvePattern(exportNamePattern(i.contract, i.instance), parameters)),
       exports: built.exports.map((c) => resolvePattern(exportNamePattern(c), parameters)),
       external: [],

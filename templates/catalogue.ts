@@ -9,6 +9,9 @@ import { buildNetwork } from './network';
 import { buildJumpboxes } from './jumpboxes';
 import { buildEcsCluster } from './ecsCluster';
 import { buildEksCluster } from './eksCluster';
+import { buildAccessLogs } from './accessLogs';
+import { buildDnsZone } from './dnsZone';
+import { buildCertificate } from './certificate';
 import { buildEcrRepo } from './ecrRepo';
 import { buildLoadBalancer } from './loadBalancer';
 import { buildEcsService } from './ecsService';
@@ -35,6 +38,9 @@ export const catalogue: CatalogueEntry[] = [
   { id: '12.env-jumpboxes', build: buildJumpboxes },
   { id: '13.env-ecs-cluster', build: buildEcsCluster },
   { id: '14.env-eks-cluster', build: buildEksCluster },
+  { id: '15.env-access-logs', build: buildAccessLogs },
+  { id: '16.env-dns-zone', build: buildDnsZone },
+  { id: '17.env-certificate', build: buildCertificate },
   { id: '21.project-ecr-image-repo', build: buildEcrRepo },
   { id: '31.app-loadbalancer', build: buildLoadBalancer },
   { id: '32.app-ecs-service', build: buildEcsService },

@@ -88,6 +88,38 @@ export const EksCluster = {
   ),
 } as const;
 
+// ---- 15.env-access-logs ----
+export const AccessLogs = {
+  BucketName: envExport(
+    TemplateId.accessLogs,
+    'AccessLogBucketName',
+    "The environment's load balancer access-log bucket (SSE-S3, ELB log delivery allowed)",
+  ),
+} as const;
+
+// ---- 16.env-dns-zone ----
+export const DnsZone = {
+  HostedZoneId: envExport(
+    TemplateId.dnsZone,
+    'HostedZoneId',
+    "The Route 53 hosted zone of the environment's domain (created here, or the existing one named)",
+  ),
+  DomainName: envExport(
+    TemplateId.dnsZone,
+    'DomainName',
+    "The environment's domain (apps are the domain or one label under it)",
+  ),
+} as const;
+
+// ---- 17.env-certificate ----
+export const Certificate = {
+  CertificateArn: envExport(
+    TemplateId.certificate,
+    'CertificateArn',
+    "ACM certificate for the environment's domain and every name one label under it (DNS-validated)",
+  ),
+} as const;
+
 // ---- 21.project-ecr-image-repo ----
 export const EcrRepo = {
   RepositoryArn: projectExport(TemplateId.ecrRepo, 'RepositoryArn', 'The ECR repository ARN'),

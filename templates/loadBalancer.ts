@@ -5,11 +5,18 @@
  * reads at start, as aws-explorer's `JUICE_CONFIG` does).
  *
  * Two kinds of traffic (Opta's `port: {http: N}` / `port: {tcp: N}`):
- * - `HTTP` (default): an Application Load Balancer. HTTP on 80 forwards to the app, or redirects to
- *   HTTPS on 443 when a certificate is given. Websockets work through it (HTTP upgrade); the idle
+ * - `HTTP` (default): an Application Load Balancer. With a `DomainName` (the app's host in the
+ *   environment's domain, 16) it gets an HTTPS listener on 443 with the environment's certificate
+ *   (17) and a TLS 1.2+ policy, HTTP on 80 redirects to it, and an alias record names the load
+ *   balancer. Without one, HTTP on 80 serves the app on the load balancer's own name (HTTP only,
+ *   and the `AppUrl` output says `http://`). Websockets work through it (HTTP upgrade); the idle
  *   timeout is a parameter so long-lived connections are not cut.
- * - `TCP`: a Network Load Balancer with a TCP listener (TLS when a certificate is given) for
- *   protocols that are not HTTP. Listener rules (91, extra services) need the HTTP mode.
+ * - `TCP`: a Network Load Balancer with a TCP listener (TLS with the certificate when the app has
+ *   a domain) for protocols that are not HTTP. Listener rules (91, extra services) need HTTP mode.
+ *
+ * Hardened defaults, each a parameter: access logs on, into the environment's access-log bucket
+ * (15), under `<prefix><env>/<app>/`; deletion protection follows the environment's `protected`
+ * switch (the deployer sets `DeletionProtection`).
  *
  * Security groups: the ALB uses only the environment's load-balancer group (80/443 from anywhere,
  * out only to container ports in the VPC), so no app-specific group is needed. In TCP mode the
@@ -23,7 +30,8 @@ import type { Action } from 'cloudform-types/types/elasticLoadBalancingV2/listen
 import type { LoadBalancerAttribute } from 'cloudform-types/types/elasticLoadBalancingV2/loadBalancer';
 import Route53 from 'cloudform-types/types/route53';
 import SecretsManager from 'cloudform-types/types/secretsManager';
-import { AppLoadBalancer, Network } from './contracts';
+import { AccessLogs, AppLoadBalancer, Certificate, DnsZone, Network } from './contracts';
+import { DOMAIN_PATTERN } from './dnsZone';
 import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
 import { Fn, keep, sub, withCondition, type IntrinsicFunction } from './kit/cf';
 import { TemplateId } from './kit/ids';
@@ -40,11 +48,17 @@ export const TLS_POLICIES = [
 /** The app's log group name; every service of the app logs here (one stream prefix each). */
 export const APP_LOG_GROUP = '/cfn-stages/${Prefix}${EnvironmentName}/${ApplicationName}';
 
+/** Where an app's load balancer writes in the environment's access-log bucket. */
+export const ACCESS_LOG_PREFIX = '${Prefix}${EnvironmentName}/${ApplicationName}';
+
+/** The parameters that give an app its public URL (set from the params file's `publicUri`). */
+export const PublicUriParam = { host: 'DomainName', path: 'PublicPath' } as const;
+
 type App = TemplateBuilder<'application'>;
 
 interface LbParams {
+  protocol: IntrinsicFunction;
   scheme: IntrinsicFunction;
-  certificate: IntrinsicFunction;
   tlsPolicy: IntrinsicFunction;
   idleTimeout: IntrinsicFunction;
   tcpPort: IntrinsicFunction;
@@ -53,23 +67,25 @@ interface LbParams {
   deregistration: IntrinsicFunction;
   sticky: IntrinsicFunction;
   stickySeconds: IntrinsicFunction;
-  logBucket: IntrinsicFunction;
+  accessLogs: IntrinsicFunction;
   deletionProtection: IntrinsicFunction;
   retention: IntrinsicFunction;
   domain: IntrinsicFunction;
-  zone: IntrinsicFunction;
+  path: IntrinsicFunction;
 }
 
-function declareParams(t: App): { protocol: IntrinsicFunction; p: LbParams } {
-  const protocol = t.param('PortProtocol', {
-    Type: 'String',
-    Default: 'HTTP',
-    AllowedValues: ['HTTP', 'TCP'],
-    label: 'Traffic type',
-    Description:
-      'HTTP for web apps, APIs and websockets (Application Load Balancer); TCP for other protocols (Network Load Balancer, no path rules).',
-  });
-  const p: LbParams = {
+type TrafficParams = Pick<LbParams, 'protocol' | 'scheme' | 'tlsPolicy' | 'idleTimeout' | 'tcpPort' | 'tcpCidr'>;
+
+function trafficParams(t: App): TrafficParams {
+  return {
+    protocol: t.param('PortProtocol', {
+      Type: 'String',
+      Default: 'HTTP',
+      AllowedValues: ['HTTP', 'TCP'],
+      label: 'Traffic type',
+      Description:
+        'HTTP for web apps, APIs and websockets (Application Load Balancer); TCP for other protocols (Network Load Balancer, no path rules).',
+    }),
     scheme: t.param('Scheme', {
       Type: 'String',
       Default: 'internet-facing',
@@ -77,15 +93,6 @@ function declareParams(t: App): { protocol: IntrinsicFunction; p: LbParams } {
       label: 'Scheme',
       Description:
         'internet-facing: public subnets, reachable from the internet; internal: private subnets, reachable only from the VPC and networks connected to it.',
-    }),
-    certificate: t.param('CertificateArn', {
-      Type: 'String',
-      Default: '',
-      AllowedPattern: '^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$',
-      ConstraintDescription: 'empty, or an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)',
-      label: 'Certificate ARN (optional)',
-      Description:
-        "ACM certificate for the app's domain, in this region. With one, HTTP redirects to HTTPS (TLS for TCP); without one, the app is served over plain HTTP (TCP).",
     }),
     tlsPolicy: t.param('TlsPolicy', {
       Type: 'String',
@@ -121,13 +128,21 @@ function declareParams(t: App): { protocol: IntrinsicFunction; p: LbParams } {
       Description:
         "TCP only: the addresses allowed to connect to the listener port. Ports 80 and 443 are open to everyone anyway (the environment's load-balancer group, which the NLB needs to reach tasks).",
     }),
+  };
+}
+
+type TargetParams = Pick<LbParams, 'healthPath' | 'deregistration' | 'sticky' | 'stickySeconds'>;
+
+function targetParams(t: App): TargetParams {
+  const group = 'Target group';
+  return {
     healthPath: t.param('HealthCheckPath', {
       Type: 'String',
       Default: '/healthcheck',
       AllowedPattern: "^/[A-Za-z0-9/._~%!$&'()*+,;=:@-]*$",
       ConstraintDescription: 'a URL path starting with "/"',
       label: 'Health check path',
-      group: 'Target group',
+      group,
       Description:
         'HTTP only: the path the load balancer polls on each task (2xx/3xx = healthy); unhealthy tasks get no traffic. TCP mode checks the connection.',
     }),
@@ -137,7 +152,7 @@ function declareParams(t: App): { protocol: IntrinsicFunction; p: LbParams } {
       MinValue: 0,
       MaxValue: 3600,
       label: 'Deregistration delay (seconds)',
-      group: 'Target group',
+      group,
       Description: 'How long a stopping task keeps serving requests already in flight.',
     }),
     sticky: t.param('StickySessions', {
@@ -145,7 +160,7 @@ function declareParams(t: App): { protocol: IntrinsicFunction; p: LbParams } {
       Default: 'false',
       AllowedValues: ['false', 'true'],
       label: 'Sticky sessions',
-      group: 'Target group',
+      group,
       Description: 'Send a client back to the same task: a load-balancer cookie for HTTP, the client address for TCP.',
     }),
     stickySeconds: t.param('StickySessionSeconds', {
@@ -154,18 +169,24 @@ function declareParams(t: App): { protocol: IntrinsicFunction; p: LbParams } {
       MinValue: 1,
       MaxValue: 604800,
       label: 'Sticky cookie lifetime (seconds)',
-      group: 'Target group',
+      group,
       Description: 'HTTP sticky sessions only: how long the cookie lasts.',
     }),
-    logBucket: t.param('AccessLogBucket', {
+  };
+}
+
+type ProtectionParams = Pick<LbParams, 'accessLogs' | 'deletionProtection' | 'retention'>;
+
+function protectionParams(t: App): ProtectionParams {
+  return {
+    accessLogs: t.param('AccessLogs', {
       Type: 'String',
-      Default: '',
-      AllowedPattern: '^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-      ConstraintDescription: 'empty, or an S3 bucket name',
-      label: 'Access log bucket (optional)',
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
+      label: 'Access logs',
       group: 'Logging',
       Description:
-        'S3 bucket for load balancer access logs (SSE-S3 encrypted, with the ELB log-delivery bucket policy). Empty: no access logs.',
+        "true: every request is logged to the environment's access-log bucket (15.env-access-logs), under <prefix><env>/<app>/. false: no access logs.",
     }),
     deletionProtection: t.param('DeletionProtection', {
       Type: 'String',
@@ -182,62 +203,56 @@ function declareParams(t: App): { protocol: IntrinsicFunction; p: LbParams } {
       group: 'Logging',
       Description: "Days to keep the app's container logs.",
     }),
-    domain: t.param('DomainName', {
+  };
+}
+
+type DomainParams = Pick<LbParams, 'domain' | 'path'>;
+
+function domainParams(t: App): DomainParams {
+  return {
+    domain: t.param(PublicUriParam.host, {
       Type: 'String',
       Default: '',
-      AllowedPattern: '^$|^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
-      ConstraintDescription: 'empty, or a lower-case DNS name such as api.example.com',
-      label: 'Domain name (optional)',
+      AllowedPattern: `^$|${DOMAIN_PATTERN}`,
+      ConstraintDescription: 'empty, or a lower-case DNS name such as acme.dev.example.com',
+      label: "App's domain name (optional)",
       group: 'Domain',
       Description:
-        "The app's domain: an alias record pointing at the load balancer is created in the hosted zone below.",
+        "The app's host: the environment's domain (16.env-dns-zone) or one label under it. With one: HTTPS with the environment's certificate (17), HTTP redirects to it, and an alias record. Empty: HTTP only, on the load balancer's name.",
     }),
-    zone: t.param('HostedZoneId', {
+    path: t.param(PublicUriParam.path, {
       Type: 'String',
       Default: '',
-      AllowedPattern: '^$|^Z[A-Z0-9]{1,31}$',
-      ConstraintDescription: 'empty, or a Route 53 hosted zone id (Z...)',
-      label: 'Route 53 hosted zone id (optional)',
+      AllowedPattern: "^$|^(/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)+$",
+      ConstraintDescription: 'empty, or a URL path such as /shop (no trailing slash)',
+      label: 'Path of the public URL (optional)',
       group: 'Domain',
-      Description: 'The public (or, for internal, private) hosted zone that holds the domain name.',
+      Description:
+        "Where the app answers under its host (Opta's public_uri path), shown in AppUrl. The load balancer sends every path no extra service claims to the app, so the app serves this path itself.",
     }),
   };
-  return { protocol, p };
 }
 
-function declareConditions(t: App, protocol: IntrinsicFunction, p: LbParams): void {
-  t.condition('IsTcp', Fn.Equals(protocol, 'TCP'));
-  t.condition('IsHttp', Fn.Equals(protocol, 'HTTP'));
-  t.condition('HasCertificate', notEmpty(p.certificate));
-  t.condition('HttpsAlb', Fn.And([{ Condition: 'IsHttp' }, { Condition: 'HasCertificate' }]));
+function declareParams(t: App): LbParams {
+  return { ...trafficParams(t), ...targetParams(t), ...protectionParams(t), ...domainParams(t) };
+}
+
+function declareConditions(t: App, p: LbParams): void {
+  t.condition('IsTcp', Fn.Equals(p.protocol, 'TCP'));
+  t.condition('IsHttp', Fn.Equals(p.protocol, 'HTTP'));
+  t.condition('HasDomain', notEmpty(p.domain));
+  t.condition('HttpsAlb', Fn.And([{ Condition: 'IsHttp' }, { Condition: 'HasDomain' }]));
   t.condition('IsInternal', Fn.Equals(p.scheme, 'internal'));
-  t.condition('HasAccessLogs', notEmpty(p.logBucket));
-  t.condition('HasDomain', Fn.And([notEmpty(p.domain), notEmpty(p.zone)]));
-  // A domain without a zone (or the reverse) would silently create no record: refuse it up front.
-  const blank = (ref: IntrinsicFunction) => Fn.Equals(ref, '');
-  t.rule('DomainNeedsZone', {
-    Assertions: [
-      {
-        Assert: Fn.Or([
-          Fn.And([blank(p.domain), blank(p.zone)]),
-          Fn.And([Fn.Not(blank(p.domain)), Fn.Not(blank(p.zone))]),
-        ]),
-        AssertDescription: 'Give both DomainName and HostedZoneId, or neither.',
-      },
-    ],
-  });
+  t.condition('HasAccessLogs', Fn.Equals(p.accessLogs, 'true'));
 }
 
-/** Load-balancer attributes both kinds share: deletion protection and optional access logs. */
-function commonLbAttributes(p: LbParams): LoadBalancerAttribute[] {
+/** Load-balancer attributes both kinds share: deletion protection and access logs (on by default). */
+function commonLbAttributes(t: App, p: LbParams): LoadBalancerAttribute[] {
   return [
     { Key: 'deletion_protection.enabled', Value: p.deletionProtection },
-    { Key: 'access_logs.s3.enabled', Value: either('HasAccessLogs', 'true', 'false') },
-    onlyIf('HasAccessLogs', { Key: 'access_logs.s3.bucket', Value: p.logBucket }),
-    onlyIf('HasAccessLogs', {
-      Key: 'access_logs.s3.prefix',
-      Value: sub('${Prefix}${EnvironmentName}/${ApplicationName}'),
-    }),
+    { Key: 'access_logs.s3.enabled', Value: p.accessLogs },
+    onlyIf('HasAccessLogs', { Key: 'access_logs.s3.bucket', Value: t.import(AccessLogs.BucketName) }),
+    onlyIf('HasAccessLogs', { Key: 'access_logs.s3.prefix', Value: sub(ACCESS_LOG_PREFIX) }),
   ];
 }
 
@@ -248,7 +263,7 @@ const subnetsFor = (t: App): IntrinsicFunction =>
 const LB_SKIPS: [string, string][] = [
   [
     'CKV_AWS_91',
-    'Access logs are a parameter (AccessLogBucket): they need a bucket with the ELB log-delivery policy, which this stack does not own.',
+    "Access logs are on by default (AccessLogs=true), into the environment's access-log bucket (15.env-access-logs); the parameter can turn them off.",
   ],
 ];
 
@@ -259,26 +274,8 @@ interface Alb {
   https: Handle;
 }
 
-function applicationLoadBalancer(t: App, p: LbParams): Alb {
-  const lb = t.add(
-    'LoadBalancer',
-    withCondition(
-      new ELB.LoadBalancer({
-        Type: 'application',
-        Scheme: p.scheme,
-        Subnets: subnetsFor(t),
-        SecurityGroups: [t.import(Network.LoadBalancerSecurityGroupId)],
-        LoadBalancerAttributes: [
-          ...commonLbAttributes(p),
-          { Key: 'idle_timeout.timeout_seconds', Value: p.idleTimeout },
-          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
-        ],
-        Tags: t.tags({ Name: t.scopedName('alb') }),
-      }).metadata(checkovSkip(LB_SKIPS)),
-      'IsHttp',
-    ),
-  );
-  const tg = t.add(
+function albTargetGroup(t: App, p: LbParams): Handle {
+  return t.add(
     'TargetGroup',
     withCondition(
       new ELB.TargetGroup({
@@ -307,20 +304,25 @@ function applicationLoadBalancer(t: App, p: LbParams): Alb {
       'IsHttp',
     ),
   );
-  const forward = [{ Type: 'forward', TargetGroupArn: tg.ref }];
-  const redirect = [
-    {
-      Type: 'redirect',
-      RedirectConfig: {
-        Protocol: 'HTTPS',
-        Port: '443',
-        Host: '#{host}',
-        Path: '/#{path}',
-        Query: '#{query}',
-        StatusCode: 'HTTP_301',
-      },
+}
+
+/** Every request to HTTPS on the same host, path and query (301). */
+const REDIRECT_TO_HTTPS: Action[] = [
+  {
+    Type: 'redirect',
+    RedirectConfig: {
+      Protocol: 'HTTPS',
+      Port: '443',
+      Host: '#{host}',
+      Path: '/#{path}',
+      Query: '#{query}',
+      StatusCode: 'HTTP_301',
     },
-  ];
+  },
+];
+
+function albListeners(t: App, p: LbParams, lb: Handle, tg: Handle): { http: Handle; https: Handle } {
+  const forward = [{ Type: 'forward', TargetGroupArn: tg.ref }];
   const http = t.add(
     'HttpListener',
     withCondition(
@@ -329,14 +331,14 @@ function applicationLoadBalancer(t: App, p: LbParams): Alb {
           LoadBalancerArn: lb.ref,
           Port: 80,
           Protocol: 'HTTP',
-          DefaultActions: either<Action[]>('HasCertificate', redirect, forward),
+          DefaultActions: either<Action[]>('HasDomain', REDIRECT_TO_HTTPS, forward),
         }),
         t.tags(),
       ).metadata(
         checkovSkip([
           [
             'CKV_AWS_2',
-            'Redirects every request to HTTPS when a certificate is given; without one the app has no HTTPS endpoint and is served over HTTP on purpose.',
+            'With a DomainName this listener only redirects to HTTPS; without one the app has no certificate and is served over plain HTTP on purpose (AppUrl says http://).',
           ],
         ]),
       ),
@@ -352,7 +354,9 @@ function applicationLoadBalancer(t: App, p: LbParams): Alb {
           Port: 443,
           Protocol: 'HTTPS',
           SslPolicy: p.tlsPolicy,
-          Certificates: [{ CertificateArn: p.certificate }],
+          Certificates: [
+            { CertificateArn: t.import(Certificate.CertificateArn, undefined, { onlyWith: PublicUriParam.host }) },
+          ],
           DefaultActions: forward,
         }),
         t.tags(),
@@ -360,7 +364,30 @@ function applicationLoadBalancer(t: App, p: LbParams): Alb {
       'HttpsAlb',
     ),
   );
-  return { lb, tg, http, https };
+  return { http, https };
+}
+
+function applicationLoadBalancer(t: App, p: LbParams): Alb {
+  const lb = t.add(
+    'LoadBalancer',
+    withCondition(
+      new ELB.LoadBalancer({
+        Type: 'application',
+        Scheme: p.scheme,
+        Subnets: subnetsFor(t),
+        SecurityGroups: [t.import(Network.LoadBalancerSecurityGroupId)],
+        LoadBalancerAttributes: [
+          ...commonLbAttributes(t, p),
+          { Key: 'idle_timeout.timeout_seconds', Value: p.idleTimeout },
+          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        ],
+        Tags: t.tags({ Name: t.scopedName('alb') }),
+      }).metadata(checkovSkip(LB_SKIPS)),
+      'IsHttp',
+    ),
+  );
+  const tg = albTargetGroup(t, p);
+  return { lb, tg, ...albListeners(t, p, lb, tg) };
 }
 
 interface Nlb {
@@ -369,8 +396,8 @@ interface Nlb {
   listener: Handle;
 }
 
-function networkLoadBalancer(t: App, p: LbParams): Nlb {
-  const sg = t.add(
+function nlbSecurityGroup(t: App, p: LbParams): Handle {
+  return t.add(
     'TcpListenerSecurityGroup',
     withCondition(
       new EC2.SecurityGroup({
@@ -400,22 +427,10 @@ function networkLoadBalancer(t: App, p: LbParams): Nlb {
       'IsTcp',
     ),
   );
-  const lb = t.add(
-    'NetworkLoadBalancer',
-    withCondition(
-      new ELB.LoadBalancer({
-        Type: 'network',
-        Scheme: p.scheme,
-        Subnets: subnetsFor(t),
-        // NLB security groups can only be set when it is created: both groups are given from the start.
-        SecurityGroups: [t.import(Network.LoadBalancerSecurityGroupId), sg.ref],
-        LoadBalancerAttributes: [...commonLbAttributes(p), { Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
-        Tags: t.tags({ Name: t.scopedName('nlb') }),
-      }).metadata(checkovSkip(LB_SKIPS)),
-      'IsTcp',
-    ),
-  );
-  const tg = t.add(
+}
+
+function nlbTargetGroup(t: App, p: LbParams): Handle {
+  return t.add(
     'TcpTargetGroup',
     withCondition(
       new ELB.TargetGroup({
@@ -438,16 +453,21 @@ function networkLoadBalancer(t: App, p: LbParams): Nlb {
       'IsTcp',
     ),
   );
-  const listener = t.add(
+}
+
+function nlbListener(t: App, p: LbParams, lb: Handle, tg: Handle): Handle {
+  return t.add(
     'TcpListener',
     withCondition(
       withTags(
         new ELB.Listener({
           LoadBalancerArn: lb.ref,
           Port: p.tcpPort,
-          Protocol: either('HasCertificate', 'TLS', 'TCP'),
-          SslPolicy: onlyIf('HasCertificate', p.tlsPolicy),
-          Certificates: onlyIf('HasCertificate', [{ CertificateArn: p.certificate }]),
+          Protocol: either('HasDomain', 'TLS', 'TCP'),
+          SslPolicy: onlyIf('HasDomain', p.tlsPolicy),
+          Certificates: onlyIf('HasDomain', [
+            { CertificateArn: t.import(Certificate.CertificateArn, undefined, { onlyWith: PublicUriParam.host }) },
+          ]),
           DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.ref }],
         }),
         t.tags(),
@@ -455,18 +475,41 @@ function networkLoadBalancer(t: App, p: LbParams): Nlb {
         checkovSkip([
           [
             'CKV_AWS_2',
-            'A network load balancer: TLS when a certificate is given, else raw TCP for protocols that carry their own encryption.',
+            'A network load balancer: TLS when the app has a domain (and so a certificate), else raw TCP for protocols that carry their own encryption.',
           ],
           [
             'CKV_AWS_103',
-            'With a certificate this listener is TLS with a TLS 1.2+ policy (TlsPolicy); without one it is plain TCP with no TLS to configure.',
+            'With a domain this listener is TLS with a TLS 1.2+ policy (TlsPolicy); without one it is plain TCP with no TLS to configure.',
           ],
         ]),
       ),
       'IsTcp',
     ),
   );
-  return { lb, tg, listener };
+}
+
+function networkLoadBalancer(t: App, p: LbParams): Nlb {
+  const sg = nlbSecurityGroup(t, p);
+  const lb = t.add(
+    'NetworkLoadBalancer',
+    withCondition(
+      new ELB.LoadBalancer({
+        Type: 'network',
+        Scheme: p.scheme,
+        Subnets: subnetsFor(t),
+        // NLB security groups can only be set when it is created: both groups are given from the start.
+        SecurityGroups: [t.import(Network.LoadBalancerSecurityGroupId), sg.ref],
+        LoadBalancerAttributes: [
+          ...commonLbAttributes(t, p),
+          { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        ],
+        Tags: t.tags({ Name: t.scopedName('nlb') }),
+      }).metadata(checkovSkip(LB_SKIPS)),
+      'IsTcp',
+    ),
+  );
+  const tg = nlbTargetGroup(t, p);
+  return { lb, tg, listener: nlbListener(t, p, lb, tg) };
 }
 
 /** The app's key, log group and configuration secret: shared by every service of the app. */
@@ -501,15 +544,36 @@ function appShared(t: App, retention: IntrinsicFunction): { key: Handle; logs: H
   return { key, logs, secret };
 }
 
+/** `https://host/path` with a domain, else the load balancer's own name (`http://`, or `tcp://...:port`). */
 function appUrl(alb: Alb, nlb: Nlb, p: LbParams): IntrinsicFunction {
   const host = either('HasDomain', p.domain, either('IsTcp', nlb.lb.att('DNSName'), alb.lb.att('DNSName')));
-  const scheme = either(
+  const scheme = either('IsTcp', either('HasDomain', 'tls://', 'tcp://'), either('HasDomain', 'https://', 'http://'));
+  const tail = either<IntrinsicFunction | string>(
     'IsTcp',
-    either('HasCertificate', 'tls://', 'tcp://'),
-    either('HasCertificate', 'https://', 'http://'),
+    Fn.Join('', [':', p.tcpPort]),
+    either<IntrinsicFunction | string>('HasDomain', p.path, ''),
   );
-  const port = either<IntrinsicFunction | string>('IsTcp', Fn.Join('', [':', p.tcpPort]), '');
-  return Fn.Join('', [scheme, host, port]);
+  return Fn.Join('', [scheme, host, tail]);
+}
+
+/** The app's name in the environment's zone: an alias of its load balancer. */
+function aliasRecord(t: App, p: LbParams, alb: Alb, nlb: Nlb): void {
+  t.add(
+    'DomainRecord',
+    withCondition(
+      new Route53.RecordSet({
+        HostedZoneId: t.import(DnsZone.HostedZoneId, undefined, { onlyWith: PublicUriParam.host }),
+        Name: p.domain,
+        Type: 'A',
+        AliasTarget: {
+          DNSName: either('IsTcp', nlb.lb.att('DNSName'), alb.lb.att('DNSName')),
+          HostedZoneId: either('IsTcp', nlb.lb.att('CanonicalHostedZoneID'), alb.lb.att('CanonicalHostedZoneID')),
+          EvaluateTargetHealth: true,
+        },
+      }),
+      'HasDomain',
+    ),
+  );
 }
 
 /** Builds 31: one template for both traffic types, switched by `PortProtocol` (no build options). */
@@ -518,46 +582,33 @@ export function buildLoadBalancer(): BuiltTemplate {
     id: TemplateId.loadBalancer,
     scope: 'application',
     description:
-      'App load balancer (ALB, or NLB for TCP), listeners, target group, log group, KMS key and configuration secret',
+      'App load balancer (ALB, or NLB for TCP), HTTPS with the environment certificate when the app has a domain, alias record, access logs, target group, log group, KMS key and configuration secret',
     stackSuffix: 'loadbalancer',
     group: 'Load balancer',
   });
-  const { protocol, p } = declareParams(t);
-  declareConditions(t, protocol, p);
+  const p = declareParams(t);
+  declareConditions(t, p);
   const { key, logs, secret } = appShared(t, p.retention);
   const alb = applicationLoadBalancer(t, p);
   const nlb = networkLoadBalancer(t, p);
-  const dnsName = either('IsTcp', nlb.lb.att('DNSName'), alb.lb.att('DNSName'));
-  t.add(
-    'DomainRecord',
-    withCondition(
-      new Route53.RecordSet({
-        HostedZoneId: p.zone,
-        Name: p.domain,
-        Type: 'A',
-        AliasTarget: {
-          DNSName: dnsName,
-          HostedZoneId: either('IsTcp', nlb.lb.att('CanonicalHostedZoneID'), alb.lb.att('CanonicalHostedZoneID')),
-          EvaluateTargetHealth: true,
-        },
-      }),
-      'HasDomain',
-    ),
-  );
-
+  aliasRecord(t, p, alb, nlb);
   t.export(
     AppLoadBalancer.ListenerArn,
-    either('IsTcp', nlb.listener.ref, either('HasCertificate', alb.https.ref, alb.http.ref)),
+    either('IsTcp', nlb.listener.ref, either('HasDomain', alb.https.ref, alb.http.ref)),
   );
   t.export(AppLoadBalancer.TargetGroupArn, either('IsTcp', nlb.tg.ref, alb.tg.ref));
   t.export(
     AppLoadBalancer.LoadBalancerFullName,
     either('IsTcp', nlb.lb.att('LoadBalancerFullName'), alb.lb.att('LoadBalancerFullName')),
   );
-  t.export(AppLoadBalancer.LoadBalancerDnsName, dnsName);
+  t.export(AppLoadBalancer.LoadBalancerDnsName, either('IsTcp', nlb.lb.att('DNSName'), alb.lb.att('DNSName')));
   t.export(AppLoadBalancer.LogGroupName, logs.ref);
   t.export(AppLoadBalancer.ConfigSecretArn, secret.ref);
   t.export(AppLoadBalancer.AppKeyArn, key.att('Arn'));
-  t.output('AppUrl', 'Where the app answers', appUrl(alb, nlb, p));
+  t.output(
+    'AppUrl',
+    'Where the app answers: https:// with a domain, else http:// on the load balancer (HTTP only)',
+    appUrl(alb, nlb, p),
+  );
   return t.build();
 }

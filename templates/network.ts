@@ -249,7 +249,7 @@ export function buildNetwork(): BuiltTemplate {
           FromPort: 80,
           ToPort: 80,
           CidrIp: '0.0.0.0/0',
-          Description: 'HTTP from the internet (redirected to HTTPS when the app has a certificate)',
+          Description: 'HTTP from the internet (redirected to HTTPS for an app with a domain)',
         },
       ],
       SecurityGroupEgress: [
@@ -266,7 +266,7 @@ export function buildNetwork(): BuiltTemplate {
       checkovSkip([
         [
           'CKV_AWS_260',
-          'Port 80 is open on purpose: the HTTP listener only redirects to HTTPS when the app has a certificate.',
+          'Port 80 is open on purpose: an app with a domain gets only a redirect to HTTPS there; an app without one is served over plain HTTP (its URL says http://).',
         ],
       ]),
     ),

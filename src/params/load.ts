@@ -12,7 +12,7 @@ import { CliError, ExitCode } from '../cli/errors';
 import { paramsSchema, type ParamsFile } from './schema';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
 import { editDistance, planProblems } from '../../stages/check';
-import { planEnvironment } from '../../stages/plan';
+import { planEnvironment, splitPublicUri } from '../../stages/plan';
 import type { DataKind, LinkAccess } from '../../templates/kit/links';
 
 export interface ParamsProblem {
@@ -164,6 +164,8 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
           });
       });
     }
+    const uri = publicUriProblem(app.publicUri, params.domain?.domainName as string | undefined);
+    if (uri) problems.push({ field: `apps[${a}].publicUri`, message: uri });
     if ((app.service || app.extras?.length) && !params.ecsCluster) {
       problems.push({
         field: `apps[${a}]`,
@@ -172,6 +174,20 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
     }
   });
   return problems;
+}
+
+/**
+ * An app's public host must be the environment's domain or one label under it: the names the
+ * environment's wildcard certificate (17) covers, in the zone (16) that holds the alias record.
+ */
+export function publicUriProblem(uri: string | undefined, domain: string | undefined): string | undefined {
+  if (!uri) return undefined;
+  const { host } = splitPublicUri(uri);
+  if (!domain)
+    return `"${host}" needs the environment's domain: add domain: { domainName: <a domain you own> } (a hosted zone and a certificate for it), or drop publicUri to serve the app over HTTP on the load balancer's name`;
+  if (host === domain || (host.endsWith(`.${domain}`) && !host.slice(0, -domain.length - 1).includes('.')))
+    return undefined;
+  return `"${host}" is not ${domain} or a name one label under it (e.g. ${host.split('.')[0]}.${domain}): the environment's certificate covers ${domain} and *.${domain}`;
 }
 
 /** Parses and validates params text; throws ParamsError listing every problem. */

@@ -17,6 +17,9 @@ function name(kind: PatternName, what: string): z.ZodString {
     .describe(rule.message);
 }
 
+/** A lower-case host with an optional path: `acme.dev.example.com/shop`. */
+const PUBLIC_URI = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(\/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*\/?$/;
+
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
 function options(stage: StageDef, extra: Record<string, z.ZodType> = {}): z.ZodObject {
@@ -67,6 +70,16 @@ export function paramsSchema() {
   };
   const app = z.strictObject({
     name: name('ApplicationName', 'an app name'),
+    publicUri: z
+      .string()
+      .regex(
+        PUBLIC_URI,
+        'a public URI is a host in the environment\'s domain, optionally with a path: "acme.dev.example.com" or "acme.dev.example.com/shop"',
+      )
+      .optional()
+      .describe(
+        "The app's public address (host and optional path, like Opta's public_uri): the environment's domain or one label under it. HTTPS with the environment's certificate, HTTP redirected. Needs domain:. Without it the app is HTTP only, on the load balancer's name",
+      ),
     loadBalancer: options(stages.loadBalancer).optional().describe('31.app-loadbalancer options'),
     service: options(stages.service, service)
       .optional()
@@ -103,6 +116,17 @@ export function paramsSchema() {
     jumpboxes: options(stages.jumpboxes).optional().describe('12.env-jumpboxes: present to build jump boxes'),
     ecsCluster: options(stages.ecsCluster).optional().describe('13.env-ecs-cluster: present to build an ECS cluster'),
     eksCluster: options(stages.eksCluster).optional().describe('14.env-eks-cluster: present to build an EKS cluster'),
+    accessLogs: options(stages.accessLogs)
+      .optional()
+      .describe("15.env-access-logs options: the environment's load balancer access-log bucket (always built)"),
+    domain: options(stages.dnsZone)
+      .optional()
+      .describe(
+        "16.env-dns-zone: the environment's domain (a new hosted zone, or existingHostedZoneId); with it, 17.env-certificate and apps' publicUri",
+      ),
+    certificate: options(stages.certificate)
+      .optional()
+      .describe('17.env-certificate options (built when domain: is set)'),
     repositories: z
       .array(options(stages.repository, { name: name('RepositoryName', 'a repository name') }))
       .optional()

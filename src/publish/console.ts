@@ -28,9 +28,10 @@ export function consoleFields(built: BuiltTemplate): ConsoleFields {
     .map(([name]) => name);
   const finds = [
     ...new Set(
-      built.imports.flatMap((i) =>
-        [...exportNamePattern(i.contract, i.instance).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!),
-      ),
+      built.imports.flatMap((i) => [
+        ...[...exportNamePattern(i.contract, i.instance).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!),
+        ...(i.onlyWith ? [i.onlyWith] : []),
+      ]),
     ),
   ].sort((a, b) => Object.keys(params).indexOf(a) - Object.keys(params).indexOf(b));
   // Any value that meets the parameter's own constraints would do for the required ones here.

@@ -31,6 +31,12 @@ export interface ImportableFrom {
 export interface ImportRef {
   contract: ExportContract;
   instance?: string;
+  /**
+   * A parameter the import depends on: used only under a condition that this parameter is set
+   * (e.g. 31's certificate and zone, only for an app with a `DomainName`). Left empty, the import
+   * is no dependency.
+   */
+  onlyWith?: string;
 }
 
 /** A parameter plus where it shows in the console. */
@@ -145,6 +151,7 @@ export class TemplateBuilder<S extends Scope> {
   private readonly imports: ImportRef[] = [];
   private readonly exported: ExportContract[] = [];
   private readonly rules: Record<string, unknown> = {};
+  private readonly mappings: Record<string, Record<string, Record<string, string>>> = {};
   private readonly fixed: string[] = [];
 
   constructor(readonly spec: TemplateSpec<S>) {
@@ -186,6 +193,13 @@ export class TemplateBuilder<S extends Scope> {
     this.rules[name] = rule;
   }
 
+  /** A template `Mappings` entry (a fixed lookup table, e.g. per-region account ids). */
+  mapping(name: string, table: Record<string, Record<string, string>>): string {
+    if (this.mappings[name]) throw new Error(`${this.spec.id}: mapping ${name} defined twice`);
+    this.mappings[name] = table;
+    return name;
+  }
+
   /** Adds a resource under a logical id and returns a handle to it. */
   add(id: string, resource: CfnResource): Handle {
     if (!/^[A-Za-z0-9]+$/.test(id)) throw new Error(`${this.spec.id}: logical id ${id} must be alphanumeric`);
@@ -195,7 +209,11 @@ export class TemplateBuilder<S extends Scope> {
   }
 
   /** Imports a value another stage exports; recorded so the deployer knows this stage's dependencies. */
-  import<C extends ExportContract<ImportableFrom[S]>>(contract: C, instance?: string): IntrinsicFunction {
+  import<C extends ExportContract<ImportableFrom[S]>>(
+    contract: C,
+    instance?: string,
+    opts: { onlyWith?: string } = {},
+  ): IntrinsicFunction {
     if (contract.instanceParam && !instance && !this.hasParam(contract.instanceParam)) {
       throw new Error(
         `${this.spec.id}: importing ${contract.key} needs an instance name or a ${contract.instanceParam} parameter`,
@@ -205,7 +223,11 @@ export class TemplateBuilder<S extends Scope> {
       throw new Error(`${this.spec.id}: importing ${contract.key} needs a RepositoryName parameter`);
     }
     if (!this.imports.some((i) => i.contract === contract && i.instance === instance)) {
-      this.imports.push({ contract, ...(instance ? { instance } : {}) });
+      this.imports.push({
+        contract,
+        ...(instance ? { instance } : {}),
+        ...(opts.onlyWith ? { onlyWith: opts.onlyWith } : {}),
+      });
     }
     return importValue(contract, instance);
   }
@@ -287,6 +309,7 @@ export class TemplateBuilder<S extends Scope> {
         },
       },
       Parameters: this.parameters,
+      ...(Object.keys(this.mappings).length ? { Mappings: this.mappings } : {}),
       ...(Object.keys(this.rules).length ? { Rules: this.rules } : {}),
       ...(Object.keys(this.conditions).length ? { Conditions: this.conditions } : {}),
       Resources: this.resources,

@@ -151,14 +151,21 @@ const MISTAKES: Mistake[] = [
     says: /set readonlyRootFilesystem to false/,
   },
   {
-    name: 'a domain name without its hosted zone',
-    text: edit(FULL, [
-      '      idleTimeoutSeconds: 120',
-      '      idleTimeoutSeconds: 120\n      domainName: app.example.com',
-    ]),
-    field: 'apps[0].loadBalancer.domainName',
-    at: 'domainName:',
-    says: /Give both domainName and hostedZoneId, or neither/,
+    name: "a public URI outside the environment's domain",
+    text: edit(FULL, ['  - name: acme\n', '  - name: acme\n    publicUri: acme.other.example.org/shop\n']).replace(
+      'network:\n',
+      'domain:\n  domainName: demo.example.com\n\nnetwork:\n',
+    ),
+    field: 'apps[0].publicUri',
+    at: 'publicUri:',
+    says: /is not demo\.example\.com or a name one label under it \(e\.g\. acme\.demo\.example\.com\)/,
+  },
+  {
+    name: 'a public URI without the domain section',
+    text: edit(FULL, ['  - name: acme\n', '  - name: acme\n    publicUri: acme.demo.example.com\n']),
+    field: 'apps[0].publicUri',
+    at: 'publicUri:',
+    says: /needs the environment's domain: add domain:/,
   },
   {
     name: 'the EC2 capacity strategy without EC2 capacity',

@@ -1,4 +1,4 @@
-/** 31.app-loadbalancer: HTTPS only with a certificate, the right subnets, the shared app pieces. */
+/** 31.app-loadbalancer: HTTPS with the environment's certificate for an app with a domain, the right subnets, access logs, the shared app pieces. */
 import { buildLoadBalancer, TLS_POLICIES } from '../../templates/loadBalancer';
 import { json, ofType, resource } from '../helpers/templates';
 
@@ -8,19 +8,20 @@ const notEmpty = (param: string) => ({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: param
 const attrs = (id: string, prop = 'LoadBalancerAttributes') => resource(t, id).Properties[prop];
 const attr = (id: string, key: string, prop?: string) => attrs(id, prop).find((a: any) => a.Key === key)?.Value;
 
-describe('listeners: HTTPS and the redirect exist only with a certificate', () => {
-  test('the certificate decides, and the HTTPS listener needs the ALB and a certificate', () => {
-    expect(t.Conditions!.HasCertificate).toEqual(notEmpty('CertificateArn'));
-    expect(t.Conditions!.HttpsAlb).toEqual({ 'Fn::And': [{ Condition: 'IsHttp' }, { Condition: 'HasCertificate' }] });
+describe('listeners: HTTPS and the redirect exist only for an app with a domain', () => {
+  test('the domain decides, and the HTTPS listener needs the ALB and a domain', () => {
+    expect(t.Conditions!.HasDomain).toEqual(notEmpty('DomainName'));
+    expect(t.Conditions!.HttpsAlb).toEqual({ 'Fn::And': [{ Condition: 'IsHttp' }, { Condition: 'HasDomain' }] });
     expect(resource(t, 'HttpsListener').Condition).toBe('HttpsAlb');
-    expect(t.Parameters.CertificateArn.Default).toBe('');
+    expect(t.Parameters.DomainName.Default).toBe('');
+    expect(t.Parameters.CertificateArn).toBeUndefined();
   });
 
-  test('HTTP redirects to HTTPS (301) with a certificate, and forwards to the app without one', () => {
+  test('HTTP redirects to HTTPS (301) with a domain, and forwards to the app without one', () => {
     const http = resource(t, 'HttpListener');
     expect(http.Properties).toMatchObject({ Port: 80, Protocol: 'HTTP' });
     const [cond, withCert, withoutCert] = http.Properties.DefaultActions['Fn::If'];
-    expect(cond).toBe('HasCertificate');
+    expect(cond).toBe('HasDomain');
     expect(withCert).toEqual([
       {
         Type: 'redirect',
@@ -30,13 +31,13 @@ describe('listeners: HTTPS and the redirect exist only with a certificate', () =
     expect(withoutCert).toEqual([{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }]);
   });
 
-  test('HTTPS uses the certificate and a TLS 1.2+ policy; no weaker policy can be chosen', () => {
+  test("HTTPS uses the environment's certificate and a TLS 1.2+ policy; no weaker policy can be chosen", () => {
     const https = resource(t, 'HttpsListener').Properties;
     expect(https).toMatchObject({
       Port: 443,
       Protocol: 'HTTPS',
       SslPolicy: { Ref: 'TlsPolicy' },
-      Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }],
+      Certificates: [{ CertificateArn: imp('${Prefix}${EnvironmentName}-CertificateArn') }],
     });
     expect(https.DefaultActions).toEqual([{ Type: 'forward', TargetGroupArn: { Ref: 'TargetGroup' } }]);
     expect(t.Parameters.TlsPolicy.AllowedValues).toEqual(TLS_POLICIES);
@@ -44,12 +45,12 @@ describe('listeners: HTTPS and the redirect exist only with a certificate', () =
     expect(t.Parameters.TlsPolicy.Default).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
   });
 
-  test('services attach rules to HTTPS when there is a certificate, else to HTTP (TCP listener for an NLB)', () => {
+  test('services attach rules to HTTPS when there is a domain, else to HTTP (TCP listener for an NLB)', () => {
     expect(t.Outputs!.ListenerArn.Value).toEqual({
       'Fn::If': [
         'IsTcp',
         { Ref: 'TcpListener' },
-        { 'Fn::If': ['HasCertificate', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] },
+        { 'Fn::If': ['HasDomain', { Ref: 'HttpsListener' }, { Ref: 'HttpListener' }] },
       ],
     });
   });
@@ -84,15 +85,18 @@ describe('application load balancer', () => {
     expect(attr('LoadBalancer', 'deletion_protection.enabled')).toEqual({ Ref: 'DeletionProtection' });
   });
 
-  test('access logs only when a bucket is given', () => {
-    expect(t.Conditions!.HasAccessLogs).toEqual(notEmpty('AccessLogBucket'));
-    expect(attr('LoadBalancer', 'access_logs.s3.enabled')).toEqual({ 'Fn::If': ['HasAccessLogs', 'true', 'false'] });
+  test("access logs on by default, into the environment's bucket under the app's prefix", () => {
+    expect(t.Parameters.AccessLogs).toMatchObject({ Default: 'true', AllowedValues: ['true', 'false'] });
+    expect(t.Conditions!.HasAccessLogs).toEqual({ 'Fn::Equals': [{ Ref: 'AccessLogs' }, 'true'] });
+    expect(attr('LoadBalancer', 'access_logs.s3.enabled')).toEqual({ Ref: 'AccessLogs' });
     const bucket = attrs('LoadBalancer').find((a: any) => a['Fn::If']?.[1]?.Key === 'access_logs.s3.bucket');
     expect(bucket['Fn::If']).toEqual([
       'HasAccessLogs',
-      { Key: 'access_logs.s3.bucket', Value: { Ref: 'AccessLogBucket' } },
+      { Key: 'access_logs.s3.bucket', Value: imp('${Prefix}${EnvironmentName}-AccessLogBucketName') },
       { Ref: 'AWS::NoValue' },
     ]);
+    const prefix = attrs('LoadBalancer').find((a: any) => a['Fn::If']?.[1]?.Key === 'access_logs.s3.prefix');
+    expect(prefix['Fn::If'][1].Value).toEqual({ 'Fn::Sub': '${Prefix}${EnvironmentName}/${ApplicationName}' });
   });
 
   test('target group: IP targets, health check path, deregistration delay, optional cookie stickiness', () => {
@@ -118,11 +122,11 @@ describe('TCP mode: a network load balancer instead of the ALB', () => {
     expect(resource(t, 'NetworkLoadBalancer').Properties.Type).toBe('network');
   });
 
-  test('TCP listener becomes TLS (TLS 1.2+) with a certificate', () => {
+  test("TCP listener becomes TLS (TLS 1.2+) with the environment's certificate for an app with a domain", () => {
     const l = resource(t, 'TcpListener').Properties;
     expect(l.Port).toEqual({ Ref: 'TcpListenerPort' });
-    expect(l.Protocol).toEqual({ 'Fn::If': ['HasCertificate', 'TLS', 'TCP'] });
-    expect(l.SslPolicy).toEqual({ 'Fn::If': ['HasCertificate', { Ref: 'TlsPolicy' }, { Ref: 'AWS::NoValue' }] });
+    expect(l.Protocol).toEqual({ 'Fn::If': ['HasDomain', 'TLS', 'TCP'] });
+    expect(l.SslPolicy).toEqual({ 'Fn::If': ['HasDomain', { Ref: 'TlsPolicy' }, { Ref: 'AWS::NoValue' }] });
     expect(resource(t, 'TcpTargetGroup').Properties).toMatchObject({
       TargetType: 'ip',
       Protocol: 'TCP',
@@ -203,8 +207,27 @@ describe('what every service of the app shares', () => {
   });
 });
 
-test('a domain alias record only with both a domain and a zone (a rule refuses one without the other)', () => {
-  expect(resource(t, 'DomainRecord').Condition).toBe('HasDomain');
-  expect(JSON.stringify((t as any).Rules.DomainNeedsZone)).toContain('HostedZoneId');
+test("a domain gets an alias record in the environment's zone, pointing at the load balancer", () => {
+  const record = resource(t, 'DomainRecord');
+  expect(record.Condition).toBe('HasDomain');
+  expect(record.Properties).toMatchObject({
+    HostedZoneId: imp('${Prefix}${EnvironmentName}-HostedZoneId'),
+    Name: { Ref: 'DomainName' },
+    Type: 'A',
+  });
+  expect(record.Properties.AliasTarget.DNSName['Fn::If'][2]).toEqual({ 'Fn::GetAtt': ['LoadBalancer', 'DNSName'] });
   expect(ofType(t, 'AWS::Route53::RecordSet')).toHaveLength(1);
+  expect(t.Parameters.HostedZoneId).toBeUndefined();
+});
+
+test('the app URL is https://host/path with a domain, else http:// on the load balancer name', () => {
+  const [scheme, host, tail] = t.Outputs!.AppUrl.Value['Fn::Join'][1];
+  expect(scheme['Fn::If'][2]).toEqual({ 'Fn::If': ['HasDomain', 'https://', 'http://'] });
+  expect(host['Fn::If'].slice(0, 2)).toEqual(['HasDomain', { Ref: 'DomainName' }]);
+  expect(tail['Fn::If'][2]).toEqual({ 'Fn::If': ['HasDomain', { Ref: 'PublicPath' }, ''] });
+});
+
+test('deletion protection is a parameter named DeletionProtection (the environment switch sets it)', () => {
+  expect(t.Parameters.DeletionProtection).toMatchObject({ Default: 'false', AllowedValues: ['false', 'true'] });
+  expect(attr('NetworkLoadBalancer', 'deletion_protection.enabled')).toEqual({ Ref: 'DeletionProtection' });
 });

@@ -123,6 +123,7 @@ describe('a new environment', () => {
     expect(planOf(result.answers).map((x) => x.name)).toEqual([
       'x-dev-network',
       'x-dev-ecs-cluster',
+      'x-dev-access-logs',
       'ecr-acme-web',
       'x-dev-acme-loadbalancer',
       'x-dev-acme-service',
@@ -287,7 +288,7 @@ describe('a new environment', () => {
     expect(doc.jumpboxes).toEqual({});
     expect(doc.ecsCluster).toBeUndefined();
     expect(doc.apps).toEqual([{ name: 'acme', loadBalancer: {} }]);
-    expect(planOf(result.answers).map((x) => x.stage)).toEqual(['network', 'jumpboxes', 'loadBalancer']);
+    expect(planOf(result.answers).map((x) => x.stage)).toEqual(['network', 'jumpboxes', 'accessLogs', 'loadBalancer']);
   });
 
   test('an existing file is replaced only when confirmed', async () => {
@@ -359,7 +360,7 @@ describe('an existing environment', () => {
     expect(seen).toEqual([{ environment: 'demo', prefix: 'x-', region: 'us-east-1' }]);
     expect(s.asked).toContain('update');
     expect(result.existing).toBe(existing);
-    expect(s.notes.join('\n')).toMatch(/Found x-demo in us-east-1: 12 stacks/);
+    expect(s.notes.join('\n')).toMatch(/Found x-demo in us-east-1: 13 stacks/);
     expect(s.defaults).toMatchObject({
       'network.natGateways': 'single',
       'apps[0].service.maxContainers': '3',
