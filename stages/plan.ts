@@ -97,17 +97,15 @@ export function splitPublicUri(uri: string | undefined): { host: string; path: s
     : { host: uri.slice(0, slash), path: uri.slice(slash).replace(/\/+$/, '') };
 }
 
-function drafts(params: ParamsFile): Draft[] {
-  const env = {
-    Prefix: params.prefix,
-    EnvironmentName: params.environment,
-    ContactEmail: params.tags.contactEmail,
-    CostCode: params.tags.costCode ?? 'unassigned',
-  };
+type EnvStd = Record<'Prefix' | 'EnvironmentName' | 'ContactEmail' | 'CostCode', string>;
+
+/** The environment's stages, each from its section of the params file (`domain:` holds 16's options). */
+function envDrafts(params: ParamsFile, env: EnvStd): Draft[] {
   const envStage = (
     key: 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster' | 'accessLogs' | 'dnsZone' | 'certificate',
     options: Record<string, unknown>,
-  ): Draft => ({ stage: stages[key], options, std: env, at: key, stdAt: ENV_FIELDS });
+    at: string = key,
+  ): Draft => ({ stage: stages[key], options, std: env, at, stdAt: ENV_FIELDS });
   const out: Draft[] = [envStage('network', params.network ?? {})];
   if (params.jumpboxes) out.push(envStage('jumpboxes', params.jumpboxes));
   if (params.ecsCluster) out.push(envStage('ecsCluster', params.ecsCluster));
@@ -115,9 +113,20 @@ function drafts(params: ParamsFile): Draft[] {
   // Every app's load balancer logs into the environment's bucket by default: always planned.
   out.push(envStage('accessLogs', params.accessLogs ?? {}));
   if (params.domain) {
-    out.push(envStage('dnsZone', params.domain));
+    out.push(envStage('dnsZone', params.domain, 'domain'));
     out.push(envStage('certificate', params.certificate ?? {}));
   }
+  return out;
+}
+
+function drafts(params: ParamsFile): Draft[] {
+  const env: EnvStd = {
+    Prefix: params.prefix,
+    EnvironmentName: params.environment,
+    ContactEmail: params.tags.contactEmail,
+    CostCode: params.tags.costCode ?? 'unassigned',
+  };
+  const out = envDrafts(params, env);
   (params.repositories ?? []).forEach((repo, r) => {
     const { name, ...options } = repo as { name: string } & Record<string, unknown>;
     out.push({

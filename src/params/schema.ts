@@ -46,6 +46,23 @@ function dataSchema(kind: (typeof DATA_KINDS)[number]): z.ZodObject {
   return options(stages[kind], { kind: z.literal(kind), name: name('DataName', 'a data store name') });
 }
 
+/** The environment's access-log bucket and domain sections (15, 16, 17). */
+function domainSections() {
+  return {
+    accessLogs: options(stages.accessLogs)
+      .optional()
+      .describe("15.env-access-logs options: the environment's load balancer access-log bucket (always built)"),
+    domain: options(stages.dnsZone)
+      .optional()
+      .describe(
+        "16.env-dns-zone: the environment's domain (a new hosted zone, or existingHostedZoneId); with it, 17.env-certificate and apps' publicUri",
+      ),
+    certificate: options(stages.certificate)
+      .optional()
+      .describe('17.env-certificate options (built when domain: is set)'),
+  };
+}
+
 /** Builds the params-file schema (templates are built once to read their parameters). */
 export function paramsSchema() {
   const links = z.array(linkSchema).optional();
@@ -116,17 +133,7 @@ export function paramsSchema() {
     jumpboxes: options(stages.jumpboxes).optional().describe('12.env-jumpboxes: present to build jump boxes'),
     ecsCluster: options(stages.ecsCluster).optional().describe('13.env-ecs-cluster: present to build an ECS cluster'),
     eksCluster: options(stages.eksCluster).optional().describe('14.env-eks-cluster: present to build an EKS cluster'),
-    accessLogs: options(stages.accessLogs)
-      .optional()
-      .describe("15.env-access-logs options: the environment's load balancer access-log bucket (always built)"),
-    domain: options(stages.dnsZone)
-      .optional()
-      .describe(
-        "16.env-dns-zone: the environment's domain (a new hosted zone, or existingHostedZoneId); with it, 17.env-certificate and apps' publicUri",
-      ),
-    certificate: options(stages.certificate)
-      .optional()
-      .describe('17.env-certificate options (built when domain: is set)'),
+    ...domainSections(),
     repositories: z
       .array(options(stages.repository, { name: name('RepositoryName', 'a repository name') }))
       .optional()

@@ -1283,8 +1283,12 @@ describe('published templates', () => {
     '12': { ...env, JumpBoxCount: '2' },
     '13': { ...env, EnableEc2Capacity: 'true', DefaultCapacityStrategy: 'FARGATE_BASE_SPOT_REST' },
     '14': { ...env, ClusterAdminRoleArn: 'arn:aws:iam::123456789012:role/platform-admin' },
+    '15': env,
+    '16': { ...env, DomainName: 'cat.example.com' },
+    '17': env,
     '21': { RepositoryName: 'web', ContactEmail: 'ops@example.com' },
-    '31': app,
+    // 31 with a domain takes the HTTPS path: 17's certificate, a redirecting HTTP listener, 16's zone.
+    '31': { ...app, DomainName: 'web.cat.example.com' },
     '32': { ...app, RepositoryName: 'web' },
     '41': { ...app, DataName: 'main' },
     '42': { ...app, DataName: 'docs' },
@@ -1300,17 +1304,6 @@ describe('published templates', () => {
         .filter((f) => /^\d\d\..*\.cf$/.test(f))
         .sort()
     : [];
-
-  beforeAll(async () => {
-    // 31 with a certificate takes the HTTPS path (redirecting HTTP listener, TLS listener).
-    const certificate = await deployOk('cat-certificate', {
-      Resources: {
-        Cert: { Type: 'AWS::CertificateManager::Certificate', Properties: { DomainName: 'web.example.com' } },
-      },
-      Outputs: { Arn: output({ Ref: 'Cert' }) },
-    });
-    parameters['31'] = { ...parameters['31'], CertificateArn: outputsOf(certificate).Arn };
-  });
 
   test('the catalogue is here, with parameters for each template', () => {
     expect(files.map((f) => f.slice(0, 2))).toContain('11');

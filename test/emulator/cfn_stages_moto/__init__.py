@@ -39,7 +39,7 @@ def _install() -> None:
     from . import (account, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release, replacements, rules,
                    sessions, stacks, tasks, teardown, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
-    from . import documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
+    from . import dns, documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
     ecs.install()
     sessions.install()
@@ -57,6 +57,7 @@ def _install() -> None:
     cache_restore.install()
     tasks.install()  # after stacks and deletion: wraps their execute_change_set and delete_stack
     account.install()
+    dns.install()
     # moto caches its type table on first use; drop it so the new types are seen.
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()

@@ -1,35 +1,18 @@
-"""AWS::CertificateManager::Certificate and AWS::S3::BucketPolicy.
+"""AWS::S3::BucketPolicy (the certificate type is in dns.py).
 
-AWS: a Certificate's Ref is its ARN (a DNS-validated certificate is issued once its validation
-record resolves). A BucketPolicy attaches PolicyDocument to Bucket; its physical id is the bucket.
-moto 5.2.1: neither type exists in CloudFormation (skipped silently: the bucket has no policy).
-Here: backed by moto's acm backend (request_certificate with an idempotency token) and s3 backend
-(put_bucket_policy / delete_bucket_policy).
+AWS: a BucketPolicy attaches PolicyDocument to Bucket; its physical id is the bucket.
+moto 5.2.1: the type does not exist in CloudFormation (skipped silently: the bucket has no policy).
+Here: backed by moto's s3 backend (put_bucket_policy / delete_bucket_policy).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from .base import Resource, tag_list, typed
-
-
-@typed("AWS::CertificateManager::Certificate")
-class Certificate(Resource, CloudFormationModel):
-    @classmethod
-    def create(cls, name: str, props: dict[str, Any], account_id: str, region_name: str,
-               logical_id: str) -> "Certificate":
-        from moto.acm.models import acm_backends
-
-        backend = acm_backends[account_id][region_name]
-        arn = backend.request_certificate(
-            props["DomainName"], str(uuid.uuid4()), props.get("SubjectAlternativeNames") or [],
-            tag_list(props), props.get("CertificateAuthorityArn"))
-        return cls(arn, {}, lambda: backend.delete_certificate(arn))
+from .base import Resource, typed
 
 
 @typed("AWS::S3::BucketPolicy")
