@@ -14,6 +14,7 @@ import { c, output } from '../cli/output';
 import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
 import { openContext, toSpec, withRunLock, type RunContext } from './context';
 import { checkImages, heldImages, heldResult, printHeld, type ImageHolds } from './image-gate';
+import { checkDelegationGate, delegationHeld, printDelegation, type DelegationHold } from './delegation-gate';
 
 export interface DeployFlags {
   params?: string;
@@ -85,17 +86,21 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       const { confirmSharedChanges } = await import('./shared');
       await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
       const holds = await checkImages(ctx); // before the preflight, which may create roles
+      const delegation = await checkDelegationGate(ctx);
       await accountPreflight(ctx, global);
       const opts = {
         yes: Boolean(flags.yes),
         concurrency,
         pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
         holds,
+        delegation,
       };
       const results = await deployInPasses(ctx, opts);
       const pushes = await heldImages(ctx, holds, results);
-      report(ctx, results, global, pushes.length ? { images: pushes } : {});
+      const pending = delegation?.last && !delegation.last.delegated ? { delegation: delegation.last } : {};
+      report(ctx, results, global, { ...(pushes.length ? { images: pushes } : {}), ...pending });
       printHeld(ctx, holds, pushes);
+      printDelegation(ctx, delegation);
     });
   } finally {
     clients.destroy();
@@ -154,6 +159,8 @@ interface DeployAllOptions {
   pollMs?: number;
   /** Service stacks that wait for their image (see ./image-gate.ts). */
   holds?: ImageHolds;
+  /** The certificate stack that waits for its domain's delegation (see ./delegation-gate.ts). */
+  delegation?: DelegationHold;
 }
 
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
@@ -237,7 +244,9 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
       specs,
       async (spec, signal) => {
         const started = Date.now();
-        const held = opts.holds && (await heldResult(ctx, opts.holds, spec.name));
+        const held =
+          (opts.holds && (await heldResult(ctx, opts.holds, spec.name))) ||
+          (await delegationHeld(ctx, opts.delegation, spec.name));
         if (held) return held;
         const result = await deployStack(ctx.clients, spec, {
           events: (e) => progress.event(e),

@@ -5,6 +5,7 @@
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { table } from '../cli/table';
+import { appUrls, HTTP_ONLY_NOTE } from '../ops/app-url';
 import { openContext } from './context';
 
 export async function runOutputs(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
@@ -39,6 +40,10 @@ export async function runOutputs(flags: { params?: string; only?: string[] }, gl
       output.line(c().bold(name));
       output.line(rowsOf[name]?.length ? table(rowsOf[name]!) : c().dim('  (no outputs)'));
     }
+    const urls = appUrls(ctx.stacks, Object.fromEntries(Object.entries(result).map(([k, v]) => [k, v.outputs])));
+    if (urls.length) output.line();
+    for (const u of urls)
+      output.line(`${c().bold(u.app)}: ${u.url}${u.httpOnly ? c().yellow(`  (${HTTP_ONLY_NOTE})`) : ''}`);
   } finally {
     ctx.clients.destroy();
   }

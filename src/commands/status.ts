@@ -9,6 +9,7 @@ import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { table } from '../cli/table';
 import { describeTargets, serviceHealth, type ServiceHealth } from '../ops/health';
+import { appUrls, HTTP_ONLY_NOTE } from '../ops/app-url';
 import { openContext, type RunContext } from './context';
 
 function colourStatus(status: string): string {
@@ -21,7 +22,7 @@ function colourStatus(status: string): string {
 export async function runStatus(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { describeStack } = await import('../deploy/cloudformation');
+    const { describeStack, outputsOf } = await import('../deploy/cloudformation');
     const stacks: (Stack | undefined)[] = await Promise.all(
       ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)),
     );
@@ -64,6 +65,9 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
     for (const r of rows)
       if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
     if (services.length) printServices(services);
+    const urls = appUrls(ctx.stacks, Object.fromEntries(ctx.stacks.map((s, i) => [s.name, outputsOf(stacks[i])])));
+    for (const u of urls)
+      output.line(`${c().bold(u.app)}: ${u.url}${u.httpOnly ? c().yellow(`  (${HTTP_ONLY_NOTE})`) : ''}`);
   } finally {
     ctx.clients.destroy();
   }

@@ -29,7 +29,8 @@ export type EngineErrorCode =
   | 'EndpointUnreachable'
   | 'RunLocked'
   | 'QuotaExceeded'
-  | 'ServiceLinkedRole';
+  | 'ServiceLinkedRole'
+  | 'DelegationPending';
 
 /** Base of every error the engine throws on purpose. */
 export class EngineError extends Error {
@@ -66,6 +67,7 @@ const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
   'RecreateRefused',
   'GraphCycle',
   'RunLocked',
+  'DelegationPending',
 ]);
 
 /** The SDK's credential chain found nothing (no profile, no env keys, no SSO session). */

@@ -1,0 +1,175 @@
+/**
+ * End to end: an environment with its own domain (examples/full-domain.yaml), through the real CLI
+ * against the emulator, with the public DNS the delegation check asks played by a server on
+ * 127.0.0.1 that this test controls (CFN_STAGES_DNS_SERVER).
+ * - Undelegated: the first deploy creates the zone and everything that needs no certificate, then
+ *   stops before the certificate stack with the zone's name servers and the delegation step
+ *   (exit 1); a second deploy, still undelegated, is refused before any change (exit 2).
+ * - Once DNS names the zone's servers, the same command completes: the certificate is issued
+ *   (its validation records are in the zone), the alias record and the HTTPS listener exist, HTTP
+ *   redirects to HTTPS, and `outputs` shows the https:// URL.
+ */
+import * as path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
+import { startDnsServer, type DnsServer } from '../helpers/dns-server';
+import { repositoriesWithImages } from '../helpers/images';
+
+const FILE = path.join('examples', 'full-domain.yaml');
+const DOMAIN = 'demo.example.com';
+
+let emu: Emulator;
+let dns: DnsServer;
+let cfn: CloudFormationClient;
+
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(emu.env, args, { env: { CFN_STAGES_DNS_SERVER: dns.address }, timeoutMs: 240_000 });
+}
+
+/**
+ * ACM and Route 53 reads straight from the emulator's HTTP API (the project has no ACM or Route 53
+ * SDK client; the emulator does not check signatures).
+ */
+/** moto picks the service by the signature's credential scope. */
+const signedFor = (service: string) => ({
+  Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+});
+
+async function certificate(
+  arn: string,
+): Promise<{ Status: string; DomainName: string; SubjectAlternativeNames: string[] }> {
+  const r = await fetch(emu.endpoint, {
+    method: 'POST',
+    headers: {
+      ...signedFor('acm'),
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'CertificateManager.DescribeCertificate',
+    },
+    body: JSON.stringify({ CertificateArn: arn }),
+  });
+  return ((await r.json()) as { Certificate: any }).Certificate;
+}
+
+async function zoneRecords(zoneId: string): Promise<string> {
+  const r = await fetch(`${emu.endpoint}/2013-04-01/hostedzone/${zoneId}/rrset`, { headers: signedFor('route53') });
+  return r.text();
+}
+
+async function outputs(stack: string): Promise<Record<string, string>> {
+  const r = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
+  return Object.fromEntries((r.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+}
+
+beforeAll(async () => {
+  [emu, dns] = await Promise.all([startEmulator(), startDnsServer()]);
+  cfn = new CloudFormationClient(emu.clientConfig);
+  await repositoriesWithImages(emu, cli, FILE, [{ repository: 'acme-web', tag: 'initial' }]);
+}, 120_000);
+
+afterAll(async () => {
+  cfn?.destroy();
+  await Promise.all([emu?.stop(), dns?.close()]);
+});
+
+describe('a domain that is not delegated yet', () => {
+  let first: CliRun;
+  let result: { ok: boolean; stacks: { name: string; result: string }[]; delegation?: Record<string, unknown> };
+
+  beforeAll(async () => {
+    first = await cli(['deploy', '--params', FILE, '--yes', '--json']);
+    result = JSON.parse(first.stdout);
+  }, 300_000);
+
+  test('the first deploy makes the zone and stops before the certificate, exit 1', () => {
+    expect(first.code).toBe(1);
+    const byName = Object.fromEntries(result.stacks.map((s) => [s.name, s.result]));
+    expect(byName['x-demo-dns-zone']).toBe('created');
+    expect(byName['x-demo-network']).toBe('created');
+    expect(byName['x-demo-certificate']).toBe('not-run');
+    // What needs the certificate waits with it: the app's load balancer and its services.
+    expect(byName['x-demo-acme-loadbalancer']).toBe('not-run');
+    expect(byName['x-demo-acme-service']).toBe('not-run');
+    expect(dns.asked).toContain(DOMAIN);
+  });
+
+  test("the report names the zone's name servers and the answer DNS gave", async () => {
+    const zone = await outputs('x-demo-dns-zone');
+    const servers = zone.NameServers!.split(',');
+    expect(servers.length).toBeGreaterThan(1);
+    expect(result.delegation).toMatchObject({ domain: DOMAIN, delegated: false, answered: [] });
+    expect(result.delegation!.zoneNameServers).toEqual([...servers].sort());
+  });
+
+  test('run again undelegated: refused before any change (exit 2), with the exact step', async () => {
+    const again = await cli(['deploy', '--params', FILE, '--yes']);
+    expect(again.code).toBe(2);
+    const text = again.stderr + again.stdout;
+    const zone = await outputs('x-demo-dns-zone');
+    for (const ns of zone.NameServers!.split(',')) expect(text).toContain(ns);
+    expect(text).toMatch(/demo\.example\.com is not delegated to its hosted zone \(DNS has no NS records for it yet\)/);
+    expect(text).toMatch(/at your registrar, set its name servers to the list above/);
+    expect(text).toMatch(/add to example\.com an NS record named demo\.example\.com with these values/);
+    expect(text).toMatch(/nothing was changed/);
+    await expect(cfn.send(new DescribeStacksCommand({ StackName: 'x-demo-certificate' }))).rejects.toThrow(
+      /does not exist/,
+    );
+  }, 120_000);
+});
+
+describe('once the domain is delegated, the same command completes', () => {
+  let run: CliRun;
+
+  beforeAll(async () => {
+    const zone = await outputs('x-demo-dns-zone');
+    dns.ns.set(DOMAIN, zone.NameServers!.split(','));
+    run = await cli(['deploy', '--params', FILE, '--yes']);
+  }, 300_000);
+
+  test('exit 0, and the certificate is issued through its records in the zone', async () => {
+    expect({ code: run.code, out: run.stdout.slice(-800) }).toEqual({ code: 0, out: expect.any(String) });
+    const arn = (await outputs('x-demo-certificate')).CertificateArn!;
+    const cert = await certificate(arn);
+    expect(cert.Status).toBe('ISSUED');
+    expect(cert.DomainName).toBe(DOMAIN);
+    expect(cert.SubjectAlternativeNames).toEqual(expect.arrayContaining([`*.${DOMAIN}`]));
+  });
+
+  test("the zone holds the app's alias record and the certificate's validation record", async () => {
+    const zoneId = (await outputs('x-demo-dns-zone')).HostedZoneId!;
+    const records = await zoneRecords(zoneId);
+    expect(records).toMatch(/<Name>acme\.demo\.example\.com\.?<\/Name>\s*<Type>A<\/Type>[\s\S]*?<AliasTarget>/);
+    expect(records).toMatch(/<Name>_[0-9a-f]+\.demo\.example\.com\.?<\/Name>\s*<Type>CNAME<\/Type>/);
+  });
+
+  test('HTTPS with the certificate and a TLS 1.2+ policy; HTTP redirects to it', async () => {
+    const elb = new ElasticLoadBalancingV2Client(emu.clientConfig);
+    const lbs = await elb.send(new DescribeLoadBalancersCommand({}));
+    const lb = lbs.LoadBalancers!.find((l) => l.Type === 'application')!;
+    const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+    elb.destroy();
+    const https = Listeners!.find((l) => l.Port === 443)!;
+    const http = Listeners!.find((l) => l.Port === 80)!;
+    const arn = (await outputs('x-demo-certificate')).CertificateArn!;
+    expect(https).toMatchObject({ Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    expect(https.Certificates?.map((c) => c.CertificateArn)).toEqual([arn]);
+    expect(http.DefaultActions).toEqual([
+      expect.objectContaining({
+        Type: 'redirect',
+        RedirectConfig: expect.objectContaining({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }),
+      }),
+    ]);
+  });
+
+  test('outputs shows the https:// URL', async () => {
+    const r = await cli(['outputs', '--params', FILE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/acme: https:\/\/acme\.demo\.example\.com(\s|$)/);
+    expect(r.stdout).not.toMatch(/HTTP only/);
+  });
+});
