@@ -14,7 +14,7 @@ export { catalogueVersion, schemaPath } from './package';
 /** The params-file JSON Schema as published. Loaded lazily: zod is not needed to build templates. */
 export function renderParamsSchema(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { paramsJsonSchema } = require('./params/schema') as typeof import('./params/schema');
+  const { paramsJsonSchema } = require('../stages/params') as typeof import('../stages/params');
   return JSON.stringify(paramsJsonSchema(), null, 2) + '\n';
 }
 

@@ -30,6 +30,7 @@ import type { TemplateId } from '../templates/kit/ids';
 import type { DataKind } from '../templates/kit/links';
 import type { PatternName } from '../templates/kit/names';
 import type { ServiceOptions } from '../templates/service/service';
+import { extraPriorities } from './check';
 
 /** A section of its own (`network:`, `apps[].service`): one stack, built when present or always. */
 export interface SectionPlace {
@@ -46,10 +47,13 @@ export interface ListPlace {
   at: 'environment' | 'app';
   /** The list's key in the params file. */
   list: string;
-  /** The item's field that names its stack, the template parameter it fills, and its rule. */
-  name: { field: string; parameter: string; pattern: PatternName };
-  /** Several templates share the list, told apart by `kind: <row key>` in each item (data stores). */
-  byKind?: boolean;
+  /** The item's field that names its stack, the template parameter it fills, its rule, and what it is. */
+  name: { field: string; parameter: string; pattern: PatternName; what: string };
+  /**
+   * Several templates share the list, told apart by `kind: <row key>` in each item (data stores);
+   * `help` then says what the list holds.
+   */
+  byKind?: { help: string };
 }
 
 /** What a row says; {@link CatalogueRow} adds what follows from it. */
@@ -76,6 +80,11 @@ export interface RowSpec<K extends string = string> {
   linkable?: boolean;
   /** For list items: the name the wizard suggests for a first one. */
   defaultName?: string;
+  /**
+   * For list items: fills in what an item leaves to its place in the list (an extra service's
+   * listener-rule priority), before the items are planned.
+   */
+  fillItems?: (items: Record<string, unknown>[]) => Record<string, unknown>[];
 }
 
 export interface CatalogueRow<K extends string = string> extends RowSpec<K> {
@@ -98,8 +107,8 @@ const DATA: ListPlace = {
   kind: 'list',
   at: 'app',
   list: 'data',
-  name: { field: 'name', parameter: 'DataName', pattern: 'DataName' },
-  byKind: true,
+  name: { field: 'name', parameter: 'DataName', pattern: 'DataName', what: 'a data store name' },
+  byKind: { help: 'Data stores of this app' },
 };
 
 /** Every template, in number order (the order `synth` publishes them in). */
@@ -109,7 +118,7 @@ export const catalogue = [
     template: NetworkTemplate,
     build: buildNetwork,
     title: 'Network',
-    help: 'VPC, public and private subnets in 2 or 3 zones, NAT, security groups, flow logs',
+    help: 'a VPC with public and private subnets in 2 or 3 zones, NAT, security groups and flow logs',
     place: env(true),
     questions: ['azCount', 'natGateways'],
   }),
@@ -127,7 +136,7 @@ export const catalogue = [
     template: EcsClusterTemplate,
     build: buildEcsCluster,
     title: 'ECS cluster',
-    help: "ECS cluster with Fargate (and optional EC2) capacity: runs the apps' services",
+    help: "an ECS cluster with Fargate (and optional EC2) capacity, which runs the apps' services",
     place: env(),
     questions: ['defaultCapacityStrategy'],
   }),
@@ -136,7 +145,7 @@ export const catalogue = [
     template: EksClusterTemplate,
     build: buildEksCluster,
     title: 'EKS cluster',
-    help: 'EKS cluster in the private subnets with a managed node group',
+    help: 'an EKS cluster in the private subnets with a managed node group',
     place: env(),
     questions: ['kubernetesVersion', 'endpointAccess', 'nodeInstanceTypes', 'nodeCapacityType'],
   }),
@@ -150,7 +159,7 @@ export const catalogue = [
       kind: 'list',
       at: 'environment',
       list: 'repositories',
-      name: { field: 'name', parameter: 'RepositoryName', pattern: 'RepositoryName' },
+      name: { field: 'name', parameter: 'RepositoryName', pattern: 'RepositoryName', what: 'a repository name' },
     },
     questions: ['imageTagMutability'],
   }),
@@ -184,7 +193,11 @@ export const catalogue = [
       kind: 'list',
       at: 'app',
       list: 'extras',
-      name: { field: 'suffix', parameter: 'Suffix', pattern: 'ExtraSuffix' },
+      name: { field: 'suffix', parameter: 'Suffix', pattern: 'ExtraSuffix', what: 'an extra service suffix' },
+    },
+    fillItems: (items) => {
+      const priorities = extraPriorities(items);
+      return items.map((item, j) => ({ ...item, rulePriority: priorities[j] }));
     },
     questions: ['pathPrefix', 'rulePriority', 'containerPort', 'cpu', 'memory', 'minContainers', 'maxContainers'],
     linkable: true,

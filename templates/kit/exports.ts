@@ -11,7 +11,7 @@
  * - project (ECR): `ecr-${RepositoryName}-<Key>`
  */
 import { Fn, IntrinsicFunction, sub } from './cf';
-import { resolvePattern, patternValues, type NameContext, type Scope } from './names';
+import { parsePattern, patternValues, resolvePattern, scopedPattern, type NameContext, type Scope } from './names';
 
 /** `string` exports one value; `list` exports a comma-joined list that consumers split again. */
 export type ExportKind = 'string' | 'list';
@@ -50,19 +50,25 @@ export const projectExport = define('project');
 /** The export name as an `Fn::Sub` pattern over the standard parameters. */
 export function exportNamePattern(c: ExportContract, instance?: string): string {
   const inst = c.instanceParam ? `${instance ?? '${' + c.instanceParam + '}'}-` : '';
-  switch (c.scope) {
-    case 'environment':
-      return `\${Prefix}\${EnvironmentName}-${inst}${c.key}`;
-    case 'application':
-      return `\${Prefix}\${EnvironmentName}-\${ApplicationName}-${inst}${c.key}`;
-    case 'project':
-      return `ecr-\${RepositoryName}-${inst}${c.key}`;
-  }
+  return scopedPattern(c.scope, `${inst}${c.key}`);
 }
 
 /** The concrete export name for a deployed stack (what `ListExports` shows). */
 export function exportName(c: ExportContract, ctx: NameContext): string {
   return resolvePattern(exportNamePattern(c, ctx.instance), patternValues(ctx));
+}
+
+/**
+ * The inverse of {@link exportName}: the values an export name of this contract was made from
+ * (`{ Prefix, EnvironmentName, ApplicationName, DataName }`), or undefined when it is not one.
+ * `known` values match literally: give an environment's to find only its exports.
+ */
+export function parseExportName(
+  c: ExportContract,
+  name: string,
+  known: Record<string, string | undefined> = {},
+): Record<string, string> | undefined {
+  return parsePattern(exportNamePattern(c), name, known);
 }
 
 /** The Output logical id for a contract: alphanumeric, as CloudFormation requires. */
