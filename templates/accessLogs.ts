@@ -14,9 +14,8 @@
 import S3 from 'cloudform-types/types/s3';
 import { AccessLogs } from './contracts';
 import { tlsOnly } from './data/common';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate, type Handle } from './kit/builder';
 import { Fn, Refs, keep, sub, type Condition, type IntrinsicFunction, type PolicyStatement } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { checkovSkip } from './kit/security';
 import { onlyIf } from './service/cfn';
 
@@ -142,14 +141,19 @@ function deliveryPolicy(t: Env, bucket: Handle): void {
   );
 }
 
+/** Who 15 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const AccessLogsTemplate: TemplateIdentity<'environment'> = {
+  id: '15.env-access-logs',
+  scope: 'environment',
+  stackSuffix: 'access-logs',
+};
+
 /** Builds 15: one bucket per environment, no build options. */
 export function buildAccessLogs(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.accessLogs,
-    scope: 'environment',
+    ...AccessLogsTemplate,
     description:
       'Environment load balancer access-log bucket: SSE-S3 as ELB log delivery requires, TLS-only, log-delivery policy, lifecycle expiry, retained on delete',
-    stackSuffix: 'access-logs',
     group: 'Access logs',
   });
   const days = t.param('LogRetentionDays', {

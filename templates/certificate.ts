@@ -10,21 +10,25 @@
  */
 import ACM from 'cloudform-types/types/certificateManager';
 import { Certificate, DnsZone } from './contracts';
-import { TemplateBuilder, type BuiltTemplate } from './kit/builder';
+import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate } from './kit/builder';
 import { Fn } from './kit/cf';
-import { TemplateId } from './kit/ids';
 
 /** Key algorithms ACM issues public certificates with. */
 export const KEY_ALGORITHMS = ['RSA_2048', 'EC_prime256v1', 'EC_secp384r1'];
 
+/** Who 17 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const CertificateTemplate: TemplateIdentity<'environment'> = {
+  id: '17.env-certificate',
+  scope: 'environment',
+  stackSuffix: 'certificate',
+};
+
 /** Builds 17: a wildcard certificate for the environment's domain (no build options). */
 export function buildCertificate(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.certificate,
-    scope: 'environment',
+    ...CertificateTemplate,
     description:
       "Environment certificate: ACM, for the domain and *.domain, DNS-validated through the environment's hosted zone",
-    stackSuffix: 'certificate',
     group: 'Certificate',
   });
   const algorithm = t.param('KeyAlgorithm', {

@@ -12,22 +12,26 @@
  */
 import Route53 from 'cloudform-types/types/route53';
 import { DnsZone } from './contracts';
-import { TemplateBuilder, type BuiltTemplate } from './kit/builder';
+import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate } from './kit/builder';
 import { Fn, withCondition } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { either } from './service/cfn';
 
 /** A lower-case DNS name of two labels or more (`example.com`, `dev.example.com`). */
 export const DOMAIN_PATTERN = '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
 
+/** Who 16 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const DnsZoneTemplate: TemplateIdentity<'environment'> = {
+  id: '16.env-dns-zone',
+  scope: 'environment',
+  stackSuffix: 'dns-zone',
+};
+
 /** Builds 16: a new hosted zone, or the existing one named (no build options). */
 export function buildDnsZone(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.dnsZone,
-    scope: 'environment',
+    ...DnsZoneTemplate,
     description:
       "Environment domain: a Route 53 public hosted zone for it (or an existing zone, named), for the apps' names and certificate validation",
-    stackSuffix: 'dns-zone',
     group: 'Domain',
   });
   const domain = t.param('DomainName', {

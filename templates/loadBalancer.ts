@@ -32,9 +32,8 @@ import Route53 from 'cloudform-types/types/route53';
 import SecretsManager from 'cloudform-types/types/secretsManager';
 import { AccessLogs, AppLoadBalancer, Certificate, DnsZone, Network } from './contracts';
 import { DOMAIN_PATTERN } from './dnsZone';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, keep, sub, withCondition, type IntrinsicFunction } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { checkovSkip, kmsKey, logGroup, logsMayUseKey, LOG_RETENTION_DAYS } from './kit/security';
 import { either, notEmpty, onlyIf, withTags } from './service/cfn';
 
@@ -576,14 +575,19 @@ function aliasRecord(t: App, p: LbParams, alb: Alb, nlb: Nlb): void {
   );
 }
 
+/** Who 31 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const LoadBalancerTemplate: TemplateIdentity<'application'> = {
+  id: '31.app-loadbalancer',
+  scope: 'application',
+  stackSuffix: 'loadbalancer',
+};
+
 /** Builds 31: one template for both traffic types, switched by `PortProtocol` (no build options). */
 export function buildLoadBalancer(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.loadBalancer,
-    scope: 'application',
+    ...LoadBalancerTemplate,
     description:
       'App load balancer (ALB, or NLB for TCP), HTTPS with the environment certificate when the app has a domain, alias record, access logs, target group, log group, KMS key and configuration secret',
-    stackSuffix: 'loadbalancer',
     group: 'Load balancer',
   });
   const p = declareParams(t);

@@ -34,7 +34,7 @@ async function zoneDelegation(ctx: RunContext, hold: Omit<DelegationHold, 'last'
  */
 export async function checkDelegationGate(ctx: RunContext): Promise<DelegationHold | undefined> {
   const cert = ctx.stacks.find((s) => s.stage === 'certificate');
-  const zone = ctx.all.find((s) => s.stage === 'dnsZone');
+  const zone = ctx.all.find((s) => s.stage === 'domain');
   if (!cert || !zone) return undefined;
   const [{ describeStack }, { StackStatus }] = await Promise.all([
     import('../deploy/cloudformation'),

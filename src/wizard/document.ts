@@ -9,7 +9,7 @@ import { DATA_KINDS, stages, type StageKey } from '../../stages/catalogue';
 import { optionName, stageParameters } from '../../stages/options';
 import { publishedTemplate } from '../../stages/catalogue';
 import { parseParams } from '../params/load';
-import type { ParamsFile } from '../params/schema';
+import type { ParamsFile } from '../../stages/params';
 import { isTemplateDefault, optionParameter } from './questions';
 
 /** Template options of one stage, in camelCase (`{ maxContainers: 5 }`). */

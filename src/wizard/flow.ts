@@ -6,7 +6,7 @@
  * environment and the file system are injected too (FlowContext), so the whole flow runs in tests.
  */
 import { DATA_KINDS, stages, type StageKey } from '../../stages/catalogue';
-import { regionProblem } from '../../stages/check';
+import { checkRegion } from '../../stages/check';
 import { checkName } from '../../templates/kit/names';
 import {
   defaultAccess,
@@ -96,8 +96,6 @@ export interface FlowResult {
   startFile?: string;
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-
 const DATA_HELP: Record<string, { description: string; name: string }> = {
   postgres: { description: 'Aurora PostgreSQL cluster, encrypted, credentials in Secrets Manager', name: 'db' },
   documentdb: {
@@ -163,7 +161,7 @@ export async function runFlow(p: Prompter, ctx: FlowContext): Promise<FlowResult
       message: 'AWS region',
       help: 'Where the environment lives (default: AWS_REGION)',
       default: region,
-      validate: (v) => (REGION.test(v) ? regionProblem(v) : 'a region looks like "us-east-1"'),
+      validate: checkRegion,
     });
     profile = await p.input({
       id: 'profile',

@@ -20,7 +20,7 @@ export const IMPORTANT: Record<StageKey, readonly string[]> = {
   ecsCluster: ['defaultCapacityStrategy'],
   eksCluster: ['kubernetesVersion', 'endpointAccess', 'nodeInstanceTypes', 'nodeCapacityType'],
   accessLogs: [],
-  dnsZone: ['domainName'],
+  domain: ['domainName'],
   certificate: [],
   repository: ['imageTagMutability'],
   loadBalancer: ['scheme', 'healthCheckPath'],

@@ -107,13 +107,14 @@ describe('an existing environment as defaults', () => {
   const stacks = planEnvironment(parseParams(fullText));
 
   test('stack names and tags tell the template; service templates tell their links', () => {
-    expect(templateOfStack('x-demo-acme-service', {}, 'x-demo-')).toBe('32.app-ecs-service');
-    expect(templateOfStack('x-demo-ecs-cluster', {}, 'x-demo-')).toBe('13.env-ecs-cluster');
-    expect(templateOfStack('ecr-acme-web', {}, 'x-demo-')).toBe('21.project-ecr-image-repo');
-    expect(templateOfStack('x-demo-acme-main', { 'cfn-stages:template': '41.data-postgres' }, 'x-demo-')).toBe(
+    const DEMO = { prefix: 'x-', environment: 'demo' };
+    expect(templateOfStack('x-demo-acme-service', {}, DEMO)).toBe('32.app-ecs-service');
+    expect(templateOfStack('x-demo-ecs-cluster', {}, DEMO)).toBe('13.env-ecs-cluster');
+    expect(templateOfStack('ecr-acme-web', {}, DEMO)).toBe('21.project-ecr-image-repo');
+    expect(templateOfStack('x-demo-acme-main', { 'cfn-stages:template': '41.data-postgres' }, DEMO)).toBe(
       '41.data-postgres',
     );
-    expect(templateOfStack('x-demo-acme-main', {}, 'x-demo-')).toBeUndefined();
+    expect(templateOfStack('x-demo-acme-main', {}, DEMO)).toBeUndefined();
     const service = stacks.find((s) => s.stage === 'service')!;
     expect(linkedDataOf(renderTemplate(service.built.template)).sort()).toEqual(['cache', 'files', 'jobs', 'main']);
     expect(linkedDataOf('not json')).toEqual([]);

@@ -65,10 +65,10 @@ describe("answers are checked with the template's rules", () => {
     expect(checkOption('service', 'maxContainers', '')).toBe('a number is needed');
     expect(checkOption('service', 'maxContainers', '7')).toBeUndefined();
     expect(checkOption('loadBalancer', 'healthCheckPath', 'health')).toBeDefined();
-    expect(checkOption('dnsZone', 'domainName', 'dev.example.com')).toBeUndefined();
-    expect(checkOption('dnsZone', 'domainName', 'Dev.Example')).toBeDefined();
-    expect(checkOption('dnsZone', 'existingHostedZoneId', '')).toBeUndefined();
-    expect(checkOption('dnsZone', 'existingHostedZoneId', 'not-a-zone')).toBeDefined();
+    expect(checkOption('domain', 'domainName', 'dev.example.com')).toBeUndefined();
+    expect(checkOption('domain', 'domainName', 'Dev.Example')).toBeDefined();
+    expect(checkOption('domain', 'existingHostedZoneId', '')).toBeUndefined();
+    expect(checkOption('domain', 'existingHostedZoneId', 'not-a-zone')).toBeDefined();
     expect(checkOption('extra', 'pathPrefix', '')).toMatch(/no default/);
     expect(checkOption('network', 'nonsense', 'x')).toMatch(/not an option/);
   });
