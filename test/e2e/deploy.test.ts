@@ -98,7 +98,7 @@ test('plan lists every stack in dependency order', async () => {
   const r = await cli(['plan', '--params', FULL]);
   expect(r.code).toBe(0);
   const order = [...r.stdout.matchAll(/^(x-demo-[\w-]+|ecr-[\w-]+) \d\d\./gm)].map((m) => m[1]);
-  expect(order).toHaveLength(12);
+  expect(order).toHaveLength(13);
   expect(order.indexOf('x-demo-network')).toBeLessThan(order.indexOf('x-demo-ecs-cluster'));
   expect(order.indexOf('x-demo-acme-loadbalancer')).toBeLessThan(order.indexOf('x-demo-acme-service'));
   expect(order.indexOf('x-demo-acme-main')).toBeLessThan(order.indexOf('x-demo-acme-service'));
@@ -117,7 +117,7 @@ describe('the full example environment', () => {
 
   test('deploys every stack', () => {
     expect(first.ok).toBe(true);
-    expect(first.stacks).toHaveLength(12);
+    expect(first.stacks).toHaveLength(13);
     for (const s of first.stacks)
       expect({ name: s.name, result: s.result }).toEqual({
         name: s.name,

@@ -136,7 +136,7 @@ describe('the full example: change, destroy, deploy the same file again, destroy
     expect(out.stacks.map((s: any) => [s.name, s.result])).toEqual(
       out.stacks.map((s: any) => [s.name, s.name === 'ecr-acme-web' ? 'skipped-unchanged' : 'created']),
     );
-    expect(out.stacks).toHaveLength(12);
+    expect(out.stacks).toHaveLength(13);
     expect(await parameter('x-demo-acme-main', 'RestoreFrom')).toBe('');
     expect(await parameter('x-demo-acme-cache', 'RestoreFrom')).toBe('');
     firstGroup = await output('x-demo-acme-cache', 'ReplicationGroupId');
@@ -151,7 +151,7 @@ describe('the full example: change, destroy, deploy the same file again, destroy
     expect(plan.stdout).toMatch(
       /x-demo-network 11\.env-network\n\s+update: 0 to add, 1 to change, 0 to remove\n\s+~ FlowLogGroup AWS::Logs::LogGroup \(RetentionInDays\)/,
     );
-    expect(plan.stdout).toContain('1 of 12 stacks would change');
+    expect(plan.stdout).toContain('1 of 13 stacks would change');
     const out = await json(['deploy', '--params', changed, '--yes']);
     expect(out.stacks.filter((s: any) => s.result !== 'skipped-unchanged').map((s: any) => [s.name, s.result])).toEqual(
       [['x-demo-network', 'updated']],
