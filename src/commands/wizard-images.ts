@@ -15,6 +15,7 @@ import { isPromptExit } from '../wizard/prompter';
 import type { RunContext } from './context';
 import { deployInPasses } from './deploy';
 import { checkImages, heldImages, type ImageHolds } from './image-gate';
+import { checkDelegationGate, printDelegation } from './delegation-gate';
 
 /** How often the wizard looks for a pushed image. */
 export const IMAGE_POLL_MS = 3000;
@@ -29,8 +30,11 @@ export async function deployWithImages(
   preflight: () => Promise<void> = async () => undefined,
 ): Promise<DeployResult[]> {
   const holds = await checkImages(ctx, { waitForTags: true });
+  // The certificate waits for its domain's delegation, as in `provision deploy`.
+  const delegation = await checkDelegationGate(ctx);
   await preflight();
-  const first = await deployInPasses(ctx, { yes: true, concurrency: 4, holds });
+  const first = await deployInPasses(ctx, { yes: true, concurrency: 4, holds, delegation });
+  printDelegation(ctx, delegation);
   const pushes = await heldImages(ctx, holds, first);
   if (!pushes.length) return first;
   showPush(ctx, holds, pushes);
@@ -40,7 +44,7 @@ export async function deployWithImages(
     );
     return first;
   }
-  const second = await deployInPasses(ctx, { yes: true, concurrency: 4 });
+  const second = await deployInPasses(ctx, { yes: true, concurrency: 4, delegation });
   return first.map((r, i) => {
     const again = second[i]!;
     return r.kind === 'not-run' || again.kind !== 'skipped-unchanged' ? again : r;

@@ -17,6 +17,7 @@ import type { DeployResult } from '../deploy/types';
 import { planEnvironment } from '../../stages/plan';
 import { mapLimit } from './plan';
 import { CliError, ExitCode } from '../cli/errors';
+import { HTTP_ONLY_NOTE } from '../ops/app-url';
 import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { changeLine, describeFailure, summariseChanges } from '../cli/progress';
@@ -125,7 +126,10 @@ async function showFinish(ctx: RunContext): Promise<void> {
   output.line();
   for (const s of ctx.stacks.filter((x) => x.stage === 'loadBalancer')) {
     const url = outputs.get(s.name)?.AppUrl;
-    output.line(`${c().green('➜')} ${c().bold(`App ${s.app}`)}: ${url ? c().cyan(url) : c().dim('(no URL yet)')}`);
+    const note = url?.startsWith('http://') ? c().yellow(`  (${HTTP_ONLY_NOTE})`) : '';
+    output.line(
+      `${c().green('➜')} ${c().bold(`App ${s.app}`)}: ${url ? c().cyan(url) + note : c().dim('(no URL yet)')}`,
+    );
   }
   output.line();
   output.line(c().bold('Next steps'));
