@@ -13,7 +13,7 @@
 import Route53 from 'cloudform-types/types/route53';
 import { DnsZone } from './contracts';
 import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate } from './kit/builder';
-import { Fn, withCondition } from './kit/cf';
+import { Fn, keep, withCondition } from './kit/cf';
 import { either } from './service/cfn';
 
 /** A lower-case DNS name of two labels or more (`example.com`, `dev.example.com`). */
@@ -56,13 +56,18 @@ export function buildDnsZone(): BuiltTemplate {
   const zone = t.add(
     'HostedZone',
     withCondition(
-      new Route53.HostedZone({
-        Name: domain,
-        HostedZoneConfig: {
-          Comment: Fn.Join('', ['cfn-stages environment ', Fn.Ref('Prefix'), Fn.Ref('EnvironmentName')]),
-        },
-        HostedZoneTags: t.tags(),
-      }),
+      // Kept on delete: the domain's NS records point at this zone's name servers, and a new zone
+      // gets others (the delegation step again). CloudFormation also leaves the certificate's
+      // validation records in it, so its delete would fail anyway (HostedZoneNotEmpty).
+      keep(
+        new Route53.HostedZone({
+          Name: domain,
+          HostedZoneConfig: {
+            Comment: Fn.Join('', ['cfn-stages environment ', Fn.Ref('Prefix'), Fn.Ref('EnvironmentName')]),
+          },
+          HostedZoneTags: t.tags(),
+        }),
+      ),
       create,
     ),
   );

@@ -34,6 +34,8 @@ export function describeRecreate(kept: KeptResource): string {
       return 'stays: kept data (snapshot, secret, queue or bucket) is encrypted with it; delete it only after that data';
     case 'AWS::S3::Bucket':
       return 'stays with its objects; the next deploy makes a new bucket (a bucketName set in the params file must be freed first)';
+    case 'AWS::Route53::HostedZone':
+      return `stays with its records, so the domain stays delegated to it: put existingHostedZoneId: ${kept.physicalId ?? '<its id>'} under domain: and the next deploy uses it (a new zone would need the delegation step again)`;
     default:
       return 'stays; the next deploy does not reuse it';
   }

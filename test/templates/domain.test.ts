@@ -62,6 +62,11 @@ describe('16.env-dns-zone', () => {
     expect(t.Parameters.DomainName.Default).toBeUndefined();
     expect(t.Parameters.ExistingHostedZoneId.Default).toBe('');
     expect(t.Conditions!.CreateZone).toEqual({ 'Fn::Equals': [{ Ref: 'ExistingHostedZoneId' }, ''] });
+    // Kept on delete: the domain stays delegated to it (and its validation records would block the delete).
+    expect(resource(t, 'HostedZone')).toMatchObject({
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+    });
     expect(resource(t, 'HostedZone')).toMatchObject({
       Condition: 'CreateZone',
       Properties: { Name: { Ref: 'DomainName' } },
