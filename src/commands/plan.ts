@@ -10,7 +10,7 @@ import type { PreflightReport } from '../deploy/preflight';
 import type { PlanResult } from '../deploy/stack';
 import type { ExportChange } from '../deploy/exports';
 import type { EngineError } from '../deploy/errors';
-import { openContext, toSpec } from './context';
+import { openContext, toSpec, type RunContext } from './context';
 import { missingImports } from './deploy';
 import { imageNeeds, missingImages, pushInstructionsFor, waitingNote } from '../ops/images';
 
@@ -149,6 +149,7 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
         for (const line of exportLines(p.exports ?? [], inRun)) output.line(`  ${line}`);
       }
       for (const m of images.filter((x) => x.stack === s.name)) output.line(`  ${c().yellow(waitingNote(m, pushes))}`);
+      if (s.stage === 'certificate' && p.kind === 'changes' && p.plan.type === 'create') certificateNote(ctx);
     });
     for (const m of missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
     if (shared.length) {
@@ -170,4 +171,10 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
   } finally {
     ctx.clients.destroy();
   }
+}
+
+/** A new certificate waits for its domain's delegation (see src/deploy/delegation.ts). */
+function certificateNote(ctx: RunContext): void {
+  const domain = ctx.all.find((z) => z.stage === 'domain')?.parameters.DomainName;
+  output.line(`  ${c().yellow(`created once ${domain} is delegated to its hosted zone (deploy asks DNS first)`)}`);
 }

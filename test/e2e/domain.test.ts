@@ -77,6 +77,14 @@ afterAll(async () => {
   await Promise.all([emu?.stop(), dns?.close()]);
 });
 
+test('plan says the certificate is created once the domain is delegated', async () => {
+  const plan = await cli(['plan', '--params', FILE]);
+  expect(plan.code).toBe(0);
+  expect(plan.stdout).toMatch(
+    /x-demo-certificate 17\.env-certificate after x-demo-dns-zone\n\s+new stack: .*\n(.*\n)*?\s+created once demo\.example\.com is delegated to its hosted zone \(deploy asks DNS first\)/,
+  );
+}, 120_000);
+
 describe('a domain that is not delegated yet', () => {
   let first: CliRun;
   let result: { ok: boolean; stacks: { name: string; result: string }[]; delegation?: Record<string, unknown> };
