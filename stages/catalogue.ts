@@ -56,6 +56,9 @@ export interface ListPlace {
   byKind?: { help: string };
 }
 
+/** Where a row's options live in a params file. */
+export type Place = SectionPlace | ListPlace;
+
 /** What a row says; {@link CatalogueRow} adds what follows from it. */
 export interface RowSpec<K extends string = string> {
   /**
@@ -87,13 +90,20 @@ export interface RowSpec<K extends string = string> {
   fillItems?: (items: Record<string, unknown>[]) => Record<string, unknown>[];
 }
 
-export interface CatalogueRow<K extends string = string> extends RowSpec<K> {
+/** What follows from a row's spec. */
+interface Derived {
   templateId: TemplateId;
   /** Parameters filled from the params file's shape (the list item's name), not offered as options. */
   structural: readonly string[];
 }
 
-function row<K extends string>(spec: RowSpec<K>): CatalogueRow<K> {
+export interface CatalogueRow<K extends string = string> extends RowSpec<K>, Derived {}
+
+/**
+ * A row from its spec. The spec's literal types are kept (its key, place, whether it links), so
+ * the params file's type can be derived from the rows (stages/params.ts).
+ */
+function row<const S extends RowSpec>(spec: S): S & Derived {
   return {
     ...spec,
     templateId: spec.template.id,
@@ -101,18 +111,18 @@ function row<K extends string>(spec: RowSpec<K>): CatalogueRow<K> {
   };
 }
 
-const env = (always?: boolean): SectionPlace => ({ kind: 'section', at: 'environment', ...(always ? { always } : {}) });
-const app = (always?: boolean): SectionPlace => ({ kind: 'section', at: 'app', ...(always ? { always } : {}) });
-const DATA: ListPlace = {
+const env = (always = false) => ({ kind: 'section', at: 'environment', always }) as const;
+const app = (always = false) => ({ kind: 'section', at: 'app', always }) as const;
+const DATA = {
   kind: 'list',
   at: 'app',
   list: 'data',
   name: { field: 'name', parameter: 'DataName', pattern: 'DataName', what: 'a data store name' },
   byKind: { help: 'Data stores of this app' },
-};
+} as const satisfies ListPlace;
 
-/** Every template, in number order (the order `synth` publishes them in). */
-export const catalogue = [
+/** The rows with their literal types, from which the params file's type is derived. */
+const rows = [
   row({
     key: 'network',
     template: NetworkTemplate,
@@ -205,8 +215,8 @@ export const catalogue = [
 ];
 
 /** The data stores (41-46): items of `apps[].data`, told apart by `kind`; services link to them. */
-function dataRows(): CatalogueRow<DataKind>[] {
-  const data = (spec: Omit<RowSpec<DataKind>, 'place'>) => row({ ...spec, place: DATA });
+function dataRows() {
+  const data = <const K extends DataKind>(spec: Omit<RowSpec<K>, 'place'>) => row({ ...spec, place: DATA });
   return [
     data({
       key: 'postgres',
@@ -265,11 +275,17 @@ function dataRows(): CatalogueRow<DataKind>[] {
   ];
 }
 
+/** One row, with its literal types (what stages/params.ts derives the params file's type from). */
+export type LiteralRow = (typeof rows)[number];
+
 /** A stage's name: a row's key (`network`, `service`, `postgres`...). */
-export type StageKey = (typeof catalogue)[number]['key'];
+export type StageKey = LiteralRow['key'];
 
 /** A row of the catalogue (kept under its older name for the code that plans and asks). */
 export type StageDef = CatalogueRow<StageKey>;
+
+/** Every template, in number order (the order `synth` publishes them in). */
+export const catalogue: readonly StageDef[] = rows;
 
 /** The rows by key. */
 export const stages = Object.fromEntries(catalogue.map((r) => [r.key, r])) as Record<StageKey, StageDef>;
