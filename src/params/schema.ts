@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { DATA_KINDS, publishedTemplate, stages, type StageDef } from '../../stages/catalogue';
-import { stageOptionsSchema } from '../../stages/options';
+import { stageOptionsSchema, type StageOptionsSchema } from '../../stages/options';
 import { Patterns, type PatternName } from '../../templates/kit/names';
 
 function name(kind: PatternName, what: string): z.ZodString {
@@ -19,7 +19,10 @@ function name(kind: PatternName, what: string): z.ZodString {
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
-function options(stage: StageDef, extra: Record<string, z.ZodType> = {}): z.ZodObject {
+function options<Extra extends z.core.$ZodShape = Record<never, z.ZodType>>(
+  stage: StageDef,
+  extra?: Extra,
+): StageOptionsSchema<Extra> {
   return stageOptionsSchema(publishedTemplate(stage), stage.structural, extra).describe(
     `Options of ${stage.templateId} (its template parameters, in camelCase)`,
   );
@@ -39,9 +42,11 @@ const linkSchema = z
   })
   .describe('Links a service to a data store of the same app: credentials as ECS secrets, IAM scoped to that store');
 
-function dataSchema(kind: (typeof DATA_KINDS)[number]): z.ZodObject {
+function dataSchema(kind: (typeof DATA_KINDS)[number]) {
   return options(stages[kind], { kind: z.literal(kind), name: name('DataName', 'a data store name') });
 }
+
+type DataSchema = ReturnType<typeof dataSchema>;
 
 /** Builds the params-file schema (templates are built once to read their parameters). */
 export function paramsSchema() {
@@ -76,7 +81,7 @@ export function paramsSchema() {
       .optional()
       .describe("91.extra-service: services piggybacked on the app's load balancer, one per suffix"),
     data: z
-      .array(z.discriminatedUnion('kind', DATA_KINDS.map(dataSchema) as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]))
+      .array(z.discriminatedUnion('kind', DATA_KINDS.map(dataSchema) as [DataSchema, DataSchema, ...DataSchema[]]))
       .optional()
       .describe('Data stores of this app (41-46), each with a kind and a name'),
   });
