@@ -17,7 +17,7 @@ import {
   type Status,
 } from '@inquirer/core';
 import { c, output } from '../cli/output';
-import type { Choice, Prompter, Question } from './flow';
+import type { Choice, Prompter, Question } from './ask';
 
 interface TextConfig {
   message: string;
