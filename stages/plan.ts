@@ -7,7 +7,7 @@
 import type { ParamsFile } from '../src/params/schema';
 import { TagKey, type BuiltTemplate } from '../templates/kit/builder';
 import { exportNamePattern } from '../templates/kit/exports';
-import { templateNumber, type TemplateIdValue } from '../templates/kit/ids';
+import { templateNumber, type TemplateId } from '../templates/kit/ids';
 import type { DataKind, LinkSpec } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
 import { resolvePattern } from '../templates/kit/names';
@@ -19,7 +19,7 @@ export interface PlannedStack {
   name: string;
   stage: StageKey;
   title: string;
-  templateId: TemplateIdValue;
+  templateId: TemplateId;
   built: BuiltTemplate;
   /** Every template parameter, defaults filled in. */
   parameters: Record<string, string>;

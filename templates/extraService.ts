@@ -16,9 +16,8 @@
  */
 import ELB from 'cloudform-types/types/elasticLoadBalancingV2';
 import { AppLoadBalancer, Network } from './contracts';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, sub, type IntrinsicFunction } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { Patterns } from './kit/names';
 import { either, notEmpty, onlyIf } from './service/cfn';
 import { addEcsService, type ServiceOptions } from './service/service';
@@ -148,14 +147,19 @@ function listenerRule(t: App, r: RouteParams, tg: Handle): Handle {
   });
 }
 
+/** Who 91 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const ExtraServiceTemplate: TemplateIdentity<'application'> = {
+  id: '91.extra-service',
+  scope: 'application',
+  stackSuffix: '${Suffix}',
+};
+
 /** Builds 91; with no options, the published template (see `ServiceOptions` for the deployer's). */
 export function buildExtraService(opts: ServiceOptions = {}): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.extraService,
-    scope: 'application',
+    ...ExtraServiceTemplate,
     description:
       "Extra service on the app's load balancer: target group, listener rule by path prefix, task definition, service, autoscaling",
-    stackSuffix: '${Suffix}',
     group: 'Routing',
   });
   const rule = Patterns.ExtraSuffix;

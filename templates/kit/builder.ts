@@ -17,7 +17,7 @@ import {
   type Value,
 } from './cf';
 import { exportNamePattern, importValue, outputId, type ExportContract } from './exports';
-import type { TemplateIdValue } from './ids';
+import type { TemplateId } from './ids';
 import { Patterns, StackNamePattern, StdParam, type Scope } from './names';
 
 /** Which scopes a template of each scope may import from. */
@@ -55,7 +55,7 @@ export type CfnTemplate = Omit<Template, 'Resources'> & {
 };
 
 export interface BuiltTemplate {
-  id: TemplateIdValue;
+  id: TemplateId;
   scope: Scope;
   template: CfnTemplate;
   /** The exports this template consumes (its dependencies). */
@@ -66,12 +66,19 @@ export interface BuiltTemplate {
   stackNamePattern: string;
 }
 
-export interface TemplateSpec<S extends Scope> {
-  id: TemplateIdValue;
-  scope: S;
-  description: string;
+/**
+ * Who a template is: its id, its scope and its stack-name rule. Each template module exports its
+ * own (e.g. `NetworkTemplate`) so that its catalogue row and its builder share one declaration.
+ */
+export interface TemplateIdentity<S extends Scope = Scope> {
+  readonly id: TemplateId;
+  readonly scope: S;
   /** The stack-name suffix: `network` gives `${Prefix}${EnvironmentName}-network`. */
-  stackSuffix: string;
+  readonly stackSuffix: string;
+}
+
+export interface TemplateSpec<S extends Scope> extends TemplateIdentity<S> {
+  description: string;
   /** Console group for this template's own parameters. */
   group: string;
 }

@@ -11,7 +11,6 @@
  * - project (ECR): `ecr-${RepositoryName}-<Key>`
  */
 import { Fn, IntrinsicFunction, sub } from './cf';
-import type { TemplateIdValue } from './ids';
 import { resolvePattern, patternValues, type NameContext, type Scope } from './names';
 
 /** `string` exports one value; `list` exports a comma-joined list that consumers split again. */
@@ -23,8 +22,6 @@ export interface ExportContract<S extends Scope = Scope, K extends ExportKind = 
   readonly key: string;
   readonly kind: K;
   readonly description: string;
-  /** The template whose stack exports it. */
-  readonly producer: TemplateIdValue;
   /**
    * For repeatable producers (extra services, data stores): the parameter holding the instance
    * name, which goes into the export name before the key.
@@ -34,7 +31,6 @@ export interface ExportContract<S extends Scope = Scope, K extends ExportKind = 
 
 function define<S extends Scope>(scope: S) {
   return <K extends ExportKind = 'string'>(
-    producer: TemplateIdValue,
     key: string,
     description: string,
     opts: { kind?: K; instanceParam?: string } = {},
@@ -43,7 +39,6 @@ function define<S extends Scope>(scope: S) {
     key,
     kind: (opts.kind ?? 'string') as K,
     description,
-    producer,
     ...(opts.instanceParam ? { instanceParam: opts.instanceParam } : {}),
   });
 }
