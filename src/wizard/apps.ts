@@ -9,20 +9,10 @@ import type { DataKind } from '../../templates/kit/links';
 import { askName, keepOrAdd, type Draft, type Prompter, type Step } from './ask';
 import { askOptions } from './ask-options';
 import { defaultAccess, type AppDoc, type DataDoc, type ExtraDoc, type LinkDoc, type ServiceDoc } from './document';
-import { checkOption } from './questions';
+import { checkOption, templateNumber } from './questions';
 
-/** What each data kind is, and the name a new one is offered. */
-const DATA_HELP: Record<DataKind, { description: string; name: string }> = {
-  postgres: { description: 'Aurora PostgreSQL cluster, encrypted, credentials in Secrets Manager', name: 'db' },
-  documentdb: {
-    description: 'DocumentDB (MongoDB API) cluster, encrypted, credentials in Secrets Manager',
-    name: 'docs',
-  },
-  redis: { description: 'ElastiCache Redis replication group, encrypted in transit and at rest', name: 'cache' },
-  s3: { description: 'S3 bucket, encrypted and versioned, public access blocked', name: 'files' },
-  sqs: { description: 'SQS queue with a dead-letter queue, encrypted', name: 'jobs' },
-  sns: { description: "SNS topic, encrypted, optionally feeding the app's queues", name: 'events' },
-};
+/** The numbers of the data-store templates, as the texts show them (`41-46`). */
+const DATA_NUMBERS = `${templateNumber(DATA_KINDS[0]!)}-${templateNumber(DATA_KINDS[DATA_KINDS.length - 1]!)}`;
 
 /** What an app's steps share: its id (`apps[0]`), its defaults, the answers so far. */
 interface AppDraft {
@@ -54,8 +44,8 @@ async function addDataStore(p: Prompter, id: string, name: string, kept: readonl
   const kind = await p.select<DataKind>({
     id: `${id}.data[${j}].kind`,
     message: 'Kind of data store',
-    help: 'Each kind is one numbered template (41-46)',
-    choices: DATA_KINDS.map((k) => ({ value: k, name: titled(k), description: DATA_HELP[k].description })),
+    help: `Each kind is one numbered template (${DATA_NUMBERS})`,
+    choices: DATA_KINDS.map((k) => ({ value: k, name: titled(k), description: stages[k].help })),
     default: 'postgres',
   });
   const dsName = await askName(p, {
@@ -63,7 +53,7 @@ async function addDataStore(p: Prompter, id: string, name: string, kept: readonl
     message: 'Data store name',
     help: 'Names its stack and what linked services see (NAME_host...): 1 to 12 lower-case letters or digits',
     pattern: 'DataName',
-    base: DATA_HELP[kind].name,
+    base: stages[kind].defaultName ?? kind,
     taken: kept.map((x) => x.name),
     duplicate: `is already a data store of ${name}`,
   });
@@ -153,7 +143,7 @@ async function askImage(
       ? await p.input({
           id: `${id}.repositoryName`,
           message: 'ECR repository name',
-          help: 'An existing repository of this account and region (made by 21.project-ecr-image-repo)',
+          help: `An existing repository of this account and region (made by ${stages.repository.templateId})`,
           ...(currentRepo && !repoNames.includes(currentRepo) ? { default: currentRepo } : {}),
           validate: (v) => checkName('RepositoryName', v),
         })
@@ -248,7 +238,7 @@ async function askExtras(p: Prompter, d: AppDraft): Promise<ExtraDoc[]> {
     again: async (e, kept) => ({ suffix: e.suffix, ...(await service(e, e, kept.length)) }),
     more: () => ({
       message: `Add an extra service to ${app.name}?`,
-      help: 'Another service behind the same load balancer, matched by path (91.extra-service): an API, an admin site...',
+      help: `Another service behind the same load balancer, matched by path (${stages.extra.templateId}): an API, an admin site...`,
       default: false,
     }),
     add: async (kept) => {
@@ -278,7 +268,7 @@ const askServices: AppStep = async (p, d) => {
   const wants = await p.confirm({
     id: `${id}.service`,
     message: `Run ${app.name} as an ECS service behind its load balancer?`,
-    help: "The app's containers (32.app-ecs-service), scaled between a minimum and maximum on CPU and memory",
+    help: `The app's containers (${stages.service.templateId}), scaled between a minimum and maximum on CPU and memory`,
     default: current.service !== undefined || !current.loadBalancer,
   });
   if (wants) app.service = await askService(p, 'service', current.service ?? {}, `${id}.service`, app.name, d);
@@ -315,7 +305,7 @@ export const askApps: Step = async (p, { defaults, answers }) => {
     again: (app, kept) => askApp(p, answers, app, kept.length),
     more: (kept) => ({
       message: kept.length ? 'Add another app?' : 'Add an app (a load balancer and the service behind it)?',
-      help: 'An app is a load balancer (31) with its service (32), extra services (91) and data stores (41-46)',
+      help: `An app is a load balancer (${templateNumber('loadBalancer')}) with its service (${templateNumber('service')}), extra services (${templateNumber('extra')}) and data stores (${DATA_NUMBERS})`,
       default: kept.length === 0,
     }),
     add: async (kept) => {

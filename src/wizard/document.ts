@@ -6,7 +6,7 @@
  */
 import { stringify } from 'yaml';
 import type { z } from 'zod';
-import { DATA_KINDS, publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
+import { catalogue, DATA_KINDS, publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
 import { optionName, stageParameters } from '../../stages/options';
 import type { DataKind } from '../../templates/kit/links';
 import { parseParams } from '../params/load';
@@ -31,22 +31,25 @@ export type Access = NonNullable<LinkDoc['access']>[number];
 /** Template options of one stage, in camelCase (`{ maxContainers: 5 }`). */
 export type Options = Record<string, unknown>;
 
-/** The environment's own stages: top-level sections of a params document, in its order. */
-export const ENVIRONMENT_STAGES = [
-  'network',
-  'jumpboxes',
-  'ecsCluster',
-  'eksCluster',
-] as const satisfies readonly StageKey[];
-export type EnvironmentStage = (typeof ENVIRONMENT_STAGES)[number];
+/**
+ * The environment's own stages: catalogue rows with a top-level section of their own (`network:`,
+ * `ecsCluster:`...), in number order. Their keys are the params file's: its type names them too.
+ */
+export type EnvironmentStage = Extract<keyof ParamsDoc, StageKey>;
+export const ENVIRONMENT_STAGES = catalogue
+  .filter((r) => r.place.kind === 'section' && r.place.at === 'environment')
+  // A row at the top level is a key of the params file (a test holds the schema to it).
+  .map((r) => r.key as EnvironmentStage);
 
-/** The environment stages a document holds only when they are built (the network always is). */
-export const OPTIONAL_STAGES = ENVIRONMENT_STAGES.filter((k): k is OptionalStage => k !== 'network');
-export type OptionalStage = Exclude<EnvironmentStage, 'network'>;
+/** Whether the stage is built even when its section is absent (the network). */
+export function alwaysBuilt(stage: StageKey): boolean {
+  const { place } = stages[stage];
+  return place.kind === 'section' && Boolean(place.always);
+}
 
-/** Whether a stage is one of the environment's optional stages. */
-function isOptionalStage(stage: StageKey): stage is OptionalStage {
-  return (OPTIONAL_STAGES as readonly StageKey[]).includes(stage);
+/** Whether a stage is one of the environment's own stages. */
+function isEnvironmentStage(stage: StageKey): stage is EnvironmentStage {
+  return (ENVIRONMENT_STAGES as readonly StageKey[]).includes(stage);
 }
 
 /** Whether a stage is a data store kind (its sections are an app's `data`). */
@@ -118,9 +121,8 @@ export function toParamsDocument(answers: ParamsDoc): ParamsDoc {
       ...(tags.extra && Object.keys(tags.extra).length ? { extra: tags.extra } : {}),
     },
   };
-  doc.network = section('network', answers.network ?? {});
-  for (const key of OPTIONAL_STAGES) {
-    const options = answers[key];
+  for (const key of ENVIRONMENT_STAGES) {
+    const options = answers[key] ?? (alwaysBuilt(key) ? {} : undefined);
     if (options) doc[key] = section(key, options);
   }
   if (answers.repositories?.length) doc.repositories = answers.repositories.map((r) => section('repository', r));
@@ -259,11 +261,9 @@ export function documentFromStacks(
     if (!stage) continue;
     const options = optionsFromParameters(stage, s.parameters);
     const { RepositoryName: repository, ApplicationName: appName } = s.parameters;
-    if (stage === 'network') {
-      doc.network = options;
-      readNetwork(doc, s);
-    } else if (isOptionalStage(stage)) {
+    if (isEnvironmentStage(stage)) {
       doc[stage] = options;
+      if (stage === 'network') readNetwork(doc, s);
     } else if (stage === 'repository') {
       if (repository) (doc.repositories ??= []).push({ name: repository, ...options });
     } else if (appName) {
@@ -320,8 +320,7 @@ export function mergeExisting(saved: ParamsDoc | undefined, current: ParamsDoc):
     tags: current.tags.contactEmail ? { ...saved.tags, ...current.tags } : saved.tags,
     ...(current.protected !== undefined ? { protected: current.protected } : {}),
   };
-  merged.network = current.network ?? saved.network;
-  for (const key of OPTIONAL_STAGES) {
+  for (const key of ENVIRONMENT_STAGES) {
     const v = current[key] ?? saved[key];
     if (v) merged[key] = v;
     else delete merged[key];

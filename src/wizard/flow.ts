@@ -11,7 +11,9 @@ import { checkName } from '../../templates/kit/names';
 import { askApps } from './apps';
 import { askName, keepOrAdd, type Draft, type Prompter, type Step } from './ask';
 import { askOptions } from './ask-options';
+import { templateNumber } from './questions';
 import {
+  alwaysBuilt,
   ENVIRONMENT_STAGES,
   mergeExisting,
   type EnvironmentStage,
@@ -190,32 +192,25 @@ async function askTags(p: Prompter, defaults: ParamsDoc): Promise<ParamsDoc['tag
   return { contactEmail, ...(costCode ? { costCode } : {}), ...(tags.extra ? { extra: tags.extra } : {}) };
 }
 
-/** What each environment stage builds, as the stage question says it. */
-const STAGE_HELP: Record<EnvironmentStage, string> = {
-  network: 'VPC, subnets in 2-3 zones, NAT, security groups',
-  jumpboxes: 'admin access through SSM Session Manager, no inbound SSH',
-  ecsCluster: 'Fargate (and optional EC2) capacity for the services',
-  eksCluster: 'Kubernetes control plane and a managed node group',
-};
-
-/** The environment's stages (the network always), then each chosen stage's options. */
+/** The environment's stages (those always built shown ticked), then each chosen stage's options. */
 const askStages: Step = async (p, { defaults, answers }) => {
-  const fresh = !defaults.jumpboxes && !defaults.ecsCluster && !defaults.eksCluster && !defaults.apps?.length;
+  const optional = ENVIRONMENT_STAGES.filter((key) => !alwaysBuilt(key));
+  const fresh = !optional.some((key) => defaults[key]) && !defaults.apps?.length;
   const picked = await p.checkbox<EnvironmentStage>({
     id: 'stages',
     message: 'Environment stages to build',
     help: "Space toggles, Enter accepts. The network is always built; the ECS cluster runs the apps' services",
     choices: ENVIRONMENT_STAGES.map((key) => ({
       value: key,
-      name: `${stages[key].title} (${stages[key].templateId.split('.')[0]}): ${STAGE_HELP[key]}`,
-      ...(key === 'network'
+      name: `${stages[key].title} (${templateNumber(key)}): ${stages[key].help}`,
+      ...(alwaysBuilt(key)
         ? { checked: true, disabled: 'always built' }
         : // A new environment gets the cluster its apps' services run on.
           { checked: Boolean(defaults[key]) || (key === 'ecsCluster' && fresh) }),
     })),
   });
-  const chosen = new Set<EnvironmentStage>(['network', ...picked]);
-  for (const key of ENVIRONMENT_STAGES.filter((k) => chosen.has(k))) {
+  const chosen = new Set<EnvironmentStage>(picked);
+  for (const key of ENVIRONMENT_STAGES.filter((k) => alwaysBuilt(k) || chosen.has(k))) {
     p.note(`\n${stages[key].title} (${stages[key].templateId})`);
     answers[key] = await askOptions(p, key, defaults[key] ?? {}, key);
   }
@@ -232,7 +227,9 @@ const askProtection: Step = async (p, { defaults, answers }) => {
 
 /** The project's image repositories (shared by every environment). */
 const askRepositories: Step = async (p, { defaults, answers }) => {
-  p.note('\nECR image repositories (21): where your images are pushed; shared by every environment of the project');
+  p.note(
+    `\nECR image repositories (${templateNumber('repository')}): where your images are pushed; shared by every environment of the project`,
+  );
   const ask = async (r: RepositoryDoc, i: number): Promise<RepositoryDoc> => ({
     name: r.name,
     ...(await askOptions(p, 'repository', r, `repositories[${i}]`, r.name)),

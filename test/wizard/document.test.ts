@@ -9,7 +9,10 @@ import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { renderTemplate } from '../../templates/kit/cf';
 import { ParamsError, parseParams } from '../../src/params/load';
 import { linkedDataOf, templateOfStack } from '../../src/wizard/discover';
+import { catalogue } from '../../stages/catalogue';
+import { paramsSchema } from '../../src/params/schema';
 import {
+  ENVIRONMENT_STAGES,
   documentFromStacks,
   mergeExisting,
   renderParams,
@@ -39,6 +42,32 @@ function deployed(stacks: PlannedStack[], extraTags: Record<string, string> = {}
 function plannedOf(doc: ParamsDoc): PlannedStack[] {
   return planEnvironment(parseParams(renderParams(toParamsDocument(doc), { file: 'x.yaml' })));
 }
+
+describe('the document follows the catalogue and the params schema', () => {
+  test("the environment's stages are the catalogue's top-level sections, each a key of the params file", () => {
+    const topLevel = Object.keys(paramsSchema().shape);
+    const stageKeys = catalogue.map((r) => r.key as string);
+    expect(ENVIRONMENT_STAGES).toEqual(topLevel.filter((k) => stageKeys.includes(k)));
+    expect(ENVIRONMENT_STAGES).toEqual(expect.arrayContaining(['network', 'jumpboxes', 'ecsCluster', 'eksCluster']));
+  });
+
+  test('a top-level section is in the YAML in number order with a blank line before it', () => {
+    const text = renderParams(
+      toParamsDocument({
+        environment: 'dev',
+        prefix: 'x-',
+        region: 'us-east-1',
+        tags: { contactEmail: 'ops@example.com' },
+        eksCluster: {},
+        jumpboxes: { jumpBoxCount: 2 },
+      }),
+      { file: 'envs/dev.yaml' },
+    );
+    expect(text).toMatch(
+      /contactEmail: ops@example.com\n\nnetwork: \{\}\n\njumpboxes:\n {2}jumpBoxCount: 2\n\neksCluster: \{\}\n$/,
+    );
+  });
+});
 
 describe('toParamsDocument', () => {
   test('leaves template defaults out, keeps present stages and structural fields', () => {
