@@ -192,22 +192,20 @@ function helpTheme(help: string | undefined, colours: Colours) {
 
 /** The wizard's questions in the terminal, coloured and written as the CLI says (`terminal`). */
 export function terminalPrompter(terminal: Terminal): Prompter {
+  /** What every prompt of this module takes from a question. */
+  const shown = (q: Question) => ({
+    colours: terminal.colours(),
+    message: q.message,
+    ...(q.help ? { help: q.help } : {}),
+  });
   return {
     input: (q) =>
       textPrompt({
-        colours: terminal.colours(),
-        message: q.message,
-        ...(q.help ? { help: q.help } : {}),
+        ...shown(q),
         ...(q.default !== undefined ? { default: q.default } : {}),
         ...(q.validate ? { validate: q.validate } : {}),
       }),
-    confirm: (q) =>
-      confirmPrompt({
-        colours: terminal.colours(),
-        message: q.message,
-        ...(q.help ? { help: q.help } : {}),
-        default: q.default,
-      }),
+    confirm: (q) => confirmPrompt({ ...shown(q), default: q.default }),
     async select<T extends string>(q: Question & { choices: Choice<T>[]; default?: T }): Promise<T> {
       const { select } = await import('@inquirer/prompts');
       return select<T>({
@@ -242,14 +240,7 @@ export function terminalPrompter(terminal: Terminal): Prompter {
         theme: helpTheme(q.help, terminal.colours()),
       });
     },
-    waitFor: (q) =>
-      waitPrompt({
-        colours: terminal.colours(),
-        message: q.message,
-        ...(q.help ? { help: q.help } : {}),
-        check: q.check,
-        intervalMs: q.intervalMs,
-      }),
+    waitFor: (q) => waitPrompt({ ...shown(q), check: q.check, intervalMs: q.intervalMs }),
     note: (text) => terminal.line(text),
   };
 }
