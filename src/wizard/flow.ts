@@ -8,6 +8,7 @@
 import { stages } from '../../stages/catalogue';
 import { regionProblem } from '../../stages/check';
 import { checkName } from '../../templates/kit/names';
+import { paramsSchema } from '../params/schema';
 import { askApps } from './apps';
 import { askName, keepOrAdd, type Draft, type Prompter, type Step } from './ask';
 import { askOptions } from './ask-options';
@@ -62,7 +63,14 @@ export interface FlowResult {
   startFile?: string;
 }
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+let regionField: ReturnType<typeof paramsSchema>['shape']['region'] | undefined;
+
+/** Why a typed region is not one: the params file's own rule, then the list of real regions. */
+function checkRegion(value: string): string | undefined {
+  regionField ??= paramsSchema().shape.region;
+  const parsed = regionField.safeParse(value);
+  return parsed.success ? regionProblem(value) : parsed.error.issues[0]?.message;
+}
 
 /** Where a saved file's answers start the flow: picked from `ctx.savedFiles`, or none (a new environment). */
 async function pickStart(p: Prompter, ctx: FlowContext): Promise<FlowContext['start']> {
@@ -110,7 +118,7 @@ async function askIdentity(p: Prompter, was: Identity): Promise<Identity> {
     message: 'AWS region',
     help: 'Where the environment lives (default: AWS_REGION)',
     default: was.region,
-    validate: (v) => (REGION.test(v) ? regionProblem(v) : 'a region looks like "us-east-1"'),
+    validate: checkRegion,
   });
   const profile = await p.input({
     id: 'profile',
