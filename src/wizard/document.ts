@@ -57,8 +57,15 @@ export function isDataKind(stage: StageKey): stage is DataKind {
   return (DATA_KINDS as readonly StageKey[]).includes(stage);
 }
 
+/** What a list item is and what names it: first in its YAML section. */
+const IDENTITY_FIELDS = ['kind', 'name', 'suffix'];
+/**
+ * What a service section says beyond its options: last in its YAML section, and not in the stack's
+ * parameters (a saved file supplies them when updating).
+ */
+const SERVICE_FIELDS = ['links', 'environment', 'secrets'];
 /** Fields of a section that are not template options. */
-const STRUCTURAL = new Set(['name', 'suffix', 'kind', 'links', 'environment', 'secrets']);
+const STRUCTURAL = new Set([...IDENTITY_FIELDS, ...SERVICE_FIELDS]);
 
 /** A section's options without those the template would use anyway; structural fields kept. */
 export function pruneOptions(stage: StageKey, section: Options): Options {
@@ -80,8 +87,8 @@ export function pruneOptions(stage: StageKey, section: Options): Options {
 
 /** Structural keys first (name, kind, suffix), options next, links/environment/secrets last. */
 function ordered(section: Options): Options {
-  const head = ['kind', 'name', 'suffix'].filter((k) => k in section);
-  const tail = ['links', 'environment', 'secrets'].filter((k) => k in section);
+  const head = IDENTITY_FIELDS.filter((k) => k in section);
+  const tail = SERVICE_FIELDS.filter((k) => k in section);
   const rest = Object.keys(section).filter((k) => !head.includes(k) && !tail.includes(k));
   return Object.fromEntries([...head, ...rest, ...tail].map((k) => [k, section[k]]));
 }
@@ -280,7 +287,7 @@ export function documentFromStacks(
 function overlay<T extends Options>(saved: T | undefined, current: T): T {
   if (!saved) return current;
   const out: Options = { ...current };
-  for (const k of ['links', 'environment', 'secrets']) if (saved[k] !== undefined) out[k] = saved[k];
+  for (const k of SERVICE_FIELDS) if (saved[k] !== undefined) out[k] = saved[k];
   return out as T;
 }
 
