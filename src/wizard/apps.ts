@@ -8,7 +8,15 @@ import { checkName } from '../../templates/kit/names';
 import type { DataKind } from '../../templates/kit/links';
 import { askName, keepOrAdd, type Draft, type Prompter, type Step } from './ask';
 import { askOptions } from './ask-options';
-import { defaultAccess, type AppDoc, type DataDoc, type ExtraDoc, type LinkDoc, type ServiceDoc } from './document';
+import {
+  appFields,
+  defaultAccess,
+  type AppDoc,
+  type DataDoc,
+  type ExtraDoc,
+  type LinkDoc,
+  type ServiceDoc,
+} from './document';
 import { checkOption, templateNumber } from './questions';
 
 /** The numbers of the data-store templates, as the texts show them (`41-46`). */
@@ -281,7 +289,8 @@ const APP_STEPS: readonly AppStep[] = [askLoadBalancer, askDataStores, askServic
 
 /** One app: its steps in order, from its defaults `current`; `i` is its place in the list. */
 async function askApp(p: Prompter, env: Draft['answers'], current: AppDoc, i: number): Promise<AppDoc> {
-  const d: AppDraft = { id: `apps[${i}]`, current, app: { name: current.name }, env };
+  // Fields of the app that no step asks keep their current value.
+  const d: AppDraft = { id: `apps[${i}]`, current, app: appFields(current), env };
   for (const step of APP_STEPS) await step(p, d);
   return d.app;
 }

@@ -101,8 +101,22 @@ function section<T extends Options>(stage: StageKey, answers: T): T {
   return ordered(pruneOptions(stage, answers)) as T;
 }
 
+/**
+ * An app's own fields without its stages' sections: its name, and any field the params file gives
+ * an app (they pass through the document and the merge as they are).
+ */
+export function appFields({
+  loadBalancer: _lb,
+  service: _svc,
+  extras: _extras,
+  data: _data,
+  ...fields
+}: AppDoc): AppDoc {
+  return fields;
+}
+
 function appSection(app: AppDoc): AppDoc {
-  const out: AppDoc = { name: app.name };
+  const out = appFields(app);
   out.loadBalancer = section('loadBalancer', app.loadBalancer ?? {});
   if (app.service) out.service = section('service', app.service);
   if (app.extras?.length) out.extras = app.extras.map((e) => section('extra', e));
@@ -298,7 +312,7 @@ function byKey<T, K>(items: T[] | undefined, key: (t: T) => K): Map<K, T> {
 
 /** An app as deployed (`cur`) over its saved section (`old`): see {@link mergeExisting}. */
 function mergeApp(old: AppDoc | undefined, cur: AppDoc): AppDoc {
-  const app: AppDoc = { name: cur.name };
+  const app: AppDoc = { ...(old ? appFields(old) : {}), ...appFields(cur) };
   const lb = cur.loadBalancer ?? old?.loadBalancer;
   if (lb) app.loadBalancer = lb;
   const svc = cur.service ? overlay(old?.service, cur.service) : old?.service;

@@ -18,6 +18,7 @@ import {
   renderParams,
   toParamsDocument,
   validateDocument,
+  type AppDoc,
   type FoundStack,
   type ParamsDoc,
 } from '../../src/wizard/document';
@@ -70,6 +71,25 @@ describe('the document follows the catalogue and the params schema', () => {
 });
 
 describe('toParamsDocument', () => {
+  test('an app field no step asks (one the params file gains later) stays in its place, after the name', () => {
+    // A field this module does not know: the schema's type will have it once it exists there.
+    const app = { name: 'web', publicNote: 'shop', loadBalancer: { idleTimeoutSeconds: 120 } } as unknown as AppDoc;
+    const doc = toParamsDocument({
+      environment: 'dev',
+      prefix: 'x-',
+      region: 'us-east-1',
+      tags: { contactEmail: 'ops@example.com' },
+      apps: [app],
+    });
+    expect(Object.entries(doc.apps![0]!)).toEqual([
+      ['name', 'web'],
+      ['publicNote', 'shop'],
+      ['loadBalancer', { idleTimeoutSeconds: 120 }],
+    ]);
+    const deployed: ParamsDoc = { ...doc, apps: [{ name: 'web', loadBalancer: {} }] };
+    expect(mergeExisting(doc, deployed).apps).toEqual([{ name: 'web', publicNote: 'shop', loadBalancer: {} }]);
+  });
+
   test('leaves template defaults out, keeps present stages and structural fields', () => {
     const doc = toParamsDocument({
       environment: 'dev',

@@ -11,8 +11,14 @@ import { planEnvironment } from '../../stages/plan';
 import { renderTemplate } from '../../templates/kit/cf';
 import { parseParams } from '../../src/params/load';
 import { linkedDataOf } from '../../src/wizard/discover';
-import { documentFromStacks, renderParams, toParamsDocument, type ParamsDoc } from '../../src/wizard/document';
-import { ENVIRONMENT_STAGES } from '../../src/wizard/document';
+import {
+  ENVIRONMENT_STAGES,
+  documentFromStacks,
+  renderParams,
+  toParamsDocument,
+  type AppDoc,
+  type ParamsDoc,
+} from '../../src/wizard/document';
 import { runFlow, type Choice, type FlowContext, type Prompter } from '../../src/wizard/flow';
 
 /** Several answers to a question asked more than once (a loop), in order. */
@@ -321,6 +327,12 @@ describe('starting from a saved params file', () => {
     expect(after.map((x) => renderTemplate(x.built.template))).toEqual(
       before.map((x) => renderTemplate(x.built.template)),
     );
+  });
+
+  test('an app field that no question asks keeps its saved value', async () => {
+    const doc = { ...full, apps: full.apps!.map((a) => ({ ...a, publicNote: 'shop' }) as AppDoc) };
+    const result = await runFlow(scripted({}).p, context({ start: { file: 'envs/demo.yaml', doc } }));
+    expect(result.answers.apps![0]).toMatchObject({ name: 'acme', publicNote: 'shop' });
   });
 
   test('"start a new environment" ignores the saved files', async () => {
