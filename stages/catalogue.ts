@@ -103,7 +103,7 @@ export interface CatalogueRow<K extends string = string> extends RowSpec<K>, Der
  * A row from its spec. The spec's literal types are kept (its key, place, whether it links), so
  * the params file's type can be derived from the rows (stages/params.ts).
  */
-function row<const S extends RowSpec>(spec: S): S & Derived {
+export function row<const S extends RowSpec>(spec: S): S & Derived {
   return {
     ...spec,
     templateId: spec.template.id,
