@@ -61,6 +61,9 @@ export interface ListPlace {
   byKind?: { help: string };
 }
 
+/** Where a row's options live in a params file. */
+export type Place = SectionPlace | ListPlace;
+
 /** What a row says; {@link CatalogueRow} adds what follows from it. */
 export interface RowSpec<K extends string = string> {
   /**
@@ -110,13 +113,20 @@ export interface HolderField {
   values: (value: string | undefined) => Record<string, string>;
 }
 
-export interface CatalogueRow<K extends string = string> extends RowSpec<K> {
+/** What follows from a row's spec. */
+interface Derived {
   templateId: TemplateId;
   /** Parameters filled from the params file's shape (the list item's name), not offered as options. */
   structural: readonly string[];
 }
 
-function row<K extends string>(spec: RowSpec<K>): CatalogueRow<K> {
+export interface CatalogueRow<K extends string = string> extends RowSpec<K>, Derived {}
+
+/**
+ * A row from its spec. The spec's literal types are kept (its key, place, whether it links), so
+ * the params file's type can be derived from the rows (stages/params.ts).
+ */
+export function row<const S extends RowSpec>(spec: S): S & Derived {
   return {
     ...spec,
     templateId: spec.template.id,
@@ -127,21 +137,21 @@ function row<K extends string>(spec: RowSpec<K>): CatalogueRow<K> {
   };
 }
 
-const env = (always?: boolean): SectionPlace => ({ kind: 'section', at: 'environment', ...(always ? { always } : {}) });
-const app = (always?: boolean): SectionPlace => ({ kind: 'section', at: 'app', ...(always ? { always } : {}) });
-const DATA: ListPlace = {
+const env = (always = false) => ({ kind: 'section', at: 'environment', always }) as const;
+const app = (always = false) => ({ kind: 'section', at: 'app', always }) as const;
+const DATA = {
   kind: 'list',
   at: 'app',
   list: 'data',
   name: { field: 'name', parameter: 'DataName', pattern: 'DataName', what: 'a data store name' },
   byKind: { help: 'Data stores of this app' },
-};
+} as const satisfies ListPlace;
 
 /**
  * An app's `publicUri` (Opta's `public_uri`: `acme.dev.example.com` or `acme.dev.example.com/shop`):
  * its load balancer's `DomainName` and `PublicPath`; none: both empty (HTTP only).
  */
-const PUBLIC_URI: HolderField = {
+const PUBLIC_URI = {
   field: 'publicUri',
   pattern: /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(\/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*\/?$/,
   message: `a public URI is a host in the environment's domain, optionally with a path: "acme.dev.example.com" or "acme.dev.example.com/shop"`,
@@ -151,7 +161,22 @@ const PUBLIC_URI: HolderField = {
     const { host, path } = splitPublicUri(uri);
     return { [PublicUriParam.host]: host, [PublicUriParam.path]: path };
   },
-};
+} as const satisfies HolderField;
+
+/**
+ * An app's public host must be the environment's domain or one label under it: the names the
+ * environment's wildcard certificate (17) covers, in the zone (16) that holds the alias record.
+ */
+export function publicUriProblem(uri: string | undefined, domain: string | undefined): string | undefined {
+  if (!uri) return undefined;
+  if (!PUBLIC_URI.pattern.test(uri)) return PUBLIC_URI.message;
+  const { host } = splitPublicUri(uri);
+  if (!domain)
+    return `"${host}" needs the environment's domain: add domain: { domainName: <a domain you own> } (a hosted zone and a certificate for it), or drop publicUri to serve the app over HTTP on the load balancer's name`;
+  const label = host.endsWith(`.${domain}`) ? host.slice(0, -domain.length - 1) : undefined;
+  if (host === domain || (label && !label.includes('.'))) return undefined;
+  return `"${host}" is not ${domain} or a name one label under it (e.g. ${host.split('.')[0]}.${domain}): the environment's certificate covers ${domain} and *.${domain}`;
+}
 
 /** `acme.dev.example.com/shop/` -> host `acme.dev.example.com`, path `/shop`. */
 export function splitPublicUri(uri: string | undefined): { host: string; path: string } {
@@ -162,8 +187,8 @@ export function splitPublicUri(uri: string | undefined): { host: string; path: s
     : { host: uri.slice(0, slash), path: uri.slice(slash).replace(/\/+$/, '') };
 }
 
-/** Every template, in number order (the order `synth` publishes them in). */
-export const catalogue = [
+/** The rows with their literal types, from which the params file's type is derived. */
+const rows = [
   row({
     key: 'network',
     template: NetworkTemplate,
@@ -284,8 +309,8 @@ export const catalogue = [
 ];
 
 /** The data stores (41-46): items of `apps[].data`, told apart by `kind`; services link to them. */
-function dataRows(): CatalogueRow<DataKind>[] {
-  const data = (spec: Omit<RowSpec<DataKind>, 'place'>) => row({ ...spec, place: DATA });
+function dataRows() {
+  const data = <const K extends DataKind>(spec: Omit<RowSpec<K>, 'place'>) => row({ ...spec, place: DATA });
   return [
     data({
       key: 'postgres',
@@ -344,11 +369,17 @@ function dataRows(): CatalogueRow<DataKind>[] {
   ];
 }
 
+/** One row, with its literal types (what stages/params.ts derives the params file's type from). */
+export type LiteralRow = (typeof rows)[number];
+
 /** A stage's name: a row's key (`network`, `service`, `postgres`...). */
-export type StageKey = (typeof catalogue)[number]['key'];
+export type StageKey = LiteralRow['key'];
 
 /** A row of the catalogue (kept under its older name for the code that plans and asks). */
 export type StageDef = CatalogueRow<StageKey>;
+
+/** Every template, in number order (the order `synth` publishes them in). */
+export const catalogue: readonly StageDef[] = rows;
 
 /** The rows by key. */
 export const stages = Object.fromEntries(catalogue.map((r) => [r.key, r])) as Record<StageKey, StageDef>;

@@ -12,6 +12,7 @@ import {
   publishedTemplate,
   type CatalogueRow,
   type ListPlace,
+  type LiteralRow,
   type SectionPlace,
   type StageDef,
 } from './catalogue';
@@ -20,11 +21,6 @@ import { stageOptionsSchema } from './options';
 
 /** One section or list item of a params file: template options in camelCase, plus its structural fields. */
 export type Section = Record<string, unknown>;
-
-/** An item of `apps:`: its name, and the sections and lists of the app-level rows. */
-export interface AppParams extends Section {
-  name: string;
-}
 
 function name(kind: PatternName, what: string): z.ZodString {
   const rule = Patterns[kind];
@@ -147,22 +143,64 @@ function frameSchema() {
   });
 }
 
+// ---- the file's type, derived from the rows' literal types
+
+/** A link as the file writes it. */
+type Link = { name: string; access?: z.infer<typeof access>[] };
+
+/**
+ * A section of a row: its template's options (known only at run time, so `unknown` here), and for
+ * services their links, plain environment (`V`: what the file may write, or the strings it becomes)
+ * and secret keys.
+ */
+type SectionOf<R, V> = { [option: string]: unknown } & (R extends { linkable: true }
+  ? { links?: Link[]; environment?: Record<string, V>; secrets?: string[] }
+  : unknown);
+
+/** A list item of a row: its section, the field that names it, and its `kind` in a list shared by kind. */
+type ItemOf<R, V> = R extends { key: infer K; place: { name: { field: infer F extends string } } }
+  ? SectionOf<R, V> & { [f in F]: string } & (R extends { place: { byKind: object } } ? { kind: K } : unknown)
+  : never;
+
+type SectionRows<At> = Extract<LiteralRow, { place: { kind: 'section'; at: At } }>;
+type ListRows<At> = Extract<LiteralRow, { place: { kind: 'list'; at: At } }>;
+
+/** The sections (by row key) and lists (by list name) of one level of the file. */
+type Level<At, V> = { [R in SectionRows<At> as R['key']]?: SectionOf<R, V> } & {
+  [L in ListRows<At>['place']['list']]?: ItemOf<Extract<ListRows<At>, { place: { list: L } }>, V>[];
+} & { [F in HolderFields<At>]?: string };
+
+/** Fields beside a level's sections that fill some of their parameters (an app's publicUri). */
+type HolderFields<At> =
+  SectionRows<At> extends infer R ? (R extends { fromHolder: { field: infer F } } ? F : never) : never;
+
+/** An item of `apps:` as written: its name and the app-level sections and lists. */
+export type AppInput = { name: string } & Level<'app', string | number | boolean>;
+
+/** A params file as written (what the wizard builds): the frame, then the rows' sections and lists. */
+export type ParamsInput = z.input<ReturnType<typeof frameSchema>> &
+  Level<'environment', string | number | boolean> & { apps?: AppInput[] };
+
+/** An item of `apps:` once parsed. */
+export type AppParams = { name: string } & Level<'app', string>;
+
 /**
  * A parsed params file: the frame, the environment-level sections and lists by their row's key or
- * list name (`network`, `repositories`...), and `apps` with theirs. Sections are read through
- * {@link sectionOf} and {@link itemsOf}, which know where each row lives.
+ * list name (`network`, `repositories`...), and `apps` with theirs. Code that works for any row reads
+ * sections through {@link sectionOf} and {@link itemsOf}, which know where each row lives.
  */
-export type ParamsFile = z.infer<ReturnType<typeof frameSchema>> & { apps?: AppParams[] } & Section;
+export type ParamsFile = z.output<ReturnType<typeof frameSchema>> &
+  Level<'environment', string> & { apps?: AppParams[] };
 
 /**
  * Builds the params-file schema (templates are built once to read their parameters). Its sections
- * come from the rows, so zod cannot infer their types: the result is typed as {@link ParamsFile}
- * here, once.
+ * come from the rows, so zod cannot infer their types: the schema is typed here, once, with the
+ * types derived from the rows' literal types above.
  */
-export function paramsSchema(): z.ZodType<ParamsFile> {
+export function paramsSchema(): z.ZodType<ParamsFile, ParamsInput> {
   const app = z.strictObject({ name: name('ApplicationName', 'an app name'), ...rowFields('app') });
   const schema = frameSchema().extend({ ...rowFields('environment'), apps: z.array(app).optional() });
-  return schema as unknown as z.ZodType<ParamsFile>;
+  return schema as unknown as z.ZodType<ParamsFile, ParamsInput>;
 }
 
 /** A row's section in the file or an app (undefined when absent), for rows with a section of their own. */

@@ -98,7 +98,7 @@ function routeParams(t: App): RouteParams {
 
 function targetGroup(t: App, r: RouteParams): Handle {
   return t.add(
-    'TargetGroup',
+    TARGET_GROUP_LOGICAL_ID,
     new ELB.TargetGroup({
       // ECS registers each task with its container port; this port is only the default.
       TargetType: 'ip',
@@ -148,6 +148,9 @@ function listenerRule(t: App, r: RouteParams, tg: Handle): Handle {
 }
 
 /** Who 91 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+/** The logical id of an extra service's own target group (32 uses its load balancer's): the health watch reads it. */
+export const TARGET_GROUP_LOGICAL_ID = 'TargetGroup';
+
 export const ExtraServiceTemplate: TemplateIdentity<'application'> = {
   id: '91.extra-service',
   scope: 'application',

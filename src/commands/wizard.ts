@@ -179,7 +179,7 @@ function summary(results: DeployResult[]): boolean {
 export async function runWizard(
   flags: WizardFlags,
   global: GlobalOptions,
-  prompter: Prompter = terminalPrompter(),
+  prompter: Prompter = terminalPrompter({ colours: c, line: (text) => output.line(text) }),
 ): Promise<void> {
   if (global.json)
     throw CliError.usage(

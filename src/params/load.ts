@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CliError, ExitCode } from '../cli/errors';
-import { catalogue, isDataRow, splitPublicUri, stages } from '../../stages/catalogue';
+import { catalogue, isDataRow, publicUriProblem, stages } from '../../stages/catalogue';
 import {
   itemsOf,
   listPlaces,
@@ -242,20 +242,6 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
     }
   });
   return problems;
-}
-
-/**
- * An app's public host must be the environment's domain or one label under it: the names the
- * environment's wildcard certificate (17) covers, in the zone (16) that holds the alias record.
- */
-export function publicUriProblem(uri: string | undefined, domain: string | undefined): string | undefined {
-  if (!uri) return undefined;
-  const { host } = splitPublicUri(uri);
-  if (!domain)
-    return `"${host}" needs the environment's domain: add domain: { domainName: <a domain you own> } (a hosted zone and a certificate for it), or drop publicUri to serve the app over HTTP on the load balancer's name`;
-  const label = host.endsWith(`.${domain}`) ? host.slice(0, -domain.length - 1) : undefined;
-  if (host === domain || (label && !label.includes('.'))) return undefined;
-  return `"${host}" is not ${domain} or a name one label under it (e.g. ${host.split('.')[0]}.${domain}): the environment's certificate covers ${domain} and *.${domain}`;
 }
 
 /** Parses and validates params text; throws ParamsError listing every problem. */

@@ -9,12 +9,16 @@ import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { renderTemplate } from '../../templates/kit/cf';
 import { ParamsError, parseParams } from '../../src/params/load';
 import { linkedDataOf, templateOfStack } from '../../src/wizard/discover';
+import { catalogue } from '../../stages/catalogue';
+import { paramsJsonSchema } from '../../stages/params';
 import {
+  ENVIRONMENT_STAGES,
   documentFromStacks,
   mergeExisting,
   renderParams,
   toParamsDocument,
   validateDocument,
+  type AppDoc,
   type FoundStack,
   type ParamsDoc,
 } from '../../src/wizard/document';
@@ -40,7 +44,52 @@ function plannedOf(doc: ParamsDoc): PlannedStack[] {
   return planEnvironment(parseParams(renderParams(toParamsDocument(doc), { file: 'x.yaml' })));
 }
 
+describe('the document follows the catalogue and the params schema', () => {
+  test("the environment's stages are the catalogue's top-level sections, each a key of the params file", () => {
+    const topLevel = Object.keys((paramsJsonSchema() as { properties: Record<string, unknown> }).properties);
+    const stageKeys = catalogue.map((r) => r.key as string);
+    expect(ENVIRONMENT_STAGES).toEqual(topLevel.filter((k) => stageKeys.includes(k)));
+    expect(ENVIRONMENT_STAGES).toEqual(expect.arrayContaining(['network', 'jumpboxes', 'ecsCluster', 'eksCluster']));
+  });
+
+  test('a top-level section is in the YAML in number order with a blank line before it', () => {
+    const text = renderParams(
+      toParamsDocument({
+        environment: 'dev',
+        prefix: 'x-',
+        region: 'us-east-1',
+        tags: { contactEmail: 'ops@example.com' },
+        eksCluster: {},
+        jumpboxes: { jumpBoxCount: 2 },
+      }),
+      { file: 'envs/dev.yaml' },
+    );
+    expect(text).toMatch(
+      /contactEmail: ops@example.com\n\nnetwork: \{\}\n\njumpboxes:\n {2}jumpBoxCount: 2\n\neksCluster: \{\}\n\naccessLogs: \{\}\n$/,
+    );
+  });
+});
+
 describe('toParamsDocument', () => {
+  test('an app field no step asks (one the params file gains later) stays in its place, after the name', () => {
+    // A field this module does not know: the schema's type will have it once it exists there.
+    const app = { name: 'web', publicNote: 'shop', loadBalancer: { idleTimeoutSeconds: 120 } } as unknown as AppDoc;
+    const doc = toParamsDocument({
+      environment: 'dev',
+      prefix: 'x-',
+      region: 'us-east-1',
+      tags: { contactEmail: 'ops@example.com' },
+      apps: [app],
+    });
+    expect(Object.entries(doc.apps![0]!)).toEqual([
+      ['name', 'web'],
+      ['publicNote', 'shop'],
+      ['loadBalancer', { idleTimeoutSeconds: 120 }],
+    ]);
+    const deployed: ParamsDoc = { ...doc, apps: [{ name: 'web', loadBalancer: {} }] };
+    expect(mergeExisting(doc, deployed).apps).toEqual([{ name: 'web', publicNote: 'shop', loadBalancer: {} }]);
+  });
+
   test('leaves template defaults out, keeps present stages and structural fields', () => {
     const doc = toParamsDocument({
       environment: 'dev',
@@ -67,6 +116,7 @@ describe('toParamsDocument', () => {
       tags: { contactEmail: 'ops@example.com' },
       network: { natGateways: 'single' },
       ecsCluster: {},
+      accessLogs: {},
       repositories: [{ name: 'web', keepImages: 10 }],
       apps: [{ name: 'web', loadBalancer: {}, service: { repositoryName: 'web', maxContainers: 5 } }],
     });
