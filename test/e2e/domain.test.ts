@@ -8,7 +8,11 @@
  * - Once DNS names the zone's servers, the same command completes: the certificate is issued
  *   (its validation records are in the zone), the alias record and the HTTPS listener exist, HTTP
  *   redirects to HTTPS, and `outputs` shows the https:// URL.
+ * - The wizard (in a pseudo-terminal) asks for the domain and each app's public address, and its
+ *   last screen shows the https:// URL.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
@@ -19,7 +23,8 @@ import {
 import { startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server';
-import { repositoriesWithImages } from '../helpers/images';
+import { pushImage, repositoriesWithImages } from '../helpers/images';
+import { Terminal } from '../helpers/terminal';
 
 const FILE = path.join('examples', 'full-domain.yaml');
 const DOMAIN = 'demo.example.com';
@@ -181,3 +186,44 @@ describe('once the domain is delegated, the same command completes', () => {
     expect(r.stdout).not.toMatch(/HTTP only/);
   });
 });
+
+test("the wizard asks for the domain and each app's public address, and ends with the https:// URL", async () => {
+  // moto gives every zone the same name servers: DNS answers with them, so this domain is delegated.
+  dns.ns.set('wiz.example.com', [
+    'ns-2048.awsdns-64.com',
+    'ns-2049.awsdns-65.net',
+    'ns-2050.awsdns-66.org',
+    'ns-2051.awsdns-67.co.uk',
+  ]);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-domain-wizard-'));
+  const t = new Terminal([], work, { ...emu.env, CFN_STAGES_DNS_SERVER: dns.address });
+  const DOWN = '\x1b[B';
+  const pushed = (async () => {
+    while (!/\? Waiting for wizweb:initial in ECR/.test(t.text)) await new Promise((r) => setTimeout(r, 100));
+    await pushImage(emu, 'wizweb', 'initial');
+  })();
+  try {
+    const code = await t.answerAll(
+      [
+        [/^Environment name/, 'wiz\r'],
+        [/^Prefix/, 'y-\r'],
+        [/^Contact email/, 'ops@example.com\r'],
+        [/^Environment stages to build/, `${DOWN}${DOWN}${DOWN} \r`], // jump boxes, ECS (ticked), EKS, then the domain
+        [/^(Environment's domain|Domain name)/, 'wiz.example.com\r'],
+        [/^Repository name/, 'wizweb\r'],
+        [/^App name/, 'shop\r'],
+      ],
+      150_000,
+    );
+    await Promise.race([pushed, new Promise((r) => setTimeout(r, 1000))]);
+    expect({ code, tail: code === 0 ? '' : t.text.slice(-3000) }).toEqual({ code: 0, tail: '' });
+    expect(t.text).toMatch(/✔ Public address of shop \(https:\/\/\.\.\.\) shop\.wiz\.example\.com/);
+    expect(t.text).toMatch(/App shop: https:\/\/shop\.wiz\.example\.com(\s|$)/);
+    const saved = fs.readFileSync(path.join(work, 'envs', 'wiz.yaml'), 'utf8');
+    expect(saved).toMatch(/^domain:\n {2}domainName: wiz\.example\.com$/m);
+    expect(saved).toMatch(/^ {4}publicUri: shop\.wiz\.example\.com$/m);
+  } finally {
+    t.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}, 180_000);
