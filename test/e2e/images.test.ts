@@ -33,7 +33,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const SMALL = 'examples/small.yaml';
 const SERVICE = 'x-dev-acme-service';
-const OTHERS = ['x-dev-network', 'x-dev-ecs-cluster', 'ecr-acme-web', 'x-dev-acme-loadbalancer'];
+const OTHERS = ['x-dev-network', 'x-dev-ecs-cluster', 'x-dev-access-logs', 'ecr-acme-web', 'x-dev-acme-loadbalancer'];
 
 let emu: Emulator;
 let cfn: CloudFormationClient;
@@ -223,7 +223,9 @@ describe('deploy: the image before the service', () => {
       error: expect.stringContaining("a service's image is missing; nothing was changed"),
     });
     expect(out.error).toContain('docker push 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-web:initial');
-    expect(out.error).toContain('deploy the other stacks first: --only network ecsCluster repository loadBalancer');
+    expect(out.error).toContain(
+      'deploy the other stacks first: --only network ecsCluster accessLogs repository loadBalancer',
+    );
     expect(await stacks()).toEqual(before);
   }, 60_000);
 

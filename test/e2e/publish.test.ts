@@ -186,6 +186,7 @@ describe('publish, then create stacks from the printed URLs as in the console', 
     const steps: { file: string; values: Record<string, string> }[] = [
       { file: '11.env-network.cf', values: person },
       { file: '13.env-ecs-cluster.cf', values: person },
+      { file: '15.env-access-logs.cf', values: person }, // 31's access logs go to this bucket
       {
         file: '21.project-ecr-image-repo.cf',
         values: { RepositoryName: 'acme-web', ContactEmail: person.ContactEmail },
@@ -230,6 +231,7 @@ describe('publish, then create stacks from the printed URLs as in the console', 
       expect([...created].map(([file, s]) => [file, s.stackName, s.status])).toEqual([
         ['11.env-network.cf', 'x-pub-network', 'CREATE_COMPLETE'],
         ['13.env-ecs-cluster.cf', 'x-pub-ecs-cluster', 'CREATE_COMPLETE'],
+        ['15.env-access-logs.cf', 'x-pub-access-logs', 'CREATE_COMPLETE'],
         ['21.project-ecr-image-repo.cf', 'ecr-acme-web', 'CREATE_COMPLETE'],
         ['31.app-loadbalancer.cf', 'x-pub-acme-loadbalancer', 'CREATE_COMPLETE'],
         ['32.app-ecs-service.cf', 'x-pub-acme-service', 'CREATE_COMPLETE'],

@@ -76,8 +76,12 @@ test('the new template is planned: named by its rule, after the stack it imports
     parameters: expect.objectContaining({ ProbeSize: '2', Prefix: 'x-', EnvironmentName: 'dev' }),
     fields: expect.objectContaining({ ProbeSize: 'probe.probeSize' }),
   });
-  expect(stacks.map((s) => s.name)).toEqual(['x-dev-network', 'x-dev-probe']);
-  expect(planEnvironment(parseParams(file.replace(/^probe:.*$/m, ''))).map((s) => s.name)).toEqual(['x-dev-network']);
+  // The network and the access-log bucket are always built.
+  expect(stacks.map((s) => s.name)).toEqual(['x-dev-network', 'x-dev-access-logs', 'x-dev-probe']);
+  expect(planEnvironment(parseParams(file.replace(/^probe:.*$/m, ''))).map((s) => s.name)).toEqual([
+    'x-dev-network',
+    'x-dev-access-logs',
+  ]);
 });
 
 test('discovery knows a stack of the new template by its name alone', () => {
