@@ -3,7 +3,7 @@
  * change reports by key, JSON errors that never quote the secret, the version history's order, and
  * the app/extra lookup errors. Pure functions; the emulator run is in test/e2e/operate.test.ts.
  */
-import { editorCommand } from '../../src/commands/config';
+import { editorCommand } from '../../src/commands/config/run';
 import { CliError, ExitCode } from '../../src/cli/errors';
 import {
   applyAssignments,

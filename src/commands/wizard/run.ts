@@ -12,23 +12,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import type { AwsClients } from '../aws/clients';
-import type { DeployResult } from '../deploy/types';
-import { planEnvironment } from '../../stages/plan';
-import { mapLimit } from './plan';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { changeLine, describeFailure, summariseChanges } from '../cli/progress';
-import { table } from '../cli/table';
-import { loadParams } from '../params/load';
-import type { ParamsFile } from '../params/schema';
-import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../wizard/document';
-import { runFlow, type Prompter } from '../wizard/flow';
-import { isPromptExit, terminalPrompter } from '../wizard/prompter';
-import { toSpec, type RunContext, withRunLock } from './context';
-import { schemaPath, schemaRefFor } from '../package';
-import { accountPreflight, missingImports } from './deploy';
+import type { AwsClients } from '../../aws/clients';
+import { planEnvironment } from '../../../stages/plan';
+import { planRun, printPlan } from '../../run/plan';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { table } from '../../cli/table';
+import { loadParams } from '../../params/load';
+import type { ParamsFile } from '../../params/schema';
+import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../../wizard/document';
+import { runFlow, type Prompter } from '../../wizard/flow';
+import { isPromptExit, terminalPrompter } from '../../wizard/prompter';
+import { type RunContext, withRunLock } from '../../run/context';
+import { schemaPath, schemaRefFor } from '../../package';
+import { accountPreflight, missingImports, printSummary } from '../../run/deploy';
 
 export interface WizardFlags {
   params?: string;
@@ -59,38 +57,14 @@ function savedFiles(dir = 'envs'): string[] {
 
 /** Shows what a deploy would do, stack by stack (as `provision plan`); returns how many change. */
 async function showPlan(ctx: RunContext): Promise<number> {
-  const [{ planStack }, { lazyArtifactBucket }] = await Promise.all([
-    import('../deploy/stack'),
-    import('../deploy/artifacts'),
-  ]);
-  const artifactBucket = lazyArtifactBucket(ctx.clients);
-  const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
-  const { imageNeeds, missingImages, pushInstructionsFor, waitingNote } = await import('../ops/images');
-  const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
-  const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, ctx.params.region, images) : [];
+  const env = await planRun(ctx);
   output.line();
-  output.line(
-    `${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`,
-  );
-  ctx.stacks.forEach((s, i) => {
-    const p = plans[i]!;
-    const deps = s.dependsOn.length ? c().dim(` after ${s.dependsOn.join(', ')}`) : '';
-    output.line(`  ${c().bold(s.name)} ${c().dim(s.templateId)}${deps}`);
-    if (p.kind === 'unchanged') output.line(`    ${c().dim('no changes')}`);
-    else if (p.kind === 'not-plannable') output.line(`    ${c().yellow(`cannot plan now: ${p.reason}`)}`);
-    else if (p.kind === 'refused') output.line(`    ${c().red(`refused: ${p.error.message}`)}`);
-    else {
-      output.line(
-        `    ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`,
-      );
-      // A new stack lists every resource: the count says enough. Updates show each change.
-      if (p.plan.type === 'update') for (const ch of p.plan.changes) output.line(`      ${changeLine(ch)}`);
-    }
-    for (const m of images.filter((x) => x.stack === s.name))
-      output.line(
-        `    ${c().yellow(waitingNote(m, pushes, 'the wizard deploys the rest first, shows how to push it and waits for it'))}`,
-      );
+  await printPlan(ctx, env, {
+    indent: '  ',
+    spaced: false,
+    // A new stack lists every resource: the count says enough. Updates show each change.
+    listCreates: false,
+    waiting: 'the wizard deploys the rest first, shows how to push it and waits for it',
   });
   const missing = await missingImports(ctx.clients, ctx);
   if (missing.length) {
@@ -101,12 +75,12 @@ async function showPlan(ctx: RunContext): Promise<number> {
       `nothing was deployed; add what exports it (e.g. the repository) with \`provision wizard --params ${ctx.file}\``,
     );
   }
-  return plans.filter((p) => p.kind !== 'unchanged').length;
+  return env.plans.filter((p) => p.kind !== 'unchanged').length;
 }
 
 /** The app URLs, every stack's outputs, and what to do next. */
 async function showFinish(ctx: RunContext): Promise<void> {
-  const { describeStack, outputsOf } = await import('../deploy/cloudformation');
+  const { describeStack, outputsOf } = await import('../../deploy/cloudformation');
   const outputs = new Map<string, Record<string, string>>();
   for (const s of ctx.stacks) {
     const st = await describeStack(ctx.clients.cloudFormation, s.name);
@@ -154,24 +128,6 @@ async function showFinish(ctx: RunContext): Promise<void> {
   );
 }
 
-function summary(results: DeployResult[]): boolean {
-  const ok = results.every((r) => ['created', 'updated', 'skipped-unchanged'].includes(r.kind));
-  const count = (k: string) => results.filter((r) => r.kind === k).length;
-  output.line();
-  output.line(
-    `${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
-      (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`),
-  );
-  for (const r of results)
-    if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind))
-      output.line(`  ${r.stackName}: ${describeFailure(r)}`);
-  if (!ok)
-    process.exitCode = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached')
-      ? ExitCode.Interrupted
-      : ExitCode.Failed;
-  return ok;
-}
-
 export async function runWizard(
   flags: WizardFlags,
   global: GlobalOptions,
@@ -194,7 +150,7 @@ export async function runWizard(
     const key = `${region}|${profile ?? ''}`;
     if (!clients || key !== clientsKey) {
       clients?.destroy();
-      const { createClients } = await import('../aws/clients');
+      const { createClients } = await import('../../aws/clients');
       clients = createClients({
         region,
         ...((global.profile ?? profile) ? { profile: global.profile ?? profile } : {}),
@@ -219,7 +175,7 @@ export async function runWizard(
       savedFiles: start ? [] : savedFiles(),
       load: loadDoc,
       findExisting: async (where) => {
-        const { findExisting } = await import('../wizard/discover');
+        const { findExisting } = await import('../../wizard/discover');
         return findExisting(await clientsFor(where.region, where.profile), where);
       },
       exists: (f) => fs.existsSync(f),
@@ -267,7 +223,7 @@ export async function runWizard(
       return;
     }
     const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
-      const { confirmSharedChanges } = await import('./shared');
+      const { confirmSharedChanges } = await import('../../run/shared');
       await confirmSharedChanges(ctx, {
         ask: (message) =>
           prompter.confirm({
@@ -277,10 +233,10 @@ export async function runWizard(
             default: false,
           }),
       });
-      const { deployWithImages } = await import('./wizard-images');
+      const { deployWithImages } = await import('../../run/wizard-images');
       return deployWithImages(ctx, prompter, () => accountPreflight(ctx, global));
     });
-    if (summary(results)) await showFinish(ctx);
+    if (printSummary(results)) await showFinish(ctx);
   } catch (err) {
     if (isPromptExit(err)) {
       throw new CliError(

@@ -12,13 +12,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AwsClients } from '../aws/clients';
-import type { RunContext } from './context';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { templateUrl } from '../deploy/artifacts';
-import { NoAccountIdError } from '../deploy/errors';
+import type { AwsClients } from '../../aws/clients';
+import type { RunContext } from '../../run/context';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { templateUrl } from '../../deploy/artifacts';
+import { NoAccountIdError } from '../../deploy/errors';
 import {
   bucketNameProblem,
   consoleParameters,
@@ -28,8 +28,8 @@ import {
   resolveKeyPrefix,
   stackNamePatternOf,
   type DeclaredParameter,
-} from '../publish/links';
-import { catalogueVersion, publishedRoot, schemaPath } from '../package';
+} from '../../publish/links';
+import { catalogueVersion, publishedRoot, schemaPath } from '../../package';
 
 export interface PublishFlags {
   bucket?: string;
@@ -218,10 +218,10 @@ export async function runPublish(flags: PublishFlags, global: GlobalOptions): Pr
 
   // With --params, openContext validates the file and plans its stacks before any AWS call, and
   // builds the clients from the flags, then the params file, then the SDK chain (as every command).
-  const ctx = flags.params ? await (await import('./context')).openContext(flags.params, global) : undefined;
+  const ctx = flags.params ? await (await import('../../run/context')).openContext(flags.params, global) : undefined;
   const clients: AwsClients = ctx
     ? ctx.clients
-    : (await import('../aws/clients')).createClients({
+    : (await import('../../aws/clients')).createClients({
         region: global.region,
         profile: global.profile,
         ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
@@ -231,7 +231,7 @@ export async function runPublish(flags: PublishFlags, global: GlobalOptions): Pr
     const urlOf = (file: string) => templateUrl(bucket, keyPrefix + file, { region, endpointUrl: clients.endpointUrl });
     const links = ctx ? stackLinks(ctx, files, urlOf, region) : undefined;
 
-    const { ensurePublishBucket, grantPublicRead, publicReadGranted, putObject } = await import('../publish/bucket');
+    const { ensurePublishBucket, grantPublicRead, publicReadGranted, putObject } = await import('../../publish/bucket');
     const target = {
       s3: clients.s3,
       bucket,

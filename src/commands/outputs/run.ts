@@ -2,15 +2,15 @@
  * `provision outputs`: each deployed stack's outputs, and the exports other stages import. Outputs
  * hold names, ARNs and URLs only (credentials live in Secrets Manager and are never outputs).
  */
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { table } from '../cli/table';
-import { openContext } from './context';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { table } from '../../cli/table';
+import { openContext } from '../../run/context';
 
 export async function runOutputs(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { describeStack } = await import('../deploy/cloudformation');
+    const { describeStack } = await import('../../deploy/cloudformation');
     const result: Record<string, { outputs: Record<string, string>; exports: Record<string, string> }> = {};
     const rowsOf: Record<string, string[][]> = {};
     for (const s of ctx.stacks) {

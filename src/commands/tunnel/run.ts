@@ -9,15 +9,22 @@ import * as net from 'node:net';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
-import type { PlannedStack } from '../../stages/plan';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { appStacks } from '../ops/locate';
-import { pluginInvocation, pluginVersion, requirePlugin, runPlugin, takesSessionFromEnv } from '../ops/session';
-import { contractOutput, dataStack, deployedStack, REACHABLE, resourcesOfType, type Reachable } from '../ops/targets';
-import { openContext, type RunContext } from './context';
-import { dnsSuffix } from './exec';
+import type { PlannedStack } from '../../../stages/plan';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { appStacks } from '../../ops/locate';
+import { pluginInvocation, pluginVersion, requirePlugin, runPlugin, takesSessionFromEnv } from '../../ops/session';
+import {
+  contractOutput,
+  dataStack,
+  deployedStack,
+  REACHABLE,
+  resourcesOfType,
+  type Reachable,
+} from '../../ops/targets';
+import { openContext, type RunContext } from '../../run/context';
+import { dnsSuffix } from '../../aws/partition';
 
 /** The SSM document that forwards a local port to a host the target instance can reach. */
 export const PORT_FORWARD_DOCUMENT = 'AWS-StartPortForwardingSessionToRemoteHost';

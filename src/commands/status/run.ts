@@ -5,11 +5,11 @@
  * rollout state and the load balancer's view of its targets (see src/ops/health.ts).
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { table } from '../cli/table';
-import { describeTargets, serviceHealth, type ServiceHealth } from '../ops/health';
-import { openContext, type RunContext } from './context';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { table } from '../../cli/table';
+import { describeTargets, serviceHealth, type ServiceHealth } from '../../ops/health';
+import { openContext, type RunContext } from '../../run/context';
 
 function colourStatus(status: string): string {
   if (/FAILED|ROLLBACK/.test(status)) return c().red(status);
@@ -21,7 +21,7 @@ function colourStatus(status: string): string {
 export async function runStatus(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { describeStack } = await import('../deploy/cloudformation');
+    const { describeStack } = await import('../../deploy/cloudformation');
     const stacks: (Stack | undefined)[] = await Promise.all(
       ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)),
     );
@@ -75,7 +75,7 @@ async function servicesOf(ctx: RunContext, stacks: (Stack | undefined)[]): Promi
     (s, i) => (s.stage === 'service' || s.stage === 'extra') && hasResources(stacks[i]),
   );
   if (!deployed.length) return [];
-  const { clusterFromStack } = await import('./release');
+  const { clusterFromStack } = await import('../../run/service');
   let cluster: Promise<string | undefined> | undefined;
   return Promise.all(
     deployed.map((s) =>

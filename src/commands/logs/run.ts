@@ -3,16 +3,16 @@
  * log events newest last, one line each with time and task (or, `--json`, one object per line).
  * `--follow` keeps printing new events until Ctrl-C (exit 130).
  */
-import { AppLoadBalancer } from '../../templates/contracts';
-import { CONTAINER_NAME } from '../../templates/service/service';
-import { MAIN_LOG_STREAM_PREFIX } from '../../templates/ecsService';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { appStacks, serviceStack } from '../ops/locate';
-import type { LogEvent, LogSource } from '../ops/logs';
-import { contractOutput, dataStack, deployedStack, LOGGING_KINDS, resourcesOfType } from '../ops/targets';
-import { openContext, type RunContext } from './context';
+import { AppLoadBalancer } from '../../../templates/contracts';
+import { CONTAINER_NAME } from '../../../templates/service/service';
+import { MAIN_LOG_STREAM_PREFIX } from '../../../templates/ecsService';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { appStacks, serviceStack } from '../../ops/locate';
+import type { LogEvent, LogSource } from '../../ops/logs';
+import { contractOutput, dataStack, deployedStack, LOGGING_KINDS, resourcesOfType } from '../../ops/targets';
+import { openContext, type RunContext } from '../../run/context';
 
 export interface LogsFlags {
   params?: string;
@@ -42,12 +42,12 @@ function checkFlags(flags: LogsFlags): { limit: number; pollSeconds: number } {
 
 export async function runLogs(flags: LogsFlags, global: GlobalOptions): Promise<void> {
   const { limit, pollSeconds } = checkFlags(flags);
-  const { parseSince } = await import('../ops/logs');
+  const { parseSince } = await import('../../ops/logs');
   const startTime = parseSince(flags.since ?? '1h');
   const ctx = await openContext(flags.params, global);
   try {
     const sources = await logSources(ctx, flags);
-    const { readAll } = await import('../ops/logs');
+    const { readAll } = await import('../../ops/logs');
     const filter = flags.filter ? { filter: flags.filter } : {};
     const events = await readAll(ctx.clients.logs, sources, { startTime, limit, ...filter });
     const print = printer(global, sources.length > 1);
@@ -81,7 +81,7 @@ async function follow(
   opts: { startTime: number; seen: string[]; pollSeconds: number; filter?: string },
   print: (e: LogEvent) => void,
 ): Promise<void> {
-  const { followEvents, logGroupArn } = await import('../ops/logs');
+  const { followEvents, logGroupArn } = await import('../../ops/logs');
   const hint = `deploy the app first: provision deploy --params ${ctx.file}`;
   const withArns = await Promise.all(
     sources.map(async (s) => ({ ...s, arn: await logGroupArn(ctx.clients.logs, s.group, hint) })),

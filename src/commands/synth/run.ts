@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { staleFiles, synth } from '../synth';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { staleFiles, synth } from '../../synth';
 
 export async function runSynth(
   opts: { out?: string; version?: string; check?: boolean },

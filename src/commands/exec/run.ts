@@ -14,18 +14,16 @@ import {
   ListTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { CONTAINER_NAME } from '../../templates/service/service';
-import { partitionOf } from '../aws/partition';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c } from '../cli/output';
-import { appStacks, serviceStack } from '../ops/locate';
-import { stackResourceId } from '../ops/release';
-import { clusterOfServiceArn } from '../ops/rollout';
-import { pluginInvocation, requirePlugin, runPlugin } from '../ops/session';
-import { deployedStack } from '../ops/targets';
-import { clusterFromStack } from './release';
-import { openContext, type RunContext } from './context';
+import { CONTAINER_NAME } from '../../../templates/service/service';
+import { dnsSuffix } from '../../aws/partition';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c } from '../../cli/output';
+import { appStacks, serviceStack } from '../../ops/locate';
+import { pluginInvocation, requirePlugin, runPlugin } from '../../ops/session';
+import { deployedStack } from '../../ops/targets';
+import { openContext, type RunContext } from '../../run/context';
+import { serviceRef } from '../../run/service';
 
 export interface ExecFlags {
   params?: string;
@@ -47,7 +45,7 @@ export async function runExec(command: string[], flags: ExecFlags, global: Globa
     const planned = serviceStack(appStacks(ctx.all, flags.app, ctx.file), flags.extra, ctx.file);
     const plugin = requirePlugin('provision exec');
     await deployedStack(ctx.clients.cloudFormation, planned, `service ${planned.name}`, ctx.file);
-    const { cluster, service } = await serviceOf(ctx, planned.name);
+    const { cluster, service } = await serviceRef(ctx, planned.name);
     await assertExecEnabled(ctx, cluster, service, planned.name, flags);
     const task = await pickTask(ctx, cluster, service, flags.task);
     const container = task.containers?.find((x) => x.name === CONTAINER_NAME);
@@ -81,24 +79,6 @@ export async function runExec(command: string[], flags: ExecFlags, global: Globa
   } finally {
     ctx.clients.destroy();
   }
-}
-
-/** The public DNS suffix of the region's partition. */
-export function dnsSuffix(region: string): string {
-  return partitionOf(region) === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-}
-
-async function serviceOf(ctx: RunContext, stackName: string): Promise<{ cluster: string; service: string }> {
-  const service = await stackResourceId(ctx.clients.cloudFormation, stackName, 'Service');
-  if (!service) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
-  const cluster = clusterOfServiceArn(service) ?? (await clusterFromStack(ctx));
-  if (!cluster)
-    throw new CliError(
-      `cannot tell which cluster runs ${service}`,
-      ExitCode.Refused,
-      `deploy the ecsCluster stage: provision deploy --params ${ctx.file}`,
-    );
-  return { cluster, service };
 }
 
 async function assertExecEnabled(

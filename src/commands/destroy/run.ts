@@ -11,25 +11,21 @@
  * it keeps them and says who still imports them. `--delete-shared` deletes them on purpose, and
  * is refused while any stack outside this destroy imports them.
  */
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { Progress } from '../cli/progress';
-import { environmentOf, openContext, withRunLock, type RunContext } from './context';
-import type { PlannedStack } from '../../stages/plan';
-import type { KeptResource } from '../deploy/destroy';
-
-/** Project stacks are shared between environments (see the file comment). */
-export function isSharedStack(s: PlannedStack): boolean {
-  return s.built.scope === 'project';
-}
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { Progress } from '../../cli/progress';
+import { environmentOf, openContext, withRunLock, type RunContext } from '../../run/context';
+import { isSharedStack } from '../../run/shared';
+import type { PlannedStack } from '../../../stages/plan';
+import type { KeptResource } from '../../deploy/destroy';
 
 /**
  * Databases are created with deletion protection on: CloudFormation would fail half-way through a
  * destroy on them. Refuse before deleting anything, and say how to switch it off on purpose.
  */
 async function refuseProtectedData(ctx: RunContext): Promise<void> {
-  const { describeStack, parametersOf } = await import('../deploy/cloudformation');
+  const { describeStack, parametersOf } = await import('../../deploy/cloudformation');
   const protectedStacks: string[] = [];
   for (const s of ctx.stacks) {
     const st = await describeStack(ctx.clients.cloudFormation, s.name);
@@ -54,8 +50,8 @@ async function withRecreate<K extends KeptResource>(
   kept: K[],
 ): Promise<(K & { onRecreate: string; snapshot?: string })[]> {
   const [{ describeRecreate }, restore] = await Promise.all([
-    import('../deploy/recreate'),
-    import('../deploy/restore'),
+    import('../../deploy/recreate'),
+    import('../../deploy/restore'),
   ]);
   return Promise.all(
     kept.map(async (k) => {
@@ -110,7 +106,7 @@ export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Pr
   }
 }
 
-type DestroyResults = Awaited<ReturnType<typeof import('../deploy/destroy').destroyStacks>>;
+type DestroyResults = Awaited<ReturnType<typeof import('../../deploy/destroy').destroyStacks>>;
 
 async function deleteWithProgress(
   ctx: RunContext,
@@ -118,8 +114,8 @@ async function deleteWithProgress(
   flags: DestroyFlags,
 ): Promise<DestroyResults> {
   const [{ destroyStacks }, { reverseOrder }] = await Promise.all([
-    import('../deploy/destroy'),
-    import('../deploy/graph'),
+    import('../../deploy/destroy'),
+    import('../../deploy/graph'),
   ]);
   const inRun = new Set(doomed.map((s) => s.name));
   const nodes = doomed.map((s) => ({
@@ -154,8 +150,8 @@ interface KeptShared {
 
 async function sharedStillThere(ctx: RunContext, shared: PlannedStack[]): Promise<KeptShared[]> {
   const [{ describeStack }, { importsOf }] = await Promise.all([
-    import('../deploy/cloudformation'),
-    import('../deploy/destroy'),
+    import('../../deploy/cloudformation'),
+    import('../../deploy/destroy'),
   ]);
   const out: KeptShared[] = [];
   for (const s of shared) {

@@ -12,10 +12,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { table } from '../cli/table';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { table } from '../../cli/table';
 import {
   applyAssignments,
   AssignmentError,
@@ -29,9 +29,9 @@ import {
   parseDocument,
   type ConfigDocument,
   type KeyChanges,
-} from '../ops/config';
-import { appStacks, serviceStack } from '../ops/locate';
-import { openContext, type RunContext } from './context';
+} from '../../ops/config';
+import { appStacks, serviceStack } from '../../ops/locate';
+import { openContext, type RunContext } from '../../run/context';
 
 export interface ConfigFlags {
   params?: string;
@@ -54,7 +54,7 @@ async function withTarget<T>(flags: ConfigFlags, global: GlobalOptions, run: (t:
     if (flags.extra !== undefined) serviceStack(stacks, flags.extra, ctx.file); // checked; same secret
     if (!stacks.loadBalancer)
       throw CliError.usage(`app ${stacks.app} has no load balancer stage, so it has no configuration secret`);
-    const { configSecretArn, secretName } = await import('../ops/secret');
+    const { configSecretArn, secretName } = await import('../../ops/secret');
     const arn = await configSecretArn(ctx.clients.cloudFormation, stacks.loadBalancer.name, stacks.app, ctx.file);
     return await run({ ctx, app: stacks.app, arn, name: secretName(arn) });
   } finally {
@@ -72,7 +72,7 @@ function notJson(t: Target, err: NotAJsonObjectError, versionId: string): CliErr
 
 /** The current version, parsed; a clear error (never the value) when it is not a JSON object. */
 async function readCurrent(t: Target): Promise<{ versionId: string; document: ConfigDocument; text: string }> {
-  const { readVersion } = await import('../ops/secret');
+  const { readVersion } = await import('../../ops/secret');
   const v = await readVersion(t.ctx.clients.secretsManager, t.arn);
   if (v.text === undefined) throw notJson(t, new NotAJsonObjectError('it holds binary data'), v.versionId);
   try {
@@ -152,8 +152,8 @@ async function commit(t: Target, w: Write, global: GlobalOptions): Promise<void>
   const { basedOn, changes, verb = 'written' } = w;
   let versionId: string | undefined;
   if (w.force || hasChanges(changes)) {
-    const { writeVersion } = await import('../ops/secret');
-    const { withRunLock } = await import('./context');
+    const { writeVersion } = await import('../../ops/secret');
+    const { withRunLock } = await import('../../run/context');
     versionId = await withRunLock(t.ctx, `config (${t.app})`, () =>
       writeVersion(t.ctx.clients.secretsManager, t.arn, w.text, basedOn),
     );
@@ -188,7 +188,7 @@ export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function runConfigEdit(flags: ConfigFlags, global: GlobalOptions): Promise<void> {
   await withTarget(flags, global, async (t) => {
-    const { readVersion } = await import('../ops/secret');
+    const { readVersion } = await import('../../ops/secret');
     const v = await readVersion(t.ctx.clients.secretsManager, t.arn);
     let before: ConfigDocument | undefined;
     try {
@@ -216,7 +216,7 @@ async function editInTempFile(initial: string, fileName: string): Promise<Config
   // The editor owns the terminal; Ctrl-C there must not kill this process before the file is removed.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
-  const { holdInterrupts } = await import('../cli/interrupt');
+  const { holdInterrupts } = await import('../../cli/interrupt');
   const unhold = holdInterrupts();
   try {
     fs.writeFileSync(file, initial, { mode: 0o600, flag: 'wx' });
@@ -266,7 +266,7 @@ function runEditor(file: string): void {
 
 export async function runConfigHistory(flags: ConfigFlags, global: GlobalOptions): Promise<void> {
   await withTarget(flags, global, async (t) => {
-    const { listVersions } = await import('../ops/secret');
+    const { listVersions } = await import('../../ops/secret');
     const versions = await listVersions(t.ctx.clients.secretsManager, t.arn);
     if (global.json) {
       output.json({
@@ -300,7 +300,7 @@ export async function runConfigHistory(flags: ConfigFlags, global: GlobalOptions
 
 export async function runConfigRollback(flags: ConfigFlags & { to?: string }, global: GlobalOptions): Promise<void> {
   await withTarget(flags, global, async (t) => {
-    const { listVersions, previousVersion, readVersion } = await import('../ops/secret');
+    const { listVersions, previousVersion, readVersion } = await import('../../ops/secret');
     const sm = t.ctx.clients.secretsManager;
     const targetId = flags.to ?? previousVersion(await listVersions(sm, t.arn))?.versionId;
     if (!targetId)

@@ -1,29 +1,18 @@
 /**
- * `provision deploy`: every stack of the environment (or those picked with --only), dependencies
- * first and independent stacks at the same time, through change sets, with live progress. Without
- * --yes, each change set is shown and confirmed in the terminal; without a terminal, --yes is
- * required. Ctrl-C stops new starts, cancels running updates and detaches from running creates;
- * a second Ctrl-C leaves at once. A re-run converges.
+ * Deploying a planned environment, as `provision deploy` and the wizard both do: the imports no
+ * one provides, the account preflight, the passes that move exports safely, and the engine run
+ * over the stacks with live progress and its summary. Ctrl-C stops new starts, cancels running
+ * updates and detaches from running creates.
  */
 import type { AwsClients } from '../aws/clients';
 import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
 import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
+import type { GlobalOptions } from '../cli/global-options';
 import { trapInterrupt } from '../cli/interrupt';
 import { c, output } from '../cli/output';
 import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
-import { openContext, toSpec, withRunLock, type RunContext } from './context';
-import { checkImages, heldImages, heldResult, printHeld, type ImageHolds } from './image-gate';
-
-export interface DeployFlags {
-  params?: string;
-  yes?: boolean;
-  only?: string[];
-  concurrency?: string;
-  pollInterval?: string;
-  /** Change project stacks that other environments use without asking (see ./shared.ts). */
-  updateShared?: boolean;
-}
+import { toSpec, type RunContext } from './context';
+import { heldResult, type ImageHolds } from './image-gate';
 
 /** Exports imported by the run that neither the run nor the account provides: named per stack. */
 export async function missingImports(
@@ -44,67 +33,6 @@ export async function missingImports(
     NextToken = page.NextToken;
   } while (NextToken);
   return needed.filter((n) => !existing.has(n.exportName));
-}
-
-function producerHint(ctx: RunContext, exportName: string): string {
-  const producer = ctx.all.find((s) => s.exports.includes(exportName));
-  if (producer) return `deploy ${producer.name} first (drop --only, or add --only ${producer.stage})`;
-  if (exportName.startsWith('ecr-'))
-    return `add the repository under repositories: in ${ctx.file}, or deploy it with the params file that owns it`;
-  return `add the stage that exports it to ${ctx.file}`;
-}
-
-export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
-  if (!flags.yes && !interactive) {
-    throw CliError.usage(
-      'deploy needs --yes when it cannot ask (no terminal, or --json)',
-      'review with `provision plan --params FILE`, then run deploy with --yes',
-    );
-  }
-  const concurrency = flags.concurrency ? Number(flags.concurrency) : 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
-    throw CliError.usage('--concurrency must be a whole number from 1 to 16');
-  const ctx = await openContext(flags.params, global, flags.only);
-  const { clients } = ctx;
-  try {
-    await withRunLock(ctx, 'deploy', async () => {
-      const missing = await missingImports(clients, ctx);
-      if (missing.length) {
-        throw CliError.refused(
-          `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` +
-            missing
-              .map(
-                (m) =>
-                  `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`,
-              )
-              .join('\n'),
-          'nothing was changed',
-        );
-      }
-      const { confirmSharedChanges } = await import('./shared');
-      await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
-      const holds = await checkImages(ctx); // before the preflight, which may create roles
-      await accountPreflight(ctx, global);
-      const opts = {
-        yes: Boolean(flags.yes),
-        concurrency,
-        pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
-        holds,
-      };
-      const results = await deployInPasses(ctx, opts);
-      const pushes = await heldImages(ctx, holds, results);
-      report(ctx, results, global, pushes.length ? { images: pushes } : {});
-      printHeld(ctx, holds, pushes);
-    });
-  } finally {
-    clients.destroy();
-  }
-}
-
-async function askYesNo(message: string): Promise<boolean> {
-  const { confirm } = await import('@inquirer/prompts');
-  return confirm({ message, default: false });
 }
 
 /**
@@ -200,8 +128,30 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
   return results.map((r) => last.find((l) => l.stackName === r.stackName) ?? r);
 }
 
-function succeeded(r: DeployResult): boolean {
+/** True when the stack is where the run wanted it: created, updated or already so. */
+export function succeeded(r: DeployResult): boolean {
   return ['created', 'updated', 'skipped-unchanged'].includes(r.kind);
+}
+
+/** Sets the exit code of a run with a stack not done: 130 when interrupted, else 1. Returns whether all succeeded. */
+export function setExitCode(results: DeployResult[]): boolean {
+  const ok = results.every(succeeded);
+  const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
+  if (!ok) process.exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Failed;
+  return ok;
+}
+
+/** The counts of a finished run and why each stack not done is not, then the exit code (see setExitCode). */
+export function printSummary(results: DeployResult[]): boolean {
+  const ok = results.every(succeeded);
+  const count = (k: string) => results.filter((r) => r.kind === k).length;
+  output.line();
+  output.line(
+    `${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
+      (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`),
+  );
+  for (const r of results) if (!succeeded(r)) output.line(`  ${r.stackName}: ${describeFailure(r)}`);
+  return setExitCode(results);
 }
 
 function say(ctx: RunContext, line: string): void {
@@ -276,48 +226,4 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
     await progress.finish();
     trap?.dispose();
   }
-}
-
-function report(
-  ctx: RunContext,
-  results: DeployResult[],
-  global: GlobalOptions,
-  extra: Record<string, unknown> = {},
-): void {
-  const ok = results.every((r) => ['created', 'updated', 'skipped-unchanged'].includes(r.kind));
-  const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
-  if (global.json) {
-    output.json({
-      ok,
-      environment: `${ctx.params.prefix}${ctx.params.environment}`,
-      stacks: results.map((r) => ({
-        name: r.stackName,
-        result: r.kind,
-        ...('changes' in r ? { changes: r.changes.length } : {}),
-        ...(timings.has(r.stackName)
-          ? { seconds: timings.get(r.stackName)!.seconds, startedAfterMs: timings.get(r.stackName)!.startedMs }
-          : {}),
-        dependsOn: ctx.stacks.find((s) => s.name === r.stackName)?.dependsOn ?? [],
-        ...(r.kind === 'failed' ||
-        r.kind === 'error' ||
-        r.kind === 'not-run' ||
-        r.kind === 'cancelled' ||
-        r.kind === 'detached'
-          ? { detail: describeFailure(r) }
-          : {}),
-      })),
-      ...extra,
-    });
-  } else {
-    const count = (k: string) => results.filter((r) => r.kind === k).length;
-    output.line();
-    output.line(
-      `${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
-        (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`),
-    );
-    for (const r of results)
-      if (!['created', 'updated', 'skipped-unchanged'].includes(r.kind))
-        output.line(`  ${r.stackName}: ${describeFailure(r)}`);
-  }
-  if (!ok) process.exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Failed;
 }

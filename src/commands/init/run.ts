@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
-import { CliError } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { loadParams } from '../params/load';
-import { examplesDir, schemaRefFor } from '../package';
+import { CliError } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { loadParams } from '../../params/load';
+import { examplesDir, schemaRefFor } from '../../package';
 
 export interface InitFlags {
   env: string;

@@ -9,7 +9,7 @@ import { compactTemplate } from '../../templates/kit/cf';
 import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
 import { trapInterrupt } from '../cli/interrupt';
-import type { GlobalOptions } from '../cli/main';
+import type { GlobalOptions } from '../cli/global-options';
 import { loadParams } from '../params/load';
 import { regionProblem } from '../../stages/check';
 import type { ParamsFile } from '../params/schema';

@@ -10,23 +10,22 @@
  * is done. Ctrl-C stops following (the release goes on in AWS) and exits 130.
  */
 import { CancelUpdateStackCommand, ExecuteChangeSetCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { CliError, ExitCode } from '../cli/errors';
-import type { GlobalOptions } from '../cli/main';
-import { c, output } from '../cli/output';
-import { changeLine } from '../cli/progress';
-import type { ChangeSetRef } from '../deploy/change-set';
-import { AbortedError } from '../deploy/errors';
-import type { PollOptions } from '../deploy/types';
-import { describeStack, isNotCancellable, uniqueName } from '../deploy/cloudformation';
-import { sleep } from '../deploy/poll';
-import { ServiceWatchdog, watchServices, type WatchdogVerdict } from '../deploy/watchdog';
-import { StackEventPoller, rootCause, watchStack } from '../deploy/events';
-import { StackStatus } from '../deploy/stack-status';
-import { appStacks, serviceStack } from '../ops/locate';
-import { assertImageTag, IMAGE_TAG_PATTERN, imageParams, imageTagChangeSet, stackResourceId } from '../ops/release';
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { changeLine } from '../../cli/progress';
+import type { ChangeSetRef } from '../../deploy/change-set';
+import { AbortedError } from '../../deploy/errors';
+import type { PollOptions } from '../../deploy/types';
+import { describeStack, isNotCancellable, uniqueName } from '../../deploy/cloudformation';
+import { sleep } from '../../deploy/poll';
+import { ServiceWatchdog, watchServices, type WatchdogVerdict } from '../../deploy/watchdog';
+import { StackEventPoller, rootCause, watchStack } from '../../deploy/events';
+import { StackStatus } from '../../deploy/stack-status';
+import { appStacks, serviceStack } from '../../ops/locate';
+import { assertImageTag, IMAGE_TAG_PATTERN, imageParams, imageTagChangeSet } from '../../ops/release';
 import {
   baselineOf,
-  clusterOfServiceArn,
   describeService,
   describeSnapshot,
   outcomeLines,
@@ -34,11 +33,9 @@ import {
   type RolloutOutcome,
   type ServiceRef,
   type StackPhase,
-} from '../ops/rollout';
-import { openContext, type RunContext, withRunLock } from './context';
-
-/** The ECS service's logical id in the service templates (32 and 91). */
-const SERVICE_LOGICAL_ID = 'Service';
+} from '../../ops/rollout';
+import { openContext, type RunContext, withRunLock } from '../../run/context';
+import { SERVICE_LOGICAL_ID, serviceRef } from '../../run/service';
 
 export interface ReleaseFlags {
   params?: string;
@@ -144,28 +141,6 @@ async function deployedStack(ctx: RunContext, name: string): Promise<Stack> {
   return stack;
 }
 
-/** The ECS service of the stack and its cluster. */
-async function serviceRef(ctx: RunContext, stackName: string): Promise<ServiceRef> {
-  const arn = await stackResourceId(ctx.clients.cloudFormation, stackName, SERVICE_LOGICAL_ID);
-  if (!arn) throw new CliError(`stack ${stackName} has no ECS service resource`, ExitCode.Refused);
-  const cluster = clusterOfServiceArn(arn) ?? (await clusterFromStack(ctx));
-  if (!cluster)
-    throw new CliError(
-      `cannot tell which cluster runs ${arn}`,
-      ExitCode.Refused,
-      'deploy the ecsCluster stage of this environment',
-    );
-  return { cluster, service: arn };
-}
-
-/** The environment's cluster name, from the ECS cluster stack's outputs (old short service ARNs). */
-export async function clusterFromStack(ctx: RunContext): Promise<string | undefined> {
-  const cluster = ctx.all.find((s) => s.stage === 'ecsCluster');
-  if (!cluster) return undefined;
-  const stack = await describeStack(ctx.clients.cloudFormation, cluster.name);
-  return stack?.Outputs?.find((o) => o.OutputKey === 'EcsClusterName')?.OutputValue;
-}
-
 interface Release {
   stack: Stack;
   ref: ServiceRef;
@@ -197,7 +172,7 @@ async function release(ctx: RunContext, r: Release): Promise<void> {
   }
   for (const ch of outcome.summary.changes) log(`  ${changeLine(ch)}`);
   if (!r.flags.yes && !(await confirm(`release ${r.repository}:${r.to} to ${name}?`))) {
-    const { deleteChangeSet } = await import('../deploy/cloudformation');
+    const { deleteChangeSet } = await import('../../deploy/cloudformation');
     await deleteChangeSet(cfn, ref.stackId, ref.changeSetName);
     say(global, { ok: false, stack: name, result: 'declined' }, 'not released; nothing changed');
     return;

@@ -8,8 +8,12 @@
 import type { PlannedStack } from '../../stages/plan';
 import { TagKey } from '../../templates/kit/builder';
 import { CliError } from '../cli/errors';
-import { isSharedStack } from './destroy';
 import type { RunContext } from './context';
+
+/** Project stacks are shared between environments (see the file comment). */
+export function isSharedStack(s: PlannedStack): boolean {
+  return s.built.scope === 'project';
+}
 
 /** One shared stack this run would change under other environments' feet. */
 export interface SharedChange {

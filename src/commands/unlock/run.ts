@@ -2,14 +2,14 @@
  * `provision unlock`: removes an environment's run lock that a crashed run left behind. A lock
  * that still looks alive (recent heartbeat, its process running here) is kept unless --force.
  */
-import type { GlobalOptions } from '../cli/main';
-import { output } from '../cli/output';
-import { environmentOf, openContext, unlockCommand } from './context';
+import type { GlobalOptions } from '../../cli/global-options';
+import { output } from '../../cli/output';
+import { environmentOf, openContext, unlockCommand } from '../../run/context';
 
 export async function runUnlock(flags: { params?: string; force?: boolean }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global);
   try {
-    const { unlock } = await import('../deploy/lock');
+    const { unlock } = await import('../../deploy/lock');
     const env = environmentOf(ctx);
     const { removed } = await unlock(ctx.clients, env, { force: flags.force, unlockCommand: unlockCommand(ctx) });
     if (global.json) return output.json({ ok: true, environment: env, removed: removed ?? null });
