@@ -58,7 +58,7 @@ module.exports = {
     },
     {
       name: 'nothing-imports-the-cli',
-      severity: 'warn',
+      severity: 'error',
       comment:
         'Code below the CLI throws typed errors and takes plain options; the CLI imports it, not the reverse. ' +
         "src/wizard/prompter.ts is the wizard's terminal (it draws the prompts with the CLI's colours).",
@@ -97,18 +97,19 @@ module.exports = {
         dynamic: false,
         dependencyTypesNot: ['type-only'],
         pathNot:
-          'node_modules/(commander|picocolors)/|^src/cli/(errors|global-options|options|output)\\.ts$|^src/commands/[^/]+/register\\.ts$',
+          'node_modules/(commander|picocolors)/|^src/cli/(errors|global-options|options|output)\\.ts$|^src/errors\\.ts$|^src/commands/[^/]+/register\\.ts$',
       },
     },
     {
       name: 'the-start-up-modules-stay-light',
       severity: 'error',
       comment: 'The modules main.ts loads at start-up import nothing else at their top.',
-      from: { path: '^src/cli/(errors|global-options|options|output)\\.ts$' },
+      from: { path: '^src/cli/(errors|global-options|options|output)\\.ts$|^src/errors\\.ts$' },
       to: {
         dynamic: false,
         dependencyTypesNot: ['type-only'],
-        pathNot: 'node_modules/(commander|picocolors)/|^src/cli/(errors|global-options|options|output)\\.ts$',
+        pathNot:
+          'node_modules/(commander|picocolors)/|^src/cli/(errors|global-options|options|output)\\.ts$|^src/errors\\.ts$',
       },
     },
     {

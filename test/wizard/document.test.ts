@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { renderTemplate } from '../../templates/kit/cf';
-import { ParamsError, parseParams } from '../../src/params/load';
+import { ParamsError } from '../../src/params/errors';
+import { parseParams } from '../../src/params/load';
 import { linkedDataOf, templateOfStack } from '../../src/wizard/discover';
 import {
   documentFromStacks,

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CliError } from '../../cli/errors';
+import { ToolError } from '../../errors';
 import type { GlobalOptions } from '../../cli/global-options';
 import { c, output } from '../../cli/output';
 import { loadParams } from '../../params/load';
@@ -68,10 +69,10 @@ function validate(text: string, file: string): void {
     fs.writeFileSync(probe, text);
     loadParams(probe);
   } catch (err) {
-    if (err instanceof CliError)
+    if (err instanceof ToolError)
       throw new CliError(
         err.message.split(probe).join(file),
-        err.exitCode,
+        CliError.from(err).exitCode,
         'pass valid values with --env, --prefix, --region and --contact-email',
       );
     throw err;
