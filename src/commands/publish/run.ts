@@ -18,7 +18,8 @@ import { CliError, ExitCode } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
 import { c, output } from '../../cli/output';
 import { templateUrl } from '../../deploy/artifacts';
-import { NoAccountIdError } from '../../deploy/errors';
+import { NoAccountIdError } from '../../aws/errors';
+import type { BucketTarget } from '../../publish/bucket';
 import {
   bucketNameProblem,
   consoleParameters,
@@ -126,10 +127,15 @@ function readCatalogue(version: string): LocalFile[] {
   });
 }
 
+/** What of a service section of the params file a published template cannot carry. */
+interface ServiceSection {
+  links?: unknown[];
+  environment?: Record<string, unknown>;
+  secrets?: unknown[];
+}
+
 /** A service section of the params file whose options the published template cannot carry. */
-function customisation(
-  section: { links?: unknown[]; environment?: Record<string, unknown>; secrets?: unknown[] } | undefined,
-): string | undefined {
+function customisation(section: ServiceSection | undefined): string | undefined {
   if (!section) return undefined;
   const parts = [
     section.links?.length ? 'links to data stores' : '',
@@ -151,8 +157,8 @@ function stackLinks(
   const byFile = new Map<string, StackLink[]>();
   const apps = (ctx.params.apps ?? []) as {
     name: string;
-    service?: Record<string, any>;
-    extras?: Record<string, any>[];
+    service?: ServiceSection;
+    extras?: (ServiceSection & { suffix?: unknown })[];
   }[];
   for (const s of ctx.all) {
     const file = `${s.templateId}.cf`;
@@ -191,7 +197,8 @@ async function accountOf(clients: AwsClients): Promise<string | undefined> {
   }
 }
 
-export async function runPublish(flags: PublishFlags, global: GlobalOptions): Promise<void> {
+/** The flags that need no AWS call: the bucket name, the key prefix, --public with a prefix. */
+function checkFlags(flags: PublishFlags): { bucket: string; version: string; keyPrefix: string } {
   const bucket = flags.bucket ?? '';
   const problem = bucketNameProblem(bucket);
   if (problem)
@@ -214,24 +221,84 @@ export async function runPublish(flags: PublishFlags, global: GlobalOptions): Pr
       '--public needs a --key-prefix: an empty prefix would make the whole bucket readable by anyone',
       'leave --key-prefix out (cfn-stages/<version>/ is the default)',
     );
-  const files = readCatalogue(version);
+  return { bucket, version, keyPrefix };
+}
 
-  // With --params, openContext validates the file and plans its stacks before any AWS call, and
-  // builds the clients from the flags, then the params file, then the SDK chain (as every command).
-  const ctx = flags.params ? await (await import('../../run/context')).openContext(flags.params, global) : undefined;
-  const clients: AwsClients = ctx
-    ? ctx.clients
-    : (await import('../../aws/clients')).createClients({
-        region: global.region,
-        profile: global.profile,
-        ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
-      });
+/** Where the upload goes: the bucket, its prefix, and the S3 target the uploads share. */
+interface Destination {
+  bucket: string;
+  keyPrefix: string;
+  region: string;
+  target: BucketTarget;
+  urlOf: (file: string) => string;
+}
+
+/** Uploads each template (unchanged ones are skipped) and says where each is and how to launch it. */
+async function uploadTemplates(
+  to: Destination,
+  files: LocalFile[],
+  links: Map<string, StackLink[]> | undefined,
+): Promise<PublishedTemplate[]> {
+  const { putObject } = await import('../../publish/bucket');
+  const templates: PublishedTemplate[] = [];
+  for (const f of files) {
+    const key = to.keyPrefix + f.file;
+    const contentType = contentTypeOf(f.file, f.body);
+    const status = await putObject(to.target, key, f.body, contentType);
+    const url = to.urlOf(f.file);
+    const stackName = stackNamePatternOf(f.template);
+    templates.push({
+      file: f.file,
+      key,
+      url,
+      contentType,
+      status,
+      ...(stackName ? { stackName } : {}),
+      quickCreate: quickCreateUrl({ region: to.region, templateUrl: url }),
+      ...(links ? { stacks: links.get(f.file) ?? [] } : {}),
+    });
+  }
+  return templates;
+}
+
+/** Uploads the params file's JSON Schema beside the templates. */
+async function uploadSchema(to: Destination): Promise<PublishResult['schema']> {
+  const { putObject } = await import('../../publish/bucket');
+  const key = `${to.keyPrefix}params.schema.json`;
+  const body = fs.readFileSync(schemaPath());
+  const status = await putObject(to.target, key, body, contentTypeOf(key, body));
+  return { key, url: to.urlOf('params.schema.json'), status };
+}
+
+/**
+ * The clients: with --params, openContext validates the file and plans its stacks before any AWS
+ * call, and builds the clients from the flags, then the params file, then the SDK chain (as every
+ * command); without it, from the flags and the SDK chain.
+ */
+async function open(flags: PublishFlags, global: GlobalOptions): Promise<{ ctx?: RunContext; clients: AwsClients }> {
+  if (flags.params) {
+    const ctx = await (await import('../../run/context')).openContext(flags.params, global);
+    return { ctx, clients: ctx.clients };
+  }
+  const { createClients } = await import('../../aws/clients');
+  return {
+    clients: createClients({
+      region: global.region,
+      profile: global.profile,
+      ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
+    }),
+  };
+}
+
+export async function runPublish(flags: PublishFlags, global: GlobalOptions): Promise<void> {
+  const { bucket, version, keyPrefix } = checkFlags(flags);
+  const files = readCatalogue(version);
+  const { ctx, clients } = await open(flags, global);
   try {
     const region = await clients.region();
     const urlOf = (file: string) => templateUrl(bucket, keyPrefix + file, { region, endpointUrl: clients.endpointUrl });
     const links = ctx ? stackLinks(ctx, files, urlOf, region) : undefined;
-
-    const { ensurePublishBucket, grantPublicRead, publicReadGranted, putObject } = await import('../../publish/bucket');
+    const { ensurePublishBucket, grantPublicRead, publicReadGranted } = await import('../../publish/bucket');
     const target = {
       s3: clients.s3,
       bucket,
@@ -240,42 +307,11 @@ export async function runPublish(flags: PublishFlags, global: GlobalOptions): Pr
       endpointUrl: clients.endpointUrl,
     };
     const { created } = await ensurePublishBucket(target);
-
-    const templates: PublishedTemplate[] = [];
-    for (const f of files) {
-      const key = keyPrefix + f.file;
-      const contentType = contentTypeOf(f.file, f.body);
-      const status = await putObject(target, key, f.body, contentType);
-      const url = urlOf(f.file);
-      const stackName = stackNamePatternOf(f.template);
-      templates.push({
-        file: f.file,
-        key,
-        url,
-        contentType,
-        status,
-        ...(stackName ? { stackName } : {}),
-        quickCreate: quickCreateUrl({ region, templateUrl: url }),
-        ...(links ? { stacks: links.get(f.file) ?? [] } : {}),
-      });
-    }
-    const schemaKey = `${keyPrefix}params.schema.json`;
-    const schemaBody = fs.readFileSync(schemaPath());
-    const schemaStatus = await putObject(target, schemaKey, schemaBody, contentTypeOf(schemaKey, schemaBody));
-    const schema = {
-      key: schemaKey,
-      url: templateUrl(bucket, schemaKey, { region, endpointUrl: clients.endpointUrl }),
-      status: schemaStatus,
-    };
-
-    let isPublic = false;
-    if (flags.public) {
-      await grantPublicRead(target, keyPrefix);
-      isPublic = true;
-    } else {
-      isPublic = await publicReadGranted(target, keyPrefix);
-    }
-
+    const to: Destination = { bucket, keyPrefix, region, target, urlOf };
+    const templates = await uploadTemplates(to, files, links);
+    const schema = await uploadSchema(to);
+    if (flags.public) await grantPublicRead(target, keyPrefix);
+    const isPublic = flags.public ? true : await publicReadGranted(target, keyPrefix);
     const result: PublishResult = {
       ok: true,
       bucket,

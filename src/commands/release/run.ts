@@ -152,31 +152,43 @@ interface Release {
   flags: ReleaseFlags;
 }
 
-async function release(ctx: RunContext, r: Release): Promise<void> {
+/** Shows the change set of the ImageTag change and asks; undefined when there is nothing to do or the answer is no. */
+async function proposeChange(
+  ctx: RunContext,
+  r: Release,
+  log: (text: string) => void,
+): Promise<ChangeSetRef | undefined> {
   const { global } = ctx;
   const cfn = ctx.clients.cloudFormation;
   const name = r.stack.StackName ?? '';
-  const log = (text: string): void => {
-    if (!global.json) output.line(text);
-  };
-  const { poll } = r;
   log(`${name}: ImageTag ${r.from} → ${c().bold(r.to)} (${r.repository}); template and other parameters as deployed`);
-  const { ref, outcome } = await imageTagChangeSet(cfn, r.stack, r.to, poll);
+  const { ref, outcome } = await imageTagChangeSet(cfn, r.stack, r.to, r.poll);
   if (outcome.kind === 'empty') {
     say(
       global,
       { ok: true, stack: name, result: 'unchanged', imageTag: r.to },
       `${name}: CloudFormation found nothing to change`,
     );
-    return;
+    return undefined;
   }
   for (const ch of outcome.summary.changes) log(`  ${changeLine(ch)}`);
   if (!r.flags.yes && !(await confirm(`release ${r.repository}:${r.to} to ${name}?`))) {
     const { deleteChangeSet } = await import('../../deploy/cloudformation');
     await deleteChangeSet(cfn, ref.stackId, ref.changeSetName);
     say(global, { ok: false, stack: name, result: 'declined' }, 'not released; nothing changed');
-    return;
+    return undefined;
   }
+  return ref;
+}
+
+async function release(ctx: RunContext, r: Release): Promise<void> {
+  const log = (text: string): void => {
+    if (!ctx.global.json) output.line(text);
+  };
+  const ref = await proposeChange(ctx, r, log);
+  if (!ref) return;
+  const cfn = ctx.clients.cloudFormation;
+  const { poll } = r;
   const before = await describeService(ctx.clients.ecs, r.ref);
   const since = new Date();
   const dog = new ServiceWatchdog(

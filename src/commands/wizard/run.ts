@@ -128,11 +128,8 @@ async function showFinish(ctx: RunContext): Promise<void> {
   );
 }
 
-export async function runWizard(
-  flags: WizardFlags,
-  global: GlobalOptions,
-  prompter: Prompter = terminalPrompter(),
-): Promise<void> {
+/** The wizard asks questions: it needs a terminal, and has no --json mode. */
+function checkTerminal(global: GlobalOptions): void {
   if (global.json)
     throw CliError.usage(
       'the wizard asks questions and has no --json mode',
@@ -144,99 +141,133 @@ export async function runWizard(
       'run it in a terminal, or replay a saved params file: provision deploy --params FILE --yes',
     );
   }
+}
+
+/** AWS clients for the region and profile the answers name, rebuilt only when those change. */
+interface ClientCache {
+  get(region: string, profile: string | undefined): Promise<AwsClients>;
+  destroy(): void;
+}
+
+function clientCache(global: GlobalOptions): ClientCache {
   let clients: AwsClients | undefined;
   let clientsKey = '';
-  const clientsFor = async (region: string, profile: string | undefined): Promise<AwsClients> => {
-    const key = `${region}|${profile ?? ''}`;
-    if (!clients || key !== clientsKey) {
-      clients?.destroy();
-      const { createClients } = await import('../../aws/clients');
-      clients = createClients({
-        region,
-        ...((global.profile ?? profile) ? { profile: global.profile ?? profile } : {}),
-        ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
-      });
-      clientsKey = key;
-    }
-    return clients;
+  return {
+    async get(region, profile) {
+      const key = `${region}|${profile ?? ''}`;
+      if (!clients || key !== clientsKey) {
+        clients?.destroy();
+        const { createClients } = await import('../../aws/clients');
+        clients = createClients({
+          region,
+          ...((global.profile ?? profile) ? { profile: global.profile ?? profile } : {}),
+          ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
+        });
+        clientsKey = key;
+      }
+      return clients;
+    },
+    destroy: () => clients?.destroy(),
   };
+}
+
+/** The questions (src/wizard/flow.ts), starting from --params when given. */
+function ask(prompter: Prompter, flags: WizardFlags, global: GlobalOptions, clients: ClientCache) {
+  const start = flags.params ? { file: flags.params, doc: loadDoc(flags.params) } : undefined;
+  return runFlow(prompter, {
+    env: {
+      ...((global.region ?? process.env.AWS_REGION) ? { AWS_REGION: global.region ?? process.env.AWS_REGION } : {}),
+      ...(process.env.AWS_DEFAULT_REGION ? { AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION } : {}),
+      ...((global.profile ?? process.env.AWS_PROFILE)
+        ? { AWS_PROFILE: global.profile ?? process.env.AWS_PROFILE }
+        : {}),
+    },
+    ...(start ? { start } : {}),
+    savedFiles: start ? [] : savedFiles(),
+    load: loadDoc,
+    findExisting: async (where) => {
+      const { findExisting } = await import('../../wizard/discover');
+      return findExisting(await clients.get(where.region, where.profile), where);
+    },
+    exists: (f) => fs.existsSync(f),
+  });
+}
+
+/** The answers as a params file, checked by the params file's own parser before it is written. */
+function save(result: Awaited<ReturnType<typeof runFlow>>): ParamsFile {
+  const file = result.file;
+  const text = renderParams(toParamsDocument(result.answers), {
+    file,
+    ...(schemaRef(file) ? { schemaRef: schemaRef(file)! } : {}),
+  });
+  const params: ParamsFile = validateDocument(text, file);
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, text);
+  output.line();
+  output.line(
+    `${c().green('✔')} Saved your answers to ${c().bold(file)} (replay: provision deploy --params ${file} --yes)`,
+  );
+  return params;
+}
+
+/** Shows the plan, asks, and deploys holding the run lock; then the outputs and next steps. */
+async function planAndDeploy(ctx: RunContext, prompter: Prompter): Promise<void> {
+  const changing = await showPlan(ctx);
+  output.line();
+  if (changing === 0) {
+    output.line(`${c().green('✔')} Every stack is up to date: nothing to deploy.`);
+    await showFinish(ctx);
+    return;
+  }
+  const go = await prompter.confirm({
+    id: 'deploy',
+    message: `Deploy ${changing} stack${changing === 1 ? '' : 's'} of ${ctx.params.prefix}${ctx.params.environment} now?`,
+    help: 'Creates or updates them in order, dependencies first; unchanged stacks are skipped',
+    default: true,
+  });
+  if (!go) {
+    output.line(`Nothing was deployed. When you are ready: provision deploy --params ${ctx.file}`);
+    return;
+  }
+  const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
+    const { confirmSharedChanges } = await import('../../run/shared');
+    await confirmSharedChanges(ctx, {
+      ask: (message) =>
+        prompter.confirm({
+          id: 'shared',
+          message,
+          help: 'Other environments use these repository stacks',
+          default: false,
+        }),
+    });
+    const { deployWithImages } = await import('../../run/wizard-images');
+    return deployWithImages(ctx, prompter, () => accountPreflight(ctx, ctx.global));
+  });
+  if (printSummary(results)) await showFinish(ctx);
+}
+
+export async function runWizard(
+  flags: WizardFlags,
+  global: GlobalOptions,
+  prompter: Prompter = terminalPrompter(),
+): Promise<void> {
+  checkTerminal(global);
+  const clients = clientCache(global);
   let saved: string | undefined;
   try {
-    const start = flags.params ? { file: flags.params, doc: loadDoc(flags.params) } : undefined;
-    const result = await runFlow(prompter, {
-      env: {
-        ...((global.region ?? process.env.AWS_REGION) ? { AWS_REGION: global.region ?? process.env.AWS_REGION } : {}),
-        ...(process.env.AWS_DEFAULT_REGION ? { AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION } : {}),
-        ...((global.profile ?? process.env.AWS_PROFILE)
-          ? { AWS_PROFILE: global.profile ?? process.env.AWS_PROFILE }
-          : {}),
-      },
-      ...(start ? { start } : {}),
-      savedFiles: start ? [] : savedFiles(),
-      load: loadDoc,
-      findExisting: async (where) => {
-        const { findExisting } = await import('../../wizard/discover');
-        return findExisting(await clientsFor(where.region, where.profile), where);
-      },
-      exists: (f) => fs.existsSync(f),
-    });
-
-    // The answers as a params file, checked by the params file's own parser before any change.
-    const file = result.file;
-    const text = renderParams(toParamsDocument(result.answers), {
-      file,
-      ...(schemaRef(file) ? { schemaRef: schemaRef(file)! } : {}),
-    });
-    const params: ParamsFile = validateDocument(text, file);
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(file, text);
-    saved = file;
-    output.line();
-    output.line(
-      `${c().green('✔')} Saved your answers to ${c().bold(file)} (replay: provision deploy --params ${file} --yes)`,
-    );
-
+    const result = await ask(prompter, flags, global, clients);
+    const params = save(result);
+    saved = result.file;
     const all = planEnvironment(params);
     const ctx: RunContext = {
-      file,
+      file: result.file,
       params,
       all,
       stacks: all,
       global,
-      clients: await clientsFor(params.region, params.profile),
+      clients: await clients.get(params.region, params.profile),
     };
-    const changing = await showPlan(ctx);
-    output.line();
-    if (changing === 0) {
-      output.line(`${c().green('✔')} Every stack is up to date: nothing to deploy.`);
-      await showFinish(ctx);
-      return;
-    }
-    const go = await prompter.confirm({
-      id: 'deploy',
-      message: `Deploy ${changing} stack${changing === 1 ? '' : 's'} of ${params.prefix}${params.environment} now?`,
-      help: 'Creates or updates them in order, dependencies first; unchanged stacks are skipped',
-      default: true,
-    });
-    if (!go) {
-      output.line(`Nothing was deployed. When you are ready: provision deploy --params ${file}`);
-      return;
-    }
-    const results = await withRunLock(ctx, 'wizard (deploy)', async () => {
-      const { confirmSharedChanges } = await import('../../run/shared');
-      await confirmSharedChanges(ctx, {
-        ask: (message) =>
-          prompter.confirm({
-            id: 'shared',
-            message,
-            help: 'Other environments use these repository stacks',
-            default: false,
-          }),
-      });
-      const { deployWithImages } = await import('../../run/wizard-images');
-      return deployWithImages(ctx, prompter, () => accountPreflight(ctx, global));
-    });
-    if (printSummary(results)) await showFinish(ctx);
+    await planAndDeploy(ctx, prompter);
   } catch (err) {
     if (isPromptExit(err)) {
       throw new CliError(
@@ -246,6 +277,6 @@ export async function runWizard(
     }
     throw err;
   } finally {
-    clients?.destroy();
+    clients.destroy();
   }
 }
