@@ -20,9 +20,10 @@ import { deleteChangeSet, isOursToDelete, listOwnChangeSets, parametersOf, uniqu
 import type { PollOptions } from '../deploy/types';
 import { OpsError } from './errors';
 import { IMAGE_TAG_PARAM, imageOf, imageState, type ServiceImageParams } from './images';
+import { ImageTag } from '../../templates/service/image';
 
-/** Docker's tag rule, as the template's ImageTag AllowedPattern states it. */
-export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Docker's tag rule: the template's own ImageTag AllowedPattern. */
+export const IMAGE_TAG_PATTERN = new RegExp(ImageTag.pattern);
 
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { catalogue, DATA_KINDS, publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
 import { optionName, stageParameters } from '../../stages/options';
 import type { DataKind } from '../../templates/kit/links';
+import { environmentId } from '../../templates/kit/names';
 import { parseParams } from '../params/load';
 import type { ParamsFile, paramsSchema } from '../../stages/params';
 import { isTemplateDefault, optionParameter } from './questions';
@@ -161,7 +162,7 @@ const SPACED = new RegExp(`\\n(?=(${[...ENVIRONMENT_STAGES, 'repositories', 'app
 export function renderParams(doc: ParamsDoc, opts: { file: string; schemaRef?: string }): string {
   const head = [
     ...(opts.schemaRef ? [`# yaml-language-server: $schema=${opts.schemaRef}`] : []),
-    `# Environment ${doc.prefix}${doc.environment}, saved by the provision wizard.`,
+    `# Environment ${environmentId(doc)}, saved by the provision wizard.`,
     `# Replay without prompts:  provision deploy --params ${opts.file} --yes`,
     `# Change it with the wizard:  provision wizard --params ${opts.file}`,
   ];
