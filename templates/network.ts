@@ -15,7 +15,7 @@ import { Fn } from './kit/cf';
 import { TemplateId } from './kit/ids';
 import { s3GatewayEndpoint } from './network/endpoints';
 import { flowLogs } from './network/flowlogs';
-import { networkParams, zones as zoneLayout } from './network/params';
+import { networkParams, zoneLayout } from './network/params';
 import { securityGroups, subnetGroups } from './network/security';
 import { subnetTiers } from './network/subnets';
 import { vpcWithGateway } from './network/vpc';

@@ -113,7 +113,7 @@ export interface Zones {
 }
 
 /** Declares the zone conditions from the `AzCount` and `NatGateways` parameters. */
-export function zones(t: Env, params: NetworkParams): Zones {
+export function zoneLayout(t: Env, params: NetworkParams): Zones {
   const threeAzs = t.condition('ThreeAzs', Fn.Equals(params.azCount, '3'));
   const natPerAz = t.condition('NatPerAz', Fn.Equals(params.natMode, 'one-per-az'));
   const natPerAzThreeAzs = t.condition('NatPerAzThreeAzs', Fn.And([{ Condition: natPerAz }, { Condition: threeAzs }]));
