@@ -10,9 +10,8 @@
  * the exports.
  */
 import { Network } from './contracts';
-import { TemplateBuilder, type BuiltTemplate } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type TemplateIdentity } from './kit/builder';
 import { Fn } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { s3GatewayEndpoint } from './network/endpoints';
 import { flowLogs } from './network/flowlogs';
 import { networkParams, zoneLayout } from './network/params';
@@ -22,17 +21,22 @@ import { vpcWithGateway } from './network/vpc';
 
 export { DataPorts } from './network/security';
 
+/** Who 11 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const NetworkTemplate: TemplateIdentity<'environment'> = {
+  id: '11.env-network',
+  scope: 'environment',
+  stackSuffix: 'network',
+};
+
 /**
  * Builds 11.env-network. The order of the steps is the order of the resources in the published
  * template (users diff it between versions), so a new tier goes where its resources should appear.
  */
 export function buildNetwork(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.network,
-    scope: 'environment',
+    ...NetworkTemplate,
     description:
       'Environment network: VPC, public/private/data subnets in 2 or 3 AZs, NAT, security groups, subnet groups, flow logs',
-    stackSuffix: 'network',
     group: 'Network',
   });
   const params = networkParams(t);
