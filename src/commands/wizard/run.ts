@@ -20,7 +20,7 @@ import type { GlobalOptions } from '../../cli/global-options';
 import { c, output } from '../../cli/output';
 import { table } from '../../cli/table';
 import { loadParams } from '../../params/load';
-import type { ParamsFile } from '../../params/schema';
+import type { ParamsFile } from '../../../stages/params';
 import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../../wizard/document';
 import { runFlow, type Prompter } from '../../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../../wizard/prompter';
@@ -249,7 +249,7 @@ async function planAndDeploy(ctx: RunContext, prompter: Prompter): Promise<void>
 export async function runWizard(
   flags: WizardFlags,
   global: GlobalOptions,
-  prompter: Prompter = terminalPrompter(),
+  prompter: Prompter = terminalPrompter({ colours: c, line: (text) => output.line(text) }),
 ): Promise<void> {
   checkTerminal(global);
   const clients = clientCache(global);
