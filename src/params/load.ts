@@ -8,7 +8,6 @@
 import * as fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ParamsError, ParamsUnreadableError, type ParamsProblem } from './errors';
 import { catalogue, isDataRow, stages } from '../../stages/catalogue';
 import {
   itemsOf,
@@ -20,6 +19,7 @@ import {
   type ParamsFile,
   type Section,
 } from '../../stages/params';
+import { ParamsError, ParamsUnreadableError, type ParamsProblem } from './errors';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
 import { editDistance, planProblems } from '../../stages/check';
 import { planEnvironment } from '../../stages/plan';

@@ -5,6 +5,7 @@
  */
 import type { AwsClients } from '../aws/clients';
 import type { StackSpec } from '../deploy/types';
+import { environmentId } from '../../templates/kit/names';
 import { compactTemplate } from '../../templates/kit/cf';
 import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
@@ -30,7 +31,7 @@ export interface RunContext {
 
 /** `<prefix><environment>`, the name the lock, tags and messages use. */
 export function environmentOf(ctx: Pick<RunContext, 'params'>): string {
-  return `${ctx.params.prefix}${ctx.params.environment}`;
+  return environmentId(ctx.params);
 }
 
 /** What a person types to remove this environment's lock. */

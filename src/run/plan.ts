@@ -12,7 +12,7 @@ import type { PlanResult } from '../deploy/stack';
 import type { ExportChange } from '../deploy/exports';
 import type { EngineError } from '../deploy/errors';
 import type { MissingImage, PushInstructions } from '../ops/images';
-import { toSpec, type RunContext } from './context';
+import { environmentOf, toSpec, type RunContext } from './context';
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order of results. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -112,7 +112,7 @@ export async function printPlan(ctx: RunContext, env: EnvironmentPlan, view: Pla
   const { waitingNote } = await import('../ops/images');
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   output.line(
-    `${c().bold(`Plan for ${ctx.params.prefix}${ctx.params.environment}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`,
+    `${c().bold(`Plan for ${environmentOf(ctx)}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`,
   );
   ctx.stacks.forEach((s, i) => {
     if (view.spaced) output.line();

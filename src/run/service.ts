@@ -7,16 +7,16 @@ import { stackResourceId } from '../ops/release';
 import { clusterOfServiceArn, type ServiceRef } from '../ops/rollout';
 import { CliError, ExitCode } from '../cli/errors';
 import type { RunContext } from './context';
-
-/** The ECS service's logical id in the service templates (32 and 91). */
-export const SERVICE_LOGICAL_ID = 'Service';
+import { EcsCluster } from '../../templates/contracts';
+import { outputId } from '../../templates/kit/exports';
+import { SERVICE_LOGICAL_ID } from '../../templates/service/service';
 
 /** The environment's cluster name, from the ECS cluster stack's outputs (old short service ARNs). */
 export async function clusterFromStack(ctx: RunContext): Promise<string | undefined> {
   const cluster = ctx.all.find((s) => s.stage === 'ecsCluster');
   if (!cluster) return undefined;
   const stack = await describeStack(ctx.clients.cloudFormation, cluster.name);
-  return stack?.Outputs?.find((o) => o.OutputKey === 'EcsClusterName')?.OutputValue;
+  return stack?.Outputs?.find((o) => o.OutputKey === outputId(EcsCluster.ClusterName))?.OutputValue;
 }
 
 /** The ECS service of the stack and its cluster; refused (exit 2) when the stack has none. */

@@ -10,7 +10,7 @@ import { CliError } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
 import { output } from '../../cli/output';
 import { describeFailure } from '../../cli/progress';
-import { openContext, withRunLock, type RunContext } from '../../run/context';
+import { environmentOf, openContext, withRunLock, type RunContext } from '../../run/context';
 import {
   accountPreflight,
   deployInPasses,
@@ -110,7 +110,7 @@ function report(ctx: RunContext, results: DeployResult[], extra: Record<string, 
   }
   output.json({
     ok: results.every(succeeded),
-    environment: `${ctx.params.prefix}${ctx.params.environment}`,
+    environment: environmentOf(ctx),
     stacks: results.map((r) => ({
       name: r.stackName,
       result: r.kind,

@@ -8,7 +8,7 @@ import { c, output } from '../../cli/output';
 import type { PreflightReport } from '../../deploy/preflight';
 import type { PlanResult } from '../../deploy/stack';
 import type { EngineError } from '../../deploy/errors';
-import { openContext, toSpec, type RunContext } from '../../run/context';
+import { environmentOf, openContext, toSpec, type RunContext } from '../../run/context';
 import { missingImports } from '../../run/deploy';
 import { planRun, preflightLines, printPlan, type EnvironmentPlan } from '../../run/plan';
 import type { SharedChange } from '../../run/shared';
@@ -57,7 +57,7 @@ function planJson(p: PlanResult): unknown {
 
 function planDocument(ctx: RunContext, env: EnvironmentPlan, f: Findings): unknown {
   return {
-    environment: `${ctx.params.prefix}${ctx.params.environment}`,
+    environment: environmentOf(ctx),
     stacks: ctx.stacks.map((s, i) => ({
       name: s.name,
       template: s.templateId,

@@ -35,7 +35,8 @@ import {
   type StackPhase,
 } from '../../ops/rollout';
 import { openContext, type RunContext, withRunLock } from '../../run/context';
-import { SERVICE_LOGICAL_ID, serviceRef } from '../../run/service';
+import { serviceRef } from '../../run/service';
+import { SERVICE_LOGICAL_ID } from '../../../templates/service/service';
 
 export interface ReleaseFlags {
   params?: string;

@@ -9,7 +9,7 @@ import type { GlobalOptions } from '../../cli/global-options';
 import { c, output } from '../../cli/output';
 import { table } from '../../cli/table';
 import { describeTargets, serviceHealth, type ServiceHealth } from '../../ops/health';
-import { openContext, type RunContext } from '../../run/context';
+import { environmentOf, openContext, type RunContext } from '../../run/context';
 
 function colourStatus(status: string): string {
   if (/FAILED|ROLLBACK/.test(status)) return c().red(status);
@@ -40,14 +40,14 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
     const services = await servicesOf(ctx, stacks);
     if (global.json) {
       output.json({
-        environment: `${ctx.params.prefix}${ctx.params.environment}`,
+        environment: environmentOf(ctx),
         region: await ctx.clients.region(),
         stacks: rows,
         services,
       });
       return;
     }
-    output.line(c().bold(`${ctx.params.prefix}${ctx.params.environment} (${await ctx.clients.region()})`));
+    output.line(c().bold(`${environmentOf(ctx)} (${await ctx.clients.region()})`));
     output.line(
       table(
         rows.map((r) => [

@@ -13,7 +13,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import type { AwsClients } from '../../aws/clients';
+import { stages } from '../../../stages/catalogue';
 import { planEnvironment } from '../../../stages/plan';
+import { EcrRepo } from '../../../templates/contracts';
+import { outputId } from '../../../templates/kit/exports';
+import { stackName } from '../../../templates/kit/names';
 import { planRun, printPlan } from '../../run/plan';
 import { CliError, ExitCode } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
@@ -24,7 +28,7 @@ import type { ParamsFile } from '../../../stages/params';
 import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../../wizard/document';
 import { runFlow, type Prompter } from '../../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../../wizard/prompter';
-import { type RunContext, withRunLock } from '../../run/context';
+import { environmentOf, type RunContext, withRunLock } from '../../run/context';
 import { schemaPath, schemaRefFor } from '../../package';
 import { accountPreflight, missingImports, printSummary } from '../../run/deploy';
 
@@ -95,7 +99,8 @@ async function showFinish(ctx: RunContext): Promise<void> {
   }
   const file = ctx.file;
   const region = ctx.params.region;
-  const repoUri = (name: string) => outputs.get(`ecr-${name}`)?.RepositoryUri;
+  const repoUri = (name: string) =>
+    outputs.get(stackName(stages.repository.template, { RepositoryName: name }))?.[outputId(EcrRepo.RepositoryUri)];
   output.line();
   for (const s of ctx.stacks.filter((x) => x.stage === 'loadBalancer')) {
     const url = outputs.get(s.name)?.AppUrl;
@@ -221,7 +226,7 @@ async function planAndDeploy(ctx: RunContext, prompter: Prompter): Promise<void>
   }
   const go = await prompter.confirm({
     id: 'deploy',
-    message: `Deploy ${changing} stack${changing === 1 ? '' : 's'} of ${ctx.params.prefix}${ctx.params.environment} now?`,
+    message: `Deploy ${changing} stack${changing === 1 ? '' : 's'} of ${environmentOf(ctx)} now?`,
     help: 'Creates or updates them in order, dependencies first; unchanged stacks are skipped',
     default: true,
   });
