@@ -15,22 +15,22 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createBucketIn, makeBucketPrivate } from '../aws/private-bucket';
+import { ToolError } from '../errors';
 import { hasPublicRead, mergePolicy, publicReadStatement } from './links';
 
 export type PublishErrorCode =
   'BucketNotOurs' | 'BucketAccessDenied' | 'BucketInOtherRegion' | 'PublicPolicyBlocked' | 'UploadDenied';
 
-/** A failure of the publish step that a person can fix; `hint` says how. */
-export class PublishError extends Error {
+/** A failure of the publish step that a person can fix; `hint` says how (a ToolError: exit 1). */
+export class PublishError extends ToolError<PublishErrorCode> {
   constructor(
-    readonly code: PublishErrorCode,
+    code: PublishErrorCode,
     readonly bucket: string,
     message: string,
-    readonly hint: string,
+    hint: string,
     cause?: unknown,
   ) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'PublishError';
+    super(code, message, hint, cause === undefined ? undefined : { cause });
   }
 }
 

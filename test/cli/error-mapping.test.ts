@@ -9,6 +9,7 @@ import { GraphCycleError, StackNotFoundError } from '../../src/deploy/errors';
 import { ToolError } from '../../src/errors';
 import { OpsError } from '../../src/ops/errors';
 import { ParamsError, ParamsUnreadableError } from '../../src/params/errors';
+import { PublishError } from '../../src/publish/bucket';
 import { loadParams } from '../../src/params/load';
 
 it('maps each outcome to its exit code, whatever layer threw it', () => {
@@ -20,6 +21,7 @@ it('maps each outcome to its exit code, whatever layer threw it', () => {
     [new OpsError('NotDeployed', 'stack x-dev-acme-lb is not deployed', 'deploy it first'), ExitCode.Refused],
     [new ParamsError('envs/dev.yaml', [{ field: 'prefix', message: 'too long' }]), ExitCode.Usage],
     [new ParamsUnreadableError('envs/none.yaml', 'no such file'), ExitCode.Usage],
+    [new PublishError('UploadDenied', 'acme-cfn', 'cannot write to acme-cfn', 'check s3:PutObject'), ExitCode.Failed],
   ];
   for (const [err, code] of cases) {
     expect(err).toBeInstanceOf(ToolError);
