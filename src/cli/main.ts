@@ -90,7 +90,7 @@ export function buildProgram(): Command {
     .addOption(paramsOpt())
     .option('-y, --yes', 'apply without asking (required without a terminal)')
     .addOption(onlyOpt())
-    .option('--concurrency <n>', 'stacks deployed at the same time (1-16)', '4')
+    .option('--concurrency <n>', 'stacks deployed at the same time (1-16, default 16)')
     .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 5 s)')
     .option('--update-shared', 'change project stacks (ECR repositories) that other environments use, without asking')
     .addHelpText(

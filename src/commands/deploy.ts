@@ -7,6 +7,7 @@
  */
 import type { AwsClients } from '../aws/clients';
 import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
 import { trapInterrupt } from '../cli/interrupt';
@@ -62,9 +63,9 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       'review with `provision plan --params FILE`, then run deploy with --yes',
     );
   }
-  const concurrency = flags.concurrency ? Number(flags.concurrency) : 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
-    throw CliError.usage('--concurrency must be a whole number from 1 to 16');
+  const concurrency = flags.concurrency ? Number(flags.concurrency) : DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
+    throw CliError.usage(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
   const ctx = await openContext(flags.params, global, flags.only);
   const { clients } = ctx;
   try {

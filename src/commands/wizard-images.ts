@@ -7,6 +7,7 @@
  * is ever started without its image.
  */
 import type { DeployResult } from '../deploy/types';
+import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
 import { c, output } from '../cli/output';
 import { imageState, missingImageLines, type PushInstructions } from '../ops/images';
@@ -30,7 +31,7 @@ export async function deployWithImages(
 ): Promise<DeployResult[]> {
   const holds = await checkImages(ctx, { waitForTags: true });
   await preflight();
-  const first = await deployInPasses(ctx, { yes: true, concurrency: 4, holds });
+  const first = await deployInPasses(ctx, { yes: true, concurrency: DEFAULT_CONCURRENCY, holds });
   const pushes = await heldImages(ctx, holds, first);
   if (!pushes.length) return first;
   showPush(ctx, holds, pushes);
@@ -40,7 +41,7 @@ export async function deployWithImages(
     );
     return first;
   }
-  const second = await deployInPasses(ctx, { yes: true, concurrency: 4 });
+  const second = await deployInPasses(ctx, { yes: true, concurrency: DEFAULT_CONCURRENCY });
   return first.map((r, i) => {
     const again = second[i]!;
     return r.kind === 'not-run' || again.kind !== 'skipped-unchanged' ? again : r;
