@@ -8,6 +8,7 @@
 import type { AwsClients } from '../aws/clients';
 import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../deploy/graph';
+import type { UnchangedChecks } from '../deploy/unchanged';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/main';
 import { trapInterrupt } from '../cli/interrupt';
@@ -70,6 +71,8 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   const { clients } = ctx;
   try {
     await withRunLock(ctx, 'deploy', async () => {
+      // Every stack's "anything to do?" starts now, beside the checks below (see deploy/unchanged.ts).
+      const unchanged = await unchangedChecks(ctx);
       const missing = await missingImports(clients, ctx);
       if (missing.length) {
         throw CliError.refused(
@@ -92,6 +95,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
         concurrency,
         pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
         holds,
+        unchanged,
       };
       const results = await deployInPasses(ctx, opts);
       const pushes = await heldImages(ctx, holds, results);
@@ -153,6 +157,8 @@ interface DeployAllOptions {
   yes: boolean;
   concurrency: number;
   pollMs?: number;
+  /** The run's unchanged checks (see deploy/unchanged.ts). */
+  unchanged?: UnchangedChecks;
   /** Service stacks that wait for their image (see ./image-gate.ts). */
   holds?: ImageHolds;
 }
@@ -171,20 +177,22 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
   const { keepingExports } = await import('../deploy/exports');
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const specs = ctx.stacks.map((s) => toSpec(s, inRun));
-  const moves = await preflight(ctx, specs);
+  const unchanged = opts.unchanged ?? (await unchangedChecks(ctx));
+  const run = { ...opts, unchanged };
+  const moves = await preflight(ctx, specs, unchanged);
   if (moves.detach.length) {
     say(
       ctx,
       `Exports about to change are in use: first pointing ${moves.detach.map((s) => s.name).join(', ')} at their current values`,
     );
-    const detached = await deployAll(ctx, opts, moves.detach);
+    const detached = await deployAll(ctx, run, moves.detach);
     if (!detached.every(succeeded)) return detached;
     await assertDetached(ctx, moves);
   }
   const first = specs.map((s) =>
     moves.keep.has(s.name) ? { ...s, templateBody: keepingExports(s.templateBody, moves.keep.get(s.name)!) } : s,
   );
-  const results = await deployAll(ctx, opts, first);
+  const results = await deployAll(ctx, run, first);
   if (!moves.keep.size || !results.every(succeeded)) return results;
   say(
     ctx,
@@ -195,10 +203,23 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
   );
   const last = await deployAll(
     ctx,
-    opts,
+    run,
     specs.filter((s) => moves.keep.has(s.name)),
   );
   return results.map((r) => last.find((l) => l.stackName === r.stackName) ?? r);
+}
+
+/**
+ * The run's unchanged checks, started for every stack at once, so that an unchanged stack's
+ * dependants never wait for its check and a no-op needs no change set (see deploy/unchanged.ts).
+ */
+async function unchangedChecks(ctx: RunContext): Promise<UnchangedChecks> {
+  const { UnchangedChecks } = await import('../deploy/unchanged');
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  return new UnchangedChecks(
+    ctx.clients,
+    ctx.stacks.map((s) => toSpec(s, inRun)),
+  ).start();
 }
 
 function succeeded(r: DeployResult): boolean {
@@ -244,6 +265,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
           events: (e) => progress.event(e),
           artifactBucket,
           board,
+          ...(opts.unchanged ? { unchanged: opts.unchanged } : {}),
           ...(signal ? { signal } : {}),
           ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
           ...(opts.yes

@@ -10,6 +10,7 @@
 import type { StackSpec } from '../deploy/types';
 import type { ExportChange } from '../deploy/exports';
 import type { PlanResult } from '../deploy/stack';
+import type { UnchangedChecks } from '../deploy/unchanged';
 import { CliError, ExitCode } from '../cli/errors';
 import { FixedSettingError, type EngineError } from '../deploy/errors';
 import { optionName } from '../../stages/options';
@@ -26,10 +27,16 @@ export interface ExportMoves {
   pinned: string[];
 }
 
-/** Plans every stack of the run; throws a usage error (nothing touched) for what cannot be done. */
-export async function preflight(ctx: RunContext, specs: StackSpec[]): Promise<ExportMoves> {
+/**
+ * Plans every stack of the run (the run's unchanged checks, when given, answer for stacks that
+ * need no change set); throws a usage error (nothing touched) for what cannot be done. */
+export async function preflight(
+  ctx: RunContext,
+  specs: StackSpec[],
+  unchanged?: UnchangedChecks,
+): Promise<ExportMoves> {
   const { planStack } = await import('../deploy/stack');
-  const plans = await mapLimit(specs, 4, (s) => planStack(ctx.clients, s));
+  const plans = await mapLimit(specs, 4, (s) => planStack(ctx.clients, s, unchanged ? { unchanged } : {}));
   const refusals = plans.flatMap((p) =>
     p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
   );

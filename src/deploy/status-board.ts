@@ -169,7 +169,9 @@ export class StatusBoard {
       if (stack) found.set(key, stack);
     }
     // Not listed: a deleted stack (read by id it says DELETE_COMPLETE), or one that is gone.
-    for (const key of keys) if (!found.has(key)) found.set(key, await describeStack(this.cfn, key));
+    const unlisted = keys.filter((key) => !found.has(key));
+    const read = await Promise.all(unlisted.map((key) => describeStack(this.cfn, key)));
+    unlisted.forEach((key, i) => found.set(key, read[i]));
     return found;
   }
 

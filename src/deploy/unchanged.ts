@@ -1,0 +1,179 @@
+/**
+ * Whether a stack needs a change set at all. A stack whose template, parameters and tags are what
+ * it already has is skipped without one: on AWS even an empty change set takes seconds to compute,
+ * and a re-run of an unchanged environment should take well under a second.
+ *
+ * SSM-typed parameters (`AWS::SSM::Parameter::Value<...>`, e.g. the ECS-optimised AMI) are
+ * compared as CloudFormation would resolve them: the name the stack was given (ParameterValue)
+ * and the value it resolved to (ResolvedValue) against the SSM parameter's current value. When
+ * the value behind the name moved (a new AMI), the stack goes through a change set.
+ *
+ * What a no-op costs on AWS, per stack: one GetTemplate; plus, for the run, the DescribeStacks
+ * reads of the shared status board (one listing page for many stacks) and one SSM GetParameters
+ * per ten SSM names. No change set, nothing written. {@link UnchangedChecks} runs the checks of a
+ * run's stacks all at once, so an unchanged stack's dependants never wait for its check.
+ */
+import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
+import type { AwsClients } from '../aws/clients';
+import { getTemplateBody, isThrottling, parametersOf, tagsOf } from './cloudformation';
+import { settleRestore } from './restore';
+import { StackStatus } from './stack-status';
+import { StatusBoard } from './status-board';
+import { givenParameters, parseTemplate, sameTemplate, ssmParameters, type SsmParameter } from './template';
+import type { StackSpec } from './types';
+
+/** Current values of SSM parameters by name; a name left out could not be read. */
+export type SsmReader = (names: string[]) => Promise<Map<string, string>>;
+
+/** GetParameters allows this many names per call. */
+const SSM_BATCH = 10;
+
+/**
+ * Reads SSM parameters in batches of ten. A read that fails (no permission, an unknown name)
+ * leaves its names out, and the stack then goes through a change set, which decides.
+ */
+export function ssmReader(clients: AwsClients): SsmReader {
+  return async (names) => {
+    const values = new Map<string, string>();
+    const unique = [...new Set(names)];
+    if (!unique.length) return values;
+    const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
+    for (let i = 0; i < unique.length; i += SSM_BATCH) {
+      try {
+        const out = await clients.ssm.send(new GetParametersCommand({ Names: unique.slice(i, i + SSM_BATCH) }));
+        for (const p of out.Parameters ?? []) if (p.Name && p.Value !== undefined) values.set(p.Name, p.Value);
+      } catch (err) {
+        if (isThrottling(err)) throw err;
+      }
+    }
+    return values;
+  };
+}
+
+/**
+ * True when template, parameters and tags are what the stack already has, so no change set is
+ * needed. Cautious: NoEcho parameters (whose values cannot be read back), an SSM value that
+ * cannot be read, and non-JSON templates always go through a change set, which then decides.
+ */
+export async function isUnchanged(
+  cfn: CloudFormationClient,
+  spec: StackSpec,
+  stack: Stack,
+  readSsm: SsmReader,
+): Promise<boolean> {
+  if (!new StackStatus(stack.StackStatus ?? '').isStable) return false;
+  if (!sameRecord(tagsOf(stack), spec.tags)) return false;
+  const doc = parseTemplate(spec.templateBody);
+  const desired = givenParameters(spec, doc);
+  const current = parametersOf(stack);
+  // Only the template's own parameters count: a parameter the new template dropped is a template change.
+  if (!desired || !Object.entries(desired).every(([k, v]) => current[k] === v)) return false;
+  // The template and the SSM values are read at the same time.
+  const [deployed, resolvedAsNow] = await Promise.all([
+    getTemplateBody(cfn, spec.name),
+    sameResolvedValues(stack, ssmParameters(spec, doc), readSsm),
+  ]);
+  return resolvedAsNow && deployed !== undefined && sameTemplate(deployed, spec.templateBody);
+}
+
+/** Each SSM-typed parameter resolved (at the last deploy) to what its SSM parameter holds now. */
+async function sameResolvedValues(stack: Stack, ssm: SsmParameter[], readSsm: SsmReader): Promise<boolean> {
+  if (!ssm.length) return true;
+  const resolved = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ResolvedValue]));
+  const now = await readSsm(ssm.map((p) => p.name));
+  return ssm.every((p) => now.has(p.name) && resolved[p.key] === now.get(p.name));
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+}
+
+/** Checks at once: this many stacks' checks in flight at a time. */
+const CHECKS_AT_ONCE = 16;
+
+/**
+ * The unchanged checks of one run's stacks, all started together and each done once: `plan` and
+ * `deploy` (and deploy's preflight) ask for a stack's answer and find it ready, instead of each
+ * stack checking only once its dependencies are done. The stacks' statuses come from one
+ * status-board round (one DescribeStacks listing for many stacks), the SSM values the templates
+ * name from one GetParameters batch.
+ *
+ * An answer holds for the spec it was computed for (same template, parameters and tags) until
+ * the engine changes that stack ({@link UnchangedChecks.forget}).
+ */
+export class UnchangedChecks {
+  private readonly answers = new Map<string, { key: string; stack: Promise<Stack | undefined> }>();
+  private readonly board: StatusBoard;
+  private ssm: Promise<Map<string, string>> | undefined;
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly specs: StackSpec[],
+  ) {
+    this.board = new StatusBoard(clients.cloudFormation);
+  }
+
+  /** Starts every stack's check now; answers are picked up with {@link UnchangedChecks.lookup}. */
+  start(): this {
+    for (const spec of this.specs) void this.lookup(spec).catch(() => undefined);
+    return this;
+  }
+
+  /**
+   * The stack as it is when it needs no change set (stable, same template, parameters and tags);
+   * undefined when it may need one (or does not exist), and the full path decides.
+   */
+  lookup(spec: StackSpec): Promise<Stack | undefined> {
+    const key = keyOf(spec);
+    const known = this.answers.get(spec.name);
+    if (known?.key === key) return known.stack;
+    const stack = this.check(spec);
+    this.answers.set(spec.name, { key, stack });
+    return stack;
+  }
+
+  /** The engine is about to change this stack: an earlier answer no longer holds. */
+  forget(stackName: string): void {
+    this.answers.delete(stackName);
+  }
+
+  private async check(spec: StackSpec): Promise<Stack | undefined> {
+    // Not limited: the checks begun together share one status round.
+    this.board.begin();
+    const stack = await this.board.next(spec.name);
+    if (!stack || !new StackStatus(stack.StackStatus ?? '').isStable) return undefined;
+    const settled = (await settleRestore(this.clients, spec, stack)).spec;
+    const read = (names: string[]) => this.readSsm(names);
+    const unchanged = await this.limited(() => isUnchanged(this.clients.cloudFormation, settled, stack, read));
+    return unchanged ? stack : undefined;
+  }
+
+  /** One GetParameters batch for the SSM names of every stack of the run; a name it lacks is read alone. */
+  private async readSsm(names: string[]): Promise<Map<string, string>> {
+    this.ssm ??= ssmReader(this.clients)(
+      this.specs.flatMap((s) => ssmParameters(s, parseTemplate(s.templateBody)).map((p) => p.name)),
+    );
+    const batch = await this.ssm;
+    const missing = names.filter((n) => !batch.has(n));
+    if (!missing.length) return batch;
+    return new Map([...batch, ...(await ssmReader(this.clients)(missing))]);
+  }
+
+  private async limited<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= CHECKS_AT_ONCE) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.running += 1;
+    try {
+      return await task();
+    } finally {
+      this.running -= 1;
+      this.queue.shift()?.();
+    }
+  }
+}
+
+function keyOf(spec: StackSpec): string {
+  return JSON.stringify([spec.templateBody, spec.parameters, spec.tags]);
+}
