@@ -21,6 +21,7 @@ export interface TemplateResource {
 
 export interface TemplateDoc {
   Parameters?: Record<string, TemplateParameter>;
+  Conditions?: Record<string, unknown>;
   Resources?: Record<string, TemplateResource>;
   Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown } }>;
 }

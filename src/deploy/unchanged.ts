@@ -19,7 +19,16 @@ import { getTemplateBody, isThrottling, parametersOf, tagsOf } from './cloudform
 import { settleRestore } from './restore';
 import { StackStatus } from './stack-status';
 import { StatusBoard } from './status-board';
-import { givenParameters, parseTemplate, sameTemplate, ssmParameters, type SsmParameter } from './template';
+import { activeResources } from '../../stages/check';
+import { referencesOf } from './exports';
+import {
+  givenParameters,
+  parseTemplate,
+  sameTemplate,
+  ssmParameters,
+  type SsmParameter,
+  type TemplateDoc,
+} from './template';
 import type { StackSpec } from './types';
 
 /** Current values of SSM parameters by name; a name left out could not be read. */
@@ -71,9 +80,29 @@ export async function isUnchanged(
   // The template and the SSM values are read at the same time.
   const [deployed, resolvedAsNow] = await Promise.all([
     getTemplateBody(cfn, spec.name),
-    sameResolvedValues(stack, ssmParameters(spec, doc), readSsm),
+    sameResolvedValues(stack, ssmParametersInUse(spec, doc), readSsm),
   ]);
   return resolvedAsNow && deployed !== undefined && sameTemplate(deployed, spec.templateBody);
+}
+
+/**
+ * The SSM-typed parameters whose value can change something: those a resource the stack creates
+ * with these parameters (its `Condition` holds), an output or a condition refers to. The
+ * ECS-optimised AMI of a cluster without EC2 capacity is used by nothing: when AWS publishes a new
+ * AMI, CloudFormation would find no change ("didn't contain changes") and keep the old
+ * ResolvedValue, so comparing it would cost an empty change set on every run from then on.
+ */
+export function ssmParametersInUse(spec: StackSpec, doc: TemplateDoc | undefined): SsmParameter[] {
+  const ssm = ssmParameters(spec, doc);
+  if (!ssm.length || !doc) return ssm;
+  let active: string[];
+  try {
+    active = activeResources(doc, spec.parameters);
+  } catch {
+    return ssm; // a condition this cannot evaluate here: count them all
+  }
+  const used = referencesOf([active.map((id) => doc.Resources?.[id]), doc.Outputs, doc.Conditions]);
+  return ssm.filter((p) => used.has(p.key));
 }
 
 /** Each SSM-typed parameter resolved (at the last deploy) to what its SSM parameter holds now. */
@@ -154,7 +183,7 @@ export class UnchangedChecks {
   /** One GetParameters batch for the SSM names of every stack of the run; a name it lacks is read alone. */
   private async readSsm(names: string[]): Promise<Map<string, string>> {
     this.ssm ??= ssmReader(this.clients)(
-      this.specs.flatMap((s) => ssmParameters(s, parseTemplate(s.templateBody)).map((p) => p.name)),
+      this.specs.flatMap((s) => ssmParametersInUse(s, parseTemplate(s.templateBody)).map((p) => p.name)),
     );
     const batch = await this.ssm;
     const missing = names.filter((n) => !batch.has(n));

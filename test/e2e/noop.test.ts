@@ -4,7 +4,8 @@
  * test sees every AWS call it makes. The ECS cluster stack has an SSM-typed parameter (its AMI):
  * it is compared through the value it resolved to (DescribeStacks' ResolvedValue) against the SSM
  * parameter's current value, read for the whole run in one GetParameters call; when that value
- * moves, the stack goes through a change set. The unchanged checks of stacks do not wait on their
+ * moves, the stack goes through a change set (EC2 capacity is on here: without it nothing uses the
+ * AMI, and test/engine/unchanged.test.ts shows it is then not compared at all). The unchanged checks of stacks do not wait on their
  * dependencies' checks.
  */
 import * as fs from 'node:fs';
@@ -25,13 +26,13 @@ interface Call {
 
 const AMI_PARAMETER = '/cfn-stages-test/ecs-ami';
 
-/** Network, ECS cluster (AMI from our own SSM parameter), and data stores (events depends on jobs). */
+/** Network, ECS cluster with EC2 capacity (its AMI from our own SSM parameter), data stores (events needs jobs). */
 const PARAMS = `environment: nop
 prefix: n-
 region: us-east-1
 tags: { contactEmail: ops@example.com }
 network: { azCount: 2, natGateways: single }
-ecsCluster: { ec2ImageId: ${AMI_PARAMETER} }
+ecsCluster: { enableEc2Capacity: true, ec2MinSize: 1, ec2DesiredCapacity: 1, ec2ImageId: ${AMI_PARAMETER} }
 apps:
   - name: shop
     data:
