@@ -377,9 +377,12 @@ async function discard(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
 
 async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promise<DeployResult> {
   const poller = new StackEventPoller(ctx.cfn, ref.stackId, ctx.mask);
-  await poller.start();
-  const before = await describeStack(ctx.cfn, ref.stackId);
-  const dog = await watchdogFor(ctx, ref);
+  // Independent reads, at the same time: the events' marker, the stack before, the services' baseline.
+  const [, before, dog] = await Promise.all([
+    poller.start(),
+    describeStack(ctx.cfn, ref.stackId),
+    watchdogFor(ctx, ref),
+  ]);
   ctx.step('executing', `${plan.changes.length} change(s)`);
   await ctx.cfn.send(
     new ExecuteChangeSetCommand({
