@@ -568,7 +568,7 @@ export interface PlanOptions {
 export async function planStack(clients: AwsClients, spec: StackSpec, opts: PlanOptions = {}): Promise<PlanResult> {
   const ctx = contextFor(clients, spec, opts);
   if (await opts.unchanged?.lookup(spec).catch(() => undefined)) return { kind: 'unchanged', stackName: spec.name };
-  const stack = await describeStack(ctx.cfn, spec.name);
+  const stack = opts.unchanged ? await opts.unchanged.readOf(spec) : await describeStack(ctx.cfn, spec.name);
   const status = new StackStatus(stack?.StackStatus ?? 'DELETE_COMPLETE', stack?.StackStatusReason);
   const creating = !stack || status.isDeleted || status.isReviewInProgress || status.isCreationFailure;
   const restore = await settleRestore(clients, spec, creating ? undefined : stack);

@@ -132,7 +132,7 @@ const CHECKS_AT_ONCE = 16;
  * the engine changes that stack ({@link UnchangedChecks.forget}).
  */
 export class UnchangedChecks {
-  private readonly answers = new Map<string, { key: string; stack: Promise<Stack | undefined> }>();
+  private readonly answers = new Map<string, Answer>();
   private readonly board: StatusBoard;
   private ssm: Promise<Map<string, string>> | undefined;
   private running = 0;
@@ -155,13 +155,27 @@ export class UnchangedChecks {
    * The stack as it is when it needs no change set (stable, same template, parameters and tags);
    * undefined when it may need one (or does not exist), and the full path decides.
    */
-  lookup(spec: StackSpec): Promise<Stack | undefined> {
+  async lookup(spec: StackSpec): Promise<Stack | undefined> {
+    const { read, unchanged } = await this.answerFor(spec);
+    return unchanged ? read : undefined;
+  }
+
+  /**
+   * The stack as the check read it (undefined: it did not exist), for a caller that would read it
+   * again right away (deploy's preflight plan). A deploy reads afresh: by its turn, minutes may
+   * have passed.
+   */
+  async readOf(spec: StackSpec): Promise<Stack | undefined> {
+    return (await this.answerFor(spec)).read;
+  }
+
+  private answerFor(spec: StackSpec): Promise<{ read: Stack | undefined; unchanged: boolean }> {
     const key = keyOf(spec);
     const known = this.answers.get(spec.name);
-    if (known?.key === key) return known.stack;
-    const stack = this.check(spec);
-    this.answers.set(spec.name, { key, stack });
-    return stack;
+    if (known?.key === key) return known.answer;
+    const answer = this.check(spec);
+    this.answers.set(spec.name, { key, answer });
+    return answer;
   }
 
   /** The engine is about to change this stack: an earlier answer no longer holds. */
@@ -169,15 +183,15 @@ export class UnchangedChecks {
     this.answers.delete(stackName);
   }
 
-  private async check(spec: StackSpec): Promise<Stack | undefined> {
+  private async check(spec: StackSpec): Promise<{ read: Stack | undefined; unchanged: boolean }> {
     // Not limited: the checks begun together share one status round.
     this.board.begin();
     const stack = await this.board.next(spec.name);
-    if (!stack || !new StackStatus(stack.StackStatus ?? '').isStable) return undefined;
+    if (!stack || !new StackStatus(stack.StackStatus ?? '').isStable) return { read: stack, unchanged: false };
     const settled = (await settleRestore(this.clients, spec, stack)).spec;
-    const read = (names: string[]) => this.readSsm(names);
-    const unchanged = await this.limited(() => isUnchanged(this.clients.cloudFormation, settled, stack, read));
-    return unchanged ? stack : undefined;
+    const ssm = (names: string[]) => this.readSsm(names);
+    const unchanged = await this.limited(() => isUnchanged(this.clients.cloudFormation, settled, stack, ssm));
+    return { read: stack, unchanged };
   }
 
   /** One GetParameters batch for the SSM names of every stack of the run; a name it lacks is read alone. */
@@ -201,6 +215,12 @@ export class UnchangedChecks {
       this.queue.shift()?.();
     }
   }
+}
+
+/** One stack's check, for the spec it was made for. */
+interface Answer {
+  key: string;
+  answer: Promise<{ read: Stack | undefined; unchanged: boolean }>;
 }
 
 function keyOf(spec: StackSpec): string {
