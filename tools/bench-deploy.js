@@ -21,7 +21,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'bin', 'provision.js');
+// BENCH_CLI: another build's bin/provision.js (e.g. main's), to measure before and after alike.
+const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(ROOT, 'bin', 'provision.js');
 const FULL = path.join(ROOT, 'examples', 'full.yaml');
 const CALLS = path.join(__dirname, 'bench-calls.js');
 

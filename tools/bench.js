@@ -9,6 +9,7 @@
  *   npm run bench                      every row
  *   npm run bench -- --profile         and a CPU profile summary of one full deploy
  *   BENCH_RUNS=7 BENCH_DEPLOY_RUNS=5   more runs (defaults 5 and 3)
+ *   BENCH_CLI=../other/bin/provision.js  the same rows for another build (before and after a change)
  *
  * Figures are printed, not asserted: a busy machine must not fail a build.
  */
@@ -19,7 +20,7 @@ const path = require('node:path');
 const deploys = require('./bench-deploy');
 
 const root = path.resolve(__dirname, '..');
-const cli = path.join(root, 'bin', 'provision.js');
+const cli = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(root, 'bin', 'provision.js');
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const DEPLOY_RUNS = Number(process.env.BENCH_DEPLOY_RUNS || 3);
 
