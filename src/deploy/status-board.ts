@@ -160,28 +160,32 @@ export class StatusBoard {
     }
   }
 
-  /** One listing for all keys when that is fewer calls than reading each; keys it lacks are read singly. */
+  /**
+   * One listing for all keys when that is fewer calls than reading each. A listing shows every
+   * stack that is not deleted, so a name it lacks does not exist; an id it lacks (a deleted stack
+   * reads DELETE_COMPLETE by id), and every key when there was no listing, is read singly.
+   */
   private async read(keys: string[]): Promise<Map<string, Stack | undefined>> {
     const found = new Map<string, Stack | undefined>();
-    const listed = keys.length > this.listingPages && !this.listingRefused ? await this.listAll() : [];
+    const listed = keys.length > this.listingPages && !this.listingRefused ? await this.listAll() : undefined;
     for (const key of keys) {
-      const stack = listed.find((s) => s.StackId === key || s.StackName === key);
-      if (stack) found.set(key, stack);
+      const stack = listed?.find((s) => s.StackId === key || s.StackName === key);
+      if (stack || (listed && !isStackId(key))) found.set(key, stack);
     }
-    // Not listed: a deleted stack (read by id it says DELETE_COMPLETE), or one that is gone.
     const unlisted = keys.filter((key) => !found.has(key));
     const read = await Promise.all(unlisted.map((key) => describeStack(this.cfn, key)));
     unlisted.forEach((key, i) => found.set(key, read[i]));
     return found;
   }
 
-  private async listAll(): Promise<Stack[]> {
+  /** Every stack not deleted; undefined when the listing is refused (see listingRefused). */
+  private async listAll(): Promise<Stack[] | undefined> {
     try {
       return await this.listPages();
     } catch (err) {
       if (isThrottling(err)) throw err;
       this.listingRefused = true;
-      return [];
+      return undefined;
     }
   }
 
@@ -198,4 +202,9 @@ export class StatusBoard {
     this.listingPages = pages;
     return stacks;
   }
+}
+
+/** A stack id is its ARN (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`); anything else is a name. */
+function isStackId(key: string): boolean {
+  return key.startsWith('arn:');
 }

@@ -84,3 +84,19 @@ describe('the status board', () => {
     expect(reads()).toBe(2);
   });
 });
+
+it('takes a name a listing lacks as not there, and still reads an id alone (a deleted stack by id)', async () => {
+  const deletedId = 'arn:aws:cloudformation:us-east-1:123456789012:stack/x-dev-gone/1';
+  const sent: (string | undefined)[] = [];
+  const send = jest.fn(async (command: { input: { StackName?: string } }) => {
+    sent.push(command.input.StackName);
+    if (command.input.StackName === deletedId)
+      return { Stacks: [{ StackName: 'x-dev-gone', StackId: deletedId, StackStatus: 'DELETE_COMPLETE' }] };
+    return { Stacks: [{ StackName: 'x-dev-a', StackStatus: 'CREATE_COMPLETE' }] };
+  });
+  const board = new StatusBoard({ send } as unknown as CloudFormationClient);
+  board.begin();
+  const [a, missing, gone] = await Promise.all([board.next('x-dev-a'), board.next('x-dev-new'), board.next(deletedId)]);
+  expect([a?.StackStatus, missing, gone?.StackStatus]).toEqual(['CREATE_COMPLETE', undefined, 'DELETE_COMPLETE']);
+  expect(sent).toEqual([undefined, deletedId]); // one listing, then the id alone; no read of x-dev-new
+});
