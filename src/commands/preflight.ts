@@ -11,6 +11,7 @@ import type { StackSpec } from '../deploy/types';
 import type { ExportChange } from '../deploy/exports';
 import type { PlanResult } from '../deploy/stack';
 import type { UnchangedChecks } from '../deploy/unchanged';
+import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
 import { FixedSettingError, type EngineError } from '../deploy/errors';
 import { optionName } from '../../stages/options';
@@ -36,7 +37,10 @@ export async function preflight(
   unchanged?: UnchangedChecks,
 ): Promise<ExportMoves> {
   const { planStack } = await import('../deploy/stack');
-  const plans = await mapLimit(specs, 4, (s) => planStack(ctx.clients, s, unchanged ? { unchanged } : {}));
+  // As many at once as a deploy runs: each plan of a changed stack waits on a change set.
+  const plans = await mapLimit(specs, DEFAULT_CONCURRENCY, (s) =>
+    planStack(ctx.clients, s, unchanged ? { unchanged } : {}),
+  );
   const refusals = plans.flatMap((p) =>
     p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
   );
