@@ -12,7 +12,7 @@ import { trapInterrupt } from '../cli/interrupt';
 import type { GlobalOptions } from '../cli/main';
 import { loadParams } from '../params/load';
 import { regionProblem } from '../../stages/check';
-import type { ParamsFile } from '../params/schema';
+import type { ParamsFile } from '../../stages/params';
 
 export interface RunContext {
   file: string;

@@ -22,7 +22,7 @@ import { c, output } from '../cli/output';
 import { changeLine, describeFailure, summariseChanges } from '../cli/progress';
 import { table } from '../cli/table';
 import { loadParams } from '../params/load';
-import type { ParamsFile } from '../params/schema';
+import type { ParamsFile } from '../../stages/params';
 import { renderParams, toParamsDocument, validateDocument, type ParamsDoc } from '../wizard/document';
 import { runFlow, type Prompter } from '../wizard/flow';
 import { isPromptExit, terminalPrompter } from '../wizard/prompter';
@@ -175,7 +175,7 @@ function summary(results: DeployResult[]): boolean {
 export async function runWizard(
   flags: WizardFlags,
   global: GlobalOptions,
-  prompter: Prompter = terminalPrompter(),
+  prompter: Prompter = terminalPrompter({ colours: c, line: (text) => output.line(text) }),
 ): Promise<void> {
   if (global.json)
     throw CliError.usage(

@@ -8,17 +8,25 @@
  * `...-{ApplicationName}-{DataName}-<Key>` (contracts in templates/contracts.ts, section 4x).
  */
 import SecretsManager from 'cloudform-types/types/secretsManager';
-import { TemplateBuilder, type Handle } from '../kit/builder';
+import { TemplateBuilder, type Handle, type TemplateIdentity } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from '../kit/cf';
-import type { TemplateIdValue } from '../kit/ids';
+import type { TemplateId } from '../kit/ids';
 import { Patterns } from '../kit/names';
 import { kmsKey, logGroup, LOG_RETENTION_DAYS } from '../kit/security';
 
 /** The `Fn::Sub` pattern of a store's full name: `x-dev-acme-main`. Used for identifiers, aliases, names. */
 export const STORE_NAME = '${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}';
 
+/** Stack-name suffix of every data store: the stack is `...-{ApplicationName}-{DataName}`. */
+const DATA_STACK_SUFFIX = '${DataName}';
+
+/** A data store template's identity: application scope, named by its `DataName`. */
+export function dataIdentity(id: TemplateId): TemplateIdentity<'application'> {
+  return { id, scope: 'application', stackSuffix: DATA_STACK_SUFFIX };
+}
+
 export interface DataTemplateSpec {
-  id: TemplateIdValue;
+  id: TemplateId;
   description: string;
   /** Console group for the store's own settings. */
   group: string;
@@ -29,10 +37,8 @@ export interface DataTemplateSpec {
 /** An application-scope builder with the `DataName` parameter that names this store. */
 export function dataTemplate(spec: DataTemplateSpec): TemplateBuilder<'application'> {
   const t = new TemplateBuilder({
-    id: spec.id,
-    scope: 'application',
+    ...dataIdentity(spec.id),
     description: spec.description,
-    stackSuffix: '${DataName}',
     group: spec.group,
   });
   const rule = Patterns.DataName;

@@ -12,7 +12,6 @@ import SecretsManager from 'cloudform-types/types/secretsManager';
 import { DocumentDb, Network } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
-import { TemplateId } from '../kit/ids';
 import { checkovSkip, logsMayUseKey } from '../kit/security';
 import {
   STORE_NAME,
@@ -28,6 +27,7 @@ import {
   storeName,
   restoreFromParam,
   unlessRestoring,
+  dataIdentity,
 } from './common';
 
 /** The master user: DocumentDB reserves admin, root and serviceadmin. */
@@ -103,9 +103,12 @@ function addInstances(t: TemplateBuilder<'application'>, cluster: Handle, p: Doc
   });
 }
 
+/** Who 42 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const DocumentDbTemplate = dataIdentity('42.data-documentdb');
+
 export function buildDocumentDb(): BuiltTemplate {
   const t = dataTemplate({
-    id: TemplateId.documentdb,
+    id: DocumentDbTemplate.id,
     description:
       'DocumentDB cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, audit logs, backups, deletion protection',
     group: 'Database',
