@@ -11,13 +11,13 @@
  */
 import {
   DescribeLogGroupsCommand,
-  FilterLogEventsCommand,
+  paginateFilterLogEvents,
   StartLiveTailCommand,
   type CloudWatchLogsClient,
   type FilteredLogEvent,
   type LiveTailSessionLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CliError, ExitCode } from '../cli/errors';
+import { OpsError } from './errors';
 
 /** Where to read: one log group, optionally narrowed to the streams of one service. */
 export interface LogSource {
@@ -54,7 +54,8 @@ export function parseSince(text: string, now = Date.now()): number {
     return now - Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
   const date = Date.parse(text);
   if (!Number.isNaN(date) && /^\d{4}-\d{2}-\d{2}/.test(text)) return date;
-  throw CliError.usage(
+  throw new OpsError(
+    'UnknownTarget',
     `--since ${text}: give a duration such as 30s, 15m, 2h or 3d, or a date such as 2026-11-29T10:00:00Z`,
   );
 }
@@ -109,25 +110,20 @@ export async function readEvents(
   signal?: AbortSignal,
 ): Promise<LogEvent[]> {
   const events: LogEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({
-        logGroupName: source.group,
-        ...(source.streamPrefix ? { logStreamNamePrefix: source.streamPrefix } : {}),
-        startTime: opts.startTime,
-        ...(opts.filter ? { filterPattern: textPattern(opts.filter) } : {}),
-        ...(nextToken ? { nextToken } : {}),
-      }),
-      { abortSignal: signal },
-    );
+  const input = {
+    logGroupName: source.group,
+    ...(source.streamPrefix ? { logStreamNamePrefix: source.streamPrefix } : {}),
+    startTime: opts.startTime,
+    ...(opts.filter ? { filterPattern: textPattern(opts.filter) } : {}),
+  };
+  // The options after the input go to every page's send: an interrupt abandons the page in flight.
+  for await (const page of paginateFilterLogEvents({ client: logs }, input, { abortSignal: signal })) {
     events.push(...(page.events ?? []).map((e: FilteredLogEvent) => toEvent(source.group, e)));
     if (opts.limit && events.length > opts.limit * 2) {
       events.sort((a, b) => a.timestamp - b.timestamp);
       events.splice(0, events.length - opts.limit);
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   events.sort((a, b) => a.timestamp - b.timestamp);
   return opts.limit ? events.slice(-opts.limit) : events;
 }
@@ -136,7 +132,7 @@ export async function readEvents(
 export async function logGroupArn(logs: CloudWatchLogsClient, group: string, hint: string): Promise<string> {
   const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
   const found = (out.logGroups ?? []).find((g) => g.logGroupName === group);
-  if (!found) throw new CliError(`log group ${group} does not exist`, ExitCode.Refused, hint);
+  if (!found) throw new OpsError('NotDeployed', `log group ${group} does not exist`, hint);
   return found.logGroupArn ?? (found.arn ?? '').replace(/:\*$/, '');
 }
 

@@ -8,7 +8,6 @@
 import * as fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { CliError, ExitCode } from '../cli/errors';
 import { catalogue, isDataRow, stages } from '../../stages/catalogue';
 import {
   itemsOf,
@@ -20,34 +19,11 @@ import {
   type ParamsFile,
   type Section,
 } from '../../stages/params';
+import { ParamsError, ParamsUnreadableError, type ParamsProblem } from './errors';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
 import { editDistance, planProblems } from '../../stages/check';
 import { planEnvironment } from '../../stages/plan';
 import type { DataKind, LinkAccess } from '../../templates/kit/links';
-
-export interface ParamsProblem {
-  /** `apps[0].service.cpu` */
-  field: string;
-  line?: number;
-  message: string;
-}
-
-export class ParamsError extends CliError {
-  constructor(
-    readonly file: string,
-    readonly problems: ParamsProblem[],
-  ) {
-    super(
-      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
-        problems
-          .map((p) => `  ${p.line ? `line ${p.line}: ` : ''}${p.field || '(top level)'}: ${p.message}`)
-          .join('\n'),
-      ExitCode.Usage,
-      'fix the fields above and run again (the JSON Schema in published/params.schema.json lets an editor check as you type)',
-    );
-    this.name = 'ParamsError';
-  }
-}
 
 type Path = (string | number)[];
 
@@ -296,10 +272,7 @@ export function loadParams(file: string): ParamsFile {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw CliError.usage(
-      `cannot read params file ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
-      'pass an existing file with --params (see examples/)',
-    );
+    throw new ParamsUnreadableError(file, e.code === 'ENOENT' ? 'no such file' : e.message);
   }
   return parseParams(text, file);
 }

@@ -7,7 +7,7 @@
  */
 import { stages } from '../../stages/catalogue';
 import { checkRegion } from '../../stages/check';
-import { checkName } from '../../templates/kit/names';
+import { checkName, environmentId } from '../../templates/kit/names';
 import { askApps } from './apps';
 import { askName, keepOrAdd, type Draft, type Prompter, type Step } from './ask';
 import { askOptions } from './ask-options';
@@ -154,7 +154,7 @@ async function askTarget(p: Prompter, ctx: FlowContext, base: ParamsDoc | undefi
   for (;;) {
     identity = await askIdentity(p, identity);
     const { environment, prefix, region, profile } = identity;
-    const name = `${prefix}${environment}`;
+    const name = environmentId({ prefix, environment });
     p.note(`Looking for ${name} in ${region}...`);
     const existing = await ctx.findExisting({ environment, prefix, region, ...(profile ? { profile } : {}) });
     if (!existing) {

@@ -191,7 +191,7 @@ async function liveStacks(): Promise<string[]> {
 const STACKS = ['w-e2e-network', 'w-e2e-ecs-cluster', 'ecr-wizweb', 'w-e2e-shop-loadbalancer', 'w-e2e-shop-service'];
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard.js')))
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard', 'run.js')))
     throw new Error('dist/ is not built: run `npm run build` first');
   emu = await startEmulator();
   cfn = new CloudFormationClient(emu.clientConfig);
