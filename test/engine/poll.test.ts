@@ -1,5 +1,5 @@
 /** Poll pacing: quick first, slower while nothing changes, capped, quick again on progress. */
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Pacer, sleep } from '../../src/deploy/poll';
 import { StatusBoard } from '../../src/deploy/status-board';
 import { AbortedError } from '../../src/deploy/types';
@@ -94,7 +94,10 @@ it('takes a name a listing lacks as not there, and still reads an id alone (a de
       return { Stacks: [{ StackName: 'x-dev-gone', StackId: deletedId, StackStatus: 'DELETE_COMPLETE' }] };
     return { Stacks: [{ StackName: 'x-dev-a', StackStatus: 'CREATE_COMPLETE' }] };
   });
-  const board = new StatusBoard({ send } as unknown as CloudFormationClient);
+  // A real client (the SDK's paginator wants one) whose send is the stub.
+  const cfn = new CloudFormationClient({ region: 'us-east-1' });
+  cfn.send = send as unknown as CloudFormationClient['send'];
+  const board = new StatusBoard(cfn);
   board.begin();
   const [a, missing, gone] = await Promise.all([board.next('x-dev-a'), board.next('x-dev-new'), board.next(deletedId)]);
   expect([a?.StackStatus, missing, gone?.StackStatus]).toEqual(['CREATE_COMPLETE', undefined, 'DELETE_COMPLETE']);
