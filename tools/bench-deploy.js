@@ -1,97 +1,162 @@
 'use strict';
 /**
- * Deploy figures for `npm run bench`, on the local emulator (started and stopped here):
- * a full deploy of examples/full.yaml on a fresh emulator (median of several), and a no-op
- * re-run. For the full deploy it also prints the sum of all stacks' times and the longest
- * dependency chain (critical path), so the wall time can be compared with both. As on a first
- * run, the ECR repository is deployed and the services' image pushed before the timed deploy
- * (a service waits for its image), so the timed deploy finds that one stack unchanged.
+ * The deploy rows of `npm run bench`, on one local emulator (started here, warmed by an untimed
+ * deploy, reset between runs). Each timed run records every AWS call's start and end
+ * (tools/bench-calls.js), so a run's wall time is compared with figures from the same run:
+ *
+ * - per stack, its own API time: the union of the intervals of the calls that name it;
+ * - the chain: the longest dependency path through those per-stack times (the emulator's own
+ *   work along the critical path), plus the run's calls that name no stack (lock, preflight,
+ *   shared status listings) that ran while no stack call was in flight;
+ * - busy: the union of all calls' intervals (the emulator serialises much of its work);
+ * - the sum of the stacks' own API times (what `--concurrency 1` cannot beat).
+ *
+ * As on a first run, the ECR repository is deployed and the services' image pushed before each
+ * timed deploy (a service waits for its image), untimed.
  */
-const { execFileSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
 const path = require('node:path');
 
-function emulator(root, cmd) {
-  return execFileSync(process.execPath, [path.join(root, 'tools', 'emulator.js'), cmd], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).trim();
+const ROOT = path.resolve(__dirname, '..');
+// BENCH_CLI: another build's bin/provision.js (e.g. main's), to measure before and after alike.
+const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(ROOT, 'bin', 'provision.js');
+const FULL = path.join(ROOT, 'examples', 'full.yaml');
+const CALLS = path.join(__dirname, 'bench-calls.js');
+
+function emulator(cmd) {
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'emulator.js'), cmd], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`emulator ${cmd} failed:\n${r.stderr}`);
+  return r.stdout.trim();
 }
 
-/** The repository first, then its image (tools/push-image.js), untimed. */
-function imageFirst(cli, root, env) {
-  execFileSync(
-    process.execPath,
-    [cli, 'deploy', '--params', path.join(root, 'examples', 'full.yaml'), '--yes', '--only', 'repository'],
-    { encoding: 'utf8', env },
-  );
-  execFileSync(
-    process.execPath,
-    [path.join(root, 'tools', 'push-image.js'), '--params', path.join(root, 'examples', 'full.yaml')],
-    { encoding: 'utf8', env },
-  );
+/** Clears every service's state (moto's reset), keeping the warm server. */
+function reset(endpoint) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${endpoint}/moto-api/reset`, { method: 'POST' }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`reset: HTTP ${res.statusCode}`))));
+    });
+    req.once('error', reject);
+    req.end();
+  });
 }
 
-function deploy(cli, root, env) {
+/** One `provision` run with its calls recorded; throws on a non-zero exit. */
+function provision(args, env) {
+  const file = path.join(os.tmpdir(), `cfn-stages-bench-calls-${process.pid}.jsonl`);
   const start = process.hrtime.bigint();
-  const out = execFileSync(
-    process.execPath,
-    [cli, 'deploy', '--params', path.join(root, 'examples', 'full.yaml'), '--yes', '--json'],
-    { encoding: 'utf8', env },
-  );
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, report: JSON.parse(out) };
+  const r = spawnSync(process.execPath, ['-r', CALLS, CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...env, BENCH_CALLS: file },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`provision ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const calls = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(JSON.parse)
+    : [];
+  fs.rmSync(file, { force: true });
+  return { wall, stdout: r.stdout, calls };
 }
 
-/** Longest chain of stack durations through the dependency graph. */
-function criticalPath(stacks) {
+/** Untimed set-up of a fresh environment: the repository stack, then its image. */
+async function prepare(endpoint, params, env) {
+  await reset(endpoint);
+  provision(['deploy', '--params', params, '--yes', '--json', '--only', 'repository'], env);
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'push-image.js'), '--params', params], {
+    encoding: 'utf8',
+    env,
+  });
+  if (r.status !== 0) throw new Error(`push-image failed:\n${r.stderr}`);
+}
+
+/** Total length of the union of [start, end] intervals, in seconds. */
+function unionSeconds(intervals) {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [from, to] = [-Infinity, -Infinity];
+  for (const [s, e] of sorted) {
+    if (s > to) {
+      if (to > from) total += to - from;
+      [from, to] = [s, e];
+    } else to = Math.max(to, e);
+  }
+  if (to > from) total += to - from;
+  return total / 1000;
+}
+
+/** The stack a call names (by name or by id), if any. */
+function stackOf(call) {
+  if (!call.stack) return undefined;
+  const m = call.stack.match(/^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//);
+  return m ? m[1] : call.stack;
+}
+
+/** What a run's calls say: per-stack API time, chain, busy time, sum, change sets created. */
+function analyse(report, calls) {
+  const stacks = report.stacks;
+  const names = new Set(stacks.map((s) => s.name));
+  const own = new Map(stacks.map((s) => [s.name, []]));
+  const unnamed = [];
+  for (const c of calls) {
+    const name = stackOf(c);
+    if (name && names.has(name)) own.get(name).push([c.start, c.end]);
+    else unnamed.push([c.start, c.end]);
+  }
+  const seconds = new Map([...own].map(([n, iv]) => [n, unionSeconds(iv)]));
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const memo = new Map();
-  const finish = (s) => {
-    if (memo.has(s.name)) return memo.get(s.name);
-    const deps = (s.dependsOn || []).map((d) => byName.get(d)).filter(Boolean);
-    const v = (s.seconds || 0) + Math.max(0, ...deps.map(finish));
-    memo.set(s.name, v);
-    return v;
-  };
-  return Math.max(...stacks.map(finish));
-}
-
-function run({ median, cli, root, runs }) {
-  const fullRuns = Math.max(3, Math.min(runs, 5));
-  const walls = [];
-  let last;
-  for (let i = 0; i < fullRuns; i++) {
-    emulator(root, 'stop');
-    const endpoint = emulator(root, 'start');
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL: endpoint,
-      NO_COLOR: '1',
-    };
-    try {
-      imageFirst(cli, root, env);
-      last = deploy(cli, root, env);
-      walls.push(last.wall);
-      if (i === fullRuns - 1) {
-        const noop = Array.from({ length: runs }, () => deploy(cli, root, env).wall);
-        const stacks = last.report.stacks;
-        const sum = stacks.reduce((n, s) => n + (s.seconds || 0), 0);
-        console.log(
-          `${'deploy full example'.padEnd(28)} median ${median(walls).toFixed(3)} s  (${fullRuns} runs on a fresh emulator, ${stacks.length} stacks)`,
-        );
-        console.log(
-          `${''.padEnd(28)} longest dependency chain ${criticalPath(stacks).toFixed(3)} s, sum of all stacks ${sum.toFixed(3)} s`,
-        );
-        console.log(
-          `${'deploy no-op re-run'.padEnd(28)} median ${median(noop).toFixed(3)} s  (${runs} runs; target < 2 s)`,
-        );
-      }
-    } finally {
-      emulator(root, 'stop');
+  const finish = (name) => {
+    if (!memo.has(name)) {
+      const deps = (byName.get(name).dependsOn || []).filter((d) => names.has(d));
+      memo.set(name, seconds.get(name) + Math.max(0, ...deps.map(finish)));
     }
-  }
+    return memo.get(name);
+  };
+  const longest = Math.max(0, ...stacks.map((s) => finish(s.name)));
+  const allStack = [...own.values()].flat();
+  // Run-level calls count where no stack call overlaps them (the rest is already in the stacks' time).
+  const runLevel = unionSeconds([...unnamed, ...allStack]) - unionSeconds(allStack);
+  return {
+    stacks: stacks.length,
+    chain: longest + runLevel,
+    busy: unionSeconds(calls.map((c) => [c.start, c.end])),
+    sum: [...seconds.values()].reduce((a, b) => a + b, 0),
+    changeSets: calls.filter((c) => c.action === 'CreateChangeSet').length,
+    results: stacks.reduce((m, s) => ({ ...m, [s.result]: (m[s.result] || 0) + 1 }), {}),
+  };
 }
 
-module.exports = { run, criticalPath };
+/** examples/full.yaml's environment with 20 apps (load balancer and service each): 43 stacks. */
+function twentyApps(dir) {
+  const apps = Array.from(
+    { length: 20 },
+    (_, i) =>
+      `  - name: app${i + 1}\n    loadBalancer: {}\n    service: { repositoryName: acme-web, imageTag: initial }`,
+  ).join('\n');
+  const file = path.join(dir, 'apps20.yaml');
+  fs.writeFileSync(
+    file,
+    'environment: bench\nprefix: b-\nregion: us-east-1\ntags: { contactEmail: ops@example.com }\n' +
+      'network: { azCount: 2, natGateways: single }\necsCluster: {}\nrepositories: [{ name: acme-web }]\n' +
+      `apps:\n${apps}\n`,
+  );
+  return file;
+}
+
+const deployArgs = (params, extra = []) => ['deploy', '--params', params, '--yes', '--json', ...extra];
+
+/** A timed deploy of a fresh environment and its timed no-op re-run, paired on one reset emulator. */
+async function pair(endpoint, params, env, extra = []) {
+  await prepare(endpoint, params, env);
+  const run = provision(deployArgs(params, extra), env);
+  const deploy = { wall: run.wall, ...analyse(JSON.parse(run.stdout), run.calls) };
+  const again = provision(deployArgs(params, extra), env);
+  const noop = { wall: again.wall, ...analyse(JSON.parse(again.stdout), again.calls) };
+  return { deploy, noop };
+}
+
+module.exports = { analyse, unionSeconds, stackOf, pair, provision, prepare, reset, twentyApps, emulator, FULL };

@@ -5,6 +5,7 @@
  * ended within {@link GRACE_MS} (an endpoint that does not answer the cancel), the process leaves
  * anyway with 130. A second Ctrl-C leaves at once.
  */
+import { setMaxListeners } from 'node:events';
 import { ExitCode } from './errors';
 
 /** How long the first Ctrl-C lets a command wind down before the process leaves. */
@@ -45,6 +46,9 @@ export function holdInterrupts(): () => void {
 /** Listens for SIGINT until disposed. */
 export function trapInterrupt(opts: TrapOptions): InterruptTrap {
   const abort = new AbortController();
+  // Every call in flight and every stack being watched listens on the run's signal: with up to 16
+  // stacks at once that is well over Node's default of 10, which is not a leak here.
+  setMaxListeners(0, abort.signal);
   const write = opts.write ?? ((t: string) => void process.stderr.write(t));
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let timer: NodeJS.Timeout | undefined;

@@ -105,6 +105,7 @@ export async function watchStack(
   opts: WatchOptions,
 ): Promise<Stack | undefined> {
   const board = opts.board ?? new StatusBoard(cfn, opts.poll);
+  board.begin(); // the first check at once: the operation may be done already
   for (;;) {
     // Status first, then events: once the status says settled, the events read after it are complete.
     const stack = await board.next(opts.before?.StackId ?? opts.stackName, opts.signal);

@@ -3,6 +3,10 @@
  * succeeded, up to a concurrency cap; the first failure stops new starts (running stacks finish),
  * and every stack that never started is reported `not-run` with the reason. Dependencies on
  * stacks outside the given set are taken as already deployed (e.g. `deploy --only`).
+ *
+ * Among ready stacks, those heading the longest chain of dependants start first (the critical
+ * path): a stack nothing waits for (an SNS topic) must not take a slot before the cache the
+ * service waits on.
  */
 import { findCycle, topological } from '../../stages/order';
 import { GraphCycleError } from './errors';
@@ -11,8 +15,20 @@ import { satisfiesDependents, type DeployResult, type StackSpec } from './types'
 /** The part of a spec the graph reads, so destroy and tests can use it with less. */
 export type GraphNode = Pick<StackSpec, 'name' | 'dependsOn'>;
 
+/**
+ * Stacks deployed at once unless told otherwise. CloudFormation has no quota on concurrent stack
+ * operations; what an account is limited by is the number of resources involved in stack
+ * operations at a time in a region (DescribeAccountLimits' ConcurrentResourcesLimit) and the
+ * rate of its API calls. A catalogue stack holds at most a few dozen resources, so 16 stacks at
+ * once stay far below the resource quota, and the run's status reads are shared (StatusBoard), so
+ * the read rate does not grow with it. 16 is also the most `--concurrency` accepts.
+ */
+export const DEFAULT_CONCURRENCY = 16;
+/** The most `--concurrency` accepts (see DEFAULT_CONCURRENCY). */
+export const MAX_CONCURRENCY = 16;
+
 export interface GraphOptions {
-  /** Stacks running at once. @default 4 */
+  /** Stacks running at once. @default DEFAULT_CONCURRENCY */
   concurrency?: number;
   /** When it fires, nothing new starts; it is also handed to each run. */
   signal?: AbortSignal;
@@ -29,8 +45,9 @@ export async function runGraph<S extends GraphNode>(
   opts: GraphOptions = {},
 ): Promise<DeployResult[]> {
   assertAcyclic(specs);
-  const limit = Math.max(1, opts.concurrency ?? 4);
+  const limit = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const names = new Set(specs.map((s) => s.name));
+  const byPriority = criticalFirst(specs);
   const results = new Map<string, DeployResult>();
   const running = new Set<string>();
   let stoppedBy: string | undefined;
@@ -46,7 +63,7 @@ export async function runGraph<S extends GraphNode>(
     };
     const startReady = (): void => {
       if (opts.signal?.aborted && !stoppedBy) stoppedBy = 'interrupted';
-      for (const spec of specs) {
+      for (const spec of byPriority) {
         if (stoppedBy || running.size >= limit) break;
         if (results.has(spec.name) || running.has(spec.name) || !ready(spec, results, names)) continue;
         if (blocked(spec, results, names)) continue;
@@ -118,6 +135,30 @@ function notRun(
     return { kind: 'not-run', stackName: spec.name, because: `dependency ${failedDep} ${why}` };
   }
   return { kind: 'not-run', stackName: spec.name, because: stoppedBy ? `run stopped: ${stoppedBy}` : 'run stopped' };
+}
+
+/**
+ * The specs in start order among ready ones: the longest chain of dependants first (counted in
+ * stacks, this one included), then the most dependants in all, then input order.
+ */
+export function criticalFirst<S extends GraphNode>(specs: S[]): S[] {
+  const dependants = new Map<string, string[]>(specs.map((s) => [s.name, []]));
+  for (const s of specs) for (const d of s.dependsOn) dependants.get(d)?.push(s.name);
+  const chain = new Map<string, number>();
+  const below = new Map<string, Set<string>>();
+  const visit = (name: string): void => {
+    if (chain.has(name)) return;
+    const next = dependants.get(name) ?? [];
+    next.forEach(visit);
+    chain.set(name, 1 + Math.max(0, ...next.map((n) => chain.get(n)!)));
+    below.set(name, new Set(next.flatMap((n) => [n, ...below.get(n)!])));
+  };
+  specs.forEach((s) => visit(s.name));
+  const rank = (s: S): [number, number] => [chain.get(s.name)!, below.get(s.name)!.size];
+  return specs
+    .map((s, i) => ({ s, i, r: rank(s) }))
+    .sort((a, b) => b.r[0] - a.r[0] || b.r[1] - a.r[1] || a.i - b.i)
+    .map((x) => x.s);
 }
 
 /** Throws {@link GraphCycleError} naming one cycle, if there is any. */

@@ -192,13 +192,16 @@ export async function preflight(clients: AwsClients, specs: StackSpec[]): Promis
 /** Creates the missing service-linked roles; one that appeared meanwhile ("has been taken") is fine. */
 export async function createServiceLinkedRoles(clients: AwsClients, services: string[]): Promise<void> {
   const { CreateServiceLinkedRoleCommand } = await import('@aws-sdk/client-iam');
-  for (const service of services) {
-    try {
-      await clients.iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: service }));
-    } catch (err) {
-      if (!isRoleTaken(err)) throw new ServiceLinkedRoleError(service, err);
-    }
-  }
+  // Independent roles: created at the same time.
+  await Promise.all(
+    services.map(async (service) => {
+      try {
+        await clients.iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: service }));
+      } catch (err) {
+        if (!isRoleTaken(err)) throw new ServiceLinkedRoleError(service, err);
+      }
+    }),
+  );
 }
 
 /** IAM says an existing service-linked role "has been taken" (InvalidInput): only the text tells. */

@@ -24,13 +24,10 @@ import { createChangeSet, waitForChangeSet, type ChangeSetRef, type TemplateSour
 import {
   deleteChangeSet,
   describeStack,
-  getTemplateBody,
   isNotCancellable,
   isOursToDelete,
   listOwnChangeSets,
   outputsOf,
-  parametersOf,
-  tagsOf,
   uniqueName,
 } from './cloudformation';
 import { exportChanges, type ExportChange } from './exports';
@@ -52,7 +49,8 @@ import { applyNewSecretPassword, settleRestore, type RestoredStore } from './res
 import { StackStatus } from './stack-status';
 import type { StatusBoard } from './status-board';
 import { ServiceWatchdog, serviceLogicalIds, watchServices } from './watchdog';
-import { effectiveParameters, maskerFor, parseTemplate, sameTemplate, type Masker } from './template';
+import { maskerFor, parseTemplate, type Masker } from './template';
+import { isUnchanged, ssmReader, type UnchangedChecks } from './unchanged';
 import type {
   ChangeSummary,
   DeployEvent,
@@ -78,6 +76,8 @@ export interface DeployOptions {
   poll?: PollOptions;
   /** Status reads shared by every stack of the run (see StatusBoard). @default one per stack */
   board?: StatusBoard;
+  /** The run's unchanged checks, started together (see unchanged.ts). @default each stack checks itself */
+  unchanged?: UnchangedChecks;
   /** Ctrl-C: cancels an executing update (it rolls back), detaches from an executing create. */
   signal?: AbortSignal;
 }
@@ -133,6 +133,9 @@ export async function deployStack(
 
 async function deploySteps(ctx: Ctx): Promise<DeployResult> {
   ctx.step('checking');
+  const same = await ctx.opts.unchanged?.lookup(ctx.spec).catch(() => undefined);
+  if (same) return skipped(ctx, same);
+  ctx.opts.unchanged?.forget(ctx.spec.name); // what follows may change the stack
   let stack = await settle(ctx);
   if (stack && new StackStatus(stack.StackStatus ?? '').isCreationFailure) stack = await recreate(ctx, stack);
   let reviewing = !!stack && new StackStatus(stack.StackStatus ?? '').isReviewInProgress;
@@ -144,7 +147,7 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
     if (adopted && 'kind' in adopted) return adopted;
     if (adopted) [stack, reviewing] = [adopted, false];
   }
-  if (stack && !reviewing && (await isUnchanged(ctx, stack))) return skipped(ctx, stack);
+  if (stack && !reviewing && (await unchanged(ctx, stack))) return skipped(ctx, stack);
   if (stack) await cleanChangeSets(ctx, stack);
   const result = await changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
   if (restore.restoresFrom && result.kind === 'created' && restore.store === 'cache') {
@@ -331,25 +334,9 @@ async function recreate(ctx: Ctx, stack: Stack): Promise<undefined> {
   return undefined;
 }
 
-/**
- * True when template, parameters and tags are what the stack already has, so no change set is
- * needed. Cautious: NoEcho or SSM-typed parameters (whose current values cannot be read back)
- * and non-JSON templates always go through a change set, which then decides.
- */
-async function isUnchanged(ctx: Ctx, stack: Stack): Promise<boolean> {
-  if (!new StackStatus(stack.StackStatus ?? '').isStable) return false;
-  if (!sameRecord(tagsOf(stack), ctx.spec.tags)) return false;
-  const desired = effectiveParameters(ctx.spec, parseTemplate(ctx.spec.templateBody));
-  const current = parametersOf(stack);
-  // Only the template's own parameters count: a parameter the new template dropped is a template change.
-  if (!desired || !Object.entries(desired).every(([k, v]) => current[k] === v)) return false;
-  const deployed = await getTemplateBody(ctx.cfn, ctx.spec.name);
-  return deployed !== undefined && sameTemplate(deployed, ctx.spec.templateBody);
-}
-
-function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((k) => a[k] === b[k]);
+/** See unchanged.ts: no change set when template, parameters (SSM ones by value) and tags are as deployed. */
+function unchanged(ctx: Ctx, stack: Stack): Promise<boolean> {
+  return isUnchanged(ctx.cfn, ctx.spec, stack, ssmReader(ctx.clients));
 }
 
 async function skipped(ctx: Ctx, stack: Stack | undefined): Promise<DeployResult> {
@@ -390,9 +377,12 @@ async function discard(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
 
 async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promise<DeployResult> {
   const poller = new StackEventPoller(ctx.cfn, ref.stackId, ctx.mask);
-  await poller.start();
-  const before = await describeStack(ctx.cfn, ref.stackId);
-  const dog = await watchdogFor(ctx, ref);
+  // Independent reads, at the same time: the events' marker, the stack before, the services' baseline.
+  const [, before, dog] = await Promise.all([
+    poller.start(),
+    describeStack(ctx.cfn, ref.stackId),
+    watchdogFor(ctx, ref),
+  ]);
   ctx.step('executing', `${plan.changes.length} change(s)`);
   await ctx.cfn.send(
     new ExecuteChangeSetCommand({
@@ -563,6 +553,8 @@ export type PlanResult =
 
 export interface PlanOptions {
   artifactBucket?: () => Promise<string>;
+  /** The run's unchanged checks, started together (see unchanged.ts). @default each stack checks itself */
+  unchanged?: UnchangedChecks;
   poll?: PollOptions;
   signal?: AbortSignal;
 }
@@ -575,7 +567,8 @@ export interface PlanOptions {
  */
 export async function planStack(clients: AwsClients, spec: StackSpec, opts: PlanOptions = {}): Promise<PlanResult> {
   const ctx = contextFor(clients, spec, opts);
-  const stack = await describeStack(ctx.cfn, spec.name);
+  if (await opts.unchanged?.lookup(spec).catch(() => undefined)) return { kind: 'unchanged', stackName: spec.name };
+  const stack = opts.unchanged ? await opts.unchanged.readOf(spec) : await describeStack(ctx.cfn, spec.name);
   const status = new StackStatus(stack?.StackStatus ?? 'DELETE_COMPLETE', stack?.StackStatusReason);
   const creating = !stack || status.isDeleted || status.isReviewInProgress || status.isCreationFailure;
   const restore = await settleRestore(clients, spec, creating ? undefined : stack);
@@ -612,7 +605,7 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
     return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: hintFor(status.name) };
   const fixed = fixedSettingChanges(spec, stack);
   if (fixed.length) return { kind: 'refused', stackName: spec.name, error: new FixedSettingError(spec.name, fixed) };
-  if (await isUnchanged(ctx, stack)) return { kind: 'unchanged', stackName: spec.name };
+  if (await unchanged(ctx, stack)) return { kind: 'unchanged', stackName: spec.name };
   return planUpdate(ctx, stack);
 }
 

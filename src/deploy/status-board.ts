@@ -22,16 +22,22 @@ interface Waiter {
 
 /**
  * The status reads of one run: watchers ask for their stack with {@link StatusBoard.next} and are
- * answered together at the next round. Rounds are paced like the old per-stack polling (quick
- * while something happens, slower while quiet, slowest after throttling), and only run while
- * someone waits.
+ * answered together at the next round. Rounds are paced as in poll.ts: at once when a watch
+ * begins, quick while something happens, slower while quiet up to the cap, slowest after
+ * throttling; and they only run while someone waits.
  */
 export class StatusBoard {
   private readonly opts: Required<PollOptions>;
   private readonly waiters = new Set<Waiter>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending round is due (ms since the epoch). */
+  private dueAt = 0;
+  /** A round's read is in flight; it schedules the next one when done. */
+  private reading = false;
   private delay: number;
   private progressed = true;
+  /** The next round comes at once (a watch just began). */
+  private urgent = false;
   /** Pages the last full listing took: single reads are used while they cost fewer calls. */
   private listingPages = 1;
   /**
@@ -82,29 +88,58 @@ export class StatusBoard {
   /** A watcher saw something happen: the next round comes at the quick pace. */
   progress(): void {
     this.progressed = true;
+    this.hurry(this.opts.initialMs);
+  }
+
+  /**
+   * A watch begins (an operation was just started, or is found running): the next round comes at
+   * once, since a small change may be done already (the first check is immediate, not a sleep).
+   */
+  begin(): void {
+    this.urgent = true;
+    this.hurry(0);
   }
 
   /** The API throttled a read outside the board (events): poll at the slowest pace for now. */
   slowDown(): void {
     this.progressed = false;
+    this.urgent = false;
     this.delay = this.opts.maxMs;
   }
 
-  private schedule(): void {
-    if (this.timer || this.waiters.size === 0) return;
+  /** Brings a pending round forward when it is due later than `withinMs` from now. */
+  private hurry(withinMs: number): void {
+    if (!this.timer || this.reading || this.dueAt - Date.now() <= withinMs) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule();
+  }
+
+  private nextDelay(): number {
+    if (this.urgent) {
+      this.urgent = false;
+      this.progressed = true; // after the immediate round, the quick pace
+      return 0;
+    }
     this.delay = this.progressed
       ? this.opts.initialMs
       : Math.min(this.opts.maxMs, Math.ceil(this.delay * this.opts.factor));
     this.progressed = false;
-    this.timer = setTimeout(() => void this.round(), this.delay);
+    return this.delay;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.reading || this.waiters.size === 0) return;
+    const delay = this.nextDelay();
+    this.dueAt = Date.now() + delay;
+    this.timer = setTimeout(() => void this.round(), delay);
   }
 
   private async round(): Promise<void> {
+    this.timer = undefined;
     const batch = [...this.waiters];
-    if (batch.length === 0) {
-      this.timer = undefined;
-      return;
-    }
+    if (batch.length === 0) return;
+    this.reading = true;
     this.rounds += 1;
     try {
       const found = await this.read([...new Set(batch.map((w) => w.key))]);
@@ -120,31 +155,37 @@ export class StatusBoard {
         for (const w of batch) if (this.waiters.delete(w)) w.reject(err);
       }
     } finally {
-      this.timer = undefined;
+      this.reading = false;
       this.schedule();
     }
   }
 
-  /** One listing for all keys when that is fewer calls than reading each; keys it lacks are read singly. */
+  /**
+   * One listing for all keys when that is fewer calls than reading each. A listing shows every
+   * stack that is not deleted, so a name it lacks does not exist; an id it lacks (a deleted stack
+   * reads DELETE_COMPLETE by id), and every key when there was no listing, is read singly.
+   */
   private async read(keys: string[]): Promise<Map<string, Stack | undefined>> {
     const found = new Map<string, Stack | undefined>();
-    const listed = keys.length > this.listingPages && !this.listingRefused ? await this.listAll() : [];
+    const listed = keys.length > this.listingPages && !this.listingRefused ? await this.listAll() : undefined;
     for (const key of keys) {
-      const stack = listed.find((s) => s.StackId === key || s.StackName === key);
-      if (stack) found.set(key, stack);
+      const stack = listed?.find((s) => s.StackId === key || s.StackName === key);
+      if (stack || (listed && !isStackId(key))) found.set(key, stack);
     }
-    // Not listed: a deleted stack (read by id it says DELETE_COMPLETE), or one that is gone.
-    for (const key of keys) if (!found.has(key)) found.set(key, await describeStack(this.cfn, key));
+    const unlisted = keys.filter((key) => !found.has(key));
+    const read = await Promise.all(unlisted.map((key) => describeStack(this.cfn, key)));
+    unlisted.forEach((key, i) => found.set(key, read[i]));
     return found;
   }
 
-  private async listAll(): Promise<Stack[]> {
+  /** Every stack not deleted; undefined when the listing is refused (see listingRefused). */
+  private async listAll(): Promise<Stack[] | undefined> {
     try {
       return await this.listPages();
     } catch (err) {
       if (isThrottling(err)) throw err;
       this.listingRefused = true;
-      return [];
+      return undefined;
     }
   }
 
@@ -158,4 +199,9 @@ export class StatusBoard {
     this.listingPages = pages;
     return stacks;
   }
+}
+
+/** A stack id is its ARN (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`); anything else is a name. */
+function isStackId(key: string): boolean {
+  return key.startsWith('arn:');
 }

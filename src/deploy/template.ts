@@ -21,6 +21,7 @@ export interface TemplateResource {
 
 export interface TemplateDoc {
   Parameters?: Record<string, TemplateParameter>;
+  Conditions?: Record<string, unknown>;
   Resources?: Record<string, TemplateResource>;
   Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown } }>;
 }
@@ -66,17 +67,43 @@ export function noEchoParameters(doc: TemplateDoc | undefined): string[] {
 /**
  * Parameter values the stack would end up with: the spec's value, else the template default.
  * Undefined when they cannot be known from here: NoEcho values (DescribeStacks shows `****`)
- * and SSM parameter types (the value behind the SSM name may have moved).
+ * and SSM parameter types (the value behind the SSM name may have moved; see
+ * {@link givenParameters} and {@link ssmParameters} for comparing those).
  */
 export function effectiveParameters(spec: StackSpec, doc: TemplateDoc | undefined): Record<string, string> | undefined {
+  if (ssmParameters(spec, doc).length) return undefined;
+  return givenParameters(spec, doc);
+}
+
+/**
+ * Parameter values as CloudFormation keeps them (the spec's value, else the template default):
+ * for an SSM-typed parameter that is the SSM parameter's name, as DescribeStacks' ParameterValue
+ * shows it. Undefined when a NoEcho parameter makes the values unknowable from here.
+ */
+export function givenParameters(spec: StackSpec, doc: TemplateDoc | undefined): Record<string, string> | undefined {
   if (!doc) return undefined;
   const out: Record<string, string> = {};
   for (const [name, p] of Object.entries(doc.Parameters ?? {})) {
-    if (isNoEcho(p) || (p.Type ?? '').startsWith('AWS::SSM::Parameter::Value')) return undefined;
+    if (isNoEcho(p)) return undefined;
     const value = spec.parameters[name] ?? (p.Default === undefined ? undefined : String(p.Default));
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/** An SSM-typed parameter of a stack: its key, and the SSM parameter name it is given. */
+export interface SsmParameter {
+  key: string;
+  name: string;
+}
+
+/** The template's `AWS::SSM::Parameter::Value<...>` parameters with the names the spec gives them. */
+export function ssmParameters(spec: StackSpec, doc: TemplateDoc | undefined): SsmParameter[] {
+  return Object.entries(doc?.Parameters ?? {}).flatMap(([key, p]) => {
+    if (!(p.Type ?? '').startsWith('AWS::SSM::Parameter::Value')) return [];
+    const name = spec.parameters[key] ?? (p.Default === undefined ? undefined : String(p.Default));
+    return name ? [{ key, name }] : [];
+  });
 }
 
 /** Masks NoEcho parameter values (as given in the spec) wherever they appear in a string. */

@@ -186,11 +186,12 @@ export function satisfiesDependents(result: DeployResult): boolean {
 /**
  * Poll pacing: quick at first, slower while nothing changes (or the API throttles), capped.
  * Throttling retries themselves belong to the SDK's retry strategy (see createClients).
+ * The defaults are DEFAULT_POLL's (deploy/poll.ts), where the choice is explained.
  */
 export interface PollOptions {
-  /** @default 1000 */
+  /** The quick pace: the first wait, and the wait after progress. @default 250 */
   initialMs?: number;
-  /** @default 10000 */
+  /** The cap: a finished operation is noticed within this long. @default 5000 */
   maxMs?: number;
   /** Growth per quiet poll. @default 1.5 */
   factor?: number;

@@ -6,6 +6,7 @@
  */
 import type { AwsClients } from '../aws/clients';
 import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
+import type { UnchangedChecks } from '../deploy/unchanged';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/global-options';
 import { trapInterrupt } from '../cli/interrupt';
@@ -75,6 +76,8 @@ interface DeployAllOptions {
   yes: boolean;
   concurrency: number;
   pollMs?: number;
+  /** The run's unchanged checks (see deploy/unchanged.ts). */
+  unchanged?: UnchangedChecks;
   /** Service stacks that wait for their image (see ./image-gate.ts). */
   holds?: ImageHolds;
   /** The certificate stack that waits for its domain's delegation (see ./delegation-gate.ts). */
@@ -95,20 +98,22 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
   const { keepingExports } = await import('../deploy/exports');
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   const specs = ctx.stacks.map((s) => toSpec(s, inRun));
-  const moves = await preflight(ctx, specs);
+  const unchanged = opts.unchanged ?? (await unchangedChecks(ctx));
+  const run = { ...opts, unchanged };
+  const moves = await preflight(ctx, specs, unchanged);
   if (moves.detach.length) {
     say(
       ctx,
       `Exports about to change are in use: first pointing ${moves.detach.map((s) => s.name).join(', ')} at their current values`,
     );
-    const detached = await deployAll(ctx, opts, moves.detach);
+    const detached = await deployAll(ctx, run, moves.detach);
     if (!detached.every(succeeded)) return detached;
     await assertDetached(ctx, moves);
   }
   const first = specs.map((s) =>
     moves.keep.has(s.name) ? { ...s, templateBody: keepingExports(s.templateBody, moves.keep.get(s.name)!) } : s,
   );
-  const results = await deployAll(ctx, opts, first);
+  const results = await deployAll(ctx, run, first);
   if (!moves.keep.size || !results.every(succeeded)) return results;
   say(
     ctx,
@@ -119,10 +124,23 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
   );
   const last = await deployAll(
     ctx,
-    opts,
+    run,
     specs.filter((s) => moves.keep.has(s.name)),
   );
   return results.map((r) => last.find((l) => l.stackName === r.stackName) ?? r);
+}
+
+/**
+ * The run's unchanged checks, started for every stack at once, so that an unchanged stack's
+ * dependants never wait for its check and a no-op needs no change set (see deploy/unchanged.ts).
+ */
+export async function unchangedChecks(ctx: RunContext): Promise<UnchangedChecks> {
+  const { UnchangedChecks } = await import('../deploy/unchanged');
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  return new UnchangedChecks(
+    ctx.clients,
+    ctx.stacks.map((s) => toSpec(s, inRun)),
+  ).start();
 }
 
 /** True when the stack is where the run wanted it: created, updated or already so. */
@@ -192,6 +210,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
           events: (e) => progress.event(e),
           artifactBucket,
           board,
+          ...(opts.unchanged ? { unchanged: opts.unchanged } : {}),
           ...(signal ? { signal } : {}),
           ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
           ...(opts.yes

@@ -10,6 +10,8 @@
 import type { StackSpec } from '../deploy/types';
 import type { ExportChange } from '../deploy/exports';
 import type { PlanResult } from '../deploy/stack';
+import type { UnchangedChecks } from '../deploy/unchanged';
+import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
 import { FixedSettingError, type EngineError } from '../deploy/errors';
 import { optionName } from '../../stages/options';
@@ -26,10 +28,19 @@ export interface ExportMoves {
   pinned: string[];
 }
 
-/** Plans every stack of the run; throws a usage error (nothing touched) for what cannot be done. */
-export async function preflight(ctx: RunContext, specs: StackSpec[]): Promise<ExportMoves> {
+/**
+ * Plans every stack of the run (the run's unchanged checks, when given, answer for stacks that
+ * need no change set); throws a usage error (nothing touched) for what cannot be done. */
+export async function preflight(
+  ctx: RunContext,
+  specs: StackSpec[],
+  unchanged?: UnchangedChecks,
+): Promise<ExportMoves> {
   const { planStack } = await import('../deploy/stack');
-  const plans = await mapLimit(specs, 4, (s) => planStack(ctx.clients, s));
+  // As many at once as a deploy runs: each plan of a changed stack waits on a change set.
+  const plans = await mapLimit(specs, DEFAULT_CONCURRENCY, (s) =>
+    planStack(ctx.clients, s, unchanged ? { unchanged } : {}),
+  );
   const refusals = plans.flatMap((p) =>
     p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
   );

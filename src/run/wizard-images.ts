@@ -7,6 +7,7 @@
  * is ever started without its image.
  */
 import type { DeployResult } from '../deploy/types';
+import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
 import { c, output } from '../cli/output';
 import { imageState, missingImageLines, type PushInstructions } from '../ops/images';
@@ -33,7 +34,7 @@ export async function deployWithImages(
   // The certificate waits for its domain's delegation, as in `provision deploy`.
   const delegation = await checkDelegationGate(ctx);
   await preflight();
-  const first = await deployInPasses(ctx, { yes: true, concurrency: 4, holds, delegation });
+  const first = await deployInPasses(ctx, { yes: true, concurrency: DEFAULT_CONCURRENCY, holds, delegation });
   printDelegation(ctx, delegation);
   const pushes = await heldImages(ctx, holds, first);
   if (!pushes.length) return first;
@@ -44,7 +45,7 @@ export async function deployWithImages(
     );
     return first;
   }
-  const second = await deployInPasses(ctx, { yes: true, concurrency: 4, delegation });
+  const second = await deployInPasses(ctx, { yes: true, concurrency: DEFAULT_CONCURRENCY, delegation });
   return first.map((r, i) => {
     const again = second[i]!;
     return r.kind === 'not-run' || again.kind !== 'skipped-unchanged' ? again : r;

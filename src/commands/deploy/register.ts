@@ -10,8 +10,8 @@ export function register(program: Command): void {
     .addOption(paramsOption())
     .option('-y, --yes', 'apply without asking (required without a terminal)')
     .addOption(onlyOption())
-    .option('--concurrency <n>', 'stacks deployed at the same time (1-16)', '4')
-    .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 10 s)')
+    .option('--concurrency <n>', 'stacks deployed at the same time (1-16, default 16)')
+    .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 5 s)')
     .option('--update-shared', 'change project stacks (ECR repositories) that other environments use, without asking')
     .addHelpText(
       'after',

@@ -6,6 +6,7 @@
  * a second Ctrl-C leaves at once. A re-run converges.
  */
 import type { DeployResult } from '../../deploy/types';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../deploy/graph';
 import { CliError } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
 import { output } from '../../cli/output';
@@ -19,6 +20,7 @@ import {
   setExitCode,
   succeeded,
   timings,
+  unchangedChecks,
 } from '../../run/deploy';
 import { checkImages, heldImages, printHeld } from '../../run/image-gate';
 import { checkDelegationGate, printDelegation } from '../../run/delegation-gate';
@@ -50,9 +52,9 @@ function checkFlags(flags: DeployFlags, global: GlobalOptions): number {
       'review with `provision plan --params FILE`, then run deploy with --yes',
     );
   }
-  const concurrency = flags.concurrency ? Number(flags.concurrency) : 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
-    throw CliError.usage('--concurrency must be a whole number from 1 to 16');
+  const concurrency = flags.concurrency ? Number(flags.concurrency) : DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
+    throw CliError.usage(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
   return concurrency;
 }
 
@@ -74,6 +76,8 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   const ctx = await openContext(flags.params, global, flags.only);
   try {
     await withRunLock(ctx, 'deploy', async () => {
+      // Every stack's "anything to do?" starts now, beside the checks below (see deploy/unchanged.ts).
+      const unchanged = await unchangedChecks(ctx);
       await refuseMissingImports(ctx);
       const { confirmSharedChanges } = await import('../../run/shared');
       await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
@@ -86,6 +90,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
         pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
         holds,
         delegation,
+        unchanged,
       };
       const results = await deployInPasses(ctx, opts);
       const pushes = await heldImages(ctx, holds, results);

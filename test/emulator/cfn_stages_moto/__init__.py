@@ -36,8 +36,8 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import (account, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release, replacements, rules,
-                   sessions, stacks, tasks, teardown, updates)
+    from . import (account, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release, replacements,
+                   resolved, rules, sessions, stacks, tasks, teardown, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import dns, documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -47,6 +47,7 @@ def _install() -> None:
     existing.install()
     intrinsics.install()
     stacks.install()
+    resolved.install()  # after stacks: wraps its parameter_list
     rules.install()  # after stacks: wraps its create/update methods
     updates.install()
     deletion.install()  # after updates: wraps its build_resource_diff
