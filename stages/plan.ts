@@ -14,6 +14,7 @@ import { resolvePattern } from '../templates/kit/names';
 import { stackTemplate, stages, type StageDef, type StageKey } from './catalogue';
 import { extraPriorities } from './check';
 import { optionName, toParameters } from './options';
+import { stackProtection } from './protection';
 
 export interface PlannedStack {
   name: string;
@@ -176,7 +177,8 @@ function capabilitiesOf(built: BuiltTemplate): string[] {
 export function planEnvironment(params: ParamsFile): PlannedStack[] {
   const planned = drafts(params).map((d): PlannedStack => {
     const built = stackTemplate(d.stage, d.build);
-    const parameters = { ...toParameters(built, d.options, d.stage.structural), ...d.std };
+    const protection = stackProtection(params.protected, built, d.options);
+    const parameters = { ...toParameters(built, d.options, d.stage.structural), ...protection.parameters, ...d.std };
     // Only the template's own parameters go to CloudFormation (ContactEmail etc. exist in every template).
     const declared = built.template.Parameters ?? {};
     for (const k of Object.keys(parameters)) if (!(k in declared)) delete parameters[k];
@@ -207,7 +209,7 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
       exports: built.exports.map((c) => resolvePattern(exportNamePattern(c), parameters)),
       external: [],
       capabilities: capabilitiesOf(built),
-      terminationProtection: Boolean(params.protected),
+      terminationProtection: protection.terminationProtection,
       ...(d.app ? { app: d.app } : {}),
     };
   });

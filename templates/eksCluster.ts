@@ -74,6 +74,7 @@ export function buildEksCluster(): BuiltTemplate {
   const name = sub('${Prefix}${EnvironmentName}');
   const secretsKey = kmsKey(t, 'SecretsKey', {
     protectsKeptData: false,
+    serviceGrants: true,
     description: "Encrypts the EKS cluster's Kubernetes secrets (envelope encryption)",
     alias: sub('alias/${Prefix}${EnvironmentName}-eks-secrets'),
   });
@@ -175,9 +176,10 @@ function parameters(t: Env): Params {
     }),
     logRetention: t.param('ControlPlaneLogRetentionDays', {
       Type: 'Number',
-      Default: 90,
+      Default: 365,
       AllowedValues: LOG_RETENTION_DAYS,
-      Description: 'Days to keep the control-plane logs (api, audit, authenticator, controllerManager, scheduler).',
+      Description:
+        'Days to keep the control-plane logs (api, audit, authenticator, controllerManager, scheduler): one group that holds the audit trail, so a year by default.',
       label: 'Log retention (days)',
       group: 'Logging',
     }),

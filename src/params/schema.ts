@@ -86,7 +86,12 @@ export function paramsSchema() {
     prefix: name('Prefix', 'prefix'),
     region: z.string({ message: 'region is required' }).regex(REGION, 'a region looks like "us-east-1"'),
     profile: z.string().optional().describe('AWS profile to use (overridden by --profile)'),
-    protected: z.boolean().optional().describe('Turn on termination protection for every stack of this environment'),
+    protected: z
+      .boolean()
+      .optional()
+      .describe(
+        'The protection switch: true turns on stack termination protection and the deletion protection of databases and load balancers for the whole environment; false turns them all off; absent, each template keeps its default (databases protected)',
+      ),
     tags: z
       .strictObject({
         contactEmail: name('ContactEmail', 'tags.contactEmail'),

@@ -10,7 +10,7 @@
 import SecretsManager from 'cloudform-types/types/secretsManager';
 import { TemplateBuilder, type Handle } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from '../kit/cf';
-import type { TemplateIdValue } from '../kit/ids';
+import { TemplateId, type TemplateIdValue } from '../kit/ids';
 import { Patterns } from '../kit/names';
 import { kmsKey, logGroup, LOG_RETENTION_DAYS } from '../kit/security';
 
@@ -55,6 +55,13 @@ export function storeName(suffix = ''): IntrinsicFunction {
 }
 
 /**
+ * The stores whose service creates KMS grants on the store's key for its own resources (Aurora
+ * and DocumentDB storage and snapshots, ElastiCache nodes): only their keys allow grants, and only
+ * for AWS resources. S3, SQS, SNS, Secrets Manager and CloudWatch Logs use a key without grants.
+ */
+const GRANTING_STORES: ReadonlySet<string> = new Set([TemplateId.postgres, TemplateId.documentdb, TemplateId.redis]);
+
+/**
  * The store's own customer-managed key: data, snapshots, its secret and its logs are encrypted
  * with it, and a link grants a service exactly this key (never an environment-wide one).
  */
@@ -69,6 +76,7 @@ export function storeKey(
     alias: sub(`alias/${STORE_NAME}`),
     statements,
     protectsKeptData,
+    serviceGrants: GRANTING_STORES.has(t.spec.id),
   });
 }
 
@@ -220,14 +228,29 @@ export function unlessRestoring(restoring: string, value: unknown): IntrinsicFun
   return Fn.If(restoring, Refs.NoValue, value as never);
 }
 
-/** Log retention for the store's own log groups. */
+/**
+ * Log retention for the store's diagnostic logs (the Postgres log, DocumentDB's profiler, the
+ * Redis slow log): errors and slow queries for tuning, not an audit trail, so a month.
+ */
 export function logRetentionParam(t: TemplateBuilder<'application'>): IntrinsicFunction {
   return t.param('LogRetentionDays', {
     Type: 'Number',
     Default: 30,
     AllowedValues: LOG_RETENTION_DAYS,
-    Description: "Days to keep the store's logs in CloudWatch Logs.",
+    Description: "Days to keep the store's diagnostic logs (errors, slow queries) in CloudWatch Logs.",
     label: 'Log retention (days)',
+    group: 'Logging',
+  });
+}
+
+/** Log retention for a store's audit log (who connected, what they did): a year by default, as many audits ask. */
+export function auditLogRetentionParam(t: TemplateBuilder<'application'>): IntrinsicFunction {
+  return t.param('AuditLogRetentionDays', {
+    Type: 'Number',
+    Default: 365,
+    AllowedValues: LOG_RETENTION_DAYS,
+    Description: "Days to keep the store's audit log (connections, authentication, data definition changes).",
+    label: 'Audit log retention (days)',
     group: 'Logging',
   });
 }

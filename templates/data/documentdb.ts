@@ -23,6 +23,7 @@ import {
   generatedSecret,
   instanceCountConditions,
   logRetentionParam,
+  auditLogRetentionParam,
   secretValue,
   storeKey,
   storeName,
@@ -143,10 +144,10 @@ export function buildDocumentDb(): BuiltTemplate {
       Tags: t.tags(),
     }),
   );
-  const logs = engineLogGroups(t, key, logRetention, {
-    AuditLogGroup: `${logPrefix}audit`,
-    ProfilerLogGroup: `${logPrefix}profiler`,
-  });
+  const logs = [
+    ...engineLogGroups(t, key, auditLogRetentionParam(t), { AuditLogGroup: `${logPrefix}audit` }),
+    ...engineLogGroups(t, key, logRetention, { ProfilerLogGroup: `${logPrefix}profiler` }),
+  ];
 
   const cluster = t.add(
     'Cluster',
