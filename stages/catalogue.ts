@@ -3,11 +3,11 @@
  * parameters that are structural (set from the file's shape rather than as options), and how its
  * stacks are named. Dependencies are not written here: they come from the templates' imports.
  */
-import { catalogue, type CatalogueEntry } from '../templates/catalogue';
+import { catalogue, type BuildOptions, type CatalogueEntry } from '../templates/catalogue';
 import type { BuiltTemplate } from '../templates/kit/builder';
 import { TemplateId, type TemplateIdValue } from '../templates/kit/ids';
 import type { DataKind } from '../templates/kit/links';
-import type { ServiceOptions } from '../templates/service/service';
+import { PORT_PROTOCOL_PARAM, STORE_PARAM } from '../templates/appAlarms';
 
 export type StageKey =
   | 'network'
@@ -18,6 +18,7 @@ export type StageKey =
   | 'loadBalancer'
   | 'service'
   | 'extra'
+  | 'alarms'
   | DataKind;
 
 export interface StageDef {
@@ -41,6 +42,13 @@ export const stages: Record<StageKey, StageDef> = {
   repository: { key: 'repository', templateId: TemplateId.ecrRepo, title: 'ECR repository', structural: [] },
   loadBalancer: { key: 'loadBalancer', templateId: TemplateId.loadBalancer, title: 'Load balancer', structural: [] },
   service: { key: 'service', templateId: TemplateId.ecsService, title: 'ECS service', structural: [], linkable: true },
+  alarms: {
+    key: 'alarms',
+    templateId: TemplateId.appAlarms,
+    title: 'Alarms and dashboard',
+    // From the app's load balancer (stages/alarms.ts); the store parameters are the published form's only.
+    structural: [PORT_PROTOCOL_PARAM, ...Object.values(STORE_PARAM)],
+  },
   extra: {
     key: 'extra',
     templateId: TemplateId.extraService,
@@ -75,12 +83,13 @@ export function publishedTemplate(stage: StageDef): BuiltTemplate {
 }
 
 /** The template for one stack of a stage: the published form, or a per-stack variant for services. */
-export function stackTemplate(stage: StageDef, options: ServiceOptions = {}): BuiltTemplate {
+export function stackTemplate(stage: StageDef, options: BuildOptions = {}): BuiltTemplate {
   const custom = Boolean(
     options.links?.length ||
     options.image === 'ecr' ||
     Object.keys(options.environment ?? {}).length ||
-    options.secrets?.length,
+    options.secrets?.length ||
+    options.stores,
   );
   return custom ? entry(stage.templateId).build(options) : publishedTemplate(stage);
 }

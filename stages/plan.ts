@@ -10,11 +10,13 @@ import { exportNamePattern } from '../templates/kit/exports';
 import { templateNumber, type TemplateIdValue } from '../templates/kit/ids';
 import type { DataKind, LinkSpec } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
+import type { BuildOptions } from '../templates/catalogue';
 import { resolvePattern } from '../templates/kit/names';
 import { stackTemplate, stages, type StageDef, type StageKey } from './catalogue';
 import { extraPriorities } from './check';
 import { optionName, toParameters } from './options';
 import { stackProtection } from './protection';
+import { alarmsDraft, type AlarmedApp } from './alarms';
 
 export interface PlannedStack {
   name: string;
@@ -46,7 +48,7 @@ interface Draft {
   /** The params-file section of the stage's options, and the fields its standard parameters come from. */
   at: string;
   stdAt: Record<string, string>;
-  build?: ServiceOptions;
+  build?: BuildOptions;
   app?: string;
 }
 
@@ -84,6 +86,20 @@ const ENV_FIELDS = {
   ContactEmail: 'tags.contactEmail',
   CostCode: 'tags.costCode',
 };
+
+/** The app's alarms stack (stages/alarms.ts), when it has one. */
+function alarmsStage(
+  app: AlarmedApp & { name: string },
+  std: Record<string, string>,
+  at: string,
+  stdAt: Record<string, string>,
+): Draft[] {
+  const alarms = alarmsDraft(app, at);
+  if (!alarms) return [];
+  const { options, parameters, fields, build } = alarms;
+  const where = { at: `${at}.alarms`, stdAt: { ...stdAt, ...fields } };
+  return [{ stage: stages.alarms, options, build, std: { ...std, ...parameters }, app: app.name, ...where }];
+}
 
 function drafts(params: ParamsFile): Draft[] {
   const env = {
@@ -150,6 +166,7 @@ function drafts(params: ParamsFile): Draft[] {
         ...serviceDraft(app.service as ServiceSection, toLinks),
       });
     }
+    out.push(...alarmsStage(app as AlarmedApp & { name: string }, std, at, stdAt));
     const extras = (app.extras ?? []) as ({ suffix: string; rulePriority?: number } & ServiceSection)[];
     const priorities = extraPriorities(extras);
     extras.forEach((extra, j) => {

@@ -5,6 +5,10 @@
 import type { BuiltTemplate } from './kit/builder';
 import type { TemplateIdValue } from './kit/ids';
 import type { ServiceOptions } from './service/service';
+import type { AlarmOptions } from './appAlarms';
+
+/** What the deployer builds a per-stack variant from: services' links and image (32, 91), an app's stores (33). */
+export type BuildOptions = ServiceOptions & AlarmOptions;
 import { buildNetwork } from './network';
 import { buildJumpboxes } from './jumpboxes';
 import { buildEcsCluster } from './ecsCluster';
@@ -12,6 +16,7 @@ import { buildEksCluster } from './eksCluster';
 import { buildEcrRepo } from './ecrRepo';
 import { buildLoadBalancer } from './loadBalancer';
 import { buildEcsService } from './ecsService';
+import { buildAppAlarms } from './appAlarms';
 import { buildExtraService } from './extraService';
 import { buildPostgres } from './data/postgres';
 import { buildDocumentDb } from './data/documentdb';
@@ -25,9 +30,9 @@ export interface CatalogueEntry {
   /**
    * Builds the template. With no options: the published form. Services (32, 91) also take
    * per-stack options (links to data stores, the ECR import, baked-in environment, secret keys),
-   * which the deployer passes from the params file.
+   * and the alarms (33) the app's data stores, which the deployer passes from the params file.
    */
-  build: (options?: ServiceOptions) => BuiltTemplate;
+  build: (options?: BuildOptions) => BuiltTemplate;
 }
 
 export const catalogue: CatalogueEntry[] = [
@@ -38,6 +43,7 @@ export const catalogue: CatalogueEntry[] = [
   { id: '21.project-ecr-image-repo', build: buildEcrRepo },
   { id: '31.app-loadbalancer', build: buildLoadBalancer },
   { id: '32.app-ecs-service', build: buildEcsService },
+  { id: '33.app-alarms', build: buildAppAlarms },
   { id: '41.data-postgres', build: buildPostgres },
   { id: '42.data-documentdb', build: buildDocumentDb },
   { id: '43.data-redis', build: buildRedis },

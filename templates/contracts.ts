@@ -138,7 +138,15 @@ export const AppLoadBalancer = {
   ),
 } as const;
 
-// ---- 32.app-ecs-service: no exports (91 has its own roles; see templates/extraService.ts) ----
+// ---- 32.app-ecs-service ----
+/** The app's main service, for its alarms and dashboard (33). 91 has its own roles; see templates/extraService.ts. */
+export const AppService = {
+  ServiceName: appExport(
+    TemplateId.ecsService,
+    'EcsServiceName',
+    "The app's main ECS service name, the dimension of its CloudWatch metrics",
+  ),
+} as const;
 // ---- 4x data stores ----
 // Repeatable per application: export names carry the store's DataName before the key
 // (`x-dev-acme-main-PostgresSecretArn`). Keys name their kind, so a link to the wrong kind of
@@ -161,6 +169,11 @@ export const Postgres = {
     'Reader endpoint host name (load-balanced over the replicas)',
   ),
   Port: data(TemplateId.postgres, 'PostgresPort', 'Database port'),
+  ClusterIdentifier: data(
+    TemplateId.postgres,
+    'PostgresClusterId',
+    'The Aurora cluster identifier, the dimension of its CloudWatch metrics',
+  ),
 } as const;
 
 /** 42.data-documentdb */
@@ -173,6 +186,11 @@ export const DocumentDb = {
   KeyArn: data(TemplateId.documentdb, 'DocDbKeyArn', 'KMS key of the cluster and its secret'),
   Endpoint: data(TemplateId.documentdb, 'DocDbEndpoint', 'Cluster endpoint host name'),
   Port: data(TemplateId.documentdb, 'DocDbPort', 'Cluster port'),
+  ClusterIdentifier: data(
+    TemplateId.documentdb,
+    'DocDbClusterId',
+    'The DocumentDB cluster identifier, the dimension of its CloudWatch metrics',
+  ),
 } as const;
 
 /** 43.data-redis */
@@ -182,6 +200,11 @@ export const Redis = {
   Endpoint: data(TemplateId.redis, 'RedisEndpoint', 'Primary endpoint host name (TLS)'),
   ReaderEndpoint: data(TemplateId.redis, 'RedisReaderEndpoint', 'Reader endpoint host name (TLS)'),
   Port: data(TemplateId.redis, 'RedisPort', 'Redis port'),
+  ReplicationGroupId: data(
+    TemplateId.redis,
+    'RedisReplicationGroupId',
+    'The replication group id: its nodes report CloudWatch metrics as <id>-001, <id>-002...',
+  ),
 } as const;
 
 /** 44.data-s3-bucket */
@@ -200,6 +223,11 @@ export const SqsQueue = {
     TemplateId.sqsQueue,
     'QueueKeyArn',
     'KMS key the queue (and its dead-letter queue) encrypts messages with',
+  ),
+  DeadLetterQueueName: data(
+    TemplateId.sqsQueue,
+    'DeadLetterQueueName',
+    'The dead-letter queue name, the dimension of its CloudWatch metrics',
   ),
 } as const;
 

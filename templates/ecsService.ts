@@ -7,7 +7,7 @@
  * repository by name or a public image. The deployer builds each app's own variant with its links,
  * environment and secret keys (see `ServiceOptions`).
  */
-import { AppLoadBalancer } from './contracts';
+import { AppLoadBalancer, AppService } from './contracts';
 import { TemplateBuilder, type BuiltTemplate } from './kit/builder';
 import { sub } from './kit/cf';
 import { TemplateId } from './kit/ids';
@@ -29,7 +29,7 @@ export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
     stackSuffix: 'service',
     group: 'Container',
   });
-  addEcsService(
+  const { service } = addEcsService(
     t,
     {
       family: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
@@ -38,5 +38,6 @@ export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
     },
     opts,
   );
+  t.export(AppService.ServiceName, service.att('Name'));
   return t.build();
 }

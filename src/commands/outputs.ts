@@ -6,6 +6,7 @@ import type { GlobalOptions } from '../cli/main';
 import { c, output } from '../cli/output';
 import { table } from '../cli/table';
 import { openContext } from './context';
+import { AlarmOutputs, confirmationNote } from '../../templates/alarms/outputs';
 
 export async function runOutputs(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
@@ -38,6 +39,8 @@ export async function runOutputs(flags: { params?: string; only?: string[] }, gl
     for (const name of Object.keys(result)) {
       output.line(c().bold(name));
       output.line(rowsOf[name]?.length ? table(rowsOf[name]!) : c().dim('  (no outputs)'));
+      const email = result[name]!.outputs[AlarmOutputs.email];
+      if (email) output.line(c().dim(`  ${confirmationNote(email)}`));
     }
   } finally {
     ctx.clients.destroy();

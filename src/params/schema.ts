@@ -43,6 +43,19 @@ function dataSchema(kind: (typeof DATA_KINDS)[number]): z.ZodObject {
   return options(stages[kind], { kind: z.literal(kind), name: name('DataName', 'a data store name') });
 }
 
+/** `apps[].alarms`: the thresholds of 33, and the way to go without it. */
+function alarmsSchema() {
+  const enabled = z
+    .boolean()
+    .optional()
+    .describe('false: no alarms stack for this app (an app with a service gets one by default)');
+  return options(stages.alarms, { enabled })
+    .optional()
+    .describe(
+      "33.app-alarms thresholds: the app's alarms, their topic (ContactEmail subscribed) and dashboard; built for every app with a service",
+    );
+}
+
 /** Builds the params-file schema (templates are built once to read their parameters). */
 export function paramsSchema() {
   const links = z.array(linkSchema).optional();
@@ -71,6 +84,7 @@ export function paramsSchema() {
     service: options(stages.service, service)
       .optional()
       .describe('32.app-ecs-service options; omit for an app with only a load balancer'),
+    alarms: alarmsSchema(),
     extras: z
       .array(options(stages.extra, { suffix: name('ExtraSuffix', 'an extra service suffix'), ...service }))
       .optional()

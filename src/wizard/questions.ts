@@ -22,6 +22,7 @@ export const IMPORTANT: Record<StageKey, readonly string[]> = {
   repository: ['imageTagMutability'],
   loadBalancer: ['scheme', 'healthCheckPath', 'certificateArn'],
   service: ['containerPort', 'cpu', 'memory', 'minContainers', 'maxContainers'],
+  alarms: [],
   extra: ['pathPrefix', 'rulePriority', 'containerPort', 'cpu', 'memory', 'minContainers', 'maxContainers'],
   postgres: ['instanceClass', 'instances'],
   documentdb: ['instanceClass', 'instances'],

@@ -201,6 +201,7 @@ export function buildDocumentDb(): BuiltTemplate {
   t.export(DocumentDb.KeyArn, key.att('Arn'));
   t.export(DocumentDb.Endpoint, cluster.att('Endpoint'));
   t.export(DocumentDb.Port, cluster.att('Port'));
+  t.export(DocumentDb.ClusterIdentifier, cluster.ref);
   t.output('ClusterIdentifier', 'The DocumentDB cluster identifier (console, CLI)', cluster.ref);
   return t.build();
 }

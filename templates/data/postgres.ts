@@ -210,6 +210,7 @@ export function buildPostgres(): BuiltTemplate {
   t.export(Postgres.Endpoint, cluster.att('Endpoint.Address'));
   t.export(Postgres.ReaderEndpoint, cluster.att('ReadEndpoint.Address'));
   t.export(Postgres.Port, cluster.att('Endpoint.Port'));
+  t.export(Postgres.ClusterIdentifier, cluster.ref);
   t.output('ClusterIdentifier', 'The Aurora cluster identifier (console, CLI)', cluster.ref);
   return t.build();
 }

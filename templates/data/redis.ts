@@ -145,6 +145,7 @@ export function buildRedis(): BuiltTemplate {
   t.export(Redis.Endpoint, group.att('PrimaryEndPoint.Address'));
   t.export(Redis.ReaderEndpoint, group.att('ReaderEndPoint.Address'));
   t.export(Redis.Port, group.att('PrimaryEndPoint.Port'));
+  t.export(Redis.ReplicationGroupId, group.ref);
   t.output('ReplicationGroupId', 'The ElastiCache replication group id (console, CLI)', group.ref);
   return t.build();
 }

@@ -10,6 +10,7 @@ export const TemplateId = {
   ecrRepo: '21.project-ecr-image-repo',
   loadBalancer: '31.app-loadbalancer',
   ecsService: '32.app-ecs-service',
+  appAlarms: '33.app-alarms',
   postgres: '41.data-postgres',
   documentdb: '42.data-documentdb',
   redis: '43.data-redis',

@@ -1286,6 +1286,7 @@ describe('published templates', () => {
     '21': { RepositoryName: 'web', ContactEmail: 'ops@example.com' },
     '31': app,
     '32': { ...app, RepositoryName: 'web' },
+    '33': app, // the console path with only its parameters: no store to watch (41-45 come later in this order)
     '41': { ...app, DataName: 'main' },
     '42': { ...app, DataName: 'docs' },
     '43': { ...app, DataName: 'cache' },
