@@ -27,6 +27,7 @@ import { Fn, sub, type IntrinsicFunction, type PolicyStatement } from './kit/cf'
 import { TemplateId } from './kit/ids';
 import { Patterns, StdParam } from './kit/names';
 import { kmsKey } from './kit/security';
+import { withTags } from './service/cfn';
 import { tlsOnly } from './data/common';
 import { ALARM_NAME_PREFIX, addAlarm, alarmWidget, type AlarmSpec, type App } from './alarms/alarm';
 import { thresholdParams } from './alarms/thresholds';
@@ -234,10 +235,14 @@ function dashboard(t: App, groups: AlarmGroup[]): Handle {
   ]);
   return t.add(
     'Dashboard',
-    new CloudWatch.Dashboard({
-      DashboardName: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
-      DashboardBody: body,
-    }),
+    // cloudform-types 7.5 predates the dashboard's Tags.
+    withTags(
+      new CloudWatch.Dashboard({
+        DashboardName: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
+        DashboardBody: body,
+      }),
+      t.tags(),
+    ),
   );
 }
 

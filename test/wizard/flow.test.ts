@@ -126,6 +126,7 @@ describe('a new environment', () => {
       'ecr-acme-web',
       'x-dev-acme-loadbalancer',
       'x-dev-acme-service',
+      'x-dev-acme-alarms', // every app with a service is watched (33.app-alarms)
     ]);
     // The order of the first questions, and the defaults they offered.
     expect(s.asked.slice(0, 7)).toEqual([
@@ -359,7 +360,7 @@ describe('an existing environment', () => {
     expect(seen).toEqual([{ environment: 'demo', prefix: 'x-', region: 'us-east-1' }]);
     expect(s.asked).toContain('update');
     expect(result.existing).toBe(existing);
-    expect(s.notes.join('\n')).toMatch(/Found x-demo in us-east-1: 12 stacks/);
+    expect(s.notes.join('\n')).toMatch(/Found x-demo in us-east-1: 13 stacks/);
     expect(s.defaults).toMatchObject({
       'network.natGateways': 'single',
       'apps[0].service.maxContainers': '3',
