@@ -296,3 +296,29 @@ test('the console path: the published 33 with only its parameters watches the st
   );
   expect(dashboard.widgets.filter((w: any) => w.properties?.annotations?.alarms)).toHaveLength(names.length);
 });
+
+test('an environment deployed with the old defaults sees each hardened default in plan before it changes', async () => {
+  const small = fs
+    .readFileSync(path.join(ROOT, 'examples', 'small.yaml'), 'utf8')
+    .replace('environment: dev', 'environment: old');
+  const current = path.join(tmp, 'old-now.yaml');
+  fs.writeFileSync(current, small);
+  // What the templates defaulted to before: 90-day flow logs, the image's own user, no alarms stack.
+  const before = path.join(tmp, 'old-before.yaml');
+  fs.writeFileSync(
+    before,
+    small
+      .replace('  natGateways: single', '  natGateways: single\n  flowLogRetentionDays: 90')
+      .replace('      memory: 512\n', '      memory: 512\n      containerUser: ""\n    alarms: { enabled: false }\n'),
+  );
+  const deployed = await deploy(before);
+  expect(deployed.stacks.map((s) => s.name)).not.toContain('x-old-acme-alarms');
+
+  const r = await cli(['plan', '--params', current]);
+  expect({ code: r.code, err: r.stderr }).toEqual({ code: 0, err: '' });
+  const section = (stack: string) => r.stdout.split(/\n(?=\S)/).find((s) => s.startsWith(`${stack} `)) ?? '';
+  expect(section('x-old-network')).toMatch(/~ FlowLogGroup/);
+  expect(section('x-old-acme-service')).toMatch(/TaskDefinition/);
+  expect(section('x-old-acme-alarms')).toMatch(/new stack/);
+  expect(section('x-old-ecs-cluster')).not.toMatch(/[~+-] \w/);
+});
