@@ -5,8 +5,21 @@
  *
  * - templates/ builds CloudFormation documents: pure code, no AWS SDK, no I/O.
  * - stages/ turns a params file into planned stacks; it knows templates/, never src/.
- * - src/ is the tool. Below the CLI (src/cli, src/commands) nothing imports the CLI; commands share
- *   code through modules below them, never by importing each other.
+ * - src/ is the tool, itself in layers (each imports only the ones below it):
+ *
+ *     src/cli/main.ts             the program: the global options and the list of commands' registers
+ *     src/commands/<name>/        one folder per command: register.ts declares it with commander and
+ *                                 import()s run.ts, its implementation, only when the command runs
+ *     src/run/                    what commands share: the run context (params, stacks, clients, lock,
+ *                                 Ctrl-C), deploying and planning an environment, the image gate, the
+ *                                 preflight, shared stacks, an app's ECS service
+ *     src/cli/*, src/wizard/      the CLI's tools: output, progress, errors and exit codes, prompts
+ *     src/deploy, src/ops, src/params, src/aws, src/publish, ...
+ *                                 below the CLI: typed errors (code + hint), no printing, no commander
+ *
+ * - Commands do not import each other; only main.ts imports them, and only their registers.
+ * - Start-up (`--help`, `--version`, completion) loads commander and the registers only: see the
+ *   start-up rules below, and test/cli/start-up.test.ts for the modules it actually loads.
  * - No circles anywhere.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -14,7 +27,7 @@ module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      severity: 'warn',
+      severity: 'error',
       comment: 'A circle means two modules are one module, or a type lives in the wrong place.',
       from: {},
       to: { circular: true },
@@ -32,7 +45,7 @@ module.exports = {
       comment: 'templates/ builds documents: no AWS SDK, no file, network or process I/O.',
       from: { path: '^templates/' },
       to: {
-        path: '(^node_modules/@aws-sdk/|^node_modules/@smithy/)|^(fs|net|http|https|child_process|dns|tls|dgram)$',
+        path: '(^|/)node_modules/(@aws-sdk|@smithy)/|^(fs|net|http|https|child_process|dns|tls|dgram)$',
         dependencyTypes: ['npm', 'core'],
       },
     },
@@ -45,18 +58,59 @@ module.exports = {
     },
     {
       name: 'nothing-imports-the-cli',
-      severity: 'warn',
-      comment: 'Code below the CLI throws typed errors and takes plain options; the CLI imports it, not the reverse.',
-      from: { path: '^src/', pathNot: '^src/(cli|commands)/' },
-      to: { path: '^src/(cli|commands)/' },
+      severity: 'error',
+      comment:
+        'Code below the CLI throws typed errors and takes plain options; the CLI imports it, not the reverse. ' +
+        "src/wizard/prompter.ts is the wizard's terminal (it draws the prompts with the CLI's colours).",
+      from: { path: '^src/', pathNot: '^src/(cli|commands|run)/|^src/wizard/prompter\\.ts$' },
+      to: { path: '^src/(cli|commands|run)/' },
     },
     {
       name: 'commands-do-not-import-commands',
-      severity: 'warn',
+      severity: 'error',
+      comment: 'A command shares code through src/run/ or the modules below the CLI, not by importing another command.',
+      from: { path: '^src/commands/([^/]+)/' },
+      to: { path: '^src/commands/', pathNot: '^src/commands/$1/' },
+    },
+    {
+      name: 'only-the-program-knows-the-commands',
+      severity: 'error',
+      comment: "src/cli/main.ts lists the commands' registers; nothing else in the CLI imports a command.",
+      from: { path: '^src/(cli|run)/', pathNot: '^src/cli/main\\.ts$' },
+      to: { path: '^src/commands/' },
+    },
+    {
+      name: 'the-program-lists-registers-only',
+      severity: 'error',
+      comment: "main.ts imports each command's register.ts, never its implementation.",
+      from: { path: '^src/cli/main\\.ts$' },
+      to: { path: '^src/commands/', pathNot: '^src/commands/[^/]+/register\\.ts$' },
+    },
+    {
+      name: 'start-up-loads-only-the-command-list',
+      severity: 'error',
       comment:
-        'Commands share code through modules below them (src/deploy, src/ops, ...), not by importing each other.',
-      from: { path: '^src/commands/([^/]+)\\.ts$' },
-      to: { path: '^src/commands/', pathNot: '^src/commands/$1\\.ts$' },
+        'What `provision --help` loads: main.ts and the registers import commander and the small CLI modules only; ' +
+        "a command's implementation (and the AWS SDK, zod, yaml, the templates) loads by import() when it runs.",
+      from: { path: '^src/cli/main\\.ts$|^src/commands/[^/]+/register\\.ts$' },
+      to: {
+        dynamic: false,
+        dependencyTypesNot: ['type-only'],
+        pathNot:
+          'node_modules/(commander|picocolors)/|^src/cli/(errors|global-options|options|output)\\.ts$|^src/errors\\.ts$|^src/commands/[^/]+/register\\.ts$',
+      },
+    },
+    {
+      name: 'the-start-up-modules-stay-light',
+      severity: 'error',
+      comment: 'The modules main.ts loads at start-up import nothing else at their top.',
+      from: { path: '^src/cli/(errors|global-options|options|output)\\.ts$|^src/errors\\.ts$' },
+      to: {
+        dynamic: false,
+        dependencyTypesNot: ['type-only'],
+        pathNot:
+          'node_modules/(commander|picocolors)/|^src/cli/(errors|global-options|options|output)\\.ts$|^src/errors\\.ts$',
+      },
     },
     {
       name: 'no-test-code-in-product',

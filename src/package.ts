@@ -70,7 +70,7 @@ export function examplesDir(): string {
  * `published/`; an installed package is never written to.
  */
 export function isSourceCheckout(): boolean {
-  return fs.existsSync(path.join(packageRoot(), 'templates', 'catalogue.ts'));
+  return fs.existsSync(path.join(packageRoot(), 'stages', 'catalogue.ts'));
 }
 
 /**

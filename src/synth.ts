@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { catalogue, fileName } from '../templates/catalogue';
+import { catalogue } from '../stages/catalogue';
+import { fileName } from '../templates/kit/ids';
 import { renderTemplate } from '../templates/kit/cf';
 import { catalogueVersion, isSourceCheckout, publishedRoot, schemaPath } from './package';
 
@@ -13,7 +14,7 @@ export { catalogueVersion, schemaPath } from './package';
 /** The params-file JSON Schema as published. Loaded lazily: zod is not needed to build templates. */
 export function renderParamsSchema(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { paramsJsonSchema } = require('./params/schema') as typeof import('./params/schema');
+  const { paramsJsonSchema } = require('../stages/params') as typeof import('../stages/params');
   return JSON.stringify(paramsJsonSchema(), null, 2) + '\n';
 }
 
@@ -27,7 +28,7 @@ export function renderCatalogue(): Map<string, string> {
   const out = new Map<string, string>();
   for (const entry of catalogue) {
     const built = entry.build();
-    out.set(fileName(entry.id), renderTemplate(built.template));
+    out.set(fileName(entry.templateId), renderTemplate(built.template));
   }
   return out;
 }

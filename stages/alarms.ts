@@ -8,6 +8,7 @@
  * the default, and `alarms: { enabled: false }` is the way out. An app without a service has no
  * alarms stack (most of what 33 watches is the service and what serves it).
  */
+import { z } from 'zod';
 import { PORT_PROTOCOL_PARAM, type AlarmOptions } from '../templates/appAlarms';
 import { optionName } from './options';
 
@@ -41,5 +42,15 @@ export function alarmsDraft(app: AlarmedApp, at: string): AlarmsDraft | undefine
     parameters: { [PORT_PROTOCOL_PARAM]: String(app.loadBalancer?.[protocol] ?? 'HTTP') },
     fields: { [PORT_PROTOCOL_PARAM]: `${at}.loadBalancer.${protocol}` },
     build: { stores: (app.data ?? []).map(({ kind, name }) => ({ kind, name })) },
+  };
+}
+
+/** `apps[].alarms` besides the thresholds: the way to go without the stack. */
+export function alarmsFields(): Record<string, z.ZodType> {
+  return {
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('false: no alarms stack for this app (an app with a service gets one by default)'),
   };
 }

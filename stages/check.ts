@@ -333,10 +333,10 @@ export interface CheckedParams {
 }
 
 function valueAt(doc: unknown, field: string): unknown {
-  let cur: any = doc;
+  let cur: unknown = doc;
   for (const k of field.split(/\.|\[|\]/).filter(Boolean)) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = cur[/^\d+$/.test(k) ? Number(k) : k];
+    cur = (cur as Record<string, unknown>)[k];
   }
   return cur;
 }
@@ -423,6 +423,17 @@ export function knownRegions(): string[] {
 
 function partitionOfRegion(region: string): string {
   return partitions().find((p) => region in p.regions)?.id ?? 'aws';
+}
+
+/** The shape of a region's name; whether AWS has it is {@link regionProblem}. */
+export const REGION = {
+  pattern: /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+  message: 'a region looks like "us-east-1"',
+} as const;
+
+/** Why a value is not a region: its shape first, then whether AWS has it; undefined for a real one. */
+export function checkRegion(region: string): string | undefined {
+  return REGION.pattern.test(region) ? regionProblem(region) : REGION.message;
 }
 
 /** Why a region is not one, with the closest real one; undefined for a real region. */

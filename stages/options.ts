@@ -81,15 +81,24 @@ export function parameterSchema(p: TemplateParameter): z.ZodType {
   return described.optional();
 }
 
+/**
+ * The static type of a stage's options schema: the structural fields the caller adds keep their
+ * types (a data store's `kind` and `name`, a service's `links`), so the params file's inferred type
+ * is the one model of the file; the options themselves come from the template at run time, so
+ * statically they are unknown values. At run time the schema is strict: unknown keys are refused.
+ */
+export type StageOptionsSchema<Extra extends z.core.$ZodShape> = z.ZodObject<Extra, z.core.$loose>;
+
 /** A strict object schema of a stage's options, plus any structural fields the caller adds. */
-export function stageOptionsSchema(
+export function stageOptionsSchema<Extra extends z.core.$ZodShape = Record<never, z.ZodType>>(
   built: BuiltTemplate,
   structural: readonly string[],
-  extra: Record<string, z.ZodType> = {},
-): z.ZodObject {
+  extra?: Extra,
+): StageOptionsSchema<Extra> {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, p] of stageParameters(built, structural)) shape[optionName(name)] = parameterSchema(p);
-  return z.strictObject({ ...shape, ...extra });
+  // The one cast: the template's options are not known to the compiler (see StageOptionsSchema).
+  return z.strictObject({ ...shape, ...extra }) as unknown as StageOptionsSchema<Extra>;
 }
 
 /** Turns a stage's options into CloudFormation parameter values (every parameter, defaults filled in). */

@@ -4,25 +4,23 @@
  * name it imports. Imports no stack of the plan produces are "external": they must already exist
  * in the account (e.g. an ECR repository deployed with another environment's params file).
  */
-import type { ParamsFile } from '../src/params/schema';
 import { TagKey, type BuiltTemplate } from '../templates/kit/builder';
 import { exportNamePattern } from '../templates/kit/exports';
-import { templateNumber, type TemplateIdValue } from '../templates/kit/ids';
+import { templateNumber, type TemplateId } from '../templates/kit/ids';
 import type { DataKind, LinkSpec } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
-import type { BuildOptions } from '../templates/catalogue';
-import { resolvePattern } from '../templates/kit/names';
-import { stackTemplate, stages, type StageDef, type StageKey } from './catalogue';
-import { extraPriorities } from './check';
+import { environmentId, resolvePattern } from '../templates/kit/names';
+import { catalogue, isDataRow, stackTemplate, type BuildOptions, type StageDef, type StageKey } from './catalogue';
 import { optionName, toParameters } from './options';
 import { stackProtection } from './protection';
-import { alarmsDraft, type AlarmedApp } from './alarms';
+import { topological } from './order';
+import { itemsOf, listPlaces, rowOfItem, rowsOfList, sectionOf, type ParamsFile, type Section } from './params';
 
 export interface PlannedStack {
   name: string;
   stage: StageKey;
   title: string;
-  templateId: TemplateIdValue;
+  templateId: TemplateId;
   built: BuiltTemplate;
   /** Every template parameter, defaults filled in. */
   parameters: Record<string, string>;
@@ -80,26 +78,93 @@ function serviceDraft(
   };
 }
 
+/** Where drafts of one level of the file (the file itself, or one app) take their standard values. */
+interface Level {
+  at: 'environment' | 'app';
+  /** Field path of the level (`` for the file, `apps[0]`). */
+  path: string;
+  std: Record<string, string>;
+  stdAt: Record<string, string>;
+  app?: string;
+  /** Links of this level's services, resolved against its data stores. */
+  toLinks: (ls: ServiceSection['links']) => LinkSpec[];
+}
+
+const field = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+/** A list item's name: the parameter it fills, its value, and the field it is in. */
+interface ItemName {
+  parameter: string;
+  value: string;
+  field: string;
+}
+
+function draft(level: Level, stage: StageDef, section: Section, at: string, named?: ItemName): Draft {
+  const std = named ? { ...level.std, [named.parameter]: named.value } : level.std;
+  const stdAt = named ? { ...level.stdAt, [named.parameter]: named.field } : level.stdAt;
+  const base = { stage, std, stdAt, at, ...(level.app ? { app: level.app } : {}) };
+  return stage.linkable
+    ? { ...base, ...serviceDraft(section as ServiceSection, level.toLinks) }
+    : { ...base, options: section };
+}
+
+/** A row whose stack follows from the rest of its app (`fromApp`): none, or one draft. */
+function derivedDraft(level: Level, stage: StageDef, holder: Section): Draft[] {
+  const derived = stage.fromApp?.(holder, level.path);
+  if (!derived) return [];
+  const { options, parameters, fields, build } = derived;
+  const std = { ...level.std, ...parameters };
+  const where = { at: field(level.path, stage.key), stdAt: { ...level.stdAt, ...fields } };
+  return [{ stage, options, std, ...where, ...(build ? { build } : {}), ...(level.app ? { app: level.app } : {}) }];
+}
+
+/** The drafts of one level: each row's section (when present, or always), then each list's items. */
+function levelDrafts(holder: Section, level: Level): Draft[] {
+  const out: Draft[] = [];
+  for (const stage of catalogue) {
+    if (stage.place.kind !== 'section' || stage.place.at !== level.at) continue;
+    const section = sectionOf(holder, stage);
+    if (stage.fromApp) out.push(...derivedDraft(level, stage, holder));
+    else if (section || stage.place.always) out.push(draft(level, stage, section ?? {}, field(level.path, stage.key)));
+  }
+  for (const place of listPlaces(level.at)) {
+    const items = itemsOf(holder, place);
+    for (const stage of rowsOfList(place)) {
+      const mine = items.map((item, j) => ({ item, j })).filter(({ item }) => rowOfItem(place, item) === stage);
+      const filled = stage.fillItems ? stage.fillItems(mine.map((m) => m.item)) : mine.map((m) => m.item);
+      mine.forEach(({ j }, n) => {
+        const { [place.name.field]: itemName, kind: _kind, ...section } = filled[n]!;
+        const at = `${field(level.path, place.list)}[${j}]`;
+        const named = { parameter: place.name.parameter, value: String(itemName), field: `${at}.${place.name.field}` };
+        out.push(draft(level, stage, section, at, named));
+      });
+    }
+  }
+  return out;
+}
+
+/** How a service's links name their stores: by the data-store kind of each name in its app. */
+function linksOf(app: Section): Level['toLinks'] {
+  const kindOf = new Map<string, DataKind>();
+  for (const place of listPlaces('app'))
+    for (const item of itemsOf(app, place)) {
+      const row = place.byKind ? rowOfItem(place, item) : undefined;
+      if (row && isDataRow(row)) kindOf.set(String(item[place.name.field]), row.key);
+    }
+  return (ls) =>
+    (ls ?? []).map((l) => ({
+      kind: kindOf.get(l.name)!,
+      name: l.name,
+      ...(l.access ? { access: l.access as LinkSpec['access'] } : {}),
+    }));
+}
+
 const ENV_FIELDS = {
   Prefix: 'prefix',
   EnvironmentName: 'environment',
   ContactEmail: 'tags.contactEmail',
   CostCode: 'tags.costCode',
 };
-
-/** The app's alarms stack (stages/alarms.ts), when it has one. */
-function alarmsStage(
-  app: AlarmedApp & { name: string },
-  std: Record<string, string>,
-  at: string,
-  stdAt: Record<string, string>,
-): Draft[] {
-  const alarms = alarmsDraft(app, at);
-  if (!alarms) return [];
-  const { options, parameters, fields, build } = alarms;
-  const where = { at: `${at}.alarms`, stdAt: { ...stdAt, ...fields } };
-  return [{ stage: stages.alarms, options, build, std: { ...std, ...parameters }, app: app.name, ...where }];
-}
 
 function drafts(params: ParamsFile): Draft[] {
   const env = {
@@ -108,79 +173,20 @@ function drafts(params: ParamsFile): Draft[] {
     ContactEmail: params.tags.contactEmail,
     CostCode: params.tags.costCode ?? 'unassigned',
   };
-  const envStage = (
-    key: 'network' | 'jumpboxes' | 'ecsCluster' | 'eksCluster',
-    options: Record<string, unknown>,
-  ): Draft => ({ stage: stages[key], options, std: env, at: key, stdAt: ENV_FIELDS });
-  const out: Draft[] = [envStage('network', params.network ?? {})];
-  if (params.jumpboxes) out.push(envStage('jumpboxes', params.jumpboxes));
-  if (params.ecsCluster) out.push(envStage('ecsCluster', params.ecsCluster));
-  if (params.eksCluster) out.push(envStage('eksCluster', params.eksCluster));
-  (params.repositories ?? []).forEach((repo, r) => {
-    const { name, ...options } = repo as { name: string } & Record<string, unknown>;
-    out.push({
-      stage: stages.repository,
-      options,
-      std: { RepositoryName: name, ContactEmail: env.ContactEmail, CostCode: env.CostCode },
-      at: `repositories[${r}]`,
-      stdAt: { ...ENV_FIELDS, RepositoryName: `repositories[${r}].name` },
-    });
-  });
+  const top: Level = { at: 'environment', path: '', std: env, stdAt: ENV_FIELDS, toLinks: () => [] };
+  const out = levelDrafts(params, top);
   (params.apps ?? []).forEach((app, a) => {
-    const std = { ...env, ApplicationName: app.name };
-    const at = `apps[${a}]`;
-    const stdAt = { ...ENV_FIELDS, ApplicationName: `${at}.name` };
-    const kindOf = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as DataKind]));
-    const toLinks = (ls: { name: string; access?: string[] }[] | undefined): LinkSpec[] =>
-      (ls ?? []).map((l) => ({
-        kind: kindOf.get(l.name)!,
-        name: l.name,
-        ...(l.access ? { access: l.access as LinkSpec['access'] } : {}),
-      }));
-    out.push({
-      stage: stages.loadBalancer,
-      options: app.loadBalancer ?? {},
-      std,
-      app: app.name,
-      at: `${at}.loadBalancer`,
-      stdAt,
-    });
-    ((app.data ?? []) as ({ kind: DataKind; name: string } & Record<string, unknown>)[]).forEach((d, j) => {
-      const { kind, name, ...options } = d;
-      out.push({
-        stage: stages[kind],
-        options,
-        std: { ...std, DataName: name },
+    const path = `apps[${a}]`;
+    out.push(
+      ...levelDrafts(app, {
+        at: 'app',
+        path,
+        std: { ...env, ApplicationName: app.name },
+        stdAt: { ...ENV_FIELDS, ApplicationName: `${path}.name` },
         app: app.name,
-        at: `${at}.data[${j}]`,
-        stdAt: { ...stdAt, DataName: `${at}.data[${j}].name` },
-      });
-    });
-    if (app.service) {
-      out.push({
-        stage: stages.service,
-        std,
-        app: app.name,
-        at: `${at}.service`,
-        stdAt,
-        ...serviceDraft(app.service as ServiceSection, toLinks),
-      });
-    }
-    out.push(...alarmsStage(app as AlarmedApp & { name: string }, std, at, stdAt));
-    const extras = (app.extras ?? []) as ({ suffix: string; rulePriority?: number } & ServiceSection)[];
-    const priorities = extraPriorities(extras);
-    extras.forEach((extra, j) => {
-      const { suffix, ...section } = extra;
-      const draft = serviceDraft({ ...section, rulePriority: priorities[j] }, toLinks);
-      out.push({
-        stage: stages.extra,
-        std: { ...std, Suffix: suffix },
-        app: app.name,
-        at: `${at}.extras[${j}]`,
-        stdAt: { ...stdAt, Suffix: `${at}.extras[${j}].suffix` },
-        ...draft,
-      });
-    });
+        toLinks: linksOf(app),
+      }),
+    );
   });
   return out;
 }
@@ -190,46 +196,49 @@ function capabilitiesOf(built: BuiltTemplate): string[] {
   return types.some((t) => t.startsWith('AWS::IAM::')) ? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] : [];
 }
 
+/** The stack of one draft, before its dependencies are known. */
+function plannedStack(params: ParamsFile, d: Draft): PlannedStack {
+  const built = stackTemplate(d.stage, d.build);
+  const protection = stackProtection(params.protected, built, d.options);
+  const parameters = { ...toParameters(built, d.options, d.stage.structural), ...protection.parameters, ...d.std };
+  // Only the template's own parameters go to CloudFormation (ContactEmail etc. exist in every template).
+  const declared = built.template.Parameters ?? {};
+  for (const k of Object.keys(parameters)) if (!(k in declared)) delete parameters[k];
+  return {
+    name: resolvePattern(built.stackNamePattern, parameters),
+    stage: d.stage.key,
+    title: d.stage.title,
+    templateId: built.id,
+    built,
+    parameters,
+    // A project stack is shared by environments: no environment's tags, or they would flip with each deploy.
+    tags:
+      built.scope === 'project'
+        ? { [TagKey.template]: built.id }
+        : {
+            ...(params.tags.extra ?? {}),
+            [TagKey.environment]: environmentId(params),
+            [TagKey.template]: built.id,
+            ...(d.app ? { [TagKey.application]: d.app } : {}),
+          },
+    fields: Object.fromEntries(Object.keys(declared).map((k) => [k, d.stdAt[k] ?? `${d.at}.${optionName(k)}`])),
+    dependsOn: [],
+    // An import whose instance comes from a parameter left empty is switched off by a condition
+    // in the template (e.g. 46's optional SQS subscribers): it is no dependency.
+    imports: built.imports
+      .filter((i) => !/^\$\{(\w+)\}$/.test(i.instance ?? '') || parameters[/^\$\{(\w+)\}$/.exec(i.instance!)![1]!])
+      .map((i) => resolvePattern(exportNamePattern(i.contract, i.instance), parameters)),
+    exports: built.exports.map((c) => resolvePattern(exportNamePattern(c), parameters)),
+    external: [],
+    capabilities: capabilitiesOf(built),
+    terminationProtection: protection.terminationProtection,
+    ...(d.app ? { app: d.app } : {}),
+  };
+}
+
 /** The stacks of an environment, in an order that respects every dependency. */
 export function planEnvironment(params: ParamsFile): PlannedStack[] {
-  const planned = drafts(params).map((d): PlannedStack => {
-    const built = stackTemplate(d.stage, d.build);
-    const protection = stackProtection(params.protected, built, d.options);
-    const parameters = { ...toParameters(built, d.options, d.stage.structural), ...protection.parameters, ...d.std };
-    // Only the template's own parameters go to CloudFormation (ContactEmail etc. exist in every template).
-    const declared = built.template.Parameters ?? {};
-    for (const k of Object.keys(parameters)) if (!(k in declared)) delete parameters[k];
-    return {
-      name: resolvePattern(built.stackNamePattern, parameters),
-      stage: d.stage.key,
-      title: d.stage.title,
-      templateId: built.id,
-      built,
-      parameters,
-      // A project stack is shared by environments: no environment's tags, or they would flip with each deploy.
-      tags:
-        built.scope === 'project'
-          ? { 'cfn-stages:template': built.id }
-          : {
-              ...(params.tags.extra ?? {}),
-              [TagKey.environment]: `${params.prefix}${params.environment}`,
-              'cfn-stages:template': built.id,
-              ...(d.app ? { 'cfn-stages:application': d.app } : {}),
-            },
-      fields: Object.fromEntries(Object.keys(declared).map((k) => [k, d.stdAt[k] ?? `${d.at}.${optionName(k)}`])),
-      dependsOn: [],
-      // An import whose instance comes from a parameter left empty is switched off by a condition
-      // in the template (e.g. 46's optional SQS subscribers): it is no dependency.
-      imports: built.imports
-        .filter((i) => !/^\$\{(\w+)\}$/.test(i.instance ?? '') || parameters[/^\$\{(\w+)\}$/.exec(i.instance!)![1]!])
-        .map((i) => resolvePattern(exportNamePattern(i.contract, i.instance), parameters)),
-      exports: built.exports.map((c) => resolvePattern(exportNamePattern(c), parameters)),
-      external: [],
-      capabilities: capabilitiesOf(built),
-      terminationProtection: protection.terminationProtection,
-      ...(d.app ? { app: d.app } : {}),
-    };
-  });
+  const planned = drafts(params).map((d) => plannedStack(params, d));
   const producer = new Map<string, string>();
   for (const s of planned) for (const e of s.exports) producer.set(e, s.name);
   for (const s of planned) {
@@ -238,23 +247,9 @@ export function planEnvironment(params: ParamsFile): PlannedStack[] {
     ];
     s.external = s.imports.filter((i) => !producer.has(i));
   }
-  return topological(planned);
-}
-
-/** Kahn's algorithm; ties broken by template number then name, so plans read 11, 13, 21, 31... */
-export function topological(stacks: PlannedStack[]): PlannedStack[] {
-  const byName = new Map(stacks.map((s) => [s.name, s]));
-  const remaining = new Map(stacks.map((s) => [s.name, new Set(s.dependsOn.filter((d) => byName.has(d)))]));
-  const order: PlannedStack[] = [];
-  while (remaining.size) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([n]) => byName.get(n)!);
-    if (!ready.length)
-      throw new Error(`the stacks ${[...remaining.keys()].join(', ')} import each other's exports in a cycle`);
-    ready.sort((a, b) => templateNumber(a.templateId) - templateNumber(b.templateId) || a.name.localeCompare(b.name));
-    const next = ready[0]!;
-    order.push(next);
-    remaining.delete(next.name);
-    for (const deps of remaining.values()) deps.delete(next.name);
-  }
-  return order;
+  // Ties broken by template number then name, so plans read 11, 13, 21, 31...
+  return topological(
+    planned,
+    (a, b) => templateNumber(a.templateId) - templateNumber(b.templateId) || a.name.localeCompare(b.name),
+  );
 }

@@ -22,9 +22,8 @@
 import CloudWatch from 'cloudform-types/types/cloudWatch';
 import SNS from 'cloudform-types/types/sns';
 import { AppLoadBalancer, AppService, DocumentDb, EcsCluster, Postgres, Redis, SqsQueue } from './contracts';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, sub, type IntrinsicFunction, type PolicyStatement } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { Patterns, StdParam } from './kit/names';
 import { kmsKey } from './kit/security';
 import { withTags } from './service/cfn';
@@ -41,6 +40,13 @@ import {
   type StoreRef,
   type Thresholds,
 } from './alarms/sources';
+
+/** 33.app-alarms: one stack per app, `{Prefix}{EnvironmentName}-{ApplicationName}-alarms`. */
+export const AppAlarmsTemplate: TemplateIdentity<'application'> = {
+  id: '33.app-alarms',
+  scope: 'application',
+  stackSuffix: 'alarms',
+};
 
 /** The data stores 33 watches; S3 buckets and SNS topics get no alarms. */
 export const WATCHED_KINDS = ['postgres', 'documentdb', 'redis', 'sqs'] as const;
@@ -249,11 +255,9 @@ function dashboard(t: App, groups: AlarmGroup[]): Handle {
 /** Builds 33; with no options, the published template (see `AlarmOptions` for the deployer's). */
 export function buildAppAlarms(opts: AlarmOptions = {}): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.appAlarms,
-    scope: 'application',
+    ...AppAlarmsTemplate,
     description:
       "App alarms: load balancer, service, databases, caches and queues, notifying an encrypted SNS topic with ContactEmail subscribed, and the app's CloudWatch dashboard",
-    stackSuffix: 'alarms',
     group: 'Thresholds',
   });
   const protocol = t.param(PORT_PROTOCOL_PARAM, {

@@ -1,64 +1,48 @@
 /**
  * Every cross-stack export of the catalogue, in one place (the contract between stages, like
  * Copilot's name.go). Producers call `t.export(Contract, value)`; consumers call
- * `t.import(Contract)`. The deployer reads the imports to order the stages.
+ * `t.import(Contract)`. The deployer reads the imports to order the stages. Which template
+ * produces a contract is what its builder exports (a test holds that each has exactly one), so it
+ * is not written here a second time.
  */
 import { appExport, envExport, projectExport } from './kit/exports';
-import { TemplateId } from './kit/ids';
 
 /** 11.env-network */
 export const Network = {
-  VpcId: envExport(TemplateId.network, 'VpcId', 'The VPC id'),
-  VpcCidr: envExport(TemplateId.network, 'VpcCidr', 'The VPC CIDR block'),
-  PublicSubnetIds: envExport(
-    TemplateId.network,
-    'PublicSubnetIds',
-    'Public subnets, one per AZ (load balancers, NAT gateways)',
-    { kind: 'list' },
-  ),
+  VpcId: envExport('VpcId', 'The VPC id'),
+  VpcCidr: envExport('VpcCidr', 'The VPC CIDR block'),
+  PublicSubnetIds: envExport('PublicSubnetIds', 'Public subnets, one per AZ (load balancers, NAT gateways)', {
+    kind: 'list',
+  }),
   PrivateSubnetIds: envExport(
-    TemplateId.network,
     'PrivateSubnetIds',
     'Private subnets, one per AZ, with outbound access through NAT (services, nodes, jump boxes)',
     { kind: 'list' },
   ),
   DataSubnetIds: envExport(
-    TemplateId.network,
     'DataSubnetIds',
     'Isolated data subnets, one per AZ, with no route to the internet (databases, caches)',
     { kind: 'list' },
   ),
   LoadBalancerSecurityGroupId: envExport(
-    TemplateId.network,
     'LoadBalancerSecurityGroupId',
     'Security group for load balancers: HTTP and HTTPS from anywhere',
   ),
   AppSecurityGroupId: envExport(
-    TemplateId.network,
     'AppSecurityGroupId',
     'Security group for app tasks and nodes: reachable only from the load balancers',
   ),
   DatabaseSecurityGroupId: envExport(
-    TemplateId.network,
     'DatabaseSecurityGroupId',
     'Security group for databases: reachable only from apps (and jump boxes) on database ports',
   ),
   CacheSecurityGroupId: envExport(
-    TemplateId.network,
     'CacheSecurityGroupId',
     'Security group for caches: reachable only from apps (and jump boxes) on the Redis port',
   ),
-  DbSubnetGroupName: envExport(
-    TemplateId.network,
-    'DbSubnetGroupName',
-    'RDS / Aurora / DocumentDB subnet group over the data subnets',
-  ),
-  CacheSubnetGroupName: envExport(
-    TemplateId.network,
-    'CacheSubnetGroupName',
-    'ElastiCache subnet group over the data subnets',
-  ),
-  AvailabilityZones: envExport(TemplateId.network, 'AvailabilityZones', 'The availability zones in use', {
+  DbSubnetGroupName: envExport('DbSubnetGroupName', 'RDS / Aurora / DocumentDB subnet group over the data subnets'),
+  CacheSubnetGroupName: envExport('CacheSubnetGroupName', 'ElastiCache subnet group over the data subnets'),
+  AvailabilityZones: envExport('AvailabilityZones', 'The availability zones in use', {
     kind: 'list',
   }),
 } as const;
@@ -73,25 +57,21 @@ export const Network = {
  * capacity provider strategy instead.
  */
 export const EcsCluster = {
-  ClusterName: envExport(TemplateId.ecsCluster, 'EcsClusterName', 'The ECS cluster name'),
-  ClusterArn: envExport(TemplateId.ecsCluster, 'EcsClusterArn', 'The ECS cluster ARN'),
+  ClusterName: envExport('EcsClusterName', 'The ECS cluster name'),
+  ClusterArn: envExport('EcsClusterArn', 'The ECS cluster ARN'),
 } as const;
 
 // ---- 14.env-eks-cluster ----
 export const EksCluster = {
-  ClusterName: envExport(TemplateId.eksCluster, 'EksClusterName', 'The EKS cluster name'),
-  ClusterArn: envExport(TemplateId.eksCluster, 'EksClusterArn', 'The EKS cluster ARN'),
-  OidcProviderArn: envExport(
-    TemplateId.eksCluster,
-    'EksOidcProviderArn',
-    'The IAM OIDC provider for service-account roles',
-  ),
+  ClusterName: envExport('EksClusterName', 'The EKS cluster name'),
+  ClusterArn: envExport('EksClusterArn', 'The EKS cluster ARN'),
+  OidcProviderArn: envExport('EksOidcProviderArn', 'The IAM OIDC provider for service-account roles'),
 } as const;
 
 // ---- 21.project-ecr-image-repo ----
 export const EcrRepo = {
-  RepositoryArn: projectExport(TemplateId.ecrRepo, 'RepositoryArn', 'The ECR repository ARN'),
-  RepositoryUri: projectExport(TemplateId.ecrRepo, 'RepositoryUri', 'The ECR repository URI (docker push target)'),
+  RepositoryArn: projectExport('RepositoryArn', 'The ECR repository ARN'),
+  RepositoryUri: projectExport('RepositoryUri', 'The ECR repository URI (docker push target)'),
 } as const;
 
 // ---- 31.app-loadbalancer ----
@@ -102,75 +82,51 @@ export const EcrRepo = {
  */
 export const AppLoadBalancer = {
   ListenerArn: appExport(
-    TemplateId.loadBalancer,
     'ListenerArn',
     'The listener services attach rules to: HTTPS when the app has a certificate, else HTTP (TCP/TLS for a network load balancer)',
   ),
   TargetGroupArn: appExport(
-    TemplateId.loadBalancer,
     'TargetGroupArn',
     "The app's target group (IP targets): the main service registers its tasks here",
   ),
   LoadBalancerFullName: appExport(
-    TemplateId.loadBalancer,
     'LoadBalancerFullName',
     "The load balancer's full name (app/... or net/...), the dimension of its CloudWatch metrics",
   ),
-  LoadBalancerDnsName: appExport(
-    TemplateId.loadBalancer,
-    'LoadBalancerDnsName',
-    "The load balancer's DNS name (point the app's domain here)",
-  ),
+  LoadBalancerDnsName: appExport('LoadBalancerDnsName', "The load balancer's DNS name (point the app's domain here)"),
   LogGroupName: appExport(
-    TemplateId.loadBalancer,
     'LogGroupName',
     "The app's log group: every service of the app logs here, one stream prefix per service",
   ),
   ConfigSecretArn: appExport(
-    TemplateId.loadBalancer,
     'ConfigSecretArn',
     "The app's configuration secret (a JSON document in Secrets Manager, read by the app at start)",
   ),
-  AppKeyArn: appExport(
-    TemplateId.loadBalancer,
-    'AppKeyArn',
-    "The app's KMS key: encrypts its configuration secret and its logs",
-  ),
+  AppKeyArn: appExport('AppKeyArn', "The app's KMS key: encrypts its configuration secret and its logs"),
 } as const;
 
 // ---- 32.app-ecs-service ----
 /** The app's main service, for its alarms and dashboard (33). 91 has its own roles; see templates/extraService.ts. */
 export const AppService = {
-  ServiceName: appExport(
-    TemplateId.ecsService,
-    'EcsServiceName',
-    "The app's main ECS service name, the dimension of its CloudWatch metrics",
-  ),
+  ServiceName: appExport('EcsServiceName', "The app's main ECS service name, the dimension of its CloudWatch metrics"),
 } as const;
 // ---- 4x data stores ----
 // Repeatable per application: export names carry the store's DataName before the key
 // (`x-dev-acme-main-PostgresSecretArn`). Keys name their kind, so a link to the wrong kind of
 // store fails on a missing export instead of wiring the wrong thing.
-const data = (producer: Parameters<typeof appExport>[0], key: string, description: string) =>
-  appExport(producer, key, description, { instanceParam: 'DataName' });
+const data = (key: string, description: string) => appExport(key, description, { instanceParam: 'DataName' });
 
 /** 41.data-postgres */
 export const Postgres = {
   SecretArn: data(
-    TemplateId.postgres,
     'PostgresSecretArn',
     'Secret with the database credentials and connection: username, password, dbname, host, port',
   ),
-  KeyArn: data(TemplateId.postgres, 'PostgresKeyArn', 'KMS key of the database and its secret'),
-  Endpoint: data(TemplateId.postgres, 'PostgresEndpoint', 'Writer endpoint host name'),
-  ReaderEndpoint: data(
-    TemplateId.postgres,
-    'PostgresReaderEndpoint',
-    'Reader endpoint host name (load-balanced over the replicas)',
-  ),
-  Port: data(TemplateId.postgres, 'PostgresPort', 'Database port'),
+  KeyArn: data('PostgresKeyArn', 'KMS key of the database and its secret'),
+  Endpoint: data('PostgresEndpoint', 'Writer endpoint host name'),
+  ReaderEndpoint: data('PostgresReaderEndpoint', 'Reader endpoint host name (load-balanced over the replicas)'),
+  Port: data('PostgresPort', 'Database port'),
   ClusterIdentifier: data(
-    TemplateId.postgres,
     'PostgresClusterId',
     'The Aurora cluster identifier, the dimension of its CloudWatch metrics',
   ),
@@ -179,15 +135,13 @@ export const Postgres = {
 /** 42.data-documentdb */
 export const DocumentDb = {
   SecretArn: data(
-    TemplateId.documentdb,
     'DocDbSecretArn',
     'Secret with the cluster credentials and connection: username, password, dbname, host, port',
   ),
-  KeyArn: data(TemplateId.documentdb, 'DocDbKeyArn', 'KMS key of the cluster and its secret'),
-  Endpoint: data(TemplateId.documentdb, 'DocDbEndpoint', 'Cluster endpoint host name'),
-  Port: data(TemplateId.documentdb, 'DocDbPort', 'Cluster port'),
+  KeyArn: data('DocDbKeyArn', 'KMS key of the cluster and its secret'),
+  Endpoint: data('DocDbEndpoint', 'Cluster endpoint host name'),
+  Port: data('DocDbPort', 'Cluster port'),
   ClusterIdentifier: data(
-    TemplateId.documentdb,
     'DocDbClusterId',
     'The DocumentDB cluster identifier, the dimension of its CloudWatch metrics',
   ),
@@ -195,13 +149,12 @@ export const DocumentDb = {
 
 /** 43.data-redis */
 export const Redis = {
-  SecretArn: data(TemplateId.redis, 'RedisSecretArn', 'Secret with the Redis AUTH token (JSON key authToken)'),
-  KeyArn: data(TemplateId.redis, 'RedisKeyArn', 'KMS key of the cache and its secret'),
-  Endpoint: data(TemplateId.redis, 'RedisEndpoint', 'Primary endpoint host name (TLS)'),
-  ReaderEndpoint: data(TemplateId.redis, 'RedisReaderEndpoint', 'Reader endpoint host name (TLS)'),
-  Port: data(TemplateId.redis, 'RedisPort', 'Redis port'),
+  SecretArn: data('RedisSecretArn', 'Secret with the Redis AUTH token (JSON key authToken)'),
+  KeyArn: data('RedisKeyArn', 'KMS key of the cache and its secret'),
+  Endpoint: data('RedisEndpoint', 'Primary endpoint host name (TLS)'),
+  ReaderEndpoint: data('RedisReaderEndpoint', 'Reader endpoint host name (TLS)'),
+  Port: data('RedisPort', 'Redis port'),
   ReplicationGroupId: data(
-    TemplateId.redis,
     'RedisReplicationGroupId',
     'The replication group id: its nodes report CloudWatch metrics as <id>-001, <id>-002...',
   ),
@@ -209,23 +162,18 @@ export const Redis = {
 
 /** 44.data-s3-bucket */
 export const S3Bucket = {
-  BucketName: data(TemplateId.s3Bucket, 'BucketName', 'The bucket name'),
-  BucketArn: data(TemplateId.s3Bucket, 'BucketArn', 'The bucket ARN'),
-  KeyArn: data(TemplateId.s3Bucket, 'BucketKeyArn', 'KMS key the bucket encrypts objects with'),
+  BucketName: data('BucketName', 'The bucket name'),
+  BucketArn: data('BucketArn', 'The bucket ARN'),
+  KeyArn: data('BucketKeyArn', 'KMS key the bucket encrypts objects with'),
 } as const;
 
 /** 45.data-sqs-queue */
 export const SqsQueue = {
-  QueueUrl: data(TemplateId.sqsQueue, 'QueueUrl', 'The queue URL (what SDK calls take)'),
-  QueueArn: data(TemplateId.sqsQueue, 'QueueArn', 'The queue ARN'),
-  QueueName: data(TemplateId.sqsQueue, 'QueueName', 'The queue name'),
-  KeyArn: data(
-    TemplateId.sqsQueue,
-    'QueueKeyArn',
-    'KMS key the queue (and its dead-letter queue) encrypts messages with',
-  ),
+  QueueUrl: data('QueueUrl', 'The queue URL (what SDK calls take)'),
+  QueueArn: data('QueueArn', 'The queue ARN'),
+  QueueName: data('QueueName', 'The queue name'),
+  KeyArn: data('QueueKeyArn', 'KMS key the queue (and its dead-letter queue) encrypts messages with'),
   DeadLetterQueueName: data(
-    TemplateId.sqsQueue,
     'DeadLetterQueueName',
     'The dead-letter queue name, the dimension of its CloudWatch metrics',
   ),
@@ -233,9 +181,9 @@ export const SqsQueue = {
 
 /** 46.data-sns-topic */
 export const SnsTopic = {
-  TopicArn: data(TemplateId.snsTopic, 'TopicArn', 'The topic ARN'),
-  TopicName: data(TemplateId.snsTopic, 'TopicName', 'The topic name'),
-  KeyArn: data(TemplateId.snsTopic, 'TopicKeyArn', 'KMS key the topic encrypts messages with'),
+  TopicArn: data('TopicArn', 'The topic ARN'),
+  TopicName: data('TopicName', 'The topic name'),
+  KeyArn: data('TopicKeyArn', 'KMS key the topic encrypts messages with'),
 } as const;
 // ---- 91.extra-service: no exports (nothing builds on an extra service) ----
 

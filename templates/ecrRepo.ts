@@ -13,9 +13,8 @@
  */
 import ECR from 'cloudform-types/types/ecr';
 import { EcrRepo } from './contracts';
-import { TemplateBuilder, type BuiltTemplate } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type TemplateIdentity } from './kit/builder';
 import { Fn, keep, sub } from './kit/cf';
-import { TemplateId } from './kit/ids';
 
 /**
  * The lifecycle policy, as ECR takes it (a JSON string). Untagged images (left behind when a tag
@@ -46,13 +45,18 @@ export function lifecyclePolicyText(): string {
   return JSON.stringify({ rules }).replace(/"(\$\{[A-Za-z]+\})"/g, '$1');
 }
 
+/** Who 21 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const EcrRepoTemplate: TemplateIdentity<'project'> = {
+  id: '21.project-ecr-image-repo',
+  scope: 'project',
+  stackSuffix: '',
+};
+
 export function buildEcrRepo(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.ecrRepo,
-    scope: 'project',
+    ...EcrRepoTemplate,
     description:
       'ECR image repository for a project (shared by all environments): scan on push, lifecycle policy, KMS encryption, retained on delete',
-    stackSuffix: '',
     group: 'Image repository',
   });
 

@@ -23,10 +23,9 @@ import EC2 from 'cloudform-types/types/ec2';
 import ECS from 'cloudform-types/types/ecs';
 import IAM from 'cloudform-types/types/iam';
 import { EcsCluster, Network } from './contracts';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, sub, withCondition, type IntrinsicFunction } from './kit/cf';
 import { allow, assumedBy, managedPolicy, policy } from './kit/iam';
-import { TemplateId } from './kit/ids';
 
 /** The public SSM parameter naming the current ECS-optimised Amazon Linux 2023 AMI (x86_64). */
 export const ECS_AMI_PARAMETER = '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
@@ -36,13 +35,18 @@ export const CapacityStrategies = ['FARGATE', 'FARGATE_SPOT', 'FARGATE_BASE_SPOT
 
 type Env = TemplateBuilder<'environment'>;
 
+/** Who 13 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const EcsClusterTemplate: TemplateIdentity<'environment'> = {
+  id: '13.env-ecs-cluster',
+  scope: 'environment',
+  stackSuffix: 'ecs-cluster',
+};
+
 export function buildEcsCluster(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.ecsCluster,
-    scope: 'environment',
+    ...EcsClusterTemplate,
     description:
       'ECS cluster with Fargate and Fargate Spot capacity, Container Insights, and an optional EC2 auto-scaling group as a managed capacity provider',
-    stackSuffix: 'ecs-cluster',
     group: 'ECS cluster',
   });
   const p = parameters(t);

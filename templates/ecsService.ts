@@ -8,9 +8,8 @@
  * environment and secret keys (see `ServiceOptions`).
  */
 import { AppLoadBalancer, AppService } from './contracts';
-import { TemplateBuilder, type BuiltTemplate } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type TemplateIdentity } from './kit/builder';
 import { sub } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { addEcsService, type ServiceOptions } from './service/service';
 
 /**
@@ -19,14 +18,19 @@ import { addEcsService, type ServiceOptions } from './service/service';
  */
 export const MAIN_LOG_STREAM_PREFIX = 'app';
 
+/** Who 32 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const EcsServiceTemplate: TemplateIdentity<'application'> = {
+  id: '32.app-ecs-service',
+  scope: 'application',
+  stackSuffix: 'service',
+};
+
 /** Builds 32; with no options, the published template (see `ServiceOptions` for the deployer's). */
 export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.ecsService,
-    scope: 'application',
+    ...EcsServiceTemplate,
     description:
       "App service: Fargate (or EC2) task definition, ECS service on the app's target group, least-privilege roles, CPU/memory autoscaling",
-    stackSuffix: 'service',
     group: 'Container',
   });
   const { service } = addEcsService(

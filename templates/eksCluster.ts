@@ -15,10 +15,9 @@ import EC2 from 'cloudform-types/types/ec2';
 import EKS from 'cloudform-types/types/eks';
 import IAM from 'cloudform-types/types/iam';
 import { EksCluster, Network } from './contracts';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, Refs, sub, withCondition, type CfnResource, type IntrinsicFunction } from './kit/cf';
 import { allow, assumedBy, managedPolicy, policy } from './kit/iam';
-import { TemplateId } from './kit/ids';
 import { kmsKey, logGroup, logsMayUseKey, LOG_RETENTION_DAYS } from './kit/security';
 
 /**
@@ -49,13 +48,18 @@ interface Params {
   diskSize: IntrinsicFunction;
 }
 
+/** Who 14 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const EksClusterTemplate: TemplateIdentity<'environment'> = {
+  id: '14.env-eks-cluster',
+  scope: 'environment',
+  stackSuffix: 'eks-cluster',
+};
+
 export function buildEksCluster(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.eksCluster,
-    scope: 'environment',
+    ...EksClusterTemplate,
     description:
       'EKS cluster in the private subnets: KMS-encrypted secrets, control-plane logs, private endpoint by default, managed node group, IAM OIDC provider',
-    stackSuffix: 'eks-cluster',
     group: 'EKS cluster',
   });
   const p = parameters(t);

@@ -16,9 +16,8 @@
  */
 import ELB from 'cloudform-types/types/elasticLoadBalancingV2';
 import { AppLoadBalancer, Network } from './contracts';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, sub, type IntrinsicFunction } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { Patterns } from './kit/names';
 import { either, notEmpty, onlyIf } from './service/cfn';
 import { addEcsService, type ServiceOptions } from './service/service';
@@ -99,7 +98,7 @@ function routeParams(t: App): RouteParams {
 
 function targetGroup(t: App, r: RouteParams): Handle {
   return t.add(
-    'TargetGroup',
+    TARGET_GROUP_LOGICAL_ID,
     new ELB.TargetGroup({
       // ECS registers each task with its container port; this port is only the default.
       TargetType: 'ip',
@@ -148,14 +147,22 @@ function listenerRule(t: App, r: RouteParams, tg: Handle): Handle {
   });
 }
 
+/** Who 91 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+/** The logical id of an extra service's own target group (32 uses its load balancer's): the health watch reads it. */
+export const TARGET_GROUP_LOGICAL_ID = 'TargetGroup';
+
+export const ExtraServiceTemplate: TemplateIdentity<'application'> = {
+  id: '91.extra-service',
+  scope: 'application',
+  stackSuffix: '${Suffix}',
+};
+
 /** Builds 91; with no options, the published template (see `ServiceOptions` for the deployer's). */
 export function buildExtraService(opts: ServiceOptions = {}): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.extraService,
-    scope: 'application',
+    ...ExtraServiceTemplate,
     description:
       "Extra service on the app's load balancer: target group, listener rule by path prefix, task definition, service, autoscaling",
-    stackSuffix: '${Suffix}',
     group: 'Routing',
   });
   const rule = Patterns.ExtraSuffix;

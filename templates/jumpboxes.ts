@@ -13,10 +13,9 @@ import EC2 from 'cloudform-types/types/ec2';
 import IAM from 'cloudform-types/types/iam';
 import { Network } from './contracts';
 import { DataPorts } from './network';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, Refs, withCondition, type IntrinsicFunction } from './kit/cf';
 import { assumedBy, managedPolicy } from './kit/iam';
-import { TemplateId } from './kit/ids';
 
 /** The public SSM parameter naming the latest Amazon Linux 2023 AMI (x86_64). */
 export const AL2023_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
@@ -33,13 +32,18 @@ const INSTANCE_TYPES = [
   't3a.medium',
 ];
 
+/** Who 12 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const JumpboxesTemplate: TemplateIdentity<'environment'> = {
+  id: '12.env-jumpboxes',
+  scope: 'environment',
+  stackSuffix: 'jumpboxes',
+};
+
 export function buildJumpboxes(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.jumpboxes,
-    scope: 'environment',
+    ...JumpboxesTemplate,
     description:
       'Jump boxes reached through SSM Session Manager (no inbound SSH), in the private subnets, with access to the databases and caches',
-    stackSuffix: 'jumpboxes',
     group: 'Jump boxes',
   });
 

@@ -24,9 +24,8 @@ import type { LoadBalancerAttribute } from 'cloudform-types/types/elasticLoadBal
 import Route53 from 'cloudform-types/types/route53';
 import SecretsManager from 'cloudform-types/types/secretsManager';
 import { AppLoadBalancer, Network } from './contracts';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, keep, sub, withCondition, type IntrinsicFunction } from './kit/cf';
-import { TemplateId } from './kit/ids';
 import { checkovSkip, kmsKey, logGroup, logsMayUseKey, LOG_RETENTION_DAYS } from './kit/security';
 import { either, notEmpty, onlyIf, withTags } from './service/cfn';
 
@@ -512,14 +511,19 @@ function appUrl(alb: Alb, nlb: Nlb, p: LbParams): IntrinsicFunction {
   return Fn.Join('', [scheme, host, port]);
 }
 
+/** Who 31 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const LoadBalancerTemplate: TemplateIdentity<'application'> = {
+  id: '31.app-loadbalancer',
+  scope: 'application',
+  stackSuffix: 'loadbalancer',
+};
+
 /** Builds 31: one template for both traffic types, switched by `PortProtocol` (no build options). */
 export function buildLoadBalancer(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.loadBalancer,
-    scope: 'application',
+    ...LoadBalancerTemplate,
     description:
       'App load balancer (ALB, or NLB for TCP), listeners, target group, log group, KMS key and configuration secret',
-    stackSuffix: 'loadbalancer',
     group: 'Load balancer',
   });
   const { protocol, p } = declareParams(t);

@@ -11,10 +11,9 @@ import RDS from 'cloudform-types/types/rds';
 import ElastiCache from 'cloudform-types/types/elastiCache';
 import IAM from 'cloudform-types/types/iam';
 import { Network } from './contracts';
-import { TemplateBuilder, type BuiltTemplate, type Handle } from './kit/builder';
+import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, Refs, sub, withCondition, type IntrinsicFunction } from './kit/cf';
 import { allow, assumedBy, policy } from './kit/iam';
-import { TemplateId } from './kit/ids';
 import { checkovSkip, kmsKey, logGroup, logsMayUseKey, LOG_RETENTION_DAYS } from './kit/security';
 
 const AZ_LETTERS = ['A', 'B', 'C'] as const;
@@ -24,13 +23,18 @@ const CIDR_LIST = '^\\s*(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-8])\\s*$';
 /** Ports the data tier listens on: PostgreSQL, DocumentDB (MongoDB wire protocol), Redis. */
 export const DataPorts = { postgres: 5432, documentdb: 27017, redis: 6379 } as const;
 
+/** Who 11 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const NetworkTemplate: TemplateIdentity<'environment'> = {
+  id: '11.env-network',
+  scope: 'environment',
+  stackSuffix: 'network',
+};
+
 export function buildNetwork(): BuiltTemplate {
   const t = new TemplateBuilder({
-    id: TemplateId.network,
-    scope: 'environment',
+    ...NetworkTemplate,
     description:
       'Environment network: VPC, public/private/data subnets in 2 or 3 AZs, NAT, security groups, subnet groups, flow logs',
-    stackSuffix: 'network',
     group: 'Network',
   });
 

@@ -23,13 +23,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
-import {
-  AbortedError,
-  EndpointUnreachableError,
-  NoAccountIdError,
-  NoCredentialsError,
-  NoRegionError,
-} from '../deploy/errors';
+import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from './errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
 export const DEFAULT_TIMEOUT_MS = 30_000;

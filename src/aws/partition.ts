@@ -7,6 +7,11 @@ export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
   return 'aws';
 }
 
+/** The public DNS suffix of the region's partition (service endpoints). */
+export function dnsSuffix(region: string): string {
+  return partitionOf(region) === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
 /** Refuses plain-HTTP requests to the bucket and its objects. */
 export function tlsOnlyStatement(bucket: string, region: string) {
   const arn = `arn:${partitionOf(region)}:s3:::${bucket}`;

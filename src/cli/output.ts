@@ -4,7 +4,7 @@
  */
 import pc from 'picocolors';
 import { CliError, type ExitCodeValue } from './errors';
-import type { GlobalOptions } from './main';
+import type { GlobalOptions } from './global-options';
 
 let colors = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 

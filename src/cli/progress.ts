@@ -3,11 +3,15 @@
  * resource event) in a terminal; plain lines without one (listr2's simple renderer); nothing with
  * --json. The engine emits events; this module only renders them (events flow one way).
  */
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, type ListrRendererFactory, type ListrTaskWrapper } from 'listr2';
+import type { DestroyResult } from '../deploy/destroy';
 import type { ChangeSummary, DeployEvent, DeployResult, GaveUp, ResourceChange, ServiceNotice } from '../deploy/types';
 import { c } from './output';
 
-type Task = ListrTaskWrapper<unknown, any, any>;
+type Task = ListrTaskWrapper<unknown, ListrRendererFactory, ListrRendererFactory>;
+
+/** What a stack's line settles with: a deploy's or a destroy's result. */
+export type RunResult = DeployResult | DestroyResult;
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -83,10 +87,7 @@ export interface ProgressOptions {
  */
 export class Progress {
   private readonly tasks = new Map<string, Task>();
-  private readonly results = new Map<
-    string,
-    Deferred<DeployResult | { kind: string; stackName: string; [k: string]: unknown }>
-  >();
+  private readonly results = new Map<string, Deferred<RunResult>>();
   private readonly ready = new Map<string, Deferred<Task>>();
   private listr?: Promise<unknown>;
   private promptLock: Promise<unknown> = Promise.resolve();
@@ -112,7 +113,7 @@ export class Progress {
           this.ready.get(s.name)!.resolve(task);
           if (s.dependsOn.length) this.say(task, s.name, `waiting for ${s.dependsOn.join(', ')}`);
           const result = await this.results.get(s.name)!.promise;
-          this.settle(task, s.name, result as DeployResult);
+          this.settle(task, s.name, result);
         },
         rendererOptions: { outputBar: 3, persistentOutput: false },
       })),
@@ -156,7 +157,7 @@ export class Progress {
     }
   }
 
-  done(name: string, result: DeployResult | { kind: string; stackName: string; [k: string]: unknown }): void {
+  done(name: string, result: RunResult): void {
     this.results.get(name)?.resolve(result);
   }
 
@@ -180,15 +181,15 @@ export class Progress {
     await this.listr;
   }
 
-  private settle(task: Task, name: string, r: DeployResult | { kind: string; [k: string]: any }): void {
+  private settle(task: Task, name: string, r: RunResult): void {
     const base = `${name} ${c().dim(this.stacks.find((s) => s.name === name)!.templateId)}`;
     switch (r.kind) {
       case 'created':
       case 'updated':
-        task.title = `${base} ${r.kind} (${(r as any).changes.length} resource changes)`;
+        task.title = `${base} ${r.kind} (${r.changes.length} resource changes)`;
         return;
       case 'deleted':
-        task.title = `${base} deleted${(r as any).kept?.length ? `, kept ${(r as any).kept.length} resources` : ''}`;
+        task.title = `${base} deleted${r.kept.length ? `, kept ${r.kept.length} resources` : ''}`;
         return;
       case 'skipped-unchanged':
         task.skip(`${base} unchanged`);
@@ -200,10 +201,10 @@ export class Progress {
         task.skip(`${base} not applied (declined)`);
         return;
       case 'not-run':
-        task.skip(`${base} not run: ${(r as any).because}`);
+        task.skip(`${base} not run: ${r.because}`);
         return;
       default:
-        throw new Error(`${base} ${describeFailure(r as DeployResult)}`);
+        throw new Error(`${base} ${describeFailure(r)}`);
     }
   }
 }
@@ -221,22 +222,21 @@ function gaveUpLine(status: string, g: GaveUp): string {
 }
 
 /** The one-line story of a result that is not a success. */
-export function describeFailure(r: DeployResult | { kind: string; [k: string]: any }): string {
-  const x = r as any;
+export function describeFailure(r: RunResult): string {
   switch (r.kind) {
     case 'failed':
-      if (x.gaveUp) return gaveUpLine(x.status, x.gaveUp);
-      return x.rootCause
-        ? `failed (${x.status}): ${x.rootCause.logicalId} ${x.rootCause.resourceType} ${x.rootCause.status}: ${x.rootCause.reason}`
-        : `failed (${x.status})${x.statusReason ? `: ${x.statusReason}` : ''}`;
+      if ('gaveUp' in r && r.gaveUp) return gaveUpLine(r.status, r.gaveUp);
+      return r.rootCause
+        ? `failed (${r.status}): ${r.rootCause.logicalId} ${r.rootCause.resourceType} ${r.rootCause.status}: ${r.rootCause.reason}`
+        : `failed (${r.status})${r.statusReason ? `: ${r.statusReason}` : ''}`;
     case 'error':
-      return `could not run: ${x.error?.message ?? x.error}`;
+      return `could not run: ${r.error?.message ?? r.error}`;
     case 'cancelled':
-      return `cancelled${x.status ? ` (${x.status})` : ''}`;
+      return `cancelled${r.status ? ` (${r.status})` : ''}`;
     case 'detached':
-      return `detached while CloudFormation goes on (${x.status}); run the same command again to attach`;
+      return `detached while CloudFormation goes on (${r.status}); run the same command again to attach`;
     case 'not-run':
-      return `not run: ${x.because}`;
+      return `not run: ${r.because}`;
     default:
       return r.kind;
   }

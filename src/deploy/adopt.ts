@@ -11,7 +11,6 @@
  * never stands in the way; `describeRecreate` in ./recreate.ts says what becomes of each.
  */
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
 import { AdoptionBlockedError } from './errors';
 import { effectiveParameters, parseTemplate, type TemplateDoc, type TemplateResource } from './template';
@@ -57,6 +56,8 @@ async function repositoryExists(clients: AwsClients, repositoryName: string): Pr
 
 /** Whether the bucket name is taken (403: by another account, which is just as much in the way). */
 async function bucketExists(clients: AwsClients, bucket: string): Promise<boolean> {
+  // Loaded here, not at the top: only a template with a fixed-name bucket gets this far.
+  const { HeadBucketCommand } = await import('@aws-sdk/client-s3');
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return true;

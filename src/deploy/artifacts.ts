@@ -5,15 +5,15 @@
  * is never uploaded twice.
  */
 import { createHash } from 'node:crypto';
-import {
-  HeadBucketCommand,
-  HeadObjectCommand,
-  PutBucketLifecycleConfigurationCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients';
-import { createBucketIn, makeBucketPrivate } from '../aws/private-bucket';
 import { ArtifactBucketUnavailableError } from './errors';
+
+/**
+ * The S3 SDK and the bucket helpers, loaded on the first upload: every deploy and plan imports this
+ * module, and most never send a template through S3 (the client costs start-up time).
+ */
+const s3 = () => import('@aws-sdk/client-s3');
+const privateBucket = () => import('../aws/private-bucket');
 
 /** CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL. */
 export const INLINE_TEMPLATE_LIMIT = 51_200;
@@ -54,6 +54,7 @@ async function bucketExists(
   bucket: string,
   owner: { ExpectedBucketOwner?: string },
 ): Promise<boolean> {
+  const { HeadBucketCommand } = await s3();
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket, ...owner }));
     return true;
@@ -67,6 +68,7 @@ async function bucketExists(
 }
 
 async function createBucket(clients: AwsClients, bucket: string, region: string): Promise<void> {
+  const { createBucketIn } = await privateBucket();
   try {
     await createBucketIn(clients.s3, bucket, region);
   } catch (err) {
@@ -81,6 +83,10 @@ async function configureBucket(
   region: string,
   owner: { ExpectedBucketOwner?: string },
 ): Promise<void> {
+  const [{ makeBucketPrivate }, { PutBucketLifecycleConfigurationCommand }] = await Promise.all([
+    privateBucket(),
+    s3(),
+  ]);
   await makeBucketPrivate(clients.s3, {
     bucket,
     region,
@@ -120,6 +126,7 @@ export function lazyArtifactBucket(clients: AwsClients, opts: ArtifactBucketOpti
 export async function uploadTemplate(clients: AwsClients, bucket: string, body: string): Promise<string> {
   const key = `templates/${createHash('sha256').update(body).digest('hex')}.json`;
   if (!(await objectExists(clients, bucket, key))) {
+    const { PutObjectCommand } = await s3();
     await clients.s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
     );
@@ -128,6 +135,7 @@ export async function uploadTemplate(clients: AwsClients, bucket: string, body: 
 }
 
 async function objectExists(clients: AwsClients, bucket: string, key: string): Promise<boolean> {
+  const { HeadObjectCommand } = await s3();
   try {
     await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;

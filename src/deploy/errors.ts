@@ -1,16 +1,25 @@
 /**
- * Typed errors of the deploy engine and the AWS client factory: one class per condition, each with
- * a stable `code` to match on (never the message), the stack it concerns when there is one, and a
- * `hint` telling a person what to do. The CLI turns these into text and exit codes; nothing here
- * prints. Outcomes that are not errors ("no changes", "stack failed and rolled back") are
- * {@link DeployResult} values instead, see ./types.ts.
+ * Typed errors of the deploy engine: one class per condition, each with a stable `code` to match on
+ * (never the message), the stack it concerns when there is one, and a `hint` telling a person what
+ * to do (see ToolError in src/errors.ts). The CLI turns these into text and exit codes; nothing
+ * here prints. Outcomes that are not errors ("no changes", "stack failed and rolled back") are
+ * {@link DeployResult} values instead, see ./types.ts. The AWS client factory's errors (no
+ * credentials, no region, an endpoint that does not answer, Ctrl-C) are src/aws/errors.ts's,
+ * re-exported here because the engine meets them on every call.
  */
+import { ToolError, type Outcome } from '../errors';
+
+export {
+  AbortedError,
+  EndpointUnreachableError,
+  NoAccountIdError,
+  NoCredentialsError,
+  NoRegionError,
+  type UnreachableCall,
+} from '../aws/errors';
 
 /** Every condition the engine reports by throwing. */
 export type EngineErrorCode =
-  | 'NoCredentials'
-  | 'NoRegion'
-  | 'NoAccountId'
   | 'StackNotFound'
   | 'StackState'
   | 'RecreateRefused'
@@ -25,23 +34,19 @@ export type EngineErrorCode =
   | 'TerminationProtected'
   | 'AdoptionBlocked'
   | 'GraphCycle'
-  | 'Aborted'
-  | 'EndpointUnreachable'
   | 'RunLocked'
   | 'QuotaExceeded'
   | 'ServiceLinkedRole';
 
 /** Base of every error the engine throws on purpose. */
-export class EngineError extends Error {
+export class EngineError extends ToolError<EngineErrorCode> {
   constructor(
-    readonly code: EngineErrorCode,
+    code: EngineErrorCode,
     message: string,
-    /** What a person can do about it (a flag, a command, a console page). */
-    readonly hint?: string,
+    hint?: string,
     options?: { cause?: unknown; stackName?: string },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    super(code, message, hint, options?.cause === undefined ? undefined : { cause: options.cause });
     this.stackName = options?.stackName;
   }
 
@@ -55,6 +60,10 @@ export class EngineError extends Error {
   get refusal(): boolean {
     return REFUSALS.has(this.code);
   }
+
+  override get outcome(): Outcome {
+    return this.refusal ? 'refused' : 'failed';
+  }
 }
 
 /** Conditions found before anything is changed: see {@link EngineError.refusal}. */
@@ -67,44 +76,6 @@ const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
   'GraphCycle',
   'RunLocked',
 ]);
-
-/** The SDK's credential chain found nothing (no profile, no env keys, no SSO session). */
-export class NoCredentialsError extends EngineError {
-  constructor(profile: string | undefined, cause?: unknown) {
-    super(
-      'NoCredentials',
-      profile ? `no usable AWS credentials for profile "${profile}"` : 'no AWS credentials found',
-      profile
-        ? `check the profile in ~/.aws/config; for SSO run \`aws sso login --profile ${profile}\``
-        : 'pass --profile NAME (or set AWS_PROFILE), run `aws sso login` for an SSO profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
-      { cause },
-    );
-  }
-}
-
-/** No region from the flag, the params file, AWS_REGION / AWS_DEFAULT_REGION or the profile. */
-export class NoRegionError extends EngineError {
-  constructor(cause?: unknown) {
-    super(
-      'NoRegion',
-      'no AWS region given',
-      'pass --region REGION, set region in the params file, set AWS_REGION, or add `region = ...` to your profile in ~/.aws/config',
-      { cause },
-    );
-  }
-}
-
-/** The account id is needed (artifact bucket name) and the credentials do not say it. */
-export class NoAccountIdError extends EngineError {
-  constructor(cause?: unknown) {
-    super(
-      'NoAccountId',
-      'cannot tell which AWS account these credentials belong to',
-      'set AWS_ACCOUNT_ID, or name the artifact bucket explicitly',
-      { cause },
-    );
-  }
-}
 
 /** The stack does not exist where one is needed (for callers such as `outputs`; deploy creates missing stacks). */
 export class StackNotFoundError extends EngineError {
@@ -314,40 +285,6 @@ export class GraphCycleError extends EngineError {
       'GraphCycle',
       `stacks depend on each other in a cycle: ${cycle.join(' -> ')}`,
       'remove one of the imports that close the cycle',
-    );
-  }
-}
-
-/** The abort signal fired while nothing could be cancelled or detached (e.g. between API calls). */
-export class AbortedError extends EngineError {
-  constructor(stackName?: string) {
-    super('Aborted', stackName ? `interrupted while working on ${stackName}` : 'interrupted', undefined, { stackName });
-  }
-}
-
-/** What {@link EndpointUnreachableError} says about the call that got no answer. */
-export interface UnreachableCall {
-  /** e.g. `https://cloudformation.eu-west-1.amazonaws.com` or the `--endpoint-url` given. */
-  endpoint: string;
-  region: string;
-  /** Service and operation, e.g. `CloudFormation DescribeStacks`. */
-  call: string;
-  /** `no answer within 30 s`, `connection refused`... */
-  reason: string;
-  attempts: number;
-  /** The endpoint came from --endpoint-url / AWS_ENDPOINT_URL rather than the region. */
-  viaEndpointOverride: boolean;
-}
-
-/** A call got no HTTP answer in any of its attempts (endpoint down, hung, unknown, or unreachable). */
-export class EndpointUnreachableError extends EngineError {
-  constructor(readonly detail: UnreachableCall) {
-    super(
-      'EndpointUnreachable',
-      `${detail.call} got no answer from ${detail.endpoint} (region ${detail.region}): ${detail.reason} (${detail.attempts} attempts)`,
-      detail.viaEndpointOverride
-        ? 'check that the endpoint given with --endpoint-url (or AWS_ENDPOINT_URL) is running and right, or drop it to reach AWS itself; --aws-timeout SECONDS waits longer'
-        : "check your network or proxy, the region (--region, the params file's region, AWS_REGION) and your credentials (--profile); --endpoint-url sends calls elsewhere; --aws-timeout SECONDS waits longer",
     );
   }
 }

@@ -4,6 +4,7 @@
  * and every stack that never started is reported `not-run` with the reason. Dependencies on
  * stacks outside the given set are taken as already deployed (e.g. `deploy --only`).
  */
+import { findCycle, topological } from '../../stages/order';
 import { GraphCycleError } from './errors';
 import { satisfiesDependents, type DeployResult, type StackSpec } from './types';
 
@@ -121,38 +122,14 @@ function notRun(
 
 /** Throws {@link GraphCycleError} naming one cycle, if there is any. */
 export function assertAcyclic(specs: GraphNode[]): void {
-  const byName = new Map(specs.map((s) => [s.name, s]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
-  const visit = (name: string): void => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') throw new GraphCycleError([...path.slice(path.indexOf(name)), name]);
-    state.set(name, 'visiting');
-    path.push(name);
-    for (const dep of byName.get(name)?.dependsOn ?? []) if (byName.has(dep)) visit(dep);
-    path.pop();
-    state.set(name, 'done');
-  };
-  for (const s of specs) visit(s.name);
+  const cycle = findCycle(specs);
+  if (cycle) throw new GraphCycleError(cycle);
 }
 
 /** Dependencies before dependents (stable: input order among independent stacks). */
 export function topologicalOrder<S extends GraphNode>(specs: S[]): S[] {
   assertAcyclic(specs);
-  const byName = new Map(specs.map((s) => [s.name, s]));
-  const placed = new Set<string>();
-  const out: S[] = [];
-  const place = (spec: S): void => {
-    if (placed.has(spec.name)) return;
-    placed.add(spec.name);
-    for (const dep of spec.dependsOn) {
-      const d = byName.get(dep);
-      if (d) place(d);
-    }
-    out.push(spec);
-  };
-  specs.forEach(place);
-  return out;
+  return topological(specs);
 }
 
 /** Dependents before their dependencies: the order to delete in. */

@@ -14,7 +14,10 @@ import {
   type ElasticLoadBalancingV2Client,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CONTAINER_NAME } from '../../templates/service/service';
+import { AppLoadBalancer } from '../../templates/contracts';
+import { TARGET_GROUP_LOGICAL_ID } from '../../templates/extraService';
+import { outputId } from '../../templates/kit/exports';
+import { CONTAINER_NAME, SERVICE_LOGICAL_ID } from '../../templates/service/service';
 import { describeStack, outputsOf } from '../deploy/cloudformation';
 import { stackResourceId } from './release';
 import { baselineOf, clusterOfServiceArn, describeService, snapshotOf } from './rollout';
@@ -107,7 +110,7 @@ export interface HealthInput {
 export async function serviceHealth(clients: HealthClients, input: HealthInput): Promise<ServiceHealth> {
   const health: ServiceHealth = { stack: input.stackName };
   try {
-    const arn = await stackResourceId(clients.cloudFormation, input.stackName, 'Service');
+    const arn = await stackResourceId(clients.cloudFormation, input.stackName, SERVICE_LOGICAL_ID);
     if (!arn) return { ...health, error: 'the stack has no ECS service resource' };
     const cluster = clusterOfServiceArn(arn) ?? (await input.clusterName?.());
     if (!cluster) return { ...health, error: `cannot tell the cluster of ${arn}` };
@@ -155,8 +158,8 @@ async function imageOf(ecs: ECSClient, service: Service): Promise<Partial<Servic
 }
 
 async function stackTargetGroup(cfn: CloudFormationClient, input: HealthInput): Promise<string | undefined> {
-  const own = await stackResourceId(cfn, input.stackName, 'TargetGroup');
+  const own = await stackResourceId(cfn, input.stackName, TARGET_GROUP_LOGICAL_ID);
   if (own) return own;
   if (!input.loadBalancerStack) return undefined;
-  return outputsOf(await describeStack(cfn, input.loadBalancerStack)).TargetGroupArn;
+  return outputsOf(await describeStack(cfn, input.loadBalancerStack))[outputId(AppLoadBalancer.TargetGroupArn)];
 }

@@ -10,9 +10,10 @@
 import { DescribeImagesCommand, DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { PlannedStack } from '../../stages/plan';
 import { StdParam } from '../../templates/kit/names';
+import { ImageTag } from '../../templates/service/image';
 
 /** The template parameter that names the tag (32, 91); `provision release` changes it. */
-export const IMAGE_TAG_PARAM = 'ImageTag';
+export const IMAGE_TAG_PARAM = ImageTag.parameter;
 
 /** What a service stack runs, read from its parameters. */
 export interface ServiceImageParams {

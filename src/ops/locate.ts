@@ -5,7 +5,7 @@
  * Pure: the plan in, stacks or a usage error out.
  */
 import type { PlannedStack } from '../../stages/plan';
-import { CliError } from '../cli/errors';
+import { OpsError } from './errors';
 
 /** The stacks of one app. */
 export interface AppStacks {
@@ -26,12 +26,14 @@ export function appNames(all: PlannedStack[]): string[] {
 export function appStacks(all: PlannedStack[], app: string | undefined, file: string): AppStacks {
   const names = appNames(all);
   if (!app)
-    throw CliError.usage(
+    throw new OpsError(
+      'UnknownTarget',
       '--app NAME is required',
       names.length ? `apps in ${file}: ${names.join(', ')}` : `${file} has no apps`,
     );
   if (!names.includes(app)) {
-    throw CliError.usage(
+    throw new OpsError(
+      'UnknownTarget',
       `no app "${app}" in ${file}`,
       names.length ? `apps in ${file}: ${names.join(', ')}` : `${file} has no apps (add one under apps:)`,
     );
@@ -51,7 +53,8 @@ export function serviceStack(stacks: AppStacks, extra: string | undefined, file:
   if (extra !== undefined) {
     const found = stacks.extras.get(extra);
     if (found) return found;
-    throw CliError.usage(
+    throw new OpsError(
+      'UnknownTarget',
       `app ${stacks.app} has no extra service "${extra}" in ${file}`,
       suffixes.length
         ? `its extra services: ${suffixes.join(', ')}`
@@ -59,7 +62,8 @@ export function serviceStack(stacks: AppStacks, extra: string | undefined, file:
     );
   }
   if (stacks.service) return stacks.service;
-  throw CliError.usage(
+  throw new OpsError(
+    'UnknownTarget',
     `app ${stacks.app} has no main service in ${file} (no service: section)`,
     suffixes.length
       ? `pick one of its extra services with --extra ${suffixes.join('|')}`

@@ -17,7 +17,7 @@ import {
   type FilteredLogEvent,
   type LiveTailSessionLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CliError, ExitCode } from '../cli/errors';
+import { OpsError } from './errors';
 
 /** Where to read: one log group, optionally narrowed to the streams of one service. */
 export interface LogSource {
@@ -54,7 +54,8 @@ export function parseSince(text: string, now = Date.now()): number {
     return now - Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
   const date = Date.parse(text);
   if (!Number.isNaN(date) && /^\d{4}-\d{2}-\d{2}/.test(text)) return date;
-  throw CliError.usage(
+  throw new OpsError(
+    'UnknownTarget',
     `--since ${text}: give a duration such as 30s, 15m, 2h or 3d, or a date such as 2026-11-29T10:00:00Z`,
   );
 }
@@ -136,7 +137,7 @@ export async function readEvents(
 export async function logGroupArn(logs: CloudWatchLogsClient, group: string, hint: string): Promise<string> {
   const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
   const found = (out.logGroups ?? []).find((g) => g.logGroupName === group);
-  if (!found) throw new CliError(`log group ${group} does not exist`, ExitCode.Refused, hint);
+  if (!found) throw new OpsError('NotDeployed', `log group ${group} does not exist`, hint);
   return found.logGroupArn ?? (found.arn ?? '').replace(/:\*$/, '');
 }
 

@@ -18,19 +18,20 @@ import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sd
 import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../deploy/change-set';
 import { deleteChangeSet, isOursToDelete, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
-import { CliError, ExitCode } from '../cli/errors';
+import { OpsError } from './errors';
 import { IMAGE_TAG_PARAM, imageOf, imageState, type ServiceImageParams } from './images';
+import { ImageTag } from '../../templates/service/image';
 
-/** Docker's tag rule, as the template's ImageTag AllowedPattern states it. */
-export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Docker's tag rule: the template's own ImageTag AllowedPattern. */
+export const IMAGE_TAG_PATTERN = new RegExp(ImageTag.pattern);
 
 /** The image parameters of a deployed service stack; an error when it has no ImageTag. */
 export function imageParams(stack: Stack): ServiceImageParams {
   const image = imageOf(parametersOf(stack));
   if (!image)
-    throw new CliError(
+    throw new OpsError(
+      'NotDeployed',
       `stack ${stack.StackName} has no ${IMAGE_TAG_PARAM} parameter, so it cannot be released by tag`,
-      ExitCode.Refused,
     );
   return image;
 }
@@ -46,14 +47,15 @@ export async function assertImageTag(ecr: ECRClient, repository: string, tag: st
   const state = await imageState(ecr, repository, tag);
   if (state === 'present') return;
   if (state === 'no-repository') {
-    throw new CliError(
+    throw new OpsError(
+      'NotDeployed',
       `ECR repository ${repository} does not exist`,
-      ExitCode.Refused,
       'deploy the repository stage (repositories: in the params file) and push the image first',
     );
   }
   const newest = await newestTags(ecr, repository, NEWEST);
-  throw CliError.usage(
+  throw new OpsError(
+    'ImageTagMissing',
     `image tag "${tag}" is not in ECR repository ${repository}`,
     newest.length
       ? `newest tags there: ${newest.join(', ')}; push ${repository}:${tag} first, or pick one of these`

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describeStack, outputsOf } from '../deploy/cloudformation';
-import { CliError, ExitCode } from '../cli/errors';
+import { OpsError } from './errors';
 
 /** The stack output (and export key) 31.app-loadbalancer publishes the secret's ARN under. */
 export const CONFIG_SECRET_OUTPUT = 'ConfigSecretArn';
@@ -52,17 +52,17 @@ export async function configSecretArn(
   const stack = await describeStack(cfn, stackName);
   const status = stack?.StackStatus ?? '';
   if (!stack || status === 'REVIEW_IN_PROGRESS' || /^(DELETE_|ROLLBACK_)/.test(status) || status === 'CREATE_FAILED') {
-    throw new CliError(
+    throw new OpsError(
+      'NotDeployed',
       `app ${app}'s load balancer stack ${stackName} is ${stack ? status : 'not deployed'}, so its configuration secret does not exist yet`,
-      ExitCode.Refused,
       `deploy it first: provision deploy --params ${file}`,
     );
   }
   const arn = outputsOf(stack)[CONFIG_SECRET_OUTPUT];
   if (!arn) {
-    throw new CliError(
+    throw new OpsError(
+      'NotDeployed',
       `stack ${stackName} has no ${CONFIG_SECRET_OUTPUT} output`,
-      ExitCode.Refused,
       `deploy the current templates (provision deploy --params ${file}) and run again`,
     );
   }
@@ -93,20 +93,21 @@ function secretError(err: unknown, arn: string, versionId?: string): unknown {
   const name = err instanceof Error ? err.name : '';
   if (name === 'ResourceNotFoundException') {
     return versionId
-      ? CliError.usage(
+      ? new OpsError(
+          'UnknownTarget',
           `version ${versionId} of the configuration secret does not exist (or has been removed by Secrets Manager)`,
           'list the versions there are with `provision config history`',
         )
-      : new CliError(
+      : new OpsError(
+          'NotDeployed',
           `the configuration secret ${secretName(arn)} does not exist (it may have been deleted)`,
-          ExitCode.Refused,
           "deploy the app's load balancer stack again to re-create it, or restore the secret in the Secrets Manager console",
         );
   }
   if (name === 'InvalidRequestException' && err instanceof Error && /deletion/i.test(err.message)) {
-    return new CliError(
+    return new OpsError(
+      'NotDeployed',
       `the configuration secret ${secretName(arn)} is scheduled for deletion`,
-      ExitCode.Refused,
       'restore it first: aws secretsmanager restore-secret --secret-id ' + arn,
     );
   }
@@ -135,9 +136,9 @@ export async function writeVersion(
 ): Promise<string> {
   const now = await currentVersionId(sm, arn);
   if (now !== basedOn) {
-    throw new CliError(
+    throw new OpsError(
+      'SecretChanged',
       `the configuration secret changed while this command was running (its current version is now ${now ?? 'unknown'}, not ${basedOn}); nothing was written`,
-      ExitCode.Refused,
       'run the command again: it will start from the new version',
     );
   }

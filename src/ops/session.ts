@@ -17,7 +17,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError, ExitCode } from '../cli/errors';
+import { OpsError } from './errors';
 
 export const PLUGIN = 'session-manager-plugin';
 /** The AWS CLI passes the session through this variable to plugins newer than the version below. */
@@ -77,10 +77,10 @@ export function installInstructions(
 }
 
 /** The error for a missing plugin: what it is for and how to install it (exit 2: refused, nothing was done). */
-export function missingPluginError(what: string): CliError {
-  return new CliError(
+export function missingPluginError(what: string): OpsError {
+  return new OpsError(
+    'PluginMissing',
     `${what} needs AWS's Session Manager plugin (${PLUGIN}), which is not on your PATH`,
-    ExitCode.Refused,
     `install it, then run this again:\n  ${installInstructions().join('\n  ')}`,
   );
 }

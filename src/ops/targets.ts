@@ -12,7 +12,7 @@ import { POSTGRES_MASTER_USER } from '../../templates/data/postgres';
 import { outputId, type ExportContract } from '../../templates/kit/exports';
 import type { DataKind } from '../../templates/kit/links';
 import { describeStack, outputsOf } from '../deploy/cloudformation';
-import { CliError, ExitCode } from '../cli/errors';
+import { OpsError } from './errors';
 
 /** A stack that exists and has finished creating: its outputs are usable. */
 export async function deployedStack(
@@ -30,9 +30,9 @@ export async function deployedStack(
     status === 'CREATE_FAILED' ||
     status === 'CREATE_IN_PROGRESS'
   ) {
-    throw new CliError(
+    throw new OpsError(
+      'NotDeployed',
       `${what} (stack ${planned.name}) is ${stack ? status : 'not deployed'}`,
-      ExitCode.Refused,
       `deploy it first: provision deploy --params ${file} --only ${planned.name}`,
     );
   }
@@ -43,9 +43,9 @@ export async function deployedStack(
 export function contractOutput(stack: Stack, contract: ExportContract, file: string): string {
   const value = outputsOf(stack)[outputId(contract)];
   if (!value)
-    throw new CliError(
+    throw new OpsError(
+      'NotDeployed',
       `stack ${stack.StackName} has no ${outputId(contract)} output`,
-      ExitCode.Refused,
       `deploy the current templates (provision deploy --params ${file}) and run again`,
     );
   return value;
@@ -65,7 +65,8 @@ export function dataStack(all: PlannedStack[], app: string, name: string | undef
   const names = mine.map((s) => `${s.parameters.DataName} (${s.stage})`);
   const found = mine.find((s) => s.parameters.DataName === name);
   if (!found) {
-    throw CliError.usage(
+    throw new OpsError(
+      'UnknownTarget',
       name ? `app ${app} has no data store "${name}" in ${file}` : '--data NAME is required',
       names.length
         ? `its data stores: ${names.join(', ')}`

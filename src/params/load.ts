@@ -8,36 +8,22 @@
 import * as fs from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { CliError, ExitCode } from '../cli/errors';
-import { paramsSchema, type ParamsFile } from './schema';
+import { catalogue, isDataRow, stages } from '../../stages/catalogue';
+import {
+  itemsOf,
+  listPlaces,
+  paramsSchema,
+  rowOfItem,
+  sectionOf,
+  type AppParams,
+  type ParamsFile,
+  type Section,
+} from '../../stages/params';
+import { ParamsError, ParamsUnreadableError, type ParamsProblem } from './errors';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
 import { editDistance, planProblems } from '../../stages/check';
 import { planEnvironment } from '../../stages/plan';
 import type { DataKind, LinkAccess } from '../../templates/kit/links';
-
-export interface ParamsProblem {
-  /** `apps[0].service.cpu` */
-  field: string;
-  line?: number;
-  message: string;
-}
-
-export class ParamsError extends CliError {
-  constructor(
-    readonly file: string,
-    readonly problems: ParamsProblem[],
-  ) {
-    super(
-      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
-        problems
-          .map((p) => `  ${p.line ? `line ${p.line}: ` : ''}${p.field || '(top level)'}: ${p.message}`)
-          .join('\n'),
-      ExitCode.Usage,
-      'fix the fields above and run again (the JSON Schema in published/params.schema.json lets an editor check as you type)',
-    );
-    this.name = 'ParamsError';
-  }
-}
 
 type Path = (string | number)[];
 
@@ -81,93 +67,148 @@ function lineOf(doc: Document, counter: LineCounter, path: Path): number | undef
   return lineAt(doc.contents);
 }
 
+/** The parts of a zod schema's definition that lead to the keys an object at a path may have. */
+interface SchemaNode {
+  def?: { innerType?: SchemaNode; element?: SchemaNode; options?: SchemaNode[] };
+  shape?: Record<string, SchemaNode>;
+}
+
 function keysAt(schema: z.ZodType, path: Path): string[] {
-  let s: any = schema;
+  const unwrap = (n: SchemaNode | undefined): SchemaNode | undefined => {
+    while (n?.def?.innerType) n = n.def.innerType;
+    return n;
+  };
+  let s: SchemaNode | undefined = schema as unknown as SchemaNode;
   for (const k of path) {
-    while (s?.def?.innerType) s = s.def.innerType;
-    if (typeof k === 'number') s = s?.def?.element ?? s?.def?.options?.[0];
-    else s = s?.shape?.[k];
+    s = unwrap(s);
+    s = typeof k === 'number' ? (s?.def?.element ?? s?.def?.options?.[0]) : s?.shape?.[k];
   }
-  while (s?.def?.innerType) s = s.def.innerType;
+  s = unwrap(s);
   return s?.shape ? Object.keys(s.shape) : [];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): ParamsProblem[] {
+/** The value at a path of the raw document (undefined when absent). */
+function valueAt(doc: unknown, path: Path): unknown {
+  return path.reduce<unknown>(
+    (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+    doc,
+  );
+}
+
+/** One schema issue in the file's terms, read from zod's issue codes and paths (never its wording). */
+function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown): ParamsProblem[] {
+  const path = issue.path as Path;
   if (issue.code === 'unrecognized_keys') {
-    const known = keysAt(schema, issue.path as Path);
+    const known = keysAt(schema, path);
     return issue.keys.map((k) => {
       const hint = suggest(k, known);
       return {
-        field: fieldName([...(issue.path as Path), k]),
+        field: fieldName([...path, k]),
         message: `unknown field${hint ? ` (did you mean "${hint}"?)` : known.length ? `; expected one of: ${known.join(', ')}` : ''}`,
       };
     });
   }
-  if (issue.code === 'invalid_union' && (issue as any).note === 'No matching discriminator') {
+  if (issue.code === 'invalid_union' && issue.discriminator && 'options' in issue && issue.options) {
+    return [{ field: fieldName(path), message: `${issue.discriminator} must be one of ${issue.options.join(', ')}` }];
+  }
+  const missing = issue.code === 'invalid_type' && valueAt(raw, path) === undefined;
+  return [{ field: fieldName(path), message: missing ? 'is required' : issue.message }];
+}
+
+/** Names used twice in a list: each item's name field must be unique. */
+function duplicates(items: Section[], key: string, at: string): ParamsProblem[] {
+  const seen = new Set<unknown>();
+  const problems: ParamsProblem[] = [];
+  items.forEach((it, i) => {
+    const v = it[key];
+    if (v && seen.has(v))
+      problems.push({ field: `${at}[${i}].${key}`, message: `"${v}" is used twice; each must be unique` });
+    if (v) seen.add(v);
+  });
+  return problems;
+}
+
+/** The names of every list of a level (the file, or one app) are unique within their list. */
+function levelDuplicates(holder: Section, at: 'environment' | 'app', path: string): ParamsProblem[] {
+  return listPlaces(at).flatMap((place) =>
+    duplicates(itemsOf(holder, place), place.name.field, path ? `${path}.${place.list}` : place.list),
+  );
+}
+
+/** The service sections of an app (rows that link to data), each with its field path. */
+function servicesOf(app: Section, at: string): [string, Section][] {
+  const out: [string, Section][] = [];
+  for (const row of catalogue.filter((r) => r.linkable && r.place.at === 'app')) {
+    const section = sectionOf(app, row);
+    if (section) out.push([`${at}.${row.key}`, section]);
+    if (row.place.kind === 'list') {
+      const place = row.place;
+      itemsOf(app, place).forEach((item, i) => {
+        if (rowOfItem(place, item) === row) out.push([`${at}.${place.list}[${i}]`, item]);
+      });
+    }
+  }
+  return out;
+}
+
+/** An app's data stores by name, with their kind (the items of lists shared by kind). */
+function dataStoresOf(app: Section): Map<string, DataKind> {
+  const out = new Map<string, DataKind>();
+  for (const place of listPlaces('app'))
+    for (const item of itemsOf(app, place)) {
+      const row = place.byKind ? rowOfItem(place, item) : undefined;
+      if (row && isDataRow(row)) out.set(String(item[place.name.field]), row.key);
+    }
+  return out;
+}
+
+interface LinkItem {
+  name: string;
+  access?: string[];
+}
+
+/** What is wrong with one link of a service: a store it does not have, or access that does not fit. */
+function linkProblems(app: AppParams, data: Map<string, DataKind>, l: LinkItem, field: string): ParamsProblem[] {
+  const kind = data.get(l.name);
+  if (!kind) {
     return [
       {
-        field: fieldName(issue.path as Path),
-        message: 'kind must be one of postgres, documentdb, redis, s3, sqs, sns',
+        field: `${field}.name`,
+        message: `app "${app.name}" has no data store named "${l.name}"${data.size ? ` (it has: ${[...data.keys()].join(', ')})` : '; add it under data:'}`,
       },
     ];
   }
-  let message = issue.message.replace(/^Invalid input: expected (\w+), received undefined$/, 'is required ($1)');
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = 'is required';
-  return [{ field: fieldName(issue.path as Path), message }];
+  const allowed: readonly string[] = LINK_ACCESS[kind] ?? [];
+  const problems: ParamsProblem[] = [];
+  for (const acc of normaliseAccess(kind, (l.access ?? []) as LinkAccess[])) {
+    if (!allowed.includes(acc))
+      problems.push({
+        field: `${field}.access`,
+        message: `"${acc}" does not apply to a ${kind} link; ${allowed.length ? `use ${allowed.join(' and/or ')}` : 'leave access out'}`,
+      });
+  }
+  if (allowed.length && !(l.access ?? []).length)
+    problems.push({ field: `${field}.access`, message: `a ${kind} link needs access: ${allowed.join(' and/or ')}` });
+  return problems;
 }
 
 /** Rules across fields: unique names, links that resolve, access that fits the store's kind. */
 export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
-  const problems: ParamsProblem[] = [];
-  const dup = (items: { name?: string; suffix?: string }[] | undefined, key: 'name' | 'suffix', at: string): void => {
-    const seen = new Set<string>();
-    (items ?? []).forEach((it, i) => {
-      const v = it[key];
-      if (v && seen.has(v))
-        problems.push({ field: `${at}[${i}].${key}`, message: `"${v}" is used twice; each must be unique` });
-      if (v) seen.add(v);
-    });
-  };
-  dup(params.repositories, 'name', 'repositories');
-  dup(params.apps, 'name', 'apps');
+  const problems = [...levelDuplicates(params, 'environment', ''), ...duplicates(params.apps ?? [], 'name', 'apps')];
+  const cluster = sectionOf(params, stages.ecsCluster);
   (params.apps ?? []).forEach((app, a) => {
-    dup(app.extras as { suffix?: string }[], 'suffix', `apps[${a}].extras`);
-    dup(app.data as { name?: string }[], 'name', `apps[${a}].data`);
-    const data = new Map((app.data ?? []).map((d: any) => [d.name as string, d.kind as string]));
-    const services: [string, any][] = [
-      [`apps[${a}].service`, app.service],
-      ...(app.extras ?? []).map((e, i) => [`apps[${a}].extras[${i}]`, e] as [string, any]),
-    ];
+    problems.push(...levelDuplicates(app, 'app', `apps[${a}]`));
+    const data = dataStoresOf(app);
+    const services = servicesOf(app, `apps[${a}]`);
     for (const [at, svc] of services) {
-      (svc?.links ?? []).forEach((l: { name: string; access?: string[] }, i: number) => {
-        const kind = data.get(l.name);
-        const field = `${at}.links[${i}]`;
-        if (!kind) {
-          problems.push({
-            field: `${field}.name`,
-            message: `app "${app.name}" has no data store named "${l.name}"${data.size ? ` (it has: ${[...data.keys()].join(', ')})` : '; add it under data:'}`,
-          });
-          return;
-        }
-        const allowed: readonly string[] = LINK_ACCESS[kind as DataKind] ?? [];
-        for (const acc of normaliseAccess(kind as DataKind, (l.access ?? []) as LinkAccess[])) {
-          if (!allowed.includes(acc))
-            problems.push({
-              field: `${field}.access`,
-              message: `"${acc}" does not apply to a ${kind} link; ${allowed.length ? `use ${allowed.join(' and/or ')}` : 'leave access out'}`,
-            });
-        }
-        if (allowed.length && !(l.access ?? []).length)
-          problems.push({
-            field: `${field}.access`,
-            message: `a ${kind} link needs access: ${allowed.join(' and/or ')}`,
-          });
-      });
+      ((svc.links ?? []) as LinkItem[]).forEach((l, i) =>
+        problems.push(...linkProblems(app, data, l, `${at}.links[${i}]`)),
+      );
     }
-    if ((app.service || app.extras?.length) && !params.ecsCluster) {
+    if (services.length && !cluster) {
       problems.push({
         field: `apps[${a}]`,
-        message: 'services run on the ECS cluster: add an ecsCluster: section (ecsCluster: {} for the defaults)',
+        message: `services run on the ECS cluster: add an ${stages.ecsCluster.key}: section (${stages.ecsCluster.key}: {} for the defaults)`,
       });
     }
   });
@@ -193,7 +234,7 @@ export function parseParams(text: string, file = 'params'): ParamsFile {
   const schema = paramsSchema();
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.flatMap((i) => describeIssue(i, schema));
+    const problems = result.error.issues.flatMap((i) => describeIssue(i, schema, raw));
     // Cross-field rules also run on a file with schema errors, so every problem shows at once.
     let cross: ParamsProblem[] = [];
     try {
@@ -229,11 +270,9 @@ export function loadParams(file: string): ParamsFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch (err: any) {
-    throw CliError.usage(
-      `cannot read params file ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
-      'pass an existing file with --params (see examples/)',
-    );
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ParamsUnreadableError(file, e.code === 'ENOENT' ? 'no such file' : e.message);
   }
   return parseParams(text, file);
 }

@@ -4,7 +4,7 @@
  * the `Rules` a template's defaults do not meet (a choice the user has to make, such as an image).
  * The README's console table is this, checked by a test so it cannot drift.
  */
-import { catalogue } from '../../templates/catalogue';
+import { catalogue, publishedTemplate } from '../../stages/catalogue';
 import type { BuiltTemplate } from '../../templates/kit/builder';
 import { exportNamePattern } from '../../templates/kit/exports';
 import { brokenRules, plain } from '../../stages/check';
@@ -43,7 +43,7 @@ export function consoleFields(built: BuiltTemplate): ConsoleFields {
 export function consoleTable(): string {
   const code = (names: string[]) => names.map((n) => `\`${n}\``).join(', ');
   const rows = catalogue
-    .map((e) => consoleFields(e.build()))
+    .map((e) => consoleFields(publishedTemplate(e)))
     .map((f) => {
       const optional = f.finds.filter((n) => !f.required.includes(n));
       const finds =

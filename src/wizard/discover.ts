@@ -1,33 +1,56 @@
 /**
  * Finding an environment the wizard is about to create or update: it exists when its network
- * stack (`{prefix}{env}-network`) does, or when any stack exports a name under `{prefix}{env}-`
- * (ListExports). Its stacks are then read (parameters, tags, termination protection, and for
+ * stack (`{prefix}{env}-network`) does, or when any stack exports a name one of the catalogue's
+ * contracts makes for it (ListExports). Names are parsed with the functions that make them. Its stacks are then read (parameters, tags, termination protection, and for
  * services the data stores their template imports from) into a params document.
  */
 import type { ListExportsCommandOutput, ListStacksCommandOutput, Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { documentFromStacks, type FoundStack } from './document';
 import type { Existing } from './flow';
+import { catalogue, isDataRow, publishedTemplate, rowOfTemplate, stages } from '../../stages/catalogue';
+import { TagKey } from '../../templates/kit/builder';
+import { parseExportName } from '../../templates/kit/exports';
+import { displayPattern, parseStackName, stackName, type EnvironmentRef } from '../../templates/kit/names';
 
 const GONE = new Set(['DELETE_COMPLETE']);
 
-/** The catalogue template of a stack: its tag, or (for console-made stacks) its name. */
-export function templateOfStack(name: string, tags: Record<string, string>, envPrefix: string): string | undefined {
-  if (tags['cfn-stages:template']) return tags['cfn-stages:template'];
-  if (name.startsWith('ecr-')) return '21.project-ecr-image-repo';
-  const rest = name.startsWith(envPrefix) ? name.slice(envPrefix.length) : '';
-  const bySuffix: [RegExp, string][] = [
-    [/^network$/, '11.env-network'],
-    [/^jumpboxes$/, '12.env-jumpboxes'],
-    [/^ecs-cluster$/, '13.env-ecs-cluster'],
-    [/^eks-cluster$/, '14.env-eks-cluster'],
-    [/-loadbalancer$/, '31.app-loadbalancer'],
-    [/-service$/, '32.app-ecs-service'],
-  ];
-  return bySuffix.find(([re]) => re.test(rest))?.[1];
+/** The values an environment's stack and export names are made from. */
+const knownOf = (env: EnvironmentRef) => ({ Prefix: env.prefix, EnvironmentName: env.environment });
+
+/**
+ * The catalogue template of a stack: its tag, or (for console-made stacks) the one template whose
+ * fixed stack-name rule the name fits (`x-dev-network`, `x-dev-acme-service`, `ecr-acme-web`).
+ * Data stores and extra services end in a name of the user's, so only their tag says what they are.
+ */
+export function templateOfStack(name: string, tags: Record<string, string>, env: EnvironmentRef): string | undefined {
+  if (tags[TagKey.template]) return tags[TagKey.template];
+  const fits = catalogue.filter(
+    (r) => !r.template.stackSuffix.includes('${') && parseStackName(r.template, name, knownOf(env)),
+  );
+  return fits.length === 1 ? fits[0]!.templateId : undefined;
 }
 
-/** Data-store names a service template imports from (`{...}-{ApplicationName}-NAME-Key`). */
+/** An export of the environment: one a contract of its catalogue makes with its prefix and name. */
+function isEnvironmentExport(name: string, env: EnvironmentRef): boolean {
+  return catalogue.some((r) =>
+    publishedTemplate(r).exports.some((c) => c.scope !== 'project' && parseExportName(c, name, knownOf(env))),
+  );
+}
+
+/** A stack of the environment: one named by the stack-name rule of an environment or app template. */
+function isEnvironmentStack(name: string, env: EnvironmentRef): boolean {
+  return catalogue.some((r) => r.template.scope !== 'project' && parseStackName(r.template, name, knownOf(env)));
+}
+
+/** The standard parameters an application's export names are made from. */
+const STANDARD = ['Prefix', 'EnvironmentName', 'ApplicationName'] as const;
+
+/**
+ * Data-store names a service template imports from: the instance of each import that a data
+ * store's export contract makes (the template's metadata lists imports in display form,
+ * `{Prefix}{EnvironmentName}-{ApplicationName}-NAME-Key`).
+ */
 export function linkedDataOf(templateBody: string | undefined): string[] {
   if (!templateBody) return [];
   let imports: unknown;
@@ -39,13 +62,12 @@ export function linkedDataOf(templateBody: string | undefined): string[] {
     return [];
   }
   if (!Array.isArray(imports)) return [];
-  const names = imports
-    .map(
-      (i) =>
-        /^\{Prefix\}\{EnvironmentName\}-\{ApplicationName\}-([a-z][a-z0-9]{0,11})-[A-Za-z0-9]+$/.exec(String(i))?.[1],
-    )
-    .filter((n): n is string => Boolean(n));
-  return [...new Set(names)];
+  const asShown = Object.fromEntries(STANDARD.map((p) => [p, displayPattern(`\${${p}}`)]));
+  const contracts = catalogue.filter(isDataRow).flatMap((r) => publishedTemplate(r).exports);
+  const names = imports.flatMap((i) =>
+    contracts.map((c) => c.instanceParam && parseExportName(c, String(i), asShown)?.[c.instanceParam]),
+  );
+  return [...new Set(names.filter((n): n is string => Boolean(n)))];
 }
 
 /**
@@ -68,8 +90,7 @@ export async function findExisting(
   const { ListExportsCommand, ListStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const { describeStack, getTemplateBody } = await import('../deploy/cloudformation');
   const cfn = clients.cloudFormation;
-  const envPrefix = `${where.prefix}${where.environment}-`;
-  const network = await describeStack(cfn, `${envPrefix}network`);
+  const network = await describeStack(cfn, stackName(stages.network.template, knownOf(where)));
   const exporting = new Set<string>();
   let token: string | undefined;
   do {
@@ -77,7 +98,7 @@ export async function findExisting(
       new ListExportsCommand({ ...(token ? { NextToken: token } : {}) }),
     );
     for (const e of page.Exports ?? [])
-      if (e.Name?.startsWith(envPrefix) && e.ExportingStackId) exporting.add(e.ExportingStackId);
+      if (e.Name && e.ExportingStackId && isEnvironmentExport(e.Name, where)) exporting.add(e.ExportingStackId);
     token = page.NextToken;
   } while (token);
   if ((!network || GONE.has(network.StackStatus ?? '')) && !exporting.size) return undefined;
@@ -90,7 +111,8 @@ export async function findExisting(
       new ListStacksCommand({ ...(token ? { NextToken: token } : {}) }),
     );
     for (const s of page.StackSummaries ?? [])
-      if (s.StackName?.startsWith(envPrefix) && !GONE.has(s.StackStatus ?? '')) names.add(s.StackName);
+      if (s.StackName && isEnvironmentStack(s.StackName, where) && !GONE.has(s.StackStatus ?? ''))
+        names.add(s.StackName);
     token = page.NextToken;
   } while (token);
   const stacks: Stack[] = [];
@@ -101,15 +123,15 @@ export async function findExisting(
   // The ECR repositories the services run from (project stacks, named ecr-NAME).
   const repos = new Set(stacks.map((s) => paramsOf(s).RepositoryName).filter((r): r is string => Boolean(r)));
   for (const repo of repos) {
-    const s = await describeStack(cfn, `ecr-${repo}`);
+    const s = await describeStack(cfn, stackName(stages.repository.template, { RepositoryName: repo }));
     if (s && !GONE.has(s.StackStatus ?? '')) stacks.push(s);
   }
   const found: FoundStack[] = [];
   for (const s of stacks) {
     const name = s.StackName ?? '';
-    const templateId = templateOfStack(name, tagsOf(s), envPrefix);
+    const templateId = templateOfStack(name, tagsOf(s), where);
     if (!templateId) continue;
-    const isService = /^(32|91)\./.test(templateId);
+    const isService = Boolean(rowOfTemplate(templateId)?.linkable);
     found.push({
       name,
       templateId,

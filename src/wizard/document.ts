@@ -5,67 +5,68 @@
  * parameter values), merged over a saved params file. Pure: no prompts, no AWS, no file system.
  */
 import { stringify } from 'yaml';
-import { DATA_KINDS, stages, type StageKey } from '../../stages/catalogue';
+import type { z } from 'zod';
+import { catalogue, DATA_KINDS, publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
 import { optionName, stageParameters } from '../../stages/options';
-import { publishedTemplate } from '../../stages/catalogue';
+import type { DataKind } from '../../templates/kit/links';
+import { environmentId } from '../../templates/kit/names';
 import { parseParams } from '../params/load';
-import type { ParamsFile } from '../params/schema';
+import type { ParamsFile, paramsSchema } from '../../stages/params';
 import { isTemplateDefault, optionParameter } from './questions';
+
+/**
+ * A params document as the wizard builds it: the input shape of a params file, inferred from the
+ * params file's own schema (one model: a field added there is a field here).
+ */
+export type ParamsDoc = z.input<ReturnType<typeof paramsSchema>>;
+export type RepositoryDoc = NonNullable<ParamsDoc['repositories']>[number];
+export type AppDoc = NonNullable<ParamsDoc['apps']>[number];
+/** A service section: options plus what the planner builds into its template. */
+export type ServiceDoc = NonNullable<AppDoc['service']>;
+export type ExtraDoc = NonNullable<AppDoc['extras']>[number];
+export type DataDoc = NonNullable<AppDoc['data']>[number];
+export type LinkDoc = NonNullable<ServiceDoc['links']>[number];
+/** What a link may do with its data store. */
+export type Access = NonNullable<LinkDoc['access']>[number];
 
 /** Template options of one stage, in camelCase (`{ maxContainers: 5 }`). */
 export type Options = Record<string, unknown>;
 
-export interface LinkDoc {
-  name: string;
-  access?: string[];
+/**
+ * The environment's own stages: catalogue rows with a top-level section of their own (`network:`,
+ * `ecsCluster:`...), in number order. Their keys are the params file's: its type names them too.
+ */
+export type EnvironmentStage = Extract<keyof ParamsDoc, StageKey>;
+export const ENVIRONMENT_STAGES = catalogue
+  .filter((r) => r.place.kind === 'section' && r.place.at === 'environment')
+  // A row at the top level is a key of the params file (a test holds the schema to it).
+  .map((r) => r.key as EnvironmentStage);
+
+/** Whether the stage is built even when its section is absent (the network). */
+export function alwaysBuilt(stage: StageKey): boolean {
+  const { place } = stages[stage];
+  return place.kind === 'section' && Boolean(place.always);
 }
 
-/** A service section: options plus what the planner builds into its template. */
-export interface ServiceDoc extends Options {
-  links?: LinkDoc[];
-  environment?: Record<string, string>;
-  secrets?: string[];
+/** Whether a stage is one of the environment's own stages. */
+function isEnvironmentStage(stage: StageKey): stage is EnvironmentStage {
+  return (ENVIRONMENT_STAGES as readonly StageKey[]).includes(stage);
 }
 
-export interface ExtraDoc extends ServiceDoc {
-  suffix: string;
+/** Whether a stage is a data store kind (its sections are an app's `data`). */
+export function isDataKind(stage: StageKey): stage is DataKind {
+  return (DATA_KINDS as readonly StageKey[]).includes(stage);
 }
 
-export interface DataDoc extends Options {
-  kind: string;
-  name: string;
-}
-
-export interface AppDoc {
-  name: string;
-  loadBalancer?: Options;
-  service?: ServiceDoc;
-  extras?: ExtraDoc[];
-  data?: DataDoc[];
-}
-
-export interface RepositoryDoc extends Options {
-  name: string;
-}
-
-/** A params document as the wizard builds it (the input shape of a params file). */
-export interface ParamsDoc {
-  environment: string;
-  prefix: string;
-  region: string;
-  profile?: string;
-  protected?: boolean;
-  tags: { contactEmail: string; costCode?: string; extra?: Record<string, string> };
-  network?: Options;
-  jumpboxes?: Options;
-  ecsCluster?: Options;
-  eksCluster?: Options;
-  repositories?: RepositoryDoc[];
-  apps?: AppDoc[];
-}
-
+/** What a list item is and what names it: first in its YAML section. */
+const IDENTITY_FIELDS = ['kind', 'name', 'suffix'];
+/**
+ * What a service section says beyond its options: last in its YAML section, and not in the stack's
+ * parameters (a saved file supplies them when updating).
+ */
+const SERVICE_FIELDS = ['links', 'environment', 'secrets'];
 /** Fields of a section that are not template options. */
-const STRUCTURAL = new Set(['name', 'suffix', 'kind', 'links', 'environment', 'secrets']);
+const STRUCTURAL = new Set([...IDENTITY_FIELDS, ...SERVICE_FIELDS]);
 
 /** A section's options without those the template would use anyway; structural fields kept. */
 export function pruneOptions(stage: StageKey, section: Options): Options {
@@ -87,10 +88,41 @@ export function pruneOptions(stage: StageKey, section: Options): Options {
 
 /** Structural keys first (name, kind, suffix), options next, links/environment/secrets last. */
 function ordered(section: Options): Options {
-  const head = ['kind', 'name', 'suffix'].filter((k) => k in section);
-  const tail = ['links', 'environment', 'secrets'].filter((k) => k in section);
+  const head = IDENTITY_FIELDS.filter((k) => k in section);
+  const tail = SERVICE_FIELDS.filter((k) => k in section);
   const rest = Object.keys(section).filter((k) => !head.includes(k) && !tail.includes(k));
   return Object.fromEntries([...head, ...rest, ...tail].map((k) => [k, section[k]]));
+}
+
+/**
+ * A section as the document holds it: pruned and ordered. Its type is the section's own: pruning
+ * drops options (unknown values) and empty optional lists only, never name, kind or suffix.
+ */
+function section<T extends Options>(stage: StageKey, answers: T): T {
+  return ordered(pruneOptions(stage, answers)) as T;
+}
+
+/**
+ * An app's own fields without its stages' sections: its name, and any field the params file gives
+ * an app (they pass through the document and the merge as they are).
+ */
+export function appFields({
+  loadBalancer: _lb,
+  service: _svc,
+  extras: _extras,
+  data: _data,
+  ...fields
+}: AppDoc): AppDoc {
+  return fields;
+}
+
+function appSection(app: AppDoc): AppDoc {
+  const out = appFields(app);
+  out.loadBalancer = section('loadBalancer', app.loadBalancer ?? {});
+  if (app.service) out.service = section('service', app.service);
+  if (app.extras?.length) out.extras = app.extras.map((e) => section('extra', e));
+  if (app.data?.length) out.data = app.data.map((d) => section(d.kind, d));
+  return out;
 }
 
 /**
@@ -98,6 +130,7 @@ function ordered(section: Options): Options {
  * in a stable order. Present stages stay present even when empty (`ecsCluster: {}` builds one).
  */
 export function toParamsDocument(answers: ParamsDoc): ParamsDoc {
+  const { tags } = answers;
   const doc: ParamsDoc = {
     environment: answers.environment,
     prefix: answers.prefix,
@@ -105,29 +138,22 @@ export function toParamsDocument(answers: ParamsDoc): ParamsDoc {
     ...(answers.profile ? { profile: answers.profile } : {}),
     ...(answers.protected ? { protected: true } : {}),
     tags: {
-      contactEmail: answers.tags.contactEmail,
-      ...(answers.tags.costCode ? { costCode: answers.tags.costCode } : {}),
-      ...(answers.tags.extra && Object.keys(answers.tags.extra).length ? { extra: answers.tags.extra } : {}),
+      contactEmail: tags.contactEmail,
+      ...(tags.costCode ? { costCode: tags.costCode } : {}),
+      ...(tags.extra && Object.keys(tags.extra).length ? { extra: tags.extra } : {}),
     },
   };
-  doc.network = ordered(pruneOptions('network', answers.network ?? {}));
-  for (const key of ['jumpboxes', 'ecsCluster', 'eksCluster'] as const) {
-    if (answers[key]) doc[key] = ordered(pruneOptions(key, answers[key]!));
+  for (const key of ENVIRONMENT_STAGES) {
+    const options = answers[key] ?? (alwaysBuilt(key) ? {} : undefined);
+    if (options) doc[key] = section(key, options);
   }
-  if (answers.repositories?.length)
-    doc.repositories = answers.repositories.map((r) => ordered(pruneOptions('repository', r)) as RepositoryDoc);
-  if (answers.apps?.length) {
-    doc.apps = answers.apps.map((app) => {
-      const out: AppDoc = { name: app.name };
-      out.loadBalancer = ordered(pruneOptions('loadBalancer', app.loadBalancer ?? {}));
-      if (app.service) out.service = ordered(pruneOptions('service', app.service)) as ServiceDoc;
-      if (app.extras?.length) out.extras = app.extras.map((e) => ordered(pruneOptions('extra', e)) as ExtraDoc);
-      if (app.data?.length) out.data = app.data.map((d) => ordered(pruneOptions(d.kind as StageKey, d)) as DataDoc);
-      return out;
-    });
-  }
+  if (answers.repositories?.length) doc.repositories = answers.repositories.map((r) => section('repository', r));
+  if (answers.apps?.length) doc.apps = answers.apps.map(appSection);
   return doc;
 }
+
+/** Top-level sections that get a blank line before them, as in examples/. */
+const SPACED = new RegExp(`\\n(?=(${[...ENVIRONMENT_STAGES, 'repositories', 'apps'].join('|')}):)`, 'g');
 
 /**
  * The YAML text of a params document: a schema line (so editors complete and check it, as in
@@ -136,13 +162,11 @@ export function toParamsDocument(answers: ParamsDoc): ParamsDoc {
 export function renderParams(doc: ParamsDoc, opts: { file: string; schemaRef?: string }): string {
   const head = [
     ...(opts.schemaRef ? [`# yaml-language-server: $schema=${opts.schemaRef}`] : []),
-    `# Environment ${doc.prefix}${doc.environment}, saved by the provision wizard.`,
+    `# Environment ${environmentId(doc)}, saved by the provision wizard.`,
     `# Replay without prompts:  provision deploy --params ${opts.file} --yes`,
     `# Change it with the wizard:  provision wizard --params ${opts.file}`,
   ];
-  const body = stringify(doc, { lineWidth: 0 })
-    // Blank lines between the top-level sections, as in examples/.
-    .replace(/\n(?=(network|jumpboxes|ecsCluster|eksCluster|repositories|apps):)/g, '\n\n');
+  const body = stringify(doc, { lineWidth: 0 }).replace(SPACED, '\n\n');
   return `${head.join('\n')}\n${body}`;
 }
 
@@ -194,73 +218,82 @@ export function optionsFromParameters(stage: StageKey, parameters: Record<string
 }
 
 /** Access a link gets when the stack does not say (every kind of access its store allows). */
-export function defaultAccess(kind: string): string[] | undefined {
+export function defaultAccess(kind: DataKind): Access[] | undefined {
   return kind === 's3' ? ['read', 'write'] : kind === 'sqs' || kind === 'sns' ? ['publish', 'subscribe'] : undefined;
+}
+
+/** A service stack found, with the app it belongs to (its links are read once the app's data is known). */
+type FoundService = [app: AppDoc, service: ServiceDoc, stack: FoundStack];
+
+/** The network stack gives the environment's tags and termination protection. */
+function readNetwork(doc: ParamsDoc, s: FoundStack): void {
+  const p = s.parameters;
+  const extra = Object.fromEntries(Object.entries(s.tags ?? {}).filter(([k]) => !k.startsWith('cfn-stages:')));
+  doc.tags = {
+    contactEmail: p.ContactEmail ?? '',
+    ...(p.CostCode && p.CostCode !== 'unassigned' ? { costCode: p.CostCode } : {}),
+    ...(Object.keys(extra).length ? { extra } : {}),
+  };
+  if (s.terminationProtection) doc.protected = true;
+}
+
+/** Places an app's stack (load balancer, service, extra service, data store) in its app section. */
+function readAppStack(app: AppDoc, stage: StageKey, options: Options, s: FoundStack, services: FoundService[]): void {
+  const p = s.parameters;
+  if (stage === 'loadBalancer') app.loadBalancer = options;
+  else if (stage === 'service') {
+    app.service = { ...options };
+    services.push([app, app.service, s]);
+  } else if (stage === 'extra' && p.Suffix) {
+    const extra: ExtraDoc = { suffix: p.Suffix, ...options };
+    (app.extras ??= []).push(extra);
+    services.push([app, extra, s]);
+  } else if (isDataKind(stage) && p.DataName) {
+    (app.data ??= []).push({ kind: stage, name: p.DataName, ...options });
+  }
+}
+
+/** A service's links: the data stores of its app that its template imports from. */
+function readLinks([app, svc, s]: FoundService): void {
+  const links = (s.linkedData ?? [])
+    .map((name) => app.data?.find((d) => d.name === name))
+    .filter((d): d is DataDoc => Boolean(d))
+    .map((d): LinkDoc => {
+      const access = defaultAccess(d.kind);
+      return { name: d.name, ...(access ? { access } : {}) };
+    });
+  if (links.length) svc.links = links;
 }
 
 /**
  * A params document describing what is deployed: each stack's current parameters as options.
- * Tags come from the network stack (ContactEmail/CostCode parameters, its other stack tags). Links come from the stacks' imports
- * (their access, plain environment variables and secret keys are not parameters: a saved params
- * file supplies them, see {@link mergeExisting}).
+ * Tags come from the network stack (ContactEmail/CostCode parameters, its other stack tags). Links
+ * come from the stacks' imports (their access, plain environment variables and secret keys are not
+ * parameters: a saved params file supplies them, see {@link mergeExisting}).
  */
 export function documentFromStacks(
   found: FoundStack[],
   env: { environment: string; prefix: string; region: string },
 ): ParamsDoc {
-  const doc: ParamsDoc = {
-    environment: env.environment,
-    prefix: env.prefix,
-    region: env.region,
-    tags: { contactEmail: '' },
-  };
+  const doc: ParamsDoc = { ...env, tags: { contactEmail: '' } };
   const apps = new Map<string, AppDoc>();
-  const appOf = (name: string): AppDoc => {
-    let app = apps.get(name);
-    if (!app) apps.set(name, (app = { name }));
-    return app;
-  };
-  const services: [AppDoc, ServiceDoc, FoundStack][] = [];
+  const services: FoundService[] = [];
   for (const s of found) {
     const stage = stageOfTemplate(s.templateId);
     if (!stage) continue;
     const options = optionsFromParameters(stage, s.parameters);
-    const p = s.parameters;
-    if (stage === 'network') {
-      doc.network = options;
-      const extra = Object.fromEntries(Object.entries(s.tags ?? {}).filter(([k]) => !k.startsWith('cfn-stages:')));
-      doc.tags = {
-        contactEmail: p.ContactEmail ?? '',
-        ...(p.CostCode && p.CostCode !== 'unassigned' ? { costCode: p.CostCode } : {}),
-        ...(Object.keys(extra).length ? { extra } : {}),
-      };
-      if (s.terminationProtection) doc.protected = true;
-    } else if (stage === 'jumpboxes' || stage === 'ecsCluster' || stage === 'eksCluster') {
+    const { RepositoryName: repository, ApplicationName: appName } = s.parameters;
+    if (isEnvironmentStage(stage)) {
       doc[stage] = options;
+      if (stage === 'network') readNetwork(doc, s);
     } else if (stage === 'repository') {
-      if (p.RepositoryName) (doc.repositories ??= []).push({ name: p.RepositoryName, ...options });
-    } else if (p.ApplicationName) {
-      const app = appOf(p.ApplicationName);
-      if (stage === 'loadBalancer') app.loadBalancer = options;
-      else if (stage === 'service') {
-        app.service = { ...options };
-        services.push([app, app.service, s]);
-      } else if (stage === 'extra' && p.Suffix) {
-        const extra: ExtraDoc = { suffix: p.Suffix, ...options };
-        (app.extras ??= []).push(extra);
-        services.push([app, extra, s]);
-      } else if ((DATA_KINDS as readonly string[]).includes(stage) && p.DataName) {
-        (app.data ??= []).push({ kind: stage, name: p.DataName, ...options });
-      }
+      if (repository) (doc.repositories ??= []).push({ name: repository, ...options });
+    } else if (appName) {
+      if (!apps.has(appName)) apps.set(appName, { name: appName });
+      readAppStack(apps.get(appName)!, stage, options, s, services);
     }
   }
-  for (const [app, svc, s] of services) {
-    const links = (s.linkedData ?? [])
-      .map((name) => app.data?.find((d) => d.name === name))
-      .filter((d): d is DataDoc => Boolean(d))
-      .map((d) => ({ name: d.name, ...(defaultAccess(d.kind) ? { access: defaultAccess(d.kind)! } : {}) }));
-    if (links.length) svc.links = links;
-  }
+  services.forEach(readLinks);
   if (apps.size) doc.apps = [...apps.values()].sort((a, b) => a.name.localeCompare(b.name));
   return doc;
 }
@@ -269,8 +302,29 @@ export function documentFromStacks(
 function overlay<T extends Options>(saved: T | undefined, current: T): T {
   if (!saved) return current;
   const out: Options = { ...current };
-  for (const k of ['links', 'environment', 'secrets']) if (saved[k] !== undefined) out[k] = saved[k];
+  for (const k of SERVICE_FIELDS) if (saved[k] !== undefined) out[k] = saved[k];
   return out as T;
+}
+
+/** Items by key, in order (for merging lists by name). */
+function byKey<T, K>(items: T[] | undefined, key: (t: T) => K): Map<K, T> {
+  return new Map((items ?? []).map((i) => [key(i), i]));
+}
+
+/** An app as deployed (`cur`) over its saved section (`old`): see {@link mergeExisting}. */
+function mergeApp(old: AppDoc | undefined, cur: AppDoc): AppDoc {
+  const app: AppDoc = { ...(old ? appFields(old) : {}), ...appFields(cur) };
+  const lb = cur.loadBalancer ?? old?.loadBalancer;
+  if (lb) app.loadBalancer = lb;
+  const svc = cur.service ? overlay(old?.service, cur.service) : old?.service;
+  if (svc) app.service = svc;
+  const extras = byKey(old?.extras, (e) => e.suffix);
+  for (const e of cur.extras ?? []) extras.set(e.suffix, overlay(extras.get(e.suffix), e));
+  if (extras.size) app.extras = [...extras.values()];
+  const data = byKey(old?.data, (d) => `${d.kind}/${d.name}`);
+  for (const d of cur.data ?? []) data.set(`${d.kind}/${d.name}`, d);
+  if (data.size) app.data = [...data.values()];
+  return app;
 }
 
 /**
@@ -280,7 +334,6 @@ function overlay<T extends Options>(saved: T | undefined, current: T): T {
  */
 export function mergeExisting(saved: ParamsDoc | undefined, current: ParamsDoc): ParamsDoc {
   if (!saved) return current;
-  const byKey = <T, K>(items: T[] | undefined, key: (t: T) => K) => new Map((items ?? []).map((i) => [key(i), i]));
   const merged: ParamsDoc = {
     ...saved,
     environment: current.environment,
@@ -289,8 +342,7 @@ export function mergeExisting(saved: ParamsDoc | undefined, current: ParamsDoc):
     tags: current.tags.contactEmail ? { ...saved.tags, ...current.tags } : saved.tags,
     ...(current.protected !== undefined ? { protected: current.protected } : {}),
   };
-  merged.network = current.network ?? saved.network;
-  for (const key of ['jumpboxes', 'ecsCluster', 'eksCluster'] as const) {
+  for (const key of ENVIRONMENT_STAGES) {
     const v = current[key] ?? saved[key];
     if (v) merged[key] = v;
     else delete merged[key];
@@ -301,18 +353,7 @@ export function mergeExisting(saved: ParamsDoc | undefined, current: ParamsDoc):
   const savedApps = byKey(saved.apps, (a) => a.name);
   const apps: AppDoc[] = [...(saved.apps ?? [])].map((a) => ({ ...a }));
   for (const cur of current.apps ?? []) {
-    const old = savedApps.get(cur.name);
-    const app: AppDoc = { name: cur.name };
-    const lb = cur.loadBalancer ?? old?.loadBalancer;
-    if (lb) app.loadBalancer = lb;
-    const svc = cur.service ? overlay(old?.service, cur.service) : old?.service;
-    if (svc) app.service = svc;
-    const extras = byKey(old?.extras, (e) => e.suffix);
-    for (const e of cur.extras ?? []) extras.set(e.suffix, overlay(extras.get(e.suffix), e));
-    if (extras.size) app.extras = [...extras.values()];
-    const data = byKey(old?.data, (d) => `${d.kind}/${d.name}`);
-    for (const d of cur.data ?? []) data.set(`${d.kind}/${d.name}`, d);
-    if (data.size) app.data = [...data.values()];
+    const app = mergeApp(savedApps.get(cur.name), cur);
     const i = apps.findIndex((a) => a.name === cur.name);
     if (i >= 0) apps[i] = app;
     else apps.push(app);

@@ -16,10 +16,22 @@ import {
   useState,
   type Status,
 } from '@inquirer/core';
-import { c, output } from '../cli/output';
-import type { Choice, Prompter, Question } from './flow';
+import type { Choice, Prompter, Question } from './ask';
+
+/** The colours the prompts use (picocolors' formatters; identity without colour). */
+export type Colours = Record<'bold' | 'dim' | 'red' | 'yellow', (text: string) => string>;
+
+/**
+ * What the terminal prompter takes from the CLI, so that this module does not import it: the
+ * colours (they follow --no-color and NO_COLOR) and where a note between questions goes.
+ */
+export interface Terminal {
+  colours(): Colours;
+  line(text: string): void;
+}
 
 interface TextConfig {
+  colours: Colours;
   message: string;
   help?: string;
   default?: string;
@@ -68,14 +80,15 @@ const textPrompt = createPrompt<string, TextConfig>((config, done) => {
   const clearable =
     defaultValue && !value && config.validate?.('') === undefined ? ' (Backspace clears the default)' : '';
   const below = refused
-    ? c().red(`✖ ${refused}`)
+    ? config.colours.red(`✖ ${refused}`)
     : live
-      ? c().yellow(`✖ ${live}`)
-      : c().dim(`  ${config.help ?? ''}${clearable}`);
+      ? config.colours.yellow(`✖ ${live}`)
+      : config.colours.dim(`  ${config.help ?? ''}${clearable}`);
   return [line, below];
 });
 
 interface ConfirmConfig {
+  colours: Colours;
   message: string;
   help?: string;
   default: boolean;
@@ -101,10 +114,11 @@ const confirmPrompt = createPrompt<boolean, ConfirmConfig>((config, done) => {
   const message = theme.style.message(config.message, status);
   if (status === 'done') return `${prefix} ${message} ${theme.style.answer(value)}`;
   const hint = theme.style.defaultAnswer(config.default ? 'Y/n' : 'y/N');
-  return [`${prefix} ${message} ${hint} ${value}`, c().dim(`  ${config.help ?? ''}`)];
+  return [`${prefix} ${message} ${hint} ${value}`, config.colours.dim(`  ${config.help ?? ''}`)];
 });
 
 interface WaitConfig {
+  colours: Colours;
   message: string;
   help?: string;
   check: () => Promise<boolean>;
@@ -162,29 +176,36 @@ const waitPrompt = createPrompt<'ready' | 'skip', WaitConfig>((config, done) => 
   });
   const message = theme.style.message(config.message, status);
   if (status === 'done') return `${prefix} ${message} ${theme.style.answer(outcome)}`;
-  return [`${prefix} ${message}`, c().dim(`  ${config.help ?? ''}`)];
+  return [`${prefix} ${message}`, config.colours.dim(`  ${config.help ?? ''}`)];
 });
 
 /** A select/checkbox theme that shows the help under the question until it is answered. */
-function helpTheme(help: string | undefined) {
+function helpTheme(help: string | undefined, colours: Colours) {
+  const { bold, dim } = colours;
   return {
     style: {
       message: (text: string, status: Status) =>
-        status === 'done' || !help ? c().bold(text) : `${c().bold(text)}\n  ${c().dim(help)}`,
+        status === 'done' || !help ? bold(text) : `${bold(text)}\n  ${dim(help)}`,
     },
   };
 }
 
-export function terminalPrompter(): Prompter {
+/** The wizard's questions in the terminal, coloured and written as the CLI says (`terminal`). */
+export function terminalPrompter(terminal: Terminal): Prompter {
+  /** What every prompt of this module takes from a question. */
+  const shown = (q: Question) => ({
+    colours: terminal.colours(),
+    message: q.message,
+    ...(q.help ? { help: q.help } : {}),
+  });
   return {
     input: (q) =>
       textPrompt({
-        message: q.message,
-        ...(q.help ? { help: q.help } : {}),
+        ...shown(q),
         ...(q.default !== undefined ? { default: q.default } : {}),
         ...(q.validate ? { validate: q.validate } : {}),
       }),
-    confirm: (q) => confirmPrompt({ message: q.message, ...(q.help ? { help: q.help } : {}), default: q.default }),
+    confirm: (q) => confirmPrompt({ ...shown(q), default: q.default }),
     async select<T extends string>(q: Question & { choices: Choice<T>[]; default?: T }): Promise<T> {
       const { select } = await import('@inquirer/prompts');
       return select<T>({
@@ -196,7 +217,7 @@ export function terminalPrompter(): Prompter {
         })),
         ...(q.default !== undefined ? { default: q.default } : {}),
         pageSize: 12,
-        theme: helpTheme(q.help),
+        theme: helpTheme(q.help, terminal.colours()),
       });
     },
     async checkbox<T extends string>(
@@ -216,12 +237,11 @@ export function terminalPrompter(): Prompter {
           ? { validate: (items: readonly { value: T }[]) => validate(items.map((i) => i.value)) ?? true }
           : {}),
         pageSize: 12,
-        theme: helpTheme(q.help),
+        theme: helpTheme(q.help, terminal.colours()),
       });
     },
-    waitFor: (q) =>
-      waitPrompt({ message: q.message, ...(q.help ? { help: q.help } : {}), check: q.check, intervalMs: q.intervalMs }),
-    note: (text) => output.line(text),
+    waitFor: (q) => waitPrompt({ ...shown(q), check: q.check, intervalMs: q.intervalMs }),
+    note: (text) => terminal.line(text),
   };
 }
 

@@ -2,35 +2,13 @@
  * The wizard's option questions, derived from the templates' own parameters (stages/options.ts):
  * each question's text, help, default, choices and validation come from the parameter's
  * Description, Default, AllowedValues and AllowedPattern/ConstraintDescription, checked with the
- * same zod schema the params file uses. Only which parameters are asked up front is written here
- * (a short curated list per stage); the rest keep their defaults unless the user opens the
+ * same zod schema the params file uses. Which parameters are asked up front is the catalogue row's
+ * `questions` (stages/catalogue.ts); the rest keep their defaults unless the user opens the
  * stage's advanced settings. Pure: no prompts, no I/O.
  */
 import { publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
 import { answerProblem, type ParamValues } from '../../stages/check';
 import { optionName, parameterSchema, stageParameters, type TemplateParameter } from '../../stages/options';
-
-/**
- * The parameters asked by default, per stage (option names). Everything else is "advanced".
- * The image of a service (repositoryName / imageTag / publicImage) is asked by its own question.
- */
-export const IMPORTANT: Record<StageKey, readonly string[]> = {
-  network: ['azCount', 'natGateways'],
-  jumpboxes: ['jumpBoxCount', 'instanceType'],
-  ecsCluster: ['defaultCapacityStrategy'],
-  eksCluster: ['kubernetesVersion', 'endpointAccess', 'nodeInstanceTypes', 'nodeCapacityType'],
-  repository: ['imageTagMutability'],
-  loadBalancer: ['scheme', 'healthCheckPath', 'certificateArn'],
-  service: ['containerPort', 'cpu', 'memory', 'minContainers', 'maxContainers'],
-  alarms: [],
-  extra: ['pathPrefix', 'rulePriority', 'containerPort', 'cpu', 'memory', 'minContainers', 'maxContainers'],
-  postgres: ['instanceClass', 'instances'],
-  documentdb: ['instanceClass', 'instances'],
-  redis: ['nodeType', 'nodes'],
-  s3: ['bucketName'],
-  sqs: ['fifo', 'visibilityTimeout'],
-  sns: ['fifo', 'sqsSubscriber1'],
-};
 
 /** Options with a question of their own (the image of a service), never asked one by one. */
 export const IMAGE_OPTIONS: readonly string[] = ['repositoryName', 'imageTag', 'publicImage'];
@@ -55,6 +33,11 @@ export interface OptionQuestion {
   /** True when the template has no default: an answer is needed. */
   required: boolean;
   important: boolean;
+}
+
+/** A stage's template number, as the wizard's texts show it (`repository` -> `21`). */
+export function templateNumber(stage: StageKey): string {
+  return stages[stage].templateId.split('.')[0] ?? '';
 }
 
 /** `healthCheckPath` -> `Health check path`; `ec2MinSize` -> `EC2 min size`. */
@@ -91,7 +74,7 @@ function questionOf(stage: StageKey, parameter: string, p: TemplateParameter): O
     ...(p.Default !== undefined ? { templateDefault: String(p.Default) } : {}),
     ...(allowed && !yesno ? { choices: allowed } : {}),
     required: p.Default === undefined,
-    important: IMPORTANT[stage].includes(option),
+    important: stages[stage].questions.includes(option),
   };
 }
 

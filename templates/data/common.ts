@@ -8,17 +8,25 @@
  * `...-{ApplicationName}-{DataName}-<Key>` (contracts in templates/contracts.ts, section 4x).
  */
 import SecretsManager from 'cloudform-types/types/secretsManager';
-import { TemplateBuilder, type Handle } from '../kit/builder';
+import { TemplateBuilder, type Handle, type TemplateIdentity } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from '../kit/cf';
-import { TemplateId, type TemplateIdValue } from '../kit/ids';
+import type { TemplateId } from '../kit/ids';
 import { Patterns } from '../kit/names';
 import { kmsKey, logGroup, LOG_RETENTION_DAYS } from '../kit/security';
 
 /** The `Fn::Sub` pattern of a store's full name: `x-dev-acme-main`. Used for identifiers, aliases, names. */
 export const STORE_NAME = '${Prefix}${EnvironmentName}-${ApplicationName}-${DataName}';
 
+/** Stack-name suffix of every data store: the stack is `...-{ApplicationName}-{DataName}`. */
+const DATA_STACK_SUFFIX = '${DataName}';
+
+/** A data store template's identity: application scope, named by its `DataName`. */
+export function dataIdentity(id: TemplateId): TemplateIdentity<'application'> {
+  return { id, scope: 'application', stackSuffix: DATA_STACK_SUFFIX };
+}
+
 export interface DataTemplateSpec {
-  id: TemplateIdValue;
+  id: TemplateId;
   description: string;
   /** Console group for the store's own settings. */
   group: string;
@@ -29,10 +37,8 @@ export interface DataTemplateSpec {
 /** An application-scope builder with the `DataName` parameter that names this store. */
 export function dataTemplate(spec: DataTemplateSpec): TemplateBuilder<'application'> {
   const t = new TemplateBuilder({
-    id: spec.id,
-    scope: 'application',
+    ...dataIdentity(spec.id),
     description: spec.description,
-    stackSuffix: '${DataName}',
     group: spec.group,
   });
   const rule = Patterns.DataName;
@@ -54,12 +60,17 @@ export function storeName(suffix = ''): IntrinsicFunction {
   return sub(STORE_NAME + suffix);
 }
 
-/**
- * The stores whose service creates KMS grants on the store's key for its own resources (Aurora
- * and DocumentDB storage and snapshots, ElastiCache nodes): only their keys allow grants, and only
- * for AWS resources. S3, SQS, SNS, Secrets Manager and CloudWatch Logs use a key without grants.
- */
-const GRANTING_STORES: ReadonlySet<string> = new Set([TemplateId.postgres, TemplateId.documentdb, TemplateId.redis]);
+/** How a store's key is kept and used (see `KeyOptions`). */
+export interface StoreKeyOptions {
+  /** @default true: the store's data outlives its stack. */
+  protectsKeptData?: boolean;
+  /**
+   * The store's service creates KMS grants on the key for its own resources (Aurora and DocumentDB
+   * storage and snapshots, ElastiCache nodes); S3, SQS, SNS, Secrets Manager and CloudWatch Logs do not.
+   * @default false
+   */
+  serviceGrants?: boolean;
+}
 
 /**
  * The store's own customer-managed key: data, snapshots, its secret and its logs are encrypted
@@ -69,14 +80,14 @@ export function storeKey(
   t: TemplateBuilder<'application'>,
   what: string,
   statements: PolicyStatement[] = [],
-  protectsKeptData = true,
+  { protectsKeptData = true, serviceGrants = false }: StoreKeyOptions = {},
 ): Handle {
   return kmsKey(t, 'Key', {
     description: `Encrypts one ${what} of cfn-stages (see the alias): its data, backups, credentials and logs`,
     alias: sub(`alias/${STORE_NAME}`),
     statements,
     protectsKeptData,
-    serviceGrants: GRANTING_STORES.has(t.spec.id),
+    serviceGrants,
   });
 }
 

@@ -12,7 +12,6 @@ import SecretsManager from 'cloudform-types/types/secretsManager';
 import { DocumentDb, Network } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
-import { TemplateId } from '../kit/ids';
 import { checkovSkip, logsMayUseKey } from '../kit/security';
 import {
   STORE_NAME,
@@ -29,6 +28,7 @@ import {
   storeName,
   restoreFromParam,
   unlessRestoring,
+  dataIdentity,
 } from './common';
 
 /** The master user: DocumentDB reserves admin, root and serviceadmin. */
@@ -104,9 +104,12 @@ function addInstances(t: TemplateBuilder<'application'>, cluster: Handle, p: Doc
   });
 }
 
+/** Who 42 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const DocumentDbTemplate = dataIdentity('42.data-documentdb');
+
 export function buildDocumentDb(): BuiltTemplate {
   const t = dataTemplate({
-    id: TemplateId.documentdb,
+    id: DocumentDbTemplate.id,
     description:
       'DocumentDB cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, audit logs, backups, deletion protection',
     group: 'Database',
@@ -119,9 +122,12 @@ export function buildDocumentDb(): BuiltTemplate {
   const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/docdb/${STORE_NAME}/`;
-  const key = storeKey(t, 'DocumentDB cluster', [
-    logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`),
-  ]);
+  const key = storeKey(
+    t,
+    'DocumentDB cluster',
+    [logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`)],
+    { serviceGrants: true },
+  );
   const secret = generatedSecret(t, key, {
     description: 'DocumentDB master credentials',
     template: sub(`{"username":"${DOCDB_MASTER_USER}","dbname":"\${DatabaseName}"}`),

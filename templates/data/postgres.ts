@@ -18,7 +18,6 @@ import { Network, Postgres } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';
 import { assumedBy, managedPolicy } from '../kit/iam';
-import { TemplateId } from '../kit/ids';
 import { logsMayUseKey } from '../kit/security';
 import {
   STORE_NAME,
@@ -34,6 +33,7 @@ import {
   storeKey,
   storeName,
   unlessRestoring,
+  dataIdentity,
 } from './common';
 
 /** The master user; not a secret (the password is), and `postgres` is what tools expect. */
@@ -126,9 +126,12 @@ function addInstances(t: TemplateBuilder<'application'>, cluster: Handle, key: H
   });
 }
 
+/** Who 41 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const PostgresTemplate = dataIdentity('41.data-postgres');
+
 export function buildPostgres(): BuiltTemplate {
   const t = dataTemplate({
-    id: TemplateId.postgres,
+    id: PostgresTemplate.id,
     description:
       'Aurora PostgreSQL cluster for an application: encrypted with its own KMS key, TLS only, generated credentials in Secrets Manager, backups, deletion protection',
     group: 'Database',
@@ -141,9 +144,12 @@ export function buildPostgres(): BuiltTemplate {
   const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/rds/cluster/${STORE_NAME}/`;
-  const key = storeKey(t, 'Aurora PostgreSQL cluster', [
-    logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`),
-  ]);
+  const key = storeKey(
+    t,
+    'Aurora PostgreSQL cluster',
+    [logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`)],
+    { serviceGrants: true },
+  );
   const secret = generatedSecret(t, key, {
     description: 'Aurora PostgreSQL master credentials',
     template: sub(`{"username":"${POSTGRES_MASTER_USER}","dbname":"\${DatabaseName}"}`),

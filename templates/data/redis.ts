@@ -13,7 +13,6 @@ import ElastiCache from 'cloudform-types/types/elastiCache';
 import { Network, Redis } from '../contracts';
 import type { BuiltTemplate, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction } from '../kit/cf';
-import { TemplateId } from '../kit/ids';
 import { logGroup, logsMayUseKey } from '../kit/security';
 import {
   CACHE_SNAPSHOT,
@@ -25,6 +24,7 @@ import {
   restoreFromParam,
   secretValue,
   storeKey,
+  dataIdentity,
 } from './common';
 
 const PORT = 6379;
@@ -70,9 +70,12 @@ function redisParams(t: TemplateBuilder<'application'>): RedisParams {
   };
 }
 
+/** Who 43 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const RedisTemplate = dataIdentity('43.data-redis');
+
 export function buildRedis(): BuiltTemplate {
   const t = dataTemplate({
-    id: TemplateId.redis,
+    id: RedisTemplate.id,
     description:
       'ElastiCache Redis replication group for an application: a failover replica across AZs, encrypted at rest with its own KMS key and in transit with TLS, AUTH token in Secrets Manager, snapshots',
     group: 'Cache',
@@ -87,9 +90,12 @@ export function buildRedis(): BuiltTemplate {
   // policy, and groups under this prefix share one policy statement instead of growing the
   // account-wide policy (5,120 characters) with every cache.
   const logName = `/aws/vendedlogs/cfn-stages/${STORE_NAME}/redis-slow-log`;
-  const key = storeKey(t, 'Redis cache', [
-    logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logName}`),
-  ]);
+  const key = storeKey(
+    t,
+    'Redis cache',
+    [logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logName}`)],
+    { serviceGrants: true },
+  );
   // ElastiCache AUTH tokens are 16 to 128 printable characters without @, " or /: letters and digits are safe.
   const secret = generatedSecret(t, key, {
     description: 'Redis AUTH token',

@@ -10,9 +10,8 @@ import S3 from 'cloudform-types/types/s3';
 import { S3Bucket } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction } from '../kit/cf';
-import { TemplateId } from '../kit/ids';
 import { checkovSkip } from '../kit/security';
-import { STORE_NAME, dataTemplate, storeKey, tlsOnly } from './common';
+import { STORE_NAME, dataTemplate, storeKey, tlsOnly, dataIdentity } from './common';
 
 interface BucketParams {
   bucketName: IntrinsicFunction;
@@ -172,9 +171,12 @@ function bucketPolicy(t: TemplateBuilder<'application'>, bucket: Handle, p: Buck
   );
 }
 
+/** Who 44 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const S3BucketTemplate = dataIdentity('44.data-s3-bucket');
+
 export function buildS3Bucket(): BuiltTemplate {
   const t = dataTemplate({
-    id: TemplateId.s3Bucket,
+    id: S3BucketTemplate.id,
     description:
       'S3 bucket for an application: encrypted with its own KMS key, TLS-only policy, public access blocked by default, versioning, access logs, retained on delete',
     group: 'Bucket',

@@ -16,9 +16,8 @@ import SNS from 'cloudform-types/types/sns';
 import { SnsTopic, SqsQueue } from '../contracts';
 import type { BuiltTemplate, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, withCondition } from '../kit/cf';
-import { TemplateId } from '../kit/ids';
 import { Patterns } from '../kit/names';
-import { dataTemplate, storeKey, storeName, tlsOnly } from './common';
+import { dataTemplate, storeKey, storeName, tlsOnly, dataIdentity } from './common';
 
 /** How many subscriber queues the template takes (one parameter each, so each is validated). */
 export const MAX_SQS_SUBSCRIBERS = 3;
@@ -40,9 +39,12 @@ function subscriberParams(t: TemplateBuilder<'application'>): string[] {
   });
 }
 
+/** Who 46 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const SnsTopicTemplate = dataIdentity('46.data-sns-topic');
+
 export function buildSnsTopic(): BuiltTemplate {
   const t = dataTemplate({
-    id: TemplateId.snsTopic,
+    id: SnsTopicTemplate.id,
     description:
       'SNS topic for an application: encrypted with its own KMS key, TLS-only policy, SQS subscribers from the same application',
     group: 'Topic',
@@ -76,7 +78,7 @@ export function buildSnsTopic(): BuiltTemplate {
   const subscribers = subscriberParams(t);
   const fifo = t.condition('IsFifo', Fn.Equals(fifoParam, 'true'));
   // The topic (and so what the key protects) is deleted with the stack: the key goes too.
-  const key = storeKey(t, 'SNS topic', [], false);
+  const key = storeKey(t, 'SNS topic', [], { protectsKeptData: false });
 
   // FifoTopic and ContentBasedDeduplication must be absent (not false) on a standard topic.
   const topic = t.add(

@@ -13,8 +13,7 @@ import SQS from 'cloudform-types/types/sqs';
 import { SqsQueue } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from '../kit/cf';
-import { TemplateId } from '../kit/ids';
-import { creationId, dataTemplate, storeKey, storeName, tlsOnly } from './common';
+import { creationId, dataTemplate, storeKey, storeName, tlsOnly, dataIdentity } from './common';
 
 /** The aws:SourceArn conditions that match exactly the SNS topics of this application. */
 export function appTopicsCondition(): PolicyStatement['Condition'] {
@@ -124,9 +123,12 @@ function queueName(fifo: string, suffix: string): IntrinsicFunction {
   return Fn.If(fifo, Fn.Join('', [...base, '.fifo']), Fn.Join('', base));
 }
 
+/** Who 45 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
+export const SqsQueueTemplate = dataIdentity('45.data-sqs-queue');
+
 export function buildSqsQueue(): BuiltTemplate {
   const t = dataTemplate({
-    id: TemplateId.sqsQueue,
+    id: SqsQueueTemplate.id,
     description:
       'SQS queue for an application, with a dead-letter queue: encrypted with its own KMS key, TLS-only policy, retained on delete',
     group: 'Queue',

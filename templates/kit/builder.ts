@@ -17,8 +17,8 @@ import {
   type Value,
 } from './cf';
 import { exportNamePattern, importValue, outputId, type ExportContract } from './exports';
-import type { TemplateIdValue } from './ids';
-import { Patterns, StackNamePattern, StdParam, type Scope } from './names';
+import type { TemplateId } from './ids';
+import { displayPattern, Patterns, scopePrefix, scopedPattern, stackNamePattern, StdParam, type Scope } from './names';
 
 /** Which scopes a template of each scope may import from. */
 export interface ImportableFrom {
@@ -55,7 +55,7 @@ export type CfnTemplate = Omit<Template, 'Resources'> & {
 };
 
 export interface BuiltTemplate {
-  id: TemplateIdValue;
+  id: TemplateId;
   scope: Scope;
   template: CfnTemplate;
   /** The exports this template consumes (its dependencies). */
@@ -66,12 +66,19 @@ export interface BuiltTemplate {
   stackNamePattern: string;
 }
 
-export interface TemplateSpec<S extends Scope> {
-  id: TemplateIdValue;
-  scope: S;
-  description: string;
+/**
+ * Who a template is: its id, its scope and its stack-name rule. Each template module exports its
+ * own (e.g. `NetworkTemplate`) so that its catalogue row and its builder share one declaration.
+ */
+export interface TemplateIdentity<S extends Scope = Scope> {
+  readonly id: TemplateId;
+  readonly scope: S;
   /** The stack-name suffix: `network` gives `${Prefix}${EnvironmentName}-network`. */
-  stackSuffix: string;
+  readonly stackSuffix: string;
+}
+
+export interface TemplateSpec<S extends Scope> extends TemplateIdentity<S> {
+  description: string;
   /** Console group for this template's own parameters. */
   group: string;
 }
@@ -232,7 +239,7 @@ export class TemplateBuilder<S extends Scope> {
   /** The standard tags for every taggable resource (keys: {@link TagKey}), plus any extra ones (e.g. `Name`). */
   tags(extra: Record<string, Value<string>> = {}): ResourceTag[] {
     const std: Record<string, Value<string>> = {};
-    if (this.spec.scope !== 'project') std[TagKey.environment] = sub('${Prefix}${EnvironmentName}');
+    if (this.spec.scope !== 'project') std[TagKey.environment] = sub(scopePrefix('environment'));
     if (this.spec.scope === 'application') std[TagKey.application] = Fn.Ref(StdParam.ApplicationName);
     if (this.spec.scope === 'project') std[TagKey.repository] = Fn.Ref(StdParam.RepositoryName);
     std[TagKey.template] = this.spec.id;
@@ -246,27 +253,21 @@ export class TemplateBuilder<S extends Scope> {
     return Object.fromEntries(this.tags(extra).map((t) => [t.Key as string, t.Value]));
   }
 
-  /** A `Name` tag value scoped to this environment/application: `x-dev-<suffix>` or `x-dev-acme-<suffix>`. */
+  /**
+   * A `Name` tag value within this template's scope, by the same rule as its stack and export
+   * names: `x-dev-<suffix>`, `x-dev-acme-<suffix>`, `ecr-<repository>-<suffix>`.
+   */
   scopedName(suffix: string): IntrinsicFunction {
-    switch (this.spec.scope) {
-      case 'environment':
-        return sub(`\${Prefix}\${EnvironmentName}-${suffix}`);
-      case 'application':
-        return sub(`\${Prefix}\${EnvironmentName}-\${ApplicationName}-${suffix}`);
-      default:
-        return sub(`\${RepositoryName}-${suffix}`);
-    }
+    return sub(scopedPattern(this.spec.scope, suffix));
   }
 
   /** The stack-name pattern shown in the console metadata and used by the deployer. */
   stackNamePattern(): string {
-    return StackNamePattern[this.spec.scope](this.spec.stackSuffix);
+    return stackNamePattern(this.spec);
   }
 
   build(): BuiltTemplate {
-    // Metadata and descriptions show name patterns as `{Prefix}{EnvironmentName}-network`: a `${...}`
-    // outside Fn::Sub is an error to cfn-lint (E1029), and these are for people to read.
-    const display = (pattern: string): string => pattern.replace(/\$\{/g, '{');
+    const display = displayPattern;
     const groupOrder = ['Environment', ...[...this.groups.keys()].filter((g) => g !== 'Environment')];
     const template: CfnTemplate = {
       AWSTemplateFormatVersion: '2010-09-09',

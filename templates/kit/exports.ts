@@ -11,8 +11,7 @@
  * - project (ECR): `ecr-${RepositoryName}-<Key>`
  */
 import { Fn, IntrinsicFunction, sub } from './cf';
-import type { TemplateIdValue } from './ids';
-import { resolvePattern, patternValues, type NameContext, type Scope } from './names';
+import { parsePattern, patternValues, resolvePattern, scopedPattern, type NameContext, type Scope } from './names';
 
 /** `string` exports one value; `list` exports a comma-joined list that consumers split again. */
 export type ExportKind = 'string' | 'list';
@@ -23,8 +22,6 @@ export interface ExportContract<S extends Scope = Scope, K extends ExportKind = 
   readonly key: string;
   readonly kind: K;
   readonly description: string;
-  /** The template whose stack exports it. */
-  readonly producer: TemplateIdValue;
   /**
    * For repeatable producers (extra services, data stores): the parameter holding the instance
    * name, which goes into the export name before the key.
@@ -34,7 +31,6 @@ export interface ExportContract<S extends Scope = Scope, K extends ExportKind = 
 
 function define<S extends Scope>(scope: S) {
   return <K extends ExportKind = 'string'>(
-    producer: TemplateIdValue,
     key: string,
     description: string,
     opts: { kind?: K; instanceParam?: string } = {},
@@ -43,7 +39,6 @@ function define<S extends Scope>(scope: S) {
     key,
     kind: (opts.kind ?? 'string') as K,
     description,
-    producer,
     ...(opts.instanceParam ? { instanceParam: opts.instanceParam } : {}),
   });
 }
@@ -55,19 +50,25 @@ export const projectExport = define('project');
 /** The export name as an `Fn::Sub` pattern over the standard parameters. */
 export function exportNamePattern(c: ExportContract, instance?: string): string {
   const inst = c.instanceParam ? `${instance ?? '${' + c.instanceParam + '}'}-` : '';
-  switch (c.scope) {
-    case 'environment':
-      return `\${Prefix}\${EnvironmentName}-${inst}${c.key}`;
-    case 'application':
-      return `\${Prefix}\${EnvironmentName}-\${ApplicationName}-${inst}${c.key}`;
-    case 'project':
-      return `ecr-\${RepositoryName}-${inst}${c.key}`;
-  }
+  return scopedPattern(c.scope, `${inst}${c.key}`);
 }
 
 /** The concrete export name for a deployed stack (what `ListExports` shows). */
 export function exportName(c: ExportContract, ctx: NameContext): string {
   return resolvePattern(exportNamePattern(c, ctx.instance), patternValues(ctx));
+}
+
+/**
+ * The inverse of {@link exportName}: the values an export name of this contract was made from
+ * (`{ Prefix, EnvironmentName, ApplicationName, DataName }`), or undefined when it is not one.
+ * `known` values match literally: give an environment's to find only its exports.
+ */
+export function parseExportName(
+  c: ExportContract,
+  name: string,
+  known: Record<string, string | undefined> = {},
+): Record<string, string> | undefined {
+  return parsePattern(exportNamePattern(c), name, known);
 }
 
 /** The Output logical id for a contract: alphanumeric, as CloudFormation requires. */

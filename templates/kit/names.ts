@@ -102,18 +102,82 @@ export interface NameContext {
   instance?: string;
 }
 
+/** What names an environment: its prefix and its name. */
+export interface EnvironmentRef {
+  prefix: string;
+  environment: string;
+}
+
 /**
- * Stack-name rules, as CloudFormation `Fn::Sub` patterns (shown in each template's metadata so a
- * console user names the stack the same way the deployer does). The prefix is part of every
- * environment and application stack name: two environments that differ only by prefix live side by
- * side in one account, exactly as their exports do.
+ * The environment's id, `x-dev`: what every stack and export name of the environment starts with,
+ * its tag value and its lock's name. Two environments that differ only by prefix live side by side.
  */
-export const StackNamePattern = {
-  environment: (stage: string) => `\${Prefix}\${EnvironmentName}-${stage}`,
-  application: (stage: string) => `\${Prefix}\${EnvironmentName}-\${ApplicationName}-${stage}`,
-  /** Repeatable application stacks (extra services, data stores): `stage` holds `${Suffix}` etc. */
-  project: (stage: string) => `ecr-\${RepositoryName}${stage ? '-' + stage : ''}`,
-} as const;
+export function environmentId(env: EnvironmentRef): string {
+  return `${env.prefix}${env.environment}`;
+}
+
+/** The inverse of {@link environmentId}: a prefix ends with its only hyphen, a name has none. */
+export function parseEnvironmentId(id: string): EnvironmentRef | undefined {
+  const m = /^([^-]+-)([^-]+)$/.exec(id);
+  if (!m || checkName('Prefix', m[1]!) || checkName('EnvironmentName', m[2]!)) return undefined;
+  return { prefix: m[1]!, environment: m[2]! };
+}
+
+/**
+ * The start of every stack name, export name and scoped resource name of a scope, as an `Fn::Sub`
+ * pattern: the one rule (DESIGN.md, "Exports"). Environment: `${Prefix}${EnvironmentName}`;
+ * application: `${Prefix}${EnvironmentName}-${ApplicationName}`; project (shared by environments,
+ * so without them): `ecr-${RepositoryName}`.
+ */
+export function scopePrefix(scope: Scope): string {
+  switch (scope) {
+    case 'environment':
+      return '${Prefix}${EnvironmentName}';
+    case 'application':
+      return '${Prefix}${EnvironmentName}-${ApplicationName}';
+    case 'project':
+      return 'ecr-${RepositoryName}';
+  }
+}
+
+/** A name within a scope: `${scopePrefix}-${rest}`, or the prefix alone for an empty `rest`. */
+export function scopedPattern(scope: Scope, rest: string): string {
+  return rest ? `${scopePrefix(scope)}-${rest}` : scopePrefix(scope);
+}
+
+/**
+ * A template's stack-name rule as an `Fn::Sub` pattern (shown in each template's metadata so a
+ * console user names the stack the same way the deployer does): `${Prefix}${EnvironmentName}-network`,
+ * `...-${ApplicationName}-${DataName}`, `ecr-${RepositoryName}`.
+ */
+export function stackNamePattern(template: { scope: Scope; stackSuffix: string }): string {
+  return scopedPattern(template.scope, template.stackSuffix);
+}
+
+/** A concrete stack name: the template's rule with the stack's parameter values. */
+export function stackName(
+  template: { scope: Scope; stackSuffix: string },
+  values: Record<string, string | undefined>,
+): string {
+  return resolvePattern(stackNamePattern(template), values);
+}
+
+/** The inverse of {@link stackName}: the parameter values a name was made from, or undefined. */
+export function parseStackName(
+  template: { scope: Scope; stackSuffix: string },
+  name: string,
+  known: Record<string, string | undefined> = {},
+): Record<string, string> | undefined {
+  return parsePattern(stackNamePattern(template), name, known);
+}
+
+/**
+ * A pattern as people read it in metadata and descriptions: `{Prefix}{EnvironmentName}-network`
+ * (a `${...}` outside `Fn::Sub` is an error to cfn-lint, E1029).
+ */
+export function displayPattern(pattern: string): string {
+  return pattern.replace(/\$\{/g, '{');
+}
 
 /** Resolves a `${Name}` pattern against concrete values. Unknown names are an error, not a blank. */
 export function resolvePattern(pattern: string, values: Record<string, string | undefined>): string {
@@ -122,6 +186,46 @@ export function resolvePattern(pattern: string, values: Record<string, string | 
     if (v === undefined) throw new Error(`pattern "${pattern}" needs a value for ${key}`);
     return v;
   });
+}
+
+/** The rule a name parameter's value keeps, where there is one. */
+const RULE_OF: Record<string, PatternName> = {
+  Prefix: 'Prefix',
+  EnvironmentName: 'EnvironmentName',
+  ApplicationName: 'ApplicationName',
+  RepositoryName: 'RepositoryName',
+  Suffix: 'ExtraSuffix',
+  DataName: 'DataName',
+};
+
+/**
+ * The inverse of {@link resolvePattern}: the values of the pattern's `${Name}`s in `text`, each
+ * valid by its rule, or undefined when `text` was not made from the pattern. `known` values are
+ * matched literally. A name that could split two ways is split with the earlier value longest.
+ */
+export function parsePattern(
+  pattern: string,
+  text: string,
+  known: Record<string, string | undefined> = {},
+): Record<string, string> | undefined {
+  const names: string[] = [];
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = pattern
+    .split(/(\$\{[A-Za-z0-9]+\})/)
+    .map((part) => {
+      const m = /^\$\{([A-Za-z0-9]+)\}$/.exec(part);
+      if (!m) return escape(part);
+      const value = known[m[1]!];
+      if (value !== undefined) return escape(value);
+      names.push(m[1]!);
+      return '(.+)';
+    })
+    .join('');
+  const match = new RegExp(`^${source}$`).exec(text);
+  if (!match) return undefined;
+  const values = Object.fromEntries(names.map((n, i) => [n, match[i + 1]!]));
+  const valid = Object.entries(values).every(([n, v]) => !RULE_OF[n] || !checkName(RULE_OF[n], v));
+  return valid ? { ...values } : undefined;
 }
 
 /** Pattern values for a name context, keyed by standard parameter name. */

@@ -36,12 +36,22 @@ const ECR_PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer
 /** ecr:GetAuthorizationToken has no resource to scope to: AWS requires "*" for it. */
 const ecrLogin = (): PolicyStatement => allow(['ecr:GetAuthorizationToken'], '*');
 
+/**
+ * The parameter that names the tag to run, and Docker's rule for a tag: `provision release`
+ * changes this one parameter and checks a tag by this rule before any AWS call.
+ */
+export const ImageTag = {
+  parameter: 'ImageTag',
+  pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+  message: 'a Docker tag: letters, digits, "_", "." and "-", at most 128',
+} as const;
+
 function imageTag(t: TemplateBuilder<'application'>): IntrinsicFunction {
-  return t.param('ImageTag', {
+  return t.param(ImageTag.parameter, {
     Type: 'String',
     Default: 'initial',
-    AllowedPattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
-    ConstraintDescription: 'a Docker tag: letters, digits, "_", "." and "-", at most 128',
+    AllowedPattern: ImageTag.pattern,
+    ConstraintDescription: ImageTag.message,
     label: 'Image tag',
     group: GROUP,
     Description:

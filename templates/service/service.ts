@@ -49,6 +49,9 @@ export interface ServiceSpec {
 
 /** The container's name in every task definition: what the load balancer registration names. */
 export const CONTAINER_NAME = 'app';
+
+/** The logical id of the ECS service in 32 and 91: `provision release` and its health watch find the service by it. */
+export const SERVICE_LOGICAL_ID = 'Service';
 /** The environment variable holding the configuration secret's ARN (as aws-explorer's apps expect). */
 export const CONFIG_ENV = 'JUICE_CONFIG';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -323,7 +326,7 @@ function ecsService(
     Tags: t.tags(),
   });
   if (spec.dependsOn?.length) service.dependsOn(spec.dependsOn);
-  return t.add('Service', service);
+  return t.add(SERVICE_LOGICAL_ID, service);
 }
 
 /**

@@ -3,8 +3,9 @@
  * change reports by key, JSON errors that never quote the secret, the version history's order, and
  * the app/extra lookup errors. Pure functions; the emulator run is in test/e2e/operate.test.ts.
  */
-import { editorCommand } from '../../src/commands/config';
+import { editorCommand } from '../../src/commands/config/run';
 import { CliError, ExitCode } from '../../src/cli/errors';
+import { OpsError } from '../../src/ops/errors';
 import {
   applyAssignments,
   AssignmentError,
@@ -234,13 +235,14 @@ describe('--app and --extra', () => {
   const file = path.join(__dirname, '..', '..', 'examples', 'full.yaml');
   const all = planEnvironment(loadParams(file));
 
-  function usageError(fn: () => unknown): CliError {
+  function usageError(fn: () => unknown): OpsError {
     try {
       fn();
     } catch (err) {
-      expect(err).toBeInstanceOf(CliError);
-      expect((err as CliError).exitCode).toBe(ExitCode.Usage);
-      return err as CliError;
+      expect(err).toBeInstanceOf(OpsError);
+      expect((err as OpsError).code).toBe('UnknownTarget');
+      expect(CliError.from(err).exitCode).toBe(ExitCode.Usage);
+      return err as OpsError;
     }
     throw new Error('expected a usage error');
   }

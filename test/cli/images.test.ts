@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planEnvironment } from '../../stages/plan';
-import { otherStages } from '../../src/commands/image-gate';
-import type { RunContext } from '../../src/commands/context';
+import { otherStages } from '../../src/run/image-gate';
+import type { RunContext } from '../../src/run/context';
 import { imageNeeds, missingImageLines, pushInstructions } from '../../src/ops/images';
 import { loadParams } from '../../src/params/load';
 

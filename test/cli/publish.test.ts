@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli/main';
-import { publishedVersions } from '../../src/commands/publish';
+import { publishedVersions } from '../../src/commands/publish/run';
 import { ensurePublishBucket, grantPublicRead, PublishError, putObject } from '../../src/publish/bucket';
 import {
   bucketNameProblem,

@@ -198,7 +198,7 @@ const STACKS = [
 ];
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard.js')))
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard', 'run.js')))
     throw new Error('dist/ is not built: run `npm run build` first');
   emu = await startEmulator();
   cfn = new CloudFormationClient(emu.clientConfig);

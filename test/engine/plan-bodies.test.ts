@@ -9,7 +9,7 @@ import type { AwsClients } from '../../src/aws/clients';
 import { INLINE_TEMPLATE_LIMIT, lazyArtifactBucket } from '../../src/deploy/artifacts';
 import { deployStack, planStack } from '../../src/deploy/stack';
 import { TemplateTooLargeError, type StackSpec } from '../../src/deploy/types';
-import { toSpec } from '../../src/commands/context';
+import { toSpec } from '../../src/run/context';
 import { loadParams } from '../../src/params/load';
 import { planEnvironment } from '../../stages/plan';
 import { compactTemplate, renderTemplate } from '../../templates/kit/cf';

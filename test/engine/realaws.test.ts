@@ -15,7 +15,7 @@ import {
   SERVICE_LINKED_ROLES,
 } from '../../src/deploy/preflight';
 import { SAME_REASON_LIMIT, ServiceWatchdog, stopHint, stopSummary } from '../../src/deploy/watchdog';
-import { catalogue } from '../../templates/catalogue';
+import { catalogue } from '../../stages/catalogue';
 import type { StackSpec } from '../../src/deploy/types';
 
 const body = (built: { template: unknown }) => JSON.stringify(toJson(built.template as never));

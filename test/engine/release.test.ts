@@ -24,6 +24,7 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { CliError, ExitCode } from '../../src/cli/errors';
+import { OpsError } from '../../src/ops/errors';
 import { describeTargets, imageTagOf, summariseTargets } from '../../src/ops/health';
 import { assertImageTag, imageTagChangeSet, releaseParameters } from '../../src/ops/release';
 import {
@@ -481,9 +482,10 @@ describe('the ECR check', () => {
 
   it('names the repository and lists the newest tags, newest first, when the tag is missing', async () => {
     const images = [1, 7, 3, 9, 2, 5].map((n) => ({ tag: `v${n}`, pushed: n }));
-    const err = (await assertImageTag(fakeEcr(images), 'acme-web', 'v10').catch((e: unknown) => e)) as CliError;
-    expect(err).toBeInstanceOf(CliError);
-    expect(err.exitCode).toBe(ExitCode.Usage);
+    const err = (await assertImageTag(fakeEcr(images), 'acme-web', 'v10').catch((e: unknown) => e)) as OpsError;
+    expect(err).toBeInstanceOf(OpsError);
+    expect(err.code).toBe('ImageTagMissing');
+    expect(CliError.from(err).exitCode).toBe(ExitCode.Usage);
     expect(err.message).toBe('image tag "v10" is not in ECR repository acme-web');
     expect(err.hint).toContain('newest tags there: v9, v7, v5, v3, v2;');
   });

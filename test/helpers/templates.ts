@@ -1,7 +1,7 @@
 /** Helpers for template tests: built catalogue templates as plain JSON, and resource lookups. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { catalogue } from '../../templates/catalogue';
+import { catalogue } from '../../stages/catalogue';
 import type { BuiltTemplate } from '../../templates/kit/builder';
 import { toJson } from '../../templates/kit/cf';
 
@@ -28,7 +28,7 @@ export interface JsonTemplate {
 export function allTemplates(): { id: string; built: BuiltTemplate; json: JsonTemplate }[] {
   return catalogue.map((e) => {
     const built = e.build();
-    return { id: e.id, built, json: toJson(built.template) as JsonTemplate };
+    return { id: e.templateId, built, json: toJson(built.template) as JsonTemplate };
   });
 }
 

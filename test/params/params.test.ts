@@ -4,8 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseParams, ParamsError } from '../../src/params/load';
-import { paramsJsonSchema } from '../../src/params/schema';
+import { ParamsError } from '../../src/params/errors';
+import { parseParams } from '../../src/params/load';
+import { paramsJsonSchema } from '../../stages/params';
 import { planEnvironment } from '../../stages/plan';
 import { root } from '../helpers/templates';
 

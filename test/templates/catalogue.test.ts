@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderTemplate } from '../../templates/kit/cf';
-import { exportNamePattern } from '../../templates/kit/exports';
+import { exportNamePattern, type ExportContract } from '../../templates/kit/exports';
 import { catalogueVersion } from '../../src/synth';
 import { allTemplates, iamStatements, ofType, resourceSchema, root } from '../helpers/templates';
 
@@ -125,16 +125,17 @@ test('no two templates export the same name', () => {
   expect(new Set(names).size).toBe(names.length);
 });
 
-test('every import is exported by the template its contract names', () => {
-  const byId = new Map(templates.map((t) => [t.id, t.built]));
+test('every contract is exported by exactly one template, and every import by one of the catalogue', () => {
+  const producers = (c: ExportContract) => templates.filter((t) => t.built.exports.includes(c)).map((t) => t.id);
   for (const t of templates) {
+    for (const c of t.built.exports)
+      expect({ key: c.key, producers: producers(c) }).toEqual({ key: c.key, producers: [t.id] });
     for (const i of t.built.imports) {
-      const producer = byId.get(i.contract.producer);
-      expect({
+      expect({ consumer: t.id, key: i.contract.key, producers: producers(i.contract).length }).toEqual({
         consumer: t.id,
         key: i.contract.key,
-        produced: Boolean(producer?.exports.includes(i.contract)),
-      }).toEqual({ consumer: t.id, key: i.contract.key, produced: true });
+        producers: 1,
+      });
     }
   }
 });

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { consoleFields, consoleTable } from '../../src/publish/console';
-import { catalogue } from '../../templates/catalogue';
+import { catalogue } from '../../stages/catalogue';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -20,18 +20,20 @@ test('the README shows the table the templates make', () => {
 test('every published parameter without a default is in its row, and nothing else is', () => {
   const version = fs.readdirSync(path.join(ROOT, 'published')).find((d) => /^\d+\.\d+\.\d+$/.test(d))!;
   for (const entry of catalogue) {
-    const published = JSON.parse(fs.readFileSync(path.join(ROOT, 'published', version, `${entry.id}.cf`), 'utf8')) as {
+    const published = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'published', version, `${entry.templateId}.cf`), 'utf8'),
+    ) as {
       Parameters: Record<string, { Default?: unknown }>;
     };
     const noDefault = Object.entries(published.Parameters)
       .filter(([, p]) => p.Default === undefined)
       .map(([n]) => n);
-    expect([entry.id, consoleFields(entry.build()).required]).toEqual([entry.id, noDefault]);
+    expect([entry.templateId, consoleFields(entry.build()).required]).toEqual([entry.templateId, noDefault]);
   }
 });
 
 test('the services say an image must be given: their ImageIsGiven rule fails on defaults', () => {
-  const rows = Object.fromEntries(catalogue.map((e) => [e.id, consoleFields(e.build())]));
+  const rows = Object.fromEntries(catalogue.map((e) => [e.templateId, consoleFields(e.build())]));
   expect(rows['32.app-ecs-service']!.rules).toEqual([expect.stringMatching(/RepositoryName .* or PublicImage/)]);
   expect(rows['91.extra-service']!.required).toEqual(expect.arrayContaining(['Suffix', 'PathPrefix', 'ContactEmail']));
   expect(rows['11.env-network']!.rules).toEqual([]);

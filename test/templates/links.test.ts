@@ -4,16 +4,15 @@
  */
 import { TemplateBuilder } from '../../templates/kit/builder';
 import { toJson } from '../../templates/kit/cf';
-import { TemplateId } from '../../templates/kit/ids';
+import { producerOf } from '../../stages/catalogue';
+import { EcsServiceTemplate } from '../../templates/ecsService';
 import type { LinkSpec } from '../../templates/kit/links';
 import { linkGrant, linkVariableNames } from '../../templates/links';
 
 function app(): TemplateBuilder<'application'> {
   return new TemplateBuilder({
-    id: TemplateId.ecsService,
-    scope: 'application',
+    ...EcsServiceTemplate,
     description: 'link test',
-    stackSuffix: 'svc',
     group: 'Service',
   });
 }
@@ -120,7 +119,9 @@ describe('a postgres, a redis, a bucket with read and a queue with publish', () 
   });
 
   test('the service template records each store as a dependency, by its DataName', () => {
-    const imports = t.build().imports.map((i) => `${i.contract.producer}:${i.instance}:${i.contract.key}`);
+    const imports = t
+      .build()
+      .imports.map((i) => `${producerOf(i.contract)?.templateId}:${i.instance}:${i.contract.key}`);
     expect(imports).toEqual(
       expect.arrayContaining([
         '41.data-postgres:rds:PostgresSecretArn',

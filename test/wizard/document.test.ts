@@ -7,14 +7,19 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { renderTemplate } from '../../templates/kit/cf';
-import { ParamsError, parseParams } from '../../src/params/load';
+import { ParamsError } from '../../src/params/errors';
+import { parseParams } from '../../src/params/load';
 import { linkedDataOf, templateOfStack } from '../../src/wizard/discover';
+import { catalogue } from '../../stages/catalogue';
+import { paramsJsonSchema } from '../../stages/params';
 import {
+  ENVIRONMENT_STAGES,
   documentFromStacks,
   mergeExisting,
   renderParams,
   toParamsDocument,
   validateDocument,
+  type AppDoc,
   type FoundStack,
   type ParamsDoc,
 } from '../../src/wizard/document';
@@ -40,7 +45,52 @@ function plannedOf(doc: ParamsDoc): PlannedStack[] {
   return planEnvironment(parseParams(renderParams(toParamsDocument(doc), { file: 'x.yaml' })));
 }
 
+describe('the document follows the catalogue and the params schema', () => {
+  test("the environment's stages are the catalogue's top-level sections, each a key of the params file", () => {
+    const topLevel = Object.keys((paramsJsonSchema() as { properties: Record<string, unknown> }).properties);
+    const stageKeys = catalogue.map((r) => r.key as string);
+    expect(ENVIRONMENT_STAGES).toEqual(topLevel.filter((k) => stageKeys.includes(k)));
+    expect(ENVIRONMENT_STAGES).toEqual(expect.arrayContaining(['network', 'jumpboxes', 'ecsCluster', 'eksCluster']));
+  });
+
+  test('a top-level section is in the YAML in number order with a blank line before it', () => {
+    const text = renderParams(
+      toParamsDocument({
+        environment: 'dev',
+        prefix: 'x-',
+        region: 'us-east-1',
+        tags: { contactEmail: 'ops@example.com' },
+        eksCluster: {},
+        jumpboxes: { jumpBoxCount: 2 },
+      }),
+      { file: 'envs/dev.yaml' },
+    );
+    expect(text).toMatch(
+      /contactEmail: ops@example.com\n\nnetwork: \{\}\n\njumpboxes:\n {2}jumpBoxCount: 2\n\neksCluster: \{\}\n$/,
+    );
+  });
+});
+
 describe('toParamsDocument', () => {
+  test('an app field no step asks (one the params file gains later) stays in its place, after the name', () => {
+    // A field this module does not know: the schema's type will have it once it exists there.
+    const app = { name: 'web', publicNote: 'shop', loadBalancer: { idleTimeoutSeconds: 120 } } as unknown as AppDoc;
+    const doc = toParamsDocument({
+      environment: 'dev',
+      prefix: 'x-',
+      region: 'us-east-1',
+      tags: { contactEmail: 'ops@example.com' },
+      apps: [app],
+    });
+    expect(Object.entries(doc.apps![0]!)).toEqual([
+      ['name', 'web'],
+      ['publicNote', 'shop'],
+      ['loadBalancer', { idleTimeoutSeconds: 120 }],
+    ]);
+    const deployed: ParamsDoc = { ...doc, apps: [{ name: 'web', loadBalancer: {} }] };
+    expect(mergeExisting(doc, deployed).apps).toEqual([{ name: 'web', publicNote: 'shop', loadBalancer: {} }]);
+  });
+
   test('leaves template defaults out, keeps present stages and structural fields', () => {
     const doc = toParamsDocument({
       environment: 'dev',
@@ -107,13 +157,14 @@ describe('an existing environment as defaults', () => {
   const stacks = planEnvironment(parseParams(fullText));
 
   test('stack names and tags tell the template; service templates tell their links', () => {
-    expect(templateOfStack('x-demo-acme-service', {}, 'x-demo-')).toBe('32.app-ecs-service');
-    expect(templateOfStack('x-demo-ecs-cluster', {}, 'x-demo-')).toBe('13.env-ecs-cluster');
-    expect(templateOfStack('ecr-acme-web', {}, 'x-demo-')).toBe('21.project-ecr-image-repo');
-    expect(templateOfStack('x-demo-acme-main', { 'cfn-stages:template': '41.data-postgres' }, 'x-demo-')).toBe(
+    const DEMO = { prefix: 'x-', environment: 'demo' };
+    expect(templateOfStack('x-demo-acme-service', {}, DEMO)).toBe('32.app-ecs-service');
+    expect(templateOfStack('x-demo-ecs-cluster', {}, DEMO)).toBe('13.env-ecs-cluster');
+    expect(templateOfStack('ecr-acme-web', {}, DEMO)).toBe('21.project-ecr-image-repo');
+    expect(templateOfStack('x-demo-acme-main', { 'cfn-stages:template': '41.data-postgres' }, DEMO)).toBe(
       '41.data-postgres',
     );
-    expect(templateOfStack('x-demo-acme-main', {}, 'x-demo-')).toBeUndefined();
+    expect(templateOfStack('x-demo-acme-main', {}, DEMO)).toBeUndefined();
     const service = stacks.find((s) => s.stage === 'service')!;
     expect(linkedDataOf(renderTemplate(service.built.template)).sort()).toEqual(['cache', 'files', 'jobs', 'main']);
     expect(linkedDataOf('not json')).toEqual([]);

@@ -6,12 +6,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { catalogue, DATA_KINDS, stages } from '../../stages/catalogue';
 import { planEnvironment } from '../../stages/plan';
 import { renderTemplate } from '../../templates/kit/cf';
 import { parseParams } from '../../src/params/load';
 import { linkedDataOf } from '../../src/wizard/discover';
-import { documentFromStacks, renderParams, toParamsDocument, type ParamsDoc } from '../../src/wizard/document';
-import { runFlow, type FlowContext, type Prompter } from '../../src/wizard/flow';
+import {
+  ENVIRONMENT_STAGES,
+  documentFromStacks,
+  renderParams,
+  toParamsDocument,
+  type AppDoc,
+  type ParamsDoc,
+} from '../../src/wizard/document';
+import { runFlow, type Choice, type FlowContext, type Prompter } from '../../src/wizard/flow';
 
 /** Several answers to a question asked more than once (a loop), in order. */
 class Seq {
@@ -322,6 +330,12 @@ describe('starting from a saved params file', () => {
     );
   });
 
+  test('an app field that no question asks keeps its saved value', async () => {
+    const doc = { ...full, apps: full.apps!.map((a) => ({ ...a, publicNote: 'shop' }) as AppDoc) };
+    const result = await runFlow(scripted({}).p, context({ start: { file: 'envs/demo.yaml', doc } }));
+    expect(result.answers.apps![0]).toMatchObject({ name: 'acme', publicNote: 'shop' });
+  });
+
   test('"start a new environment" ignores the saved files', async () => {
     const s = scripted({ ...SMALL, start: '\u0000new' });
     const result = await runFlow(s.p, context({ savedFiles: ['envs/demo.yaml'], load: () => full }));
@@ -401,5 +415,53 @@ describe('an existing environment', () => {
     expect(s.asked.filter((id) => id === 'environment')).toHaveLength(2);
     expect(result.answers.environment).toBe('demo2');
     expect(result.existing).toBeUndefined();
+  });
+});
+
+describe('the catalogue rows drive the questions', () => {
+  /** The scripted prompter, also recording the choices each select or checkbox offered. */
+  function withChoices(answers: Record<string, unknown>) {
+    const s = scripted(answers);
+    const offered: Record<string, Choice<string>[]> = {};
+    const p: Prompter = {
+      ...s.p,
+      select: (q) => ((offered[q.id] = q.choices), s.p.select(q)),
+      checkbox: (q) => ((offered[q.id] = q.choices), s.p.checkbox(q)),
+    };
+    return { ...s, p, offered };
+  }
+
+  test("the stage question offers each environment row with its title, number and help; a chosen stage's up-front questions follow", async () => {
+    const s = withChoices({ ...SMALL, stages: ['jumpboxes', 'ecsCluster'] });
+    await runFlow(s.p, context());
+    const envRows = catalogue.filter((r) => r.place.kind === 'section' && r.place.at === 'environment');
+    expect(s.offered.stages!.map((ch) => ch.value)).toEqual(envRows.map((r) => r.key));
+    expect(ENVIRONMENT_STAGES).toEqual(envRows.map((r) => r.key));
+    for (const [i, r] of envRows.entries()) {
+      const choice = s.offered.stages![i]!;
+      expect(choice.name).toBe(`${r.title} (${r.templateId.split('.')[0]}): ${r.help}`);
+      const always = r.place.kind === 'section' && Boolean(r.place.always);
+      expect(Boolean(choice.disabled)).toBe(always);
+      if (always) expect(choice.checked).toBe(true);
+    }
+    for (const key of ['network', 'jumpboxes', 'ecsCluster'] as const)
+      for (const q of stages[key].questions) expect(s.asked).toContain(`${key}.${q}`);
+    for (const q of stages.eksCluster.questions) expect(s.asked).not.toContain(`eksCluster.${q}`);
+  });
+
+  test("data store kinds are the data rows, with their help; a new store is offered the row's name", async () => {
+    const s = withChoices({ ...SMALL, 'apps[0].data.add': true, 'apps[0].data[0].kind': 'redis' });
+    const result = await runFlow(s.p, context());
+    expect(s.offered['apps[0].data[0].kind']).toEqual(
+      DATA_KINDS.map((k) => ({
+        value: k,
+        name: `${stages[k].title} (${stages[k].templateId})`,
+        description: stages[k].help,
+      })),
+    );
+    expect(s.defaults['apps[0].data[0].name']).toBe(stages.redis.defaultName);
+    expect(result.answers.apps![0]!.data).toEqual([
+      expect.objectContaining({ kind: 'redis', name: stages.redis.defaultName }),
+    ]);
   });
 });

@@ -6,7 +6,7 @@
 import { main } from '../../src/cli/main';
 
 const runWizard = jest.fn();
-jest.mock('../../src/commands/wizard', () => ({ runWizard: (...args: unknown[]) => runWizard(...args) }));
+jest.mock('../../src/commands/wizard/run', () => ({ runWizard: (...args: unknown[]) => runWizard(...args) }));
 
 function setTty(stdin: boolean, stdout: boolean): () => void {
   const before = [process.stdin.isTTY, process.stdout.isTTY];

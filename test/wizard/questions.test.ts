@@ -6,7 +6,6 @@ import { stages, type StageKey } from '../../stages/catalogue';
 import {
   checkOption,
   IMAGE_OPTIONS,
-  IMPORTANT,
   isTemplateDefault,
   optionQuestions,
   toOptionValue,
@@ -18,8 +17,14 @@ const keys = Object.keys(stages) as StageKey[];
 describe('curated questions', () => {
   test.each(keys)('every important option of %s is a parameter of its template', (stage) => {
     const options = optionQuestions(stage).map((q) => q.option);
-    for (const name of IMPORTANT[stage]) expect(options).toContain(name);
-    expect(IMPORTANT[stage].length).toBeLessThanOrEqual(7);
+    const important = stages[stage].questions;
+    for (const name of important) expect(options).toContain(name);
+    expect(important.length).toBeLessThanOrEqual(7);
+    expect(
+      optionQuestions(stage)
+        .filter((q) => q.important)
+        .map((q) => q.option),
+    ).toEqual(options.filter((o) => important.includes(o)));
   });
 
   test("questions carry the template parameter's help, default and choices", () => {

@@ -1,0 +1,92 @@
+/**
+ * Errors of the AWS client factory (./clients.ts), met by every command that calls AWS: no
+ * credentials, no region, no account id, an endpoint that does not answer, and a call abandoned
+ * because the run was interrupted. Typed as src/errors.ts says: a code to match on and a hint.
+ */
+import { ToolError, type Outcome } from '../errors';
+
+/** Every condition the client factory reports by throwing. */
+export type AwsErrorCode = 'NoCredentials' | 'NoRegion' | 'NoAccountId' | 'EndpointUnreachable' | 'Aborted';
+
+/** Base of the client factory's errors. */
+export class AwsError extends ToolError<AwsErrorCode> {}
+
+/** The SDK's credential chain found nothing (no profile, no env keys, no SSO session). */
+export class NoCredentialsError extends AwsError {
+  constructor(profile: string | undefined, cause?: unknown) {
+    super(
+      'NoCredentials',
+      profile ? `no usable AWS credentials for profile "${profile}"` : 'no AWS credentials found',
+      profile
+        ? `check the profile in ~/.aws/config; for SSO run \`aws sso login --profile ${profile}\``
+        : 'pass --profile NAME (or set AWS_PROFILE), run `aws sso login` for an SSO profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      { cause },
+    );
+  }
+}
+
+/** No region from the flag, the params file, AWS_REGION / AWS_DEFAULT_REGION or the profile. */
+export class NoRegionError extends AwsError {
+  constructor(cause?: unknown) {
+    super(
+      'NoRegion',
+      'no AWS region given',
+      'pass --region REGION, set region in the params file, set AWS_REGION, or add `region = ...` to your profile in ~/.aws/config',
+      { cause },
+    );
+  }
+}
+
+/** The account id is needed (artifact bucket name) and the credentials do not say it. */
+export class NoAccountIdError extends AwsError {
+  constructor(cause?: unknown) {
+    super(
+      'NoAccountId',
+      'cannot tell which AWS account these credentials belong to',
+      'set AWS_ACCOUNT_ID, or name the artifact bucket explicitly',
+      { cause },
+    );
+  }
+}
+
+/** The abort signal fired while nothing could be cancelled or detached (e.g. between API calls). */
+export class AbortedError extends AwsError {
+  constructor(stackName?: string) {
+    super('Aborted', stackName ? `interrupted while working on ${stackName}` : 'interrupted');
+    this.stackName = stackName;
+  }
+
+  /** The stack being worked on when the signal fired, if any. */
+  readonly stackName?: string;
+
+  override get outcome(): Outcome {
+    return 'interrupted';
+  }
+}
+
+/** What {@link EndpointUnreachableError} says about the call that got no answer. */
+export interface UnreachableCall {
+  /** e.g. `https://cloudformation.eu-west-1.amazonaws.com` or the `--endpoint-url` given. */
+  endpoint: string;
+  region: string;
+  /** Service and operation, e.g. `CloudFormation DescribeStacks`. */
+  call: string;
+  /** `no answer within 30 s`, `connection refused`... */
+  reason: string;
+  attempts: number;
+  /** The endpoint came from --endpoint-url / AWS_ENDPOINT_URL rather than the region. */
+  viaEndpointOverride: boolean;
+}
+
+/** A call got no HTTP answer in any of its attempts (endpoint down, hung, unknown, or unreachable). */
+export class EndpointUnreachableError extends AwsError {
+  constructor(readonly detail: UnreachableCall) {
+    super(
+      'EndpointUnreachable',
+      `${detail.call} got no answer from ${detail.endpoint} (region ${detail.region}): ${detail.reason} (${detail.attempts} attempts)`,
+      detail.viaEndpointOverride
+        ? 'check that the endpoint given with --endpoint-url (or AWS_ENDPOINT_URL) is running and right, or drop it to reach AWS itself; --aws-timeout SECONDS waits longer'
+        : "check your network or proxy, the region (--region, the params file's region, AWS_REGION) and your credentials (--profile); --endpoint-url sends calls elsewhere; --aws-timeout SECONDS waits longer",
+    );
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The options every command shares (`--profile`, `--region`, `--json`...): their type, their
+ * definition on the root command, and how a command's action reads them. In a module of their own
+ * so that the commands, output.ts and progress.ts can know them without importing the program
+ * (src/cli/main.ts), which imports the commands.
+ */
+import { Command, Help, Option } from 'commander';
+
+/** The root command's options as commander parses them. */
+export interface GlobalOptions {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  json?: boolean;
+  /** False with `--no-color`. */
+  color?: boolean;
+  verbose?: boolean;
+  /** Seconds, as typed (checked where the AWS clients are built). */
+  awsTimeout?: string;
+}
+
+/** The root's options in --help, with `-V, --version` (handled before commander: see asksVersion in main.ts). */
+function withVersionFlag(cmd: Command): Option[] {
+  const shown = new Help().visibleOptions(cmd);
+  if (cmd.parent) return shown;
+  return [new Option('-V, --version', "print the tool's version and the catalogue version it deploys"), ...shown];
+}
+
+/** Declares the global options on the root command. */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .addOption(
+      new Option(
+        '--profile <name>',
+        'AWS profile from your shared config/credentials (default: AWS_PROFILE or the default chain)',
+      ),
+    )
+    .addOption(new Option('--region <region>', 'AWS region (default: the params file, then AWS_REGION / your profile)'))
+    .addOption(
+      new Option(
+        '--endpoint-url <url>',
+        'send every AWS call to this endpoint (a local emulator); also AWS_ENDPOINT_URL',
+      ),
+    )
+    .option('--json', 'machine-readable output on stdout')
+    .option('--no-color', 'plain text without colours (also NO_COLOR=1)')
+    .option('--verbose', 'more detail, including each AWS call that fails')
+    .addOption(
+      new Option(
+        '--aws-timeout <seconds>',
+        'give up on an AWS call attempt with no answer after this long (a call fails after 3 such attempts)',
+      ).default(undefined, '30'),
+    )
+    .configureHelp({ visibleOptions: (cmd) => withVersionFlag(cmd) });
+}
+
+/**
+ * The global options seen from any command of the tree: the root's own, never a command's option
+ * of the same name (`init --region`, `synth --version` are the command's).
+ */
+export function globalOptions(cmd: Command): GlobalOptions {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root.opts<GlobalOptions>();
+}

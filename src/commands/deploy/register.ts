@@ -1,0 +1,21 @@
+/** `provision deploy`: declared here; the work (./run.ts) loads only when it runs. */
+import type { Command } from 'commander';
+import { globalOptions } from '../../cli/global-options';
+import { onlyOption, paramsOption } from '../../cli/options';
+
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description('create or update every stack, dependencies first, independent stacks in parallel')
+    .addOption(paramsOption())
+    .option('-y, --yes', 'apply without asking (required without a terminal)')
+    .addOption(onlyOption())
+    .option('--concurrency <n>', 'stacks deployed at the same time (1-16)', '4')
+    .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 10 s)')
+    .option('--update-shared', 'change project stacks (ECR repositories) that other environments use, without asking')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every stack done or unchanged, 1 a stack failed (its root cause is shown), 2 refused (nothing changed:\nbad input, another run holds the lock, a shared stack would change under another environment), 130 interrupted.',
+    )
+    .action(async (opts, cmd: Command) => (await import('./run')).runDeploy(opts, globalOptions(cmd)));
+}

@@ -1,0 +1,127 @@
+/**
+ * `provision deploy`: every stack of the environment (or those picked with --only), dependencies
+ * first and independent stacks at the same time, through change sets, with live progress. Without
+ * --yes, each change set is shown and confirmed in the terminal; without a terminal, --yes is
+ * required. Ctrl-C stops new starts, cancels running updates and detaches from running creates;
+ * a second Ctrl-C leaves at once. A re-run converges.
+ */
+import type { DeployResult } from '../../deploy/types';
+import { CliError } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { output } from '../../cli/output';
+import { describeFailure } from '../../cli/progress';
+import { environmentOf, openContext, withRunLock, type RunContext } from '../../run/context';
+import {
+  accountPreflight,
+  deployInPasses,
+  missingImports,
+  printSummary,
+  setExitCode,
+  succeeded,
+  timings,
+} from '../../run/deploy';
+import { checkImages, heldImages, printHeld } from '../../run/image-gate';
+
+export interface DeployFlags {
+  params?: string;
+  yes?: boolean;
+  only?: string[];
+  concurrency?: string;
+  pollInterval?: string;
+  /** Change project stacks that other environments use without asking (see src/run/shared.ts). */
+  updateShared?: boolean;
+}
+
+function producerHint(ctx: RunContext, exportName: string): string {
+  const producer = ctx.all.find((s) => s.exports.includes(exportName));
+  if (producer) return `deploy ${producer.name} first (drop --only, or add --only ${producer.stage})`;
+  if (exportName.startsWith('ecr-'))
+    return `add the repository under repositories: in ${ctx.file}, or deploy it with the params file that owns it`;
+  return `add the stage that exports it to ${ctx.file}`;
+}
+
+/** The checks that need no AWS call: --yes without a terminal, --concurrency's range. */
+function checkFlags(flags: DeployFlags, global: GlobalOptions): number {
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
+  if (!flags.yes && !interactive) {
+    throw CliError.usage(
+      'deploy needs --yes when it cannot ask (no terminal, or --json)',
+      'review with `provision plan --params FILE`, then run deploy with --yes',
+    );
+  }
+  const concurrency = flags.concurrency ? Number(flags.concurrency) : 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+    throw CliError.usage('--concurrency must be a whole number from 1 to 16');
+  return concurrency;
+}
+
+/** Refuses, naming each, imports that neither the run nor the account provides. */
+async function refuseMissingImports(ctx: RunContext): Promise<void> {
+  const missing = await missingImports(ctx.clients, ctx);
+  if (!missing.length) return;
+  throw CliError.refused(
+    `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` +
+      missing
+        .map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`)
+        .join('\n'),
+    'nothing was changed',
+  );
+}
+
+export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
+  const concurrency = checkFlags(flags, global);
+  const ctx = await openContext(flags.params, global, flags.only);
+  try {
+    await withRunLock(ctx, 'deploy', async () => {
+      await refuseMissingImports(ctx);
+      const { confirmSharedChanges } = await import('../../run/shared');
+      await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
+      const holds = await checkImages(ctx); // before the preflight, which may create roles
+      await accountPreflight(ctx, global);
+      const opts = {
+        yes: Boolean(flags.yes),
+        concurrency,
+        pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
+        holds,
+      };
+      const results = await deployInPasses(ctx, opts);
+      const pushes = await heldImages(ctx, holds, results);
+      report(ctx, results, pushes.length ? { images: pushes } : {});
+      printHeld(ctx, holds, pushes);
+    });
+  } finally {
+    ctx.clients.destroy();
+  }
+}
+
+async function askYesNo(message: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message, default: false });
+}
+
+/** Results whose --json entry says what went wrong. */
+const DETAILED = new Set<DeployResult['kind']>(['failed', 'error', 'not-run', 'cancelled', 'detached']);
+
+/** The run's outcome: one JSON document with --json, else the summary lines (see printSummary). */
+function report(ctx: RunContext, results: DeployResult[], extra: Record<string, unknown> = {}): void {
+  if (!ctx.global.json) {
+    printSummary(results);
+    return;
+  }
+  output.json({
+    ok: results.every(succeeded),
+    environment: environmentOf(ctx),
+    stacks: results.map((r) => ({
+      name: r.stackName,
+      result: r.kind,
+      ...('changes' in r ? { changes: r.changes.length } : {}),
+      ...(timings.has(r.stackName)
+        ? { seconds: timings.get(r.stackName)!.seconds, startedAfterMs: timings.get(r.stackName)!.startedMs }
+        : {}),
+      dependsOn: ctx.stacks.find((s) => s.name === r.stackName)?.dependsOn ?? [],
+      ...(DETAILED.has(r.kind) ? { detail: describeFailure(r) } : {}),
+    })),
+    ...extra,
+  });
+  setExitCode(results);
+}

@@ -1,0 +1,214 @@
+/**
+ * `provision destroy`: deletes the environment's stacks in reverse dependency order, independent
+ * ones in parallel. It refuses (exit 2, nothing deleted) while a stack outside the set imports one
+ * of their exports or a database has deletion protection, asks for the environment name to be
+ * typed (unless --yes), holds the environment's run lock, and reports what CloudFormation kept:
+ * databases and caches leave a final snapshot, buckets, queues, secrets, keys and repositories
+ * are retained, as their templates say.
+ *
+ * Project stacks (scope `project`: the ECR repositories) are shared by every environment that
+ * names them, so an environment's destroy never deletes them and never refuses because of them:
+ * it keeps them and says who still imports them. `--delete-shared` deletes them on purpose, and
+ * is refused while any stack outside this destroy imports them.
+ */
+import { CliError, ExitCode } from '../../cli/errors';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { Progress } from '../../cli/progress';
+import { environmentOf, openContext, withRunLock, type RunContext } from '../../run/context';
+import { isSharedStack } from '../../run/shared';
+import type { PlannedStack } from '../../../stages/plan';
+import type { KeptResource } from '../../deploy/destroy';
+
+/**
+ * Databases are created with deletion protection on: CloudFormation would fail half-way through a
+ * destroy on them. Refuse before deleting anything, and say how to switch it off on purpose.
+ */
+async function refuseProtectedData(ctx: RunContext): Promise<void> {
+  const { describeStack, parametersOf } = await import('../../deploy/cloudformation');
+  const protectedStacks: string[] = [];
+  for (const s of ctx.stacks) {
+    const st = await describeStack(ctx.clients.cloudFormation, s.name);
+    if (st && parametersOf(st).DeletionProtection === 'true') protectedStacks.push(s.name);
+  }
+  if (protectedStacks.length) {
+    const where = protectedStacks.map((n) => {
+      const s = ctx.stacks.find((x) => x.name === n)!;
+      return `  ${n} (${s.app ? `apps[${s.app}] ` : ''}${s.stage}: deletionProtection)`;
+    });
+    throw new CliError(
+      `${protectedStacks.length} stack${protectedStacks.length === 1 ? ' has' : 's have'} deletion protection on; nothing was deleted:\n${where.join('\n')}`,
+      ExitCode.Refused,
+      `to delete them on purpose: set deletionProtection: false for them (or protected: false for the whole environment) in ${ctx.file}, run \`provision deploy\`, then destroy again (databases still leave a final snapshot)`,
+    );
+  }
+}
+
+/** Adds to each kept resource what a re-create does with it, and a database's or cache's final snapshot. */
+async function withRecreate<K extends KeptResource>(
+  ctx: RunContext,
+  kept: K[],
+): Promise<(K & { onRecreate: string; snapshot?: string })[]> {
+  const [{ describeRecreate }, restore] = await Promise.all([
+    import('../../deploy/recreate'),
+    import('../../deploy/restore'),
+  ]);
+  return Promise.all(
+    kept.map(async (k) => {
+      const id = k.policy === 'Snapshot' ? k.physicalId?.toLowerCase() : undefined;
+      let snapshot: string | undefined;
+      if (id && restore.CLUSTER_TYPES.includes(k.resourceType))
+        snapshot = await restore.newestFinalSnapshot(ctx.clients, id);
+      else if (id && k.resourceType === restore.CACHE_TYPE)
+        snapshot = await restore.newestCacheSnapshot(ctx.clients, { groupId: id });
+      return { ...k, onRecreate: describeRecreate(k), ...(snapshot ? { snapshot } : {}) };
+    }),
+  );
+}
+
+export interface DestroyFlags {
+  params?: string;
+  yes?: boolean;
+  only?: string[];
+  disableTerminationProtection?: boolean;
+  deleteShared?: boolean;
+}
+
+export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Promise<void> {
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
+  if (!flags.yes && !interactive)
+    throw CliError.usage('destroy needs --yes when it cannot ask (no terminal, or --json)');
+  const ctx = await openContext(flags.params, global, flags.only);
+  const env = environmentOf(ctx);
+  const shared = ctx.stacks.filter(isSharedStack);
+  const doomed = flags.deleteShared ? ctx.stacks : ctx.stacks.filter((s) => !isSharedStack(s));
+  try {
+    if (!flags.yes) {
+      const { input } = await import('@inquirer/prompts');
+      output.line(
+        `This deletes ${doomed.length} stacks of ${c().bold(env)}:\n${doomed
+          .map((s) => `  ${s.name}`)
+          .reverse()
+          .join('\n')}`,
+      );
+      const typed = await input({ message: `Type the environment name (${ctx.params.environment}) to confirm:` });
+      if (typed.trim() !== ctx.params.environment)
+        throw new CliError('destroy cancelled: the name did not match', ExitCode.Refused);
+    }
+    await withRunLock(ctx, flags.deleteShared ? 'destroy --delete-shared' : 'destroy', async () => {
+      await refuseProtectedData({ ...ctx, stacks: doomed });
+      const results = await deleteWithProgress(ctx, doomed, flags);
+      const keptShared = flags.deleteShared ? [] : await sharedStillThere(ctx, shared);
+      await report(ctx, results, keptShared);
+    });
+  } finally {
+    ctx.clients.destroy();
+  }
+}
+
+type DestroyResults = Awaited<ReturnType<typeof import('../../deploy/destroy').destroyStacks>>;
+
+async function deleteWithProgress(
+  ctx: RunContext,
+  doomed: PlannedStack[],
+  flags: DestroyFlags,
+): Promise<DestroyResults> {
+  const [{ destroyStacks }, { reverseOrder }] = await Promise.all([
+    import('../../deploy/destroy'),
+    import('../../deploy/graph'),
+  ]);
+  const inRun = new Set(doomed.map((s) => s.name));
+  const nodes = doomed.map((s) => ({
+    name: s.name,
+    templateId: s.templateId,
+    dependsOn: s.dependsOn.filter((d) => inRun.has(d)),
+  }));
+  const ordered = reverseOrder(nodes);
+  const progress = new Progress(
+    ordered.map((n) => ({ ...n, dependsOn: [] })),
+    { json: ctx.global.json, verb: 'destroy' },
+  );
+  progress.start();
+  try {
+    const results = await destroyStacks(ctx.clients, ordered, {
+      events: (e) => progress.event(e),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(flags.disableTerminationProtection ? { disableTerminationProtection: true } : {}),
+    });
+    for (const r of results) progress.done(r.stackName, r);
+    return results;
+  } finally {
+    await progress.finish();
+  }
+}
+
+/** A project stack this destroy left in place, and the stacks (of any environment) that still import it. */
+interface KeptShared {
+  stack: string;
+  importers: string[];
+}
+
+async function sharedStillThere(ctx: RunContext, shared: PlannedStack[]): Promise<KeptShared[]> {
+  const [{ describeStack }, { importsOf }] = await Promise.all([
+    import('../../deploy/cloudformation'),
+    import('../../deploy/destroy'),
+  ]);
+  const out: KeptShared[] = [];
+  for (const s of shared) {
+    const stack = await describeStack(ctx.clients.cloudFormation, s.name);
+    if (!stack) continue;
+    const importers = [...new Set((await importsOf(ctx.clients.cloudFormation, stack)).map((i) => i.importer))];
+    out.push({ stack: s.name, importers });
+  }
+  return out;
+}
+
+async function report(ctx: RunContext, results: DestroyResults, keptShared: KeptShared[]): Promise<void> {
+  const env = environmentOf(ctx);
+  const kept = await withRecreate(
+    ctx,
+    results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : [])),
+  );
+  const ok = results.every((r) => r.kind === 'deleted' || r.kind === 'absent');
+  const interrupted = results.some(
+    (r) => r.kind === 'detached' || (r.kind === 'not-run' && r.because === 'interrupted'),
+  );
+  if (ctx.global.json) {
+    output.json({
+      ok,
+      environment: env,
+      stacks: results.map((r) => ({ name: r.stackName, result: r.kind })),
+      kept,
+      keptShared,
+    });
+  } else {
+    output.line();
+    output.line(
+      `${ok ? c().green('✔') : c().red('✖')} ${results.filter((r) => r.kind === 'deleted').length} deleted, ${results.filter((r) => r.kind === 'absent').length} were not deployed`,
+    );
+    if (kept.length) {
+      output.line(
+        'Kept by their templates (delete them by hand once you are sure), and what a deploy of the same file does with them:',
+      );
+      for (const k of kept) {
+        const what =
+          k.policy === 'Snapshot'
+            ? `final snapshot ${k.snapshot ?? 'taken'}`
+            : k.policy === 'skipped'
+              ? 'left in place'
+              : 'retained';
+        output.line(`  ${k.stack}: ${k.logicalId} ${c().dim(k.resourceType)} ${k.physicalId ?? ''} — ${what}`);
+        output.line(`    ${c().dim(`on re-create: ${k.onRecreate}`)}`);
+      }
+    }
+    for (const k of keptShared) {
+      output.line(
+        `Kept ${k.stack}: a project stack, shared between environments; ` +
+          (k.importers.length
+            ? `still imported by ${k.importers.join(', ')}`
+            : `nothing imports it now: delete it with \`provision destroy --params ${ctx.file} --only ${k.stack} --delete-shared\``),
+      );
+    }
+  }
+  if (!ok) process.exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Failed;
+}

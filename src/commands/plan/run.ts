@@ -1,0 +1,99 @@
+/**
+ * `provision plan`: the stacks of the environment in deploy order with what each depends on, and
+ * per stack what a deploy would change (see src/run/plan.ts), then the imports nothing provides,
+ * the shared stacks it would change and the account preflight. Changes nothing.
+ */
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import type { PreflightReport } from '../../deploy/preflight';
+import type { PlanResult } from '../../deploy/stack';
+import type { EngineError } from '../../deploy/errors';
+import { environmentOf, openContext, toSpec, type RunContext } from '../../run/context';
+import { missingImports } from '../../run/deploy';
+import { planRun, preflightLines, printPlan, type EnvironmentPlan } from '../../run/plan';
+import type { SharedChange } from '../../run/shared';
+
+/** What the plan command reports beyond each stack's own plan. */
+interface Findings {
+  missing: { stack: string; exportName: string }[];
+  shared: SharedChange[];
+  account: PreflightReport;
+}
+
+export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
+  const ctx = await openContext(flags.params, global, flags.only);
+  try {
+    const env = await planRun(ctx);
+    const findings = await find(ctx);
+    if (global.json) output.json(planDocument(ctx, env, findings));
+    else await printAll(ctx, env, findings);
+  } finally {
+    ctx.clients.destroy();
+  }
+}
+
+async function find(ctx: RunContext): Promise<Findings> {
+  const [{ sharedChanges }, { preflight }] = await Promise.all([
+    import('../../run/shared'),
+    import('../../deploy/preflight'),
+  ]);
+  const missing = await missingImports(ctx.clients, ctx);
+  const shared = await sharedChanges(ctx);
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const account = await preflight(
+    ctx.clients,
+    ctx.stacks.map((s) => toSpec(s, inRun)),
+  );
+  return { missing, shared, account };
+}
+
+/** A plan result for --json: errors as their message and hint. */
+function planJson(p: PlanResult): unknown {
+  const err = (e: EngineError) => ({ code: e.code, message: e.message, hint: e.hint });
+  if (p.kind === 'refused') return { kind: p.kind, stackName: p.stackName, error: err(p.error) };
+  if (p.kind === 'changes' && p.refused) return { ...p, refused: err(p.refused) };
+  return p;
+}
+
+function planDocument(ctx: RunContext, env: EnvironmentPlan, f: Findings): unknown {
+  return {
+    environment: environmentOf(ctx),
+    stacks: ctx.stacks.map((s, i) => ({
+      name: s.name,
+      template: s.templateId,
+      dependsOn: s.dependsOn,
+      plan: planJson(env.plans[i]!),
+    })),
+    missingImports: f.missing,
+    missingImages: env.images.map((m) => ({
+      stack: m.stack,
+      repository: m.repository,
+      tag: m.tag,
+      repositoryExists: m.state === 'no-tag',
+    })),
+    sharedChanges: f.shared,
+    preflight: f.account,
+  };
+}
+
+async function printAll(ctx: RunContext, env: EnvironmentPlan, f: Findings): Promise<void> {
+  const { describeSharedChanges } = await import('../../run/shared');
+  await printPlan(ctx, env, { indent: '', spaced: true, listCreates: true });
+  for (const m of f.missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
+  if (f.shared.length) {
+    output.line();
+    for (const line of describeSharedChanges(f.shared)) output.line(c().yellow(line));
+    output.line(c().yellow('deploy asks before changing them (with --yes it refuses unless --update-shared)'));
+  }
+  preflightLines(f.account);
+  const changing = env.plans.filter((p) => p.kind === 'changes').length;
+  const refused = env.plans.filter((p) => p.kind === 'refused' || (p.kind === 'changes' && p.refused)).length;
+  if (refused)
+    output.warn(
+      `${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`,
+    );
+  output.line();
+  output.line(
+    `${changing} of ${env.plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`,
+  );
+}

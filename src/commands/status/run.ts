@@ -1,0 +1,138 @@
+/**
+ * `provision status`: every stack of the environment, its state, when it last changed, drift (as
+ * last detected) and termination protection. Stacks not deployed yet are listed as such.
+ * Then, for each deployed service stack (32, 91): its task counts, the image tag it runs, the
+ * rollout state and the load balancer's view of its targets (see src/ops/health.ts).
+ */
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { GlobalOptions } from '../../cli/global-options';
+import { c, output } from '../../cli/output';
+import { table } from '../../cli/table';
+import { describeTargets, serviceHealth, type ServiceHealth } from '../../ops/health';
+import { environmentOf, openContext, type RunContext } from '../../run/context';
+
+function colourStatus(status: string): string {
+  if (/FAILED|ROLLBACK/.test(status)) return c().red(status);
+  if (/IN_PROGRESS/.test(status)) return c().cyan(status);
+  if (status === 'not deployed') return c().dim(status);
+  return c().green(status);
+}
+
+export async function runStatus(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
+  const ctx = await openContext(flags.params, global, flags.only);
+  try {
+    const { describeStack } = await import('../../deploy/cloudformation');
+    const stacks: (Stack | undefined)[] = await Promise.all(
+      ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)),
+    );
+    const rows = ctx.stacks.map((s, i) => {
+      const st = stacks[i];
+      return {
+        name: s.name,
+        template: s.templateId,
+        status: st?.StackStatus ?? 'not deployed',
+        reason: st?.StackStatusReason,
+        lastChanged: (st?.LastUpdatedTime ?? st?.CreationTime)?.toISOString(),
+        drift: st?.DriftInformation?.StackDriftStatus ?? (st ? 'NOT_CHECKED' : undefined),
+        terminationProtection: st ? Boolean(st.EnableTerminationProtection) : undefined,
+      };
+    });
+    const services = await servicesOf(ctx, stacks);
+    if (global.json) {
+      output.json({
+        environment: environmentOf(ctx),
+        region: await ctx.clients.region(),
+        stacks: rows,
+        services,
+      });
+      return;
+    }
+    output.line(c().bold(`${environmentOf(ctx)} (${await ctx.clients.region()})`));
+    output.line(
+      table(
+        rows.map((r) => [
+          r.name,
+          c().dim(r.template),
+          colourStatus(r.status),
+          r.lastChanged?.replace('T', ' ').slice(0, 19) ?? '-',
+          r.drift === 'NOT_CHECKED' ? c().dim('not checked') : (r.drift ?? '-'),
+          r.terminationProtection ? 'protected' : '',
+        ]),
+        ['STACK', 'TEMPLATE', 'STATUS', 'LAST CHANGE (UTC)', 'DRIFT', ''].map((h) => c().dim(h)),
+      ),
+    );
+    for (const r of rows)
+      if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
+    if (services.length) printServices(services);
+  } finally {
+    ctx.clients.destroy();
+  }
+}
+
+/** Health of every service stack of this run that is deployed (and not being created or deleted). */
+async function servicesOf(ctx: RunContext, stacks: (Stack | undefined)[]): Promise<ServiceHealth[]> {
+  const deployed = ctx.stacks.filter(
+    (s, i) => (s.stage === 'service' || s.stage === 'extra') && hasResources(stacks[i]),
+  );
+  if (!deployed.length) return [];
+  const { clusterFromStack } = await import('../../run/service');
+  let cluster: Promise<string | undefined> | undefined;
+  return Promise.all(
+    deployed.map((s) =>
+      serviceHealth(ctx.clients, {
+        stackName: s.name,
+        loadBalancerStack: ctx.all.find((l) => l.stage === 'loadBalancer' && l.app === s.app)?.name,
+        clusterName: () => (cluster ??= clusterFromStack(ctx)),
+      }),
+    ),
+  );
+}
+
+function printServices(services: ServiceHealth[]): void {
+  output.line();
+  output.line(
+    table(
+      services.map((h) => [
+        h.stack,
+        h.running === undefined
+          ? '-'
+          : `${h.running}/${h.desired}${h.pending ? c().cyan(` +${h.pending} pending`) : ''}`,
+        h.imageTag ?? '-',
+        colourRollout(h.rolloutState, h.deployments),
+        h.targets ? colourTargets(h.targets) : '-',
+      ]),
+      ['SERVICE STACK', 'TASKS (RUNNING/DESIRED)', 'IMAGE TAG', 'ROLLOUT', 'TARGETS'].map((h) => c().dim(h)),
+    ),
+  );
+  for (const h of services) {
+    if (h.error) output.line(c().red(`  ${h.stack}: ${h.error}`));
+    if (h.rolloutState === 'FAILED' && h.rolloutStateReason)
+      output.line(c().red(`  ${h.stack}: ${h.rolloutStateReason}`));
+    const bad = h.targets?.firstUnhealthy;
+    if (bad)
+      output.line(
+        c().red(
+          `  ${h.stack}: target ${bad.target} is ${bad.state}${bad.reason ? ` (${bad.reason})` : ''}${bad.description ? `: ${bad.description}` : ''}`,
+        ),
+      );
+  }
+}
+
+function colourRollout(state: string | undefined, deployments: number | undefined): string {
+  const more = deployments && deployments > 1 ? c().dim(` (${deployments} deployments)`) : '';
+  if (!state) return '-';
+  if (state === 'FAILED') return c().red(state) + more;
+  if (state === 'IN_PROGRESS') return c().cyan(state) + more;
+  return c().green(state) + more;
+}
+
+/** A stack whose resources exist (not being created for the first time, not failed to create, not deleted). */
+function hasResources(stack: Stack | undefined): boolean {
+  const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+  return !['REVIEW_IN_PROGRESS', 'CREATE_IN_PROGRESS'].includes(status) && !/^(ROLLBACK|DELETE)_/.test(status);
+}
+
+function colourTargets(t: NonNullable<ServiceHealth['targets']>): string {
+  const text = describeTargets(t);
+  return t.firstUnhealthy ? c().red(text) : t.total ? c().green(text) : c().dim(text);
+}

@@ -1,0 +1,151 @@
+/**
+ * What every environment command starts from: the params file, validated; the stacks it plans
+ * (optionally narrowed with --only); and the AWS clients, built lazily from the flags, the params
+ * file and the SDK's standard chain (in that order).
+ */
+import type { AwsClients } from '../aws/clients';
+import type { StackSpec } from '../deploy/types';
+import { environmentId } from '../../templates/kit/names';
+import { compactTemplate } from '../../templates/kit/cf';
+import { planEnvironment, type PlannedStack } from '../../stages/plan';
+import { CliError } from '../cli/errors';
+import { trapInterrupt } from '../cli/interrupt';
+import type { GlobalOptions } from '../cli/global-options';
+import { loadParams } from '../params/load';
+import { regionProblem } from '../../stages/check';
+import type { ParamsFile } from '../../stages/params';
+
+export interface RunContext {
+  file: string;
+  params: ParamsFile;
+  /** Every stack of the environment, in dependency order. */
+  all: PlannedStack[];
+  /** The stacks this run works on (all, or those picked with --only). */
+  stacks: PlannedStack[];
+  global: GlobalOptions;
+  /** Built with the run's interrupt: `destroy()` also stops listening for Ctrl-C. */
+  clients: AwsClients;
+  /** Fires on the first Ctrl-C (see trapInterrupt); absent where the caller handles Ctrl-C itself (the wizard). */
+  signal?: AbortSignal;
+}
+
+/** `<prefix><environment>`, the name the lock, tags and messages use. */
+export function environmentOf(ctx: Pick<RunContext, 'params'>): string {
+  return environmentId(ctx.params);
+}
+
+/** What a person types to remove this environment's lock. */
+export function unlockCommand(ctx: Pick<RunContext, 'file'>): string {
+  return `provision unlock --params ${ctx.file}`;
+}
+
+/**
+ * Runs `work` holding the environment's run lock (see src/deploy/lock.ts): refused at once with
+ * RunLockedError (exit 2) while another run holds it; released however `work` ends. If Ctrl-C's
+ * grace period runs out first, the lock stays and its heartbeat stops: the message printed then
+ * says how to remove it.
+ */
+export async function withRunLock<T>(ctx: RunContext, command: string, work: () => Promise<T>): Promise<T> {
+  const { RunLock } = await import('../deploy/lock');
+  const lock = await RunLock.acquire(ctx.clients, environmentOf(ctx), { command, unlockCommand: unlockCommand(ctx) });
+  let failure: unknown;
+  try {
+    return await work();
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    // After an endpoint stopped answering, trying again would only wait out three more timeouts.
+    if ((failure as { code?: unknown } | undefined)?.code === 'EndpointUnreachable')
+      warnLockKept(ctx, 'AWS does not answer');
+    else
+      await lock.release().catch((err: unknown) => warnLockKept(ctx, err instanceof Error ? err.message : String(err)));
+  }
+}
+
+function warnLockKept(ctx: RunContext, why: string): void {
+  process.stderr.write(
+    `warning: could not remove the run lock of ${environmentOf(ctx)} (${why}); \`${unlockCommand(ctx)}\` removes it\n`,
+  );
+}
+
+/** Picks stacks by stage key (`network`, `service`...), template number (`31`) or stack name. */
+export function selectStacks(all: PlannedStack[], only: string[] | undefined): PlannedStack[] {
+  if (!only?.length) return all;
+  const picked = all.filter((s) =>
+    only.some((o) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId),
+  );
+  const unknown = only.filter(
+    (o) => !all.some((s) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId),
+  );
+  if (unknown.length) {
+    throw CliError.usage(
+      `--only ${unknown.join(', ')}: no such stage or stack in this environment`,
+      `use a stage (${[...new Set(all.map((s) => s.stage))].join(', ')}), a template number, or a stack name (${all.map((s) => s.name).join(', ')})`,
+    );
+  }
+  return picked;
+}
+
+export async function openContext(
+  file: string | undefined,
+  global: GlobalOptions,
+  only?: string[],
+): Promise<RunContext> {
+  if (!file)
+    throw CliError.usage(
+      '--params FILE is required',
+      "pass the environment's params file (see examples/small.yaml), or run `provision` in a terminal for the wizard",
+    );
+  const params = loadParams(file);
+  const region = global.region && regionProblem(global.region);
+  if (region)
+    throw CliError.usage(`--region: ${region}`, "pass a real region, or leave --region out to use the params file's");
+  const all = planEnvironment(params);
+  const stacks = selectStacks(all, only);
+  const timeoutMs = parseAwsTimeout(global.awsTimeout);
+  const { createClients } = await import('../aws/clients');
+  const trap = trapInterrupt({
+    message:
+      'AWS calls in flight are abandoned; no new stacks start; running updates are cancelled (they roll back), running creates and deletes go on in CloudFormation. Run the same command again to converge.',
+    leaving: `left without waiting for AWS. If the next run says the environment is busy, \`provision unlock --params ${file}\` removes this run's lock.`,
+  });
+  const clients = createClients({
+    region: global.region ?? params.region,
+    profile: global.profile ?? params.profile,
+    ...(global.endpointUrl ? { endpointUrl: global.endpointUrl } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+    signal: trap.signal,
+  });
+  const destroyClients = clients.destroy.bind(clients);
+  (clients as { destroy: () => void }).destroy = () => {
+    destroyClients();
+    trap.dispose();
+  };
+  return { file, params, all, stacks, global, clients, signal: trap.signal };
+}
+
+/** The engine's view of a planned stack. Dependencies outside `inRun` are taken as deployed. */
+export function toSpec(s: PlannedStack, inRun: Set<string>): StackSpec {
+  return {
+    name: s.name,
+    templateId: s.templateId,
+    templateBody: compactTemplate(s.built.template),
+    parameters: s.parameters,
+    tags: s.tags,
+    dependsOn: s.dependsOn.filter((d) => inRun.has(d)),
+    capabilities: s.capabilities,
+    terminationProtection: s.terminationProtection,
+  };
+}
+
+/** `--aws-timeout SECONDS` in milliseconds (undefined: the default). */
+export function parseAwsTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
+    throw CliError.usage(
+      `--aws-timeout ${value}: give the seconds to wait for an AWS answer, more than 0 and at most 600`,
+    );
+  return Math.round(seconds * 1000);
+}

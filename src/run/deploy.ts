@@ -1,0 +1,229 @@
+/**
+ * Deploying a planned environment, as `provision deploy` and the wizard both do: the imports no
+ * one provides, the account preflight, the passes that move exports safely, and the engine run
+ * over the stacks with live progress and its summary. Ctrl-C stops new starts, cancels running
+ * updates and detaches from running creates.
+ */
+import type { AwsClients } from '../aws/clients';
+import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
+import { CliError, ExitCode } from '../cli/errors';
+import type { GlobalOptions } from '../cli/global-options';
+import { trapInterrupt } from '../cli/interrupt';
+import { c, output } from '../cli/output';
+import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
+import { toSpec, type RunContext } from './context';
+import { heldResult, type ImageHolds } from './image-gate';
+
+/** Exports imported by the run that neither the run nor the account provides: named per stack. */
+export async function missingImports(
+  clients: AwsClients,
+  ctx: RunContext,
+): Promise<{ stack: string; exportName: string }[]> {
+  const inRun = new Set(ctx.stacks.flatMap((s) => s.exports));
+  const needed = ctx.stacks.flatMap((s) =>
+    s.imports.filter((i) => !inRun.has(i)).map((exportName) => ({ stack: s.name, exportName })),
+  );
+  if (!needed.length) return [];
+  const { ListExportsCommand } = await import('@aws-sdk/client-cloudformation');
+  const existing = new Set<string>();
+  let NextToken: string | undefined;
+  do {
+    const page = await clients.cloudFormation.send(new ListExportsCommand({ NextToken }));
+    for (const e of page.Exports ?? []) if (e.Name) existing.add(e.Name);
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return needed.filter((n) => !existing.has(n.exportName));
+}
+
+/**
+ * Before the first stack: refuse when the run would exceed a quota (nothing created yet), and
+ * create the service-linked roles the templates need that the account lacks (see preflight.ts).
+ */
+export async function accountPreflight(ctx: RunContext, global: GlobalOptions): Promise<void> {
+  const { preflight, createServiceLinkedRoles, QuotaExceededError } = await import('../deploy/preflight');
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const specs = ctx.stacks.map((s) => toSpec(s, inRun));
+  await refuseDuplicateClusterAdmin(ctx, specs);
+  const report = await preflight(ctx.clients, specs);
+  const exceeded = report.quotas.filter((q) => q.exceeded);
+  if (exceeded.length) throw new QuotaExceededError(exceeded);
+  if (!global.json)
+    for (const q of report.quotas.filter((x) => x.unchecked))
+      output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
+  if (report.rolesUnchecked && !global.json)
+    output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
+  if (!report.missingRoles.length) return;
+  if (!global.json)
+    output.line(
+      `account preflight: creating the service-linked role${report.missingRoles.length === 1 ? '' : 's'} of ${report.missingRoles.join(', ')} (a new account has none until first use)`,
+    );
+  await createServiceLinkedRoles(ctx.clients, report.missingRoles);
+}
+
+/** A new EKS cluster's extra admin role must not be the deploying role, which EKS makes admin already. */
+async function refuseDuplicateClusterAdmin(ctx: RunContext, specs: StackSpec[]): Promise<void> {
+  const { callerArn, duplicateClusterAdmins, CLUSTER_ADMIN_PARAM } = await import('../deploy/preflight');
+  const { describeStack } = await import('../deploy/cloudformation');
+  const eks = specs.filter((s) => s.parameters[CLUSTER_ADMIN_PARAM]);
+  if (!eks.length) return;
+  const existing = new Set<string>();
+  for (const s of eks) if (await describeStack(ctx.clients.cloudFormation, s.name)) existing.add(s.name);
+  const dup = duplicateClusterAdmins(eks, await callerArn(ctx.clients), existing);
+  if (!dup.length) return;
+  throw CliError.usage(
+    `eksCluster.clusterAdminRoleArn in ${ctx.file} is ${dup[0]!.role}, the role this deploy runs as: EKS makes the cluster's creator an admin already, and a second access entry for it fails ("already in use") and rolls ${dup[0]!.stack} back`,
+    "leave clusterAdminRoleArn empty (you are admin as the creator), or name another role (e.g. the team's SSO role)",
+  );
+}
+
+interface DeployAllOptions {
+  yes: boolean;
+  concurrency: number;
+  pollMs?: number;
+  /** Service stacks that wait for their image (see ./image-gate.ts). */
+  holds?: ImageHolds;
+}
+
+/** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
+export const timings = new Map<string, { startedMs: number; seconds: number }>();
+
+/**
+ * The run, after a preflight over every stack (refusals stop it before anything changes): first
+ * the importers of exports about to change are pointed at their current values, then the stacks
+ * as planned (producers that remove an export still imported keep it for now), then those
+ * producers once more, dropping what they kept. See deploy/exports.ts.
+ */
+export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
+  const { preflight, assertDetached } = await import('./preflight');
+  const { keepingExports } = await import('../deploy/exports');
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const specs = ctx.stacks.map((s) => toSpec(s, inRun));
+  const moves = await preflight(ctx, specs);
+  if (moves.detach.length) {
+    say(
+      ctx,
+      `Exports about to change are in use: first pointing ${moves.detach.map((s) => s.name).join(', ')} at their current values`,
+    );
+    const detached = await deployAll(ctx, opts, moves.detach);
+    if (!detached.every(succeeded)) return detached;
+    await assertDetached(ctx, moves);
+  }
+  const first = specs.map((s) =>
+    moves.keep.has(s.name) ? { ...s, templateBody: keepingExports(s.templateBody, moves.keep.get(s.name)!) } : s,
+  );
+  const results = await deployAll(ctx, opts, first);
+  if (!moves.keep.size || !results.every(succeeded)) return results;
+  say(
+    ctx,
+    `Importers have moved: removing the exports ${[...moves.keep.values()]
+      .flat()
+      .map((e) => e.exportName)
+      .join(', ')}`,
+  );
+  const last = await deployAll(
+    ctx,
+    opts,
+    specs.filter((s) => moves.keep.has(s.name)),
+  );
+  return results.map((r) => last.find((l) => l.stackName === r.stackName) ?? r);
+}
+
+/** True when the stack is where the run wanted it: created, updated or already so. */
+export function succeeded(r: DeployResult): boolean {
+  return ['created', 'updated', 'skipped-unchanged'].includes(r.kind);
+}
+
+/** Sets the exit code of a run with a stack not done: 130 when interrupted, else 1. Returns whether all succeeded. */
+export function setExitCode(results: DeployResult[]): boolean {
+  const ok = results.every(succeeded);
+  const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
+  if (!ok) process.exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Failed;
+  return ok;
+}
+
+/** The counts of a finished run and why each stack not done is not, then the exit code (see setExitCode). */
+export function printSummary(results: DeployResult[]): boolean {
+  const ok = results.every(succeeded);
+  const count = (k: string) => results.filter((r) => r.kind === k).length;
+  output.line();
+  output.line(
+    `${ok ? c().green('✔') : c().red('✖')} ${count('created')} created, ${count('updated')} updated, ${count('skipped-unchanged')} unchanged` +
+      (ok ? '' : `, ${results.length - count('created') - count('updated') - count('skipped-unchanged')} not done`),
+  );
+  for (const r of results) if (!succeeded(r)) output.line(`  ${r.stackName}: ${describeFailure(r)}`);
+  return setExitCode(results);
+}
+
+function say(ctx: RunContext, line: string): void {
+  if (!ctx.global.json) output.line(c().yellow(line));
+}
+
+/** Runs the engine over the context's stacks (or the given specs) with progress; returns one result per stack. */
+export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?: StackSpec[]): Promise<DeployResult[]> {
+  const [{ deployStack }, { runGraph }, { lazyArtifactBucket }, { StatusBoard }] = await Promise.all([
+    import('../deploy/stack'),
+    import('../deploy/graph'),
+    import('../deploy/artifacts'),
+    import('../deploy/status-board'),
+  ]);
+  // One status read per poll round for all stacks: CloudFormation throttles reads per account.
+  const board = new StatusBoard(ctx.clients.cloudFormation, opts.pollMs ? { initialMs: opts.pollMs } : {});
+  const inRun = new Set(ctx.stacks.map((s) => s.name));
+  const specs: StackSpec[] = given ?? ctx.stacks.map((s) => toSpec(s, inRun));
+  const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
+  const artifactBucket = lazyArtifactBucket(ctx.clients);
+  // The CLI's context traps Ctrl-C for the whole run; the wizard's does not, so trap it here.
+  const trap = ctx.signal
+    ? undefined
+    : trapInterrupt({
+        message:
+          'no new stacks start; running updates are cancelled (they roll back), running creates go on in CloudFormation. Run the same command again to converge.',
+      });
+  const signal = (ctx.signal ?? trap?.signal) as AbortSignal;
+  const runStart = Date.now();
+  progress.start();
+  try {
+    return await runGraph(
+      specs,
+      async (spec, signal) => {
+        const started = Date.now();
+        const held = opts.holds && (await heldResult(ctx, opts.holds, spec.name));
+        if (held) return held;
+        const result = await deployStack(ctx.clients, spec, {
+          events: (e) => progress.event(e),
+          artifactBucket,
+          board,
+          ...(signal ? { signal } : {}),
+          ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
+          ...(opts.yes
+            ? {}
+            : {
+                confirm: (plan: ChangeSummary) =>
+                  progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [
+                    summariseChanges(plan),
+                    ...plan.changes.map(changeLine),
+                  ]),
+              }),
+          allowRecreate: opts.yes
+            ? async () => true
+            : (name, status) =>
+                progress.confirm(
+                  name,
+                  `${name} is ${status} (its first creation failed; it holds no working resources). Delete it and create it again?`,
+                  [],
+                ),
+        });
+        timings.set(spec.name, { startedMs: started - runStart, seconds: (Date.now() - started) / 1000 });
+        progress.done(spec.name, result);
+        return result;
+      },
+      { concurrency: opts.concurrency, signal },
+    ).then((results) => {
+      for (const r of results) progress.done(r.stackName, r);
+      return results;
+    });
+  } finally {
+    await progress.finish();
+    trap?.dispose();
+  }
+}

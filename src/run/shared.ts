@@ -1,0 +1,95 @@
+/**
+ * Project stacks (the ECR repositories) are shared by every environment that names them. A deploy
+ * from one environment's params file that would change such a stack's parameters while stacks of
+ * other environments import it changes it for them too: `plan` says so (which stacks, which
+ * settings), and `deploy` asks first in a terminal; with --yes it is refused (exit 2, nothing
+ * changed) unless --update-shared says the change is meant for every environment.
+ */
+import type { PlannedStack } from '../../stages/plan';
+import { TagKey } from '../../templates/kit/builder';
+import { CliError } from '../cli/errors';
+import type { RunContext } from './context';
+
+/** Project stacks are shared between environments (see the file comment). */
+export function isSharedStack(s: PlannedStack): boolean {
+  return s.built.scope === 'project';
+}
+
+/** One shared stack this run would change under other environments' feet. */
+export interface SharedChange {
+  stack: string;
+  /** Stacks outside this environment that import its exports, with their environment when tagged. */
+  importers: string[];
+  /** Parameter: deployed value → this file's value. */
+  changes: { key: string; from: string; to: string }[];
+}
+
+/** The shared stacks of this run whose parameters would change while other environments import them. */
+export async function sharedChanges(ctx: RunContext): Promise<SharedChange[]> {
+  const shared = ctx.stacks.filter(isSharedStack);
+  if (shared.length === 0) return [];
+  const [{ describeStack, parametersOf, tagsOf }, { importsOf }] = await Promise.all([
+    import('../deploy/cloudformation'),
+    import('../deploy/destroy'),
+  ]);
+  const ours = new Set(ctx.all.map((s) => s.name));
+  const out: SharedChange[] = [];
+  for (const s of shared) {
+    const stack = await describeStack(ctx.clients.cloudFormation, s.name);
+    if (!stack) continue;
+    const changes = parameterChanges(parametersOf(stack), s);
+    if (changes.length === 0) continue;
+    const outside = [...new Set((await importsOf(ctx.clients.cloudFormation, stack)).map((i) => i.importer))].filter(
+      (n) => !ours.has(n),
+    );
+    if (outside.length === 0) continue;
+    const importers: string[] = [];
+    for (const name of outside) {
+      const importer = await describeStack(ctx.clients.cloudFormation, name);
+      const env = importer ? tagsOf(importer)[TagKey.environment] : undefined;
+      importers.push(env ? `${name} (environment ${env})` : name);
+    }
+    out.push({ stack: s.name, importers, changes });
+  }
+  return out;
+}
+
+function parameterChanges(deployed: Record<string, string>, planned: PlannedStack): SharedChange['changes'] {
+  return Object.entries(planned.parameters)
+    .filter(([key, to]) => key in deployed && deployed[key] !== to)
+    .map(([key, to]) => ({ key, from: deployed[key]!, to }));
+}
+
+/** Lines describing the changes, for plan and for the confirmation. */
+export function describeSharedChanges(changes: SharedChange[]): string[] {
+  return changes.flatMap((c) => [
+    `${c.stack} is shared: ${c.importers.join(', ')} use${c.importers.length === 1 ? 's' : ''} it; this deploy would change it for them too:`,
+    ...c.changes.map((ch) => `  ${ch.key}: ${ch.from} → ${ch.to}`),
+  ]);
+}
+
+/**
+ * Refuses or asks before a deploy changes a shared stack under other environments. `ask` is the
+ * terminal's yes/no (undefined with --yes).
+ */
+export async function confirmSharedChanges(
+  ctx: RunContext,
+  opts: { updateShared?: boolean; ask?: (message: string) => Promise<boolean> },
+): Promise<void> {
+  if (opts.updateShared) return;
+  const changes = await sharedChanges(ctx);
+  if (changes.length === 0) return;
+  const lines = describeSharedChanges(changes).join('\n');
+  if (opts.ask) {
+    process.stderr.write(`${lines}\n`);
+    if (await opts.ask('Change the shared stacks for every environment that uses them?')) return;
+    throw CliError.refused(
+      'deploy cancelled: the shared stacks were left as they are; nothing was changed',
+      `to keep them, give them the deployed values in ${ctx.file}`,
+    );
+  }
+  throw CliError.refused(
+    `${lines}\nnothing was changed`,
+    `to change them for every environment, run again with --update-shared; to leave them as they are, give them the deployed values in ${ctx.file} (or deploy with --only the other stages)`,
+  );
+}
