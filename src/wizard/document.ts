@@ -5,20 +5,19 @@
  * parameter values), merged over a saved params file. Pure: no prompts, no AWS, no file system.
  */
 import { stringify } from 'yaml';
-import type { z } from 'zod';
 import { catalogue, DATA_KINDS, publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
 import { optionName, stageParameters } from '../../stages/options';
 import type { DataKind } from '../../templates/kit/links';
 import { environmentId } from '../../templates/kit/names';
 import { parseParams } from '../params/load';
-import type { ParamsFile, paramsSchema } from '../../stages/params';
+import type { ParamsFile, ParamsInput } from '../../stages/params';
 import { isTemplateDefault, optionParameter } from './questions';
 
 /**
- * A params document as the wizard builds it: the input shape of a params file, inferred from the
- * params file's own schema (one model: a field added there is a field here).
+ * A params document as the wizard builds it: the input shape of a params file, the type of the
+ * params file's own schema (one model: a field or row added there is a field here).
  */
-export type ParamsDoc = z.input<ReturnType<typeof paramsSchema>>;
+export type ParamsDoc = ParamsInput;
 export type RepositoryDoc = NonNullable<ParamsDoc['repositories']>[number];
 export type AppDoc = NonNullable<ParamsDoc['apps']>[number];
 /** A service section: options plus what the planner builds into its template. */
