@@ -42,6 +42,7 @@ export const EcsClusterTemplate: TemplateIdentity<'environment'> = {
   stackSuffix: 'ecs-cluster',
 };
 
+/** Builds 13.env-ecs-cluster: the cluster, the optional EC2 capacity, and the default strategy. */
 export function buildEcsCluster(): BuiltTemplate {
   const t = new TemplateBuilder({
     ...EcsClusterTemplate,
@@ -107,7 +108,11 @@ interface Params {
 }
 
 function parameters(t: Env): Params {
-  const g = 'EC2 capacity (optional)';
+  return { ...strategyParams(t), ...ec2InstanceParams(t), ...ec2GroupParams(t) };
+}
+
+/** Where services run by default. */
+function strategyParams(t: Env): Pick<Params, 'strategy' | 'fargateBase'> {
   return {
     strategy: t.param('DefaultCapacityStrategy', {
       Type: 'String',
@@ -125,6 +130,14 @@ function parameters(t: Env): Params {
       Description: 'With FARGATE_BASE_SPOT_REST: how many tasks of each service always run on on-demand Fargate.',
       label: 'Fargate base tasks',
     }),
+  };
+}
+
+const EC2_GROUP = 'EC2 capacity (optional)';
+
+/** Whether there is EC2 capacity, and its instances. */
+function ec2InstanceParams(t: Env): Pick<Params, 'enableEc2' | 'instanceType' | 'imageId'> {
+  return {
     enableEc2: t.param('EnableEc2Capacity', {
       Type: 'String',
       Default: 'false',
@@ -132,7 +145,7 @@ function parameters(t: Env): Params {
       Description:
         'Also run an EC2 auto-scaling group as a capacity provider (for tasks Fargate cannot run, or steady load that is cheaper on instances).',
       label: 'EC2 capacity',
-      group: g,
+      group: EC2_GROUP,
     }),
     instanceType: t.param('Ec2InstanceType', {
       Type: 'String',
@@ -141,15 +154,21 @@ function parameters(t: Env): Params {
       ConstraintDescription: 'an EC2 instance type such as t3.medium or m6i.large',
       Description: 'Instance type of the EC2 capacity (x86_64, to match the AMI).',
       label: 'Instance type',
-      group: g,
+      group: EC2_GROUP,
     }),
     imageId: t.param('Ec2ImageId', {
       Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
       Default: ECS_AMI_PARAMETER,
       Description: 'Public SSM parameter naming the ECS-optimised AMI (Amazon Linux 2023, recommended release).',
       label: 'AMI (SSM parameter)',
-      group: g,
+      group: EC2_GROUP,
     }),
+  };
+}
+
+/** The EC2 group's sizes, volumes and managed-scaling target. */
+function ec2GroupParams(t: Env): Pick<Params, 'minSize' | 'maxSize' | 'desired' | 'volumeSize' | 'targetCapacity'> {
+  return {
     minSize: t.param('Ec2MinSize', {
       Type: 'Number',
       Default: 1,
@@ -157,7 +176,7 @@ function parameters(t: Env): Params {
       MaxValue: 100,
       Description: 'Fewest instances in the EC2 group.',
       label: 'Minimum instances',
-      group: g,
+      group: EC2_GROUP,
     }),
     maxSize: t.param('Ec2MaxSize', {
       Type: 'Number',
@@ -166,7 +185,7 @@ function parameters(t: Env): Params {
       MaxValue: 100,
       Description: 'Most instances in the EC2 group (managed scaling stays within it).',
       label: 'Maximum instances',
-      group: g,
+      group: EC2_GROUP,
     }),
     desired: t.param('Ec2DesiredCapacity', {
       Type: 'Number',
@@ -176,7 +195,7 @@ function parameters(t: Env): Params {
       Description:
         'Instances to start with; afterwards ECS managed scaling sets the size from the tasks waiting for capacity.',
       label: 'Desired instances',
-      group: g,
+      group: EC2_GROUP,
     }),
     volumeSize: t.param('Ec2VolumeSize', {
       Type: 'Number',
@@ -186,7 +205,7 @@ function parameters(t: Env): Params {
       Description:
         'Root volume size in GiB (the ECS-optimised AMI needs at least 30). Holds images and container layers.',
       label: 'Root volume (GiB)',
-      group: g,
+      group: EC2_GROUP,
     }),
     targetCapacity: t.param('Ec2TargetCapacity', {
       Type: 'Number',
@@ -196,7 +215,7 @@ function parameters(t: Env): Params {
       Description:
         'Managed scaling target: the percentage of the group ECS aims to keep in use. Below 100 keeps spare instances for fast task starts.',
       label: 'Target utilisation (%)',
-      group: g,
+      group: EC2_GROUP,
     }),
   };
 }

@@ -33,12 +33,17 @@ const CIDR = '(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}';
 
 type Env = TemplateBuilder<'environment'>;
 
-interface Params {
+/** The cluster's own parameters. */
+interface ClusterParams {
   version: IntrinsicFunction;
   endpointAccess: IntrinsicFunction;
   publicCidrs: IntrinsicFunction;
   adminRole: IntrinsicFunction;
   logRetention: IntrinsicFunction;
+}
+
+/** The managed node group's parameters. */
+interface NodeParams {
   instanceTypes: IntrinsicFunction;
   amiType: IntrinsicFunction;
   capacityType: IntrinsicFunction;
@@ -48,6 +53,8 @@ interface Params {
   diskSize: IntrinsicFunction;
 }
 
+type Params = ClusterParams & NodeParams;
+
 /** Who 14 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
 export const EksClusterTemplate: TemplateIdentity<'environment'> = {
   id: '14.env-eks-cluster',
@@ -55,6 +62,7 @@ export const EksClusterTemplate: TemplateIdentity<'environment'> = {
   stackSuffix: 'eks-cluster',
 };
 
+/** Builds 14.env-eks-cluster: parameters, keys and logs, the cluster, its admins, nodes and OIDC provider. */
 export function buildEksCluster(): BuiltTemplate {
   const t = new TemplateBuilder({
     ...EksClusterTemplate,
@@ -62,7 +70,7 @@ export function buildEksCluster(): BuiltTemplate {
       'EKS cluster in the private subnets: KMS-encrypted secrets, control-plane logs, private endpoint by default, managed node group, IAM OIDC provider',
     group: 'EKS cluster',
   });
-  const p = parameters(t);
+  const p: Params = { ...clusterParams(t), ...nodeParams(t) };
   const isPublic = t.condition('PublicEndpoint', Fn.Equals(p.endpointAccess, 'public-and-private'));
   const hasAdmin = t.condition('HasClusterAdminRole', Fn.Not(Fn.Equals(p.adminRole, '')));
   t.rule('PublicEndpointNeedsCidrs', {
@@ -74,53 +82,7 @@ export function buildEksCluster(): BuiltTemplate {
       },
     ],
   });
-
-  const name = sub('${Prefix}${EnvironmentName}');
-  const secretsKey = kmsKey(t, 'SecretsKey', {
-    protectsKeptData: false,
-    serviceGrants: true,
-    description: "Encrypts the EKS cluster's Kubernetes secrets (envelope encryption)",
-    alias: sub('alias/${Prefix}${EnvironmentName}-eks-secrets'),
-  });
-  const logs = controlPlaneLogGroup(t, p);
-  const clusterRole = t.add(
-    'ClusterRole',
-    new IAM.Role({
-      AssumeRolePolicyDocument: assumedBy('eks.amazonaws.com'),
-      ManagedPolicyArns: [managedPolicy('AmazonEKSClusterPolicy')],
-      Policies: [
-        {
-          PolicyName: 'secrets-encryption',
-          PolicyDocument: policy(
-            allow(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListGrants'], secretsKey.att('Arn')),
-            allow(['kms:CreateGrant'], secretsKey.att('Arn'), { Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
-          ),
-        },
-      ],
-      Tags: t.tags(),
-    }),
-  );
-
-  const cluster = new EKS.Cluster({
-    Name: name,
-    Version: p.version,
-    RoleArn: clusterRole.att('Arn'),
-    ResourcesVpcConfig: {
-      SubnetIds: t.import(Network.PrivateSubnetIds),
-      EndpointPrivateAccess: true,
-      EndpointPublicAccess: Fn.If(isPublic, true, false),
-      PublicAccessCidrs: Fn.If(isPublic, Fn.Split(',', p.publicCidrs), Refs.NoValue),
-    },
-    EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: secretsKey.att('Arn') } }],
-    Logging: { ClusterLogging: { EnabledTypes: CONTROL_PLANE_LOG_TYPES.map((Type) => ({ Type })) } },
-    Tags: t.tags(),
-  }).dependsOn(logs.id);
-  // AccessConfig is newer than cloudform-types 7.5: access entries instead of the aws-auth ConfigMap.
-  Object.assign(cluster.Properties, {
-    AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true },
-  });
-  const c = t.add('Cluster', cluster);
-
+  const c = cluster(t, p, isPublic);
   adminAccess(t, c, p, hasAdmin);
   nodeGroup(t, c, p);
   const oidc = oidcProvider(t, c);
@@ -141,8 +103,62 @@ export function buildEksCluster(): BuiltTemplate {
   return t.build();
 }
 
-function parameters(t: Env): Params {
-  const nodes = 'Node group';
+/**
+ * The cluster with its secrets key, log group and role. The cluster waits for the log group, so
+ * EKS never creates its own (unencrypted, kept forever).
+ */
+function cluster(t: Env, p: Params, isPublic: string): Handle {
+  const secretsKey = kmsKey(t, 'SecretsKey', {
+    protectsKeptData: false,
+    serviceGrants: true,
+    description: "Encrypts the EKS cluster's Kubernetes secrets (envelope encryption)",
+    alias: sub('alias/${Prefix}${EnvironmentName}-eks-secrets'),
+  });
+  const logs = controlPlaneLogGroup(t, p);
+  const role = clusterRole(t, secretsKey);
+  const resource = new EKS.Cluster({
+    Name: sub('${Prefix}${EnvironmentName}'),
+    Version: p.version,
+    RoleArn: role.att('Arn'),
+    ResourcesVpcConfig: {
+      SubnetIds: t.import(Network.PrivateSubnetIds),
+      EndpointPrivateAccess: true,
+      EndpointPublicAccess: Fn.If(isPublic, true, false),
+      PublicAccessCidrs: Fn.If(isPublic, Fn.Split(',', p.publicCidrs), Refs.NoValue),
+    },
+    EncryptionConfig: [{ Resources: ['secrets'], Provider: { KeyArn: secretsKey.att('Arn') } }],
+    Logging: { ClusterLogging: { EnabledTypes: CONTROL_PLANE_LOG_TYPES.map((Type) => ({ Type })) } },
+    Tags: t.tags(),
+  }).dependsOn(logs.id);
+  // AccessConfig is newer than cloudform-types 7.5: access entries instead of the aws-auth ConfigMap.
+  Object.assign(resource.Properties, {
+    AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: true },
+  });
+  return t.add('Cluster', resource);
+}
+
+/** The role EKS runs the control plane with: the managed cluster policy plus use of the secrets key. */
+function clusterRole(t: Env, secretsKey: Handle): Handle {
+  return t.add(
+    'ClusterRole',
+    new IAM.Role({
+      AssumeRolePolicyDocument: assumedBy('eks.amazonaws.com'),
+      ManagedPolicyArns: [managedPolicy('AmazonEKSClusterPolicy')],
+      Policies: [
+        {
+          PolicyName: 'secrets-encryption',
+          PolicyDocument: policy(
+            allow(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:ListGrants'], secretsKey.att('Arn')),
+            allow(['kms:CreateGrant'], secretsKey.att('Arn'), { Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
+          ),
+        },
+      ],
+      Tags: t.tags(),
+    }),
+  );
+}
+
+function clusterParams(t: Env): ClusterParams {
   return {
     version: t.param('KubernetesVersion', {
       Type: 'String',
@@ -187,13 +203,21 @@ function parameters(t: Env): Params {
       label: 'Log retention (days)',
       group: 'Logging',
     }),
+  };
+}
+
+function nodeParams(t: Env): NodeParams {
+  const group = 'Node group';
+  const count = (name: string, Default: number, MinValue: number, Description: string, label: string) =>
+    t.param(name, { Type: 'Number', Default, MinValue, MaxValue: 100, Description, label, group });
+  return {
     instanceTypes: t.param('NodeInstanceTypes', {
       Type: 'CommaDelimitedList',
       Default: 't3.large',
       Description:
         "Instance types for the nodes, comma-separated (several types help Spot capacity). Must match the AMI type's architecture.",
       label: 'Instance types',
-      group: nodes,
+      group,
     }),
     amiType: t.param('NodeAmiType', {
       Type: 'String',
@@ -201,7 +225,7 @@ function parameters(t: Env): Params {
       AllowedValues: ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'],
       Description: 'Node operating system image: Amazon Linux 2023 for x86_64, or for Graviton (ARM) instance types.',
       label: 'AMI type',
-      group: nodes,
+      group,
     }),
     capacityType: t.param('NodeCapacityType', {
       Type: 'String',
@@ -209,35 +233,11 @@ function parameters(t: Env): Params {
       AllowedValues: ['ON_DEMAND', 'SPOT'],
       Description: 'ON_DEMAND, or SPOT (cheaper, nodes may be reclaimed at short notice; for dev/test).',
       label: 'Capacity type',
-      group: nodes,
+      group,
     }),
-    minSize: t.param('NodeMinSize', {
-      Type: 'Number',
-      Default: 2,
-      MinValue: 0,
-      MaxValue: 100,
-      Description: 'Fewest nodes in the group.',
-      label: 'Minimum nodes',
-      group: nodes,
-    }),
-    maxSize: t.param('NodeMaxSize', {
-      Type: 'Number',
-      Default: 4,
-      MinValue: 1,
-      MaxValue: 100,
-      Description: 'Most nodes in the group.',
-      label: 'Maximum nodes',
-      group: nodes,
-    }),
-    desired: t.param('NodeDesiredSize', {
-      Type: 'Number',
-      Default: 2,
-      MinValue: 0,
-      MaxValue: 100,
-      Description: 'Nodes to start with (between the minimum and maximum).',
-      label: 'Desired nodes',
-      group: nodes,
-    }),
+    minSize: count('NodeMinSize', 2, 0, 'Fewest nodes in the group.', 'Minimum nodes'),
+    maxSize: count('NodeMaxSize', 4, 1, 'Most nodes in the group.', 'Maximum nodes'),
+    desired: count('NodeDesiredSize', 2, 0, 'Nodes to start with (between the minimum and maximum).', 'Desired nodes'),
     diskSize: t.param('NodeDiskSize', {
       Type: 'Number',
       Default: 20,
@@ -245,7 +245,7 @@ function parameters(t: Env): Params {
       MaxValue: 1000,
       Description: 'Root volume size of each node in GiB (images and container layers).',
       label: 'Node disk (GiB)',
-      group: nodes,
+      group,
     }),
   };
 }

@@ -39,6 +39,7 @@ export const JumpboxesTemplate: TemplateIdentity<'environment'> = {
   stackSuffix: 'jumpboxes',
 };
 
+/** Builds 12.env-jumpboxes: parameters, the closed security group, the launch template, the boxes. */
 export function buildJumpboxes(): BuiltTemplate {
   const t = new TemplateBuilder({
     ...JumpboxesTemplate,
@@ -46,83 +47,11 @@ export function buildJumpboxes(): BuiltTemplate {
       'Jump boxes reached through SSM Session Manager (no inbound SSH), in the private subnets, with access to the databases and caches',
     group: 'Jump boxes',
   });
-
-  const count = t.param('JumpBoxCount', {
-    Type: 'String',
-    Default: '1',
-    AllowedValues: ['1', '2'],
-    Description:
-      'How many jump boxes to run, one per availability zone. 2 keeps admin access working when a zone fails.',
-    label: 'Number of jump boxes',
-  });
-  const instanceType = t.param('InstanceType', {
-    Type: 'String',
-    Default: 't3.micro',
-    AllowedValues: INSTANCE_TYPES,
-    Description: 'EC2 instance type (x86_64). A jump box only relays sessions: the smallest types are enough.',
-    label: 'Instance type',
-  });
-  const ami = t.param('ImageId', {
-    Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
-    Default: AL2023_AMI_PARAMETER,
-    Description:
-      "Public SSM parameter that names the AMI (latest Amazon Linux 2023, which ships with the SSM agent). Replacing the stack's instances picks up a newer image.",
-    label: 'AMI (SSM parameter)',
-  });
-  const two = t.condition('TwoJumpBoxes', Fn.Equals(count, '2'));
-
-  const sg = t.add(
-    'JumpBoxSecurityGroup',
-    new EC2.SecurityGroup({
-      VpcId: t.import(Network.VpcId),
-      GroupDescription: 'Jump boxes: no inbound rules (access is through SSM Session Manager)',
-      // No SecurityGroupIngress on purpose: Session Manager connects outwards from the agent.
-      SecurityGroupEgress: [
-        {
-          IpProtocol: 'tcp',
-          FromPort: 443,
-          ToPort: 443,
-          CidrIp: '0.0.0.0/0',
-          Description: 'HTTPS to SSM endpoints and package repositories',
-        },
-        ...dataEgress(t),
-      ],
-      Tags: t.tags({ Name: t.scopedName('jumpbox') }),
-    }),
-  );
+  const params = jumpboxParams(t);
+  const two = t.condition('TwoJumpBoxes', Fn.Equals(params.count, '2'));
+  const sg = securityGroup(t);
   openDataStores(t, sg);
-
-  const role = t.add(
-    'JumpBoxRole',
-    new IAM.Role({
-      AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
-      // Only what the SSM agent needs to register and carry sessions; the box calls no other AWS API.
-      ManagedPolicyArns: [managedPolicy('AmazonSSMManagedInstanceCore')],
-      Tags: t.tags(),
-    }),
-  );
-  const profile = t.add('JumpBoxInstanceProfile', new IAM.InstanceProfile({ Roles: [role.ref] }));
-  const template = t.add(
-    'JumpBoxLaunchTemplate',
-    new EC2.LaunchTemplate({
-      LaunchTemplateData: {
-        ImageId: ami,
-        InstanceType: instanceType,
-        IamInstanceProfile: { Arn: profile.att('Arn') },
-        MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
-        BlockDeviceMappings: [
-          {
-            DeviceName: '/dev/xvda',
-            Ebs: { VolumeType: 'gp3', VolumeSize: 10, Encrypted: true, DeleteOnTermination: true },
-          },
-        ],
-        // Volumes only: each instance carries its own tags (with its A/B name).
-        TagSpecifications: [{ ResourceType: 'volume', Tags: t.tags({ Name: t.scopedName('jumpbox') }) }],
-      },
-      TagSpecifications: [{ ResourceType: 'launch-template', Tags: t.tags() }],
-    }),
-  );
-
+  const template = launchTemplate(t, params);
   const subnets = t.import(Network.PrivateSubnetIds);
   const boxes = ['A', 'B'].map((letter, i) =>
     t.add(
@@ -147,6 +76,96 @@ export function buildJumpboxes(): BuiltTemplate {
     portForward(boxes[0]!.ref),
   );
   return t.build();
+}
+
+interface JumpboxParams {
+  count: IntrinsicFunction;
+  instanceType: IntrinsicFunction;
+  ami: IntrinsicFunction;
+}
+
+function jumpboxParams(t: TemplateBuilder<'environment'>): JumpboxParams {
+  return {
+    count: t.param('JumpBoxCount', {
+      Type: 'String',
+      Default: '1',
+      AllowedValues: ['1', '2'],
+      Description:
+        'How many jump boxes to run, one per availability zone. 2 keeps admin access working when a zone fails.',
+      label: 'Number of jump boxes',
+    }),
+    instanceType: t.param('InstanceType', {
+      Type: 'String',
+      Default: 't3.micro',
+      AllowedValues: INSTANCE_TYPES,
+      Description: 'EC2 instance type (x86_64). A jump box only relays sessions: the smallest types are enough.',
+      label: 'Instance type',
+    }),
+    ami: t.param('ImageId', {
+      Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+      Default: AL2023_AMI_PARAMETER,
+      Description:
+        "Public SSM parameter that names the AMI (latest Amazon Linux 2023, which ships with the SSM agent). Replacing the stack's instances picks up a newer image.",
+      label: 'AMI (SSM parameter)',
+    }),
+  };
+}
+
+/** The jump boxes' group: nothing inbound, HTTPS and the data stores' ports outbound. */
+function securityGroup(t: TemplateBuilder<'environment'>): Handle {
+  return t.add(
+    'JumpBoxSecurityGroup',
+    new EC2.SecurityGroup({
+      VpcId: t.import(Network.VpcId),
+      GroupDescription: 'Jump boxes: no inbound rules (access is through SSM Session Manager)',
+      // No SecurityGroupIngress on purpose: Session Manager connects outwards from the agent.
+      SecurityGroupEgress: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          CidrIp: '0.0.0.0/0',
+          Description: 'HTTPS to SSM endpoints and package repositories',
+        },
+        ...dataEgress(t),
+      ],
+      Tags: t.tags({ Name: t.scopedName('jumpbox') }),
+    }),
+  );
+}
+
+/** The instance role (SSM agent only), its profile, and the launch template both boxes share. */
+function launchTemplate(t: TemplateBuilder<'environment'>, params: JumpboxParams): Handle {
+  const role = t.add(
+    'JumpBoxRole',
+    new IAM.Role({
+      AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
+      // Only what the SSM agent needs to register and carry sessions; the box calls no other AWS API.
+      ManagedPolicyArns: [managedPolicy('AmazonSSMManagedInstanceCore')],
+      Tags: t.tags(),
+    }),
+  );
+  const profile = t.add('JumpBoxInstanceProfile', new IAM.InstanceProfile({ Roles: [role.ref] }));
+  return t.add(
+    'JumpBoxLaunchTemplate',
+    new EC2.LaunchTemplate({
+      LaunchTemplateData: {
+        ImageId: params.ami,
+        InstanceType: params.instanceType,
+        IamInstanceProfile: { Arn: profile.att('Arn') },
+        MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [
+          {
+            DeviceName: '/dev/xvda',
+            Ebs: { VolumeType: 'gp3', VolumeSize: 10, Encrypted: true, DeleteOnTermination: true },
+          },
+        ],
+        // Volumes only: each instance carries its own tags (with its A/B name).
+        TagSpecifications: [{ ResourceType: 'volume', Tags: t.tags({ Name: t.scopedName('jumpbox') }) }],
+      },
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: t.tags() }],
+    }),
+  );
 }
 
 /** Egress from the jump boxes to the data tier's groups, port by port. */

@@ -130,8 +130,34 @@ interface AnyClient {
 export function createClients(opts: ClientOptions = {}): AwsClients {
   const endpointUrl = opts.endpointUrl ?? (process.env.AWS_ENDPOINT_URL || undefined);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // Keys left undefined are dropped so the SDK's own defaults apply to them.
-  const shared = dropUndefined<SharedConfig>({
+  const shared = sharedConfig(opts, endpointUrl, timeoutMs);
+  const built = new Map<string, AnyClient>();
+  const lazy: Lazy = (key, make) => {
+    let client = built.get(key);
+    if (!client) {
+      client = make() as unknown as AnyClient;
+      withTypedErrors(client, opts.profile);
+      withNetworkBounds(client, { timeoutMs, endpointUrl, signal: opts.signal });
+      built.set(key, client);
+    }
+    return client as unknown as ReturnType<typeof make>;
+  };
+  // Object.assign leaves the target's getters alone: the clients stay unbuilt until first read.
+  const clients: AwsClients = Object.assign(sdkClients(lazy, shared, endpointUrl), {
+    endpointUrl,
+    region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
+    accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
+    destroy: () => {
+      for (const client of built.values()) client.destroy();
+      built.clear();
+    },
+  });
+  return clients;
+}
+
+/** The SDK config every client shares. Keys left undefined are dropped so the SDK's own defaults apply. */
+function sharedConfig(opts: ClientOptions, endpointUrl: string | undefined, timeoutMs: number): SharedConfig {
+  return dropUndefined<SharedConfig>({
     region: opts.region,
     profile: opts.profile,
     endpoint: endpointUrl,
@@ -145,19 +171,17 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     maxAttempts: opts.maxAttempts ?? 10,
     retryMode: opts.retryMode ?? 'adaptive',
   });
-  const built = new Map<string, AnyClient>();
-  const lazy = <T>(key: string, make: () => T): T => {
-    let client = built.get(key);
-    if (!client) {
-      client = make() as unknown as AnyClient;
-      withTypedErrors(client, opts.profile);
-      withNetworkBounds(client, { timeoutMs, endpointUrl, signal: opts.signal });
-      built.set(key, client);
-    }
-    return client as unknown as T;
-  };
-  const clients: AwsClients = {
-    endpointUrl,
+}
+
+/** Returns the client built under `key`, building it with `make` (and the shared middleware) on first use. */
+type Lazy = <T>(key: string, make: () => T) => T;
+
+/** The SDK clients of {@link AwsClients}. */
+type SdkClients = Omit<AwsClients, 'endpointUrl' | 'region' | 'accountId' | 'destroy'>;
+
+/** One getter per client: its SDK package is loaded and the client built on first read. */
+function sdkClients(lazy: Lazy, shared: SharedConfig, endpointUrl: string | undefined): SdkClients {
+  return {
     get cloudFormation() {
       return lazy('cfn', () => new (load('@aws-sdk/client-cloudformation').CloudFormationClient)(shared));
     },
@@ -210,14 +234,7 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
     get sts() {
       return lazy('sts', () => new (load('@aws-sdk/client-sts').STSClient)(shared));
     },
-    region: () => resolveRegion(clients.cloudFormation as unknown as AnyClient),
-    accountId: () => resolveAccountId(clients.cloudFormation as unknown as AnyClient, opts.profile, endpointUrl),
-    destroy: () => {
-      for (const client of built.values()) client.destroy();
-      built.clear();
-    },
   };
-  return clients;
 }
 
 function dropUndefined<T extends object>(value: T): T {

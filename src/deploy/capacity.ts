@@ -13,9 +13,10 @@ import {
   SetInstanceProtectionCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { ListStackResourcesCommand, type Stack, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import { UpdateCapacityProviderCommand } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients';
+import { listStackResources } from './cloudformation';
 
 /** SetInstanceProtection takes at most 50 instance ids per call. */
 const PROTECTION_BATCH = 50;
@@ -31,7 +32,7 @@ export async function liftCapacityProtections(
   clients: AwsClients,
   stack: Stack,
 ): Promise<LiftedProtections | undefined> {
-  const resources = await stackResources(clients, stack);
+  const resources = await listStackResources(clients.cloudFormation, stack);
   const groups = resources.filter(
     (r) =>
       r.ResourceType === 'AWS::AutoScaling::AutoScalingGroup' &&
@@ -82,17 +83,4 @@ async function unprotectGroup(clients: AwsClients, groupName: string): Promise<n
     );
   }
   return protectedIds.length;
-}
-
-async function stackResources(clients: AwsClients, stack: Stack): Promise<StackResourceSummary[]> {
-  const out: StackResourceSummary[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.cloudFormation.send(
-      new ListStackResourcesCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }),
-    );
-    out.push(...(page.StackResourceSummaries ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return out;
 }

@@ -9,9 +9,11 @@ import {
   DeleteChangeSetCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
-  ListChangeSetsCommand,
+  paginateListChangeSets,
+  paginateListStackResources,
   type ChangeSetSummary,
   type Stack,
+  type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import type { Pacer } from './poll';
 import type { Outputs } from './types';
@@ -85,15 +87,24 @@ export function parametersOf(stack: Stack): Record<string, string> {
  */
 export async function listOwnChangeSets(cfn: CloudFormationClient, stack: Stack): Promise<ChangeSetSummary[]> {
   const found: ChangeSetSummary[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await cfn.send(new ListChangeSetsCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }));
+  for await (const page of paginateListChangeSets({ client: cfn }, { StackName: stack.StackId ?? stack.StackName })) {
     for (const s of page.Summaries ?? []) {
       const sameStack = s.StackId === stack.StackId || s.StackName === stack.StackName;
       if (sameStack && s.ChangeSetName?.startsWith(CHANGE_SET_PREFIX)) found.push(s);
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
+  return found;
+}
+
+/** The stack's resources (ListStackResources, every page), by its id when known so a deleted stack's are read too. */
+export async function listStackResources(cfn: CloudFormationClient, stack: Stack): Promise<StackResourceSummary[]> {
+  const found: StackResourceSummary[] = [];
+  for await (const page of paginateListStackResources(
+    { client: cfn },
+    { StackName: stack.StackId ?? stack.StackName },
+  )) {
+    found.push(...(page.StackResourceSummaries ?? []));
+  }
   return found;
 }
 

@@ -12,17 +12,16 @@
  */
 import {
   DeleteStackCommand,
-  ListImportsCommand,
-  ListStackResourcesCommand,
   UpdateTerminationProtectionCommand,
   type CloudFormationClient,
   type Stack,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
-import { describeStack, getTemplateBody, isNotImportedError, isReleasePending, uniqueName } from './cloudformation';
+import { describeStack, getTemplateBody, isReleasePending, listStackResources, uniqueName } from './cloudformation';
 import { AbortedError, ExportInUseError, TerminationProtectedError, type BlockingImport } from './errors';
 import { StackEventPoller, rootCause, watchStack } from './events';
+import { importersOf } from './exports';
 import { sleep } from './poll';
 import { liftCapacityProtections } from './capacity';
 import { StackStatus } from './stack-status';
@@ -167,16 +166,7 @@ export async function importsOf(cfn: CloudFormationClient, stack: Stack): Promis
   for (const output of stack.Outputs ?? []) {
     const exportName = output.ExportName;
     if (!exportName) continue;
-    let NextToken: string | undefined;
-    try {
-      do {
-        const page = await cfn.send(new ListImportsCommand({ ExportName: exportName, NextToken }));
-        for (const importer of page.Imports ?? []) found.push({ exportName, importer });
-        NextToken = page.NextToken;
-      } while (NextToken);
-    } catch (err) {
-      if (!isNotImportedError(err)) throw err;
-    }
+    for (const importer of await importersOf(cfn, exportName)) found.push({ exportName, importer });
   }
   return found;
 }
@@ -279,14 +269,7 @@ async function keptByPolicy(cfn: CloudFormationClient, stack: Stack): Promise<Ke
 
 async function listResources(cfn: CloudFormationClient, stack: Stack): Promise<Map<string, StackResourceSummary>> {
   const out = new Map<string, StackResourceSummary>();
-  let NextToken: string | undefined;
-  do {
-    const page = await cfn.send(
-      new ListStackResourcesCommand({ StackName: stack.StackId ?? stack.StackName, NextToken }),
-    );
-    for (const r of page.StackResourceSummaries ?? []) if (r.LogicalResourceId) out.set(r.LogicalResourceId, r);
-    NextToken = page.NextToken;
-  } while (NextToken);
+  for (const r of await listStackResources(cfn, stack)) if (r.LogicalResourceId) out.set(r.LogicalResourceId, r);
   return out;
 }
 

@@ -6,6 +6,7 @@
 import {
   CloudFormationClient,
   DescribeStackEventsCommand,
+  paginateDescribeStackEvents,
   type Stack,
   type StackEvent as SdkStackEvent,
 } from '@aws-sdk/client-cloudformation';
@@ -53,15 +54,13 @@ export class StackEventPoller {
 
   private async readNew(): Promise<SdkStackEvent[]> {
     const out: SdkStackEvent[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stack, NextToken }));
+    // Newest first: the pages stop being read at the first event already seen.
+    for await (const page of paginateDescribeStackEvents({ client: this.cfn }, { StackName: this.stack })) {
       for (const e of page.StackEvents ?? []) {
         if (this.seen.has(e.EventId ?? '')) return out;
         out.push(e);
       }
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
     return out;
   }
 

@@ -13,7 +13,13 @@
  * - a removed export: the producer keeps it (same name, the value it has now) while the importers
  *   move off it (`keepingExports`), and a last pass drops it.
  */
-import { ListImportsCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  paginateListExports,
+  paginateListImports,
+  type CloudFormationClient,
+  type Export,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { getTemplateBody, isNotImportedError, parametersOf } from './cloudformation';
 import { effectiveParameters, parseTemplate, type TemplateDoc } from './template';
 import type { ChangeSummary, StackSpec } from './types';
@@ -118,16 +124,23 @@ export function referencesOf(node: unknown, out: Set<string> = new Set()): Set<s
   return out;
 }
 
+/**
+ * Every export in the account and region (ListExports, every page): the one place that lists
+ * them, for the deployer's check of what a run imports and the wizard's look for an environment.
+ */
+export async function listExports(cfn: CloudFormationClient): Promise<Export[]> {
+  const found: Export[] = [];
+  for await (const page of paginateListExports({ client: cfn }, {})) found.push(...(page.Exports ?? []));
+  return found;
+}
+
 /** ListImports, every page; an export nobody imports is an empty list, not an error. */
 export async function importersOf(cfn: CloudFormationClient, exportName: string): Promise<string[]> {
   const found: string[] = [];
-  let NextToken: string | undefined;
   try {
-    do {
-      const page = await cfn.send(new ListImportsCommand({ ExportName: exportName, NextToken }));
+    for await (const page of paginateListImports({ client: cfn }, { ExportName: exportName })) {
       found.push(...(page.Imports ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
   } catch (err) {
     if (!isNotImportedError(err)) throw err;
   }

@@ -215,15 +215,12 @@ async function missingServiceRoles(clients: AwsClients, specs: StackSpec[]): Pro
     }
   }
   if (!needed.size) return [];
-  const { ListRolesCommand } = await import('@aws-sdk/client-iam');
+  const { paginateListRoles } = await import('@aws-sdk/client-iam');
   const present = new Set<string>();
-  let Marker: string | undefined;
-  do {
-    // Service-linked roles live under /aws-service-role/<service principal>/.
-    const page = await clients.iam.send(new ListRolesCommand({ PathPrefix: '/aws-service-role/', Marker }));
+  // Service-linked roles live under /aws-service-role/<service principal>/.
+  for await (const page of paginateListRoles({ client: clients.iam }, { PathPrefix: '/aws-service-role/' })) {
     for (const role of page.Roles ?? []) present.add((role.Path ?? '').split('/')[2] ?? '');
-    Marker = page.IsTruncated ? page.Marker : undefined;
-  } while (Marker);
+  }
   return [...needed].filter((s) => !present.has(s)).sort();
 }
 

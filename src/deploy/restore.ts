@@ -11,8 +11,12 @@
  * update, or it would replace the store with an empty one. So for a stack that exists, the
  * deployed value is kept whatever the file says: `restoreFrom` acts only on creation.
  */
-import { DescribeSnapshotsCommand, type Snapshot } from '@aws-sdk/client-elasticache';
-import { DescribeDBClusterSnapshotsCommand, ModifyDBClusterCommand, type DBClusterSnapshot } from '@aws-sdk/client-rds';
+import { paginateDescribeSnapshots, type Snapshot } from '@aws-sdk/client-elasticache';
+import {
+  ModifyDBClusterCommand,
+  paginateDescribeDBClusterSnapshots,
+  type DBClusterSnapshot,
+} from '@aws-sdk/client-rds';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
@@ -116,14 +120,10 @@ export function clusterIdentifier(spec: StackSpec, doc: TemplateDoc): string | u
 /** The newest manual snapshot of the cluster (CloudFormation's final snapshots are manual ones). */
 export async function newestFinalSnapshot(clients: AwsClients, clusterId: string): Promise<string | undefined> {
   const found: DBClusterSnapshot[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await clients.rds.send(
-      new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterId, SnapshotType: 'manual', Marker }),
-    );
+  const input = { DBClusterIdentifier: clusterId, SnapshotType: 'manual' };
+  for await (const page of paginateDescribeDBClusterSnapshots({ client: clients.rds }, input)) {
     found.push(...(page.DBClusterSnapshots ?? []));
-    Marker = page.Marker;
-  } while (Marker);
+  }
   const newest = found
     .filter((s) => s.DBClusterIdentifier === clusterId)
     .sort((a, b) => (b.SnapshotCreateTime?.getTime() ?? 0) - (a.SnapshotCreateTime?.getTime() ?? 0))[0];
@@ -141,12 +141,9 @@ export async function newestCacheSnapshot(
   of: { groupId?: string; description?: string },
 ): Promise<string | undefined> {
   const found: Snapshot[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await clients.elastiCache.send(new DescribeSnapshotsCommand({ SnapshotSource: 'user', Marker }));
+  for await (const page of paginateDescribeSnapshots({ client: clients.elastiCache }, { SnapshotSource: 'user' })) {
     found.push(...(page.Snapshots ?? []));
-    Marker = page.Marker;
-  } while (Marker);
+  }
   const taken = (s: Snapshot) =>
     Math.max(0, ...(s.NodeSnapshots ?? []).map((n) => n.SnapshotCreateTime?.getTime() ?? 0));
   const newest = found

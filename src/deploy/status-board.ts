@@ -8,7 +8,7 @@
  * Throttling is answered by slowing down, never by failing: a round whose read is throttled
  * (after the SDK's own adaptive retries) keeps its waiters for the next round, at the slowest pace.
  */
-import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { paginateDescribeStacks, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { describeStack, isThrottling } from './cloudformation';
 import { AbortedError } from './errors';
 import { DEFAULT_POLL } from './poll';
@@ -150,14 +150,11 @@ export class StatusBoard {
 
   private async listPages(): Promise<Stack[]> {
     const stacks: Stack[] = [];
-    let NextToken: string | undefined;
     let pages = 0;
-    do {
-      const page = await this.cfn.send(new DescribeStacksCommand({ NextToken }));
+    for await (const page of paginateDescribeStacks({ client: this.cfn }, {})) {
       stacks.push(...(page.Stacks ?? []));
-      NextToken = page.NextToken;
       pages += 1;
-    } while (NextToken);
+    }
     this.listingPages = pages;
     return stacks;
   }

@@ -7,6 +7,7 @@
  * is read by the app as environment-like settings, and `PORT=3000` silently becoming a number
  * would surprise whoever reads it back.
  */
+import { parse as parseJson, printParseErrorCode, type ParseError, type ParseOptions } from 'jsonc-parser';
 
 /** A configuration document: a JSON object (never an array, string or number at the top). */
 export type ConfigDocument = Record<string, unknown>;
@@ -53,67 +54,23 @@ function positionOf(text: string): string {
   return ` at line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
+/** jsonc-parser held to plain JSON: no comments, no trailing commas, no empty text. */
+const STRICT_JSON: ParseOptions = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
 /**
- * Where JSON text first goes wrong (a character offset), or undefined when it is valid. A small
- * scanner, because JSON.parse reports some errors only by quoting the text around them.
+ * Where JSON text first goes wrong (a character offset), or undefined when it is valid. Node's
+ * JSON.parse reports some errors only by quoting the text around them, so the position comes from
+ * jsonc-parser, whose errors carry offsets and never text. Within a string (a bad escape or a
+ * control character), the offset is the string's opening quote.
  */
 export function jsonErrorOffset(s: string): number | undefined {
-  let i = 0;
-  const fail = (): never => {
-    throw new SyntaxAt(i);
-  };
-  const ws = (): void => {
-    while (i < s.length && ' \t\n\r'.includes(s[i]!)) i += 1;
-  };
-  const expect = (ch: string): void => {
-    ws();
-    if (s[i] !== ch) fail();
-    i += 1;
-  };
-  const str = (): void => {
-    i += 1;
-    while (i < s.length && s[i] !== '"') {
-      if (s[i]! < ' ') fail();
-      if (s[i] === '\\' && !/^(["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(s.slice(i + 1, i + 6))) fail();
-      i += s[i] === '\\' ? (s[i + 1] === 'u' ? 6 : 2) : 1;
-    }
-    if (i >= s.length) fail();
-    i += 1;
-  };
-  const list = (close: string, item: () => void): void => {
-    i += 1;
-    ws();
-    if (s[i] === close) return void (i += 1);
-    for (;;) {
-      item();
-      ws();
-      if (s[i] === ',') i += 1;
-      else return expect(close);
-    }
-  };
-  const value = (): void => {
-    ws();
-    const ch = s[i];
-    if (ch === '{') return list('}', () => (ws(), s[i] === '"' ? str() : fail(), expect(':'), value()));
-    if (ch === '[') return list(']', value);
-    if (ch === '"') return str();
-    const m = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)/.exec(s.slice(i));
-    if (!m) fail();
-    i += m![0].length;
-  };
-  try {
-    value();
-    ws();
-    if (i < s.length) fail();
-    return undefined;
-  } catch (err) {
-    if (err instanceof SyntaxAt) return err.offset;
-    throw err;
-  }
-}
-
-class SyntaxAt {
-  constructor(readonly offset: number) {}
+  const errors: ParseError[] = [];
+  parseJson(s, errors, STRICT_JSON);
+  const first = errors[0];
+  if (!first) return undefined;
+  // A string left open is reported at its opening quote; that the text ran out says more.
+  const endsInString = printParseErrorCode(first.error) === 'UnexpectedEndOfString';
+  return endsInString && first.offset + first.length >= s.length ? s.length : first.offset;
 }
 
 /** The document with every value replaced by {@link MASKED}; keys of nested objects stay visible. */

@@ -11,7 +11,7 @@
  */
 import {
   DescribeLogGroupsCommand,
-  FilterLogEventsCommand,
+  paginateFilterLogEvents,
   StartLiveTailCommand,
   type CloudWatchLogsClient,
   type FilteredLogEvent,
@@ -110,25 +110,20 @@ export async function readEvents(
   signal?: AbortSignal,
 ): Promise<LogEvent[]> {
   const events: LogEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({
-        logGroupName: source.group,
-        ...(source.streamPrefix ? { logStreamNamePrefix: source.streamPrefix } : {}),
-        startTime: opts.startTime,
-        ...(opts.filter ? { filterPattern: textPattern(opts.filter) } : {}),
-        ...(nextToken ? { nextToken } : {}),
-      }),
-      { abortSignal: signal },
-    );
+  const input = {
+    logGroupName: source.group,
+    ...(source.streamPrefix ? { logStreamNamePrefix: source.streamPrefix } : {}),
+    startTime: opts.startTime,
+    ...(opts.filter ? { filterPattern: textPattern(opts.filter) } : {}),
+  };
+  // The options after the input go to every page's send: an interrupt abandons the page in flight.
+  for await (const page of paginateFilterLogEvents({ client: logs }, input, { abortSignal: signal })) {
     events.push(...(page.events ?? []).map((e: FilteredLogEvent) => toEvent(source.group, e)));
     if (opts.limit && events.length > opts.limit * 2) {
       events.sort((a, b) => a.timestamp - b.timestamp);
       events.splice(0, events.length - opts.limit);
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   events.sort((a, b) => a.timestamp - b.timestamp);
   return opts.limit ? events.slice(-opts.limit) : events;
 }

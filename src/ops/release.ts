@@ -14,7 +14,7 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeImagesCommand, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
+import { paginateDescribeImages, type ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
 import { waitForChangeSet, type ChangeSetOutcome, type ChangeSetRef } from '../deploy/change-set';
 import { deleteChangeSet, isOursToDelete, listOwnChangeSets, parametersOf, uniqueName } from '../deploy/cloudformation';
 import type { PollOptions } from '../deploy/types';
@@ -66,19 +66,11 @@ export async function assertImageTag(ecr: ECRClient, repository: string, tag: st
 /** The repository's newest tags, newest first (by push time). */
 export async function newestTags(ecr: ECRClient, repository: string, count: number): Promise<string[]> {
   const images: ImageDetail[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecr.send(
-      new DescribeImagesCommand({
-        repositoryName: repository,
-        filter: { tagStatus: 'TAGGED' },
-        maxResults: 1000,
-        nextToken,
-      }),
-    );
+  const input = { repositoryName: repository, filter: { tagStatus: 'TAGGED' as const }, maxResults: 1000 };
+  for await (const page of paginateDescribeImages({ client: ecr }, input)) {
     images.push(...(page.imageDetails ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken && images.length < 10_000);
+    if (images.length >= 10_000) break;
+  }
   return sortTagsByPush(images).slice(0, count);
 }
 

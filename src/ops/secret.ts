@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
+  paginateListSecretVersionIds,
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -152,12 +152,8 @@ export async function writeVersion(
 /** Every version Secrets Manager still holds, newest first (see {@link orderVersions}). */
 export async function listVersions(sm: SecretsManagerClient, arn: string): Promise<VersionInfo[]> {
   const versions: VersionInfo[] = [];
-  let NextToken: string | undefined;
   try {
-    do {
-      const page = await sm.send(
-        new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true, NextToken }),
-      );
+    for await (const page of paginateListSecretVersionIds({ client: sm }, { SecretId: arn, IncludeDeprecated: true })) {
       for (const v of page.Versions ?? []) {
         if (v.VersionId)
           versions.push({
@@ -166,8 +162,7 @@ export async function listVersions(sm: SecretsManagerClient, arn: string): Promi
             ...(v.CreatedDate ? { created: v.CreatedDate } : {}),
           });
       }
-      NextToken = page.NextToken || undefined;
-    } while (NextToken);
+    }
   } catch (err) {
     throw secretError(err, arn);
   }

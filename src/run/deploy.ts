@@ -24,14 +24,8 @@ export async function missingImports(
     s.imports.filter((i) => !inRun.has(i)).map((exportName) => ({ stack: s.name, exportName })),
   );
   if (!needed.length) return [];
-  const { ListExportsCommand } = await import('@aws-sdk/client-cloudformation');
-  const existing = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.cloudFormation.send(new ListExportsCommand({ NextToken }));
-    for (const e of page.Exports ?? []) if (e.Name) existing.add(e.Name);
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const { listExports } = await import('../deploy/exports');
+  const existing = new Set((await listExports(clients.cloudFormation)).map((e) => e.Name));
   return needed.filter((n) => !existing.has(n.exportName));
 }
 

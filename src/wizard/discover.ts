@@ -4,7 +4,7 @@
  * contracts makes for it (ListExports). Names are parsed with the functions that make them. Its stacks are then read (parameters, tags, termination protection, and for
  * services the data stores their template imports from) into a params document.
  */
-import type { ListExportsCommandOutput, ListStacksCommandOutput, Stack } from '@aws-sdk/client-cloudformation';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { documentFromStacks, type FoundStack } from './document';
 import type { Existing } from './flow';
@@ -87,34 +87,23 @@ export async function findExisting(
   clients: AwsClients,
   where: { environment: string; prefix: string; region: string },
 ): Promise<Existing | undefined> {
-  const { ListExportsCommand, ListStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const { paginateListStacks } = await import('@aws-sdk/client-cloudformation');
   const { describeStack, getTemplateBody } = await import('../deploy/cloudformation');
+  const { listExports } = await import('../deploy/exports');
   const cfn = clients.cloudFormation;
   const network = await describeStack(cfn, stackName(stages.network.template, knownOf(where)));
-  const exporting = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page: ListExportsCommandOutput = await cfn.send(
-      new ListExportsCommand({ ...(token ? { NextToken: token } : {}) }),
-    );
-    for (const e of page.Exports ?? [])
-      if (e.Name && e.ExportingStackId && isEnvironmentExport(e.Name, where)) exporting.add(e.ExportingStackId);
-    token = page.NextToken;
-  } while (token);
-  if ((!network || GONE.has(network.StackStatus ?? '')) && !exporting.size) return undefined;
+  const exporting = (await listExports(cfn)).filter(
+    (e) => e.Name && e.ExportingStackId && isEnvironmentExport(e.Name, where),
+  );
+  if ((!network || GONE.has(network.StackStatus ?? '')) && !exporting.length) return undefined;
 
   // Every live stack named after the environment (services export nothing, so exports alone miss them).
   const names = new Set<string>();
-  token = undefined;
-  do {
-    const page: ListStacksCommandOutput = await cfn.send(
-      new ListStacksCommand({ ...(token ? { NextToken: token } : {}) }),
-    );
+  for await (const page of paginateListStacks({ client: cfn }, {})) {
     for (const s of page.StackSummaries ?? [])
       if (s.StackName && isEnvironmentStack(s.StackName, where) && !GONE.has(s.StackStatus ?? ''))
         names.add(s.StackName);
-    token = page.NextToken;
-  } while (token);
+  }
   const stacks: Stack[] = [];
   for (const name of names) {
     const s = await describeStack(cfn, name);

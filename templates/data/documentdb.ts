@@ -104,9 +104,83 @@ function addInstances(t: TemplateBuilder<'application'>, cluster: Handle, p: Doc
   });
 }
 
+/** TLS required, audit and profiler logs on: the cluster's settings for the engine version's family. */
+function clusterParameterGroup(t: TemplateBuilder<'application'>, engineVersion: IntrinsicFunction): Handle {
+  return t.add(
+    'ClusterParameterGroup',
+    new DocDB.DBClusterParameterGroup({
+      Description: sub(`TLS-only settings with audit and profiler logs for ${STORE_NAME}`),
+      // The family is the major.minor of the version: docdb5.0 for 5.0.0.
+      Family: Fn.Join('', [
+        'docdb',
+        Fn.Select(0, Fn.Split('.', engineVersion)),
+        '.',
+        Fn.Select(1, Fn.Split('.', engineVersion)),
+      ]),
+      Parameters: { tls: 'enabled', audit_logs: 'enabled', profiler: 'enabled' },
+      Tags: t.tags(),
+    }),
+  );
+}
+
+/** What the cluster is built from: its key, secret, settings, log groups and backup parameters. */
+interface ClusterInputs {
+  key: Handle;
+  secret: Handle;
+  params: Handle;
+  logs: Handle[];
+  backupDays: IntrinsicFunction;
+  deletionProtection: IntrinsicFunction;
+  /** The condition "restoring from a snapshot", and the snapshot parameter's Ref. */
+  restoring: string;
+  snapshot: IntrinsicFunction;
+}
+
+/** The cluster, kept with a snapshot on delete and replacement, or restored from one. */
+function addCluster(t: TemplateBuilder<'application'>, p: DocDbParams, r: ClusterInputs): Handle {
+  return t.add(
+    'Cluster',
+    keep(
+      new DocDB.DBCluster({
+        // Fixed identifier: the log groups are named after it, and a replacing change fails
+        // instead of swapping in a new, empty cluster.
+        DBClusterIdentifier: storeName(),
+        EngineVersion: p.engineVersion,
+        Port: PORT,
+        // Restoring, the master user and password and the encryption come from the snapshot; the
+        // deployer then sets the new secret's password (src/deploy/restore.ts).
+        SnapshotIdentifier: Fn.If(r.restoring, r.snapshot, Refs.NoValue),
+        MasterUsername: unlessRestoring(r.restoring, secretValue(r.secret, 'username')),
+        MasterUserPassword: unlessRestoring(r.restoring, secretValue(r.secret, 'password')),
+        DBClusterParameterGroupName: r.params.ref,
+        DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
+        VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
+        StorageEncrypted: unlessRestoring(r.restoring, true),
+        KmsKeyId: r.key.att('Arn'),
+        BackupRetentionPeriod: r.backupDays,
+        CopyTagsToSnapshot: true,
+        DeletionProtection: r.deletionProtection,
+        EnableCloudwatchLogsExports: ['audit', 'profiler'],
+        Tags: t.tags({ Name: storeName() }),
+      })
+        .dependsOn(r.logs.map((l) => l.id))
+        .metadata(
+          checkovSkip([
+            [
+              'CKV_AWS_74',
+              "StorageEncrypted is true except when restoring from a snapshot, where the cluster inherits the snapshot's encryption; every snapshot of this template is of an encrypted cluster.",
+            ],
+          ]),
+        ),
+      'Snapshot',
+    ),
+  );
+}
+
 /** Who 42 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
 export const DocumentDbTemplate = dataIdentity('42.data-documentdb');
 
+/** Builds 42.data-documentdb: parameters, key, secret, settings, logs, cluster, instances. */
 export function buildDocumentDb(): BuiltTemplate {
   const t = dataTemplate({
     id: DocumentDbTemplate.id,
@@ -122,12 +196,10 @@ export function buildDocumentDb(): BuiltTemplate {
   const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/docdb/${STORE_NAME}/`;
-  const key = storeKey(
-    t,
-    'DocumentDB cluster',
-    [logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`)],
-    { serviceGrants: true },
+  const logsUseKey = logsMayUseKey(
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`,
   );
+  const key = storeKey(t, 'DocumentDB cluster', [logsUseKey], { serviceGrants: true });
   const secret = generatedSecret(t, key, {
     description: 'DocumentDB master credentials',
     template: sub(`{"username":"${DOCDB_MASTER_USER}","dbname":"\${DatabaseName}"}`),
@@ -135,63 +207,13 @@ export function buildDocumentDb(): BuiltTemplate {
     length: 32,
   });
 
-  const params = t.add(
-    'ClusterParameterGroup',
-    new DocDB.DBClusterParameterGroup({
-      Description: sub(`TLS-only settings with audit and profiler logs for ${STORE_NAME}`),
-      // The family is the major.minor of the version: docdb5.0 for 5.0.0.
-      Family: Fn.Join('', [
-        'docdb',
-        Fn.Select(0, Fn.Split('.', p.engineVersion)),
-        '.',
-        Fn.Select(1, Fn.Split('.', p.engineVersion)),
-      ]),
-      Parameters: { tls: 'enabled', audit_logs: 'enabled', profiler: 'enabled' },
-      Tags: t.tags(),
-    }),
-  );
+  const params = clusterParameterGroup(t, p.engineVersion);
   const logs = [
     ...engineLogGroups(t, key, auditLogRetentionParam(t), { AuditLogGroup: `${logPrefix}audit` }),
     ...engineLogGroups(t, key, logRetention, { ProfilerLogGroup: `${logPrefix}profiler` }),
   ];
 
-  const cluster = t.add(
-    'Cluster',
-    keep(
-      new DocDB.DBCluster({
-        // Fixed identifier: the log groups are named after it, and a replacing change fails
-        // instead of swapping in a new, empty cluster.
-        DBClusterIdentifier: storeName(),
-        EngineVersion: p.engineVersion,
-        Port: PORT,
-        // Restoring, the master user and password and the encryption come from the snapshot; the
-        // deployer then sets the new secret's password (src/deploy/restore.ts).
-        SnapshotIdentifier: Fn.If(restoring, snapshot, Refs.NoValue),
-        MasterUsername: unlessRestoring(restoring, secretValue(secret, 'username')),
-        MasterUserPassword: unlessRestoring(restoring, secretValue(secret, 'password')),
-        DBClusterParameterGroupName: params.ref,
-        DBSubnetGroupName: t.import(Network.DbSubnetGroupName),
-        VpcSecurityGroupIds: [t.import(Network.DatabaseSecurityGroupId)],
-        StorageEncrypted: unlessRestoring(restoring, true),
-        KmsKeyId: key.att('Arn'),
-        BackupRetentionPeriod: backupDays,
-        CopyTagsToSnapshot: true,
-        DeletionProtection: deletionProtection,
-        EnableCloudwatchLogsExports: ['audit', 'profiler'],
-        Tags: t.tags({ Name: storeName() }),
-      })
-        .dependsOn(logs.map((l) => l.id))
-        .metadata(
-          checkovSkip([
-            [
-              'CKV_AWS_74',
-              "StorageEncrypted is true except when restoring from a snapshot, where the cluster inherits the snapshot's encryption; every snapshot of this template is of an encrypted cluster.",
-            ],
-          ]),
-        ),
-      'Snapshot',
-    ),
-  );
+  const cluster = addCluster(t, p, { key, secret, params, logs, backupDays, deletionProtection, restoring, snapshot });
   addInstances(t, cluster, p);
 
   t.add(

@@ -144,12 +144,10 @@ export function buildPostgres(): BuiltTemplate {
   const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/rds/cluster/${STORE_NAME}/`;
-  const key = storeKey(
-    t,
-    'Aurora PostgreSQL cluster',
-    [logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`)],
-    { serviceGrants: true },
+  const logsUseKey = logsMayUseKey(
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`,
   );
+  const key = storeKey(t, 'Aurora PostgreSQL cluster', [logsUseKey], { serviceGrants: true });
   const secret = generatedSecret(t, key, {
     description: 'Aurora PostgreSQL master credentials',
     template: sub(`{"username":"${POSTGRES_MASTER_USER}","dbname":"\${DatabaseName}"}`),

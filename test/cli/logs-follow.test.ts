@@ -3,12 +3,9 @@
  * CloudWatch Logs client (the emulator has no Live Tail, and an endpoint override never uses it:
  * test/e2e/operate-access.test.ts covers the polling path end to end).
  */
-import {
-  FilterLogEventsCommand,
-  StartLiveTailCommand,
-  type CloudWatchLogsClient,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, FilterLogEventsCommand, StartLiveTailCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { followEvents, parseSince, taskOfStream, textPattern, type LogEvent } from '../../src/ops/logs';
+import { clientWithSend } from '../helpers/sdk-double';
 
 const GROUP = '/cfn-stages/x-dev/acme';
 const ARN = `arn:aws:logs:us-east-1:123456789012:log-group:${GROUP}`;
@@ -20,13 +17,14 @@ function fakeLogs(answer: (command: unknown, signal?: AbortSignal) => Promise<un
   sent: unknown[];
 } {
   const sent: unknown[] = [];
-  const client = {
-    send: (command: unknown, opts?: { abortSignal?: AbortSignal }) => (
+  const client = clientWithSend(
+    CloudWatchLogsClient,
+    (command: unknown, opts?: { abortSignal?: AbortSignal }) => (
       sent.push(command),
       answer(command, opts?.abortSignal)
     ),
-  };
-  return { client: client as unknown as CloudWatchLogsClient, sent };
+  );
+  return { client, sent };
 }
 
 /** Like the SDK's event stream: it ends with an AbortError once the call's signal aborts. */

@@ -5,12 +5,14 @@
  * itself runs against the emulator in test/e2e/lifecycle.test.ts.
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { AwsClients } from '../../src/aws/clients';
 import { describeRecreate } from '../../src/deploy/recreate';
 import { CACHE_TYPE, settleRestore } from '../../src/deploy/restore';
 import type { StackSpec } from '../../src/deploy/types';
 import { buildRedis } from '../../templates/data/redis';
 import { compactTemplate } from '../../templates/kit/cf';
+import { clientWithSend } from '../helpers/sdk-double';
 
 interface CacheSnapshot {
   name: string;
@@ -35,7 +37,9 @@ function standIn(snapshots: CacheSnapshot[]): AwsClients & { calls: { name: stri
     }));
     return { Snapshots: page, Marker: start + 2 < snapshots.length ? String(start + 2) : undefined };
   };
-  return { calls, elastiCache: { send } } as unknown as AwsClients & { calls: { name: string; input: any }[] };
+  return { calls, elastiCache: clientWithSend(ElastiCacheClient, send) } as unknown as AwsClients & {
+    calls: { name: string; input: any }[];
+  };
 }
 
 const body = compactTemplate(buildRedis().template);

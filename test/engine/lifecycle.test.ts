@@ -5,6 +5,7 @@
  * The AWS clients are minimal stand-ins answering the one call each path makes.
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
+import { RDSClient } from '@aws-sdk/client-rds';
 import type { AwsClients } from '../../src/aws/clients';
 import { findAdoptions, importTemplate } from '../../src/deploy/adopt';
 import { clusterIdentifier, settleRestore } from '../../src/deploy/restore';
@@ -14,6 +15,7 @@ import { buildEcrRepo } from '../../templates/ecrRepo';
 import { buildPostgres } from '../../templates/data/postgres';
 import { buildS3Bucket } from '../../templates/data/s3Bucket';
 import { compactTemplate } from '../../templates/kit/cf';
+import { clientWithSend } from '../helpers/sdk-double';
 
 /** Clients whose ECR knows `repositories` (S3 likewise: names taken), and whose RDS holds `snapshots` (id, cluster, time). */
 function standIn(
@@ -47,7 +49,9 @@ function standIn(
     }
     throw new Error(`unexpected ${command.constructor.name}`);
   };
-  return { calls, ecr: { send }, rds: { send }, s3: { send } } as unknown as AwsClients & { calls: string[] };
+  return { calls, ecr: { send }, rds: clientWithSend(RDSClient, send), s3: { send } } as unknown as AwsClients & {
+    calls: string[];
+  };
 }
 
 const ecrSpec = (repositoryName: string, body = compactTemplate(buildEcrRepo().template)): StackSpec => ({

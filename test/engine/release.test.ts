@@ -11,10 +11,10 @@ import {
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   ListChangeSetsCommand,
-  type CloudFormationClient,
+  CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -27,6 +27,7 @@ import { CliError, ExitCode } from '../../src/cli/errors';
 import { OpsError } from '../../src/ops/errors';
 import { describeTargets, imageTagOf, summariseTargets } from '../../src/ops/health';
 import { assertImageTag, imageTagChangeSet, releaseParameters } from '../../src/ops/release';
+import { clientWithSend } from '../helpers/sdk-double';
 import {
   baselineOf,
   clusterOfServiceArn,
@@ -407,8 +408,9 @@ describe('the ImageTag-only change set', () => {
 
   it("asks CloudFormation for the previous template, the stack's capabilities and tags, and cleans this tool's stale change sets", async () => {
     const sent: { name: string; input: Record<string, unknown> }[] = [];
-    const cfn = {
-      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const cfn = clientWithSend(
+      CloudFormationClient,
+      async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
         sent.push({ name: command.constructor.name, input: command.input });
         if (command instanceof ListChangeSetsCommand) {
           const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
@@ -440,7 +442,7 @@ describe('the ImageTag-only change set', () => {
         }
         throw new Error(`unexpected ${command.constructor.name}`);
       },
-    } as unknown as CloudFormationClient;
+    );
     const { outcome } = await imageTagChangeSet(cfn, stack, 'v2', FAST);
     expect(outcome.kind).toBe('ready');
     expect(sent.filter((s) => s.name === 'DeleteChangeSetCommand').map((s) => s.input.ChangeSetName)).toEqual([
@@ -462,18 +464,16 @@ describe('the ImageTag-only change set', () => {
 
 describe('the ECR check', () => {
   function fakeEcr(images: { tag: string; pushed: number }[], repoExists = true): ECRClient {
-    return {
-      send: async (command: DescribeImagesCommand) => {
-        const named = (n: string) => Object.assign(new Error(n), { name: n });
-        if (!repoExists) throw named('RepositoryNotFoundException');
-        const wanted = command.input.imageIds?.[0]?.imageTag;
-        if (wanted !== undefined) {
-          if (!images.some((i) => i.tag === wanted)) throw named('ImageNotFoundException');
-          return { imageDetails: [] };
-        }
-        return { imageDetails: images.map((i) => ({ imageTags: [i.tag], imagePushedAt: at(i.pushed) })) };
-      },
-    } as unknown as ECRClient;
+    return clientWithSend(ECRClient, async (command: DescribeImagesCommand) => {
+      const named = (n: string) => Object.assign(new Error(n), { name: n });
+      if (!repoExists) throw named('RepositoryNotFoundException');
+      const wanted = command.input.imageIds?.[0]?.imageTag;
+      if (wanted !== undefined) {
+        if (!images.some((i) => i.tag === wanted)) throw named('ImageNotFoundException');
+        return { imageDetails: [] };
+      }
+      return { imageDetails: images.map((i) => ({ imageTags: [i.tag], imagePushedAt: at(i.pushed) })) };
+    });
   }
 
   it('passes when the tag is there', async () => {
