@@ -86,7 +86,7 @@ export interface RowSpec<K extends string = string> {
   title: string;
   /** What it makes, in one line: the wizard's help, the params schema's description. */
   help: string;
-  place: SectionPlace | ListPlace;
+  place: Place;
   /** Options (camelCase) the wizard asks up front; the rest wait behind "Advanced settings?". */
   questions: readonly string[];
   /** Services: may link to the app's data stores and run an image from a repository. */
@@ -130,6 +130,7 @@ interface Derived {
   structural: readonly string[];
 }
 
+/** A row of the catalogue: its spec and what follows from it. */
 export interface CatalogueRow<K extends string = string> extends RowSpec<K>, Derived {}
 
 /**

@@ -123,38 +123,39 @@ function evaluate(x: unknown, s: Scope): unknown {
   if (Array.isArray(x)) return x.map((v) => evaluate(v, s));
   const entries = Object.entries(x as Record<string, unknown>);
   if (entries.length !== 1) return x;
-  const [fn, arg] = entries[0] as [string, any];
+  const [fn, arg] = entries[0]!;
+  const args: unknown[] = Array.isArray(arg) ? arg : [arg];
   switch (fn) {
     case 'Ref':
       return ref(String(arg), s);
     case 'Condition':
       return conditionValue(String(arg), s);
     case 'Fn::Equals':
-      return String(evaluate(arg[0], s)) === String(evaluate(arg[1], s));
+      return String(evaluate(args[0], s)) === String(evaluate(args[1], s));
     case 'Fn::Not':
-      return evaluate(arg[0], s) !== true;
+      return evaluate(args[0], s) !== true;
     case 'Fn::And':
-      return (arg as unknown[]).every((c) => evaluate(c, s) === true);
+      return args.every((c) => evaluate(c, s) === true);
     case 'Fn::Or':
-      return (arg as unknown[]).some((c) => evaluate(c, s) === true);
+      return args.some((c) => evaluate(c, s) === true);
     case 'Fn::Contains':
-      return asStrings(evaluate(arg[0], s)).includes(String(evaluate(arg[1], s)));
+      return asStrings(evaluate(args[0], s)).includes(String(evaluate(args[1], s)));
     case 'Fn::EachMemberEquals':
-      return asStrings(evaluate(arg[0], s)).every((m) => m === String(evaluate(arg[1], s)));
+      return asStrings(evaluate(args[0], s)).every((m) => m === String(evaluate(args[1], s)));
     case 'Fn::EachMemberIn': {
-      const allowed = asStrings(evaluate(arg[1], s));
-      return asStrings(evaluate(arg[0], s)).every((m) => allowed.includes(m));
+      const allowed = asStrings(evaluate(args[1], s));
+      return asStrings(evaluate(args[0], s)).every((m) => allowed.includes(m));
     }
     case 'Fn::RefAll':
       return refAll(String(arg), s);
     case 'Fn::Join':
-      return asStrings(evaluate(arg[1], s)).join(String(arg[0]));
+      return asStrings(evaluate(args[1], s)).join(String(args[0]));
     case 'Fn::Select':
-      return asStrings(evaluate(arg[1], s))[Number(evaluate(arg[0], s))];
+      return asStrings(evaluate(args[1], s))[Number(evaluate(args[0], s))];
     case 'Fn::Split':
-      return String(evaluate(arg[1], s)).split(String(arg[0]));
+      return String(evaluate(args[1], s)).split(String(args[0]));
     case 'Fn::FindInMap': {
-      const [map, top, second] = (arg as unknown[]).map((a) => String(evaluate(a, s)));
+      const [map, top, second] = args.map((a) => String(evaluate(a, s)));
       return s.template.Mappings?.[map!]?.[top!]?.[second!];
     }
     default:

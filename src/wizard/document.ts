@@ -9,6 +9,7 @@ import { catalogue, DATA_KINDS, publishedTemplate, stages, type StageKey } from 
 import { optionName, stageParameters } from '../../stages/options';
 import type { DataKind } from '../../templates/kit/links';
 import { environmentId } from '../../templates/kit/names';
+import { LINK_ACCESS } from '../../templates/links';
 import { parseParams } from '../params/load';
 import type { ParamsFile, ParamsInput } from '../../stages/params';
 import { isTemplateDefault, optionParameter } from './questions';
@@ -218,7 +219,8 @@ export function optionsFromParameters(stage: StageKey, parameters: Record<string
 
 /** Access a link gets when the stack does not say (every kind of access its store allows). */
 export function defaultAccess(kind: DataKind): Access[] | undefined {
-  return kind === 's3' ? ['read', 'write'] : kind === 'sqs' || kind === 'sns' ? ['publish', 'subscribe'] : undefined;
+  const allowed = LINK_ACCESS[kind];
+  return allowed.length ? [...allowed] : undefined;
 }
 
 /** A service stack found, with the app it belongs to (its links are read once the app's data is known). */

@@ -198,10 +198,16 @@ const RULE_OF: Record<string, PatternName> = {
   DataName: 'DataName',
 };
 
+/** A rule's pattern as a group inside a longer one: `^a$|^b$` becomes `(?:a|b)`. */
+function unanchored(pattern: string): string {
+  return `(?:${pattern.replace(/\$\|\^/g, '|').replace(/^\^|\$$/g, '')})`;
+}
+
 /**
  * The inverse of {@link resolvePattern}: the values of the pattern's `${Name}`s in `text`, each
  * valid by its rule, or undefined when `text` was not made from the pattern. `known` values are
- * matched literally. A name that could split two ways is split with the earlier value longest.
+ * matched literally; each unknown one by its rule. A name that still splits two ways (an app name
+ * with hyphens before a suffix) is split with the earlier value longest.
  */
 export function parsePattern(
   pattern: string,
@@ -218,7 +224,8 @@ export function parsePattern(
       const value = known[m[1]!];
       if (value !== undefined) return escape(value);
       names.push(m[1]!);
-      return '(.+)';
+      const rule = RULE_OF[m[1]!];
+      return rule ? `(${unanchored(Patterns[rule].pattern)})` : '(.+)';
     })
     .join('');
   const match = new RegExp(`^${source}$`).exec(text);

@@ -30,6 +30,7 @@ import {
   stackNamePatternOf,
   type DeclaredParameter,
 } from '../../publish/links';
+import { fileName } from '../../../templates/kit/ids';
 import { catalogueVersion, publishedRoot, schemaPath } from '../../package';
 
 export interface PublishFlags {
@@ -161,7 +162,7 @@ function stackLinks(
     extras?: (ServiceSection & { suffix?: unknown })[];
   }[];
   for (const s of ctx.all) {
-    const file = `${s.templateId}.cf`;
+    const file = fileName(s.templateId);
     const local = files.find((f) => f.file === file);
     if (!local) {
       output.warn(`${s.name}: ${file} is not in this catalogue version, so it has no link`);
