@@ -10,7 +10,16 @@
  * Adding a template: its builder module (exporting its `TemplateIdentity`), its export contracts
  * (templates/contracts.ts), one row below, and its tests.
  */
+import { z } from 'zod';
 import { EcsServiceTemplate, buildEcsService } from '../templates/ecsService';
+import {
+  AppAlarmsTemplate,
+  PORT_PROTOCOL_PARAM,
+  STORE_PARAM,
+  buildAppAlarms,
+  type AlarmOptions,
+} from '../templates/appAlarms';
+import { alarmsDraft, alarmsFields, type AlarmedApp } from './alarms';
 import { EcrRepoTemplate, buildEcrRepo } from '../templates/ecrRepo';
 import { EcsClusterTemplate, buildEcsCluster } from '../templates/ecsCluster';
 import { EksClusterTemplate, buildEksCluster } from '../templates/eksCluster';
@@ -74,9 +83,10 @@ export interface RowSpec<K extends string = string> {
   template: TemplateIdentity;
   /**
    * Builds the template. With no options: the published form. Services (32, 91) also take
-   * per-stack options (links, the ECR import, baked-in environment, secret keys) from the params file.
+   * per-stack options (links, the ECR import, baked-in environment, secret keys) from the params
+   * file, and the alarms (33) the app's data stores.
    */
-  build: (options?: ServiceOptions) => BuiltTemplate;
+  build: (options?: BuildOptions) => BuiltTemplate;
   /** Shown in plans, progress and the wizard. */
   title: string;
   /** What it makes, in one line: the wizard's help, the params schema's description. */
@@ -98,6 +108,29 @@ export interface RowSpec<K extends string = string> {
    * listener-rule priority), before the items are planned.
    */
   fillItems?: (items: Record<string, unknown>[]) => Record<string, unknown>[];
+  /**
+   * For an app's section whose stack follows from the rest of the app: whether the app gets it, and
+   * what it takes from elsewhere in the app (other sections, data stores) besides its own options
+   * (33: every app with a service, its load balancer's mode, its stores). Undefined: no stack.
+   */
+  fromApp?: (app: Record<string, unknown>, path: string) => AppDerived | undefined;
+  /** Fields of the row's section besides its template's options (33's `enabled`), for the params schema. */
+  sectionFields?: () => Record<string, z.ZodType>;
+  /** Template parameters the deployer sets from elsewhere (or only console users set): never options. */
+  setElsewhere?: readonly string[];
+}
+
+/** What the deployer builds a per-stack variant from: services' links and image (32, 91), an app's stores (33). */
+export type BuildOptions = ServiceOptions & AlarmOptions;
+
+/** What a `fromApp` row's stack takes from its app. */
+export interface AppDerived {
+  /** Its template options (its own section, without `sectionFields`). */
+  options: Record<string, unknown>;
+  /** Parameters from elsewhere in the app, and the params-file fields they come from. */
+  parameters: Record<string, string>;
+  fields: Record<string, string>;
+  build?: BuildOptions;
 }
 
 /** A field of a section's level (the app) that fills some of the section's template parameters. */
@@ -134,6 +167,7 @@ export function row<const S extends RowSpec>(spec: S): S & Derived {
     structural: [
       ...(spec.place.kind === 'list' ? [spec.place.name.parameter] : []),
       ...(spec.fromHolder?.parameters ?? []),
+      ...(spec.setElsewhere ?? []),
     ],
   };
 }
@@ -287,6 +321,19 @@ const rows = [
     questions: ['containerPort', 'cpu', 'memory', 'minContainers', 'maxContainers'],
     linkable: true,
   }),
+  row({
+    key: 'alarms',
+    template: AppAlarmsTemplate,
+    build: buildAppAlarms,
+    title: 'Alarms and dashboard',
+    help: "the app's alarms, their encrypted topic with the contact email subscribed, and its dashboard (every app with a service)",
+    place: app(true),
+    questions: [],
+    fromApp: (app, path) => alarmsDraft(app as AlarmedApp, path),
+    sectionFields: alarmsFields,
+    // From the app's load balancer; the store parameters are the published form's only.
+    setElsewhere: [PORT_PROTOCOL_PARAM, ...Object.values(STORE_PARAM)],
+  }),
   ...dataRows(),
   row({
     key: 'extra',
@@ -419,12 +466,13 @@ export function publishedTemplate(stage: CatalogueRow): BuiltTemplate {
 }
 
 /** The template for one stack of a stage: the published form, or a per-stack variant for services. */
-export function stackTemplate(stage: CatalogueRow, options: ServiceOptions = {}): BuiltTemplate {
+export function stackTemplate(stage: CatalogueRow, options: BuildOptions = {}): BuiltTemplate {
   const custom = Boolean(
     options.links?.length ||
     options.image === 'ecr' ||
     Object.keys(options.environment ?? {}).length ||
-    options.secrets?.length,
+    options.secrets?.length ||
+    options.stores,
   );
   return custom ? stage.build(options) : publishedTemplate(stage);
 }

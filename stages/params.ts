@@ -75,6 +75,7 @@ function rowOptions(row: CatalogueRow): z.ZodObject {
     extra[row.place.name.field] = name(row.place.name.pattern, row.place.name.what);
   }
   if (row.linkable) Object.assign(extra, serviceFields());
+  if (row.sectionFields) Object.assign(extra, row.sectionFields());
   return stageOptionsSchema(publishedTemplate(row), row.structural, extra).describe(
     `Options of ${row.templateId} (its template parameters, in camelCase)`,
   );
@@ -127,7 +128,12 @@ function frameSchema() {
     prefix: name('Prefix', 'prefix'),
     region: z.string({ message: 'region is required' }).regex(REGION.pattern, REGION.message),
     profile: z.string().optional().describe('AWS profile to use (overridden by --profile)'),
-    protected: z.boolean().optional().describe('Turn on termination protection for every stack of this environment'),
+    protected: z
+      .boolean()
+      .optional()
+      .describe(
+        'The protection switch: true turns on stack termination protection and the deletion protection of databases and load balancers for the whole environment; false turns them all off; absent, each template keeps its default (databases protected)',
+      ),
     tags: z
       .strictObject({
         contactEmail: name('ContactEmail', 'tags.contactEmail'),

@@ -10,8 +10,9 @@ import { templateNumber, type TemplateId } from '../templates/kit/ids';
 import type { DataKind, LinkSpec } from '../templates/kit/links';
 import type { ServiceOptions } from '../templates/service/service';
 import { environmentId, resolvePattern } from '../templates/kit/names';
-import { catalogue, isDataRow, stackTemplate, type StageDef, type StageKey } from './catalogue';
+import { catalogue, isDataRow, stackTemplate, type BuildOptions, type StageDef, type StageKey } from './catalogue';
 import { optionName, toParameters } from './options';
+import { stackProtection } from './protection';
 import { topological } from './order';
 import { itemsOf, listPlaces, rowOfItem, rowsOfList, sectionOf, type ParamsFile, type Section } from './params';
 
@@ -45,7 +46,7 @@ interface Draft {
   /** The params-file section of the stage's options, and the fields its standard parameters come from. */
   at: string;
   stdAt: Record<string, string>;
-  build?: ServiceOptions;
+  build?: BuildOptions;
   app?: string;
 }
 
@@ -116,12 +117,26 @@ function withHolderFields(level: Level, stage: StageDef, holder: Section): Level
   return { ...level, std: { ...level.std, ...values }, stdAt: { ...level.stdAt, ...at } };
 }
 
+/** A row whose stack follows from the rest of its app (`fromApp`): none, or one draft. */
+function derivedDraft(level: Level, stage: StageDef, holder: Section): Draft[] {
+  const derived = stage.fromApp?.(holder, level.path);
+  if (!derived) return [];
+  const { options, parameters, fields, build } = derived;
+  const std = { ...level.std, ...parameters };
+  const where = { at: field(level.path, stage.key), stdAt: { ...level.stdAt, ...fields } };
+  return [{ stage, options, std, ...where, ...(build ? { build } : {}), ...(level.app ? { app: level.app } : {}) }];
+}
+
 /** The drafts of one level: each row's section (when present, or always), then each list's items. */
 function levelDrafts(holder: Section, level: Level): Draft[] {
   const out: Draft[] = [];
   for (const stage of catalogue) {
     if (stage.place.kind !== 'section' || stage.place.at !== level.at) continue;
     const section = sectionOf(holder, stage);
+    if (stage.fromApp) {
+      out.push(...derivedDraft(withHolderFields(level, stage, holder), stage, holder));
+      continue;
+    }
     const withOther = stage.place.withSection !== undefined && holder[stage.place.withSection] !== undefined;
     if (!section && !stage.place.always && !withOther) continue;
     out.push(draft(withHolderFields(level, stage, holder), stage, section ?? {}, field(level.path, stage.key)));
@@ -198,7 +213,8 @@ function capabilitiesOf(built: BuiltTemplate): string[] {
 /** The stack of one draft, before its dependencies are known. */
 function plannedStack(params: ParamsFile, d: Draft): PlannedStack {
   const built = stackTemplate(d.stage, d.build);
-  const parameters = { ...toParameters(built, d.options, d.stage.structural), ...d.std };
+  const protection = stackProtection(params.protected, built, d.options);
+  const parameters = { ...toParameters(built, d.options, d.stage.structural), ...protection.parameters, ...d.std };
   // Only the template's own parameters go to CloudFormation (ContactEmail etc. exist in every template).
   const declared = built.template.Parameters ?? {};
   for (const k of Object.keys(parameters)) if (!(k in declared)) delete parameters[k];
@@ -230,7 +246,7 @@ function plannedStack(params: ParamsFile, d: Draft): PlannedStack {
     exports: built.exports.map((c) => resolvePattern(exportNamePattern(c), parameters)),
     external: [],
     capabilities: capabilitiesOf(built),
-    terminationProtection: Boolean(params.protected),
+    terminationProtection: protection.terminationProtection,
     ...(d.app ? { app: d.app } : {}),
   };
 }

@@ -130,7 +130,11 @@ export const AppLoadBalancer = {
   AppKeyArn: appExport('AppKeyArn', "The app's KMS key: encrypts its configuration secret and its logs"),
 } as const;
 
-// ---- 32.app-ecs-service: no exports (91 has its own roles; see templates/extraService.ts) ----
+// ---- 32.app-ecs-service ----
+/** The app's main service, for its alarms and dashboard (33). 91 has its own roles; see templates/extraService.ts. */
+export const AppService = {
+  ServiceName: appExport('EcsServiceName', "The app's main ECS service name, the dimension of its CloudWatch metrics"),
+} as const;
 // ---- 4x data stores ----
 // Repeatable per application: export names carry the store's DataName before the key
 // (`x-dev-acme-main-PostgresSecretArn`). Keys name their kind, so a link to the wrong kind of
@@ -147,6 +151,10 @@ export const Postgres = {
   Endpoint: data('PostgresEndpoint', 'Writer endpoint host name'),
   ReaderEndpoint: data('PostgresReaderEndpoint', 'Reader endpoint host name (load-balanced over the replicas)'),
   Port: data('PostgresPort', 'Database port'),
+  ClusterIdentifier: data(
+    'PostgresClusterId',
+    'The Aurora cluster identifier, the dimension of its CloudWatch metrics',
+  ),
 } as const;
 
 /** 42.data-documentdb */
@@ -158,6 +166,10 @@ export const DocumentDb = {
   KeyArn: data('DocDbKeyArn', 'KMS key of the cluster and its secret'),
   Endpoint: data('DocDbEndpoint', 'Cluster endpoint host name'),
   Port: data('DocDbPort', 'Cluster port'),
+  ClusterIdentifier: data(
+    'DocDbClusterId',
+    'The DocumentDB cluster identifier, the dimension of its CloudWatch metrics',
+  ),
 } as const;
 
 /** 43.data-redis */
@@ -167,6 +179,10 @@ export const Redis = {
   Endpoint: data('RedisEndpoint', 'Primary endpoint host name (TLS)'),
   ReaderEndpoint: data('RedisReaderEndpoint', 'Reader endpoint host name (TLS)'),
   Port: data('RedisPort', 'Redis port'),
+  ReplicationGroupId: data(
+    'RedisReplicationGroupId',
+    'The replication group id: its nodes report CloudWatch metrics as <id>-001, <id>-002...',
+  ),
 } as const;
 
 /** 44.data-s3-bucket */
@@ -182,6 +198,10 @@ export const SqsQueue = {
   QueueArn: data('QueueArn', 'The queue ARN'),
   QueueName: data('QueueName', 'The queue name'),
   KeyArn: data('QueueKeyArn', 'KMS key the queue (and its dead-letter queue) encrypts messages with'),
+  DeadLetterQueueName: data(
+    'DeadLetterQueueName',
+    'The dead-letter queue name, the dimension of its CloudWatch metrics',
+  ),
 } as const;
 
 /** 46.data-sns-topic */

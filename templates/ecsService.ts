@@ -7,7 +7,7 @@
  * repository by name or a public image. The deployer builds each app's own variant with its links,
  * environment and secret keys (see `ServiceOptions`).
  */
-import { AppLoadBalancer } from './contracts';
+import { AppLoadBalancer, AppService } from './contracts';
 import { TemplateBuilder, type BuiltTemplate, type TemplateIdentity } from './kit/builder';
 import { sub } from './kit/cf';
 import { addEcsService, type ServiceOptions } from './service/service';
@@ -33,7 +33,7 @@ export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
       "App service: Fargate (or EC2) task definition, ECS service on the app's target group, least-privilege roles, CPU/memory autoscaling",
     group: 'Container',
   });
-  addEcsService(
+  const { service } = addEcsService(
     t,
     {
       family: sub('${Prefix}${EnvironmentName}-${ApplicationName}'),
@@ -42,5 +42,6 @@ export function buildEcsService(opts: ServiceOptions = {}): BuiltTemplate {
     },
     opts,
   );
+  t.export(AppService.ServiceName, service.att('Name'));
   return t.build();
 }

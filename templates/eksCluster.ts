@@ -110,6 +110,7 @@ export function buildEksCluster(): BuiltTemplate {
 function cluster(t: Env, p: Params, isPublic: string): Handle {
   const secretsKey = kmsKey(t, 'SecretsKey', {
     protectsKeptData: false,
+    serviceGrants: true,
     description: "Encrypts the EKS cluster's Kubernetes secrets (envelope encryption)",
     alias: sub('alias/${Prefix}${EnvironmentName}-eks-secrets'),
   });
@@ -195,9 +196,10 @@ function clusterParams(t: Env): ClusterParams {
     }),
     logRetention: t.param('ControlPlaneLogRetentionDays', {
       Type: 'Number',
-      Default: 90,
+      Default: 365,
       AllowedValues: LOG_RETENTION_DAYS,
-      Description: 'Days to keep the control-plane logs (api, audit, authenticator, controllerManager, scheduler).',
+      Description:
+        'Days to keep the control-plane logs (api, audit, authenticator, controllerManager, scheduler): one group that holds the audit trail, so a year by default.',
       label: 'Log retention (days)',
       group: 'Logging',
     }),

@@ -227,8 +227,8 @@ const askStages: Step = async (p, { defaults, answers }) => {
 const askProtection: Step = async (p, { defaults, answers }) => {
   answers.protected = await p.confirm({
     id: 'protected',
-    message: 'Termination protection',
-    help: 'Turn it on for every stack of the environment (recommended for production; destroy then asks to turn it off)',
+    message: 'Protect the environment',
+    help: 'Termination protection for every stack and deletion protection for its databases and load balancers (recommended for production; destroy then asks to turn termination protection off)',
     default: Boolean(defaults.protected),
   });
 };

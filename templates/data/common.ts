@@ -60,6 +60,18 @@ export function storeName(suffix = ''): IntrinsicFunction {
   return sub(STORE_NAME + suffix);
 }
 
+/** How a store's key is kept and used (see `KeyOptions`). */
+export interface StoreKeyOptions {
+  /** @default true: the store's data outlives its stack. */
+  protectsKeptData?: boolean;
+  /**
+   * The store's service creates KMS grants on the key for its own resources (Aurora and DocumentDB
+   * storage and snapshots, ElastiCache nodes); S3, SQS, SNS, Secrets Manager and CloudWatch Logs do not.
+   * @default false
+   */
+  serviceGrants?: boolean;
+}
+
 /**
  * The store's own customer-managed key: data, snapshots, its secret and its logs are encrypted
  * with it, and a link grants a service exactly this key (never an environment-wide one).
@@ -68,13 +80,14 @@ export function storeKey(
   t: TemplateBuilder<'application'>,
   what: string,
   statements: PolicyStatement[] = [],
-  protectsKeptData = true,
+  { protectsKeptData = true, serviceGrants = false }: StoreKeyOptions = {},
 ): Handle {
   return kmsKey(t, 'Key', {
     description: `Encrypts one ${what} of cfn-stages (see the alias): its data, backups, credentials and logs`,
     alias: sub(`alias/${STORE_NAME}`),
     statements,
     protectsKeptData,
+    serviceGrants,
   });
 }
 
@@ -226,14 +239,29 @@ export function unlessRestoring(restoring: string, value: unknown): IntrinsicFun
   return Fn.If(restoring, Refs.NoValue, value as never);
 }
 
-/** Log retention for the store's own log groups. */
+/**
+ * Log retention for the store's diagnostic logs (the Postgres log, DocumentDB's profiler, the
+ * Redis slow log): errors and slow queries for tuning, not an audit trail, so a month.
+ */
 export function logRetentionParam(t: TemplateBuilder<'application'>): IntrinsicFunction {
   return t.param('LogRetentionDays', {
     Type: 'Number',
     Default: 30,
     AllowedValues: LOG_RETENTION_DAYS,
-    Description: "Days to keep the store's logs in CloudWatch Logs.",
+    Description: "Days to keep the store's diagnostic logs (errors, slow queries) in CloudWatch Logs.",
     label: 'Log retention (days)',
+    group: 'Logging',
+  });
+}
+
+/** Log retention for a store's audit log (who connected, what they did): a year by default, as many audits ask. */
+export function auditLogRetentionParam(t: TemplateBuilder<'application'>): IntrinsicFunction {
+  return t.param('AuditLogRetentionDays', {
+    Type: 'Number',
+    Default: 365,
+    AllowedValues: LOG_RETENTION_DAYS,
+    Description: "Days to keep the store's audit log (connections, authentication, data definition changes).",
+    label: 'Audit log retention (days)',
     group: 'Logging',
   });
 }

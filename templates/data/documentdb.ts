@@ -22,6 +22,7 @@ import {
   generatedSecret,
   instanceCountConditions,
   logRetentionParam,
+  auditLogRetentionParam,
   secretValue,
   storeKey,
   storeName,
@@ -195,9 +196,10 @@ export function buildDocumentDb(): BuiltTemplate {
   const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/docdb/${STORE_NAME}/`;
-  const key = storeKey(t, 'DocumentDB cluster', [
-    logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`),
-  ]);
+  const logsUseKey = logsMayUseKey(
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`,
+  );
+  const key = storeKey(t, 'DocumentDB cluster', [logsUseKey], { serviceGrants: true });
   const secret = generatedSecret(t, key, {
     description: 'DocumentDB master credentials',
     template: sub(`{"username":"${DOCDB_MASTER_USER}","dbname":"\${DatabaseName}"}`),
@@ -206,10 +208,10 @@ export function buildDocumentDb(): BuiltTemplate {
   });
 
   const params = clusterParameterGroup(t, p.engineVersion);
-  const logs = engineLogGroups(t, key, logRetention, {
-    AuditLogGroup: `${logPrefix}audit`,
-    ProfilerLogGroup: `${logPrefix}profiler`,
-  });
+  const logs = [
+    ...engineLogGroups(t, key, auditLogRetentionParam(t), { AuditLogGroup: `${logPrefix}audit` }),
+    ...engineLogGroups(t, key, logRetention, { ProfilerLogGroup: `${logPrefix}profiler` }),
+  ];
 
   const cluster = addCluster(t, p, { key, secret, params, logs, backupDays, deletionProtection, restoring, snapshot });
   addInstances(t, cluster, p);
@@ -227,6 +229,7 @@ export function buildDocumentDb(): BuiltTemplate {
   t.export(DocumentDb.KeyArn, key.att('Arn'));
   t.export(DocumentDb.Endpoint, cluster.att('Endpoint'));
   t.export(DocumentDb.Port, cluster.att('Port'));
+  t.export(DocumentDb.ClusterIdentifier, cluster.ref);
   t.output('ClusterIdentifier', 'The DocumentDB cluster identifier (console, CLI)', cluster.ref);
   return t.build();
 }

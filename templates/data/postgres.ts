@@ -144,9 +144,10 @@ export function buildPostgres(): BuiltTemplate {
   const { restoring, snapshot } = restoreFromParam(t);
 
   const logPrefix = `/aws/rds/cluster/${STORE_NAME}/`;
-  const key = storeKey(t, 'Aurora PostgreSQL cluster', [
-    logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`),
-  ]);
+  const logsUseKey = logsMayUseKey(
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logPrefix}*`,
+  );
+  const key = storeKey(t, 'Aurora PostgreSQL cluster', [logsUseKey], { serviceGrants: true });
   const secret = generatedSecret(t, key, {
     description: 'Aurora PostgreSQL master credentials',
     template: sub(`{"username":"${POSTGRES_MASTER_USER}","dbname":"\${DatabaseName}"}`),
@@ -213,6 +214,7 @@ export function buildPostgres(): BuiltTemplate {
   t.export(Postgres.Endpoint, cluster.att('Endpoint.Address'));
   t.export(Postgres.ReaderEndpoint, cluster.att('ReadEndpoint.Address'));
   t.export(Postgres.Port, cluster.att('Endpoint.Port'));
+  t.export(Postgres.ClusterIdentifier, cluster.ref);
   t.output('ClusterIdentifier', 'The Aurora cluster identifier (console, CLI)', cluster.ref);
   return t.build();
 }

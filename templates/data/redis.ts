@@ -90,9 +90,12 @@ export function buildRedis(): BuiltTemplate {
   // policy, and groups under this prefix share one policy statement instead of growing the
   // account-wide policy (5,120 characters) with every cache.
   const logName = `/aws/vendedlogs/cfn-stages/${STORE_NAME}/redis-slow-log`;
-  const key = storeKey(t, 'Redis cache', [
-    logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logName}`),
-  ]);
+  const key = storeKey(
+    t,
+    'Redis cache',
+    [logsMayUseKey(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logName}`)],
+    { serviceGrants: true },
+  );
   // ElastiCache AUTH tokens are 16 to 128 printable characters without @, " or /: letters and digits are safe.
   const secret = generatedSecret(t, key, {
     description: 'Redis AUTH token',
@@ -148,6 +151,7 @@ export function buildRedis(): BuiltTemplate {
   t.export(Redis.Endpoint, group.att('PrimaryEndPoint.Address'));
   t.export(Redis.ReaderEndpoint, group.att('ReaderEndPoint.Address'));
   t.export(Redis.Port, group.att('PrimaryEndPoint.Port'));
+  t.export(Redis.ReplicationGroupId, group.ref);
   t.output('ReplicationGroupId', 'The ElastiCache replication group id (console, CLI)', group.ref);
   return t.build();
 }

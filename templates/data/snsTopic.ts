@@ -78,7 +78,7 @@ export function buildSnsTopic(): BuiltTemplate {
   const subscribers = subscriberParams(t);
   const fifo = t.condition('IsFifo', Fn.Equals(fifoParam, 'true'));
   // The topic (and so what the key protects) is deleted with the stack: the key goes too.
-  const key = storeKey(t, 'SNS topic', [], false);
+  const key = storeKey(t, 'SNS topic', [], { protectsKeptData: false });
 
   // FifoTopic and ContentBasedDeduplication must be absent (not false) on a standard topic.
   const topic = t.add(

@@ -188,6 +188,7 @@ export function buildSqsQueue(): BuiltTemplate {
   t.export(SqsQueue.QueueArn, queue.att('Arn'));
   t.export(SqsQueue.QueueName, queue.att('QueueName'));
   t.export(SqsQueue.KeyArn, key.att('Arn'));
+  t.export(SqsQueue.DeadLetterQueueName, dlq.att('QueueName'));
   t.output('DeadLetterQueueUrl', 'URL of the dead-letter queue (inspect or redrive failed messages)', dlq.ref);
   return t.build();
 }

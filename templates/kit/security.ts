@@ -17,6 +17,14 @@ export interface KeyOptions {
    */
   statements?: PolicyStatement[];
   /**
+   * Whether the AWS service that stores data under the key (RDS, DocumentDB, ElastiCache, EKS)
+   * creates KMS grants on it for its own resources. Only then may the account's principals create
+   * grants, and only grants for AWS resources (`kms:GrantIsForAWSResource`); a key of a service
+   * that uses no grants (CloudWatch Logs, Secrets Manager, S3, SQS, SNS) allows no grant at all.
+   * @default false
+   */
+  serviceGrants?: boolean;
+  /**
    * Whether anything the key encrypts outlives the stack (a final snapshot, a retained secret,
    * queue or bucket). Such a key is kept with it, since that data is unreadable without it.
    * Otherwise (log groups, a topic, a cluster's secrets: all deleted with the stack) the key is
@@ -31,6 +39,53 @@ export interface KeyOptions {
  */
 export const KEY_PENDING_WINDOW_DAYS = 7;
 
+/**
+ * What the account (through IAM policies) may do with a key: administer it and use it, but not
+ * `kms:CreateGrant`, which would let any principal allowed it hand the key's use to anyone.
+ * AWS's default key-administrator actions, with `kms:Create*` narrowed to `kms:CreateAlias`.
+ */
+export const ACCOUNT_KEY_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:RetireGrant',
+];
+
+/** The key policy: the account administers and uses the key; grants only for AWS resources, when asked. */
+function keyPolicy(opts: KeyOptions): { Version: string; Statement: PolicyStatement[] } {
+  const account = { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') };
+  const statements: PolicyStatement[] = [
+    { Sid: 'AccountAdministersKey', Effect: 'Allow', Principal: account, Action: ACCOUNT_KEY_ACTIONS, Resource: '*' },
+  ];
+  if (opts.serviceGrants) {
+    statements.push({
+      Sid: 'AccountGrantsForAwsResources',
+      Effect: 'Allow',
+      Principal: account,
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    });
+  }
+  return { Version: '2012-10-17', Statement: [...statements, ...(opts.statements ?? [])] };
+}
+
 /** A symmetric KMS key with yearly rotation, and its alias. Returns the key's handle. */
 export function kmsKey<S extends Scope>(t: TemplateBuilder<S>, id: string, opts: KeyOptions): Handle {
   const resource: CfnResource = {
@@ -39,19 +94,7 @@ export function kmsKey<S extends Scope>(t: TemplateBuilder<S>, id: string, opts:
       Description: opts.description,
       EnableKeyRotation: true,
       PendingWindowInDays: KEY_PENDING_WINDOW_DAYS,
-      KeyPolicy: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministersKey',
-            Effect: 'Allow',
-            Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          ...(opts.statements ?? []),
-        ],
-      },
+      KeyPolicy: keyPolicy(opts),
       Tags: t.tags(),
     },
   };

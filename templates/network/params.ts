@@ -55,9 +55,10 @@ export function networkParams(t: Env): NetworkParams {
     subnetCidrs: subnetCidrParams(t),
     flowRetention: t.param('FlowLogRetentionDays', {
       Type: 'Number',
-      Default: 90,
+      Default: 365,
       AllowedValues: LOG_RETENTION_DAYS,
-      Description: 'Days to keep VPC flow logs.',
+      Description:
+        'Days to keep VPC flow logs: an audit record of who talked to whom, kept a year by default as many audits ask.',
       label: 'Flow log retention (days)',
       group: 'Logging',
     }),

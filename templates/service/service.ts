@@ -62,13 +62,23 @@ interface ContainerParams {
   grace: IntrinsicFunction;
   envFile: IntrinsicFunction;
   readOnlyRoot: IntrinsicFunction;
+  user: IntrinsicFunction;
   exec: IntrinsicFunction;
   extraPolicies: IntrinsicFunction;
 }
 
-function containerParams(t: TemplateBuilder<'application'>): ContainerParams {
-  const group = 'Container';
-  const p: ContainerParams = {
+type App = TemplateBuilder<'application'>;
+
+/**
+ * The user the container runs as unless a params file says otherwise: uid and gid 1000, which
+ * need not exist in the image (a uid alone would keep the root group, gid 0). See the parameter's
+ * description for what an image needs to run this way.
+ */
+export const DEFAULT_CONTAINER_USER = '1000:1000';
+
+/** How the app is reached and checked: its port, its own health command, its start-up grace. */
+function processParams(t: App, group: string): Pick<ContainerParams, 'port' | 'healthCommand' | 'grace'> {
+  return {
     port: t.param('ContainerPort', {
       Type: 'Number',
       Default: 3000,
@@ -97,6 +107,12 @@ function containerParams(t: TemplateBuilder<'application'>): ContainerParams {
       group,
       Description: 'How long a new task may fail health checks while it starts.',
     }),
+  };
+}
+
+/** What the process sees: its environment file, its user, and whether its root file system is writable. */
+function fileSystemParams(t: App, group: string): Pick<ContainerParams, 'envFile' | 'readOnlyRoot' | 'user'> {
+  return {
     envFile: t.param('EnvironmentFileArn', {
       Type: 'String',
       Default: '',
@@ -121,6 +137,21 @@ function containerParams(t: TemplateBuilder<'application'>): ContainerParams {
       Description:
         'false: the container may write anywhere in its own file system (what most images expect). true: it can write only to /tmp (an empty task volume), a hardening for images that never write elsewhere (nginx, for one, does: /var/cache/nginx); not with ECS Exec.',
     }),
+    user: t.param('ContainerUser', {
+      Type: 'String',
+      Default: DEFAULT_CONTAINER_USER,
+      AllowedPattern: '^$|^([0-9]{1,10}|[a-z_][a-z0-9_-]{0,31})(:([0-9]{1,10}|[a-z_][a-z0-9_-]{0,31}))?$',
+      ConstraintDescription: 'empty, or uid[:gid] / user[:group], e.g. 1000:1000 or node',
+      label: 'Run as user',
+      group,
+      Description: `The user the app runs as (uid[:gid] or a name the image defines). Default ${DEFAULT_CONTAINER_USER}, not root: the image must let that user read its files and write where it writes (/tmp is always writable), and listen on a port above 1023. Empty: the image's own USER, often root.`,
+    }),
+  };
+}
+
+/** Who may get in and what the app may call beyond its links: ECS Exec and extra managed policies. */
+function accessParams(t: App): Pick<ContainerParams, 'exec' | 'extraPolicies'> {
+  return {
     exec: t.param('EnableExecuteCommand', {
       Type: 'String',
       Default: 'false',
@@ -141,6 +172,11 @@ function containerParams(t: TemplateBuilder<'application'>): ContainerParams {
         "Managed policy ARNs added to the task role, for AWS access the app needs beyond its configuration and links (Opta's additional_iam_policies).",
     }),
   };
+}
+
+function containerParams(t: App): ContainerParams {
+  const group = 'Container';
+  const p: ContainerParams = { ...processParams(t, group), ...fileSystemParams(t, group), ...accessParams(t) };
   t.rule('ExecNeedsWritableRoot', {
     RuleCondition: Fn.Equals(p.exec, 'true'),
     Assertions: [
@@ -226,6 +262,7 @@ function taskDefinition(
       StartPeriod: 60,
     }),
     ReadonlyRootFilesystem: c.readOnlyRoot,
+    User: onlyIf('HasContainerUser', c.user),
     MountPoints: [{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }],
     // An init process reaps zombies and forwards signals: clean shutdowns, and needed by ECS Exec.
     LinuxParameters: { InitProcessEnabled: true },
@@ -307,6 +344,7 @@ export function addEcsService(
   const scaling = scalingParams(t);
   t.condition('HasEnvironmentFile', notEmpty(c.envFile));
   t.condition('HasContainerHealthCheck', notEmpty(c.healthCommand));
+  t.condition('HasContainerUser', notEmpty(c.user));
   t.condition('ExecEnabled', Fn.Equals(c.exec, 'true'));
   t.condition('HasExtraPolicies', notEmpty(Fn.Join('', c.extraPolicies)));
 

@@ -233,7 +233,7 @@ describe('destroy', () => {
     const r = await cli(['destroy', '--params', paramsFor('c', withPostgres), '--yes']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('x-c-acme-main (apps[acme] postgres: deletionProtection)');
-    expect(await liveStacks('x-c-')).toHaveLength(6);
+    expect(await liveStacks('x-c-')).toHaveLength(7); // with the access-log and the app's alarms stacks
     expect(r.stderr).toContain('nothing was deleted');
   }, 60_000);
 

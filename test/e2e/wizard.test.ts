@@ -188,7 +188,14 @@ async function liveStacks(): Promise<string[]> {
     .sort();
 }
 
-const STACKS = ['w-e2e-network', 'w-e2e-ecs-cluster', 'ecr-wizweb', 'w-e2e-shop-loadbalancer', 'w-e2e-shop-service'];
+const STACKS = [
+  'w-e2e-network',
+  'w-e2e-ecs-cluster',
+  'ecr-wizweb',
+  'w-e2e-shop-loadbalancer',
+  'w-e2e-shop-service',
+  'w-e2e-shop-alarms',
+];
 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'wizard', 'run.js')))
@@ -347,14 +354,14 @@ describe('the wizard waiting for an image', () => {
       expect(t.text).toContain(
         'The services wait for their images: push them, then run provision deploy --params envs/skip.yaml',
       );
-      expect(t.text).toMatch(/5 created, 0 updated, 0 unchanged, 1 not done/);
+      expect(t.text).toMatch(/5 created, 0 updated, 0 unchanged, 2 not done/);
       expect((await stack('ecr-wizskip'))?.StackStatus).toBe('CREATE_COMPLETE');
       expect(await stack('w-skip-shop-service')).toBeUndefined();
 
       await pushImage(emu, 'wizskip', 'initial');
       const r = await run(['deploy', '--params', 'envs/skip.yaml', '--yes'], { cwd: dir });
       expect({ code: r.code, err: r.code ? r.stdout + r.stderr : '' }).toEqual({ code: 0, err: '' });
-      expect(r.stdout).toMatch(/1 created, 0 updated, 5 unchanged/);
+      expect(r.stdout).toMatch(/2 created, 0 updated, 5 unchanged/);
       expect((await stack('w-skip-shop-service'))?.StackStatus).toBe('CREATE_COMPLETE');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

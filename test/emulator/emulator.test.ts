@@ -1291,6 +1291,7 @@ describe('published templates', () => {
     // 31 with a domain takes the HTTPS path: 17's certificate, a redirecting HTTP listener, 16's zone.
     '31': { ...app, DomainName: 'web.cat.example.com' },
     '32': { ...app, RepositoryName: 'web' },
+    '33': app, // the console path with only its parameters: no store to watch (41-45 come later in this order)
     '41': { ...app, DataName: 'main' },
     '42': { ...app, DataName: 'docs' },
     '43': { ...app, DataName: 'cache' },

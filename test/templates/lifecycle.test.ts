@@ -84,6 +84,7 @@ test('the keys that go with their stack are the ones whose data goes too', () =>
     '11.env-network/LogsKey',
     '14.env-eks-cluster/LogsKey',
     '14.env-eks-cluster/SecretsKey',
+    '33.app-alarms/TopicKey',
     '46.data-sns-topic/Key',
   ]);
 });

@@ -136,6 +136,7 @@ describe('a new environment', () => {
       'ecr-acme-web',
       'x-dev-acme-loadbalancer',
       'x-dev-acme-service',
+      'x-dev-acme-alarms', // every app with a service is watched (33.app-alarms)
     ]);
     // The order of the first questions, and the defaults they offered.
     expect(s.asked.slice(0, 7)).toEqual([

@@ -39,7 +39,7 @@ async function refuseProtectedData(ctx: RunContext): Promise<void> {
     throw new CliError(
       `${protectedStacks.length} stack${protectedStacks.length === 1 ? ' has' : 's have'} deletion protection on; nothing was deleted:\n${where.join('\n')}`,
       ExitCode.Refused,
-      `to delete them on purpose: set deletionProtection: false for them in ${ctx.file}, run \`provision deploy\`, then destroy again (databases still leave a final snapshot)`,
+      `to delete them on purpose: set deletionProtection: false for them (or protected: false for the whole environment) in ${ctx.file}, run \`provision deploy\`, then destroy again (databases still leave a final snapshot)`,
     );
   }
 }

@@ -7,6 +7,7 @@ import { c, output } from '../../cli/output';
 import { table } from '../../cli/table';
 import { appUrls, HTTP_ONLY_NOTE } from '../../ops/app-url';
 import { openContext } from '../../run/context';
+import { AlarmOutputs, confirmationNote } from '../../../templates/alarms/outputs';
 
 export async function runOutputs(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
@@ -39,6 +40,8 @@ export async function runOutputs(flags: { params?: string; only?: string[] }, gl
     for (const name of Object.keys(result)) {
       output.line(c().bold(name));
       output.line(rowsOf[name]?.length ? table(rowsOf[name]!) : c().dim('  (no outputs)'));
+      const email = result[name]!.outputs[AlarmOutputs.email];
+      if (email) output.line(c().dim(`  ${confirmationNote(email)}`));
     }
     const urls = appUrls(ctx.stacks, Object.fromEntries(Object.entries(result).map(([k, v]) => [k, v.outputs])));
     if (urls.length) output.line();

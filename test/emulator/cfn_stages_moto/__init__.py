@@ -36,8 +36,8 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import (account, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release, replacements,
-                   resolved, rules, sessions, stacks, tasks, teardown, updates)
+    from . import (account, alarms, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release,
+                   replacements, resolved, rules, sessions, stacks, tasks, teardown, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import dns, documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -59,6 +59,7 @@ def _install() -> None:
     tasks.install()  # after stacks and deletion: wraps their execute_change_set and delete_stack
     account.install()
     dns.install()
+    alarms.install()
     # moto caches its type table on first use; drop it so the new types are seen.
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
