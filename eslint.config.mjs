@@ -33,8 +33,8 @@ export default tseslint.config(
     // Product code: a function fits a screen.
     files: ['src/**/*.ts', 'stages/**/*.ts', 'templates/**/*.ts'],
     rules: {
-      'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
-      '@typescript-eslint/no-explicit-any': 'warn',
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+      '@typescript-eslint/no-explicit-any': 'error',
     },
   },
 );

@@ -44,10 +44,10 @@ export type RetentionPolicy = 'Delete' | 'Retain' | 'Snapshot' | 'RetainExceptOn
  */
 export interface CfnResource {
   Type: string;
-  Properties?: { [key: string]: any };
+  Properties?: object;
   DependsOn?: Value<string> | List<string>;
   Condition?: Value<string>;
-  Metadata?: { [key: string]: any };
+  Metadata?: object;
   CreationPolicy?: unknown;
   UpdatePolicy?: unknown;
   DeletionPolicy?: string;
@@ -85,6 +85,7 @@ export function compactTemplate(template: object): string {
 }
 
 /** A plain JSON view of a template (intrinsic functions resolved to their JSON form), for tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index freely into the JSON they inspect
 export function toJson(template: object): any {
   return JSON.parse(JSON.stringify(template));
 }
