@@ -98,7 +98,7 @@ test('plan lists every stack in dependency order', async () => {
   const r = await cli(['plan', '--params', FULL]);
   expect(r.code).toBe(0);
   const order = [...r.stdout.matchAll(/^(x-demo-[\w-]+|ecr-[\w-]+) \d\d\./gm)].map((m) => m[1]);
-  expect(order).toHaveLength(13);
+  expect(order).toHaveLength(14);
   expect(order.indexOf('x-demo-network')).toBeLessThan(order.indexOf('x-demo-ecs-cluster'));
   expect(order.indexOf('x-demo-acme-loadbalancer')).toBeLessThan(order.indexOf('x-demo-acme-service'));
   expect(order.indexOf('x-demo-acme-main')).toBeLessThan(order.indexOf('x-demo-acme-service'));
@@ -117,7 +117,7 @@ describe('the full example environment', () => {
 
   test('deploys every stack', () => {
     expect(first.ok).toBe(true);
-    expect(first.stacks).toHaveLength(13);
+    expect(first.stacks).toHaveLength(14);
     for (const s of first.stacks)
       expect({ name: s.name, result: s.result }).toEqual({
         name: s.name,
@@ -212,14 +212,14 @@ describe('the full example environment', () => {
     const status = await cli(['status', '--params', FULL, '--json']);
     expect(status.code).toBe(0);
     const st = JSON.parse(status.stdout);
-    expect(st.stacks.map((s: any) => s.status)).toEqual(Array(13).fill('CREATE_COMPLETE'));
+    expect(st.stacks.map((s: any) => s.status)).toEqual(Array(14).fill('CREATE_COMPLETE'));
     const outputs = await cli(['outputs', '--params', FULL, '--json']);
     expect(JSON.parse(outputs.stdout)['x-demo-acme-loadbalancer'].outputs.AppUrl).toMatch(/^http:\/\//);
   }, 60_000);
 
   test('a re-run skips every stack', async () => {
     const again = await deployJson(FULL);
-    expect(again.stacks.map((s) => s.result)).toEqual(Array(13).fill('skipped-unchanged'));
+    expect(again.stacks.map((s) => s.result)).toEqual(Array(14).fill('skipped-unchanged'));
   }, 120_000);
 
   test('a changed setting updates only the stack it touches', async () => {
@@ -240,13 +240,13 @@ describe('the full example environment', () => {
     expect(partial.stderr).toMatch(
       /x-demo-network cannot be deleted while other stacks use its exports: x-demo-[\w-]+ imports x-demo-\w+/,
     );
-    expect((await liveStacks()).length).toBe(13);
+    expect((await liveStacks()).length).toBe(14);
 
     // The database has deletion protection: destroy refuses up front and says how to lift it.
     const guarded = await cli(['destroy', '--params', FULL, '--yes']);
     expect(guarded.code).toBe(2);
     expect(guarded.stderr).toMatch(/deletion protection on; nothing was deleted:\n\s+x-demo-acme-main/);
-    expect((await liveStacks()).length).toBe(13);
+    expect((await liveStacks()).length).toBe(14);
     const unprotected = path.join(tmp, 'unprotected.yaml');
     fs.writeFileSync(
       unprotected,
@@ -260,7 +260,7 @@ describe('the full example environment', () => {
     const r = await cli(['destroy', '--params', unprotected, '--yes', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(12).fill('deleted'));
+    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(13).fill('deleted'));
     // Data is never lost by accident: the database, cache, bucket, queue and keys are kept.
     const keptTypes = new Set(out.kept.map((k: any) => k.resourceType));
     for (const t of ['AWS::RDS::DBCluster', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::KMS::Key'])

@@ -136,7 +136,7 @@ describe('the full example: change, destroy, deploy the same file again, destroy
     expect(out.stacks.map((s: any) => [s.name, s.result])).toEqual(
       out.stacks.map((s: any) => [s.name, s.name === 'ecr-acme-web' ? 'skipped-unchanged' : 'created']),
     );
-    expect(out.stacks).toHaveLength(13);
+    expect(out.stacks).toHaveLength(14);
     expect(await parameter('x-demo-acme-main', 'RestoreFrom')).toBe('');
     expect(await parameter('x-demo-acme-cache', 'RestoreFrom')).toBe('');
     firstGroup = await output('x-demo-acme-cache', 'ReplicationGroupId');
@@ -151,7 +151,7 @@ describe('the full example: change, destroy, deploy the same file again, destroy
     expect(plan.stdout).toMatch(
       /x-demo-network 11\.env-network\n\s+update: 0 to add, 1 to change, 0 to remove\n\s+~ FlowLogGroup AWS::Logs::LogGroup \(RetentionInDays\)/,
     );
-    expect(plan.stdout).toContain('1 of 13 stacks would change');
+    expect(plan.stdout).toContain('1 of 14 stacks would change');
     const out = await json(['deploy', '--params', changed, '--yes']);
     expect(out.stacks.filter((s: any) => s.result !== 'skipped-unchanged').map((s: any) => [s.name, s.result])).toEqual(
       [['x-demo-network', 'updated']],
@@ -162,7 +162,7 @@ describe('the full example: change, destroy, deploy the same file again, destroy
 
   test('destroy keeps the data and says what a re-create does with each kept resource', async () => {
     const out = await json(['destroy', '--params', changed, '--yes']);
-    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(12).fill('deleted'));
+    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(13).fill('deleted'));
     // The repository stack is a project stack, shared between environments: an environment's
     // destroy keeps it. Deleting it is an act of its own; its repository is retained by the template.
     expect(out.keptShared).toEqual([{ stack: 'ecr-acme-web', importers: [] }]);
@@ -234,7 +234,7 @@ describe('the full example: change, destroy, deploy the same file again, destroy
   test("deploying the same file again succeeds: repository adopted, database restored with the new secret's password, cache restored", async () => {
     const run = await cli(['deploy', '--params', life, '--yes']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/12 created, 1 updated, 0 unchanged/); // the repository: imported, then updated with the full template
+    expect(run.stdout).toMatch(/13 created, 1 updated, 0 unchanged/); // the repository: imported, then updated with the full template
     expect(run.stdout).toContain(
       `database created from its snapshot (from ${snapshot}: setting the new secret's password)`,
     );
@@ -292,12 +292,12 @@ describe('the full example: change, destroy, deploy the same file again, destroy
     }
     // A second run changes nothing: the deployed RestoreFrom is kept, the database is not replaced.
     const again = await json(['deploy', '--params', life, '--yes']);
-    expect(again.stacks.map((s: any) => s.result)).toEqual(Array(13).fill('skipped-unchanged'));
+    expect(again.stacks.map((s: any) => s.result)).toEqual(Array(14).fill('skipped-unchanged'));
   }, 300_000);
 
   test('destroy again leaves no stack', async () => {
     const out = await json(['destroy', '--params', life, '--yes']);
-    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(12).fill('deleted'));
+    expect(out.stacks.map((s: any) => s.result)).toEqual(Array(13).fill('deleted'));
     expect(await liveStacks()).toEqual(['ecr-acme-web']);
     const shared = await json(['destroy', '--params', life, '--yes', '--only', 'ecr-acme-web', '--delete-shared']);
     expect(shared.ok).toBe(true);

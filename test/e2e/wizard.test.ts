@@ -246,7 +246,7 @@ describe('the wizard in a pseudo-terminal', () => {
       ]),
     );
     expect(prompts.find((p) => /^Deploy \d+ stacks? of w-e2e now\?/.test(p))).toMatch(
-      /^Deploy 6 stacks of w-e2e now\?/,
+      /^Deploy 7 stacks of w-e2e now\?/,
     );
     expect(serviceBeforePush).toBeUndefined(); // no service stack before its image
     expect(screen).toMatch(
@@ -257,8 +257,8 @@ describe('the wizard in a pseudo-terminal', () => {
     // Typed text is checked as it is typed: "w" (on the way to "w-") shows the prefix rule at once.
     expect(screen).toMatch(/\? Prefix w\n✖ a prefix is 2 or 3 characters/);
     expect(screen).toContain('w-e2e does not exist yet');
-    expect(screen).toMatch(/Plan for w-e2e \(us-east-1\), 6 stacks in deploy order/);
-    expect(screen).toMatch(/6 created, 0 updated, 0 unchanged/);
+    expect(screen).toMatch(/Plan for w-e2e \(us-east-1\), 7 stacks in deploy order/);
+    expect(screen).toMatch(/7 created, 0 updated, 0 unchanged/);
     expect(screen).toMatch(/App shop: http:\/\/\S+/);
     expect(screen).toMatch(/docker push \S+\/wizweb:v1/);
     expect(screen).toContain('provision config set --params envs/e2e.yaml --app shop KEY=VALUE');
@@ -277,7 +277,7 @@ describe('the wizard in a pseudo-terminal', () => {
     expect({ code, tail: code === 0 ? '' : t.tail() }).toEqual({ code: 0, tail: '' });
     const prompts = t.answered.map((a) => a.prompt);
     expect(prompts[0]).toMatch(/^Start from a saved params file\?/);
-    expect(t.text).toMatch(/Found w-e2e in us-east-1: 6 stacks/);
+    expect(t.text).toMatch(/Found w-e2e in us-east-1: 7 stacks/);
     expect(prompts).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^Update w-e2e\?/),
@@ -286,7 +286,7 @@ describe('the wizard in a pseudo-terminal', () => {
       ]),
     );
     expect(prompts[prompts.length - 1]).toMatch(/^Deploy 1 stack of w-e2e now\?/);
-    expect(t.text).toMatch(/0 created, 1 updated, 5 unchanged/);
+    expect(t.text).toMatch(/0 created, 1 updated, 6 unchanged/);
     const service = await stack('w-e2e-shop-service');
     expect(service?.StackStatus).toBe('UPDATE_COMPLETE');
     expect(service?.Parameters?.find((p) => p.ParameterKey === 'MaxContainers')?.ParameterValue).toBe('5');
@@ -298,7 +298,7 @@ describe('the wizard in a pseudo-terminal', () => {
   test('3. the saved params file replays without a prompt as a no-op', async () => {
     const r = await run(['deploy', '--params', 'envs/e2e.yaml', '--yes']);
     expect({ code: r.code, err: r.code ? r.stderr : '' }).toEqual({ code: 0, err: '' });
-    expect(r.stdout).toMatch(/0 created, 0 updated, 6 unchanged/);
+    expect(r.stdout).toMatch(/0 created, 0 updated, 7 unchanged/);
   }, 60_000);
 
   test('4. Ctrl-C at the first prompt leaves with exit code 130 and nothing deployed', async () => {

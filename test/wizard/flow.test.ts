@@ -376,7 +376,7 @@ describe('an existing environment', () => {
     expect(seen).toEqual([{ environment: 'demo', prefix: 'x-', region: 'us-east-1' }]);
     expect(s.asked).toContain('update');
     expect(result.existing).toBe(existing);
-    expect(s.notes.join('\n')).toMatch(/Found x-demo in us-east-1: 13 stacks/);
+    expect(s.notes.join('\n')).toMatch(/Found x-demo in us-east-1: 14 stacks/);
     expect(s.defaults).toMatchObject({
       'network.natGateways': 'single',
       'apps[0].service.maxContainers': '3',
