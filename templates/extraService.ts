@@ -21,6 +21,7 @@ import { Fn, sub, type IntrinsicFunction } from './kit/cf';
 import { Patterns } from './kit/names';
 import { either, notEmpty, onlyIf } from './service/cfn';
 import { addEcsService, type ServiceOptions } from './service/service';
+import { TARGET_GROUP_LOGICAL_ID, taskTargetGroup } from './service/targetGroup';
 
 type App = TemplateBuilder<'application'>;
 
@@ -100,20 +101,7 @@ function targetGroup(t: App, r: RouteParams): Handle {
   return t.add(
     TARGET_GROUP_LOGICAL_ID,
     new ELB.TargetGroup({
-      // ECS registers each task with its container port; this port is only the default.
-      TargetType: 'ip',
-      Protocol: 'HTTP',
-      ProtocolVersion: 'HTTP1',
-      Port: 80,
-      VpcId: t.import(Network.VpcId),
-      HealthCheckEnabled: true,
-      HealthCheckProtocol: 'HTTP',
-      HealthCheckPath: r.healthPath,
-      Matcher: { HttpCode: '200-399' },
-      HealthCheckIntervalSeconds: 15,
-      HealthCheckTimeoutSeconds: 5,
-      HealthyThresholdCount: 2,
-      UnhealthyThresholdCount: 3,
+      ...taskTargetGroup(t.import(Network.VpcId), r.healthPath),
       TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: r.deregistration }],
       Tags: t.tags({ Name: t.scopedName('${Suffix}') }),
     }),
@@ -148,9 +136,6 @@ function listenerRule(t: App, r: RouteParams, tg: Handle): Handle {
 }
 
 /** Who 91 is (its id, scope and stack-name rule), shared by its catalogue row and its builder. */
-/** The logical id of an extra service's own target group (32 uses its load balancer's): the health watch reads it. */
-export const TARGET_GROUP_LOGICAL_ID = 'TargetGroup';
-
 export const ExtraServiceTemplate: TemplateIdentity<'application'> = {
   id: '91.extra-service',
   scope: 'application',

@@ -36,6 +36,7 @@ import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity
 import { Fn, keep, sub, withCondition, type IntrinsicFunction } from './kit/cf';
 import { checkovSkip, kmsKey, logGroup, logsMayUseKey, LOG_RETENTION_DAYS } from './kit/security';
 import { either, notEmpty, onlyIf, withTags } from './service/cfn';
+import { TARGET_GROUP_LOGICAL_ID, taskTargetGroup } from './service/targetGroup';
 
 /** TLS 1.2+ policies (TLS 1.3 preferred) that both ALB and NLB accept. */
 export const TLS_POLICIES = [
@@ -275,23 +276,10 @@ interface Alb {
 
 function albTargetGroup(t: App, p: LbParams): Handle {
   return t.add(
-    'TargetGroup',
+    TARGET_GROUP_LOGICAL_ID,
     withCondition(
       new ELB.TargetGroup({
-        // ECS registers each task with its container port; this port is only the default.
-        TargetType: 'ip',
-        Protocol: 'HTTP',
-        ProtocolVersion: 'HTTP1',
-        Port: 80,
-        VpcId: t.import(Network.VpcId),
-        HealthCheckEnabled: true,
-        HealthCheckProtocol: 'HTTP',
-        HealthCheckPath: p.healthPath,
-        Matcher: { HttpCode: '200-399' },
-        HealthCheckIntervalSeconds: 15,
-        HealthCheckTimeoutSeconds: 5,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 3,
+        ...taskTargetGroup(t.import(Network.VpcId), p.healthPath),
         TargetGroupAttributes: [
           { Key: 'deregistration_delay.timeout_seconds', Value: p.deregistration },
           { Key: 'stickiness.enabled', Value: p.sticky },

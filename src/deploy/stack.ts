@@ -269,18 +269,23 @@ function hintFor(status: string): string {
     : 'resolve it in the CloudFormation console, then run again';
 }
 
-/** Follows an operation already running (not ours) until the stack settles. */
-async function attach(ctx: Ctx, stack: Stack): Promise<Stack | undefined> {
-  const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
-  await poller.start();
+/** Follows the stack with this run's settings until it settles (the run's signal unless another is given). */
+function follow(ctx: Ctx, poller: StackEventPoller, before: Stack | undefined, signal = ctx.opts.signal) {
   return watchStack(ctx.cfn, poller, {
     stackName: ctx.spec.name,
     emit: ctx.emit,
     poll: ctx.opts.poll,
     board: ctx.opts.board,
-    signal: ctx.opts.signal,
-    before: undefined,
+    signal,
+    before,
   });
+}
+
+/** Follows an operation already running (not ours) until the stack settles. */
+async function attach(ctx: Ctx, stack: Stack): Promise<Stack | undefined> {
+  const poller = new StackEventPoller(ctx.cfn, stack.StackId ?? ctx.spec.name, ctx.mask);
+  await poller.start();
+  return follow(ctx, poller, undefined);
 }
 
 /** UPDATE_ROLLBACK_FAILED: ask CloudFormation to finish the rollback, and wait for it. */
@@ -291,14 +296,7 @@ async function continueRollback(ctx: Ctx, stack: Stack): Promise<Stack | undefin
   await ctx.cfn.send(
     new ContinueUpdateRollbackCommand({ StackName: stack.StackId ?? ctx.spec.name, ClientRequestToken: uniqueName() }),
   );
-  const after = await watchStack(ctx.cfn, poller, {
-    stackName: ctx.spec.name,
-    emit: ctx.emit,
-    poll: ctx.opts.poll,
-    board: ctx.opts.board,
-    signal: ctx.opts.signal,
-    before: stack,
-  });
+  const after = await follow(ctx, poller, stack);
   if (after?.StackStatus === 'UPDATE_ROLLBACK_FAILED') {
     throw new RollbackFailedError(
       ctx.spec.name,
@@ -319,14 +317,7 @@ async function recreate(ctx: Ctx, stack: Stack): Promise<undefined> {
   const poller = new StackEventPoller(ctx.cfn, stackId, ctx.mask);
   await poller.start();
   await ctx.cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: uniqueName() }));
-  const after = await watchStack(ctx.cfn, poller, {
-    stackName: ctx.spec.name,
-    emit: ctx.emit,
-    poll: ctx.opts.poll,
-    board: ctx.opts.board,
-    signal: ctx.opts.signal,
-    before: stack,
-  });
+  const after = await follow(ctx, poller, stack);
   if (after) {
     const reason = rootCause(poller.events)?.reason ?? ctx.mask(after.StackStatusReason ?? '');
     throw new StackStateError(ctx.spec.name, after.StackStatus ?? '', hintFor(after.StackStatus ?? ''), reason);
@@ -404,14 +395,7 @@ async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promis
   const signal = ctx.opts.signal ? AbortSignal.any([ctx.opts.signal, stopStack.signal]) : stopStack.signal;
   let after: Stack | undefined;
   try {
-    after = await watchStack(ctx.cfn, poller, {
-      stackName: ctx.spec.name,
-      emit: ctx.emit,
-      poll: ctx.opts.poll,
-      board: ctx.opts.board,
-      signal,
-      before,
-    });
+    after = await follow(ctx, poller, before, signal);
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;
     if (ctx.opts.signal?.aborted) return interrupt(ctx, ref);
@@ -478,14 +462,7 @@ async function giveUp(
   } catch (err) {
     if (!isNotCancellable(err)) throw err; // the update finished meanwhile: follow it to its end
   }
-  const after = await watchStack(ctx.cfn, poller, {
-    stackName: ctx.spec.name,
-    emit: ctx.emit,
-    poll: ctx.opts.poll,
-    board: ctx.opts.board,
-    signal: ctx.opts.signal,
-    before: current,
-  });
+  const after = await follow(ctx, poller, current);
   const status = after?.StackStatus ?? 'DELETE_COMPLETE';
   if (after && new StackStatus(status).isComplete) {
     return {

@@ -15,7 +15,7 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AppLoadBalancer } from '../../templates/contracts';
-import { TARGET_GROUP_LOGICAL_ID } from '../../templates/extraService';
+import { TARGET_GROUP_LOGICAL_ID } from '../../templates/service/targetGroup';
 import { outputId } from '../../templates/kit/exports';
 import { CONTAINER_NAME, SERVICE_LOGICAL_ID } from '../../templates/service/service';
 import { describeStack, outputsOf } from '../deploy/cloudformation';
