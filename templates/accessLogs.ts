@@ -15,8 +15,8 @@ import S3 from 'cloudform-types/types/s3';
 import { AccessLogs } from './contracts';
 import { tlsOnly } from './data/common';
 import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate, type Handle } from './kit/builder';
-import { Fn, Refs, keep, sub, type Condition, type IntrinsicFunction, type PolicyStatement } from './kit/cf';
-import { checkovSkip } from './kit/security';
+import { Fn, Refs, sub, type Condition, type IntrinsicFunction, type PolicyStatement } from './kit/cf';
+import { logDeliveryBucket } from './kit/buckets';
 import { onlyIf } from './service/cfn';
 
 type Env = TemplateBuilder<'environment'>;
@@ -65,40 +65,7 @@ function regionIsOneOf(regions: string[]): Condition {
 function logBucket(t: Env, days: IntrinsicFunction): Handle {
   return t.add(
     'AccessLogBucket',
-    keep(
-      new S3.Bucket({
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        VersioningConfiguration: { Status: 'Enabled' },
-        LifecycleConfiguration: {
-          Rules: [
-            {
-              Id: 'expire-access-logs',
-              Status: 'Enabled',
-              ExpirationInDays: days,
-              NoncurrentVersionExpiration: { NoncurrentDays: 1 },
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-            },
-          ],
-        },
-        Tags: t.tags({ Name: t.scopedName('lb-access-logs') }),
-      }).metadata(
-        checkovSkip([
-          [
-            'CKV_AWS_18',
-            'This is the access-log bucket itself: logging its own accesses into itself would loop, and into another bucket would need a third.',
-          ],
-        ]),
-      ),
-    ),
+    logDeliveryBucket({ days, tags: t.tags({ Name: t.scopedName('lb-access-logs') }), abortIncompleteUploads: true }),
   );
 }
 

@@ -10,7 +10,7 @@ import S3 from 'cloudform-types/types/s3';
 import { S3Bucket } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction } from '../kit/cf';
-import { checkovSkip } from '../kit/security';
+import { logDeliveryBucket } from '../kit/buckets';
 import { STORE_NAME, dataTemplate, storeKey, tlsOnly, dataIdentity } from './common';
 
 interface BucketParams {
@@ -76,47 +76,12 @@ function bucketParams(t: TemplateBuilder<'application'>): BucketParams {
   };
 }
 
-const PUBLIC_ACCESS_BLOCKED = {
-  BlockPublicAcls: true,
-  BlockPublicPolicy: true,
-  IgnorePublicAcls: true,
-  RestrictPublicBuckets: true,
-};
-
 /** The companion bucket S3 writes server access logs to (SSE-S3: log delivery cannot use KMS keys). */
 function accessLogBucket(t: TemplateBuilder<'application'>, p: BucketParams): Handle {
-  const logs = t.add(
+  return t.add(
     'AccessLogBucket',
-    keep(
-      new S3.Bucket({
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-        PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCKED,
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        VersioningConfiguration: { Status: 'Enabled' },
-        LifecycleConfiguration: {
-          Rules: [
-            {
-              Id: 'expire-access-logs',
-              Status: 'Enabled',
-              ExpirationInDays: p.logDays,
-              NoncurrentVersionExpiration: { NoncurrentDays: 1 },
-            },
-          ],
-        },
-        Tags: t.tags({ Name: sub(`${STORE_NAME}-access-logs`) }),
-      }).metadata(
-        checkovSkip([
-          [
-            'CKV_AWS_18',
-            'This is the access-log bucket itself: logging its own accesses into itself would loop, and into another bucket would need a third.',
-          ],
-        ]),
-      ),
-    ),
+    logDeliveryBucket({ days: p.logDays, tags: t.tags({ Name: sub(`${STORE_NAME}-access-logs`) }) }),
   );
-  return logs;
 }
 
 function logBucketPolicy(t: TemplateBuilder<'application'>, logs: Handle, bucket: Handle): void {
