@@ -8,6 +8,9 @@
  * - Once DNS names the zone's servers, the same command completes: the certificate is issued
  *   (its validation records are in the zone), the alias record and the HTTPS listener exist, HTTP
  *   redirects to HTTPS, and `outputs` shows the https:// URL.
+ * - Destroy keeps the zone (the domain stays delegated to it) and says to name it with
+ *   existingHostedZoneId; deploying again that way reuses it: no second zone, a new certificate
+ *   issued through the records in it, the https:// URL again.
  * - The wizard (in a pseudo-terminal) asks for the domain and each app's public address, and its
  *   last screen shows the https:// URL.
  */
@@ -185,6 +188,65 @@ describe('once the domain is delegated, the same command completes', () => {
     expect(r.stdout).toMatch(/acme: https:\/\/acme\.demo\.example\.com(\s|$)/);
     expect(r.stdout).not.toMatch(/HTTP only/);
   });
+});
+
+/** The ids of the hosted zones the emulator holds for a name (ListHostedZones, straight from its API). */
+async function zonesNamed(name: string): Promise<string[]> {
+  const r = await fetch(`${emu.endpoint}/2013-04-01/hostedzone`, { headers: signedFor('route53') });
+  const zones = [...(await r.text()).matchAll(/<HostedZone>([\s\S]*?)<\/HostedZone>/g)].map((m) => m[1]!);
+  return zones
+    .filter((z) => /<Name>([^<]+)<\/Name>/.exec(z)?.[1]?.replace(/\.$/, '') === name)
+    .map((z) => /<Id>(?:\/hostedzone\/)?([^<]+)<\/Id>/.exec(z)![1]!);
+}
+
+describe('destroy, then the same environment again on the kept zone', () => {
+  let zoneId: string;
+  let unprotected: string;
+  let tmp: string;
+
+  beforeAll(async () => {
+    zoneId = (await outputs('x-demo-dns-zone')).HostedZoneId!;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-domain-again-'));
+    unprotected = path.join(tmp, 'unprotected.yaml');
+    fs.writeFileSync(
+      unprotected,
+      fs.readFileSync(FILE, 'utf8').replace('instances: 2', 'instances: 2\n        deletionProtection: false'),
+    );
+    const lifted = await cli(['deploy', '--params', unprotected, '--yes']);
+    expect(lifted.code).toBe(0);
+  }, 300_000);
+
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('destroy deletes the environment, keeps the zone and says how the next deploy reuses it', async () => {
+    const r = await cli(['destroy', '--params', unprotected, '--yes', '--json']);
+    expect({ code: r.code, err: r.stderr }).toEqual({ code: 0, err: '' });
+    const out = JSON.parse(r.stdout);
+    const zone = out.kept.find((k: any) => k.resourceType === 'AWS::Route53::HostedZone');
+    expect(zone).toMatchObject({
+      physicalId: zoneId,
+      onRecreate: expect.stringContaining(`existingHostedZoneId: ${zoneId}`),
+    });
+    expect(await zonesNamed(DOMAIN)).toEqual([zoneId]);
+  }, 300_000);
+
+  test('deploying again with existingHostedZoneId uses that zone: no second zone, the certificate issued, https again', async () => {
+    const reuse = path.join(tmp, 'reuse.yaml');
+    fs.writeFileSync(
+      reuse,
+      fs
+        .readFileSync(unprotected, 'utf8')
+        .replace(`domainName: ${DOMAIN}`, `domainName: ${DOMAIN}\n  existingHostedZoneId: ${zoneId}`),
+    );
+    const r = await cli(['deploy', '--params', reuse, '--yes']);
+    expect({ code: r.code, err: r.code ? r.stdout.slice(-1500) + r.stderr : '' }).toEqual({ code: 0, err: '' });
+    expect((await outputs('x-demo-dns-zone')).HostedZoneId).toBe(zoneId);
+    expect(await zonesNamed(DOMAIN)).toEqual([zoneId]);
+    const cert = await certificate((await outputs('x-demo-certificate')).CertificateArn!);
+    expect(cert.Status).toBe('ISSUED');
+    const urls = await cli(['outputs', '--params', reuse]);
+    expect(urls.stdout).toMatch(/acme: https:\/\/acme\.demo\.example\.com(\s|$)/);
+  }, 300_000);
 });
 
 test("the wizard asks for the domain and each app's public address, and ends with the https:// URL", async () => {

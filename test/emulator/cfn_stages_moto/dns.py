@@ -90,9 +90,22 @@ def _zone_attribute(self: Any, attribute_name: str) -> Any:
     raise UnformattedGetAttTemplateException()
 
 
+def _aws_zone_id(*_args: Any, **_kwargs: Any) -> str:
+    """A hosted zone id as AWS makes them: "Z" and upper-case letters or digits (Z0123ABCD...)."""
+    import random
+    import string
+
+    return "Z" + "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(20))
+
+
 def install() -> None:
     from moto.acm.models import CertBundle
+    from moto.route53 import models as route53_models
     from moto.route53.models import FakeZone
+
+    # AWS's zone ids start with "Z"; moto 5.2.1 draws 22 random characters, so an id it gives
+    # fails 16's ExistingHostedZoneId pattern as no real id does.
+    route53_models.create_route53_zone_id = _aws_zone_id
 
     FakeZone.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Id", "NameServers"))  # type: ignore[assignment]
     FakeZone.get_cfn_attribute = _zone_attribute  # type: ignore[attr-defined]
