@@ -6,7 +6,7 @@
  * parameter's current value, read for the whole run in one GetParameters call; when that value
  * moves, the stack goes through a change set (EC2 capacity is on here: without it nothing uses the
  * AMI, and test/engine/unchanged.test.ts shows it is then not compared at all). The unchanged checks of stacks do not wait on their
- * dependencies' checks.
+ * dependencies' checks (shown without timing in test/engine/unchanged-checks.test.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -83,7 +83,7 @@ async function deploy(): Promise<{ results: Record<string, string>; calls: Call[
 const nameOf = (c: Call) => c.stack?.match(/:stack\/([^/]+)\//)?.[1] ?? c.stack;
 const changeSetsOf = (calls: Call[]) => calls.filter((c) => c.action === 'CreateChangeSet').map(nameOf);
 
-test('a re-run creates no change set, reads the SSM values once, and checks every stack at once', async () => {
+test('a re-run creates no change set and reads the SSM values once', async () => {
   const first = await deploy();
   expect(Object.values(first.results)).toEqual(Object.values(first.results).map(() => 'created'));
 
@@ -101,14 +101,9 @@ test('a re-run creates no change set, reads the SSM values once, and checks ever
   expect(again.calls.filter((c) => c.action === 'GetParameters')).toHaveLength(1);
   expect(again.calls.filter((c) => /ChangeSet|UpdateStack|CreateStack/.test(c.action))).toEqual([]);
 
-  // Each stack's template read starts before its dependencies' reads are answered: no check waits.
-  const read = (stack: string) => again.calls.find((c) => c.action === 'GetTemplate' && nameOf(c) === stack)!;
-  for (const [dependant, dependency] of [
-    ['n-nop-ecs-cluster', 'n-nop-network'],
-    ['n-nop-shop-events', 'n-nop-shop-jobs'],
-  ] as const) {
-    expect(read(dependant).start).toBeLessThan(read(dependency).end);
-  }
+  // That no check waits for another stack's answer is shown without timing, in
+  // test/engine/unchanged-checks.test.ts "starts every stack's check at once" (the call times
+  // here showed it too, but a loaded machine can answer one read before it sends the next).
 }, 300_000);
 
 test('when the value behind an SSM-typed parameter moves, that stack alone goes through a change set', async () => {

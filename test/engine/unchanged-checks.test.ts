@@ -54,3 +54,32 @@ it('checks a spec that differs from the one checked anew, and goes through a cha
   // The stack changed under the run's checks: asked again for the original spec, it is checked afresh.
   expect((await deployStack(clients, stacks[1]!, { poll: FAST, unchanged: checks })).kind).toBe('updated');
 });
+
+it("starts every stack's check at once: no check waits for another stack's answer", async () => {
+  await deployed();
+  // GetTemplate answers are held until all three have been asked. A check that waited for its
+  // dependency's answer (b and c depend on a) would never ask, and the gate would open only on
+  // its timeout.
+  const cfn = clients.cloudFormation;
+  const send = cfn.send.bind(cfn);
+  let asked = 0;
+  let byTimeout = false;
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const timer = setTimeout(() => ((byTimeout = true), open()), 5_000);
+  (cfn as any).send = async (command: any, ...rest: any[]) => {
+    if (command.constructor.name === 'GetTemplateCommand') {
+      if (++asked === stacks.length) open();
+      await gate;
+    }
+    return (send as any)(command, ...rest);
+  };
+  try {
+    const checks = new UnchangedChecks(clients, stacks).start();
+    const plans = await Promise.all(stacks.map((s) => planStack(clients, s, { unchanged: checks })));
+    expect(plans.map((p) => p.kind)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+  } finally {
+    clearTimeout(timer);
+  }
+  expect({ asked, byTimeout }).toEqual({ asked: 3, byTimeout: false });
+});
