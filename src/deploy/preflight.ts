@@ -178,13 +178,15 @@ export async function callerArn(clients: AwsClients): Promise<string> {
 
 /** Checks the account against the specs (service-linked roles, quotas). Reads only. */
 export async function preflight(clients: AwsClients, specs: StackSpec[]): Promise<PreflightReport> {
-  const counted = await Promise.all(specs.map((s) => addedResources(clients, s)));
+  // The roles' listing does not wait for the quotas' counts: every independent read at once.
   const [roles, quotas] = await Promise.all([
     missingServiceRoles(clients, specs).then(
       (missing) => ({ missing }),
       (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
     ),
-    Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
+    Promise.all(specs.map((s) => addedResources(clients, s))).then((counted) =>
+      Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
+    ),
   ]);
   return { missingRoles: roles.missing, ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}), quotas };
 }
@@ -274,20 +276,17 @@ async function checkQuota(
   const adds = q.perZone ? Math.min(total, 1) : total;
   const base = { name: q.name, adds, fix: q.fix, stacks: adding.map((a) => a.stack) };
   if (!adds) return { ...base, inUse: 0, limit: q.awsDefault, limitSource: 'aws-default', exceeded: false };
-  const limit = await limitOf(clients, q);
-  try {
-    const inUse = await inUseOf(clients, q);
-    return { ...base, inUse, limit: limit.value, limitSource: limit.source, exceeded: inUse + adds > limit.value };
-  } catch (err) {
-    return {
-      ...base,
-      inUse: 0,
-      limit: limit.value,
-      limitSource: limit.source,
-      exceeded: false,
-      unchecked: describe(err),
-    };
-  }
+  // The limit and what is in use are independent reads: at the same time.
+  const [limit, inUse] = await Promise.all([
+    limitOf(clients, q),
+    inUseOf(clients, q).then(
+      (n) => ({ n }),
+      (err: unknown) => ({ err }),
+    ),
+  ]);
+  const read = { ...base, limit: limit.value, limitSource: limit.source };
+  if ('n' in inUse) return { ...read, inUse: inUse.n, exceeded: inUse.n + adds > limit.value };
+  return { ...read, inUse: 0, exceeded: false, unchecked: describe(inUse.err) };
 }
 
 async function inUseOf(clients: AwsClients, q: QuotaSpec): Promise<number> {

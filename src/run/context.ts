@@ -139,6 +139,22 @@ export function toSpec(s: PlannedStack, inRun: Set<string>): StackSpec {
   };
 }
 
+const specCache = new WeakMap<PlannedStack[], StackSpec[]>();
+
+/**
+ * The engine's view of every stack of the run (see {@link toSpec}), built once per run: each spec
+ * serialises its template, and the run's checks, preflight and deploy all ask for them.
+ */
+export function specsOf(ctx: Pick<RunContext, 'stacks'>): StackSpec[] {
+  let specs = specCache.get(ctx.stacks);
+  if (!specs) {
+    const inRun = new Set(ctx.stacks.map((s) => s.name));
+    specs = ctx.stacks.map((s) => toSpec(s, inRun));
+    specCache.set(ctx.stacks, specs);
+  }
+  return [...specs];
+}
+
 /** `--aws-timeout SECONDS` in milliseconds (undefined: the default). */
 export function parseAwsTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

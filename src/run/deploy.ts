@@ -6,13 +6,14 @@
  */
 import type { AwsClients } from '../aws/clients';
 import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
+import type { PreflightReport } from '../deploy/preflight';
 import type { UnchangedChecks } from '../deploy/unchanged';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/global-options';
 import { trapInterrupt } from '../cli/interrupt';
 import { c, output } from '../cli/output';
 import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
-import { toSpec, type RunContext } from './context';
+import { specsOf, type RunContext } from './context';
 import { heldResult, type ImageHolds } from './image-gate';
 import { delegationHeld, type DelegationHold } from './delegation-gate';
 
@@ -34,13 +35,25 @@ export async function missingImports(
 /**
  * Before the first stack: refuse when the run would exceed a quota (nothing created yet), and
  * create the service-linked roles the templates need that the account lacks (see preflight.ts).
+ * The wizard's way; `deploy` takes the same three steps apart (see {@link startRunChecks}).
  */
 export async function accountPreflight(ctx: RunContext, global: GlobalOptions): Promise<void> {
-  const { preflight, createServiceLinkedRoles, QuotaExceededError } = await import('../deploy/preflight');
-  const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const specs = ctx.stacks.map((s) => toSpec(s, inRun));
-  await refuseDuplicateClusterAdmin(ctx, specs);
-  const report = await preflight(ctx.clients, specs);
+  const report = await readAccount(ctx);
+  await judgeAccount(ctx, global, report);
+  await createMissingRoles(ctx, global, report);
+}
+
+/** The account preflight's reads (quotas, service-linked roles, a duplicate EKS admin), at once. Reads only. */
+export async function readAccount(ctx: RunContext): Promise<PreflightReport> {
+  const { preflight } = await import('../deploy/preflight');
+  const specs = specsOf(ctx);
+  const [report] = await Promise.all([preflight(ctx.clients, specs), refuseDuplicateClusterAdmin(ctx, specs)]);
+  return report;
+}
+
+/** Refuses a run that would exceed a quota ({@link QuotaExceededError}); warns of what could not be checked. */
+export async function judgeAccount(ctx: RunContext, global: GlobalOptions, report: PreflightReport): Promise<void> {
+  const { QuotaExceededError } = await import('../deploy/preflight');
   const exceeded = report.quotas.filter((q) => q.exceeded);
   if (exceeded.length) throw new QuotaExceededError(exceeded);
   if (!global.json)
@@ -48,7 +61,16 @@ export async function accountPreflight(ctx: RunContext, global: GlobalOptions): 
       output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
   if (report.rolesUnchecked && !global.json)
     output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
+}
+
+/** Creates the service-linked roles the report found missing: the one change the preflight makes, once the run goes ahead. */
+export async function createMissingRoles(
+  ctx: RunContext,
+  global: GlobalOptions,
+  report: PreflightReport,
+): Promise<void> {
   if (!report.missingRoles.length) return;
+  const { createServiceLinkedRoles } = await import('../deploy/preflight');
   if (!global.json)
     output.line(
       `account preflight: creating the service-linked role${report.missingRoles.length === 1 ? '' : 's'} of ${report.missingRoles.join(', ')} (a new account has none until first use)`,
@@ -62,9 +84,12 @@ async function refuseDuplicateClusterAdmin(ctx: RunContext, specs: StackSpec[]):
   const { describeStack } = await import('../deploy/cloudformation');
   const eks = specs.filter((s) => s.parameters[CLUSTER_ADMIN_PARAM]);
   if (!eks.length) return;
-  const existing = new Set<string>();
-  for (const s of eks) if (await describeStack(ctx.clients.cloudFormation, s.name)) existing.add(s.name);
-  const dup = duplicateClusterAdmins(eks, await callerArn(ctx.clients), existing);
+  const [caller, found] = await Promise.all([
+    callerArn(ctx.clients),
+    Promise.all(eks.map((s) => describeStack(ctx.clients.cloudFormation, s.name))),
+  ]);
+  const existing = new Set(eks.filter((_, i) => found[i]).map((s) => s.name));
+  const dup = duplicateClusterAdmins(eks, caller, existing);
   if (!dup.length) return;
   throw CliError.usage(
     `eksCluster.clusterAdminRoleArn in ${ctx.file} is ${dup[0]!.role}, the role this deploy runs as: EKS makes the cluster's creator an admin already, and a second access entry for it fails ("already in use") and rolls ${dup[0]!.stack} back`,
@@ -82,6 +107,11 @@ interface DeployAllOptions {
   holds?: ImageHolds;
   /** The certificate stack that waits for its domain's delegation (see ./delegation-gate.ts). */
   delegation?: DelegationHold;
+  /**
+   * The run's first change, made once every check that can refuse the run has passed (the plan's
+   * refusals included) and before any stack: the account's missing service-linked roles.
+   */
+  goAhead?: () => Promise<void>;
 }
 
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
@@ -96,11 +126,11 @@ export const timings = new Map<string, { startedMs: number; seconds: number }>()
 export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
   const { preflight, assertDetached } = await import('./preflight');
   const { keepingExports } = await import('../deploy/exports');
-  const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const specs = ctx.stacks.map((s) => toSpec(s, inRun));
+  const specs = specsOf(ctx);
   const unchanged = opts.unchanged ?? (await unchangedChecks(ctx));
   const run = { ...opts, unchanged };
   const moves = await preflight(ctx, specs, unchanged);
+  await opts.goAhead?.();
   if (moves.detach.length) {
     say(
       ctx,
@@ -136,11 +166,7 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
  */
 export async function unchangedChecks(ctx: RunContext): Promise<UnchangedChecks> {
   const { UnchangedChecks } = await import('../deploy/unchanged');
-  const inRun = new Set(ctx.stacks.map((s) => s.name));
-  return new UnchangedChecks(
-    ctx.clients,
-    ctx.stacks.map((s) => toSpec(s, inRun)),
-  ).start();
+  return new UnchangedChecks(ctx.clients, specsOf(ctx)).start();
 }
 
 /** True when the stack is where the run wanted it: created, updated or already so. */
@@ -183,8 +209,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
   ]);
   // One status read per poll round for all stacks: CloudFormation throttles reads per account.
   const board = new StatusBoard(ctx.clients.cloudFormation, opts.pollMs ? { initialMs: opts.pollMs } : {});
-  const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const specs: StackSpec[] = given ?? ctx.stacks.map((s) => toSpec(s, inRun));
+  const specs: StackSpec[] = given ?? specsOf(ctx);
   const progress = new Progress(specs, { json: ctx.global.json, verb: 'deploy' });
   const artifactBucket = lazyArtifactBucket(ctx.clients);
   // The CLI's context traps Ctrl-C for the whole run; the wizard's does not, so trap it here.

@@ -74,10 +74,15 @@ export function describeSharedChanges(changes: SharedChange[]): string[] {
  */
 export async function confirmSharedChanges(
   ctx: RunContext,
-  opts: { updateShared?: boolean; ask?: (message: string) => Promise<boolean> },
+  opts: {
+    updateShared?: boolean;
+    ask?: (message: string) => Promise<boolean>;
+    /** The run's {@link sharedChanges}, when already being read. @default read here */
+    changes?: Promise<SharedChange[]>;
+  },
 ): Promise<void> {
   if (opts.updateShared) return;
-  const changes = await sharedChanges(ctx);
+  const changes = await (opts.changes ?? sharedChanges(ctx));
   if (changes.length === 0) return;
   const lines = describeSharedChanges(changes).join('\n');
   if (opts.ask) {

@@ -13,17 +13,17 @@ import { output } from '../../cli/output';
 import { describeFailure } from '../../cli/progress';
 import { environmentOf, openContext, withRunLock, type RunContext } from '../../run/context';
 import {
-  accountPreflight,
+  createMissingRoles,
   deployInPasses,
-  missingImports,
+  judgeAccount,
   printSummary,
   setExitCode,
   succeeded,
   timings,
-  unchangedChecks,
 } from '../../run/deploy';
-import { checkImages, heldImages, printHeld } from '../../run/image-gate';
-import { checkDelegationGate, printDelegation } from '../../run/delegation-gate';
+import { startRunChecks } from '../../run/gates';
+import { heldImages, printHeld } from '../../run/image-gate';
+import { printDelegation } from '../../run/delegation-gate';
 
 export interface DeployFlags {
   params?: string;
@@ -59,8 +59,7 @@ function checkFlags(flags: DeployFlags, global: GlobalOptions): number {
 }
 
 /** Refuses, naming each, imports that neither the run nor the account provides. */
-async function refuseMissingImports(ctx: RunContext): Promise<void> {
-  const missing = await missingImports(ctx.clients, ctx);
+async function refuseMissingImports(ctx: RunContext, missing: { stack: string; exportName: string }[]): Promise<void> {
   if (!missing.length) return;
   throw CliError.refused(
     `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` +
@@ -76,21 +75,28 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   const ctx = await openContext(flags.params, global, flags.only);
   try {
     await withRunLock(ctx, 'deploy', async () => {
-      // Every stack's "anything to do?" starts now, beside the checks below (see deploy/unchanged.ts).
-      const unchanged = await unchangedChecks(ctx);
-      await refuseMissingImports(ctx);
+      // Every check's reads go out now, together; their verdicts follow in a fixed order (see run/gates.ts).
+      const checks = await startRunChecks(ctx, { updateShared: flags.updateShared });
+      await refuseMissingImports(ctx, await checks.missingImports);
       const { confirmSharedChanges } = await import('../../run/shared');
-      await confirmSharedChanges(ctx, { updateShared: flags.updateShared, ...(flags.yes ? {} : { ask: askYesNo }) });
-      const holds = await checkImages(ctx); // before the preflight, which may create roles
-      const delegation = await checkDelegationGate(ctx);
-      await accountPreflight(ctx, global);
+      await confirmSharedChanges(ctx, {
+        updateShared: flags.updateShared,
+        changes: checks.shared,
+        ...(flags.yes ? {} : { ask: askYesNo }),
+      });
+      const holds = await checks.images;
+      const delegation = await checks.delegation;
+      const account = await checks.account;
+      await judgeAccount(ctx, global, account);
       const opts = {
         yes: Boolean(flags.yes),
         concurrency,
         pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
         holds,
         delegation,
-        unchanged,
+        unchanged: checks.unchanged,
+        // The roles are the run's first change: after every refusal, the plan's included.
+        goAhead: () => createMissingRoles(ctx, global, account),
       };
       const results = await deployInPasses(ctx, opts);
       const pushes = await heldImages(ctx, holds, results);

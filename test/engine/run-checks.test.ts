@@ -1,0 +1,122 @@
+/**
+ * The checks `deploy` makes between taking its lock and its first change (src/run/gates.ts), on
+ * examples/full.yaml with the fake CloudFormation and stand-ins for ECR, IAM, EC2 and Service
+ * Quotas: reads that do not depend on each other are all in flight at once. Shown without timing:
+ * the answers of a set of reads are held until every one of them has been asked. A check that
+ * waited for another's answer before asking would never ask, and the gate would open only on
+ * its timeout.
+ */
+import * as path from 'node:path';
+import type { AwsClients } from '../../src/aws/clients';
+import { loadParams } from '../../src/params/load';
+import type { RunContext } from '../../src/run/context';
+import { startRunChecks } from '../../src/run/gates';
+import { planEnvironment } from '../../stages/plan';
+import { FakeCloudFormation } from './fake-cloudformation';
+import { fakeClients } from './helpers';
+
+const FULL = path.join(__dirname, '..', '..', 'examples', 'full.yaml');
+
+/** Plain answers of the services the fake CloudFormation does not play: a fresh account. */
+const ANSWERS: Record<string, unknown> = {
+  DescribeImagesCommand: { imageDetails: [{ imageTags: ['initial'] }] },
+  ListRolesCommand: { Roles: [] },
+  GetServiceQuotaCommand: { Quota: { Value: 5 } },
+  DescribeVpcsCommand: { Vpcs: [] },
+  DescribeAddressesCommand: { Addresses: [] },
+  DescribeNatGatewaysCommand: { NatGateways: [] },
+};
+
+let fake: FakeCloudFormation;
+let clients: AwsClients;
+let asked: string[];
+
+/**
+ * Holds the answers of `held` (command names) until each has been asked at least once, or until
+ * the timeout (then `timedOut` says so). Every other call is answered at once.
+ */
+function gate(held: string[]): { timedOut: () => boolean } {
+  let byTimeout = false;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const timer = setTimeout(() => {
+    byTimeout = true;
+    open();
+  }, 5_000);
+  const check = (): void => {
+    if (!held.every((h) => asked.includes(h))) return;
+    clearTimeout(timer);
+    open();
+  };
+  const hold = async (name: string): Promise<void> => {
+    asked.push(name);
+    check();
+    if (held.includes(name)) await opened;
+  };
+  const cfn = clients.cloudFormation;
+  const cfnSend = cfn.send.bind(cfn);
+  (cfn as unknown as { send: unknown }).send = async (command: object, ...rest: unknown[]) => {
+    await hold(command.constructor.name);
+    return (cfnSend as (...a: unknown[]) => unknown)(command, ...rest);
+  };
+  for (const client of [clients.ecr, clients.iam, clients.ec2, clients.serviceQuotas]) {
+    (client as unknown as { send: unknown }).send = async (command: object) => {
+      await hold(command.constructor.name);
+      const answer = ANSWERS[command.constructor.name];
+      if (!answer) throw new Error(`unexpected ${command.constructor.name}`);
+      return answer;
+    };
+  }
+  return { timedOut: () => byTimeout };
+}
+
+async function context(): Promise<RunContext> {
+  const params = loadParams(FULL);
+  const all = planEnvironment(params);
+  return { file: FULL, params, all, stacks: all, global: { json: true } as RunContext['global'], clients };
+}
+
+beforeEach(() => {
+  fake = new FakeCloudFormation();
+  clients = fakeClients(fake);
+  asked = [];
+});
+
+afterEach(() => clients.destroy());
+
+async function settle(ctx: RunContext): Promise<void> {
+  const checks = await startRunChecks(ctx);
+  await Promise.all([checks.missingImports, checks.shared, checks.images, checks.delegation, checks.account]);
+}
+
+it('asks for the image, the roles and the stacks at once: no check waits for an earlier check', async () => {
+  const g = gate(['DescribeImagesCommand', 'ListRolesCommand', 'DescribeStacksCommand']);
+  await settle(await context());
+  expect(g.timedOut()).toBe(false);
+});
+
+it("reads each quota's limit beside what is in use, and every quota at once", async () => {
+  const g = gate([
+    'GetServiceQuotaCommand',
+    'DescribeVpcsCommand',
+    'DescribeAddressesCommand',
+    'DescribeNatGatewaysCommand',
+  ]);
+  const ctx = await context();
+  const checks = await startRunChecks(ctx);
+  const report = await checks.account;
+  expect(g.timedOut()).toBe(false);
+  // The fresh account has room for what the run adds: nothing exceeded, every quota counted.
+  expect(report.quotas.filter((q) => q.adds > 0).map((q) => [q.name, q.inUse, q.limit, q.exceeded])).toEqual([
+    ['Elastic IP addresses per region', 0, 5, false],
+    ['VPCs per region', 0, 5, false],
+    ['NAT gateways per availability zone', 0, 5, false],
+  ]);
+  expect(report.missingRoles.length).toBeGreaterThan(0);
+});
+
+it('changes nothing: the checks only read', async () => {
+  gate([]);
+  await settle(await context());
+  expect(asked.filter((a) => !/^(Describe|List|Get)/.test(a))).toEqual([]);
+});
