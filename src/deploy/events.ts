@@ -106,10 +106,16 @@ export async function watchStack(
 ): Promise<Stack | undefined> {
   const board = opts.board ?? new StatusBoard(cfn, opts.poll);
   board.begin(); // the first check at once: the operation may be done already
+  // That first round's events are read beside its status, not after it: a small change is often
+  // done by then, and its last events are then in hand one round trip sooner.
+  let beside: Promise<StackEvent[]> | undefined = pollEvents(poller, board);
+  beside.catch(() => undefined); // awaited below, unless the status read is aborted first
   for (;;) {
-    // Status first, then events: once the status says settled, the events read after it are complete.
     const stack = await board.next(opts.before?.StackId ?? opts.stackName, opts.signal);
-    const fresh = await pollEvents(poller, board);
+    // Otherwise status first, then events: once the status says settled, the events read after it are complete.
+    const fresh = beside ? await beside : await pollEvents(poller, board);
+    if (beside && stack && !endsAt(poller.events, stack)) fresh.push(...(await pollEvents(poller, board)));
+    beside = undefined;
     for (const event of fresh) opts.emit({ type: 'resource', stackName: opts.stackName, event });
     if (fresh.length > 0) board.progress();
     if (!stack) return undefined;
@@ -129,6 +135,17 @@ async function pollEvents(poller: StackEventPoller, board: StatusBoard): Promise
     board.slowDown();
     return [];
   }
+}
+
+/**
+ * True when the events read so far end with the stack's own event for the status it is in (on
+ * AWS a stack's settled status is its last event): nothing of the operation is left to read. A
+ * stack still in progress needs no more: the next round reads on.
+ */
+function endsAt(events: StackEvent[], stack: Stack): boolean {
+  if (!new StackStatus(stack.StackStatus ?? '').isSettled) return true;
+  const own = events.filter((e) => e.isStack);
+  return own.length > 0 && own[own.length - 1]!.status === stack.StackStatus;
 }
 
 function operationSeen(before: Stack | undefined, now: Stack, events: StackEvent[]): boolean {

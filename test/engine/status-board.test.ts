@@ -20,8 +20,16 @@ beforeEach(() => {
 
 afterEach(() => clients.destroy());
 
+// Six resources each: the creates take several rounds of the fake's time (one tick per request).
 const stacks: StackSpec[] = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) =>
-  spec(`x-dev-${n}`, { resources: queues({ Orders: `orders-${n}`, Payments: `payments-${n}` }) }),
+  spec(`x-dev-${n}`, {
+    resources: {
+      ...queues({ Orders: `orders-${n}`, Payments: `payments-${n}` }),
+      Refunds: { Type: 'AWS::SQS::Queue', Properties: { QueueName: `refunds-${n}` } },
+      Invoices: { Type: 'AWS::SQS::Queue', Properties: { QueueName: `invoices-${n}` } },
+      Audit: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: `audit-${n}` } },
+    },
+  }),
 );
 
 /** DescribeStacks calls made while the stacks' change sets execute (the watching), split by kind. */
