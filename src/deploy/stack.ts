@@ -163,6 +163,9 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
   const template = await templateSource(ctx);
   ctx.step('creating-change-set', type === 'CREATE' ? 'new stack' : undefined);
   const ref = await createChangeSet(ctx.cfn, ctx.spec, type, template);
+  // With nothing to confirm, what executing reads first goes out while the change set is computed.
+  const ahead = ctx.opts.confirm ? undefined : beforeExecuting(ctx, ref);
+  void ahead?.catch(() => undefined); // awaited by execute; unused when there is nothing to execute
   let outcome;
   try {
     outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
@@ -182,7 +185,23 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     await discard(ctx, ref);
     return { kind: 'declined', stackName: ctx.spec.name, plan, stackExists: type === 'UPDATE' };
   }
-  return execute(ctx, ref, plan);
+  return execute(ctx, ref, plan, ahead);
+}
+
+/** What execute reads before ExecuteChangeSet: the events' marker and the stack as it is. */
+interface BeforeExecuting {
+  poller: StackEventPoller;
+  before: Stack | undefined;
+}
+
+/**
+ * The reads execute needs before it starts the change set, at the same time. Nothing happens to
+ * the stack while its change set is computed, so they may be read during that wait.
+ */
+async function beforeExecuting(ctx: Ctx, ref: ChangeSetRef): Promise<BeforeExecuting> {
+  const poller = new StackEventPoller(ctx.cfn, ref.stackId, ctx.mask);
+  const [, before] = await Promise.all([poller.start(), describeStack(ctx.cfn, ref.stackId)]);
+  return { poller, before };
 }
 
 /** A parameter fixed after creation may not change (see refusals.ts); checked before any change set. */
@@ -366,14 +385,15 @@ async function discard(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
   else await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName);
 }
 
-async function execute(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promise<DeployResult> {
-  const poller = new StackEventPoller(ctx.cfn, ref.stackId, ctx.mask);
-  // Independent reads, at the same time: the events' marker, the stack before, the services' baseline.
-  const [, before, dog] = await Promise.all([
-    poller.start(),
-    describeStack(ctx.cfn, ref.stackId),
-    watchdogFor(ctx, ref),
-  ]);
+async function execute(
+  ctx: Ctx,
+  ref: ChangeSetRef,
+  plan: ChangeSummary,
+  ahead?: Promise<BeforeExecuting>,
+): Promise<DeployResult> {
+  // Independent reads, at the same time: the events' marker, the stack before (unless read
+  // already), and the services' baseline, taken now: a task that stopped earlier is not ours.
+  const [{ poller, before }, dog] = await Promise.all([ahead ?? beforeExecuting(ctx, ref), watchdogFor(ctx, ref)]);
   ctx.step('executing', `${plan.changes.length} change(s)`);
   await ctx.cfn.send(
     new ExecuteChangeSetCommand({

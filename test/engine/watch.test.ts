@@ -1,8 +1,10 @@
 /**
- * Following a stack after ExecuteChangeSet (watchStack in src/deploy/events.ts), against the fake
- * CloudFormation: the first status round and the events are read at the same time, not one after
- * the other, and the events reported are still complete when that events read came back before
- * the operation ended. Shown without timing, by holding answers.
+ * Executing a change set and following the stack (execute in src/deploy/stack.ts, watchStack in
+ * src/deploy/events.ts), against the fake CloudFormation, shown without timing by holding answers:
+ * - with nothing to confirm, the reads executing needs first go out while the change set is
+ *   computed; with a confirmation, none before it;
+ * - the first status round and the events are read at the same time, and the events reported are
+ *   still complete when that events read came back before the operation ended.
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../src/aws/clients';
@@ -93,4 +95,51 @@ it('reads the events again when the status settled after they were read: every r
   expect(completed).toEqual(['Orders']);
   const stackEvents = rec.all.flatMap((e) => (e.type === 'resource' && e.event.isStack ? [e.event.status] : []));
   expect(stackEvents.at(-1)).toBe('CREATE_COMPLETE');
+});
+
+it('takes the events marker and the stack before executing while the change set is computed', async () => {
+  // Change set reads are held until the marker has been asked for. An engine that took it only
+  // after the change set was ready would wait for the timeout.
+  let markerAsked = false;
+  let byTimeout = false;
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const timer = setTimeout(() => {
+    byTimeout = true;
+    open();
+  }, 5_000);
+  intercept(async (name, go) => {
+    if (name === 'DescribeStackEventsCommand' && !markerAsked) {
+      markerAsked = true;
+      clearTimeout(timer);
+      open();
+    } else if (name === 'DescribeChangeSetCommand') await gate;
+    return go();
+  });
+
+  const result = await deployStack(clients, spec('x-dev-a', { resources: queues() }), { poll: FAST });
+
+  expect(result.kind).toBe('created');
+  expect(byTimeout).toBe(false);
+});
+
+it('reads nothing for executing before the change is confirmed, and nothing at all when it is declined', async () => {
+  const order: string[] = [];
+  intercept(async (name, go) => {
+    order.push(name.replace(/Command$/, ''));
+    return go();
+  });
+
+  const declined = await deployStack(clients, spec('x-dev-a', { resources: queues() }), {
+    poll: FAST,
+    confirm: async () => (order.push('(confirm)'), false),
+  });
+
+  expect(declined.kind).toBe('declined');
+  expect(order.slice(order.indexOf('CreateChangeSet'))).toEqual([
+    'CreateChangeSet',
+    ...order.filter((a) => a === 'DescribeChangeSet'),
+    '(confirm)',
+    'DeleteStack',
+  ]);
 });
