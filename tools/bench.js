@@ -119,8 +119,13 @@ function deployRowsFrom(runs) {
   row(
     '`--concurrency 1`, full example',
     `${s(c1)} (${c1Ratio.toFixed(2)}x)`,
-    `≤ stacks' own API time ${s(sum)} + 10%`,
+    `≤ stacks' + run's own API time ${s(sum)} + 10%`,
     c1Ratio <= 1.1,
+  );
+  const ms = (list, key) => `${m(list, (r) => r[key]).toFixed(0)} ms`;
+  console.log(
+    `  (full deploy: first stack call at ${ms(runs.full, 'firstStackCallMs')}; --concurrency 1: start-up ${ms(runs.c1, 'startupMs')}, ` +
+      `first stack call at ${ms(runs.c1, 'firstStackCallMs')}, the tool's own time between calls ${ms(runs.c1, 'betweenMs')}, after the last ${ms(runs.c1, 'endMs')})`,
   );
   const noop = m(runs.noop, (r) => r.wall);
   const sets = Math.max(...runs.noop.map((r) => r.changeSets), ...runs.appsNoop.map((r) => r.changeSets));
