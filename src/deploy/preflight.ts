@@ -15,6 +15,7 @@
  *   `plan` reports an excess, `deploy` refuses with the fix before creating anything.
  */
 import { activeResources, pseudoFor, type CheckedTemplate } from '../../stages/check';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
@@ -176,15 +177,28 @@ export async function callerArn(clients: AwsClients): Promise<string> {
   return (await clients.sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
 }
 
-/** Checks the account against the specs (service-linked roles, quotas). Reads only. */
-export async function preflight(clients: AwsClients, specs: StackSpec[]): Promise<PreflightReport> {
+/** How the preflight reads a deployed stack and its template; by default, itself. */
+export interface DeployedReads {
+  stack(spec: StackSpec): Promise<Stack | undefined>;
+  template(stackName: string): Promise<string | undefined>;
+}
+
+/**
+ * Checks the account against the specs (service-linked roles, quotas). Reads only. `reads` lets
+ * the run's unchanged checks answer for the deployed stacks, which they read anyway.
+ */
+export async function preflight(
+  clients: AwsClients,
+  specs: StackSpec[],
+  reads: DeployedReads = ownReads(clients),
+): Promise<PreflightReport> {
   // The roles' listing does not wait for the quotas' counts: every independent read at once.
   const [roles, quotas] = await Promise.all([
     missingServiceRoles(clients, specs).then(
       (missing) => ({ missing }),
       (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
     ),
-    Promise.all(specs.map((s) => addedResources(clients, s))).then((counted) =>
+    Promise.all(specs.map((s) => addedResources(clients, s, reads))).then((counted) =>
       Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
     ),
   ]);
@@ -237,15 +251,26 @@ function describe(err: unknown): string {
  * Per resource type, how many this spec adds: the new template's count minus the deployed one's.
  * Only templates with a resource a quota counts are read back (one network stack, not forty).
  */
-async function addedResources(clients: AwsClients, spec: StackSpec): Promise<Map<string, number>> {
+async function addedResources(
+  clients: AwsClients,
+  spec: StackSpec,
+  reads: DeployedReads,
+): Promise<Map<string, number>> {
   const region = await clients.region().catch(() => undefined);
   const after = countResources(spec.templateBody, spec.parameters, region);
   if (!QUOTAS.some((q) => after.has(q.resourceType))) return new Map();
-  const stack = await describeStack(clients.cloudFormation, spec.name);
+  const stack = await reads.stack(spec);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE') return after;
-  const deployed = await getTemplateBody(clients.cloudFormation, spec.name);
+  const deployed = await reads.template(spec.name);
   const before = deployed ? countResources(deployed, parametersOf(stack), region) : new Map<string, number>();
   return new Map([...after].map(([type, n]) => [type, Math.max(0, n - (before.get(type) ?? 0))]));
+}
+
+function ownReads(clients: AwsClients): DeployedReads {
+  return {
+    stack: (spec) => describeStack(clients.cloudFormation, spec.name),
+    template: (name) => getTemplateBody(clients.cloudFormation, name),
+  };
 }
 
 /**

@@ -69,6 +69,7 @@ export async function isUnchanged(
   spec: StackSpec,
   stack: Stack,
   readSsm: SsmReader,
+  readTemplate: (stackName: string) => Promise<string | undefined> = (name) => getTemplateBody(cfn, name),
 ): Promise<boolean> {
   if (!new StackStatus(stack.StackStatus ?? '').isStable) return false;
   if (!sameRecord(tagsOf(stack), spec.tags)) return false;
@@ -79,7 +80,7 @@ export async function isUnchanged(
   if (!desired || !Object.entries(desired).every(([k, v]) => current[k] === v)) return false;
   // The template and the SSM values are read at the same time.
   const [deployed, resolvedAsNow] = await Promise.all([
-    getTemplateBody(cfn, spec.name),
+    readTemplate(spec.name),
     sameResolvedValues(stack, ssmParametersInUse(spec, doc), readSsm),
   ]);
   return resolvedAsNow && deployed !== undefined && sameTemplate(deployed, spec.templateBody);
@@ -133,6 +134,7 @@ const CHECKS_AT_ONCE = 16;
  */
 export class UnchangedChecks {
   private readonly answers = new Map<string, Answer>();
+  private readonly templates = new Map<string, Promise<string | undefined>>();
   private readonly board: StatusBoard;
   private ssm: Promise<Map<string, string>> | undefined;
   private running = 0;
@@ -178,9 +180,23 @@ export class UnchangedChecks {
     return answer;
   }
 
+  /**
+   * The stack's deployed template, read once for the run's start: the check reads it, and so
+   * does the account preflight, which counts what a changed template adds (see preflight.ts).
+   */
+  deployedTemplate(stackName: string): Promise<string | undefined> {
+    let body = this.templates.get(stackName);
+    if (!body) {
+      body = getTemplateBody(this.clients.cloudFormation, stackName);
+      this.templates.set(stackName, body);
+    }
+    return body;
+  }
+
   /** The engine is about to change this stack: an earlier answer no longer holds. */
   forget(stackName: string): void {
     this.answers.delete(stackName);
+    this.templates.delete(stackName);
   }
 
   private async check(spec: StackSpec): Promise<{ read: Stack | undefined; unchanged: boolean }> {
@@ -190,7 +206,8 @@ export class UnchangedChecks {
     if (!stack || !new StackStatus(stack.StackStatus ?? '').isStable) return { read: stack, unchanged: false };
     const settled = (await settleRestore(this.clients, spec, stack)).spec;
     const ssm = (names: string[]) => this.readSsm(names);
-    const unchanged = await this.limited(() => isUnchanged(this.clients.cloudFormation, settled, stack, ssm));
+    const template = (name: string) => this.deployedTemplate(name);
+    const unchanged = await this.limited(() => isUnchanged(this.clients.cloudFormation, settled, stack, ssm, template));
     return { read: stack, unchanged };
   }
 

@@ -43,11 +43,18 @@ export async function accountPreflight(ctx: RunContext, global: GlobalOptions): 
   await createMissingRoles(ctx, global, report);
 }
 
-/** The account preflight's reads (quotas, service-linked roles, a duplicate EKS admin), at once. Reads only. */
-export async function readAccount(ctx: RunContext): Promise<PreflightReport> {
+/**
+ * The account preflight's reads (quotas, service-linked roles, a duplicate EKS admin), at once.
+ * Reads only; the run's unchanged checks, when given, answer for the deployed stacks.
+ */
+export async function readAccount(ctx: RunContext, unchanged?: UnchangedChecks): Promise<PreflightReport> {
   const { preflight } = await import('../deploy/preflight');
   const specs = specsOf(ctx);
-  const [report] = await Promise.all([preflight(ctx.clients, specs), refuseDuplicateClusterAdmin(ctx, specs)]);
+  const reads = unchanged && {
+    stack: (spec: StackSpec) => unchanged.readOf(spec),
+    template: (name: string) => unchanged.deployedTemplate(name),
+  };
+  const [report] = await Promise.all([preflight(ctx.clients, specs, reads), refuseDuplicateClusterAdmin(ctx, specs)]);
   return report;
 }
 

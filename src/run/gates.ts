@@ -44,12 +44,13 @@ function later<T>(p: Promise<T>): Promise<T> {
  */
 export async function startRunChecks(ctx: RunContext, opts: { updateShared?: boolean } = {}): Promise<RunChecks> {
   const { sharedChanges } = await import('./shared');
+  const unchanged = await unchangedChecks(ctx);
   return {
-    unchanged: await unchangedChecks(ctx),
+    unchanged,
     missingImports: later(missingImports(ctx.clients, ctx)),
     shared: opts.updateShared ? Promise.resolve([]) : later(sharedChanges(ctx)),
     images: later(checkImages(ctx)),
     delegation: later(checkDelegationGate(ctx)),
-    account: later(readAccount(ctx)),
+    account: later(readAccount(ctx, unchanged)),
   };
 }

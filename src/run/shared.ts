@@ -28,10 +28,7 @@ export interface SharedChange {
 export async function sharedChanges(ctx: RunContext): Promise<SharedChange[]> {
   const shared = ctx.stacks.filter(isSharedStack);
   if (shared.length === 0) return [];
-  const [{ describeStack, parametersOf, tagsOf }, { importsOf }] = await Promise.all([
-    import('../deploy/cloudformation'),
-    import('../deploy/destroy'),
-  ]);
+  const { describeStack, parametersOf, tagsOf } = await import('../deploy/cloudformation');
   const ours = new Set(ctx.all.map((s) => s.name));
   const out: SharedChange[] = [];
   for (const s of shared) {
@@ -39,6 +36,8 @@ export async function sharedChanges(ctx: RunContext): Promise<SharedChange[]> {
     if (!stack) continue;
     const changes = parameterChanges(parametersOf(stack), s);
     if (changes.length === 0) continue;
+    // Only a shared stack whose parameters change needs its importers (every deploy reads this).
+    const { importsOf } = await import('../deploy/destroy');
     const outside = [...new Set((await importsOf(ctx.clients.cloudFormation, stack)).map((i) => i.importer))].filter(
       (n) => !ours.has(n),
     );

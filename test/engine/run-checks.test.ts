@@ -9,11 +9,12 @@
 import * as path from 'node:path';
 import type { AwsClients } from '../../src/aws/clients';
 import { loadParams } from '../../src/params/load';
-import type { RunContext } from '../../src/run/context';
+import { specsOf, type RunContext } from '../../src/run/context';
+import { deployStack } from '../../src/deploy/stack';
 import { startRunChecks } from '../../src/run/gates';
 import { planEnvironment } from '../../stages/plan';
 import { FakeCloudFormation } from './fake-cloudformation';
-import { fakeClients } from './helpers';
+import { FAST, fakeClients } from './helpers';
 
 const FULL = path.join(__dirname, '..', '..', 'examples', 'full.yaml');
 
@@ -119,4 +120,22 @@ it('changes nothing: the checks only read', async () => {
   gate([]);
   await settle(await context());
   expect(asked.filter((a) => !/^(Describe|List|Get)/.test(a))).toEqual([]);
+});
+
+it('reads a deployed stack and its template once for the unchanged check and the quota count alike', async () => {
+  const ctx = await context();
+  const network = specsOf(ctx).find((s) => s.name === 'x-demo-network')!;
+  // Deployed without its outputs (the fake does not evaluate them all): the template differs, so
+  // the check reads it, and the preflight counts the network's Elastic IPs and VPC against it.
+  const { Outputs: _outputs, ...bare } = JSON.parse(network.templateBody) as Record<string, unknown>;
+  const deployed = { ...network, templateBody: JSON.stringify(bare), dependsOn: [] };
+  expect((await deployStack(clients, deployed, { poll: FAST })).kind).toBe('created');
+  const mark = fake.calls.length;
+  gate([]);
+
+  await settle(ctx);
+
+  const after = fake.calls.slice(mark);
+  expect(after.filter((c) => c.action === 'GetTemplate').map((c) => c.params.StackName)).toEqual(['x-demo-network']);
+  expect(after.filter((c) => c.action === 'DescribeStacks' && c.params.StackName === 'x-demo-network')).toEqual([]);
 });
