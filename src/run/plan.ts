@@ -89,8 +89,11 @@ export async function planRun(ctx: RunContext): Promise<EnvironmentPlan> {
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   // A template still over the inline limit goes through the same bucket as in deploy.
   const artifactBucket = lazyArtifactBucket(ctx.clients);
+  // The images are looked up beside the plans, not after them.
+  const imagesRead = missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
+  imagesRead.catch(() => undefined); // awaited below, unless planning fails first
   const plans = await mapLimit(ctx.stacks, 4, (s) => planStack(ctx.clients, toSpec(s, inRun), { artifactBucket }));
-  const images = await missingImages(ctx.clients.ecr, imageNeeds(ctx.stacks));
+  const images = await imagesRead;
   const pushes = images.length ? await pushInstructionsFor(ctx.clients.ecr, await ctx.clients.region(), images) : [];
   return { plans, images, pushes };
 }

@@ -12,6 +12,7 @@ import { loadParams } from '../../src/params/load';
 import { specsOf, type RunContext } from '../../src/run/context';
 import { deployStack } from '../../src/deploy/stack';
 import { startRunChecks } from '../../src/run/gates';
+import { planRun } from '../../src/run/plan';
 import { planEnvironment } from '../../stages/plan';
 import { FakeCloudFormation } from './fake-cloudformation';
 import { FAST, fakeClients } from './helpers';
@@ -26,6 +27,7 @@ const ANSWERS: Record<string, unknown> = {
   DescribeVpcsCommand: { Vpcs: [] },
   DescribeAddressesCommand: { Addresses: [] },
   DescribeNatGatewaysCommand: { NatGateways: [] },
+  DescribeRepositoriesCommand: Object.assign(new Error('no such repository'), { name: 'RepositoryNotFoundException' }),
 };
 
 let fake: FakeCloudFormation;
@@ -65,6 +67,7 @@ function gate(held: string[]): { timedOut: () => boolean } {
       await hold(command.constructor.name);
       const answer = ANSWERS[command.constructor.name];
       if (!answer) throw new Error(`unexpected ${command.constructor.name}`);
+      if (answer instanceof Error) throw answer;
       return answer;
     };
   }
@@ -138,4 +141,12 @@ it('reads a deployed stack and its template once for the unchanged check and the
   const after = fake.calls.slice(mark);
   expect(after.filter((c) => c.action === 'GetTemplate').map((c) => c.params.StackName)).toEqual(['x-demo-network']);
   expect(after.filter((c) => c.action === 'DescribeStacks' && c.params.StackName === 'x-demo-network')).toEqual([]);
+});
+
+it("plan looks up the services' images beside the stacks' plans, not after them", async () => {
+  const g = gate(['DescribeImagesCommand', 'DescribeStacksCommand']);
+  const env = await planRun(await context());
+  expect(g.timedOut()).toBe(false);
+  expect(env.images).toEqual([]);
+  expect(env.plans.every((p) => p.kind === 'changes' && p.plan.type === 'create')).toBe(true);
 });

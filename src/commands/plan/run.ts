@@ -8,7 +8,7 @@ import { c, output } from '../../cli/output';
 import type { PreflightReport } from '../../deploy/preflight';
 import type { PlanResult } from '../../deploy/stack';
 import type { EngineError } from '../../deploy/errors';
-import { environmentOf, openContext, toSpec, type RunContext } from '../../run/context';
+import { environmentOf, openContext, specsOf, type RunContext } from '../../run/context';
 import { missingImports } from '../../run/deploy';
 import { planRun, preflightLines, printPlan, type EnvironmentPlan } from '../../run/plan';
 import type { SharedChange } from '../../run/shared';
@@ -23,8 +23,11 @@ interface Findings {
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
+    // The stacks' plans and the run-level findings read independently: at the same time.
+    const findingsRead = find(ctx);
+    findingsRead.catch(() => undefined); // awaited below, unless planning fails first
     const env = await planRun(ctx);
-    const findings = await find(ctx);
+    const findings = await findingsRead;
     if (global.json) output.json(planDocument(ctx, env, findings));
     else await printAll(ctx, env, findings);
   } finally {
@@ -37,13 +40,11 @@ async function find(ctx: RunContext): Promise<Findings> {
     import('../../run/shared'),
     import('../../deploy/preflight'),
   ]);
-  const missing = await missingImports(ctx.clients, ctx);
-  const shared = await sharedChanges(ctx);
-  const inRun = new Set(ctx.stacks.map((s) => s.name));
-  const account = await preflight(
-    ctx.clients,
-    ctx.stacks.map((s) => toSpec(s, inRun)),
-  );
+  const [missing, shared, account] = await Promise.all([
+    missingImports(ctx.clients, ctx),
+    sharedChanges(ctx),
+    preflight(ctx.clients, specsOf(ctx)),
+  ]);
   return { missing, shared, account };
 }
 
