@@ -550,6 +550,12 @@ export type PlanResult =
 
 export interface PlanOptions {
   artifactBucket?: () => Promise<string>;
+  /**
+   * Awaited before the plan's change set is created (its only write): deploy plans while its
+   * other checks still read, and lets change sets be made only once none of them refused the run.
+   * A rejection stops the plan there. @default go ahead
+   */
+  beforeChangeSet?: () => Promise<void>;
   /** The run's unchanged checks, started together (see unchanged.ts). @default each stack checks itself */
   unchanged?: UnchangedChecks;
   poll?: PollOptions;
@@ -564,7 +570,12 @@ export interface PlanOptions {
  */
 export async function planStack(clients: AwsClients, spec: StackSpec, opts: PlanOptions = {}): Promise<PlanResult> {
   const ctx = contextFor(clients, spec, opts);
-  if (await opts.unchanged?.lookup(spec).catch(() => undefined)) return { kind: 'unchanged', stackName: spec.name };
+  // The run's check, when it answered, stands for the stack as it read it (readOf, below).
+  const checked = await opts.unchanged?.lookup(spec).then(
+    (same) => (same ? 'unchanged' : 'changed'),
+    () => undefined,
+  );
+  if (checked === 'unchanged') return { kind: 'unchanged', stackName: spec.name };
   const stack = opts.unchanged ? await opts.unchanged.readOf(spec) : await describeStack(ctx.cfn, spec.name);
   const status = new StackStatus(stack?.StackStatus ?? 'DELETE_COMPLETE', stack?.StackStatusReason);
   const creating = !stack || status.isDeleted || status.isReviewInProgress || status.isCreationFailure;
@@ -602,7 +613,8 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
     return { kind: 'not-plannable', stackName: spec.name, status: status.name, reason: hintFor(status.name) };
   const fixed = fixedSettingChanges(spec, stack);
   if (fixed.length) return { kind: 'refused', stackName: spec.name, error: new FixedSettingError(spec.name, fixed) };
-  if (await unchanged(ctx, stack)) return { kind: 'unchanged', stackName: spec.name };
+  if (checked !== 'changed' && (await unchanged(ctx, stack))) return { kind: 'unchanged', stackName: spec.name };
+  await opts.beforeChangeSet?.();
   return planUpdate(ctx, stack);
 }
 

@@ -14,6 +14,7 @@ import { trapInterrupt } from '../cli/interrupt';
 import { c, output } from '../cli/output';
 import { changeLine, describeFailure, Progress, summariseChanges } from '../cli/progress';
 import { specsOf, type RunContext } from './context';
+import type { ExportMoves } from './preflight';
 import { heldResult, type ImageHolds } from './image-gate';
 import { delegationHeld, type DelegationHold } from './delegation-gate';
 
@@ -119,6 +120,8 @@ interface DeployAllOptions {
    * refusals included) and before any stack: the account's missing service-linked roles.
    */
   goAhead?: () => Promise<void>;
+  /** The run's plan, when already under way (see ./gates.ts); else it is made here. */
+  planned?: Promise<ExportMoves>;
 }
 
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
@@ -136,7 +139,7 @@ export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): P
   const specs = specsOf(ctx);
   const unchanged = opts.unchanged ?? (await unchangedChecks(ctx));
   const run = { ...opts, unchanged };
-  const moves = await preflight(ctx, specs, unchanged);
+  const moves = await (opts.planned ?? preflight(ctx, specs, unchanged));
   await opts.goAhead?.();
   if (moves.detach.length) {
     say(

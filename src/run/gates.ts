@@ -14,6 +14,8 @@ import type { RunContext } from './context';
 import { missingImports, readAccount, unchangedChecks } from './deploy';
 import { checkImages, type ImageHolds } from './image-gate';
 import { checkDelegationGate, type DelegationHold } from './delegation-gate';
+import type { ExportMoves } from './preflight';
+import { specsOf } from './context';
 import type { SharedChange } from './shared';
 
 /** The reads of one run's checks, all in flight (see the file comment). */
@@ -52,5 +54,38 @@ export async function startRunChecks(ctx: RunContext, opts: { updateShared?: boo
     images: later(checkImages(ctx)),
     delegation: later(checkDelegationGate(ctx)),
     account: later(readAccount(ctx, unchanged)),
+  };
+}
+
+/** The run's plan under way, its change sets held (see {@link startPlan}). */
+export interface PlanUnderWay {
+  /** The plan's outcome; rejects with its refusal (see ./preflight.ts). */
+  moves: Promise<ExportMoves>;
+  /** Every check passed: the plan may make its change sets now. */
+  allow(): void;
+  /** The run is refused: the plan makes no change set; resolves once it has stopped. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the plan of every stack (deploy's preflight) now, beside the checks, holding back the
+ * change sets it would create to plan an update until {@link PlanUnderWay.allow}: a run the
+ * checks refuse creates none.
+ */
+export function startPlan(ctx: RunContext, unchanged: UnchangedChecks): PlanUnderWay {
+  let allow!: () => void;
+  let refuse!: (err: Error) => void;
+  const verdict = new Promise<void>((resolve, reject) => ((allow = resolve), (refuse = reject)));
+  verdict.catch(() => undefined); // each plan that reaches it awaits it
+  const moves = later(
+    import('./preflight').then(({ preflight }) => preflight(ctx, specsOf(ctx), unchanged, () => verdict)),
+  );
+  return {
+    moves,
+    allow,
+    stop: async () => {
+      refuse(new Error('the run was refused before its change sets'));
+      await moves.catch(() => undefined);
+    },
   };
 }

@@ -30,16 +30,19 @@ export interface ExportMoves {
 
 /**
  * Plans every stack of the run (the run's unchanged checks, when given, answer for stacks that
- * need no change set); throws a usage error (nothing touched) for what cannot be done. */
+ * need no change set; `beforeChangeSet` holds each change set, see PlanOptions); throws a usage
+ * error (nothing touched) for what cannot be done.
+ */
 export async function preflight(
   ctx: RunContext,
   specs: StackSpec[],
   unchanged?: UnchangedChecks,
+  beforeChangeSet?: () => Promise<void>,
 ): Promise<ExportMoves> {
   const { planStack } = await import('../deploy/stack');
   // As many at once as a deploy runs: each plan of a changed stack waits on a change set.
   const plans = await mapLimit(specs, DEFAULT_CONCURRENCY, (s) =>
-    planStack(ctx.clients, s, unchanged ? { unchanged } : {}),
+    planStack(ctx.clients, s, { ...(unchanged ? { unchanged } : {}), ...(beforeChangeSet ? { beforeChangeSet } : {}) }),
   );
   const refusals = plans.flatMap((p) =>
     p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],

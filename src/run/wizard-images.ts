@@ -23,7 +23,8 @@ export const IMAGE_POLL_MS = 3000;
 
 /**
  * Deploys the plan; returns one result per stack (services held back when the user skipped).
- * `preflight` (the account checks) runs after the image check, before anything is deployed.
+ * `preflight` (the account checks) runs after the image check and the plan, before anything is
+ * deployed.
  */
 export async function deployWithImages(
   ctx: RunContext,
@@ -33,8 +34,14 @@ export async function deployWithImages(
   const holds = await checkImages(ctx, { waitForTags: true });
   // The certificate waits for its domain's delegation, as in `provision deploy`.
   const delegation = await checkDelegationGate(ctx);
-  await preflight();
-  const first = await deployInPasses(ctx, { yes: true, concurrency: DEFAULT_CONCURRENCY, holds, delegation });
+  // The account preflight goes ahead once the plan has passed too: a refused run creates no role.
+  const first = await deployInPasses(ctx, {
+    yes: true,
+    concurrency: DEFAULT_CONCURRENCY,
+    holds,
+    delegation,
+    goAhead: preflight,
+  });
   printDelegation(ctx, delegation);
   const pushes = await heldImages(ctx, holds, first);
   if (!pushes.length) return first;

@@ -11,8 +11,9 @@ import type { AwsClients } from '../../src/aws/clients';
 import { loadParams } from '../../src/params/load';
 import { specsOf, type RunContext } from '../../src/run/context';
 import { deployStack } from '../../src/deploy/stack';
-import { startRunChecks } from '../../src/run/gates';
+import { startPlan, startRunChecks } from '../../src/run/gates';
 import { planRun } from '../../src/run/plan';
+import { preflight } from '../../src/run/preflight';
 import { planEnvironment } from '../../stages/plan';
 import { FakeCloudFormation } from './fake-cloudformation';
 import { FAST, fakeClients } from './helpers';
@@ -149,4 +150,73 @@ it("plan looks up the services' images beside the stacks' plans, not after them"
   expect(g.timedOut()).toBe(false);
   expect(env.images).toEqual([]);
   expect(env.plans.every((p) => p.kind === 'changes' && p.plan.type === 'create')).toBe(true);
+});
+
+describe("deploy's plan beside the checks (startPlan)", () => {
+  /** The network deployed without its outputs: planning the full template is an update, through a change set. */
+  async function networkToUpdate(ctx: RunContext): Promise<void> {
+    const network = specsOf(ctx).find((s) => s.name === 'x-demo-network')!;
+    const { Outputs: _outputs, ...bare } = JSON.parse(network.templateBody) as Record<string, unknown>;
+    const deployed = { ...network, templateBody: JSON.stringify(bare), dependsOn: [] };
+    expect((await deployStack(clients, deployed, { poll: FAST })).kind).toBe('created');
+  }
+
+  it('plans while the checks read, and makes no change set for a run they refuse', async () => {
+    const ctx = await context();
+    await networkToUpdate(ctx);
+    gate([]);
+    const checks = await startRunChecks(ctx);
+    const mark = fake.calls.length;
+    // The network's plan reaches the point where it would create its change set; the run is
+    // refused there.
+    let reached!: () => void;
+    const atChangeSet = new Promise<void>((resolve) => (reached = resolve));
+    const planning = preflight(ctx, specsOf(ctx), checks.unchanged, () => {
+      reached();
+      return Promise.reject(new Error('refused by a check'));
+    });
+
+    await atChangeSet;
+    await expect(planning).rejects.toThrow('refused by a check');
+    // Its reads went out (the new stacks' adoption checks among them), its change set did not.
+    expect(asked).toContain('DescribeRepositoriesCommand');
+    expect(fake.calls.slice(mark).map((c) => c.action)).not.toContain('CreateChangeSet');
+  });
+
+  it('stopped, the plan under way makes no change set', async () => {
+    const ctx = await context();
+    await networkToUpdate(ctx);
+    gate([]);
+    const checks = await startRunChecks(ctx);
+    const mark = fake.calls.length;
+
+    const plan = startPlan(ctx, checks.unchanged);
+    await plan.stop();
+
+    await expect(plan.moves).rejects.toThrow(/refused/);
+    expect(fake.calls.slice(mark).map((c) => c.action)).not.toContain('CreateChangeSet');
+  });
+
+  it('makes the change set it needs once the checks have passed', async () => {
+    const ctx = await context();
+    await networkToUpdate(ctx);
+    gate([]);
+    const checks = await startRunChecks(ctx);
+    const mark = fake.calls.length;
+
+    const plan = startPlan(ctx, checks.unchanged);
+    plan.allow();
+    const moves = await plan.moves;
+
+    expect(moves.detach).toEqual([]);
+    const made = fake.calls.slice(mark).filter((c) => c.action === 'CreateChangeSet');
+    expect(made.map((c) => c.params.StackName)).toEqual(['x-demo-network']);
+    // The run's check read the deployed template; the plan took its answer instead of reading again.
+    const byName = fake.calls
+      .slice(mark)
+      .filter((c) => c.action === 'GetTemplate' && c.params.StackName === 'x-demo-network');
+    expect(byName).toHaveLength(1);
+    // Planned and deleted again: the deploy makes its own.
+    expect(fake.stack('x-demo-network')?.changeSets.size).toBe(0);
+  });
 });

@@ -21,7 +21,7 @@ import {
   succeeded,
   timings,
 } from '../../run/deploy';
-import { startRunChecks } from '../../run/gates';
+import { startPlan, startRunChecks, type RunChecks } from '../../run/gates';
 import { heldImages, printHeld } from '../../run/image-gate';
 import { printDelegation } from '../../run/delegation-gate';
 
@@ -75,19 +75,16 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   const ctx = await openContext(flags.params, global, flags.only);
   try {
     await withRunLock(ctx, 'deploy', async () => {
-      // Every check's reads go out now, together; their verdicts follow in a fixed order (see run/gates.ts).
+      // Every check's reads go out now, together, and the plan beside them; the verdicts follow in
+      // a fixed order, and only then may the plan make change sets (see run/gates.ts).
       const checks = await startRunChecks(ctx, { updateShared: flags.updateShared });
-      await refuseMissingImports(ctx, await checks.missingImports);
-      const { confirmSharedChanges } = await import('../../run/shared');
-      await confirmSharedChanges(ctx, {
-        updateShared: flags.updateShared,
-        changes: checks.shared,
-        ...(flags.yes ? {} : { ask: askYesNo }),
+      const plan = startPlan(ctx, checks.unchanged);
+      const verdicts = await judge(ctx, checks, flags, global).catch(async (err: unknown) => {
+        await plan.stop();
+        throw err;
       });
-      const holds = await checks.images;
-      const delegation = await checks.delegation;
-      const account = await checks.account;
-      await judgeAccount(ctx, global, account);
+      plan.allow();
+      const { holds, delegation, account } = verdicts;
       const opts = {
         yes: Boolean(flags.yes),
         concurrency,
@@ -95,6 +92,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
         holds,
         delegation,
         unchanged: checks.unchanged,
+        planned: plan.moves,
         // The roles are the run's first change: after every refusal, the plan's included.
         goAhead: () => createMissingRoles(ctx, global, account),
       };
@@ -108,6 +106,22 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   } finally {
     ctx.clients.destroy();
   }
+}
+
+/** The checks' verdicts, in their order (see run/gates.ts): throws the first refusal. */
+async function judge(ctx: RunContext, checks: RunChecks, flags: DeployFlags, global: GlobalOptions) {
+  await refuseMissingImports(ctx, await checks.missingImports);
+  const { confirmSharedChanges } = await import('../../run/shared');
+  await confirmSharedChanges(ctx, {
+    updateShared: flags.updateShared,
+    changes: checks.shared,
+    ...(flags.yes ? {} : { ask: askYesNo }),
+  });
+  const holds = await checks.images;
+  const delegation = await checks.delegation;
+  const account = await checks.account;
+  await judgeAccount(ctx, global, account);
+  return { holds, delegation, account };
 }
 
 async function askYesNo(message: string): Promise<boolean> {
