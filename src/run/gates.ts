@@ -7,15 +7,18 @@
  * environments, missing images, an undelegated domain, the account's quotas. Nothing is changed
  * until all of them (and the plan's own refusals, see ./preflight.ts) have passed; the one change
  * the account preflight makes, creating missing service-linked roles, comes last.
+ *
+ * The plan of every stack (./preflight.ts) starts beside these reads too, so its reads and its own
+ * work overlap theirs; the change sets it makes to plan an update wait for the verdicts
+ * ({@link startPlan}).
  */
 import type { PreflightReport } from '../deploy/preflight';
 import type { UnchangedChecks } from '../deploy/unchanged';
-import type { RunContext } from './context';
+import { specsOf, type RunContext } from './context';
 import { missingImports, readAccount, unchangedChecks } from './deploy';
 import { checkImages, type ImageHolds } from './image-gate';
 import { checkDelegationGate, type DelegationHold } from './delegation-gate';
 import type { ExportMoves } from './preflight';
-import { specsOf } from './context';
 import type { SharedChange } from './shared';
 
 /** The reads of one run's checks, all in flight (see the file comment). */
@@ -63,8 +66,8 @@ export interface PlanUnderWay {
   moves: Promise<ExportMoves>;
   /** Every check passed: the plan may make its change sets now. */
   allow(): void;
-  /** The run is refused: the plan makes no change set; resolves once it has stopped. */
-  stop(): Promise<void>;
+  /** The run is refused (`why`): the plan makes no change set; resolves once it has stopped. */
+  stop(why: unknown): Promise<void>;
 }
 
 /**
@@ -74,7 +77,7 @@ export interface PlanUnderWay {
  */
 export function startPlan(ctx: RunContext, unchanged: UnchangedChecks): PlanUnderWay {
   let allow!: () => void;
-  let refuse!: (err: Error) => void;
+  let refuse!: (why: unknown) => void;
   const verdict = new Promise<void>((resolve, reject) => ((allow = resolve), (refuse = reject)));
   verdict.catch(() => undefined); // each plan that reaches it awaits it
   const moves = later(
@@ -83,8 +86,8 @@ export function startPlan(ctx: RunContext, unchanged: UnchangedChecks): PlanUnde
   return {
     moves,
     allow,
-    stop: async () => {
-      refuse(new Error('the run was refused before its change sets'));
+    stop: async (why) => {
+      refuse(why); // each plan waiting to make a change set stops with the run's refusal
       await moves.catch(() => undefined);
     },
   };

@@ -80,7 +80,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       const checks = await startRunChecks(ctx, { updateShared: flags.updateShared });
       const plan = startPlan(ctx, checks.unchanged);
       const verdicts = await judge(ctx, checks, flags, global).catch(async (err: unknown) => {
-        await plan.stop();
+        await plan.stop(err);
         throw err;
       });
       plan.allow();
