@@ -77,6 +77,7 @@ const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
   'GraphCycle',
   'RunLocked',
   'DelegationPending',
+  'QuotaExceeded',
 ]);
 
 /** The stack does not exist where one is needed (for callers such as `outputs`; deploy creates missing stacks). */
