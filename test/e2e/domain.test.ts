@@ -42,7 +42,7 @@ function cli(args: string[]): Promise<CliRun> {
 }
 
 /**
- * ACM and Route 53 reads straight from the emulator's HTTP API (the project has no ACM or Route 53
+ * ACM reads and Route 53 listings straight from the emulator's HTTP API (the project has no ACM
  * SDK client; the emulator does not check signatures).
  */
 /** moto picks the service by the signature's credential scope. */
