@@ -17,7 +17,7 @@ import {
   type StageDef,
 } from './catalogue';
 import { REGION } from './check';
-import { stageOptionsSchema } from './options';
+import { stageOptionsSchema } from './option-schemas';
 
 /** One section or list item of a params file: template options in camelCase, plus its structural fields. */
 export type Section = Record<string, unknown>;
@@ -75,7 +75,7 @@ function rowOptions(row: CatalogueRow): z.ZodObject {
     extra[row.place.name.field] = name(row.place.name.pattern, row.place.name.what);
   }
   if (row.linkable) Object.assign(extra, serviceFields());
-  if (row.sectionFields) Object.assign(extra, row.sectionFields());
+  if (row.sectionFields) Object.assign(extra, row.sectionFields(z));
   return stageOptionsSchema(publishedTemplate(row), row.structural, extra).describe(
     `Options of ${row.templateId} (its template parameters, in camelCase)`,
   );

@@ -88,3 +88,14 @@ it('synth loads its own implementation and the templates, and no AWS SDK', () =>
   ]);
   expect(packagesOf(files).filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
 });
+
+it('synth into a folder builds the templates without zod or yaml (they validate params files, which it has none of)', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'provision-synth-'));
+  try {
+    const packages = packagesOf(loadedBy(['synth', '--out', out]));
+    expect(packages).toContain('cloudform-types');
+    expect(packages.filter((p) => p === 'zod' || p === 'yaml')).toEqual([]);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
