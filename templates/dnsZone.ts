@@ -10,7 +10,7 @@
  * deployer checks delegation between the two (src/deploy/delegation.ts) and stops with the exact
  * step instead (Opta's `delegated: false` / `true` two-step, without the second edit).
  */
-import Route53 from 'cloudform-types/types/route53';
+import { Route53 } from './kit/resources';
 import { DnsZone } from './contracts';
 import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate } from './kit/builder';
 import { Fn, keep, withCondition } from './kit/cf';

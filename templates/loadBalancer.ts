@@ -24,12 +24,9 @@
  * that port (from a CIDR parameter) and nothing else; tasks still accept traffic only from the
  * environment's load-balancer group, which the NLB carries too (so 80 and 443 stay open to all).
  */
-import EC2 from 'cloudform-types/types/ec2';
-import ELB from 'cloudform-types/types/elasticLoadBalancingV2';
+import { EC2, ELB, Route53, SecretsManager } from './kit/resources';
 import type { Action } from 'cloudform-types/types/elasticLoadBalancingV2/listener';
 import type { LoadBalancerAttribute } from 'cloudform-types/types/elasticLoadBalancingV2/loadBalancer';
-import Route53 from 'cloudform-types/types/route53';
-import SecretsManager from 'cloudform-types/types/secretsManager';
 import { AccessLogs, AppLoadBalancer, Certificate, DnsZone, Network } from './contracts';
 import { DOMAIN_PATTERN } from './dnsZone';
 import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
