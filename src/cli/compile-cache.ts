@@ -7,8 +7,9 @@
  *
  * - One cache file per command word (`deploy`, `synth`...), written when a run compiled a module
  *   the file did not hold (or held for other source), after the run (so it holds the functions the
- *   command ran, not only the modules' top levels), by write and rename: a reader sees a whole old
- *   file or a whole new one, whichever of two concurrent runs wrote last.
+ *   command ran, not only the modules' top levels), keeping the entries of modules the run did not
+ *   load, by write and rename: a reader sees a whole old file or a whole new one, whichever of two
+ *   concurrent runs wrote last.
  * - Each module's entry is keyed by its path and a SHA-1 of its source: V8 itself only checks the
  *   source's length, so an edited or upgraded file of the same length must not get old code.
  * - Under the user's own cache folder (`$XDG_CACHE_HOME` or `~/.cache`, `cfn-stages/`, mode 700),
@@ -156,11 +157,17 @@ export function enableCompileCache(argv: readonly string[] = process.argv.slice(
   };
   process.once('exit', () => {
     if (!missed) return;
+    // The modules this run compiled, then those of earlier runs it did not load (a deploy that
+    // creates stacks loads more than a no-op): runs of one command do not evict each other's.
+    const entries: [string, string, Buffer][] = compiled.map(([name, hash, script]) => [
+      name,
+      hash,
+      script.createCachedData(),
+    ]);
+    const loaded = new Set(compiled.map(([name]) => name));
+    for (const [name, entry] of cached) if (!loaded.has(name)) entries.push([name, entry.hash, entry.data]);
     try {
-      writeCache(
-        file,
-        compiled.map(([name, hash, script]) => [name, hash, script.createCachedData()]),
-      );
+      writeCache(file, entries);
     } catch {
       // A cache that cannot be written (read-only home, full disk) only costs speed.
     }

@@ -114,6 +114,23 @@ describe('through the CLI', () => {
     expect(run()).toBe('new');
   });
 
+  onNode20("runs of one command that load different modules keep each other's entries", () => {
+    const cache = path.join(tmp, 'cache');
+    const [a, b] = ['a.js', 'b.js'].map((f) => path.join(tmp, f));
+    fs.writeFileSync(a!, "module.exports = 'a';");
+    fs.writeFileSync(b!, "module.exports = 'b';");
+    const run = (mod: string) =>
+      spawnSync(
+        process.execPath,
+        ['-e', `require(${JSON.stringify(HOOK)}).enableCompileCache(['t']); require(${JSON.stringify(mod)})`],
+        { env: { ...process.env, [CACHE_ENV]: cache } },
+      );
+    run(a!);
+    run(b!);
+    const file = path.join(cache, `t-${process.version}-${process.arch}.bin`);
+    expect([...readCache(file).keys()].sort()).toEqual([a, b]);
+  });
+
   onNode20('a corrupt cache is rewritten, and an unwritable one only goes unused', () => {
     const cache = path.join(tmp, 'cache');
     const out = path.join(tmp, 'out');
