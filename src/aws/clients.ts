@@ -23,6 +23,8 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from './errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
@@ -90,6 +92,10 @@ export interface AwsClients {
   readonly serviceQuotas: ServiceQuotasClient;
   /** Who is deploying (the EKS creator's access entry). */
   readonly sts: STSClient;
+  /** An existing hosted zone's name servers (the delegation check before the certificate). */
+  readonly route53: Route53Client;
+  /** `provision status`: the states of each app's alarms. */
+  readonly cloudWatch: CloudWatchClient;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -234,6 +240,12 @@ function sdkClients(lazy: Lazy, shared: SharedConfig, endpointUrl: string | unde
     get sts() {
       return lazy('sts', () => new (sdk('@aws-sdk/client-sts').STSClient)(shared));
     },
+    get route53() {
+      return lazy('route53', () => new (sdk('@aws-sdk/client-route-53').Route53Client)(shared));
+    },
+    get cloudWatch() {
+      return lazy('cloudwatch', () => new (sdk('@aws-sdk/client-cloudwatch').CloudWatchClient)(shared));
+    },
   };
 }
 
@@ -257,6 +269,8 @@ interface SdkModules {
   '@aws-sdk/client-ec2': typeof import('@aws-sdk/client-ec2');
   '@aws-sdk/client-service-quotas': typeof import('@aws-sdk/client-service-quotas');
   '@aws-sdk/client-sts': typeof import('@aws-sdk/client-sts');
+  '@aws-sdk/client-route-53': typeof import('@aws-sdk/client-route-53');
+  '@aws-sdk/client-cloudwatch': typeof import('@aws-sdk/client-cloudwatch');
 }
 
 /**

@@ -43,13 +43,15 @@ export async function publicNameServers(domain: string, servers = process.env[DN
 }
 
 /**
- * Compares DNS's answer with the zone's name servers. With the zone's servers unknown (an existing
- * zone, named by id), any NS answer counts: the zone is the user's, and answers for the domain.
+ * Compares DNS's answer with the zone's name servers (a zone the environment creates: its stack's
+ * output; an existing zone: Route 53's delegation set, see ./hosted-zone.ts). Every server DNS
+ * names must be one of the zone's; an answer naming another zone's servers (an old zone of the
+ * same domain, another DNS provider) is not a delegation to this one.
  */
 export async function checkDelegation(domain: string, zoneNameServers: string[]): Promise<Delegation> {
   const answered = await publicNameServers(domain);
   const expected = new Set(zoneNameServers.map(norm));
-  const delegated = answered.length > 0 && (!expected.size || answered.every((ns) => expected.has(ns)));
+  const delegated = answered.length > 0 && expected.size > 0 && answered.every((ns) => expected.has(ns));
   return { domain, zoneNameServers: [...expected].sort(), answered, delegated };
 }
 
@@ -60,7 +62,7 @@ function parentOf(domain: string): string {
 
 /** The exact step that delegates the domain to the zone, as lines for a person. */
 export function delegationSteps(d: Delegation): string[] {
-  const servers = d.zoneNameServers.length ? d.zoneNameServers : ['(the name servers of the hosted zone you named)'];
+  const servers = d.zoneNameServers.length ? d.zoneNameServers : ['(the name servers of the hosted zone)'];
   const now = d.answered.length ? `it answers ${d.answered.join(', ')}` : 'DNS has no NS records for it yet';
   const lines = [
     `${d.domain} is not delegated to its hosted zone (${now}). Its NS records must be exactly:`,

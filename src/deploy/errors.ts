@@ -37,7 +37,8 @@ export type EngineErrorCode =
   | 'RunLocked'
   | 'QuotaExceeded'
   | 'ServiceLinkedRole'
-  | 'DelegationPending';
+  | 'DelegationPending'
+  | 'HostedZoneUnusable';
 
 /** Base of every error the engine throws on purpose. */
 export class EngineError extends ToolError<EngineErrorCode> {
@@ -77,6 +78,8 @@ const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
   'GraphCycle',
   'RunLocked',
   'DelegationPending',
+  'QuotaExceeded',
+  'HostedZoneUnusable',
 ]);
 
 /** The stack does not exist where one is needed (for callers such as `outputs`; deploy creates missing stacks). */

@@ -101,7 +101,7 @@ export interface PreflightReport {
   quotas: QuotaCheck[];
 }
 
-/** The run would exceed a quota: nothing was created. */
+/** The run would exceed a quota of the account: a refusal (exit 2), thrown before anything is created. */
 export class QuotaExceededError extends EngineError {
   constructor(readonly exceeded: QuotaCheck[]) {
     super(

@@ -8,6 +8,7 @@
  * would surprise whoever reads it back.
  */
 import { parse as parseJson, printParseErrorCode, type ParseError, type ParseOptions } from 'jsonc-parser';
+import { OpsError } from './errors';
 
 /** A configuration document: a JSON object (never an array, string or number at the top). */
 export type ConfigDocument = Record<string, unknown>;
@@ -15,31 +16,41 @@ export type ConfigDocument = Record<string, unknown>;
 /** What every value is shown as when masked. */
 export const MASKED = '****';
 
-/** The secret (or a file) holds something other than a JSON object. Its message never quotes the text. */
-export class NotAJsonObjectError extends Error {
+/** What a configuration document must be, as the fix for one that is not. */
+export const JSON_OBJECT_HINT = 'write a JSON object: {"KEY": "value", ...}';
+
+/**
+ * The secret (or an edited file, or a version to restore) holds something other than a JSON
+ * object: bad input, refused with nothing written (exit 2). The message names what was read and
+ * where it goes wrong, and never quotes the text, which may be a secret.
+ */
+export class NotAJsonObjectError extends OpsError {
   constructor(
-    /** Where the problem is, for people: "line 3, column 7", or what the value is instead. */
+    /** Where the problem is, for people: "invalid JSON at line 3, column 7", or what the value is instead. */
     readonly detail: string,
+    /** What was read, for people: "the edited document", "version 3f2a..."; the message starts with it. */
+    readonly source?: string,
+    hint = JSON_OBJECT_HINT,
   ) {
-    super(`not a JSON object (${detail})`);
-    this.name = 'NotAJsonObjectError';
+    super('NotAJsonObject', `${source ? `${source} is ` : ''}not a JSON object (${detail})`, hint);
   }
 }
 
 /**
- * Parses a document. Node's JSON.parse messages quote the offending text (a secret value), so the
- * error says only where: "invalid JSON at line 2, column 9".
+ * Parses a document; `source` names it in the error. Node's JSON.parse messages quote the
+ * offending text (a secret value), so the error says only where: "invalid JSON at line 2, column 9".
  */
-export function parseDocument(text: string): ConfigDocument {
+export function parseDocument(text: string, source?: string): ConfigDocument {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new NotAJsonObjectError(`invalid JSON${positionOf(text)}`);
+    throw new NotAJsonObjectError(`invalid JSON${positionOf(text)}`, source);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new NotAJsonObjectError(
       `the top level is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object`,
+      source,
     );
   }
   return value as ConfigDocument;
@@ -93,11 +104,17 @@ export interface Assignment {
   value: unknown;
 }
 
-/** A bad `set` argument; the message names the argument's key (never its value). */
-export class AssignmentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AssignmentError';
+/** How `config set` arguments are written, as the fix for one that is not. */
+export const ASSIGNMENT_HINT =
+  'write KEY=VALUE (a string) or KEY:=JSON (a number, true/false, a list...), e.g. `provision config set --params F --app A LOG_LEVEL=debug WORKERS:=4 --unset OLD`';
+
+/**
+ * A bad `config set` argument: bad input, refused before anything is read or written (exit 2).
+ * The message names the argument's key (never its value).
+ */
+export class AssignmentError extends OpsError {
+  constructor(message: string, hint = ASSIGNMENT_HINT) {
+    super('BadAssignment', message, hint);
   }
 }
 
@@ -175,7 +192,11 @@ export function applyAssignments(
   unset: string[] = [],
 ): { document: ConfigDocument; changes: KeyChanges } {
   const both = assignments.filter((a) => unset.includes(a.key)).map((a) => a.key);
-  if (both.length) throw new AssignmentError(`${[...new Set(both)].join(', ')}: both set and unset in one command`);
+  if (both.length)
+    throw new AssignmentError(
+      `${[...new Set(both)].join(', ')}: both set and unset in one command`,
+      'give each key either KEY=VALUE or --unset KEY, not both',
+    );
   const next: ConfigDocument = { ...doc };
   for (const a of assignments) next[a.key] = a.value;
   for (const k of unset) delete next[k];

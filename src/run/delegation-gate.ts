@@ -1,7 +1,8 @@
 /**
  * The delegation check of `deploy` (see src/deploy/delegation.ts for why): the environment's
  * certificate stack (17) is created only once its domain is delegated to the hosted zone (16).
- * - The zone exists already and the domain is not delegated: the run is refused up front (exit 2,
+ * - The zone exists already (its stack is deployed, or the params file names it with
+ *   existingHostedZoneId) and the domain is not delegated: the run is refused up front (exit 2,
  *   nothing changed), with the name servers and the delegation step.
  * - The zone is created by this very run: the other stacks deploy, and at its turn the certificate
  *   stack is checked; not delegated yet, it is reported `not-run` (its dependents with it: the load
@@ -18,10 +19,16 @@ export interface DelegationHold {
   stackName: string;
   zoneStackName: string;
   domain: string;
+  /** The zone the params file names (`existingHostedZoneId`); its name servers come from Route 53. */
+  existingZoneId?: string;
   last?: Delegation;
 }
 
 async function zoneDelegation(ctx: RunContext, hold: Omit<DelegationHold, 'last'>): Promise<Delegation> {
+  if (hold.existingZoneId) {
+    const { hostedZoneNameServers } = await import('../deploy/hosted-zone');
+    return checkDelegation(hold.domain, await hostedZoneNameServers(ctx.clients, hold.existingZoneId, hold.domain));
+  }
   const { describeStack, outputsOf } = await import('../deploy/cloudformation');
   const zone = outputsOf(await describeStack(ctx.clients.cloudFormation, hold.zoneStackName));
   const servers = (zone.NameServers ?? '').split(',').filter(Boolean);
@@ -45,8 +52,13 @@ export async function checkDelegationGate(ctx: RunContext): Promise<DelegationHo
     return Boolean(st && new StackStatus(st.StackStatus ?? '').isStable);
   };
   if (await stable(cert.name)) return undefined;
-  const hold = { stackName: cert.name, zoneStackName: zone.name, domain: zone.parameters.DomainName ?? '' };
-  if (!(await stable(zone.name))) return hold;
+  const hold = {
+    stackName: cert.name,
+    zoneStackName: zone.name,
+    domain: zone.parameters.DomainName ?? '',
+    existingZoneId: zone.parameters.ExistingHostedZoneId || undefined,
+  };
+  if (!hold.existingZoneId && !(await stable(zone.name))) return hold;
   const d = await zoneDelegation(ctx, hold);
   if (!d.delegated) throw new DelegationPendingError(d, cert.name);
   return undefined;

@@ -23,6 +23,7 @@ import {
   DescribeLoadBalancersCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server';
@@ -41,7 +42,7 @@ function cli(args: string[]): Promise<CliRun> {
 }
 
 /**
- * ACM and Route 53 reads straight from the emulator's HTTP API (the project has no ACM or Route 53
+ * ACM reads and Route 53 listings straight from the emulator's HTTP API (the project has no ACM
  * SDK client; the emulator does not check signatures).
  */
 /** moto picks the service by the signature's credential scope. */
@@ -190,6 +191,14 @@ describe('once the domain is delegated, the same command completes', () => {
   });
 });
 
+/** The name servers of the (last) hosted zone the emulator holds for a name, if any. */
+async function zoneNameServers(name: string): Promise<string[] | undefined> {
+  const id = (await zonesNamed(name)).at(-1);
+  if (!id) return undefined;
+  const zone = await new Route53Client(emu.clientConfig).send(new GetHostedZoneCommand({ Id: id }));
+  return zone.DelegationSet?.NameServers;
+}
+
 /** The ids of the hosted zones the emulator holds for a name (ListHostedZones, straight from its API). */
 async function zonesNamed(name: string): Promise<string[]> {
   const r = await fetch(`${emu.endpoint}/2013-04-01/hostedzone`, { headers: signedFor('route53') });
@@ -250,13 +259,9 @@ describe('destroy, then the same environment again on the kept zone', () => {
 });
 
 test("the wizard asks for the domain and each app's public address, and ends with the https:// URL", async () => {
-  // moto gives every zone the same name servers: DNS answers with them, so this domain is delegated.
-  dns.ns.set('wiz.example.com', [
-    'ns-2048.awsdns-64.com',
-    'ns-2049.awsdns-65.net',
-    'ns-2050.awsdns-66.org',
-    'ns-2051.awsdns-67.co.uk',
-  ]);
+  // Each zone has its own name servers: the domain is delegated to the zone the wizard's run
+  // creates as soon as it exists (the registrar's part done at once), so its certificate follows.
+  dns.lookup = (domain) => (domain === 'wiz.example.com' ? zoneNameServers(domain) : Promise.resolve(undefined));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-domain-wizard-'));
   const t = new Terminal([], work, { ...emu.env, CFN_STAGES_DNS_SERVER: dns.address });
   const DOWN = '\x1b[B';

@@ -10,8 +10,9 @@
  * - row 8: Elastic IPs. dev (one NAT gateway) and stage (one per zone, 2 zones) hold 3 of the
  *   region's 5 Elastic IPs (AWS's default; the emulator's Service Quotas has no value for it, as
  *   an account without an applied quota); a third environment with a NAT gateway in each of 3
- *   zones needs 3 more: its plan reports the excess, its deploy refuses before creating anything,
- *   and with `natGateways: single` it fits.
+ *   zones needs 3 more: its plan reports the excess, its deploy refuses (exit 2) before creating
+ *   anything (no stack, no service-linked role, the run lock released), and with
+ *   `natGateways: single` it fits.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +28,8 @@ import {
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { DeleteServiceLinkedRoleCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
 
@@ -185,8 +187,13 @@ describe('row 8: Elastic IPs of a third environment', () => {
     expect(await elasticIps()).toBe(3);
   });
 
-  test('the third one: plan reports the excess and deploy refuses before creating anything', async () => {
+  test('the third one: plan reports the excess and deploy refuses (exit 2) before creating anything', async () => {
     const file = paramsFor('prod', 'one-per-az', 3);
+    // A role the run would create, gone again, so that a refusal that created it would show.
+    const iam = new IAMClient(emulator.clientConfig);
+    await iam.send(new DeleteServiceLinkedRoleCommand({ RoleName: 'AWSServiceRoleForECS' }));
+    const rolesBefore = await serviceRoles();
+    expect(rolesBefore).not.toContain('/aws-service-role/ecs.amazonaws.com/');
     const plan = await cli(['plan', '--params', file]);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain(
@@ -194,14 +201,19 @@ describe('row 8: Elastic IPs of a third environment', () => {
     );
     expect(plan.stdout).toContain('natGateways: single');
     const deploy = await cli(['deploy', '--params', file, '--yes']);
-    expect(deploy.code).toBe(1);
+    expect(deploy.code).toBe(2);
     expect(deploy.stderr).toContain('this deploy would exceed a quota of the account; nothing was created');
     expect(deploy.stderr).toContain(
       'Elastic IP addresses per region: 3 in use + 3 from x-prod-network > 5 (AWS default)',
     );
     expect(deploy.stderr).toMatch(/set natGateways: single under network:/);
     expect(await stackExists('x-prod-network')).toBe(false);
+    expect(await stackExists('x-prod-ecs-cluster')).toBe(false);
     expect(await elasticIps()).toBe(3);
+    expect(await serviceRoles()).toEqual(rolesBefore); // the preflight's roles come after the quota check
+    await expect(
+      new SSMClient(emulator.clientConfig).send(new GetParameterCommand({ Name: '/cfn-stages/x-prod/lock' })),
+    ).rejects.toThrow(/ParameterNotFound|not found/i); // the run lock is released
   });
 
   test('with natGateways: single it fits', async () => {

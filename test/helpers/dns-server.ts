@@ -11,6 +11,11 @@ export interface DnsServer {
   address: string;
   /** NS answers by domain (lower case, no trailing dot); a domain not here has none. */
   ns: Map<string, string[]>;
+  /**
+   * Asked for an NS query whose domain is not in `ns`, at the time of the query (e.g. "the domain
+   * is delegated to whatever zone exists for it now"); undefined or empty: no answer.
+   */
+  lookup?: (domain: string) => Promise<string[] | undefined>;
   /** Every name asked, in order. */
   asked: string[];
   close(): Promise<void>;
@@ -34,11 +39,14 @@ function encodeName(name: string): Buffer {
   ]);
 }
 
-function answer(query: Buffer, ns: Map<string, string[]>, asked: string[]): Buffer {
+/** The question's name, and whether it asks for NS records. */
+function parseQuestion(query: Buffer): { name: string; end: number; isNs: boolean } {
   const { name, end } = readName(query, 12);
-  const type = query.readUInt16BE(end);
-  asked.push(name);
-  const servers = type === 2 ? (ns.get(name) ?? []) : [];
+  return { name, end, isNs: query.readUInt16BE(end) === 2 };
+}
+
+function answer(query: Buffer, servers: string[]): Buffer {
+  const { end } = parseQuestion(query);
   const header = Buffer.alloc(12);
   query.copy(header, 0, 0, 2); // id
   header.writeUInt16BE(0x8180, 2); // response, recursion desired and available, NOERROR
@@ -61,17 +69,25 @@ function answer(query: Buffer, ns: Map<string, string[]>, asked: string[]): Buff
 /** Starts the server on a free UDP port of 127.0.0.1. */
 export function startDnsServer(): Promise<DnsServer> {
   const socket = dgram.createSocket('udp4');
-  const ns = new Map<string, string[]>();
-  const asked: string[] = [];
-  socket.on('message', (msg, from) => socket.send(answer(msg, ns, asked), from.port, from.address));
+  const server: DnsServer = {
+    address: '',
+    ns: new Map<string, string[]>(),
+    asked: [],
+    close: () => new Promise((done) => socket.close(() => done())),
+  };
+  const serversFor = async (name: string): Promise<string[]> =>
+    server.ns.get(name) ?? (await server.lookup?.(name)) ?? [];
+  socket.on('message', (msg, from) => {
+    const { name, isNs } = parseQuestion(msg);
+    server.asked.push(name);
+    void (isNs ? serversFor(name) : Promise.resolve([]))
+      .catch(() => [])
+      .then((servers) => socket.send(answer(msg, servers), from.port, from.address));
+  });
   return new Promise((resolve) => {
     socket.bind(0, '127.0.0.1', () => {
-      resolve({
-        address: `127.0.0.1:${socket.address().port}`,
-        ns,
-        asked,
-        close: () => new Promise((done) => socket.close(() => done())),
-      });
+      server.address = `127.0.0.1:${socket.address().port}`;
+      resolve(server);
     });
   });
 }

@@ -18,7 +18,6 @@ import { c, output } from '../../cli/output';
 import { table } from '../../cli/table';
 import {
   applyAssignments,
-  AssignmentError,
   describeChanges,
   diffKeys,
   formatDocument,
@@ -113,22 +112,11 @@ export async function runConfigSet(assignments: string[], flags: SetFlags, globa
       'nothing to set: give KEY=VALUE arguments and/or --unset KEY',
       'e.g. provision config set --params F --app A LOG_LEVEL=debug --unset OLD_KEY',
     );
-  let parsed;
-  try {
-    parsed = assignments.map((a) => parseAssignment(a, flags.jsonValue));
-  } catch (err) {
-    if (err instanceof AssignmentError) throw CliError.usage(err.message);
-    throw err;
-  }
+  // A bad argument (AssignmentError) is refused here, before any AWS call: exit 2 with the fix.
+  const parsed = assignments.map((a) => parseAssignment(a, flags.jsonValue));
   await withTarget(flags, global, async (t) => {
     const current = await readCurrent(t);
-    let result;
-    try {
-      result = applyAssignments(current.document, parsed, unset);
-    } catch (err) {
-      if (err instanceof AssignmentError) throw CliError.usage(err.message);
-      throw err;
-    }
+    const result = applyAssignments(current.document, parsed, unset);
     await commit(
       t,
       { basedOn: current.versionId, text: formatDocument(result.document), changes: result.changes },
@@ -224,15 +212,11 @@ async function editInTempFile(initial: string, fileName: string): Promise<Config
       runEditor(file);
       const text = fs.readFileSync(file, 'utf8');
       try {
-        return parseDocument(text);
+        return parseDocument(text, 'the edited document');
       } catch (err) {
         if (!(err instanceof NotAJsonObjectError)) throw err;
-        if (!process.stdin.isTTY)
-          throw CliError.usage(
-            `the edited document is ${err.message}; nothing written`,
-            'save a JSON object ({"KEY": "value", ...})',
-          );
-        process.stderr.write(c().red(`the edited document is ${err.message}\n`));
+        if (!process.stdin.isTTY) throw CliError.usage(`${err.message}; nothing written`, err.hint);
+        process.stderr.write(c().red(`${err.message}\n`));
         const { confirm } = await import('@inquirer/prompts');
         if (!(await confirm({ message: 'Re-open the editor to fix it? (no: abort, nothing written)', default: true })))
           return undefined;
@@ -329,11 +313,11 @@ export async function runConfigRollback(flags: ConfigFlags & { to?: string }, gl
     }
     let restored: ConfigDocument;
     try {
-      restored = parseDocument(target.text ?? '');
+      restored = parseDocument(target.text ?? '', `version ${targetId}`);
     } catch (err) {
       if (err instanceof NotAJsonObjectError)
         throw new CliError(
-          `version ${targetId} is ${err.message}: restoring it would break the app's configuration; nothing written`,
+          `${err.message}: restoring it would break the app's configuration; nothing written`,
           ExitCode.Refused,
           'pick another version (provision config history) or use `config edit`',
         );

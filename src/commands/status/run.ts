@@ -2,7 +2,9 @@
  * `provision status`: every stack of the environment, its state, when it last changed, drift (as
  * last detected) and termination protection. Stacks not deployed yet are listed as such.
  * Then, for each deployed service stack (32, 91): its task counts, the image tag it runs, the
- * rollout state and the load balancer's view of its targets (see src/ops/health.ts).
+ * rollout state and the load balancer's view of its targets (see src/ops/health.ts); and for each
+ * app with an alarms stack (33), how many of its alarms are in each state, naming those going off
+ * (./alarms.ts).
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { GlobalOptions } from '../../cli/global-options';
@@ -11,6 +13,7 @@ import { table } from '../../cli/table';
 import { describeTargets, serviceHealth, type ServiceHealth } from '../../ops/health';
 import { appUrls, HTTP_ONLY_NOTE } from '../../ops/app-url';
 import { environmentOf, openContext, type RunContext } from '../../run/context';
+import type { AppAlarms } from './alarms';
 
 function colourStatus(status: string): string {
   if (/FAILED|ROLLBACK/.test(status)) return c().red(status);
@@ -38,13 +41,14 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
         terminationProtection: st ? Boolean(st.EnableTerminationProtection) : undefined,
       };
     });
-    const services = await servicesOf(ctx, stacks);
+    const [services, alarms] = await Promise.all([servicesOf(ctx, stacks), alarmsOf(ctx, stacks)]);
     if (global.json) {
       output.json({
         environment: environmentOf(ctx),
         region: await ctx.clients.region(),
         stacks: rows,
         services,
+        alarms,
       });
       return;
     }
@@ -65,6 +69,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
     for (const r of rows)
       if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
     if (services.length) printServices(services);
+    if (alarms.length) printAlarms(alarms);
     const urls = appUrls(ctx.stacks, Object.fromEntries(ctx.stacks.map((s, i) => [s.name, outputsOf(stacks[i])])));
     for (const u of urls)
       output.line(`${c().bold(u.app)}: ${u.url}${u.httpOnly ? c().yellow(`  (${HTTP_ONLY_NOTE})`) : ''}`);
@@ -90,6 +95,32 @@ async function servicesOf(ctx: RunContext, stacks: (Stack | undefined)[]): Promi
       }),
     ),
   );
+}
+
+/** The alarm states of every app whose alarms stack is deployed (the CloudWatch client loads only then). */
+async function alarmsOf(ctx: RunContext, stacks: (Stack | undefined)[]): Promise<AppAlarms[]> {
+  if (!ctx.stacks.some((s, i) => s.stage === 'alarms' && hasResources(stacks[i]))) return [];
+  return (await import('./alarms')).appAlarms(ctx, stacks, hasResources);
+}
+
+/** One line per app: `acme alarms: 1 ALARM (x-dev-acme-5xx), 0 INSUFFICIENT_DATA, 6 OK`, then why each goes off. */
+function printAlarms(alarms: AppAlarms[]): void {
+  output.line();
+  for (const a of alarms) {
+    if (a.error) {
+      output.line(c().red(`${c().bold(a.app)} alarms: cannot be read (${a.error})`));
+      continue;
+    }
+    const firing = a.states.ALARM
+      ? c().red(`${a.states.ALARM} ALARM (${a.inAlarm.map((x) => x.name).join(', ')})`)
+      : c().green('0 ALARM');
+    const noData = `${a.states.INSUFFICIENT_DATA} INSUFFICIENT_DATA`;
+    output.line(
+      `${c().bold(a.app)} alarms: ${firing}, ${a.states.INSUFFICIENT_DATA ? c().yellow(noData) : noData}, ${a.states.OK} OK`,
+    );
+    for (const x of a.inAlarm)
+      output.line(c().red(`  ${x.name}${x.reason ? `: ${x.reason}` : ''}${x.since ? ` (since ${x.since})` : ''}`));
+  }
 }
 
 function printServices(services: ServiceHealth[]): void {

@@ -1,18 +1,25 @@
 """Route 53 zones and DNS-validated ACM certificates, as 16.env-dns-zone and 17.env-certificate use them.
 
 AWS: ``AWS::Route53::HostedZone`` answers ``Fn::GetAtt`` ``Id`` and ``NameServers`` (the zone's
-delegation set). An ``AWS::CertificateManager::Certificate`` with ``ValidationMethod: DNS`` and a
+delegation set). Each new public zone gets its own delegation set: four name servers (one each
+under .com, .net, .org and .co.uk) drawn from a large pool, so a zone deleted and created again
+for the same domain has other name servers, and the domain must be delegated again; a zone made
+with a reusable delegation set gets that set's servers. An ``AWS::CertificateManager::Certificate`` with ``ValidationMethod: DNS`` and a
 ``HostedZoneId`` in each ``DomainValidationOptions`` entry: CloudFormation writes the validation
 CNAME records into that zone itself, and ACM issues the certificate once the records resolve
 (until then it is PENDING_VALIDATION and the stack waits).
-moto 5.2.1: the zone has no GetAtt (the NameServers output vanishes); the certificate type does not
+moto 5.2.1: the zone has no GetAtt (the NameServers output vanishes); every zone gets the same four
+name servers (ns-2048.awsdns-64.com ...), so any zone of a domain looks delegated once one was,
+and a zone made with a reusable delegation set overwrites that set; the certificate type does not
 exist; moto's ACM issues every requested certificate 60 s after the request, records or not.
-Here: GetAtt on moto's zone; the certificate is requested from moto's ACM, its validation records
+Here: GetAtt on moto's zone; each delegation set drawn from the pool (``_name_servers``), and a
+reusable set kept for the zones that name it; the certificate is requested from moto's ACM, its validation records
 are written into the named zones, and it is ISSUED exactly while every validation record of it
 exists in a zone of this emulator (PENDING_VALIDATION otherwise: a certificate requested without
 HostedZoneId stays pending). Delegation itself (the public NS answer) is not emulated: the
 deployer checks it before creating the certificate stack (src/deploy/delegation.ts), and the test
-answers those DNS queries itself. Needed by ``test/e2e/domain.test.ts``.
+answers those DNS queries itself. Needed by ``test/e2e/domain.test.ts`` and
+``test/e2e/delegation.test.ts`` (each zone's own name servers).
 """
 
 from __future__ import annotations
@@ -98,10 +105,47 @@ def _aws_zone_id(*_args: Any, **_kwargs: Any) -> str:
     return "Z" + "".join(random.choice(string.ascii_uppercase + string.digits) for _ in range(20))
 
 
+#: Route 53's name-server pool as its names look: ns-<n>.awsdns-<nn>.<tld>, n in a block of 512 per tld.
+_POOL_TLDS = ("com", "net", "org", "co.uk")
+
+
+def _name_servers() -> list[str]:
+    """A new delegation set: one name server per top-level domain, drawn at random from the pool."""
+    import random
+
+    return [f"ns-{512 * i + random.randrange(512)}.awsdns-{random.randrange(64):02d}.{tld}"
+            for i, tld in enumerate(_POOL_TLDS)]
+
+
+def _install_delegation_sets() -> None:
+    from moto.route53.models import DelegationSet, Route53Backend
+
+    moto_init = DelegationSet.__init__
+
+    def init(self: Any, caller_reference: str, name_servers: list[str] | None,
+             delegation_set_id: str | None) -> None:
+        moto_init(self, caller_reference, name_servers or _name_servers(), delegation_set_id)
+
+    DelegationSet.__init__ = init  # type: ignore[method-assign]
+
+    moto_create_set = Route53Backend.create_reusable_delegation_set
+
+    def create_reusable_delegation_set(self: Any, caller_reference: str, delegation_set_id: str | None = None,
+                                       hosted_zone_id: str | None = None) -> Any:
+        # Only CreateHostedZone passes an id (the API takes none): the zone joins that existing set.
+        if delegation_set_id and not hosted_zone_id and delegation_set_id in self.delegation_sets:
+            return self.delegation_sets[delegation_set_id]
+        return moto_create_set(self, caller_reference, delegation_set_id, hosted_zone_id)
+
+    Route53Backend.create_reusable_delegation_set = create_reusable_delegation_set  # type: ignore[method-assign]
+
+
 def install() -> None:
     from moto.acm.models import CertBundle
     from moto.route53 import models as route53_models
     from moto.route53.models import FakeZone
+
+    _install_delegation_sets()
 
     # AWS's zone ids start with "Z"; moto 5.2.1 draws 22 random characters, so an id it gives
     # fails 16's ExistingHostedZoneId pattern as no real id does.
