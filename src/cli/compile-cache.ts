@@ -5,10 +5,10 @@
  * (`module.enableCompileCache`), and it is used there; Node 20 has not, so on Node 20 this module
  * compiles each module through `vm.Script` with the cached data of an earlier run.
  *
- * - One cache file per command word (`deploy`, `synth`...), written when a run compiled a module
+ * - One cache file per command word (`deploy`, `synth`...) and installation, written when a run compiled a module
  *   the file did not hold (or held for other source), after the run (so it holds the functions the
  *   command ran, not only the modules' top levels), keeping the entries of modules the run did not
- *   load, by write and rename: a reader sees a whole old file or a whole new one, whichever of two
+ *   load (while their files exist), by write and rename: a reader sees a whole old file or a whole new one, whichever of two
  *   concurrent runs wrote last.
  * - Each module's entry is keyed by its path and a SHA-1 of its source: V8 itself only checks the
  *   source's length, so an edited or upgraded file of the same length must not get old code.
@@ -40,11 +40,15 @@ export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string | unde
   return base ? path.join(base, 'cfn-stages', 'compile-cache') : undefined;
 }
 
-/** The cache file of a run: its command word, the Node version and the machine kind. */
-export function cacheFile(folder: string, argv: readonly string[]): string {
+/**
+ * The cache file of a run: its command word, the installation (a clone, a global install and a
+ * project's devDependency each have their own), the Node version and the machine kind.
+ */
+export function cacheFile(folder: string, argv: readonly string[], installation: string): string {
   const word = argv.find((a) => !a.startsWith('-')) ?? '';
   const name = /^[a-z][a-z-]{0,15}$/.test(word) ? word : 'other';
-  return path.join(folder, `${name}-${process.version}-${process.arch}.bin`);
+  const where = createHash('sha1').update(installation).digest('hex').slice(0, 8);
+  return path.join(folder, `${name}-${where}-${process.version}-${process.arch}.bin`);
 }
 
 interface Entry {
@@ -135,7 +139,8 @@ export function enableCompileCache(argv: readonly string[] = process.argv.slice(
     native(folder);
     return folder;
   }
-  const file = cacheFile(folder, argv);
+  // dist/src/cli/ -> the package's own folder.
+  const file = cacheFile(folder, argv, path.resolve(__dirname, '..', '..', '..'));
   const cached = readCache(file);
   const compiled: [string, string, vm.Script][] = [];
   let missed = false;
@@ -158,14 +163,16 @@ export function enableCompileCache(argv: readonly string[] = process.argv.slice(
   process.once('exit', () => {
     if (!missed) return;
     // The modules this run compiled, then those of earlier runs it did not load (a deploy that
-    // creates stacks loads more than a no-op): runs of one command do not evict each other's.
+    // creates stacks loads more than a no-op) and that are still there: runs of one command do not
+    // evict each other's, and a file removed by an upgrade leaves the cache with its next write.
     const entries: [string, string, Buffer][] = compiled.map(([name, hash, script]) => [
       name,
       hash,
       script.createCachedData(),
     ]);
     const loaded = new Set(compiled.map(([name]) => name));
-    for (const [name, entry] of cached) if (!loaded.has(name)) entries.push([name, entry.hash, entry.data]);
+    for (const [name, entry] of cached)
+      if (!loaded.has(name) && fs.existsSync(name)) entries.push([name, entry.hash, entry.data]);
     try {
       writeCache(file, entries);
     } catch {

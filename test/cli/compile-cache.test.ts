@@ -31,12 +31,16 @@ describe('where the cache lives', () => {
     expect(cacheFolder({ [CACHE_ENV]: 'off' })).toBeUndefined();
   });
 
-  it('one file per command word, per Node version and machine kind', () => {
+  it('one file per command word and installation, per Node version and machine kind', () => {
+    const name = (argv: string[], at = '/opt/cfn-stages') => path.basename(cacheFile('/c', argv, at));
     const suffix = `-${process.version}-${process.arch}.bin`;
-    expect(cacheFile('/c', ['deploy', '--params', 'a.yaml'])).toBe(`/c/deploy${suffix}`);
-    expect(cacheFile('/c', ['--json', 'status'])).toBe(`/c/status${suffix}`);
-    expect(cacheFile('/c', ['--help'])).toBe(`/c/other${suffix}`);
-    expect(cacheFile('/c', ['../../etc/passwd'])).toBe(`/c/other${suffix}`);
+    expect(name(['deploy', '--params', 'a.yaml'])).toMatch(new RegExp(`^deploy-[0-9a-f]{8}${suffix}$`));
+    expect(name(['--json', 'status'])).toMatch(/^status-/);
+    expect(name(['--help'])).toMatch(/^other-/);
+    expect(name(['../../etc/passwd'])).toMatch(/^other-/);
+    expect(path.dirname(cacheFile('/c', ['deploy'], '/x'))).toBe('/c');
+    expect(name(['deploy'])).toBe(name(['deploy', '--yes']));
+    expect(name(['deploy'])).not.toBe(name(['deploy'], '/home/u/project/node_modules/cfn-stages'));
   });
 });
 
@@ -83,7 +87,7 @@ describe('through the CLI', () => {
     const out = path.join(tmp, 'out');
     const first = provision(cache, ['synth', '--out', out, '--json']);
     const [file] = fs.readdirSync(cache);
-    expect(file).toBe(`synth-${process.version}-${process.arch}.bin`);
+    expect(file).toBe(path.basename(cacheFile(cache, ['synth'], REPO_ROOT)));
     const written = fs.statSync(path.join(cache, file!));
     // Every module of the run is in it: cloudform-types, the templates, the synth command.
     const names = [...readCache(path.join(cache, file!)).keys()];
@@ -114,7 +118,7 @@ describe('through the CLI', () => {
     expect(run()).toBe('new');
   });
 
-  onNode20("runs of one command that load different modules keep each other's entries", () => {
+  onNode20("runs of one command that load different modules keep each other's entries, while they exist", () => {
     const cache = path.join(tmp, 'cache');
     const [a, b] = ['a.js', 'b.js'].map((f) => path.join(tmp, f));
     fs.writeFileSync(a!, "module.exports = 'a';");
@@ -127,8 +131,14 @@ describe('through the CLI', () => {
       );
     run(a!);
     run(b!);
-    const file = path.join(cache, `t-${process.version}-${process.arch}.bin`);
+    const file = cacheFile(cache, ['t'], REPO_ROOT);
     expect([...readCache(file).keys()].sort()).toEqual([a, b]);
+    // A module that is gone leaves the cache with its next write.
+    const c = path.join(tmp, 'c.js');
+    fs.writeFileSync(c, "module.exports = 'c';");
+    fs.rmSync(a!);
+    run(c);
+    expect([...readCache(file).keys()].sort()).toEqual([b, c]);
   });
 
   onNode20('a corrupt cache is rewritten, and an unwritable one only goes unused', () => {
@@ -136,7 +146,7 @@ describe('through the CLI', () => {
     const out = path.join(tmp, 'out');
     const expected = provision('0', ['synth', '--out', out, '--json']);
     fs.mkdirSync(cache);
-    const file = path.join(cache, `synth-${process.version}-${process.arch}.bin`);
+    const file = cacheFile(cache, ['synth'], REPO_ROOT);
     fs.writeFileSync(file, Buffer.alloc(64, 7));
     expect(provision(cache, ['synth', '--out', out, '--json'])).toBe(expected);
     expect(readCache(file).size).toBeGreaterThan(100);
