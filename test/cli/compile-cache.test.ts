@@ -4,7 +4,7 @@
  * corrupt or unwritable cache only costs speed. The hook itself is Node 20's; on Node 22 and later
  * Node's own cache is used and the hook's checks are skipped.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
@@ -97,6 +97,23 @@ describe('through the CLI', () => {
     expect(provision(cache, ['synth', '--out', out, '--json'])).toBe(first);
     expect(fs.statSync(path.join(cache, file!)).mtimeMs).toBe(written.mtimeMs);
     expect(provision('0', ['synth', '--out', out, '--json'])).toBe(first);
+  });
+
+  onNode20('two runs at once, both writing a new cache, both succeed and leave one whole file', async () => {
+    const cache = path.join(tmp, 'cache');
+    const out = (n: number) => path.join(tmp, `out-${n}`);
+    const runs = [1, 2, 3].map(
+      (n) =>
+        new Promise<number | null>((resolve) =>
+          execFile(process.execPath, [BIN, 'synth', '--out', out(n), '--json'], {
+            cwd: REPO_ROOT,
+            env: { ...process.env, [CACHE_ENV]: cache, NO_COLOR: '1' },
+          }).once('exit', resolve),
+        ),
+    );
+    expect(await Promise.all(runs)).toEqual([0, 0, 0]);
+    expect(fs.readdirSync(cache)).toEqual([path.basename(cacheFile(cache, ['synth'], REPO_ROOT))]);
+    expect(readCache(cacheFile(cache, ['synth'], REPO_ROOT)).size).toBeGreaterThan(100);
   });
 
   onNode20('an edited module of the same length runs its new code, not the cached one', () => {
