@@ -1,12 +1,17 @@
 /**
  * Which addresses an app's alarm topic mails (src/commands/status/mail.ts), from SNS answers the
  * emulator does not give: several pages, an address subscribed twice (email and email-json), a
- * subscription just deleted (listed as "Deleted"), other addresses someone added. The states
- * themselves, end to end, are in test/e2e/status-alarms.test.ts.
+ * subscription just deleted (listed as "Deleted"), other addresses someone added, and a service
+ * that refuses to answer (AccessDenied) for the alarms or for the mail. The states themselves, end
+ * to end, are in test/e2e/status-alarms.test.ts.
  */
+import { CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../../src/aws/clients';
+import { appAlarms } from '../../src/commands/status/alarms';
 import { alarmMail } from '../../src/commands/status/mail';
+import type { RunContext } from '../../src/run/context';
 import { clientWithSend } from '../helpers/sdk-double';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:x-dev-acme-alarms';
@@ -57,4 +62,72 @@ test('a contact address with no subscription left is not subscribed; without a C
   expect(await alarmMail(c, TOPIC, undefined)).toEqual([
     { endpoint: 'ann@example.com', state: 'pending-confirmation' },
   ]);
+});
+
+describe('appAlarms: the alarms and their mail are read apart', () => {
+  const stack = {
+    StackName: 'x-dev-acme-alarms',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/x-dev-acme-alarms/1',
+    StackStatus: 'CREATE_COMPLETE',
+    CreationTime: new Date(0),
+    Parameters: CONTACT,
+  } as Stack;
+  const resources = [
+    { ResourceType: 'AWS::CloudWatch::Alarm', PhysicalResourceId: 'x-dev-acme-5xx' },
+    { ResourceType: 'AWS::SNS::Topic', PhysicalResourceId: TOPIC },
+  ];
+  const denied = (action: string) =>
+    Object.assign(new Error(`User: ci is not authorized to perform: ${action}`), { name: 'AccessDenied' });
+
+  function ctx(cloudWatch: (command: unknown) => unknown, sns: (command: unknown) => unknown): RunContext {
+    return {
+      stacks: [{ name: 'x-dev-acme-alarms', stage: 'alarms', app: 'acme' }],
+      clients: {
+        cloudFormation: clientWithSend(CloudFormationClient, async () => ({ StackResourceSummaries: resources })),
+        cloudWatch: clientWithSend(CloudWatchClient, async (c: unknown) => cloudWatch(c)),
+        sns: clientWithSend(SNSClient, async (c: unknown) => sns(c)),
+      },
+    } as unknown as RunContext;
+  }
+  const alarm = { AlarmName: 'x-dev-acme-5xx', StateValue: 'INSUFFICIENT_DATA' };
+
+  test('SNS denied: the alarm counts are still there, and the mail says why it cannot be read', async () => {
+    const [acme] = await appAlarms(
+      ctx(
+        () => ({ MetricAlarms: [alarm] }),
+        () => {
+          throw denied('SNS:ListSubscriptionsByTopic');
+        },
+      ),
+      [stack],
+      () => true,
+    );
+    expect(acme).toEqual({
+      app: 'acme',
+      stack: 'x-dev-acme-alarms',
+      states: { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 0 },
+      inAlarm: [],
+      topic: TOPIC,
+      mail: [],
+      mailError: 'AccessDenied: User: ci is not authorized to perform: SNS:ListSubscriptionsByTopic',
+    });
+  });
+
+  test('CloudWatch denied: the mail is still there, and the alarms say why they cannot be read', async () => {
+    const [acme] = await appAlarms(
+      ctx(
+        () => {
+          throw denied('cloudwatch:DescribeAlarms');
+        },
+        () => ({ Subscriptions: [sub('ops@example.com', 'PendingConfirmation')] }),
+      ),
+      [stack],
+      () => true,
+    );
+    expect(acme).toMatchObject({
+      error: 'AccessDenied: User: ci is not authorized to perform: cloudwatch:DescribeAlarms',
+      mail: [{ endpoint: 'ops@example.com', state: 'pending-confirmation' }],
+    });
+    expect(acme!.mailError).toBeUndefined();
+  });
 });

@@ -108,22 +108,24 @@ async function alarmsOf(ctx: RunContext, stacks: (Stack | undefined)[]): Promise
 function printAlarms(alarms: AppAlarms[]): void {
   output.line();
   for (const a of alarms) {
-    if (a.error) {
-      output.line(c().red(`${c().bold(a.app)} alarms: cannot be read (${a.error})`));
-      continue;
-    }
-    const firing = a.states.ALARM
-      ? c().red(`${a.states.ALARM} ALARM (${a.inAlarm.map((x) => x.name).join(', ')})`)
-      : c().green('0 ALARM');
-    const noData = `${a.states.INSUFFICIENT_DATA} INSUFFICIENT_DATA`;
-    output.line(
-      `${c().bold(a.app)} alarms: ${firing}, ${a.states.INSUFFICIENT_DATA ? c().yellow(noData) : noData}, ${a.states.OK} OK`,
-    );
-    for (const x of a.inAlarm)
-      output.line(c().red(`  ${x.name}${x.reason ? `: ${x.reason}` : ''}${x.since ? ` (since ${x.since})` : ''}`));
+    if (a.error) output.line(c().red(`${c().bold(a.app)} alarms: cannot be read (${a.error})`));
+    else printStates(a);
+    // The mail is read apart from the alarms: one may be readable when the other is not.
     for (const m of a.mail) output.line(mailLine(m, a.topic));
     if (a.mailError) output.line(c().red(`  alarm mail: cannot be read (${a.mailError})`));
   }
+}
+
+function printStates(a: AppAlarms): void {
+  const firing = a.states.ALARM
+    ? c().red(`${a.states.ALARM} ALARM (${a.inAlarm.map((x) => x.name).join(', ')})`)
+    : c().green('0 ALARM');
+  const noData = `${a.states.INSUFFICIENT_DATA} INSUFFICIENT_DATA`;
+  output.line(
+    `${c().bold(a.app)} alarms: ${firing}, ${a.states.INSUFFICIENT_DATA ? c().yellow(noData) : noData}, ${a.states.OK} OK`,
+  );
+  for (const x of a.inAlarm)
+    output.line(c().red(`  ${x.name}${x.reason ? `: ${x.reason}` : ''}${x.since ? ` (since ${x.since})` : ''}`));
 }
 
 /** `  mail to ops@example.com: pending confirmation ...`: whether the alarms reach that address, and the fix. */
