@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { Patterns, type PatternName } from '../templates/kit/names';
+import { templateNumber } from '../templates/kit/ids';
 import {
   catalogue,
   publishedTemplate,
@@ -99,7 +100,7 @@ function listSchema(place: ListPlace): z.ZodType {
   const rows = rowsOfList(place);
   if (!place.byKind)
     return z.array(rowOptions(rows[0]!)).optional().describe(`${rows[0]!.templateId}: ${rows[0]!.help}`);
-  const numbers = rows.map((r) => r.templateId.split('.')[0]);
+  const numbers = rows.map((r) => templateNumber(r.templateId));
   const items = z.discriminatedUnion('kind', rows.map(rowOptions) as [z.ZodObject, ...z.ZodObject[]]);
   return z
     .array(items)

@@ -27,6 +27,9 @@ export const DnsZoneTemplate: TemplateIdentity<'environment'> = {
 };
 
 /** Builds 16: a new hosted zone, or the existing one named (no build options). */
+/** The output listing a new zone's name servers, comma-separated; the delegation check reads it by this name. */
+export const NAME_SERVERS_OUTPUT = 'NameServers';
+
 export function buildDnsZone(): BuiltTemplate {
   const t = new TemplateBuilder({
     ...DnsZoneTemplate,
@@ -74,7 +77,7 @@ export function buildDnsZone(): BuiltTemplate {
   t.export(DnsZone.HostedZoneId, either(create, zone.ref, existing));
   t.export(DnsZone.DomainName, domain);
   t.output(
-    'NameServers',
+    NAME_SERVERS_OUTPUT,
     "The new zone's name servers: the registrar's NS records for the domain (or the parent zone's NS record) must list exactly these",
     Fn.Join(',', zone.att('NameServers')),
     create,

@@ -51,6 +51,9 @@ export const ACCESS_LOG_PREFIX = '${Prefix}${EnvironmentName}/${ApplicationName}
 /** The parameters that give an app its public URL (set from the params file's `publicUri`). */
 export const PublicUriParam = { host: 'DomainName', path: 'PublicPath' } as const;
 
+/** The output that says where the app answers; `outputs`, `status` and the wizard read it by this name. */
+export const APP_URL_OUTPUT = 'AppUrl';
+
 type App = TemplateBuilder<'application'>;
 
 interface LbParams {
@@ -595,7 +598,7 @@ export function buildLoadBalancer(): BuiltTemplate {
   t.export(AppLoadBalancer.ConfigSecretArn, secret.ref);
   t.export(AppLoadBalancer.AppKeyArn, key.att('Arn'));
   t.output(
-    'AppUrl',
+    APP_URL_OUTPUT,
     'Where the app answers: https:// with a domain, else http:// on the load balancer (HTTP only)',
     appUrl(alb, nlb, p),
   );

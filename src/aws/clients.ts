@@ -25,6 +25,7 @@ import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from './errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
@@ -96,6 +97,8 @@ export interface AwsClients {
   readonly route53: Route53Client;
   /** `provision status`: the states of each app's alarms. */
   readonly cloudWatch: CloudWatchClient;
+  /** `provision status`: whether each app's alarm e-mail is confirmed. */
+  readonly sns: SNSClient;
   /** The endpoint override in force (flag or AWS_ENDPOINT_URL), if any. */
   readonly endpointUrl?: string;
   /** The region every client uses; throws {@link NoRegionError} when there is none. */
@@ -246,6 +249,9 @@ function sdkClients(lazy: Lazy, shared: SharedConfig, endpointUrl: string | unde
     get cloudWatch() {
       return lazy('cloudwatch', () => new (sdk('@aws-sdk/client-cloudwatch').CloudWatchClient)(shared));
     },
+    get sns() {
+      return lazy('sns', () => new (sdk('@aws-sdk/client-sns').SNSClient)(shared));
+    },
   };
 }
 
@@ -271,6 +277,7 @@ interface SdkModules {
   '@aws-sdk/client-sts': typeof import('@aws-sdk/client-sts');
   '@aws-sdk/client-route-53': typeof import('@aws-sdk/client-route-53');
   '@aws-sdk/client-cloudwatch': typeof import('@aws-sdk/client-cloudwatch');
+  '@aws-sdk/client-sns': typeof import('@aws-sdk/client-sns');
 }
 
 /**
