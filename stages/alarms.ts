@@ -8,7 +8,7 @@
  * the default, and `alarms: { enabled: false }` is the way out. An app without a service has no
  * alarms stack (most of what 33 watches is the service and what serves it).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { PORT_PROTOCOL_PARAM, type AlarmOptions } from '../templates/appAlarms';
 import { optionName } from './options';
 
@@ -45,10 +45,10 @@ export function alarmsDraft(app: AlarmedApp, at: string): AlarmsDraft | undefine
   };
 }
 
-/** `apps[].alarms` besides the thresholds: the way to go without the stack. */
-export function alarmsFields(): Record<string, z.ZodType> {
+/** `apps[].alarms` besides the thresholds: the way to go without the stack (zod given: see CatalogueRow). */
+export function alarmsFields(zod: typeof z): Record<string, z.ZodType> {
   return {
-    enabled: z
+    enabled: zod
       .boolean()
       .optional()
       .describe('false: no alarms stack for this app (an app with a service gets one by default)'),

@@ -10,7 +10,7 @@
  * Adding a template: its builder module (exporting its `TemplateIdentity`), its export contracts
  * (templates/contracts.ts), one row below, and its tests.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EcsServiceTemplate, buildEcsService } from '../templates/ecsService';
 import {
   AppAlarmsTemplate,
@@ -114,8 +114,11 @@ export interface RowSpec<K extends string = string> {
    * (33: every app with a service, its load balancer's mode, its stores). Undefined: no stack.
    */
   fromApp?: (app: Record<string, unknown>, path: string) => AppDerived | undefined;
-  /** Fields of the row's section besides its template's options (33's `enabled`), for the params schema. */
-  sectionFields?: () => Record<string, z.ZodType>;
+  /**
+   * Fields of the row's section besides its template's options (33's `enabled`), for the params
+   * schema. Given zod by the schema's builder, so that the catalogue itself loads without it.
+   */
+  sectionFields?: (zod: typeof z) => Record<string, z.ZodType>;
   /** Template parameters the deployer sets from elsewhere (or only console users set): never options. */
   setElsewhere?: readonly string[];
 }

@@ -2,9 +2,9 @@
  * Stage options are the template's own parameters, in camelCase: `NatGateways` in 11.env-network is
  * `natGateways` under `network:` in a params file. Their types, allowed values, patterns, ranges,
  * descriptions and defaults all come from the template, so the params file, its JSON Schema and the
- * wizard's questions cannot drift from what CloudFormation will accept.
+ * wizard's questions cannot drift from what CloudFormation will accept. Their zod schemas are in
+ * ./option-schemas.ts: planning and `synth` need the names and values here, not zod.
  */
-import { z } from 'zod';
 import type { BuiltTemplate } from '../templates/kit/builder';
 import { STD_BY_SCOPE } from '../templates/kit/builder';
 
@@ -38,67 +38,6 @@ export function stageParameters(
   return Object.entries((built.template.Parameters ?? {}) as Record<string, TemplateParameter>).filter(
     ([name]) => !std.has(name),
   );
-}
-
-/** The message a value gets when it breaks a template parameter's constraint. */
-function constraint(p: TemplateParameter, fallback: string): string {
-  return p.ConstraintDescription ?? fallback;
-}
-
-/** A zod schema for one template parameter, accepting the YAML forms people write. */
-export function parameterSchema(p: TemplateParameter): z.ZodType {
-  let schema: z.ZodType;
-  if (p.Type === 'Number') {
-    let n = z.number();
-    if (p.MinValue !== undefined) n = n.min(p.MinValue, constraint(p, `must be at least ${p.MinValue}`));
-    if (p.MaxValue !== undefined) n = n.max(p.MaxValue, constraint(p, `must be at most ${p.MaxValue}`));
-    schema = p.AllowedValues
-      ? n.refine((v) => p.AllowedValues!.map(Number).includes(v), {
-          message: `must be one of ${p.AllowedValues.join(', ')}`,
-        })
-      : n;
-  } else if (p.Type === 'CommaDelimitedList' || p.Type.startsWith('List<')) {
-    // CloudFormation applies AllowedPattern to each value of a list; a YAML list or "a,b" both work.
-    let item = z.string();
-    if (p.AllowedPattern)
-      item = item.regex(new RegExp(p.AllowedPattern), constraint(p, `each value must match ${p.AllowedPattern}`));
-    schema = z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v), z.array(item));
-  } else if (p.AllowedValues) {
-    const values = p.AllowedValues.map(String) as [string, ...string[]];
-    // YAML reads `azCount: 3` as a number; the template wants the string "3".
-    schema = z.preprocess(
-      (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v),
-      z.enum(values, { message: `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}` }),
-    );
-  } else {
-    let s = z.string();
-    if (p.MinLength !== undefined) s = s.min(p.MinLength, constraint(p, `must be at least ${p.MinLength} characters`));
-    if (p.MaxLength !== undefined) s = s.max(p.MaxLength, constraint(p, `must be at most ${p.MaxLength} characters`));
-    if (p.AllowedPattern) s = s.regex(new RegExp(p.AllowedPattern), constraint(p, `must match ${p.AllowedPattern}`));
-    schema = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), s);
-  }
-  const described = p.Description ? schema.describe(p.Description) : schema;
-  return described.optional();
-}
-
-/**
- * The static type of a stage's options schema: the structural fields the caller adds keep their
- * types (a data store's `kind` and `name`, a service's `links`), so the params file's inferred type
- * is the one model of the file; the options themselves come from the template at run time, so
- * statically they are unknown values. At run time the schema is strict: unknown keys are refused.
- */
-export type StageOptionsSchema<Extra extends z.core.$ZodShape> = z.ZodObject<Extra, z.core.$loose>;
-
-/** A strict object schema of a stage's options, plus any structural fields the caller adds. */
-export function stageOptionsSchema<Extra extends z.core.$ZodShape = Record<never, z.ZodType>>(
-  built: BuiltTemplate,
-  structural: readonly string[],
-  extra?: Extra,
-): StageOptionsSchema<Extra> {
-  const shape: Record<string, z.ZodType> = {};
-  for (const [name, p] of stageParameters(built, structural)) shape[optionName(name)] = parameterSchema(p);
-  // The one cast: the template's options are not known to the compiler (see StageOptionsSchema).
-  return z.strictObject({ ...shape, ...extra }) as unknown as StageOptionsSchema<Extra>;
 }
 
 /** Turns a stage's options into CloudFormation parameter values (every parameter, defaults filled in). */

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { Patterns, type PatternName } from '../templates/kit/names';
+import { templateNumber } from '../templates/kit/ids';
 import {
   catalogue,
   publishedTemplate,
@@ -17,7 +18,7 @@ import {
   type StageDef,
 } from './catalogue';
 import { REGION } from './check';
-import { stageOptionsSchema } from './options';
+import { stageOptionsSchema } from './option-schemas';
 
 /** One section or list item of a params file: template options in camelCase, plus its structural fields. */
 export type Section = Record<string, unknown>;
@@ -75,7 +76,7 @@ function rowOptions(row: CatalogueRow): z.ZodObject {
     extra[row.place.name.field] = name(row.place.name.pattern, row.place.name.what);
   }
   if (row.linkable) Object.assign(extra, serviceFields());
-  if (row.sectionFields) Object.assign(extra, row.sectionFields());
+  if (row.sectionFields) Object.assign(extra, row.sectionFields(z));
   return stageOptionsSchema(publishedTemplate(row), row.structural, extra).describe(
     `Options of ${row.templateId} (its template parameters, in camelCase)`,
   );
@@ -99,7 +100,7 @@ function listSchema(place: ListPlace): z.ZodType {
   const rows = rowsOfList(place);
   if (!place.byKind)
     return z.array(rowOptions(rows[0]!)).optional().describe(`${rows[0]!.templateId}: ${rows[0]!.help}`);
-  const numbers = rows.map((r) => r.templateId.split('.')[0]);
+  const numbers = rows.map((r) => templateNumber(r.templateId));
   const items = z.discriminatedUnion('kind', rows.map(rowOptions) as [z.ZodObject, ...z.ZodObject[]]);
   return z
     .array(items)

@@ -11,7 +11,7 @@
  * The bucket is kept when the stack is deleted (the logs are audit evidence) and its objects
  * expire by a lifecycle rule after `LogRetentionDays` (365 by default, what many audits ask).
  */
-import S3 from 'cloudform-types/types/s3';
+import { S3 } from './kit/resources';
 import { AccessLogs } from './contracts';
 import { tlsOnly } from './data/common';
 import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate, type Handle } from './kit/builder';

@@ -19,8 +19,7 @@
  * stack: the dashboard shows the whole app on one page, the topic and its subscription exist once
  * per app (one confirmation mail), and the data templates stay unchanged for console users.
  */
-import CloudWatch from 'cloudform-types/types/cloudWatch';
-import SNS from 'cloudform-types/types/sns';
+import { CloudWatch, SNS } from './kit/resources';
 import { AppLoadBalancer, AppService, DocumentDb, EcsCluster, Postgres, Redis, SqsQueue } from './contracts';
 import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, sub, type IntrinsicFunction, type PolicyStatement } from './kit/cf';

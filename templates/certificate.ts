@@ -8,7 +8,7 @@
  * own, after the zone, and the deployer creates it only once the domain's NS records on the public
  * internet are the zone's (src/deploy/delegation.ts).
  */
-import ACM from 'cloudform-types/types/certificateManager';
+import { ACM } from './kit/resources';
 import { Certificate, DnsZone } from './contracts';
 import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate } from './kit/builder';
 import { Fn } from './kit/cf';

@@ -10,7 +10,7 @@
  * deployer checks delegation between the two (src/deploy/delegation.ts) and stops with the exact
  * step instead (Opta's `delegated: false` / `true` two-step, without the second edit).
  */
-import Route53 from 'cloudform-types/types/route53';
+import { Route53 } from './kit/resources';
 import { DnsZone } from './contracts';
 import { TemplateBuilder, type TemplateIdentity, type BuiltTemplate } from './kit/builder';
 import { Fn, keep, withCondition } from './kit/cf';
@@ -27,6 +27,9 @@ export const DnsZoneTemplate: TemplateIdentity<'environment'> = {
 };
 
 /** Builds 16: a new hosted zone, or the existing one named (no build options). */
+/** The output listing a new zone's name servers, comma-separated; the delegation check reads it by this name. */
+export const NAME_SERVERS_OUTPUT = 'NameServers';
+
 export function buildDnsZone(): BuiltTemplate {
   const t = new TemplateBuilder({
     ...DnsZoneTemplate,
@@ -74,7 +77,7 @@ export function buildDnsZone(): BuiltTemplate {
   t.export(DnsZone.HostedZoneId, either(create, zone.ref, existing));
   t.export(DnsZone.DomainName, domain);
   t.output(
-    'NameServers',
+    NAME_SERVERS_OUTPUT,
     "The new zone's name servers: the registrar's NS records for the domain (or the parent zone's NS record) must list exactly these",
     Fn.Join(',', zone.att('NameServers')),
     create,

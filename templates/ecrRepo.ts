@@ -11,7 +11,7 @@
  * changed after creation, so this is decided here once. checkov's CKV_AWS_136 asks for KMS, which
  * this is.
  */
-import ECR from 'cloudform-types/types/ecr';
+import { ECR } from './kit/resources';
 import { EcrRepo } from './contracts';
 import { TemplateBuilder, type BuiltTemplate, type TemplateIdentity } from './kit/builder';
 import { Fn, keep, sub } from './kit/cf';

@@ -18,10 +18,7 @@
  * the cluster) from going away. Update the stack with the group's sizes at 0 first (the
  * workaround AWS documents for capacity providers with managed termination protection).
  */
-import AutoScaling from 'cloudform-types/types/autoScaling';
-import EC2 from 'cloudform-types/types/ec2';
-import ECS from 'cloudform-types/types/ecs';
-import IAM from 'cloudform-types/types/iam';
+import { AutoScaling, EC2, ECS, IAM } from './kit/resources';
 import { EcsCluster, Network } from './contracts';
 import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, sub, withCondition, type IntrinsicFunction } from './kit/cf';

@@ -11,9 +11,7 @@
  * the stack becomes cluster admin; `ClusterAdminRoleArn` adds one more admin role (e.g. the team's
  * SSO role) when the stack is created by CI.
  */
-import EC2 from 'cloudform-types/types/ec2';
-import EKS from 'cloudform-types/types/eks';
-import IAM from 'cloudform-types/types/iam';
+import { EC2, EKS, IAM } from './kit/resources';
 import { EksCluster, Network } from './contracts';
 import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, Refs, sub, withCondition, type CfnResource, type IntrinsicFunction } from './kit/cf';

@@ -14,7 +14,7 @@
  *
  * Needs the app's load balancer in HTTP mode (an ALB): a network load balancer has no rules.
  */
-import ELB from 'cloudform-types/types/elasticLoadBalancingV2';
+import { ELB } from './kit/resources';
 import { AppLoadBalancer, Network } from './contracts';
 import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
 import { Fn, sub, type IntrinsicFunction } from './kit/cf';

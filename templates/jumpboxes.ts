@@ -9,8 +9,7 @@
  * `SecurityGroupIngress` rules on the network's database and cache groups): deleting the stack
  * closes them again.
  */
-import EC2 from 'cloudform-types/types/ec2';
-import IAM from 'cloudform-types/types/iam';
+import { EC2, IAM } from './kit/resources';
 import { Network } from './contracts';
 import { DataPorts } from './network';
 import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';

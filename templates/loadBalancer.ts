@@ -24,12 +24,9 @@
  * that port (from a CIDR parameter) and nothing else; tasks still accept traffic only from the
  * environment's load-balancer group, which the NLB carries too (so 80 and 443 stay open to all).
  */
-import EC2 from 'cloudform-types/types/ec2';
-import ELB from 'cloudform-types/types/elasticLoadBalancingV2';
+import { EC2, ELB, Route53, SecretsManager } from './kit/resources';
 import type { Action } from 'cloudform-types/types/elasticLoadBalancingV2/listener';
 import type { LoadBalancerAttribute } from 'cloudform-types/types/elasticLoadBalancingV2/loadBalancer';
-import Route53 from 'cloudform-types/types/route53';
-import SecretsManager from 'cloudform-types/types/secretsManager';
 import { AccessLogs, AppLoadBalancer, Certificate, DnsZone, Network } from './contracts';
 import { DOMAIN_PATTERN } from './dnsZone';
 import { TemplateBuilder, type BuiltTemplate, type Handle, type TemplateIdentity } from './kit/builder';
@@ -53,6 +50,9 @@ export const ACCESS_LOG_PREFIX = '${Prefix}${EnvironmentName}/${ApplicationName}
 
 /** The parameters that give an app its public URL (set from the params file's `publicUri`). */
 export const PublicUriParam = { host: 'DomainName', path: 'PublicPath' } as const;
+
+/** The output that says where the app answers; `outputs`, `status` and the wizard read it by this name. */
+export const APP_URL_OUTPUT = 'AppUrl';
 
 type App = TemplateBuilder<'application'>;
 
@@ -598,7 +598,7 @@ export function buildLoadBalancer(): BuiltTemplate {
   t.export(AppLoadBalancer.ConfigSecretArn, secret.ref);
   t.export(AppLoadBalancer.AppKeyArn, key.att('Arn'));
   t.output(
-    'AppUrl',
+    APP_URL_OUTPUT,
     'Where the app answers: https:// with a domain, else http:// on the load balancer (HTTP only)',
     appUrl(alb, nlb, p),
   );

@@ -8,14 +8,8 @@
  * stack's capacity providers, new instances are no longer protected, and every instance's
  * scale-in protection is removed. A stack without an Auto Scaling group is left alone.
  */
-import {
-  DescribeAutoScalingGroupsCommand,
-  SetInstanceProtectionCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { UpdateCapacityProviderCommand } from '@aws-sdk/client-ecs';
-import type { AwsClients } from '../aws/clients';
+import { sdk, type AwsClients } from '../aws/clients';
 import { listStackResources } from './cloudformation';
 
 /** SetInstanceProtection takes at most 50 instance ids per call. */
@@ -46,6 +40,7 @@ export async function liftCapacityProtections(
       r.PhysicalResourceId &&
       !r.ResourceStatus?.startsWith('DELETE_'),
   );
+  const { UpdateCapacityProviderCommand } = sdk('@aws-sdk/client-ecs');
   for (const p of providers) {
     await clients.ecs.send(
       new UpdateCapacityProviderCommand({
@@ -60,6 +55,8 @@ export async function liftCapacityProtections(
 }
 
 async function unprotectGroup(clients: AwsClients, groupName: string): Promise<number> {
+  const { DescribeAutoScalingGroupsCommand, SetInstanceProtectionCommand, UpdateAutoScalingGroupCommand } =
+    sdk('@aws-sdk/client-auto-scaling');
   const found = await clients.autoScaling.send(
     new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }),
   );

@@ -38,7 +38,8 @@ export type EngineErrorCode =
   | 'QuotaExceeded'
   | 'ServiceLinkedRole'
   | 'DelegationPending'
-  | 'HostedZoneUnusable';
+  | 'HostedZoneUnusable'
+  | 'HostedZoneAccessDenied';
 
 /** Base of every error the engine throws on purpose. */
 export class EngineError extends ToolError<EngineErrorCode> {
@@ -80,6 +81,7 @@ const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
   'DelegationPending',
   'QuotaExceeded',
   'HostedZoneUnusable',
+  'HostedZoneAccessDenied',
 ]);
 
 /** The stack does not exist where one is needed (for callers such as `outputs`; deploy creates missing stacks). */

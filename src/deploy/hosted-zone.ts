@@ -31,6 +31,32 @@ export class HostedZoneUnusableError extends EngineError {
   }
 }
 
+/** The IAM action the delegation check needs on a zone the params file names. */
+export const GET_HOSTED_ZONE_ACTION = 'route53:GetHostedZone';
+
+/**
+ * The credentials may not read the zone named by `existingHostedZoneId` (GetHostedZone is denied),
+ * so whether the domain is delegated to it cannot be known. Found before any change: a refusal,
+ * naming the permission to grant rather than the SDK's "not authorized" text.
+ */
+export class HostedZoneAccessDeniedError extends EngineError {
+  constructor(zoneId: string, cause?: unknown) {
+    const id = zoneId.replace(/^\/?hostedzone\//, '');
+    super(
+      'HostedZoneAccessDenied',
+      `${EXISTING_ZONE_FIELD} ${zoneId}: these credentials may not read the zone (${GET_HOSTED_ZONE_ACTION} is denied), so the domain's delegation to it cannot be checked; nothing was changed`,
+      `allow ${GET_HOSTED_ZONE_ACTION} on arn:aws:route53:::hostedzone/${id} to the identity that deploys (or deploy with credentials that have it), then run the same command again`,
+      { cause },
+    );
+  }
+}
+
+/** An AWS "not authorized" answer: Route 53 says AccessDenied (HTTP 403). */
+function isAccessDenied(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'AccessDenied' || e.name === 'AccessDeniedException' || e.$metadata?.httpStatusCode === 403;
+}
+
 const norm = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
 /** The name servers of the public zone `zoneId`, which must be the zone of `domain`. */
@@ -41,6 +67,7 @@ export async function hostedZoneNameServers(clients: AwsClients, zoneId: string,
   } catch (err) {
     if ((err as { name?: string }).name === 'NoSuchHostedZone')
       throw new HostedZoneUnusableError(zoneId, 'no such hosted zone in this account', err);
+    if (isAccessDenied(err)) throw new HostedZoneAccessDeniedError(zoneId, err);
     throw err;
   }
   const name = norm(zone.HostedZone?.Name ?? '');

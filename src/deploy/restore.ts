@@ -11,15 +11,10 @@
  * update, or it would replace the store with an empty one. So for a stack that exists, the
  * deployed value is kept whatever the file says: `restoreFrom` acts only on creation.
  */
-import { paginateDescribeSnapshots, type Snapshot } from '@aws-sdk/client-elasticache';
-import {
-  ModifyDBClusterCommand,
-  paginateDescribeDBClusterSnapshots,
-  type DBClusterSnapshot,
-} from '@aws-sdk/client-rds';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Snapshot } from '@aws-sdk/client-elasticache';
+import type { DBClusterSnapshot } from '@aws-sdk/client-rds';
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import type { AwsClients } from '../aws/clients';
+import { sdk, type AwsClients } from '../aws/clients';
 import { parametersOf } from './cloudformation';
 import { effectiveParameters, parseTemplate, type TemplateDoc, type TemplateResource } from './template';
 import type { StackSpec } from './types';
@@ -119,6 +114,7 @@ export function clusterIdentifier(spec: StackSpec, doc: TemplateDoc): string | u
 
 /** The newest manual snapshot of the cluster (CloudFormation's final snapshots are manual ones). */
 export async function newestFinalSnapshot(clients: AwsClients, clusterId: string): Promise<string | undefined> {
+  const { paginateDescribeDBClusterSnapshots } = sdk('@aws-sdk/client-rds');
   const found: DBClusterSnapshot[] = [];
   const input = { DBClusterIdentifier: clusterId, SnapshotType: 'manual' };
   for await (const page of paginateDescribeDBClusterSnapshots({ client: clients.rds }, input)) {
@@ -140,6 +136,7 @@ export async function newestCacheSnapshot(
   clients: AwsClients,
   of: { groupId?: string; description?: string },
 ): Promise<string | undefined> {
+  const { paginateDescribeSnapshots } = sdk('@aws-sdk/client-elasticache');
   const found: Snapshot[] = [];
   for await (const page of paginateDescribeSnapshots({ client: clients.elastiCache }, { SnapshotSource: 'user' })) {
     found.push(...(page.Snapshots ?? []));
@@ -175,6 +172,8 @@ export async function applyNewSecretPassword(
   )?.[0];
   const secretArn = outputKey ? outputs[outputKey] : undefined;
   if (!cluster || !secretArn) return;
+  const { GetSecretValueCommand } = sdk('@aws-sdk/client-secrets-manager');
+  const { ModifyDBClusterCommand } = sdk('@aws-sdk/client-rds');
   const value = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));
   const password = (JSON.parse(value.SecretString ?? '{}') as { password?: string }).password;
   if (!password) return;

@@ -17,11 +17,12 @@
  */
 import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Service } from '@aws-sdk/client-ecs';
-import {
+import type {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  type TargetHealthDescription,
+  TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { sdk } from '../aws/clients';
 import {
   baselineOf,
   clusterOfServiceArn,
@@ -209,6 +210,7 @@ export class ServiceWatchdog {
   /** Unhealthy targets of the service's target groups, each reason once ("502 on /healthcheck"). */
   private async targetHealth(w: Watched, service: Service): Promise<ServiceNotice[]> {
     const notices: ServiceNotice[] = [];
+    const { DescribeTargetHealthCommand } = sdk('@aws-sdk/client-elastic-load-balancing-v2');
     for (const lb of this.elb ? (service.loadBalancers ?? []) : []) {
       const group = lb.targetGroupArn;
       if (!group) continue;
@@ -234,6 +236,7 @@ export class ServiceWatchdog {
 
   private async pathOf(w: Watched, group: string): Promise<string> {
     if (!w.paths.has(group)) {
+      const { DescribeTargetGroupsCommand } = sdk('@aws-sdk/client-elastic-load-balancing-v2');
       const out = (await this.elb!.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [group] }))) as {
         TargetGroups?: { HealthCheckPath?: string }[];
       };

@@ -3,6 +3,8 @@
  * (31), `https://host/path` for an app with a publicUri; without one the load balancer's own name,
  * which is HTTP only (no certificate), and the commands say so.
  */
+import type { StageKey } from '../../stages/catalogue';
+import { APP_URL_OUTPUT } from '../../templates/loadBalancer';
 
 export interface AppUrl {
   app: string;
@@ -13,13 +15,13 @@ export interface AppUrl {
 
 /** The URL of every app whose load balancer stack is deployed, from the stacks' outputs by stack name. */
 export function appUrls(
-  stacks: { name: string; stage: string; app?: string }[],
+  stacks: { name: string; stage: StageKey; app?: string }[],
   outputsByStack: Record<string, Record<string, string> | undefined>,
 ): AppUrl[] {
   return stacks
-    .filter((s) => s.stage === 'loadBalancer' && outputsByStack[s.name]?.AppUrl)
+    .filter((s) => s.stage === 'loadBalancer' && outputsByStack[s.name]?.[APP_URL_OUTPUT])
     .map((s) => {
-      const url = outputsByStack[s.name]!.AppUrl!;
+      const url = outputsByStack[s.name]![APP_URL_OUTPUT]!;
       return { app: s.app ?? s.name, url, httpOnly: url.startsWith('http://') };
     });
 }

@@ -182,8 +182,21 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Refuses a key both set and unset in one command (which one was meant is unclear). It depends on
+ * the arguments alone, so `config set` calls it before reading the secret: nothing is contacted.
+ */
+export function checkAssignments(assignments: Assignment[], unset: string[]): void {
+  const both = assignments.filter((a) => unset.includes(a.key)).map((a) => a.key);
+  if (both.length)
+    throw new AssignmentError(
+      `${[...new Set(both)].join(', ')}: both set and unset in one command`,
+      'give each key either KEY=VALUE or --unset KEY, not both',
+    );
+}
+
+/**
  * The document after `set` assignments and `--unset` keys: existing keys keep their place, new
- * keys go at the end. A key both set and unset is refused (which one was meant is unclear).
+ * keys go at the end. A key both set and unset is refused ({@link checkAssignments}).
  * Unsetting a key that is not there is not an error (the result is what was asked for).
  */
 export function applyAssignments(
@@ -191,12 +204,7 @@ export function applyAssignments(
   assignments: Assignment[],
   unset: string[] = [],
 ): { document: ConfigDocument; changes: KeyChanges } {
-  const both = assignments.filter((a) => unset.includes(a.key)).map((a) => a.key);
-  if (both.length)
-    throw new AssignmentError(
-      `${[...new Set(both)].join(', ')}: both set and unset in one command`,
-      'give each key either KEY=VALUE or --unset KEY, not both',
-    );
+  checkAssignments(assignments, unset);
   const next: ConfigDocument = { ...doc };
   for (const a of assignments) next[a.key] = a.value;
   for (const k of unset) delete next[k];

@@ -14,14 +14,15 @@
  *
  * The ECS client is only ever `send`-ed to, so tests hand in a small fake.
  */
-import {
+import type {
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
-  type Deployment,
-  type Service,
-  type Task,
+  Deployment,
+  Service,
+  Task,
 } from '@aws-sdk/client-ecs';
+import { sdk } from '../aws/clients';
 import { Pacer } from '../deploy/poll';
 import { AbortedError } from '../deploy/errors';
 import type { PollOptions } from '../deploy/types';
@@ -44,6 +45,7 @@ export function clusterOfServiceArn(arn: string): string | undefined {
 }
 
 export async function describeService(ecs: EcsSender, ref: ServiceRef): Promise<Service | undefined> {
+  const { DescribeServicesCommand } = sdk('@aws-sdk/client-ecs');
   const out = (await ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }))) as {
     services?: Service[];
   };
@@ -187,6 +189,7 @@ async function stoppedTasks(
   opts: DiagnoseOptions,
   limit: number,
 ): Promise<StoppedTask[]> {
+  const { DescribeTasksCommand, ListTasksCommand } = sdk('@aws-sdk/client-ecs');
   const serviceName = ref.service.split('/').pop() ?? ref.service;
   const listed = (await ecs.send(
     new ListTasksCommand({ cluster: ref.cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100 }),

@@ -7,6 +7,7 @@ import type { AwsClients } from '../aws/clients';
 import type { StackSpec } from '../deploy/types';
 import { environmentId } from '../../templates/kit/names';
 import { compactTemplate } from '../../templates/kit/cf';
+import { templateNumber } from '../../templates/kit/ids';
 import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
 import { trapInterrupt } from '../cli/interrupt';
@@ -69,15 +70,16 @@ function warnLockKept(ctx: RunContext, why: string): void {
   );
 }
 
+/** Whether `--only` word `o` names stack `s`: its stage key, its stack name, its template id or that id's number. */
+function names(s: PlannedStack, o: string): boolean {
+  return o === s.stage || o === s.name || o === s.templateId || o === String(templateNumber(s.templateId));
+}
+
 /** Picks stacks by stage key (`network`, `service`...), template number (`31`) or stack name. */
 export function selectStacks(all: PlannedStack[], only: string[] | undefined): PlannedStack[] {
   if (!only?.length) return all;
-  const picked = all.filter((s) =>
-    only.some((o) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId),
-  );
-  const unknown = only.filter(
-    (o) => !all.some((s) => o === s.stage || o === s.name || o === s.templateId.split('.')[0] || o === s.templateId),
-  );
+  const picked = all.filter((s) => only.some((o) => names(s, o)));
+  const unknown = only.filter((o) => !all.some((s) => names(s, o)));
   if (unknown.length) {
     throw CliError.usage(
       `--only ${unknown.join(', ')}: no such stage or stack in this environment`,

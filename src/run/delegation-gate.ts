@@ -10,6 +10,7 @@
  * A certificate stack that exists already is never checked again: it was issued.
  */
 import type { DeployResult } from '../deploy/types';
+import { NAME_SERVERS_OUTPUT } from '../../templates/dnsZone';
 import { c, output } from '../cli/output';
 import { checkDelegation, delegationSteps, DelegationPendingError, type Delegation } from '../deploy/delegation';
 import type { RunContext } from './context';
@@ -31,7 +32,7 @@ async function zoneDelegation(ctx: RunContext, hold: Omit<DelegationHold, 'last'
   }
   const { describeStack, outputsOf } = await import('../deploy/cloudformation');
   const zone = outputsOf(await describeStack(ctx.clients.cloudFormation, hold.zoneStackName));
-  const servers = (zone.NameServers ?? '').split(',').filter(Boolean);
+  const servers = (zone[NAME_SERVERS_OUTPUT] ?? '').split(',').filter(Boolean);
   return checkDelegation(hold.domain, servers);
 }
 

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { catalogue, DATA_KINDS, publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
 import { optionName, stageParameters } from '../../stages/options';
 import type { DataKind } from '../../templates/kit/links';
+import { isTemplateId, templateNumber } from '../../templates/kit/ids';
 import { environmentId } from '../../templates/kit/names';
 import { LINK_ACCESS } from '../../templates/links';
 import { parseParams } from '../params/load';
@@ -191,13 +192,16 @@ export interface FoundStack {
   linkedData?: string[];
 }
 
-const STAGE_BY_NUMBER: Record<string, StageKey> = Object.fromEntries(
-  Object.values(stages).map((s) => [s.templateId.split('.')[0]!, s.key]),
+const STAGE_BY_NUMBER = new Map<number, StageKey>(
+  Object.values(stages).map((s) => [templateNumber(s.templateId), s.key]),
 );
 
-/** The stage a template id belongs to (`32.app-ecs-service` -> `service`). */
+/**
+ * The stage a template id belongs to (`32.app-ecs-service` -> `service`), by its number: the id
+ * comes from a deployed stack's tag, and a number never moves to another template.
+ */
 export function stageOfTemplate(templateId: string): StageKey | undefined {
-  return STAGE_BY_NUMBER[templateId.split('.')[0] ?? ''];
+  return isTemplateId(templateId) ? STAGE_BY_NUMBER.get(templateNumber(templateId)) : undefined;
 }
 
 /** The options a stack runs with: every stage parameter that differs from the template default. */

@@ -8,7 +8,8 @@
  */
 import { publishedTemplate, stages, type StageKey } from '../../stages/catalogue';
 import { answerProblem, type ParamValues } from '../../stages/check';
-import { optionName, parameterSchema, stageParameters, type TemplateParameter } from '../../stages/options';
+import { parameterSchema } from '../../stages/option-schemas';
+import { optionName, stageParameters, type TemplateParameter } from '../../stages/options';
 
 /** Options with a question of their own (the image of a service), never asked one by one. */
 export const IMAGE_OPTIONS: readonly string[] = ['repositoryName', 'imageTag', 'publicImage'];

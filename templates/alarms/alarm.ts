@@ -5,7 +5,7 @@
  * missing data as fine (no traffic is no error), and is named `{Prefix}{EnvironmentName}-{ApplicationName}-<name>`
  * so the topic's and key's policies can admit exactly this app's alarms.
  */
-import CloudWatch from 'cloudform-types/types/cloudWatch';
+import { CloudWatch } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, sub, withCondition, type IntrinsicFunction, type Value } from '../kit/cf';
 import { withTags } from '../service/cfn';
@@ -55,7 +55,7 @@ function dimensions(m: MetricSpec): { Name: string; Value: Value<string> }[] {
 }
 
 /** The alarm's metric properties: one metric with its statistic, or the `Metrics` of an expression. */
-function metricProperties(spec: AlarmSpec): Partial<CloudWatch.Alarm['Properties']> {
+function metricProperties(spec: AlarmSpec): Partial<InstanceType<typeof CloudWatch.Alarm>['Properties']> {
   const m = spec.metric;
   if ('expression' in m) {
     return {

@@ -7,7 +7,7 @@
  * `{Prefix}{EnvironmentName}-{ApplicationName}-{DataName}`, and its exports are
  * `...-{ApplicationName}-{DataName}-<Key>` (contracts in templates/contracts.ts, section 4x).
  */
-import SecretsManager from 'cloudform-types/types/secretsManager';
+import { SecretsManager } from '../kit/resources';
 import { TemplateBuilder, type Handle, type TemplateIdentity } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from '../kit/cf';
 import type { TemplateId } from '../kit/ids';

@@ -7,8 +7,7 @@
  * (`tls=enabled`); clients need Amazon's CA bundle (docs/data-stores.md shows how on ECS).
  * Audit and profiler logs go to encrypted log groups with retention.
  */
-import DocDB from 'cloudform-types/types/docDb';
-import SecretsManager from 'cloudform-types/types/secretsManager';
+import { DocDB, SecretsManager } from '../kit/resources';
 import { DocumentDb, Network } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';

@@ -11,9 +11,7 @@
  * TLS: `rds.force_ssl=1` in a cluster parameter group. Reachable only from the network's database
  * security group (apps, port 5432) in the data subnets.
  */
-import IAM from 'cloudform-types/types/iam';
-import RDS from 'cloudform-types/types/rds';
-import SecretsManager from 'cloudform-types/types/secretsManager';
+import { IAM, RDS, SecretsManager } from '../kit/resources';
 import { Network, Postgres } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, withCondition, type IntrinsicFunction } from '../kit/cf';

@@ -9,7 +9,7 @@
  * ElastiCache snapshot, such as the final one a destroy left (DeletionPolicy Snapshot). The AUTH
  * token is not part of a snapshot's data, so a restored cache takes the new stack's token.
  */
-import ElastiCache from 'cloudform-types/types/elastiCache';
+import { ElastiCache } from '../kit/resources';
 import { Network, Redis } from '../contracts';
 import type { BuiltTemplate, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction } from '../kit/cf';

@@ -6,7 +6,7 @@
  *
  * Both buckets are retained on delete and on replacement: a stack operation never empties one.
  */
-import S3 from 'cloudform-types/types/s3';
+import { S3 } from '../kit/resources';
 import { S3Bucket } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction } from '../kit/cf';

@@ -12,7 +12,7 @@
  * The topic is deleted with its stack (no Retain): SNS stores no messages, so nothing is lost,
  * and a retained topic would block re-creating a stack with the same name.
  */
-import SNS from 'cloudform-types/types/sns';
+import { SNS } from '../kit/resources';
 import { SnsTopic, SqsQueue } from '../contracts';
 import type { BuiltTemplate, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, withCondition } from '../kit/cf';

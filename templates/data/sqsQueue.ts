@@ -9,7 +9,7 @@
  * only. The pattern excludes names with a further hyphen, so app "acme" does not accept topics
  * of app "acme-b". The subscription itself is made by the topic's stack.
  */
-import SQS from 'cloudform-types/types/sqs';
+import { SQS } from '../kit/resources';
 import { SqsQueue } from '../contracts';
 import type { BuiltTemplate, Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, keep, sub, type IntrinsicFunction, type PolicyStatement } from '../kit/cf';

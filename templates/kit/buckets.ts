@@ -3,7 +3,7 @@
  * for 15): SSE-S3, because log delivery cannot use KMS keys; private and owner-enforced; versioned,
  * with old versions and the logs themselves expiring; kept on delete. Written once for both.
  */
-import S3 from 'cloudform-types/types/s3';
+import { S3 } from './resources';
 import type { BucketProperties } from 'cloudform-types/types/s3/bucket';
 import { keep, type IntrinsicFunction } from './cf';
 import { checkovSkip } from './security';
@@ -24,7 +24,7 @@ export interface LogBucketOptions {
   abortIncompleteUploads?: boolean;
 }
 
-export function logDeliveryBucket(o: LogBucketOptions): S3.Bucket {
+export function logDeliveryBucket(o: LogBucketOptions): InstanceType<typeof S3.Bucket> {
   return keep(
     new S3.Bucket({
       BucketEncryption: {

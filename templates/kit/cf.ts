@@ -1,9 +1,11 @@
 /**
- * The one doorway to cloudform-types used by every builder.
+ * The one doorway to cloudform-types used by every builder, with ./resources.ts for its resource
+ * classes.
  *
- * We import per-service modules (`cloudform-types/types/ec2`, ...) instead of the package root:
- * the root loads all ~230 AWS services (about 0.31 s and 95 MB on Node 20), the modules this
- * catalogue needs load in about 0.10 s. Keep it that way: never `import ... from 'cloudform-types'`.
+ * We import single modules (`cloudform-types/types/functions`, `.../ec2/vpc`) instead of the
+ * package root or a service's index: the root loads all ~230 AWS services (about 0.31 s and 95 MB
+ * on Node 20), the catalogue's services' indexes 238 files, the classes it builds about 60. Keep it
+ * that way: never `import ... from 'cloudform-types'` or `'cloudform-types/types/<service>'`.
  */
 import * as Fn from 'cloudform-types/types/functions';
 import * as Refs from 'cloudform-types/types/refs';

@@ -9,6 +9,11 @@
 /** `11.env-network`, `32.app-ecs-service`... */
 export type TemplateId = `${number}.${string}`;
 
+/** Whether a string read from elsewhere (a deployed stack's tag) has the form of an id. */
+export function isTemplateId(s: string): s is TemplateId {
+  return /^\d+\.[a-z0-9-]+$/.test(s);
+}
+
 /** The number at the front of an id: 11, 21, 32... (the coarse deploy order). */
 export function templateNumber(id: TemplateId): number {
   return Number(id.split('.')[0]);

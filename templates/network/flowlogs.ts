@@ -1,6 +1,5 @@
 /** VPC flow logs: every accepted and rejected flow, to an encrypted log group. */
-import EC2 from 'cloudform-types/types/ec2';
-import IAM from 'cloudform-types/types/iam';
+import { EC2, IAM } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { sub, type IntrinsicFunction } from '../kit/cf';
 import { allow, assumedBy, policy } from '../kit/iam';

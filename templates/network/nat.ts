@@ -1,5 +1,5 @@
 /** NAT gateways: the private tier's way out, in each zone or only in the first (`NatGateways=single`). */
-import EC2 from 'cloudform-types/types/ec2';
+import { EC2 } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { withCondition } from '../kit/cf';
 import { AZ_LETTERS, type Zones } from './params';

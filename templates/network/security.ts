@@ -2,9 +2,7 @@
  * Security groups, each open only as far as its tier needs (internet -> load balancers -> apps ->
  * data stores), and the subnet groups that place databases and caches in the data tier.
  */
-import EC2 from 'cloudform-types/types/ec2';
-import RDS from 'cloudform-types/types/rds';
-import ElastiCache from 'cloudform-types/types/elastiCache';
+import { EC2, ElastiCache, RDS } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { sub, type IntrinsicFunction } from '../kit/cf';
 import { checkovSkip } from '../kit/security';

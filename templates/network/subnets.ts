@@ -3,7 +3,7 @@
  * to the internet gateway, private (services, nodes, jump boxes) routed to its zone's NAT gateway,
  * and data (databases and caches) with only the local route.
  */
-import EC2 from 'cloudform-types/types/ec2';
+import { EC2 } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, withCondition, type IntrinsicFunction } from '../kit/cf';
 import { natGateways } from './nat';

@@ -1,5 +1,5 @@
 /** The VPC and its internet gateway: what every tier of the network is built in. */
-import EC2 from 'cloudform-types/types/ec2';
+import { EC2 } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import type { IntrinsicFunction } from '../kit/cf';
 

@@ -7,7 +7,7 @@
  *   (decrypting with the app's key, only through Secrets Manager), what its links grant, ECS Exec
  *   when switched on, and any extra managed policies the user names.
  */
-import IAM from 'cloudform-types/types/iam';
+import { IAM } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, Refs, sub, type IntrinsicFunction, type PolicyDocument, type PolicyStatement } from '../kit/cf';
 import { allow, assumedBy, policy } from '../kit/iam';

@@ -7,7 +7,7 @@
  * No `RoleARN`: Application Auto Scaling uses (and creates on first use) its service-linked role
  * for ECS, which is scoped by AWS to exactly this job.
  */
-import AAS from 'cloudform-types/types/applicationAutoScaling';
+import { AAS } from '../kit/resources';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, type IntrinsicFunction } from '../kit/cf';
 

@@ -11,7 +11,7 @@
  *   ECS loads at task start: any number of variables, edited without touching the stack;
  * - settings that are secret belong in the configuration secret (`JUICE_CONFIG`), never in either.
  */
-import ECS from 'cloudform-types/types/ecs';
+import { ECS } from '../kit/resources';
 import type { KeyValuePair } from 'cloudform-types/types/ecs/taskDefinition';
 import type { Handle, TemplateBuilder } from '../kit/builder';
 import { Fn, sub, type IntrinsicFunction, type PolicyStatement, type Value } from '../kit/cf';

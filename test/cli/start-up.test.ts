@@ -45,9 +45,13 @@ function packagesOf(files: string[]): string[] {
 
 const registers = fs.readdirSync(path.join(REPO_ROOT, 'src', 'commands')).sort();
 
-/** What every start-up loads: the launcher, the program, its small helpers and every command's register. */
+/**
+ * What every start-up loads: the launcher, the compile cache, the program, its small helpers and
+ * every command's register.
+ */
 const START_UP = [
   'bin/provision.js',
+  'dist/src/cli/compile-cache.js',
   'dist/src/cli/main.js',
   'dist/src/cli/errors.js',
   'dist/src/cli/global-options.js',
@@ -87,4 +91,15 @@ it('synth loads its own implementation and the templates, and no AWS SDK', () =>
     'dist/src/commands/synth/run.js',
   ]);
   expect(packagesOf(files).filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+});
+
+it('synth into a folder builds the templates without zod or yaml (they validate params files, which it has none of)', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'provision-synth-'));
+  try {
+    const packages = packagesOf(loadedBy(['synth', '--out', out]));
+    expect(packages).toContain('cloudform-types');
+    expect(packages.filter((p) => p === 'zod' || p === 'yaml')).toEqual([]);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,7 @@
  * and the services they watch (ELBv2, ECS, RDS, ElastiCache), so each dimension is checked against
  * the real resource's name or id, not against what the template says. The emulator pieces this
  * needs (CloudWatch alarms in CloudFormation, dashboard bodies checked, e-mail subscriptions pending
- * until confirmed) are in test/emulator/cfn_stages_moto/alarms.py.
+ * until confirmed and listed without an ARN meanwhile) are in test/emulator/cfn_stages_moto/alarms.py.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +13,7 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeStackResourceCommand,
   DescribeStacksCommand,
   ListExportsCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -202,12 +203,18 @@ test('the topic is encrypted with its own key and has the contact email subscrib
     const topic = outputs.find((o) => o.OutputKey === 'AlarmTopicArn')!.OutputValue!;
     const attributes = (await sns.send(new GetTopicAttributesCommand({ TopicArn: topic }))).Attributes!;
     expect(attributes.KmsMasterKeyId).toMatch(/^arn:aws:kms:/);
+    // Listed without an ARN while pending, as on AWS; the stack's own resource holds the ARN.
     const subscriptions = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions!;
-    expect(subscriptions.map((s) => [s.Protocol, s.Endpoint])).toEqual([['email', 'ops@example.com']]);
-    const sub = await sns.send(
-      new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptions[0]!.SubscriptionArn }),
-    );
-    expect(sub.Attributes!.PendingConfirmation).toBe('true');
+    expect(subscriptions.map((s) => [s.Protocol, s.Endpoint, s.SubscriptionArn])).toEqual([
+      ['email', 'ops@example.com', 'PendingConfirmation'],
+    ]);
+    const arn = (
+      await cfn.send(
+        new DescribeStackResourceCommand({ StackName: `${APP}alarms`, LogicalResourceId: 'EmailSubscription' }),
+      )
+    ).StackResourceDetail!.PhysicalResourceId!;
+    const sub = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }));
+    expect(sub.Attributes).toMatchObject({ PendingConfirmation: 'true', TopicArn: topic, Endpoint: 'ops@example.com' });
   } finally {
     sns.destroy();
   }

@@ -57,3 +57,25 @@ it('plan, deploy, status and outputs load CloudFormation but never the S3 client
   const publish = await clientsLoadedBy(['publish', '--bucket', 'start-up-templates']);
   expect(publish).toContain('client-s3');
 }, 240_000);
+
+it("a no-op re-run loads the clients of the calls it makes, not those of restores, scale-in protection or a service's targets", async () => {
+  // Every stack of the small example but the service (which would wait for its image to be pushed).
+  const args = [
+    'deploy',
+    '--params',
+    SMALL,
+    '--only',
+    'network',
+    'accessLogs',
+    'ecsCluster',
+    'loadBalancer',
+    'repository',
+    '--yes',
+  ];
+  expect(await clientsLoadedBy(args)).toContain('client-cloudformation');
+  const again = await clientsLoadedBy(args);
+  expect(again).toContain('client-cloudformation');
+  expect(again).toContain('client-ssm'); // the run lock
+  const unused = ['client-rds', 'client-elasticache', 'client-secrets-manager', 'client-auto-scaling', 'client-ecs'];
+  expect(again.filter((c) => unused.includes(c) || c === 'client-elastic-load-balancing-v2')).toEqual([]);
+}, 240_000);

@@ -5,7 +5,7 @@ Every moto_server flag works: this hands argv to moto.server.main unchanged.
 
 Start-up speed: loading moto's CloudFormation package (which the extension patches) takes about
 1.3 s, so the server starts listening first and the extension loads in a background thread; moto
-creates its CloudFormation (and ECS, IAM, Route 53) app on the first request to it, and that waits for the
+creates its CloudFormation (and ECS, IAM, Route 53, SNS, CloudWatch) app on the first request to it, and that waits for the
 extension (cfn_stages_moto.install is idempotent and locked).
 """
 
@@ -23,7 +23,7 @@ _create_backend_app = server.create_backend_app
 
 
 def create_backend_app(service):  # type: ignore[no-untyped-def]
-    if service in ("cloudformation", "ecs", "iam", "route53"):  # the services the extension patches
+    if service in ("cloudformation", "ecs", "iam", "route53", "sns", "cloudwatch"):  # the services the extension patches
         cfn_stages_moto.install()
     return _create_backend_app(service)
 

@@ -18,6 +18,7 @@ import { c, output } from '../../cli/output';
 import { table } from '../../cli/table';
 import {
   applyAssignments,
+  checkAssignments,
   describeChanges,
   diffKeys,
   formatDocument,
@@ -114,6 +115,7 @@ export async function runConfigSet(assignments: string[], flags: SetFlags, globa
     );
   // A bad argument (AssignmentError) is refused here, before any AWS call: exit 2 with the fix.
   const parsed = assignments.map((a) => parseAssignment(a, flags.jsonValue));
+  checkAssignments(parsed, unset);
   await withTarget(flags, global, async (t) => {
     const current = await readCurrent(t);
     const result = applyAssignments(current.document, parsed, unset);

@@ -6,12 +6,14 @@
  *
  * The alarms are the stack's own `AWS::CloudWatch::Alarm` resources (their physical ids are the
  * alarm names), so another app whose name starts the same (`acme` and `acme-api`) never mixes in,
- * as a name-prefix search would.
+ * as a name-prefix search would. Its topic (`AWS::SNS::Topic`) is where the mail goes: whether the
+ * address confirmed its subscription is ./mail.ts's part.
  */
-import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { Stack, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { listStackResources } from '../../deploy/cloudformation';
 import type { RunContext } from '../../run/context';
+import { alarmMail, type AlarmMail } from './mail';
 
 /** CloudWatch's alarm states, in the order status shows them. */
 export const ALARM_STATES = ['ALARM', 'INSUFFICIENT_DATA', 'OK'] as const;
@@ -28,6 +30,12 @@ export interface AppAlarms {
   inAlarm: { name: string; reason?: string; since?: string }[];
   /** What went wrong reading them; the rest of status is still shown. */
   error?: string;
+  /** The topic the alarms notify (its ARN), when the stack has one. */
+  topic?: string;
+  /** Its e-mail addresses and whether each gets the mail (see ./mail.ts). */
+  mail: AlarmMail[];
+  /** What went wrong reading the topic's subscriptions. */
+  mailError?: string;
 }
 
 /** DescribeAlarms takes at most 100 names per call. */
@@ -54,27 +62,50 @@ async function alarmsOfStack(ctx: RunContext, app: string, stack: Stack): Promis
     stack: stack.StackName ?? '',
     states: { ALARM: 0, INSUFFICIENT_DATA: 0, OK: 0 },
     inAlarm: [],
+    mail: [],
   };
+  let resources: StackResourceSummary[];
   try {
-    const names = (await listStackResources(ctx.clients.cloudFormation, stack))
-      .filter((r) => r.ResourceType === 'AWS::CloudWatch::Alarm' && r.PhysicalResourceId)
-      .map((r) => r.PhysicalResourceId!);
-    for (const alarm of await describeAlarms(ctx, names)) {
-      const state = alarm.StateValue as AlarmState | undefined;
-      if (state && state in result.states) result.states[state] += 1;
-      if (state === 'ALARM')
-        result.inAlarm.push({
-          name: alarm.AlarmName ?? '',
-          ...(alarm.StateReason ? { reason: alarm.StateReason } : {}),
-          ...(alarm.StateUpdatedTimestamp ? { since: alarm.StateUpdatedTimestamp.toISOString() } : {}),
-        });
-    }
-    result.inAlarm.sort((a, b) => a.name.localeCompare(b.name));
+    resources = await listStackResources(ctx.clients.cloudFormation, stack);
   } catch (err) {
-    result.error =
-      err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : String(err);
+    result.error = describeError(err);
+    return result;
   }
+  const physical = (type: string) =>
+    resources.filter((r) => r.ResourceType === type && r.PhysicalResourceId).map((r) => r.PhysicalResourceId!);
+  result.topic = physical('AWS::SNS::Topic')[0];
+  await Promise.all([
+    countStates(ctx, result, physical('AWS::CloudWatch::Alarm')).catch((err) => {
+      result.error = describeError(err);
+    }),
+    result.topic &&
+      alarmMail(ctx.clients, result.topic, stack.Parameters).then(
+        (mail) => void (result.mail = mail),
+        (err) => void (result.mailError = describeError(err)),
+      ),
+  ]);
   return result;
+}
+
+/** Counts the alarms `names` by state into `result`, and lists those in ALARM. */
+async function countStates(ctx: RunContext, result: AppAlarms, names: string[]): Promise<void> {
+  for (const alarm of await describeAlarms(ctx, names)) {
+    const state = alarm.StateValue as AlarmState | undefined;
+    if (state && state in result.states) result.states[state] += 1;
+    if (state === 'ALARM')
+      result.inAlarm.push({
+        name: alarm.AlarmName ?? '',
+        ...(alarm.StateReason ? { reason: alarm.StateReason } : {}),
+        ...(alarm.StateUpdatedTimestamp ? { since: alarm.StateUpdatedTimestamp.toISOString() } : {}),
+      });
+  }
+  result.inAlarm.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error
+    ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`
+    : String(err);
 }
 
 async function describeAlarms(ctx: RunContext, names: string[]): Promise<MetricAlarm[]> {

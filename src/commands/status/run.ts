@@ -4,7 +4,7 @@
  * Then, for each deployed service stack (32, 91): its task counts, the image tag it runs, the
  * rollout state and the load balancer's view of its targets (see src/ops/health.ts); and for each
  * app with an alarms stack (33), how many of its alarms are in each state, naming those going off
- * (./alarms.ts).
+ * (./alarms.ts), and whether the contact address confirmed the alarm mail (./mail.ts).
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { GlobalOptions } from '../../cli/global-options';
@@ -14,6 +14,7 @@ import { describeTargets, serviceHealth, type ServiceHealth } from '../../ops/he
 import { appUrls, HTTP_ONLY_NOTE } from '../../ops/app-url';
 import { environmentOf, openContext, type RunContext } from '../../run/context';
 import type { AppAlarms } from './alarms';
+import type { AlarmMail } from './mail';
 
 function colourStatus(status: string): string {
   if (/FAILED|ROLLBACK/.test(status)) return c().red(status);
@@ -107,20 +108,37 @@ async function alarmsOf(ctx: RunContext, stacks: (Stack | undefined)[]): Promise
 function printAlarms(alarms: AppAlarms[]): void {
   output.line();
   for (const a of alarms) {
-    if (a.error) {
-      output.line(c().red(`${c().bold(a.app)} alarms: cannot be read (${a.error})`));
-      continue;
-    }
-    const firing = a.states.ALARM
-      ? c().red(`${a.states.ALARM} ALARM (${a.inAlarm.map((x) => x.name).join(', ')})`)
-      : c().green('0 ALARM');
-    const noData = `${a.states.INSUFFICIENT_DATA} INSUFFICIENT_DATA`;
-    output.line(
-      `${c().bold(a.app)} alarms: ${firing}, ${a.states.INSUFFICIENT_DATA ? c().yellow(noData) : noData}, ${a.states.OK} OK`,
-    );
-    for (const x of a.inAlarm)
-      output.line(c().red(`  ${x.name}${x.reason ? `: ${x.reason}` : ''}${x.since ? ` (since ${x.since})` : ''}`));
+    if (a.error) output.line(c().red(`${c().bold(a.app)} alarms: cannot be read (${a.error})`));
+    else printStates(a);
+    // The mail is read apart from the alarms: one may be readable when the other is not.
+    for (const m of a.mail) output.line(mailLine(m, a.topic));
+    if (a.mailError) output.line(c().red(`  alarm mail: cannot be read (${a.mailError})`));
   }
+}
+
+function printStates(a: AppAlarms): void {
+  const firing = a.states.ALARM
+    ? c().red(`${a.states.ALARM} ALARM (${a.inAlarm.map((x) => x.name).join(', ')})`)
+    : c().green('0 ALARM');
+  const noData = `${a.states.INSUFFICIENT_DATA} INSUFFICIENT_DATA`;
+  output.line(
+    `${c().bold(a.app)} alarms: ${firing}, ${a.states.INSUFFICIENT_DATA ? c().yellow(noData) : noData}, ${a.states.OK} OK`,
+  );
+  for (const x of a.inAlarm)
+    output.line(c().red(`  ${x.name}${x.reason ? `: ${x.reason}` : ''}${x.since ? ` (since ${x.since})` : ''}`));
+}
+
+/** `  mail to ops@example.com: pending confirmation ...`: whether the alarms reach that address, and the fix. */
+function mailLine(m: AlarmMail, topic: string | undefined): string {
+  const to = `  mail to ${m.endpoint}`;
+  if (m.state === 'confirmed') return c().dim(`${to}: confirmed`);
+  if (m.state === 'pending-confirmation')
+    return c().yellow(
+      `${to}: pending confirmation: these alarms mail nobody until the link AWS mailed there is followed (it lapses after 48 hours)`,
+    );
+  return c().red(
+    `${to}: not subscribed (unsubscribed, or not confirmed within 48 hours): these alarms mail nobody; subscribe it again: aws sns subscribe --topic-arn ${topic ?? '<AlarmTopicArn>'} --protocol email --notification-endpoint ${m.endpoint}`,
+  );
 }
 
 function printServices(services: ServiceHealth[]): void {

@@ -16,6 +16,7 @@ import type { AwsClients } from '../../aws/clients';
 import { stages } from '../../../stages/catalogue';
 import { planEnvironment } from '../../../stages/plan';
 import { EcrRepo } from '../../../templates/contracts';
+import { APP_URL_OUTPUT } from '../../../templates/loadBalancer';
 import { outputId } from '../../../templates/kit/exports';
 import { stackName } from '../../../templates/kit/names';
 import { planRun, printPlan } from '../../run/plan';
@@ -104,7 +105,7 @@ async function showFinish(ctx: RunContext): Promise<void> {
     outputs.get(stackName(stages.repository.template, { RepositoryName: name }))?.[outputId(EcrRepo.RepositoryUri)];
   output.line();
   for (const s of ctx.stacks.filter((x) => x.stage === 'loadBalancer')) {
-    const url = outputs.get(s.name)?.AppUrl;
+    const url = outputs.get(s.name)?.[APP_URL_OUTPUT];
     const note = url?.startsWith('http://') ? c().yellow(`  (${HTTP_ONLY_NOTE})`) : '';
     output.line(
       `${c().green('➜')} ${c().bold(`App ${s.app}`)}: ${url ? c().cyan(url) + note : c().dim('(no URL yet)')}`,

@@ -37,11 +37,12 @@ def _install() -> None:
     from moto.cloudformation import parsing
 
     from . import (account, alarms, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release,
-                   replacements, resolved, rules, sessions, speed, stacks, tasks, teardown, updates)
+                   replacements, resolved, rules, serial, sessions, speed, stacks, tasks, teardown, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import dns, documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
-    speed.install()  # first: the others' parses go through it
+    serial.install()
+    speed.install()  # before the others: their template parses go through it
     ecs.install()
     sessions.install()
     logs.install()

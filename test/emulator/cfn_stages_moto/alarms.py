@@ -5,11 +5,17 @@ AWS: an Alarm resource calls PutMetricAlarm (one metric by MetricName, or a metr
 list of which exactly one element returns data); its Ref is the alarm name, GetAtt Arn its ARN.
 PutDashboard refuses a body that is not a JSON object with a `widgets` list. An `email`
 subscription stays pending (PendingConfirmation "true") until the recipient follows the link AWS
-mails, and an endpoint that is not an e-mail address is refused.
+mails (ConfirmSubscription with the mailed token); while pending, ListSubscriptionsByTopic and
+ListSubscriptions show "PendingConfirmation" where its ARN would be; an endpoint that is not an
+e-mail address is refused. A new alarm starts in INSUFFICIENT_DATA; PutMetricAlarm on an existing
+alarm leaves its state alone.
 moto 5.2.1: no Alarm type in CloudFormation (skipped silently, so a dashboard that refers to an
-alarm's ARN fails); any dashboard body is taken; e-mail subscriptions are confirmed at once.
-Here: the Alarm type backed by moto's cloudwatch backend, the body check, and e-mail
-subscriptions left pending (moto's own `subscribe`, wrapped).
+alarm's ARN fails); any dashboard body is taken; e-mail subscriptions are confirmed at once and
+listed by ARN; ConfirmSubscription takes any token and answers a made-up ARN; every PutMetricAlarm
+makes a new alarm in OK.
+Here: the Alarm type backed by moto's cloudwatch backend, the body check, e-mail subscriptions left
+pending (moto's own `subscribe`, wrapped), listed and confirmed as on AWS, and alarm states as on
+AWS (`put_metric_alarm`, wrapped).
 """
 
 from __future__ import annotations
@@ -104,13 +110,94 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _subscribe(self: Any, topic_arn: str, endpoint: str, protocol: str) -> Any:
     from moto.sns.exceptions import SNSInvalidParameter
 
-    if protocol in ("email", "email-json") and not _EMAIL.match(endpoint or ""):
+    if _email(protocol) and not _EMAIL.match(endpoint or ""):
         raise SNSInvalidParameter("Invalid parameter: Email address")
     subscription = _original["subscribe"](self, topic_arn, endpoint, protocol)
-    if protocol in ("email", "email-json") and not subscription.confirmed:
+    if _email(protocol) and not subscription.confirmed:
         subscription.attributes["PendingConfirmation"] = "true"
         subscription.attributes["ConfirmationWasAuthenticated"] = "false"
     return subscription
+
+
+def _email(protocol: str) -> bool:
+    return protocol in ("email", "email-json")
+
+
+def _pending(subscription: Any) -> bool:
+    return _email(subscription.protocol) and subscription.attributes.get("PendingConfirmation") == "true"
+
+
+def token_of(subscription: Any) -> str:
+    """AWS mails the token in the confirmation link, and no API returns it. Here the token is the id
+    at the end of the subscription's ARN (the Ref of an `AWS::SNS::Subscription`), so a test
+    confirms a subscription as its recipient would: ConfirmSubscription(TopicArn, Token)."""
+    return subscription.arn.rsplit(":", 1)[-1]
+
+
+class _Listed:
+    """A pending e-mail subscription as the list actions show it: no ARN yet."""
+
+    subscription_arn = "PendingConfirmation"
+
+    def __init__(self, subscription: Any) -> None:
+        self.owner = subscription.owner
+        self.protocol = subscription.protocol
+        self.endpoint = subscription.endpoint
+        self.topic_arn = subscription.topic_arn
+
+
+def _as_listed(subscriptions: list[Any]) -> list[Any]:
+    return [_Listed(s) if _pending(s) else s for s in subscriptions]
+
+
+def _list_subscriptions(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    subscriptions, next_token = self.backend.list_subscriptions(next_token=self._get_param("NextToken"))
+    return ActionResult({"Subscriptions": _as_listed(subscriptions), "NextToken": next_token})
+
+
+def _list_subscriptions_by_topic(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    subscriptions, next_token = self.backend.list_subscriptions_by_topic(
+        self._get_param("TopicArn"), next_token=self._get_param("NextToken"))
+    return ActionResult({"Subscriptions": _as_listed(subscriptions), "NextToken": next_token})
+
+
+def _confirm_subscription(self: Any) -> Any:
+    """ConfirmSubscription: the topic must exist and the token be one it mailed (the wording of the
+    refusal is ours: AWS does not document it). Confirming again answers the same ARN."""
+    from moto.core.responses import ActionResult
+    from moto.sns.exceptions import SNSInvalidParameter, SNSNotFoundError
+
+    topic_arn, token = self._get_param("TopicArn"), self._get_param("Token")
+    if topic_arn not in self.backend.topics:
+        raise SNSNotFoundError("Topic does not exist")
+    found = [s for s in self.backend.subscriptions.values()
+             if s.topic_arn == topic_arn and _email(s.protocol) and token_of(s) == token]
+    if not found:
+        raise SNSInvalidParameter("Invalid parameter: Token")
+    subscription = found[0]
+    subscription.confirmed = True
+    subscription.attributes["PendingConfirmation"] = "false"
+    subscription.attributes["ConfirmationWasAuthenticated"] = \
+        "true" if str(self._get_param("AuthenticateOnUnsubscribe")).lower() == "true" else "false"
+    return ActionResult({"SubscriptionArn": subscription.arn})
+
+
+def _put_metric_alarm(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """AWS: "When this operation creates an alarm, the alarm state is immediately set to
+    INSUFFICIENT_DATA"; an update leaves the state unchanged. moto builds a new alarm in OK each time."""
+    name = kwargs["name"] if "name" in kwargs else args[0]
+    before = self.alarms.get(name)
+    alarm = _original["put_metric_alarm"](self, *args, **kwargs)
+    if before is None:
+        alarm.state_value = "INSUFFICIENT_DATA"
+    else:
+        for field in ("state_value", "state_reason", "state_reason_data", "state_updated_timestamp", "history"):
+            setattr(alarm, field, getattr(before, field))
+    return alarm
 
 
 def _protocol(service_model: Any, content_type: str | None = None) -> str:
@@ -127,11 +214,17 @@ def install() -> None:
     from moto.cloudwatch.models import CloudWatchBackend
     from moto.core import responses
     from moto.sns.models import SNSBackend
+    from moto.sns.responses import SNSResponse
 
     _original["determine_request_protocol"] = responses.determine_request_protocol
     responses.determine_request_protocol = _protocol
 
     _original["put_dashboard"] = CloudWatchBackend.put_dashboard
     CloudWatchBackend.put_dashboard = _put_dashboard  # type: ignore[method-assign]
+    _original["put_metric_alarm"] = CloudWatchBackend.put_metric_alarm
+    CloudWatchBackend.put_metric_alarm = _put_metric_alarm  # type: ignore[method-assign]
     _original["subscribe"] = SNSBackend.subscribe
     SNSBackend.subscribe = _subscribe  # type: ignore[method-assign]
+    SNSResponse.list_subscriptions = _list_subscriptions  # type: ignore[method-assign]
+    SNSResponse.list_subscriptions_by_topic = _list_subscriptions_by_topic  # type: ignore[method-assign]
+    SNSResponse.confirm_subscription = _confirm_subscription  # type: ignore[method-assign]

@@ -1,0 +1,183 @@
+/**
+ * A V8 code cache for the CLI's CommonJS modules, so that a command does not compile again, in
+ * every run, the same 4-5 MB of JavaScript (the AWS SDK clients, zod, yaml, the templates): about
+ * a sixth of a no-op deploy's CPU time went to compiling. Node 22 has this built in
+ * (`module.enableCompileCache`), and it is used there; Node 20 has not, so on Node 20 this module
+ * compiles each module through `vm.Script` with the cached data of an earlier run.
+ *
+ * - One cache file per command word (`deploy`, `synth`...) and installation, written when a run compiled a module
+ *   the file did not hold (or held for other source), after the run (so it holds the functions the
+ *   command ran, not only the modules' top levels), keeping the entries of modules the run did not
+ *   load (while their files exist), by write and rename: a reader sees a whole old file or a whole new one, whichever of two
+ *   concurrent runs wrote last.
+ * - Each module's entry is keyed by its path and a SHA-1 of its source: V8 itself only checks the
+ *   source's length, so an edited or upgraded file of the same length must not get old code.
+ * - Under the user's own cache folder (`$XDG_CACHE_HOME` or `~/.cache`, `cfn-stages/`, mode 700),
+ *   never a shared temporary folder: code read from a cache runs as the user.
+ *   `PROVISION_COMPILE_CACHE=<folder>` moves it, `PROVISION_COMPILE_CACHE=0` turns it off.
+ * - Anything unexpected (no home, a read-only or corrupt cache, a module using `import()`, which
+ *   `vm.Script` cannot serve on Node 20) falls back to Node's own loading: the cache can make a
+ *   run faster, never fail it.
+ *
+ * Loaded by bin/provision.js before anything else; it imports only Node's own modules.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+
+/** The environment variable that moves (a folder) or turns off (`0`) the cache. */
+export const CACHE_ENV = 'PROVISION_COMPILE_CACHE';
+
+/** The cache folder, or undefined when the cache is off or there is no home to keep it in. */
+export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const set = env[CACHE_ENV];
+  if (set === '0' || set === 'off') return undefined;
+  if (set) return path.resolve(set);
+  const base = env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : '');
+  return base ? path.join(base, 'cfn-stages', 'compile-cache') : undefined;
+}
+
+/**
+ * The cache file of a run: its command word, the installation (a clone, a global install and a
+ * project's devDependency each have their own), the Node version and the machine kind.
+ */
+export function cacheFile(folder: string, argv: readonly string[], installation: string): string {
+  const word = argv.find((a) => !a.startsWith('-')) ?? '';
+  const name = /^[a-z][a-z-]{0,15}$/.test(word) ? word : 'other';
+  const where = createHash('sha1').update(installation).digest('hex').slice(0, 8);
+  return path.join(folder, `${name}-${where}-${process.version}-${process.arch}.bin`);
+}
+
+interface Entry {
+  hash: string;
+  data: Buffer;
+}
+
+/**
+ * Reads a cache file: a 4-byte header length, a JSON header of `[path, hash, bytes]`, then the
+ * cached data one after the other. A missing, short or malformed file is an empty cache.
+ */
+export function readCache(file: string): Map<string, Entry> {
+  const entries = new Map<string, Entry>();
+  let blob: Buffer;
+  try {
+    blob = fs.readFileSync(file);
+  } catch {
+    return entries;
+  }
+  try {
+    const headerBytes = blob.readUInt32LE(0);
+    const header = JSON.parse(blob.subarray(4, 4 + headerBytes).toString('utf8')) as [string, string, number][];
+    let offset = 4 + headerBytes;
+    for (const [name, hash, bytes] of header) {
+      if (offset + bytes > blob.length) return new Map();
+      entries.set(name, { hash, data: blob.subarray(offset, offset + bytes) });
+      offset += bytes;
+    }
+  } catch {
+    return new Map();
+  }
+  return entries;
+}
+
+/** Writes a cache file whole (temporary file, then rename), creating its folder private to the user. */
+export function writeCache(file: string, entries: [string, string, Buffer][]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const header = Buffer.from(JSON.stringify(entries.map(([name, hash, data]) => [name, hash, data.length])), 'utf8');
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(header.length);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, Buffer.concat([size, header, ...entries.map(([, , data]) => data)]), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** The parts of Node's CommonJS loader used here (public in practice, untyped in @types/node). */
+interface Loader {
+  prototype: { _compile(content: string, filename: string): unknown };
+  wrap(content: string): string;
+  _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+  _resolveLookupPaths(request: string, parent: unknown): string[] | null;
+  _extensions: unknown;
+  _cache: unknown;
+}
+
+interface LoadedModule {
+  exports: unknown;
+  require(id: string): unknown;
+}
+
+/** The `require` a module body gets, as Node builds it. */
+function requireFor(loader: Loader, mod: LoadedModule): NodeJS.Require {
+  const req = ((id: string) => mod.require(id)) as NodeJS.Require;
+  const resolve = ((request: string, options?: unknown) =>
+    loader._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
+  resolve.paths = (request: string) => loader._resolveLookupPaths(request, mod);
+  return Object.assign(req, {
+    resolve,
+    main: require.main,
+    extensions: loader._extensions,
+    cache: loader._cache,
+  }) as NodeJS.Require;
+}
+
+/**
+ * Turns the cache on for the rest of the process (see the top of this file). Returns the cache
+ * file in use, or undefined when it stays off.
+ */
+export function enableCompileCache(argv: readonly string[] = process.argv.slice(2)): string | undefined {
+  const folder = cacheFolder();
+  if (!folder) return undefined;
+  const native = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+  if (native) {
+    native(folder);
+    return folder;
+  }
+  // dist/src/cli/ -> the package's own folder.
+  const file = cacheFile(folder, argv, path.resolve(__dirname, '..', '..', '..'));
+  const cached = readCache(file);
+  const compiled: [string, string, vm.Script][] = [];
+  let missed = false;
+  const loader = Module as unknown as Loader;
+  const nodeCompile = loader.prototype._compile;
+  loader.prototype._compile = function (this: LoadedModule, content: string, filename: string) {
+    // A hashbang, or import() (which needs the loader's own dynamic-import callback): Node's way.
+    if (content.startsWith('#!') || content.includes('import(')) return nodeCompile.call(this, content, filename);
+    const hash = createHash('sha1').update(content).digest('base64');
+    const hit = cached.get(filename);
+    const script = new vm.Script(loader.wrap(content), {
+      filename,
+      cachedData: hit?.hash === hash ? hit.data : undefined,
+    });
+    if (hit?.hash !== hash || script.cachedDataRejected) missed = true;
+    compiled.push([filename, hash, script]);
+    const body = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+    return body.call(this.exports, this.exports, requireFor(loader, this), this, filename, path.dirname(filename));
+  };
+  process.once('exit', () => {
+    if (!missed) return;
+    // The modules this run compiled, then those of earlier runs it did not load (a deploy that
+    // creates stacks loads more than a no-op) and that are still there: runs of one command do not
+    // evict each other's, and a file removed by an upgrade leaves the cache with its next write.
+    const entries: [string, string, Buffer][] = compiled.map(([name, hash, script]) => [
+      name,
+      hash,
+      script.createCachedData(),
+    ]);
+    const loaded = new Set(compiled.map(([name]) => name));
+    for (const [name, entry] of cached)
+      if (!loaded.has(name) && fs.existsSync(name)) entries.push([name, entry.hash, entry.data]);
+    try {
+      writeCache(file, entries);
+    } catch {
+      // A cache that cannot be written (read-only home, full disk) only costs speed.
+    }
+  });
+  return file;
+}
