@@ -6,12 +6,17 @@
  * stack it names, and writes them as JSON lines to $BENCH_CALLS when the process exits. The bench
  * turns these into the emulator's work per stack, along the longest dependency chain, and in all.
  *
+ * With BENCH_LATENCY_MS=N, each call first waits N ms, as a round trip to AWS does (the local
+ * emulator answers in a few ms over loopback): what a run gains by sending independent calls
+ * together, or loses by sending them one after another, then shows as it would against AWS.
+ *
  * Bench-only: nothing in the product loads this file.
  */
 const fs = require('node:fs');
 const { Client } = require('@smithy/core/client');
 
 const file = process.env.BENCH_CALLS;
+const latencyMs = Number(process.env.BENCH_LATENCY_MS || 0);
 const t0 = Date.now() - performance.now();
 const calls = [];
 const instrumented = new WeakSet();
@@ -21,6 +26,7 @@ function timing(serviceId) {
   return (next, context) => async (args) => {
     const start = t0 + performance.now();
     try {
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       return await next(args);
     } finally {
       const input = context.__benchInput || {};

@@ -10,6 +10,9 @@
  *   npm run bench -- --profile         and a CPU profile summary of one full deploy
  *   BENCH_RUNS=7 BENCH_DEPLOY_RUNS=5   more runs (defaults 5 and 3)
  *   BENCH_CLI=../other/bin/provision.js  the same rows for another build (before and after a change)
+ *   BENCH_LATENCY_MS=30                each AWS call of a timed deploy first waits 30 ms, as a round
+ *                                      trip to AWS would (see tools/bench-calls.js); the targets are
+ *                                      for the emulator as it answers
  *
  * Figures are printed, not asserted: a busy machine must not fail a build.
  */
