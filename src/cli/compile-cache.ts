@@ -19,25 +19,21 @@
  *   `vm.Script` cannot serve on Node 20) falls back to Node's own loading: the cache can make a
  *   run faster, never fail it.
  *
- * Loaded by bin/provision.js before anything else; it imports only Node's own modules.
+ * Loaded by bin/provision.js before anything else; it imports only Node's own modules (and src/user-cache.ts, which does too).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { userCacheFolder } from '../user-cache';
 
 /** The environment variable that moves (a folder) or turns off (`0`) the cache. */
 export const CACHE_ENV = 'PROVISION_COMPILE_CACHE';
 
 /** The cache folder, or undefined when the cache is off or there is no home to keep it in. */
 export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const set = env[CACHE_ENV];
-  if (set === '0' || set === 'off') return undefined;
-  if (set) return path.resolve(set);
-  const base = env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : '');
-  return base ? path.join(base, 'cfn-stages', 'compile-cache') : undefined;
+  return userCacheFolder(CACHE_ENV, 'compile-cache', env);
 }
 
 /**

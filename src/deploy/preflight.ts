@@ -19,6 +19,7 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
+import { deployRecords } from './records';
 import { parseTemplate } from './template';
 import type { StackSpec } from './types';
 
@@ -261,7 +262,10 @@ async function addedResources(
   if (!QUOTAS.some((q) => after.has(q.resourceType))) return new Map();
   const stack = await reads.stack(spec);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE') return after;
-  const deployed = await reads.template(spec.name);
+  // A template this machine's record knows (see records.ts) is the spec's own: not read back.
+  const deployed = deployRecords().knows(stack, spec.templateBody)
+    ? spec.templateBody
+    : await reads.template(spec.name);
   const before = deployed ? countResources(deployed, parametersOf(stack), region) : new Map<string, number>();
   return new Map([...after].map(([type, n]) => [type, Math.max(0, n - (before.get(type) ?? 0))]));
 }

@@ -31,6 +31,7 @@ import {
   uniqueName,
 } from './cloudformation';
 import { exportChanges, type ExportChange } from './exports';
+import { deployRecords } from './records';
 import { markRefusals, refusedChanges, fixedSettingChanges } from './refusals';
 import {
   AbortedError,
@@ -425,6 +426,8 @@ async function execute(
   }
   const status = new StackStatus(after?.StackStatus ?? 'DELETE_COMPLETE', after?.StackStatusReason);
   if (after && status.isComplete) {
+    // This body is what the stack holds as of this (StackId, time): a re-run need not read it back.
+    if (ref.type !== 'IMPORT') deployRecords().remember(after, ctx.spec.templateBody);
     await protect(ctx, after);
     return {
       kind: ref.type === 'CREATE' ? 'created' : 'updated',

@@ -8,14 +8,16 @@
  * and the value it resolved to (ResolvedValue) against the SSM parameter's current value. When
  * the value behind the name moved (a new AMI), the stack goes through a change set.
  *
- * What a no-op costs on AWS, per stack: one GetTemplate; plus, for the run, the DescribeStacks
+ * What a no-op costs on AWS, per stack: nothing when this machine deployed (or last checked) the
+ * stack as it is now (see records.ts), else one GetTemplate; plus, for the run, the DescribeStacks
  * reads of the shared status board (one listing page for many stacks) and one SSM GetParameters
- * per ten SSM names. No change set, nothing written. {@link UnchangedChecks} runs the checks of a
+ * per ten SSM names. No change set, nothing written to the account. {@link UnchangedChecks} runs the checks of a
  * run's stacks all at once, so an unchanged stack's dependants never wait for its check.
  */
 import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { getTemplateBody, isThrottling, parametersOf, tagsOf } from './cloudformation';
+import { deployRecords } from './records';
 import { settleRestore } from './restore';
 import { StackStatus } from './stack-status';
 import { StatusBoard } from './status-board';
@@ -78,12 +80,16 @@ export async function isUnchanged(
   const current = parametersOf(stack);
   // Only the template's own parameters count: a parameter the new template dropped is a template change.
   if (!desired || !Object.entries(desired).every(([k, v]) => current[k] === v)) return false;
-  // The template and the SSM values are read at the same time.
+  // The template (unless this machine's record knows it) and the SSM values are read at the same time.
+  const records = deployRecords();
+  const known = records.knows(stack, spec.templateBody);
   const [deployed, resolvedAsNow] = await Promise.all([
-    readTemplate(spec.name),
+    known ? spec.templateBody : readTemplate(spec.name),
     sameResolvedValues(stack, ssmParametersInUse(spec, doc), readSsm),
   ]);
-  return resolvedAsNow && deployed !== undefined && sameTemplate(deployed, spec.templateBody);
+  const sameBody = known || (deployed !== undefined && sameTemplate(deployed, spec.templateBody));
+  if (sameBody && !known) records.remember(stack, spec.templateBody);
+  return resolvedAsNow && sameBody;
 }
 
 /**
@@ -205,6 +211,9 @@ export class UnchangedChecks {
     const stack = await this.board.next(spec.name);
     if (!stack || !new StackStatus(stack.StackStatus ?? '').isStable) return { read: stack, unchanged: false };
     const settled = (await settleRestore(this.clients, spec, stack)).spec;
+    // A template this machine's record knows is not read back, by the check nor by the preflight.
+    if (!this.templates.has(spec.name) && deployRecords().knows(stack, settled.templateBody))
+      this.templates.set(spec.name, Promise.resolve(settled.templateBody));
     const ssm = (names: string[]) => this.readSsm(names);
     const template = (name: string) => this.deployedTemplate(name);
     const unchanged = await this.limited(() => isUnchanged(this.clients.cloudFormation, settled, stack, ssm, template));

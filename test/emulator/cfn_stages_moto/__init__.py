@@ -37,7 +37,7 @@ def _install() -> None:
     from moto.cloudformation import parsing
 
     from . import (account, alarms, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release,
-                   replacements, resolved, rules, serial, sessions, speed, stacks, tasks, teardown, updates)
+                   replacements, resolved, rules, serial, sessions, speed, stacks, tasks, teardown, update_times, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import dns, documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -57,6 +57,7 @@ def _install() -> None:
     teardown.install()
     release.install()  # after teardown: wraps its ECS service deleter
     lifecycle.install()  # after stacks and updates: wraps what they installed
+    update_times.install()  # after lifecycle: wraps its update methods
     cache_restore.install()
     tasks.install()  # after stacks and deletion: wraps their execute_change_set and delete_stack
     account.install()
