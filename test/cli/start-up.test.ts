@@ -46,12 +46,13 @@ function packagesOf(files: string[]): string[] {
 const registers = fs.readdirSync(path.join(REPO_ROOT, 'src', 'commands')).sort();
 
 /**
- * What every start-up loads: the launcher, the compile cache, the program, its small helpers and
- * every command's register.
+ * What every start-up loads: the launcher, the compile cache (and the cache folder rule it shares
+ * with the deployed-template record), the program, its small helpers and every command's register.
  */
 const START_UP = [
   'bin/provision.js',
   'dist/src/cli/compile-cache.js',
+  'dist/src/user-cache.js',
   'dist/src/cli/main.js',
   'dist/src/cli/errors.js',
   'dist/src/cli/global-options.js',
