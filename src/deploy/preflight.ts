@@ -4,8 +4,8 @@
  *
  * - Service-linked roles. ECS creates AWSServiceRoleForECS on first use, too late for the first
  *   cluster of a new account ("Unable to assume the service linked role"); the other services the
- *   templates use create theirs the same way. `deploy` creates each one a planned template needs
- *   (IAM CreateServiceLinkedRole; "has been taken" means it exists), `plan` lists them.
+ *   templates use create theirs the same way. `deploy` creates each one the run's new resources
+ *   need (IAM CreateServiceLinkedRole; "has been taken" means it exists), `plan` lists them.
  * - Quotas. Elastic IPs (5 per region by default), VPCs (5, the default VPC counts) and NAT
  *   gateways (5 per zone): a NAT gateway per zone takes 2-3 Elastic IPs per environment, so the
  *   third environment of a region fails half-way through its network. What the run adds is counted
@@ -195,7 +195,7 @@ export async function preflight(
 ): Promise<PreflightReport> {
   // The roles' listing does not wait for the quotas' counts: every independent read at once.
   const [roles, quotas] = await Promise.all([
-    missingServiceRoles(clients, specs).then(
+    missingServiceRoles(clients, specs, reads).then(
       (missing) => ({ missing }),
       (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
     ),
@@ -226,14 +226,34 @@ function isRoleTaken(err: unknown): boolean {
   return err instanceof Error && err.name === 'InvalidInputException' && /has been taken/.test(err.message);
 }
 
-async function missingServiceRoles(clients: AwsClients, specs: StackSpec[]): Promise<string[]> {
-  const needed = new Set<string>();
-  for (const spec of specs) {
-    for (const r of Object.values(parseTemplate(spec.templateBody)?.Resources ?? {})) {
-      const service = SERVICE_LINKED_ROLES[r.Type];
-      if (service) needed.add(service);
-    }
+/** The services whose service-linked role a template's resources need. */
+function servicesOf(body: string | undefined): Set<string> {
+  const services = new Set<string>();
+  for (const r of Object.values(parseTemplate(body)?.Resources ?? {})) {
+    const service = SERVICE_LINKED_ROLES[r.Type];
+    if (service) services.add(service);
   }
+  return services;
+}
+
+/**
+ * The services a spec brings that its deployed stack does not have yet: a service-linked role is
+ * needed when a resource of its service is first created (a stack that already has one had its
+ * role then). An unchanged environment so needs none, and its re-run neither lists roles nor
+ * loads the IAM client.
+ */
+async function servicesAdded(spec: StackSpec, reads: DeployedReads): Promise<Set<string>> {
+  const wanted = servicesOf(spec.templateBody);
+  if (!wanted.size) return wanted;
+  const stack = await reads.stack(spec);
+  if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE') return wanted;
+  if (deployRecords().knows(stack, spec.templateBody)) return new Set();
+  const deployed = servicesOf(await reads.template(spec.name));
+  return new Set([...wanted].filter((s) => !deployed.has(s)));
+}
+
+async function missingServiceRoles(clients: AwsClients, specs: StackSpec[], reads: DeployedReads): Promise<string[]> {
+  const needed = new Set((await Promise.all(specs.map((s) => servicesAdded(s, reads)))).flatMap((s) => [...s]));
   if (!needed.size) return [];
   const { paginateListRoles } = await import('@aws-sdk/client-iam');
   const present = new Set<string>();

@@ -7,9 +7,11 @@
  * its timeout.
  */
 import * as path from 'node:path';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../src/aws/clients';
 import { loadParams } from '../../src/params/load';
 import { specsOf, type RunContext } from '../../src/run/context';
+import { preflight as accountPreflight } from '../../src/deploy/preflight';
 import { deployStack } from '../../src/deploy/stack';
 import { startPlan, startRunChecks } from '../../src/run/gates';
 import { planRun } from '../../src/run/plan';
@@ -94,10 +96,43 @@ async function settle(ctx: RunContext): Promise<void> {
   await Promise.all([checks.missingImports, checks.shared, checks.images, checks.delegation, checks.account]);
 }
 
-it('asks for the image, the roles and the stacks at once: no check waits for an earlier check', async () => {
-  const g = gate(['DescribeImagesCommand', 'ListRolesCommand', 'DescribeStacksCommand']);
+it('asks for the image and the stacks at once: no check waits for an earlier check', async () => {
+  const g = gate(['DescribeImagesCommand', 'DescribeStacksCommand']);
   await settle(await context());
   expect(g.timedOut()).toBe(false);
+  // The roles are listed once the stacks' reads say what the run creates (here: everything).
+  expect(asked).toContain('ListRolesCommand');
+});
+
+describe('service-linked roles: listed only for what the run adds', () => {
+  /** The run's ECS cluster spec, and reads that find it deployed (CREATE_COMPLETE) with `body`. */
+  async function clusterDeployedAs(body: (own: string) => string) {
+    const cluster = specsOf(await context()).find((s) => s.name === 'x-demo-ecs-cluster')!;
+    const stack = { StackName: cluster.name, StackId: `id/${cluster.name}`, StackStatus: 'CREATE_COMPLETE' } as Stack;
+    const reads = { stack: async () => stack, template: async () => body(cluster.templateBody) };
+    return { cluster, reads };
+  }
+
+  it('an existing stack that already has its resources needs no role: no listing, no IAM call', async () => {
+    const { cluster, reads } = await clusterDeployedAs((own) => own);
+    gate([]);
+    const report = await accountPreflight(clients, [cluster], reads);
+    expect(asked).not.toContain('ListRolesCommand');
+    expect(report.missingRoles).toEqual([]);
+  });
+
+  it("an existing stack whose new template adds a service's first resource has its role checked", async () => {
+    const { cluster, reads } = await clusterDeployedAs((own) => {
+      const doc = JSON.parse(own) as { Resources: Record<string, { Type: string }> };
+      // Deployed before it had anything of ECS's: the new template brings the cluster.
+      const kept = Object.entries(doc.Resources).filter(([, r]) => !r.Type.startsWith('AWS::ECS::'));
+      return JSON.stringify({ ...doc, Resources: Object.fromEntries(kept) });
+    });
+    gate([]);
+    const report = await accountPreflight(clients, [cluster], reads);
+    expect(asked).toContain('ListRolesCommand');
+    expect(report.missingRoles).toContain('ecs.amazonaws.com');
+  });
 });
 
 it("reads each quota's limit beside what is in use, and every quota at once", async () => {
