@@ -31,3 +31,13 @@ export class ToolError<Code extends string = string> extends Error {
     return 'failed';
   }
 }
+
+/**
+ * An error as one line for a report that goes on after it (status, health): the AWS error's name
+ * and message, or the message alone when the name says nothing more than `Error`.
+ */
+export function errorText(err: unknown): string {
+  return err instanceof Error
+    ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`
+    : String(err);
+}

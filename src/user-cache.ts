@@ -6,6 +6,7 @@
  *
  * Imports only Node's own modules: the compile cache loads it before anything else.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -23,4 +24,20 @@ export function userCacheFolder(
   if (set) return path.resolve(set);
   const base = env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : '');
   return base ? path.join(base, 'cfn-stages', name) : undefined;
+}
+
+/**
+ * Writes a cache file whole, private to the user (folder 700, file 600): a temporary file renamed
+ * over it, so a reader, or a second run writing at the same time, sees a whole old or a whole new
+ * file. Throws on failure; callers ignore that (a cache can make a run faster, never fail it).
+ */
+export function writePrivateFile(file: string, data: string | Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }

@@ -90,3 +90,12 @@ export class EndpointUnreachableError extends AwsError {
     );
   }
 }
+
+/**
+ * AWS refused the call for lack of permission: `AccessDenied` (S3, Route 53),
+ * `AccessDeniedException` (JSON-protocol services), or any HTTP 403.
+ */
+export function isAccessDenied(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'AccessDenied' || e?.name === 'AccessDeniedException' || e?.$metadata?.httpStatusCode === 403;
+}

@@ -26,7 +26,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { userCacheFolder } from '../user-cache';
+import { userCacheFolder, writePrivateFile } from '../user-cache';
 
 /** The environment variable that moves (a folder) or turns off (`0`) the cache. */
 export const CACHE_ENV = 'PROVISION_COMPILE_CACHE';
@@ -81,17 +81,10 @@ export function readCache(file: string): Map<string, Entry> {
 
 /** Writes a cache file whole (temporary file, then rename), creating its folder private to the user. */
 export function writeCache(file: string, entries: [string, string, Buffer][]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const header = Buffer.from(JSON.stringify(entries.map(([name, hash, data]) => [name, hash, data.length])), 'utf8');
   const size = Buffer.alloc(4);
   size.writeUInt32LE(header.length);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, Buffer.concat([size, header, ...entries.map(([, , data]) => data)]), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  writePrivateFile(file, Buffer.concat([size, header, ...entries.map(([, , data]) => data)]));
 }
 
 /** The parts of Node's CommonJS loader used here (public in practice, untyped in @types/node). */

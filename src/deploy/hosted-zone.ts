@@ -10,6 +10,7 @@
  */
 import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
 import type { AwsClients } from '../aws/clients';
+import { isAccessDenied } from '../aws/errors';
 import { EngineError } from './errors';
 
 /** The params-file field that names an existing zone. */
@@ -49,12 +50,6 @@ export class HostedZoneAccessDeniedError extends EngineError {
       { cause },
     );
   }
-}
-
-/** An AWS "not authorized" answer: Route 53 says AccessDenied (HTTP 403). */
-function isAccessDenied(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'AccessDenied' || e.name === 'AccessDeniedException' || e.$metadata?.httpStatusCode === 403;
 }
 
 const norm = (name: string): string => name.toLowerCase().replace(/\.$/, '');

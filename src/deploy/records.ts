@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { userCacheFolder } from '../user-cache';
+import { userCacheFolder, writePrivateFile } from '../user-cache';
 
 /** The environment variable that moves (a folder) or turns off (`0`) the record. */
 export const RECORDS_ENV = 'PROVISION_RECORDS';
@@ -93,14 +93,7 @@ export function readRecords(file: string): Map<string, RecordEntry> {
  */
 export function writeRecords(file: string, entries: Iterable<RecordEntry>, limit = MAX_RECORDS): void {
   const newest = [...entries].sort((a, b) => b[2] - a[2]).slice(0, limit);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
-  try {
-    fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, records: newest }), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  writePrivateFile(file, JSON.stringify({ format: FORMAT, records: newest }));
 }
 
 /** The record of one process: read at its first use, its additions merged into the file at exit. */

@@ -19,6 +19,7 @@ import { TARGET_GROUP_LOGICAL_ID } from '../../templates/service/targetGroup';
 import { outputId } from '../../templates/kit/exports';
 import { CONTAINER_NAME, SERVICE_LOGICAL_ID } from '../../templates/service/service';
 import { describeStack, outputsOf } from '../deploy/cloudformation';
+import { errorText } from '../errors';
 import { stackResourceId } from './release';
 import { baselineOf, clusterOfServiceArn, describeService, snapshotOf } from './rollout';
 
@@ -128,8 +129,7 @@ export async function serviceHealth(clients: HealthClients, input: HealthInput):
       health.targets = summariseTargets(out.TargetHealthDescriptions ?? []);
     }
   } catch (err) {
-    health.error =
-      err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : String(err);
+    health.error = errorText(err);
   }
   return health;
 }

@@ -15,6 +15,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createBucketIn, makeBucketPrivate } from '../aws/private-bucket';
+import { isAccessDenied } from '../aws/errors';
 import { ToolError } from '../errors';
 import { hasPublicRead, mergePolicy, publicReadStatement } from './links';
 
@@ -47,10 +48,6 @@ export interface BucketTarget {
 
 function status(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-}
-
-function isAccessDenied(err: unknown): boolean {
-  return status(err) === 403 || (err as Error).name === 'AccessDenied';
 }
 
 const NAME_TAKEN_HINT =

@@ -12,6 +12,7 @@
 import type { Stack, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { listStackResources } from '../../deploy/cloudformation';
+import { errorText } from '../../errors';
 import type { RunContext } from '../../run/context';
 import { alarmMail, type AlarmMail } from './mail';
 
@@ -68,7 +69,7 @@ async function alarmsOfStack(ctx: RunContext, app: string, stack: Stack): Promis
   try {
     resources = await listStackResources(ctx.clients.cloudFormation, stack);
   } catch (err) {
-    result.error = describeError(err);
+    result.error = errorText(err);
     return result;
   }
   const physical = (type: string) =>
@@ -76,12 +77,12 @@ async function alarmsOfStack(ctx: RunContext, app: string, stack: Stack): Promis
   result.topic = physical('AWS::SNS::Topic')[0];
   await Promise.all([
     countStates(ctx, result, physical('AWS::CloudWatch::Alarm')).catch((err) => {
-      result.error = describeError(err);
+      result.error = errorText(err);
     }),
     result.topic &&
       alarmMail(ctx.clients, result.topic, stack.Parameters).then(
         (mail) => void (result.mail = mail),
-        (err) => void (result.mailError = describeError(err)),
+        (err) => void (result.mailError = errorText(err)),
       ),
   ]);
   return result;
@@ -100,12 +101,6 @@ async function countStates(ctx: RunContext, result: AppAlarms, names: string[]):
       });
   }
   result.inAlarm.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error
-    ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`
-    : String(err);
 }
 
 async function describeAlarms(ctx: RunContext, names: string[]): Promise<MetricAlarm[]> {
