@@ -22,7 +22,7 @@ import {
 import { ParamsError, ParamsUnreadableError, type ParamsProblem } from './errors';
 import { LINK_ACCESS, normaliseAccess } from '../../templates/links';
 import { editDistance, planProblems } from '../../stages/check';
-import { planEnvironment } from '../../stages/plan';
+import { planEnvironment, type PlannedStack } from '../../stages/plan';
 import type { DataKind, LinkAccess } from '../../templates/kit/links';
 
 type Path = (string | number)[];
@@ -222,6 +222,17 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
 
 /** Parses and validates params text; throws ParamsError listing every problem. */
 export function parseParams(text: string, file = 'params'): ParamsFile {
+  return parsePlanned(text, file).params;
+}
+
+/** A valid params file and the stacks it plans (which its validation had to plan anyway). */
+export interface PlannedParams {
+  params: ParamsFile;
+  all: PlannedStack[];
+}
+
+/** {@link parseParams}, with the plan its last check made, so a run does not plan twice. */
+export function parsePlanned(text: string, file = 'params'): PlannedParams {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   if (doc.errors.length) {
@@ -252,9 +263,10 @@ export function parseParams(text: string, file = 'params'): ParamsFile {
   const cross = crossFieldProblems(result.data);
   if (cross.length) throw new ParamsError(file, withLines(cross));
   // What CloudFormation (and AWS behind it) would refuse, evaluated from the templates themselves.
-  const local = planProblems(result.data, planEnvironment(result.data), raw);
+  const all = planEnvironment(result.data);
+  const local = planProblems(result.data, all, raw);
   if (local.length) throw new ParamsError(file, withLines(local));
-  return result.data;
+  return { params: result.data, all };
 
   function withLines(ps: ParamsProblem[]): ParamsProblem[] {
     return ps
@@ -272,6 +284,11 @@ function pathOf(field: string): Path {
 
 /** Reads and validates a params file. */
 export function loadParams(file: string): ParamsFile {
+  return loadPlanned(file).params;
+}
+
+/** Reads and validates a params file, with the stacks it plans. */
+export function loadPlanned(file: string): PlannedParams {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -279,5 +296,5 @@ export function loadParams(file: string): ParamsFile {
     const e = err as NodeJS.ErrnoException;
     throw new ParamsUnreadableError(file, e.code === 'ENOENT' ? 'no such file' : e.message);
   }
-  return parseParams(text, file);
+  return parsePlanned(text, file);
 }

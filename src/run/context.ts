@@ -8,11 +8,11 @@ import type { StackSpec } from '../deploy/types';
 import { environmentId } from '../../templates/kit/names';
 import { compactTemplate } from '../../templates/kit/cf';
 import { templateNumber } from '../../templates/kit/ids';
-import { planEnvironment, type PlannedStack } from '../../stages/plan';
+import type { PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
 import { trapInterrupt } from '../cli/interrupt';
 import type { GlobalOptions } from '../cli/global-options';
-import { loadParams } from '../params/load';
+import { loadPlanned } from '../params/load';
 import { regionProblem } from '../../stages/check';
 import type { ParamsFile } from '../../stages/params';
 
@@ -99,11 +99,10 @@ export async function openContext(
       '--params FILE is required',
       "pass the environment's params file (see examples/small.yaml), or run `provision` in a terminal for the wizard",
     );
-  const params = loadParams(file);
+  const { params, all } = loadPlanned(file);
   const region = global.region && regionProblem(global.region);
   if (region)
     throw CliError.usage(`--region: ${region}`, "pass a real region, or leave --region out to use the params file's");
-  const all = planEnvironment(params);
   const stacks = selectStacks(all, only);
   const timeoutMs = parseAwsTimeout(global.awsTimeout);
   const { createClients } = await import('../aws/clients');
