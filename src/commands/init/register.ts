@@ -24,7 +24,7 @@ export function register(program: Command): void {
         .default('small'),
     )
     .option('--contact-email <email>', 'tags.contactEmail: who is told about the environment')
-    .option('--dir <dir>', 'the repository folder (default: the current one)', '.')
+    .addOption(new Option('--dir <dir>', 'the repository folder').default('.', 'the current one'))
     .option('--force', 'overwrite envs/<env>.yaml if it exists')
     .addHelpText(
       'after',

@@ -91,7 +91,10 @@ function ensureGitignore(dir: string): string[] {
   return missing;
 }
 
-export async function runInit(flags: InitFlags, global: GlobalOptions): Promise<void> {
+export async function runInit(given: InitFlags, global: GlobalOptions): Promise<void> {
+  // `--region` anywhere on the line is parsed as the root's global option (commander gives an option
+  // to the program before a command's option of the same name), so init's own stays at its default.
+  const flags = { ...given, region: global.region ?? given.region };
   const dir = path.resolve(flags.dir);
   const file = path.join(dir, 'envs', `${flags.env}.yaml`);
   const shown = path.relative(process.cwd(), file) || file;
