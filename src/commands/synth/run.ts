@@ -10,15 +10,15 @@ export async function runSynth(
 ): Promise<void> {
   if (opts.check) {
     const stale = staleFiles(opts.version);
-    if (global.json) output.json({ ok: stale.length === 0, stale });
-    if (stale.length) {
-      throw new CliError(
-        `published/ is out of date: ${stale.join(', ')}`,
-        ExitCode.Failed,
-        'run `provision synth` and commit the result',
-      );
+    const hint = 'run `provision synth` and commit the result';
+    if (global.json) {
+      // One document either way: the stale files and the fix, then the exit code.
+      output.json(stale.length ? { ok: false, stale, error: 'published/ is out of date', hint } : { ok: true, stale });
+      if (stale.length) process.exitCode = ExitCode.Failed;
+      return;
     }
-    if (!global.json) output.line('published/ is up to date');
+    if (stale.length) throw new CliError(`published/ is out of date: ${stale.join(', ')}`, ExitCode.Failed, hint);
+    output.line('published/ is up to date');
     return;
   }
   const result = synth(opts);
