@@ -96,9 +96,9 @@ export async function destroyStacks(
     const stack = await describeStack(cfn, name);
     if (stack) existing.set(name, stack);
   }
-  await assertDeletable(cfn, existing, opts);
+  const importedBy = await assertDeletable(cfn, existing, opts);
   opts = { ...opts, beforeDelete: opts.beforeDelete ?? ((stack) => liftProtections(clients, stack, opts.events)) };
-  const blockers = deletionBlockers(stacksInReverse);
+  const blockers = deletionBlockers(stacksInReverse, importedBy);
   const results = new Map<string, DestroyResult>();
   const running = new Set<string>();
   let stoppedBy: DestroyResult | undefined;
@@ -131,33 +131,42 @@ async function liftProtections(clients: AwsClients, stack: Stack, emit: DestroyO
   emit?.({ type: 'step', stackName: stack.StackName ?? '', step: 'lifting-protections', detail });
 }
 
-/** Per stack, the stacks that must be gone first: its dependents in the set (or, without graph, the one before it). */
-function deletionBlockers(nodes: DestroyNode[]): Map<string, string[]> {
+/**
+ * Per stack, the stacks that must be gone first: its dependents in the set (or, without graph, the
+ * one before it), and every stack of the set that imports from it as deployed (`importedBy`): a
+ * stack the plan does not know (one no longer in the params file) still holds its imports.
+ */
+function deletionBlockers(nodes: DestroyNode[], importedBy: Map<string, string[]>): Map<string, string[]> {
   const graph = nodes.some((n) => n.dependsOn !== undefined);
   return new Map(
-    nodes.map((n, i) => [
-      n.name,
-      graph
+    nodes.map((n, i) => {
+      const planned = graph
         ? nodes.filter((other) => other.dependsOn?.includes(n.name)).map((o) => o.name)
         : i > 0
           ? [nodes[i - 1]!.name]
-          : [],
-    ]),
+          : [];
+      return [n.name, [...new Set([...planned, ...(importedBy.get(n.name) ?? [])])].filter((b) => b !== n.name)];
+    }),
   );
 }
 
+/** Refuses what cannot go; returns, per stack of the set, the stacks of the set that import from it. */
 async function assertDeletable(
   cfn: CloudFormationClient,
   existing: Map<string, Stack>,
   opts: DestroyOptions,
-): Promise<void> {
+): Promise<Map<string, string[]>> {
+  const importedBy = new Map<string, string[]>();
   for (const [name, stack] of existing) {
     opts.events?.({ type: 'step', stackName: name, step: 'checking-imports' });
-    const blocking = (await importsOf(cfn, stack)).filter((i) => !existing.has(i.importer));
+    const imports = await importsOf(cfn, stack);
+    const blocking = imports.filter((i) => !existing.has(i.importer));
     if (blocking.length > 0) throw new ExportInUseError(name, blocking);
     if (stack.EnableTerminationProtection && !opts.disableTerminationProtection)
       throw new TerminationProtectedError(name);
+    importedBy.set(name, [...new Set(imports.map((i) => i.importer))]);
   }
+  return importedBy;
 }
 
 /** Who imports each export of the stack (ListImports answers "not imported" with an error). */

@@ -15,27 +15,58 @@ import { CliError, ExitCode } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
 import { c, output } from '../../cli/output';
 import { Progress } from '../../cli/progress';
-import { environmentOf, openContext, withRunLock, type RunContext } from '../../run/context';
+import { environmentOf, openContext, selectStacks, withRunLock, type RunContext } from '../../run/context';
 import { isSharedStack } from '../../run/shared';
 import type { PlannedStack } from '../../../stages/plan';
 import type { KeptResource } from '../../deploy/destroy';
+import type { LeftoverStack } from '../../deploy/leftovers';
+
+/**
+ * A stack this destroy may delete: one the params file plans, or one of the environment's that the
+ * file no longer plans (an app or store removed from it), which only its deployed imports order.
+ */
+interface Target {
+  name: string;
+  templateId?: string;
+  dependsOn: string[];
+  /** Where it is in the params file (`apps[acme] service`), or that it is no longer there. */
+  where: string;
+  shared: boolean;
+}
+
+function plannedTarget(s: PlannedStack): Target {
+  return {
+    name: s.name,
+    templateId: s.templateId,
+    dependsOn: s.dependsOn,
+    where: `${s.app ? `apps[${s.app}] ` : ''}${s.stage}`,
+    shared: isSharedStack(s),
+  };
+}
+
+function leftoverTarget(l: LeftoverStack, file: string): Target {
+  return {
+    name: l.name,
+    ...(l.templateId ? { templateId: l.templateId } : {}),
+    dependsOn: [],
+    where: `no longer in ${file}`,
+    shared: false,
+  };
+}
 
 /**
  * Databases are created with deletion protection on: CloudFormation would fail half-way through a
  * destroy on them. Refuse before deleting anything, and say how to switch it off on purpose.
  */
-async function refuseProtectedData(ctx: RunContext): Promise<void> {
+async function refuseProtectedData(ctx: RunContext, targets: Target[]): Promise<void> {
   const { describeStack, parametersOf } = await import('../../deploy/cloudformation');
-  const protectedStacks: string[] = [];
-  for (const s of ctx.stacks) {
+  const protectedStacks: Target[] = [];
+  for (const s of targets) {
     const st = await describeStack(ctx.clients.cloudFormation, s.name);
-    if (st && parametersOf(st).DeletionProtection === 'true') protectedStacks.push(s.name);
+    if (st && parametersOf(st).DeletionProtection === 'true') protectedStacks.push(s);
   }
   if (protectedStacks.length) {
-    const where = protectedStacks.map((n) => {
-      const s = ctx.stacks.find((x) => x.name === n)!;
-      return `  ${n} (${s.app ? `apps[${s.app}] ` : ''}${s.stage}: deletionProtection)`;
-    });
+    const where = protectedStacks.map((s) => `  ${s.name} (${s.where}: deletionProtection)`);
     throw new CliError(
       `${protectedStacks.length} stack${protectedStacks.length === 1 ? ' has' : 's have'} deletion protection on; nothing was deleted:\n${where.join('\n')}`,
       ExitCode.Refused,
@@ -78,25 +109,14 @@ export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Pr
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
   if (!flags.yes && !interactive)
     throw CliError.usage('destroy needs --yes when it cannot ask (no terminal, or --json)');
-  const ctx = await openContext(flags.params, global, flags.only);
-  const env = environmentOf(ctx);
-  const shared = ctx.stacks.filter(isSharedStack);
-  const doomed = flags.deleteShared ? ctx.stacks : ctx.stacks.filter((s) => !isSharedStack(s));
+  const ctx = await openContext(flags.params, global);
   try {
-    if (!flags.yes) {
-      const { input } = await import('@inquirer/prompts');
-      output.line(
-        `This deletes ${doomed.length} stacks of ${c().bold(env)}:\n${doomed
-          .map((s) => `  ${s.name}`)
-          .reverse()
-          .join('\n')}`,
-      );
-      const typed = await input({ message: `Type the environment name (${ctx.params.environment}) to confirm:` });
-      if (typed.trim() !== ctx.params.environment)
-        throw new CliError('destroy cancelled: the name did not match', ExitCode.Refused);
-    }
+    const targets = await pickTargets(ctx, flags.only);
+    const shared = targets.filter((s) => s.shared);
+    const doomed = flags.deleteShared ? targets : targets.filter((s) => !s.shared);
+    if (!flags.yes) await confirmByName(ctx, doomed);
     await withRunLock(ctx, flags.deleteShared ? 'destroy --delete-shared' : 'destroy', async () => {
-      await refuseProtectedData({ ...ctx, stacks: doomed });
+      await refuseProtectedData(ctx, doomed);
       const results = await deleteWithProgress(ctx, doomed, flags);
       const keptShared = flags.deleteShared ? [] : await sharedStillThere(ctx, shared);
       await report(ctx, results, keptShared);
@@ -106,13 +126,55 @@ export async function runDestroy(flags: DestroyFlags, global: GlobalOptions): Pr
   }
 }
 
+/**
+ * The stacks to delete: with `--only`, those it names, where a stack of the environment that the
+ * params file no longer plans is named by its stack name; without, the whole environment, those
+ * stacks included (their imports would otherwise stop the delete of the network they use).
+ */
+async function pickTargets(ctx: RunContext, only: string[] | undefined): Promise<Target[]> {
+  if (only?.length) {
+    try {
+      return selectStacks(ctx.all, only).map(plannedTarget);
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+    }
+  }
+  const { leftoverStacks } = await import('../../deploy/leftovers');
+  const env = environmentOf(ctx);
+  const leftovers = await leftoverStacks(
+    ctx.clients.cloudFormation,
+    env,
+    ctx.all.map((s) => s.name),
+  );
+  if (!only?.length) return [...ctx.all.map(plannedTarget), ...leftovers.map((l) => leftoverTarget(l, ctx.file))];
+  const named = leftovers.filter((l) => only.includes(l.name));
+  const rest = only.filter((o) => !named.some((l) => l.name === o));
+  try {
+    const planned = rest.length ? selectStacks(ctx.all, rest) : [];
+    return [...planned.map(plannedTarget), ...named.map((l) => leftoverTarget(l, ctx.file))];
+  } catch (err) {
+    if (!(err instanceof CliError) || !leftovers.length) throw err;
+    const names = leftovers.map((l) => l.name).join(', ');
+    throw CliError.usage(err.message, `${err.hint}; or a stack of ${env} no longer in ${ctx.file} (${names})`);
+  }
+}
+
+async function confirmByName(ctx: RunContext, doomed: Target[]): Promise<void> {
+  const { input } = await import('@inquirer/prompts');
+  output.line(
+    `This deletes ${doomed.length} stacks of ${c().bold(environmentOf(ctx))}:\n${doomed
+      .map((s) => `  ${s.name}${s.where.startsWith('no longer') ? c().dim(` (${s.where})`) : ''}`)
+      .reverse()
+      .join('\n')}`,
+  );
+  const typed = await input({ message: `Type the environment name (${ctx.params.environment}) to confirm:` });
+  if (typed.trim() !== ctx.params.environment)
+    throw new CliError('destroy cancelled: the name did not match', ExitCode.Refused);
+}
+
 type DestroyResults = Awaited<ReturnType<typeof import('../../deploy/destroy').destroyStacks>>;
 
-async function deleteWithProgress(
-  ctx: RunContext,
-  doomed: PlannedStack[],
-  flags: DestroyFlags,
-): Promise<DestroyResults> {
+async function deleteWithProgress(ctx: RunContext, doomed: Target[], flags: DestroyFlags): Promise<DestroyResults> {
   const [{ destroyStacks }, { reverseOrder }] = await Promise.all([
     import('../../deploy/destroy'),
     import('../../deploy/graph'),
@@ -120,7 +182,7 @@ async function deleteWithProgress(
   const inRun = new Set(doomed.map((s) => s.name));
   const nodes = doomed.map((s) => ({
     name: s.name,
-    templateId: s.templateId,
+    templateId: s.templateId ?? 'stack',
     dependsOn: s.dependsOn.filter((d) => inRun.has(d)),
   }));
   const ordered = reverseOrder(nodes);
@@ -148,7 +210,7 @@ interface KeptShared {
   importers: string[];
 }
 
-async function sharedStillThere(ctx: RunContext, shared: PlannedStack[]): Promise<KeptShared[]> {
+async function sharedStillThere(ctx: RunContext, shared: Target[]): Promise<KeptShared[]> {
   const [{ describeStack }, { importsOf }] = await Promise.all([
     import('../../deploy/cloudformation'),
     import('../../deploy/destroy'),

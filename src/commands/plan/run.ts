@@ -12,12 +12,15 @@ import { environmentOf, openContext, specsOf, type RunContext } from '../../run/
 import { missingImports } from '../../run/deploy';
 import { planRun, preflightLines, printPlan, type EnvironmentPlan } from '../../run/plan';
 import type { SharedChange } from '../../run/shared';
+import type { LeftoverStack } from '../../deploy/leftovers';
 
 /** What the plan command reports beyond each stack's own plan. */
 interface Findings {
   missing: { stack: string; exportName: string }[];
   shared: SharedChange[];
   account: PreflightReport;
+  /** Stacks of the environment the params file no longer plans (deploy leaves them). */
+  leftovers: LeftoverStack[];
 }
 
 export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
@@ -36,16 +39,22 @@ export async function runPlan(flags: { params?: string; only?: string[] }, globa
 }
 
 async function find(ctx: RunContext): Promise<Findings> {
-  const [{ sharedChanges }, { preflight }] = await Promise.all([
+  const [{ sharedChanges }, { preflight }, { leftoverStacks }] = await Promise.all([
     import('../../run/shared'),
     import('../../deploy/preflight'),
+    import('../../deploy/leftovers'),
   ]);
-  const [missing, shared, account] = await Promise.all([
+  const [missing, shared, account, leftovers] = await Promise.all([
     missingImports(ctx.clients, ctx),
     sharedChanges(ctx),
     preflight(ctx.clients, specsOf(ctx)),
+    leftoverStacks(
+      ctx.clients.cloudFormation,
+      environmentOf(ctx),
+      ctx.all.map((s) => s.name),
+    ),
   ]);
-  return { missing, shared, account };
+  return { missing, shared, account, leftovers };
 }
 
 /** A plan result for --json: errors as their message and hint. */
@@ -74,13 +83,21 @@ function planDocument(ctx: RunContext, env: EnvironmentPlan, f: Findings): unkno
     })),
     sharedChanges: f.shared,
     preflight: f.account,
+    leftovers: f.leftovers,
   };
 }
 
 async function printAll(ctx: RunContext, env: EnvironmentPlan, f: Findings): Promise<void> {
-  const { describeSharedChanges } = await import('../../run/shared');
+  const [{ describeSharedChanges }, { describeLeftovers, leftoversDestroyCommand }] = await Promise.all([
+    import('../../run/shared'),
+    import('../../deploy/leftovers'),
+  ]);
   await printPlan(ctx, env, { indent: '', spaced: true, listCreates: true });
   for (const m of f.missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
+  if (f.leftovers.length) {
+    output.warn(describeLeftovers(f.leftovers, ctx.file));
+    process.stderr.write(`  delete with: ${leftoversDestroyCommand(f.leftovers, ctx.file)}\n`);
+  }
   if (f.shared.length) {
     output.line();
     for (const line of describeSharedChanges(f.shared)) output.line(c().yellow(line));

@@ -15,6 +15,7 @@ import { appUrls, HTTP_ONLY_NOTE } from '../../ops/app-url';
 import { environmentOf, openContext, type RunContext } from '../../run/context';
 import type { AppAlarms } from './alarms';
 import type { AlarmMail } from './mail';
+import type { LeftoverStack } from '../../deploy/leftovers';
 
 function colourStatus(status: string): string {
   if (/FAILED|ROLLBACK/.test(status)) return c().red(status);
@@ -42,7 +43,11 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
         terminationProtection: st ? Boolean(st.EnableTerminationProtection) : undefined,
       };
     });
-    const [services, alarms] = await Promise.all([servicesOf(ctx, stacks), alarmsOf(ctx, stacks)]);
+    const [services, alarms, leftovers] = await Promise.all([
+      servicesOf(ctx, stacks),
+      alarmsOf(ctx, stacks),
+      leftoversOf(ctx, flags.only),
+    ]);
     if (global.json) {
       output.json({
         environment: environmentOf(ctx),
@@ -50,6 +55,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
         stacks: rows,
         services,
         alarms,
+        leftovers,
       });
       return;
     }
@@ -69,6 +75,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
     );
     for (const r of rows)
       if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
+    if (leftovers.length) await printLeftovers(ctx, leftovers);
     if (services.length) printServices(services);
     if (alarms.length) printAlarms(alarms);
     const urls = appUrls(ctx.stacks, Object.fromEntries(ctx.stacks.map((s, i) => [s.name, outputsOf(stacks[i])])));
@@ -77,6 +84,30 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
   } finally {
     ctx.clients.destroy();
   }
+}
+
+/** The environment's stacks the params file no longer plans (not looked for when --only narrows the run). */
+async function leftoversOf(ctx: RunContext, only: string[] | undefined): Promise<LeftoverStack[]> {
+  if (only?.length) return [];
+  const { leftoverStacks } = await import('../../deploy/leftovers');
+  return leftoverStacks(
+    ctx.clients.cloudFormation,
+    environmentOf(ctx),
+    ctx.all.map((s) => s.name),
+  );
+}
+
+async function printLeftovers(ctx: RunContext, leftovers: LeftoverStack[]): Promise<void> {
+  const { describeLeftovers, leftoversDestroyCommand } = await import('../../deploy/leftovers');
+  output.line(c().yellow(describeLeftovers(leftovers, ctx.file)));
+  const rows = leftovers.map((l) => [`  ${l.name}`, c().dim(l.templateId ?? '-'), colourStatus(l.status), l.app ?? '']);
+  output.line(
+    table(
+      rows,
+      ['  STACK', 'TEMPLATE', 'STATUS', 'APP'].map((h) => c().dim(h)),
+    ),
+  );
+  output.line(`  delete with: ${leftoversDestroyCommand(leftovers, ctx.file)}`);
 }
 
 /** Health of every service stack of this run that is deployed (and not being created or deleted). */
