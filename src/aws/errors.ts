@@ -6,7 +6,14 @@
 import { ToolError, type Outcome } from '../errors';
 
 /** Every condition the client factory reports by throwing. */
-export type AwsErrorCode = 'NoCredentials' | 'NoRegion' | 'NoAccountId' | 'EndpointUnreachable' | 'Aborted';
+export type AwsErrorCode =
+  | 'NoCredentials'
+  | 'CredentialsExpired'
+  | 'CredentialsRejected'
+  | 'NoRegion'
+  | 'NoAccountId'
+  | 'EndpointUnreachable'
+  | 'Aborted';
 
 /** Base of the client factory's errors. */
 export class AwsError extends ToolError<AwsErrorCode> {}
@@ -23,6 +30,45 @@ export class NoCredentialsError extends AwsError {
       { cause },
     );
   }
+}
+
+/** AWS's error names for temporary credentials past their expiry (query, JSON and S3 protocols). */
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpiredToken']);
+
+/** AWS's error names for credentials it does not know or whose signature does not match. */
+const REJECTED = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'AuthFailure',
+]);
+
+/**
+ * AWS refused the credentials themselves, whatever the call: an expired session (SSO, assumed role,
+ * session keys) or a key it does not know. The SDK reports it as an error of the call, named by
+ * the service; this names the cause and the way out (the call is in the message, as AWS gave it).
+ */
+export class CredentialsRefusedError extends AwsError {
+  constructor(expired: boolean, awsText: string, cause?: unknown) {
+    super(
+      expired ? 'CredentialsExpired' : 'CredentialsRejected',
+      `AWS refused the credentials${expired ? ': they have expired' : ''} (${awsText})`,
+      expired
+        ? 'refresh them and run the same command again: `aws sso login` (with --profile NAME for a profile), or new AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN'
+        : 'check the access key and secret in use (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the profile given with --profile or AWS_PROFILE); `aws sts get-caller-identity` shows which ones these are',
+      { cause },
+    );
+  }
+}
+
+/** The typed error for an SDK error that refuses the credentials (matched on AWS's error name), else undefined. */
+export function toCredentialsRefused(err: unknown): CredentialsRefusedError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const expired = EXPIRED.has(err.name);
+  if (!expired && !REJECTED.has(err.name)) return undefined;
+  return new CredentialsRefusedError(expired, `${err.name}: ${err.message}`, err);
 }
 
 /** No region from the flag, the params file, AWS_REGION / AWS_DEFAULT_REGION or the profile. */

@@ -30,6 +30,9 @@ def create_backend_app(service):  # type: ignore[no-untyped-def]
 
 def main(argv):  # type: ignore[no-untyped-def]
     server.create_backend_app = create_backend_app  # moto.server.main looks the name up at call time
+    from cfn_stages_moto import credentials  # every service checks credentials: before the first request
+
+    credentials.install()
     threading.Thread(target=cfn_stages_moto.install, name="cfn-stages-extension", daemon=True).start()
     server.main(argv)
 

@@ -36,7 +36,7 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import (account, alarms, cache_restore, deletion, existing, intrinsics, lifecycle, logs, release,
+    from . import (account, alarms, cache_restore, credentials, deletion, existing, intrinsics, lifecycle, logs, release,
                    replacements, resolved, rules, serial, sessions, speed, stacks, tasks, teardown, update_times, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import dns, documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
@@ -61,6 +61,7 @@ def _install() -> None:
     cache_restore.install()
     tasks.install()  # after stacks and deletion: wraps their execute_change_set and delete_stack
     account.install()
+    credentials.install()  # idempotent: launch.py installs it first
     dns.install()
     alarms.install()
     # moto caches its type table on first use; drop it so the new types are seen.
