@@ -13,6 +13,7 @@ export type AwsErrorCode =
   | 'NoRegion'
   | 'NoAccountId'
   | 'EndpointUnreachable'
+  | 'NotAnAwsAnswer'
   | 'Aborted';
 
 /** Base of the client factory's errors. */
@@ -69,6 +70,39 @@ export function toCredentialsRefused(err: unknown): CredentialsRefusedError | un
   const expired = EXPIRED.has(err.name);
   if (!expired && !REJECTED.has(err.name)) return undefined;
   return new CredentialsRefusedError(expired, `${err.name}: ${err.message}`, err);
+}
+
+/**
+ * The endpoint answered, but not as an AWS API does (an HTML page from a proxy or a web server
+ * where `--endpoint-url` points), so the SDK could not read it. Its own message is meant for
+ * programmers ("inspect the hidden field {error}.$response"); this says what answered and where to look.
+ */
+export class NotAnAwsAnswerError extends AwsError {
+  constructor(status: number | undefined, contentType: string | undefined, cause?: unknown) {
+    super(
+      'NotAnAwsAnswer',
+      `the AWS endpoint's answer is not an AWS API response (HTTP ${status ?? '?'}${contentType ? `, ${contentType}` : ''})`,
+      'check --endpoint-url (or AWS_ENDPOINT_URL) and any proxy (HTTPS_PROXY): they must lead to AWS or an AWS emulator',
+      { cause },
+    );
+  }
+}
+
+/**
+ * What an SDK error means for the person running the command, where the call's own error would not
+ * tell them: credentials AWS refuses ({@link toCredentialsRefused}), or an answer that is not AWS's
+ * (the SDK keeps the raw answer in a hidden `$response`: one it could not parse has no `$fault`,
+ * and AWS answers in XML or JSON, never an HTML page). Undefined for anything else.
+ */
+export function explainSdkError(err: unknown): AwsError | undefined {
+  const refused = toCredentialsRefused(err);
+  if (refused || !(err instanceof Error)) return refused;
+  const e = err as Error & { $fault?: unknown; $response?: { statusCode?: number; headers?: Record<string, string> } };
+  if (!e.$response) return undefined;
+  const type = e.$response.headers?.['content-type'];
+  // AWS answers in XML or JSON; an error the SDK could not even parse has no $fault.
+  const notAws = e.$fault === undefined || (type !== undefined && !/xml|json/i.test(type));
+  return notAws ? new NotAnAwsAnswerError(e.$response.statusCode, type, err) : undefined;
 }
 
 /** No region from the flag, the params file, AWS_REGION / AWS_DEFAULT_REGION or the profile. */

@@ -129,10 +129,11 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
       return ExitCode.Usage;
     }
-    // An SDK error that refuses the credentials (expired, unknown) is named as such, with how to renew
-    // them; loaded here, on the way out, since start-up loads nothing of AWS.
-    const { toCredentialsRefused } = await import('../aws/errors');
-    const shown = err instanceof CliError ? err : CliError.from(toCredentialsRefused(err) ?? err);
+    // An SDK error that refuses the credentials (expired, unknown), or that could not read the
+    // endpoint's answer, is named as such, with the fix; loaded here, on the way out, since start-up
+    // loads nothing of AWS.
+    const { explainSdkError } = await import('../aws/errors');
+    const shown = err instanceof CliError ? err : CliError.from(explainSdkError(err) ?? err);
     return output.failure(shown, program.opts<GlobalOptions>());
   }
 }
