@@ -286,8 +286,27 @@ def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_
 
 def create_change_set(self: CloudFormationBackend, stack_name: str, change_set_name: str, template: str,
                       parameters: dict[str, str], *args: Any, **kwargs: Any) -> tuple[str, str]:
+    """AWS: a CREATE change set for a name whose stack is in REVIEW_IN_PROGRESS (it has only change
+    sets, e.g. one left by an interrupted run) joins that stack; for a name whose stack exists in any
+    other state it is refused ("already exists and cannot be created again"). moto: always makes a
+    new stack, so two stacks share the name and DescribeStacks may answer the one never executed."""
     validate_parameters(Stack.parse_template(template), parameters)
-    return _original["create_change_set"](self, stack_name, change_set_name, template, parameters, *args, **kwargs)
+    change_set_type = kwargs.get("change_set_type", args[1] if len(args) > 1 else "UPDATE")
+    reviewing = None
+    if change_set_type == "CREATE":
+        live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
+        reviewing = next((s for s in live if s.status == "REVIEW_IN_PROGRESS"), None)
+        if live and reviewing is None:
+            raise ValidationError(message=f"Stack [{stack_name}] already exists and cannot be created again "
+                                          f"with the changeSet [{change_set_name}].")
+    change_set_id, stack_id = _original["create_change_set"](
+        self, stack_name, change_set_name, template, parameters, *args, **kwargs)
+    if reviewing is not None:
+        change_set = self.change_sets[change_set_id]
+        del self.stacks[stack_id]  # the stack moto just made: the change set goes on the one in review
+        change_set.stack, change_set.stack_id = reviewing, reviewing.stack_id
+        stack_id = reviewing.stack_id
+    return change_set_id, stack_id
 
 
 def create_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any],
