@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
+import { Terminal } from '../helpers/terminal';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -109,6 +110,27 @@ test('destroy --only takes a removed stack by its name; a misspelt one is refuse
   expect(one.stdout).toContain('1 deleted');
   expect(await liveStacks()).not.toContain('x-lt-api-jobs');
   expect(await liveStacks()).toContain('x-lt-api-loadbalancer');
+});
+
+test('in a terminal, destroy lists the removed stacks among those it would delete; a wrong name deletes nothing', async () => {
+  const term = new Terminal(['destroy', '--params', 'dev.yaml'], tmp, { ...emulator.env, HOME: tmp });
+  try {
+    await term.waitFor(/Type the environment name \(lt\) to confirm:/, 30_000);
+    expect(term.text).toMatch(/This deletes 4 stacks of x-lt:/);
+    expect(term.text).toContain('  x-lt-api-loadbalancer (no longer in dev.yaml)');
+    expect(term.text).toContain('  x-lt-network\n');
+    term.send('nope\r');
+    expect(await term.exited).toBe(2);
+    expect(term.text).toContain('destroy cancelled: the name did not match');
+  } finally {
+    term.kill();
+  }
+  expect(await liveStacks()).toEqual([
+    'x-lt-access-logs',
+    'x-lt-acme-loadbalancer',
+    'x-lt-api-loadbalancer',
+    'x-lt-network',
+  ]);
 });
 
 test('a destroy of the whole environment deletes the removed app too, before the stacks it imports from', async () => {
