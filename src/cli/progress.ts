@@ -189,7 +189,7 @@ export class Progress {
         task.title = `${base} ${r.kind} (${r.changes.length} resource changes)`;
         return;
       case 'deleted':
-        task.title = `${base} deleted${r.kept.length ? `, kept ${r.kept.length} resources` : ''}`;
+        task.title = `${base} deleted${r.kept.length ? `, kept ${r.kept.length} resource${r.kept.length === 1 ? '' : 's'}` : ''}`;
         return;
       case 'skipped-unchanged':
         task.skip(`${base} unchanged`);

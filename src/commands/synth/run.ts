@@ -29,7 +29,7 @@ export async function runSynth(
   const rel = path.relative(process.cwd(), result.dir) || '.';
   for (const f of result.files) {
     output.line(
-      `${c().green('✔')} ${path.join(rel, f.file)}  ${c().dim(`${f.resources} resources, ${(f.bytes / 1024).toFixed(1)} KiB`)}`,
+      `${c().green('✔')} ${path.join(rel, f.file)}  ${c().dim(`${f.resources} resource${f.resources === 1 ? '' : 's'}, ${(f.bytes / 1024).toFixed(1)} KiB`)}`,
     );
   }
   output.line(`${result.files.length} templates written to ${rel}`);

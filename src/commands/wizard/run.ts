@@ -138,17 +138,17 @@ async function showFinish(ctx: RunContext): Promise<void> {
   );
 }
 
-/** The wizard asks questions: it needs a terminal, and has no --json mode. */
-function checkTerminal(global: GlobalOptions): void {
+/** The wizard asks questions: it needs a terminal, and has no --json mode. The way out names the file given, if any. */
+function checkTerminal(global: GlobalOptions, file = 'FILE'): void {
   if (global.json)
     throw CliError.usage(
       'the wizard asks questions and has no --json mode',
-      'for machines: provision deploy --params FILE --yes --json',
+      `for machines: provision deploy --params ${file} --yes --json`,
     );
   if (!(process.stdin.isTTY && process.stdout.isTTY)) {
     throw CliError.usage(
       'the wizard needs a terminal (stdin and stdout are not a TTY)',
-      'run it in a terminal, or replay a saved params file: provision deploy --params FILE --yes',
+      `run it in a terminal, or replay a saved params file: provision deploy --params ${file} --yes`,
     );
   }
 }
@@ -261,7 +261,7 @@ export async function runWizard(
   global: GlobalOptions,
   prompter: Prompter = terminalPrompter({ colours: c, line: (text) => output.line(text) }),
 ): Promise<void> {
-  checkTerminal(global);
+  checkTerminal(global, flags.params);
   const clients = clientCache(global);
   let saved: string | undefined;
   try {
