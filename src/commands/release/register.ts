@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--poll-interval <seconds>', 'first poll interval while waiting (backs off to 10 s)')
     .addHelpText(
       'after',
-      '\nEvery other parameter and the template stay as deployed (UsePreviousValue, UsePreviousTemplate).\nWhile it waits it shows running/desired/pending tasks and the rollout state; a failed rollout (or a\ncircuit-breaker rollback) shows why the new tasks stopped and the latest service events.\nExit codes: 0 released and stable, 1 the update or rollout failed or timed out, 2 refused (nothing changed: bad input,\nstack not deployed or busy, tag missing, another run holds the lock), 130 interrupted.',
+      '\nEvery other parameter and the template stay as deployed (UsePreviousValue, UsePreviousTemplate).\nWhile it waits it shows running/desired/pending tasks and the rollout state; a failed rollout (or a\ncircuit-breaker rollback) shows why the new tasks stopped and the latest service events.\nExit codes: 0 released and stable, 1 the update or rollout failed or timed out, 2 refused (nothing changed: bad input,\nstack not deployed or busy, tag missing, another run holds the lock, "no" to the question), 130 interrupted.',
     )
     .action(async (opts, cmd: Command) => (await import('./run')).runRelease(opts, globalOptions(cmd)));
 }

@@ -177,6 +177,7 @@ async function proposeChange(
     const { deleteChangeSet } = await import('../../deploy/cloudformation');
     await deleteChangeSet(cfn, ref.stackId, ref.changeSetName);
     say(global, { ok: false, stack: name, result: 'declined' }, 'not released; nothing changed');
+    process.exitCode = ExitCode.Refused; // a "no" refuses the run, as everywhere (exit 2)
     return undefined;
   }
   return ref;
