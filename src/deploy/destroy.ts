@@ -112,7 +112,9 @@ export async function destroyStacks(
         destroyOne(cfn, name, opts).then((r) => {
           results.set(name, r);
           running.delete(name);
-          if (r.kind !== 'deleted' && r.kind !== 'absent' && !stoppedBy) stoppedBy = r;
+          // A stack left because of Ctrl-C is the interrupt, not a failure that stops the others.
+          const interrupted = r.kind === 'detached' || (r.kind === 'not-run' && r.because === 'interrupted');
+          if (r.kind !== 'deleted' && r.kind !== 'absent' && !interrupted && !stoppedBy) stoppedBy = r;
           startReady();
         }, reject);
       }
