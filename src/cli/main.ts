@@ -93,6 +93,29 @@ async function printVersion(json: boolean): Promise<void> {
   );
 }
 
+/** `--json` before any `--`: the caller reads one document from stdout, a usage error included. */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * The exit code of what commander stopped at: help asked for (0), or a usage error (2), which
+ * commander has printed on stderr; with --json, also one document on stdout saying so.
+ */
+function usageExit(err: CommanderError, argv: string[]): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
+  // Help shown because something was missing (e.g. `provision config` without a subcommand).
+  if (err.code === 'commander.help' && err.exitCode === 0) return ExitCode.Ok;
+  if (wantsJson(argv)) {
+    const word = argv.find((a, i) => !a.startsWith('-') && !VALUED_GLOBALS.has(argv[i - 1] ?? ''));
+    const missing = word ? `${word}: no subcommand given` : 'no command given';
+    const error = err.code === 'commander.help' ? missing : err.message.replace(/^error: /, '');
+    output.json({ ok: false, error, hint: 'run `provision --help` for usage' });
+  }
+  return ExitCode.Usage;
+}
+
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   // The SDK warns once per process that Node 20 support ends; `engines` and the README say so instead.
@@ -123,12 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? ExitCode.Ok : Number(process.exitCode);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
-      // Help shown because something was missing (e.g. `provision config` without a subcommand).
-      if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
-      return ExitCode.Usage;
-    }
+    if (err instanceof CommanderError) return usageExit(err, argv);
     // An SDK error that refuses the credentials (expired, unknown), or that could not read the
     // endpoint's answer, is named as such, with the fix; loaded here, on the way out, since start-up
     // loads nothing of AWS.

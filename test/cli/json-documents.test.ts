@@ -29,3 +29,21 @@ test('synth --check when up to date: one document, exit 0', async () => {
   expect(await main(['--json', 'synth', '--check'])).toBe(0);
   expect(JSON.parse(stdout())).toEqual({ ok: true, stale: [] });
 });
+
+test.each([
+  [['--json'], 'no command given'],
+  [['--json', 'config'], 'config: no subcommand given'],
+  [['--region', 'eu-west-1', '--json', 'config'], 'config: no subcommand given'],
+  [['--json', 'bogus'], "unknown command 'bogus'"],
+  [['--json', 'plan', '--params', 'envs/dev.yaml', '--bogus'], "unknown option '--bogus'"],
+  [['--json', 'deploy', '--only'], "option '--only <stage...>' argument missing"],
+])('a usage error with %j: one document saying what is wrong, exit 2', async (argv, error) => {
+  expect(await main(argv)).toBe(2);
+  const doc = JSON.parse(stdout());
+  expect(doc).toEqual({ ok: false, error: expect.stringContaining(error), hint: 'run `provision --help` for usage' });
+});
+
+test('without --json a usage error writes nothing on stdout', async () => {
+  expect(await main(['plan', '--bogus'])).toBe(2);
+  expect(stdout()).toBe('');
+});
