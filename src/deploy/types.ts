@@ -119,6 +119,8 @@ export type DeployStep =
   | 'cleaning-change-sets'
   | 'uploading-template'
   | 'creating-change-set'
+  /** The plan's change set for this update is executed (see planned.ts): none is created. */
+  | 'planned-change-set'
   | 'executing'
   | 'cancelling'
   | 'stopping-failed-service'
