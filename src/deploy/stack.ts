@@ -417,11 +417,12 @@ async function execute(
   // already), and the services' baseline, taken now: a task that stopped earlier is not ours.
   const [{ poller, before }, dog] = await Promise.all([ahead ?? beforeExecuting(ctx, ref), watchdogFor(ctx, ref)]);
   ctx.step('executing', `${plan.changes.length} change(s)`);
+  const token = uniqueName();
   await ctx.cfn.send(
     new ExecuteChangeSetCommand({
       StackName: ref.stackId,
       ChangeSetName: ref.changeSetName,
-      ClientRequestToken: uniqueName(),
+      ClientRequestToken: token,
     }),
   );
   const watching = new AbortController();
@@ -448,7 +449,9 @@ async function execute(
   const status = new StackStatus(after?.StackStatus ?? 'DELETE_COMPLETE', after?.StackStatusReason);
   if (after && status.isComplete) {
     // This body is what the stack holds as of this (StackId, time): a re-run need not read it back.
-    if (ref.type !== 'IMPORT') deployRecords().remember(after, ctx.spec.templateBody);
+    // Unless another operation ran on the stack while we watched: then that time may be its.
+    const foreign = poller.events.some((e) => e.clientRequestToken && e.clientRequestToken !== token);
+    if (ref.type !== 'IMPORT' && !foreign) deployRecords().remember(after, ctx.spec.templateBody);
     await protect(ctx, after);
     return {
       kind: ref.type === 'CREATE' ? 'created' : 'updated',

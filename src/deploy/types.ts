@@ -73,6 +73,8 @@ export interface StackEvent {
   timestamp: Date;
   /** True for the stack's own lines (its LogicalResourceId is the stack name). */
   isStack: boolean;
+  /** The token of the operation that produced it (every event of one operation carries the same). */
+  clientRequestToken?: string;
 }
 
 /** Something ECS said about a service while the stack was waiting for it. */
