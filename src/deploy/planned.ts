@@ -11,7 +11,7 @@
  *   CloudFormation moves LastUpdatedTime on every update);
  * - the spec is the same (template, parameters, tags, capabilities: a restore or an export pass
  *   changes it);
- * - nothing it depends on changes in the run (see {@link keepsFor}): its imports then resolve
+ * - nothing it depends on changes in the run (see keepReusable in src/run/preflight.ts): its imports then resolve
  *   to the values the change set was computed with.
  * Whatever the run did not use (a stack it never reached, a failure, Ctrl-C) is deleted at its end.
  */
