@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
-import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
-import { runCli } from '../helpers/cli';
+import { startEmulator, type Emulator } from '../helpers/emulator';
+import { deployRecorded } from '../helpers/cli';
 
 const params = (visibilityTimeout: number) => `environment: pcs
 prefix: p-
@@ -41,24 +41,10 @@ afterAll(async () => {
 });
 
 /** `deploy --yes --json` of `yaml` with every AWS call recorded: each stack's result, and the calls. */
-async function deploy(
-  yaml: string,
-): Promise<{ results: Record<string, string>; calls: { action: string; stack?: string }[] }> {
+function deploy(yaml: string) {
   const file = path.join(tmp, 'pcs.yaml');
   fs.writeFileSync(file, yaml);
-  const log = path.join(tmp, `calls-${Date.now()}.jsonl`);
-  const run = await runCli(emu.env, ['deploy', '--params', file, '--yes', '--json'], {
-    env: { NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'test', 'helpers', 'sdk-calls.js')}`, SDK_CALLS: log },
-    timeoutMs: 120_000,
-  });
-  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: run.stderr });
-  const report = JSON.parse(run.stdout) as { stacks: { name: string; result: string }[] };
-  const calls = fs
-    .readFileSync(log, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { action: string; stack?: string });
-  return { results: Object.fromEntries(report.stacks.map((s) => [s.name, s.result])), calls };
+  return deployRecorded(emu.env, file, { timeoutMs: 120_000 });
 }
 
 it('updates a stack with the change set its plan made: one change set, none deleted, none left, one template read', async () => {
