@@ -47,16 +47,28 @@ export async function preflight(
 ): Promise<ExportMoves> {
   const { planStack } = await import('../deploy/stack');
   // As many at once as a deploy runs: each plan of a changed stack waits on a change set.
-  const plans = await mapLimit(specs, DEFAULT_CONCURRENCY, (s) =>
-    planStack(ctx.clients, s, {
-      keep: true,
-      ...(unchanged ? { unchanged } : {}),
-      ...(beforeChangeSet ? { beforeChangeSet } : {}),
-    }),
-  );
   const changeSets = new PlannedChangeSets(ctx.clients.cloudFormation);
-  plans.forEach((p) => p.kind === 'changes' && p.held && changeSets.add(p.plan.stackName, p.held));
   try {
+    // Each kept change set is counted as its plan ends, and a plan that fails stops the others
+    // from starting but lets those under way end: none may make a change set after the clean-up.
+    let failed: { err: unknown } | undefined;
+    const settled = await mapLimit(specs, DEFAULT_CONCURRENCY, async (s) => {
+      if (failed) return undefined;
+      try {
+        const plan = await planStack(ctx.clients, s, {
+          keep: true,
+          ...(unchanged ? { unchanged } : {}),
+          ...(beforeChangeSet ? { beforeChangeSet } : {}),
+        });
+        if (plan.kind === 'changes' && plan.held) changeSets.add(s.name, plan.held);
+        return plan;
+      } catch (err) {
+        failed ??= { err };
+        return undefined;
+      }
+    });
+    if (failed) throw failed.err;
+    const plans = settled as PlanResult[];
     const refusals = plans.flatMap((p) =>
       p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
     );

@@ -159,4 +159,29 @@ describe("the run's plan keeps a change set only when nothing the stack depends 
     await moves.changeSets.discardAll();
     expect(fake.stack(producer.name)?.changeSets.size).toBe(0);
   });
+
+  it('leaves no change set behind when another stack cannot be planned', async () => {
+    const other = spec('x-dev-other', { resources: { Solo: { Type: 'AWS::SNS::Topic' } } });
+    await deployStack(clients, other, { poll: FAST });
+    const cfn = clients.cloudFormation;
+    const send = cfn.send.bind(cfn) as (...a: unknown[]) => Promise<unknown>;
+    (cfn as unknown as { send: unknown }).send = async (command: object, ...rest: unknown[]) => {
+      const input = (command as { input?: { StackName?: string } }).input;
+      if (command.constructor.name === 'CreateChangeSetCommand' && input?.StackName === other.name)
+        throw Object.assign(new Error('not authorized to perform: cloudformation:CreateChangeSet'), {
+          name: 'AccessDenied',
+        });
+      return send(command, ...rest);
+    };
+
+    await expect(preflight(ctx(), [grown(other), grown(consumer)])).rejects.toThrow('not authorized');
+
+    // The consumer's change set, computed while the other stack's plan failed, is gone too, also
+    // once anything still under way would have ended (the fake answers at once).
+    expect(fake.stack(consumer.name)?.changeSets.size).toBe(0);
+    const calls = fake.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.calls.length).toBe(calls);
+    expect(fake.stack(consumer.name)?.changeSets.size).toBe(0);
+  });
 });
