@@ -28,12 +28,22 @@ export const output = {
   warn(text: string): void {
     process.stderr.write(colors.yellow(`warning: ${text}`) + '\n');
   },
-  /** Reports an error and returns its exit code. */
+  /**
+   * Reports an error and returns its exit code. With --json, one document: the message and hint,
+   * and from a typed error below the CLI its `code` (to match on) and, for a params file, each of
+   * its `problems` (field, line, message).
+   */
   failure(err: CliError, opts: GlobalOptions): ExitCodeValue {
     if (opts.json) {
-      process.stdout.write(
-        JSON.stringify({ ok: false, error: err.message, ...(err.hint ? { hint: err.hint } : {}) }, null, 2) + '\n',
-      );
+      const cause = err.cause as { code?: unknown; problems?: unknown } | undefined;
+      const doc = {
+        ok: false,
+        error: err.message,
+        ...(err.hint ? { hint: err.hint } : {}),
+        ...(typeof cause?.code === 'string' ? { code: cause.code } : {}),
+        ...(Array.isArray(cause?.problems) ? { problems: cause.problems } : {}),
+      };
+      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     }
     process.stderr.write(colors.red(`provision: ${err.message}`) + '\n');
     if (err.hint) process.stderr.write(`  ${err.hint}\n`);

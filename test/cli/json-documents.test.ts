@@ -2,6 +2,9 @@
  * `--json` promises one parseable document on stdout, whatever the outcome, so that a script can
  * read the result and the exit code together. These are the paths that run without AWS.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 
 let out: jest.SpyInstance;
@@ -46,4 +49,23 @@ test.each([
 test('without --json a usage error writes nothing on stdout', async () => {
   expect(await main(['plan', '--bogus'])).toBe(2);
   expect(stdout()).toBe('');
+});
+
+test('a params file with problems: one document with the code and every problem (field, line, message)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'json-params-'));
+  const file = path.join(dir, 'dev.yaml');
+  fs.writeFileSync(
+    file,
+    'environment: dev\nprefix: x-\nregion: us-east-1\ntags: { contactEmail: ops@example.com }\nnetwrk: {}\n',
+  );
+  try {
+    expect(await main(['--json', 'plan', '--params', file])).toBe(2);
+    const doc = JSON.parse(stdout());
+    expect(doc).toMatchObject({ ok: false, code: 'ParamsInvalid' });
+    expect(doc.problems).toEqual([
+      { field: 'netwrk', line: 5, message: expect.stringContaining('unknown field (did you mean "network"?)') },
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

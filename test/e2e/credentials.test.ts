@@ -63,7 +63,7 @@ test('input errors still come first: a bad --app is refused before any AWS call 
   expect(r.stderr).toContain('no app "x" in dev.yaml');
 });
 
-test('--json: one document with the error and the hint', async () => {
+test('--json: one document with the error, the hint and the code to match on', async () => {
   const r = await cli(['--json', 'plan', '--params', 'dev.yaml']);
   expect(r.code).toBe(1);
   const doc = JSON.parse(r.stdout);
@@ -73,6 +73,7 @@ test('--json: one document with the error and the hint', async () => {
       'they have expired (ExpiredToken: The security token included in the request is expired)',
     ),
     hint: expect.stringContaining('AWS_SESSION_TOKEN'),
+    code: 'CredentialsExpired',
   });
 });
 
