@@ -20,17 +20,21 @@ jest.setTimeout(180_000);
 
 let emulator: Emulator;
 let tmp: string;
-const REMOVED = ['x-lt-api-loadbalancer', 'x-lt-api-jobs'];
+const REMOVED = ['x-lt-api-loadbalancer', 'x-lt-api-db', 'x-lt-api-jobs'];
 
 function cli(args: string[]): Promise<CliRun> {
   return runCli(emulator.env, args, { home: tmp, cwd: tmp });
 }
 
-/** The environment with `acme`, and with `api` (a load balancer and a queue) unless `withApi` is false. */
-function paramsFile(name: string, withApi: boolean): string {
-  const api = `  - name: api
+/**
+ * The environment with `acme`; with `api` (a load balancer, a Postgres database, a queue) unless
+ * `api` is false, its database protected from deletion (the default) unless `api` is 'unprotected'.
+ */
+function paramsFile(name: string, api: boolean | 'unprotected'): string {
+  const db = `{ kind: postgres, name: db, instances: 1${api === 'unprotected' ? ', deletionProtection: false' : ''} }`;
+  const apiApp = `  - name: api
     loadBalancer: { healthCheckPath: /health }
-    data: [{ kind: sqs, name: jobs }]
+    data: [${db}, { kind: sqs, name: jobs }]
 `;
   fs.writeFileSync(
     path.join(tmp, name),
@@ -42,7 +46,7 @@ network: { azCount: 2, natGateways: single }
 apps:
   - name: acme
     loadBalancer: { healthCheckPath: /health }
-${withApi ? api : ''}`,
+${api ? apiApp : ''}`,
   );
   return name;
 }
@@ -71,6 +75,7 @@ beforeAll(async () => {
   emulator = await startEmulator();
   paramsFile('both.yaml', true);
   paramsFile('dev.yaml', false);
+  paramsFile('unprotected.yaml', 'unprotected');
 });
 
 afterAll(async () => {
@@ -82,11 +87,12 @@ test('plan and status name the stacks of an app removed from the file, and the c
   expectOk(await cli(['deploy', '--params', 'both.yaml', '--yes']));
   const plan = await cli(['plan', '--params', 'dev.yaml']);
   expect(plan.code).toBe(0);
-  expect(plan.stderr).toContain('2 stacks of this environment are no longer in dev.yaml');
+  expect(plan.stderr).toContain('3 stacks of this environment are no longer in dev.yaml');
   expect(plan.stderr).toContain(`provision destroy --params dev.yaml --only ${REMOVED.join(' ')}`);
   const json = await cli(['--json', 'plan', '--params', 'dev.yaml']);
   expect(JSON.parse(json.stdout).leftovers).toEqual([
     { name: 'x-lt-api-loadbalancer', status: 'CREATE_COMPLETE', templateId: '31.app-loadbalancer', app: 'api' },
+    { name: 'x-lt-api-db', status: 'CREATE_COMPLETE', templateId: '41.data-postgres', app: 'api' },
     { name: 'x-lt-api-jobs', status: 'CREATE_COMPLETE', templateId: '45.data-sqs-queue', app: 'api' },
   ]);
   const status = await cli(['status', '--params', 'dev.yaml']);
@@ -112,11 +118,24 @@ test('destroy --only takes a removed stack by its name; a misspelt one is refuse
   expect(await liveStacks()).toContain('x-lt-api-loadbalancer');
 });
 
+test('a removed database still protected from deletion stops the whole destroy before anything goes, with the way out', async () => {
+  const r = await cli(['destroy', '--params', 'dev.yaml', '--yes']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('1 stack has deletion protection on; nothing was deleted:');
+  expect(r.stderr).toContain('  x-lt-api-db (no longer in dev.yaml: deletionProtection)');
+  expect(r.stderr).toContain(
+    'a stack no longer in dev.yaml goes back in it first (its app or store, with deletionProtection: false)',
+  );
+  expect(await liveStacks()).toEqual(expect.arrayContaining(['x-lt-network', 'x-lt-api-db']));
+  // The way out, as the hint gives it: the app back in a file with the protection off, deployed.
+  expectOk(await cli(['deploy', '--params', 'unprotected.yaml', '--yes']));
+});
+
 test('in a terminal, destroy lists the removed stacks among those it would delete; a wrong name deletes nothing', async () => {
   const term = new Terminal(['destroy', '--params', 'dev.yaml'], tmp, { ...emulator.env, HOME: tmp });
   try {
     await term.waitFor(/Type the environment name \(lt\) to confirm:/, 30_000);
-    expect(term.text).toMatch(/This deletes 4 stacks of x-lt:/);
+    expect(term.text).toMatch(/This deletes 6 stacks of x-lt:/);
     expect(term.text).toContain('  x-lt-api-loadbalancer (no longer in dev.yaml)');
     expect(term.text).toContain('  x-lt-network\n');
     term.send('nope\r');
@@ -128,6 +147,8 @@ test('in a terminal, destroy lists the removed stacks among those it would delet
   expect(await liveStacks()).toEqual([
     'x-lt-access-logs',
     'x-lt-acme-loadbalancer',
+    'x-lt-api-db',
+    'x-lt-api-jobs',
     'x-lt-api-loadbalancer',
     'x-lt-network',
   ]);
@@ -141,6 +162,8 @@ test('a destroy of the whole environment deletes the removed app too, before the
   expect(doc.stacks).toEqual(
     expect.arrayContaining([
       { name: 'x-lt-api-loadbalancer', result: 'deleted' },
+      { name: 'x-lt-api-db', result: 'deleted' },
+      { name: 'x-lt-api-jobs', result: 'deleted' },
       { name: 'x-lt-network', result: 'deleted' },
       { name: 'x-lt-access-logs', result: 'deleted' },
     ]),

@@ -32,6 +32,8 @@ interface Target {
   /** Where it is in the params file (`apps[acme] service`), or that it is no longer there. */
   where: string;
   shared: boolean;
+  /** Deployed, but no longer in the params file. */
+  leftover: boolean;
 }
 
 function plannedTarget(s: PlannedStack): Target {
@@ -41,6 +43,7 @@ function plannedTarget(s: PlannedStack): Target {
     dependsOn: s.dependsOn,
     where: `${s.app ? `apps[${s.app}] ` : ''}${s.stage}`,
     shared: isSharedStack(s),
+    leftover: false,
   };
 }
 
@@ -51,6 +54,7 @@ function leftoverTarget(l: LeftoverStack, file: string): Target {
     dependsOn: [],
     where: `no longer in ${file}`,
     shared: false,
+    leftover: true,
   };
 }
 
@@ -70,7 +74,10 @@ async function refuseProtectedData(ctx: RunContext, targets: Target[]): Promise<
     throw new CliError(
       `${protectedStacks.length} stack${protectedStacks.length === 1 ? ' has' : 's have'} deletion protection on; nothing was deleted:\n${where.join('\n')}`,
       ExitCode.Refused,
-      `to delete them on purpose: set deletionProtection: false for them (or protected: false for the whole environment) in ${ctx.file}, run \`provision deploy\`, then destroy again (databases still leave a final snapshot)`,
+      `to delete them on purpose: set deletionProtection: false for them (or protected: false for the whole environment) in ${ctx.file}, run \`provision deploy\`, then destroy again (databases still leave a final snapshot)` +
+        (protectedStacks.some((s) => s.leftover)
+          ? `; a stack no longer in ${ctx.file} goes back in it first (its app or store, with deletionProtection: false)`
+          : ''),
     );
   }
 }
@@ -163,7 +170,7 @@ async function confirmByName(ctx: RunContext, doomed: Target[]): Promise<void> {
   const { input } = await import('@inquirer/prompts');
   output.line(
     `This deletes ${doomed.length} stacks of ${c().bold(environmentOf(ctx))}:\n${doomed
-      .map((s) => `  ${s.name}${s.where.startsWith('no longer') ? c().dim(` (${s.where})`) : ''}`)
+      .map((s) => `  ${s.name}${s.leftover ? c().dim(` (${s.where})`) : ''}`)
       .reverse()
       .join('\n')}`,
   );
