@@ -10,8 +10,9 @@
  *   command ran, not only the modules' top levels), keeping the entries of modules the run did not
  *   load (while their files exist), by write and rename: a reader sees a whole old file or a whole new one, whichever of two
  *   concurrent runs wrote last.
- * - Each module's entry is keyed by its path and a SHA-1 of its source: V8 itself only checks the
- *   source's length, so an edited or upgraded file of the same length must not get old code.
+ * - Each module's entry is keyed by its path and its source's length and CRC32 (see {@link sourceKey}):
+ *   V8 itself only checks the source's length, so an edited or upgraded file of the same length
+ *   must not get old code.
  * - Under the user's own cache folder (`$XDG_CACHE_HOME` or `~/.cache`, `cfn-stages/`, mode 700),
  *   never a shared temporary folder: code read from a cache runs as the user.
  *   `PROVISION_COMPILE_CACHE=<folder>` moves it, `PROVISION_COMPILE_CACHE=0` turns it off.
@@ -21,11 +22,11 @@
  *
  * Loaded by bin/provision.js before anything else; it imports only Node's own modules (and src/user-cache.ts, which does too).
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import * as zlib from 'node:zlib';
 import { userCacheFolder, writePrivateFile } from '../user-cache';
 
 /** The environment variable that moves (a folder) or turns off (`0`) the cache. */
@@ -36,14 +37,47 @@ export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string | unde
   return userCacheFolder(CACHE_ENV, 'compile-cache', env);
 }
 
+/** A checksum of a text: zlib's CRC32 where Node has it (20.15 and later), else null. */
+export type Checksum = ((text: string) => number) | null;
+
+/** Node's own CRC32 (native; absent before Node 20.15, which the engines range still allows). */
+const nodeCrc32: Checksum = (zlib as { crc32?: (text: string) => number }).crc32 ?? null;
+
+/**
+ * SHA-1 of a text, where there is no CRC32. node:crypto is loaded here, at first use, not at the
+ * top: loading it costs about 2 ms, which every `--help` would pay for nothing.
+ */
+function sha1(text: string, encoding: 'hex' | 'base64'): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return createHash('sha1').update(text).digest(encoding);
+}
+
+/**
+ * The key of a module's entry: its source's length and CRC32, as Node's own compile cache keys
+ * its entries (by a CRC32 of the source). A checksum is enough here: the key only has to notice
+ * that a file of the user's own installation changed (an edit, an upgrade, a rebuild), and an
+ * accidental change of the same length goes unnoticed once in 2^32. It is no defence against
+ * someone who can write the user's files, and needs none: they could change the code itself.
+ * SHA-1 (a quarter of the speed, and node:crypto to load) where Node has no CRC32. A key of
+ * either kind differs from the other's and from the bare SHA-1 of earlier versions, so an older
+ * cache file only misses, and is rewritten.
+ */
+export function sourceKey(source: string, crc32: Checksum = nodeCrc32): string {
+  return crc32 ? `${source.length}:${crc32(source).toString(16)}` : `sha1:${sha1(source, 'base64')}`;
+}
+
 /**
  * The cache file of a run: its command word, the installation (a clone, a global install and a
- * project's devDependency each have their own), the Node version and the machine kind.
+ * project's devDependency each have their own: 8 hex digits of its folder's CRC32, or SHA-1), the
+ * Node version and the machine kind.
  */
 export function cacheFile(folder: string, argv: readonly string[], installation: string): string {
   const word = argv.find((a) => !a.startsWith('-')) ?? '';
   const name = /^[a-z][a-z-]{0,15}$/.test(word) ? word : 'other';
-  const where = createHash('sha1').update(installation).digest('hex').slice(0, 8);
+  const where = nodeCrc32
+    ? nodeCrc32(installation).toString(16).padStart(8, '0')
+    : sha1(installation, 'hex').slice(0, 8);
   return path.join(folder, `${name}-${where}-${process.version}-${process.arch}.bin`);
 }
 
@@ -138,7 +172,7 @@ export function enableCompileCache(argv: readonly string[] = process.argv.slice(
   loader.prototype._compile = function (this: LoadedModule, content: string, filename: string) {
     // A hashbang, or import() (which needs the loader's own dynamic-import callback): Node's way.
     if (content.startsWith('#!') || content.includes('import(')) return nodeCompile.call(this, content, filename);
-    const hash = createHash('sha1').update(content).digest('base64');
+    const hash = sourceKey(content);
     const hit = cached.get(filename);
     const script = new vm.Script(loader.wrap(content), {
       filename,
