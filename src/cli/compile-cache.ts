@@ -13,6 +13,10 @@
  * - Each module's entry is keyed by its path and its source's length and CRC32 (see {@link sourceKey}):
  *   V8 itself only checks the source's length, so an edited or upgraded file of the same length
  *   must not get old code.
+ * - Upkeep ({@link UPKEEP}): a run that writes its file then removes the files nobody has read or
+ *   written for 30 days and, while the folder is over 200 MiB, the least recently used; a run that
+ *   only reads marks its file used (at most once an hour) and lists nothing. Node 22's own cache,
+ *   in the same folder, is Node's to keep: this leaves it alone.
  * - Under the user's own cache folder (`$XDG_CACHE_HOME` or `~/.cache`, `cfn-stages/`, mode 700),
  *   never a shared temporary folder: code read from a cache runs as the user.
  *   `PROVISION_COMPILE_CACHE=<folder>` moves it, `PROVISION_COMPILE_CACHE=0` turns it off.
@@ -121,6 +125,132 @@ export function writeCache(file: string, entries: [string, string, Buffer][]): v
   writePrivateFile(file, Buffer.concat([size, header, ...entries.map(([, , data]) => data)]));
 }
 
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+/**
+ * The folder's upkeep: how long an unused cache file stays, and how large the folder may grow.
+ * A file is "used" when a run reads or writes it: a write sets its mtime, and a run that only reads
+ * sets its mtime to now when it is more than an hour old ({@link markUsed}), so the mtime is the
+ * last use, to the hour, whatever the file system does with access times.
+ */
+export const UPKEEP = {
+  /**
+   * 30 days: a command run at least once a month keeps its cache; the files of an installation
+   * that is gone or upgraded (a deleted clone, an earlier global install, another Node version),
+   * which nothing reads again, go within a month.
+   */
+  unusedMs: 30 * DAY,
+  /**
+   * 200 MiB: one installation whose every command ran holds about 45 MB (a deploy's file alone
+   * 9 MB), so four in use at once fit; past that, the least recently used files go first.
+   */
+  maxBytes: 200 * 1024 * 1024,
+  /** How old a file's mark may get before a run that reads it sets it again. */
+  markMs: HOUR,
+  /** A temporary file this old is a write that died (a write takes well under a second). */
+  deadWriteMs: DAY,
+} as const;
+
+/** A file of the cache folder that upkeep may remove: its path, size and last use. */
+export interface CacheFileInfo {
+  file: string;
+  bytes: number;
+  used: number;
+  temporary: boolean;
+}
+
+/**
+ * The names {@link cacheFile} gives, and those of {@link writePrivateFile}'s temporary files: upkeep
+ * touches nothing else, since `PROVISION_COMPILE_CACHE` may name a folder that holds other files.
+ */
+const OWN_FILE = /^[a-z][a-z-]{0,15}-[0-9a-f]{8}-v[0-9][0-9a-z.-]*-[0-9a-z]+\.bin(\.[0-9]+\.[0-9a-z]*\.tmp)?$/;
+
+/** The cache's own files in a folder (plain files only), or none when it cannot be listed. */
+export function listCacheFiles(folder: string): CacheFileInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const files: CacheFileInfo[] = [];
+  for (const name of names) {
+    if (!OWN_FILE.test(name)) continue;
+    const file = path.join(folder, name);
+    try {
+      const stat = fs.lstatSync(file);
+      if (stat.isFile()) files.push({ file, bytes: stat.size, used: stat.mtimeMs, temporary: name.endsWith('.tmp') });
+    } catch {
+      // Gone since the listing (another run's upkeep): nothing to do.
+    }
+  }
+  return files;
+}
+
+/**
+ * Which files upkeep removes: temporary files of writes that died; cache files unused for
+ * {@link UPKEEP}.unusedMs; then, while the folder is over {@link UPKEEP}.maxBytes, the least recently
+ * used. Never `keep`, the file the run has just written, nor a temporary file a write may still
+ * be filling.
+ */
+export function filesToRemove(files: readonly CacheFileInfo[], keep: string, now: number, limits = UPKEEP): string[] {
+  const removed = files.filter((f) =>
+    f.temporary ? now - f.used > limits.deadWriteMs : f.file !== keep && now - f.used > limits.unusedMs,
+  );
+  const left = files.filter((f) => !removed.includes(f));
+  let bytes = left.reduce((sum, f) => sum + f.bytes, 0);
+  const byLastUse = left.filter((f) => !f.temporary && f.file !== keep).sort((a, b) => a.used - b.used);
+  for (const f of byLastUse) {
+    if (bytes <= limits.maxBytes) break;
+    removed.push(f);
+    bytes -= f.bytes;
+  }
+  return removed.map((f) => f.file);
+}
+
+/**
+ * The upkeep a run does after it writes its cache file (a run that only reads lists nothing, so a
+ * normal run pays nothing for it). Safe beside other runs: a run reads its file whole when it
+ * starts, so removing it later costs that run nothing, and the next run of that command only
+ * misses and writes it again; a write in progress is a fresh temporary file, which is kept. A
+ * folder that cannot be listed, or a file that cannot be removed, is left as it is. Returns the
+ * files removed.
+ */
+export function pruneCache(folder: string, keep: string, now = Date.now(), limits = UPKEEP): string[] {
+  const removed: string[] = [];
+  for (const file of filesToRemove(listCacheFiles(folder), keep, now, limits)) {
+    try {
+      fs.unlinkSync(file);
+      removed.push(file);
+    } catch {
+      // Already gone (another run's upkeep), or not ours to remove: left as it is.
+    }
+  }
+  return removed;
+}
+
+/**
+ * Marks a cache file a run read as used (its mtime now), when its mark is over
+ * {@link UPKEEP}.markMs old: one stat per run, and a write of the mark at most once an hour.
+ * Returns false when the file is not there (another run's upkeep removed it meanwhile), for the
+ * run to write it again.
+ */
+export function markUsed(file: string, now = Date.now(), limits = UPKEEP): boolean {
+  let mark: number;
+  try {
+    mark = fs.statSync(file).mtimeMs;
+  } catch {
+    return false;
+  }
+  try {
+    if (now - mark > limits.markMs) fs.utimesSync(file, new Date(now), new Date(now));
+  } catch {
+    // Not the user's to touch (a folder shared read-only): it only ages.
+  }
+  return true;
+}
+
 /** The parts of Node's CommonJS loader used here (public in practice, untyped in @types/node). */
 interface Loader {
   prototype: { _compile(content: string, filename: string): unknown };
@@ -148,6 +278,27 @@ function requireFor(loader: Loader, mod: LoadedModule): NodeJS.Require {
     extensions: loader._extensions,
     cache: loader._cache,
   }) as NodeJS.Require;
+}
+
+/**
+ * What a run writes: the modules it compiled, then those of earlier runs it did not load (a
+ * deploy that creates stacks loads more than a no-op) and that are still there: runs of one
+ * command do not evict each other's, and a file removed by an upgrade leaves the cache with its
+ * next write.
+ */
+function entriesToWrite(
+  compiled: [string, string, vm.Script][],
+  cached: Map<string, Entry>,
+): [string, string, Buffer][] {
+  const entries: [string, string, Buffer][] = compiled.map(([name, hash, script]) => [
+    name,
+    hash,
+    script.createCachedData(),
+  ]);
+  const loaded = new Set(compiled.map(([name]) => name));
+  for (const [name, entry] of cached)
+    if (!loaded.has(name) && fs.existsSync(name)) entries.push([name, entry.hash, entry.data]);
+  return entries;
 }
 
 /**
@@ -184,23 +335,15 @@ export function enableCompileCache(argv: readonly string[] = process.argv.slice(
     return body.call(this.exports, this.exports, requireFor(loader, this), this, filename, path.dirname(filename));
   };
   process.once('exit', () => {
-    if (!missed) return;
-    // The modules this run compiled, then those of earlier runs it did not load (a deploy that
-    // creates stacks loads more than a no-op) and that are still there: runs of one command do not
-    // evict each other's, and a file removed by an upgrade leaves the cache with its next write.
-    const entries: [string, string, Buffer][] = compiled.map(([name, hash, script]) => [
-      name,
-      hash,
-      script.createCachedData(),
-    ]);
-    const loaded = new Set(compiled.map(([name]) => name));
-    for (const [name, entry] of cached)
-      if (!loaded.has(name) && fs.existsSync(name)) entries.push([name, entry.hash, entry.data]);
+    // A run that missed nothing only marks its file used, unless the file went meanwhile.
+    if (!missed && markUsed(file)) return;
     try {
-      writeCache(file, entries);
+      writeCache(file, entriesToWrite(compiled, cached));
     } catch {
       // A cache that cannot be written (read-only home, full disk) only costs speed.
     }
+    // Even when the write failed: a full disk is one reason it may have.
+    pruneCache(folder, file);
   });
   return file;
 }
