@@ -1,8 +1,9 @@
 'use strict';
 /**
  * The deploy rows of `npm run bench`, on one local emulator (started here, warmed by an untimed
- * deploy, reset between runs). Each timed run records every AWS call's start and end
- * (tools/bench-calls.js), so a run's wall time is compared with figures from the same run:
+ * deploy, reset between runs). Each timed run goes through the timing proxy (tools/bench-proxy.js,
+ * a process of its own), which records every AWS call's start and end from outside the tool, so a
+ * run's wall time is compared with figures from the same run:
  *
  * - per stack, its own API time: the union of the intervals of the calls that name it;
  * - the chain: the longest dependency path through those per-stack times (the emulator's own
@@ -20,17 +21,16 @@
  * As on a first run, the ECR repository is deployed and the services' image pushed before each
  * timed deploy (a service waits for its image), untimed.
  */
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 // BENCH_CLI: another build's bin/provision.js (e.g. main's), to measure before and after alike.
 const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(ROOT, 'bin', 'provision.js');
 const FULL = path.join(ROOT, 'examples', 'full.yaml');
-const CALLS = path.join(__dirname, 'bench-calls.js');
+const PROXY = path.join(__dirname, 'bench-proxy.js');
 
 function emulator(cmd) {
   const r = spawnSync(process.execPath, [path.join(__dirname, 'emulator.js'), cmd], { encoding: 'utf8' });
@@ -50,22 +50,52 @@ function reset(endpoint) {
   });
 }
 
-/** One `provision` run with its calls recorded; throws on a non-zero exit. */
-function provision(args, env) {
-  const file = path.join(os.tmpdir(), `cfn-stages-bench-calls-${process.pid}.jsonl`);
+/** A GET or POST to the proxy's control paths; resolves with the parsed answer. */
+function control(proxy, method, what) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${proxy}/__bench/${what}`, { method }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Starts the timing proxy in front of the emulator at `endpoint` (see tools/bench-proxy.js), each
+ * call held `latencyMs` first. Resolves with its address, stop() and setLatency(ms).
+ */
+function startProxy(endpoint, latencyMs = 0) {
+  const child = spawn(process.execPath, [PROXY, endpoint], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_LATENCY_MS: String(latencyMs) },
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench proxy exited (${code})`)));
+    child.stdout.once('data', (line) => {
+      child.removeAllListeners('exit');
+      const url = String(line).trim();
+      resolve({ url, stop: () => child.kill(), setLatency: (ms) => control(url, 'POST', `latency?ms=${ms}`) });
+    });
+  });
+}
+
+/** One `provision` run through the proxy, with its calls recorded; throws on a non-zero exit. */
+async function provision(args, env, proxy) {
+  await control(proxy.url, 'GET', 'calls'); // forget the calls of anything before this run
   const start = process.hrtime.bigint();
-  const startedAt = Date.now();
-  const r = spawnSync(process.execPath, ['-r', CALLS, CLI, ...args], {
+  const startedAt = performance.timeOrigin + performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { ...env, BENCH_CALLS: file },
+    env: { ...env, AWS_ENDPOINT_URL: proxy.url },
     maxBuffer: 64 * 1024 * 1024,
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`provision ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  const calls = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(JSON.parse)
-    : [];
-  fs.rmSync(file, { force: true });
+  const calls = await control(proxy.url, 'GET', 'calls');
   return { wall, startedAt, stdout: r.stdout, calls };
 }
 
@@ -126,15 +156,40 @@ async function warm(endpoint, env) {
 }
 
 /** Untimed set-up of a fresh environment: the repository stack, then its image. */
-async function prepare(endpoint, params, env) {
+async function prepare(endpoint, params, env, proxy) {
   await reset(endpoint);
   await warm(endpoint, env);
-  provision(['deploy', '--params', params, '--yes', '--json', '--only', 'repository'], env);
+  await provision(['deploy', '--params', params, '--yes', '--json', '--only', 'repository'], env, proxy);
   const r = spawnSync(process.execPath, [path.join(__dirname, 'push-image.js'), '--params', params], {
     encoding: 'utf8',
     env,
   });
   if (r.status !== 0) throw new Error(`push-image failed:\n${r.stderr}`);
+}
+
+/** The SDK client package of each signing name the proxy records. */
+const PACKAGES = {
+  cloudformation: 'client-cloudformation',
+  ssm: 'client-ssm',
+  ecr: 'client-ecr',
+  iam: 'client-iam',
+  ec2: 'client-ec2',
+  servicequotas: 'client-service-quotas',
+  ecs: 'client-ecs',
+  elasticloadbalancing: 'client-elastic-load-balancing-v2',
+  s3: 'client-s3',
+  route53: 'client-route-53',
+  monitoring: 'client-cloudwatch',
+  sns: 'client-sns',
+  logs: 'client-cloudwatch-logs',
+  autoscaling: 'client-auto-scaling',
+  sts: 'client-sts',
+  secretsmanager: 'client-secrets-manager',
+};
+
+/** The SDK packages a run's calls came through. */
+function packagesOf(calls) {
+  return [...new Set(calls.map((c) => PACKAGES[c.service]).filter(Boolean))].sort().map((p) => `@aws-sdk/${p}`);
 }
 
 /** Total length of the union of [start, end] intervals, in seconds. */
@@ -185,6 +240,7 @@ function analyse(report, calls) {
   // Run-level calls count where no stack call overlaps them (the rest is already in the stacks' time).
   const runLevel = unionSeconds([...unnamed, ...allStack]) - unionSeconds(allStack);
   return {
+    packages: packagesOf(calls),
     stacks: stacks.length,
     chain: longest + runLevel,
     busy: unionSeconds(calls.map((c) => [c.start, c.end])),
@@ -214,12 +270,12 @@ function twentyApps(dir) {
 
 const deployArgs = (params, extra = []) => ['deploy', '--params', params, '--yes', '--json', ...extra];
 
-/** A timed deploy of a fresh environment and its timed no-op re-run, paired on one reset emulator. */
-async function pair(endpoint, params, env, extra = []) {
-  await prepare(endpoint, params, env);
-  const run = provision(deployArgs(params, extra), env);
+/** A timed deploy of a fresh environment and its timed no-op re-run, paired on one reset emulator, through `proxy`. */
+async function pair(endpoint, params, env, proxy, extra = []) {
+  await prepare(endpoint, params, env, proxy);
+  const run = await provision(deployArgs(params, extra), env, proxy);
   const deploy = { wall: run.wall, ...analyse(JSON.parse(run.stdout), run.calls), ...phases(run) };
-  const again = provision(deployArgs(params, extra), env);
+  const again = await provision(deployArgs(params, extra), env, proxy);
   const noop = { wall: again.wall, ...analyse(JSON.parse(again.stdout), again.calls), ...phases(again) };
   return { deploy, noop };
 }
@@ -232,6 +288,8 @@ module.exports = {
   pair,
   provision,
   prepare,
+  startProxy,
+  packagesOf,
   reset,
   twentyApps,
   emulator,

@@ -3,16 +3,17 @@
 /**
  * `npm run bench`: every row of issue 12's table with its target, on this machine. Each run is a
  * fresh process, so start-up counts as a user feels it. The deploy rows run on one local emulator
- * (warm, reset between runs) and pair each wall time with figures from the same run's own AWS
- * calls (see tools/bench-deploy.js). Medians over the runs.
+ * (warm, reset between runs) behind a timing proxy in a process of its own (tools/bench-proxy.js),
+ * and pair each wall time with figures from the same run's own AWS calls (see
+ * tools/bench-deploy.js). Medians over the runs. Under the ratio rows: the floor (Node and the SDK
+ * packages alone, tools/bench-floor.js), and the same ratios with each call held for a round trip.
  *
  *   npm run bench                      every row
  *   npm run bench -- --profile         and a CPU profile summary of one full deploy
  *   BENCH_RUNS=7 BENCH_DEPLOY_RUNS=5   more runs (defaults 5 and 3)
  *   BENCH_CLI=../other/bin/provision.js  the same rows for another build (before and after a change)
- *   BENCH_LATENCY_MS=30                each AWS call of a timed deploy first waits 30 ms, as a round
- *                                      trip to AWS would (see tools/bench-calls.js); the targets are
- *                                      for the emulator as it answers
+ *   BENCH_LATENCY_MS=50                the round trip of the lines below the table (default 30 ms);
+ *                                      the table's rows are for the emulator as it answers
  *
  * Figures are printed, not asserted: a busy machine must not fail a build.
  */
@@ -26,6 +27,7 @@ const root = path.resolve(__dirname, '..');
 const cli = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(root, 'bin', 'provision.js');
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const DEPLOY_RUNS = Number(process.env.BENCH_DEPLOY_RUNS || 3);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS || 30);
 
 /** Runs a command under /usr/bin/time when available: wall seconds and peak RSS MB. */
 function measure(command, args, env = {}) {
@@ -83,15 +85,15 @@ function env(endpoint) {
 }
 
 /** The paired deploy runs: full example (default, then --concurrency 1) and 20 apps, each reset first. */
-async function deployRuns(endpoint, apps20) {
+async function deployRuns(endpoint, apps20, proxy) {
   const e = env(endpoint);
   const runs = { full: [], noop: [], c1: [], apps: [], appsNoop: [] };
   for (let i = 0; i < DEPLOY_RUNS; i++) {
-    const full = await deploys.pair(endpoint, deploys.FULL, e);
+    const full = await deploys.pair(endpoint, deploys.FULL, e, proxy);
     runs.full.push(full.deploy);
     runs.noop.push(full.noop);
-    runs.c1.push((await deploys.pair(endpoint, deploys.FULL, e, ['--concurrency', '1'])).deploy);
-    const apps = await deploys.pair(endpoint, apps20, e);
+    runs.c1.push((await deploys.pair(endpoint, deploys.FULL, e, proxy, ['--concurrency', '1'])).deploy);
+    const apps = await deploys.pair(endpoint, apps20, e, proxy);
     runs.apps.push(apps.deploy);
     runs.appsNoop.push(apps.noop);
   }
@@ -130,6 +132,7 @@ function deployRowsFrom(runs) {
     `  (full deploy: first stack call at ${ms(runs.full, 'firstStackCallMs')}; --concurrency 1: start-up ${ms(runs.c1, 'startupMs')}, ` +
       `first stack call at ${ms(runs.c1, 'firstStackCallMs')}, the tool's own time between calls ${ms(runs.c1, 'betweenMs')}, after the last ${ms(runs.c1, 'endMs')})`,
   );
+  floorLine(runs, { chain, sum });
   const noop = m(runs.noop, (r) => r.wall);
   const sets = Math.max(...runs.noop.map((r) => r.changeSets), ...runs.appsNoop.map((r) => r.changeSets));
   row('no-op re-run, full example', s(noop), '≤ 0.3 s', noop <= 0.3);
@@ -138,11 +141,52 @@ function deployRowsFrom(runs) {
   row('no-op, 20 apps', s(appsNoop), '≤ 0.5 s', appsNoop <= 0.5);
 }
 
+/**
+ * The floor under the two ratio rows: Node's start and the SDK packages the run loaded, nothing
+ * else (tools/bench-floor.js), and the ratios a tool that cost only that would reach in the same runs.
+ */
+function floorLine(runs, { chain, sum }) {
+  const packages = runs.c1[0].packages;
+  const floorArgs = [path.join(__dirname, 'bench-floor.js'), ...packages];
+  measure(process.execPath, floorArgs); // fills its compile cache, untimed
+  const floor = median(Array.from({ length: RUNS }, () => measure(process.execPath, floorArgs).wall));
+  console.log(
+    `  (floor: Node and the ${packages.length} SDK packages these runs load, nothing else, ${s(floor)}: ` +
+      `a tool whose only cost that was would be at ${((chain + floor) / chain).toFixed(2)}x the chain ` +
+      `and ${((sum + floor) / sum).toFixed(2)}x with --concurrency 1)`,
+  );
+}
+
+/**
+ * The ratio rows again with each call held 30 ms by the proxy, as a round trip to AWS is (printed
+ * beside the table, not scored: the targets are for the emulator as it answers).
+ */
+async function latencyLines(endpoint, proxy, latencyMs) {
+  await proxy.setLatency(latencyMs);
+  try {
+    const e = env(endpoint);
+    const full = [];
+    const c1 = [];
+    for (let i = 0; i < DEPLOY_RUNS; i++) {
+      full.push((await deploys.pair(endpoint, deploys.FULL, e, proxy)).deploy);
+      c1.push((await deploys.pair(endpoint, deploys.FULL, e, proxy, ['--concurrency', '1'])).deploy);
+    }
+    const m = (list, f) => median(list.map(f));
+    console.log(
+      `\nwith ${latencyMs} ms per call, as a round trip to AWS: full example ${s(m(full, (r) => r.wall))}, ` +
+        `${m(full, (r) => r.wall / r.chain).toFixed(2)}x its chain (${s(m(full, (r) => r.chain))}); ` +
+        `--concurrency 1 ${s(m(c1, (r) => r.wall))}, ${m(c1, (r) => r.wall / r.sum).toFixed(2)}x of ${s(m(c1, (r) => r.sum))}`,
+    );
+  } finally {
+    await proxy.setLatency(0);
+  }
+}
+
 /** A CPU profile of one full deploy on the warm emulator, summarised (idle share first). */
-async function profileRow(endpoint) {
+async function profileRow(endpoint, proxy) {
   const { report } = require('./bench-profile');
   const e = env(endpoint);
-  await deploys.prepare(endpoint, deploys.FULL, e);
+  await deploys.prepare(endpoint, deploys.FULL, e, proxy);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-prof-'));
   try {
     const r = spawnSync(
@@ -167,13 +211,16 @@ async function main() {
   startupRows();
   deploys.emulator('stop');
   const endpoint = deploys.emulator('start');
+  const proxy = await deploys.startProxy(endpoint);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-bench-'));
   try {
     const apps20 = deploys.twentyApps(dir);
-    await deploys.pair(endpoint, deploys.FULL, env(endpoint)); // warm-up, untimed
-    deployRowsFrom(await deployRuns(endpoint, apps20));
-    if (process.argv.includes('--profile')) await profileRow(endpoint);
+    await deploys.pair(endpoint, deploys.FULL, env(endpoint), proxy); // warm-up, untimed
+    deployRowsFrom(await deployRuns(endpoint, apps20, proxy));
+    await latencyLines(endpoint, proxy, LATENCY_MS);
+    if (process.argv.includes('--profile')) await profileRow(endpoint, proxy);
   } finally {
+    proxy.stop();
     deploys.emulator('stop');
     fs.rmSync(dir, { recursive: true, force: true });
   }

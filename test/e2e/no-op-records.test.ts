@@ -4,7 +4,7 @@
  * while a stack changed from outside (UpdateStack, as a console user would) or deleted and created
  * again is read afresh and goes through a change set. A corrupt record file is an empty record;
  * two runs that write it at once leave one whole file. The real CLI runs with the SDK call
- * recorder the benchmark uses (tools/bench-calls.js, preloaded) and a record folder of this suite's
+ * recorder of the tests (test/helpers/sdk-calls.js, preloaded) and a record folder of this suite's
  * own (PROVISION_RECORDS), never the developer's.
  */
 import * as fs from 'node:fs';
@@ -68,8 +68,8 @@ async function provision(command: string[], records = recordFolder()) {
   const log = path.join(tmp, `calls-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
   const run = await runCli(emu.env, [...command, '--params', file(), '--json'], {
     env: {
-      NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'tools', 'bench-calls.js')}`,
-      BENCH_CALLS: log,
+      NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'test', 'helpers', 'sdk-calls.js')}`,
+      SDK_CALLS: log,
       PROVISION_RECORDS: records,
     },
     timeoutMs: 240_000,

@@ -1,6 +1,6 @@
 /**
  * End to end: a re-run of an unchanged environment creates no change set (issue 12). The real CLI
- * runs with the SDK call recorder the benchmark uses (tools/bench-calls.js, preloaded), so the
+ * runs with the SDK call recorder of the tests (test/helpers/sdk-calls.js, preloaded), so the
  * test sees every AWS call it makes. The ECS cluster stack has an SSM-typed parameter (its AMI):
  * it is compared through the value it resolved to (DescribeStacks' ResolvedValue) against the SSM
  * parameter's current value, read for the whole run in one GetParameters call; when that value
@@ -67,7 +67,7 @@ afterAll(async () => {
 async function deploy(): Promise<{ results: Record<string, string>; calls: Call[] }> {
   const log = path.join(tmp, `calls-${Date.now()}.jsonl`);
   const run = await runCli(emu.env, ['deploy', '--params', file(), '--yes', '--json'], {
-    env: { NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'tools', 'bench-calls.js')}`, BENCH_CALLS: log },
+    env: { NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'test', 'helpers', 'sdk-calls.js')}`, SDK_CALLS: log },
     timeoutMs: 240_000,
   });
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: run.stderr });

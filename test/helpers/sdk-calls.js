@@ -1,22 +1,17 @@
 'use strict';
 /**
- * Preloaded by `npm run bench` into a timed `provision` run (`node -r tools/bench-calls.js ...`):
- * an SDK middleware on every AWS client records each HTTP call's start and end (the API's own
- * time, without the SDK's serialising, parsing or retry waits) with its service, action and the
- * stack it names, and writes them as JSON lines to $BENCH_CALLS when the process exits. The bench
- * turns these into the emulator's work per stack, along the longest dependency chain, and in all.
+ * Preloaded by end-to-end tests into a `provision` run (`NODE_OPTIONS=-r test/helpers/sdk-calls.js`):
+ * an SDK middleware on every AWS client records each call's service, action and the stack it names,
+ * with its start and end, and writes them as JSON lines to $SDK_CALLS when the process exits, so a
+ * test sees every AWS call the real CLI made (how many GetTemplate calls a no-op made, say).
  *
- * With BENCH_LATENCY_MS=N, each call first waits N ms, as a round trip to AWS does (the local
- * emulator answers in a few ms over loopback): what a run gains by sending independent calls
- * together, or loses by sending them one after another, then shows as it would against AWS.
- *
- * Bench-only: nothing in the product loads this file.
+ * Test-only: nothing in the product loads this file. (The benchmark times calls from outside the
+ * process instead: tools/bench-proxy.js.)
  */
 const fs = require('node:fs');
 const { Client } = require('@smithy/core/client');
 
-const file = process.env.BENCH_CALLS;
-const latencyMs = Number(process.env.BENCH_LATENCY_MS || 0);
+const file = process.env.SDK_CALLS;
 const t0 = Date.now() - performance.now();
 const calls = [];
 const instrumented = new WeakSet();
@@ -26,10 +21,9 @@ function timing(serviceId) {
   return (next, context) => async (args) => {
     const start = t0 + performance.now();
     try {
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       return await next(args);
     } finally {
-      const input = context.__benchInput || {};
+      const input = context.__testInput || {};
       calls.push({
         service: serviceId,
         action: String(context.commandName || '').replace(/Command$/, ''),
@@ -47,14 +41,14 @@ if (file) {
     if (!instrumented.has(this)) {
       instrumented.add(this);
       const serviceId = this.config?.serviceId || this.constructor.name.replace(/Client$/, '');
-      this.middlewareStack.add(timing(serviceId), { step: 'deserialize', priority: 'low', name: 'benchCallTiming' });
+      this.middlewareStack.add(timing(serviceId), { step: 'deserialize', priority: 'low', name: 'testCallTiming' });
       // The command's input, for the middleware (the handler context does not carry it).
       this.middlewareStack.add(
         (next, context) => (args) => {
-          context.__benchInput = args.input;
+          context.__testInput = args.input;
           return next(args);
         },
-        { step: 'initialize', priority: 'high', name: 'benchCallInput' },
+        { step: 'initialize', priority: 'high', name: 'testCallInput' },
       );
     }
     return send.call(this, command, ...rest);
