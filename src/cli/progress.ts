@@ -5,7 +5,15 @@
  */
 import { Listr, type ListrRendererFactory, type ListrTaskWrapper } from 'listr2';
 import type { DestroyResult } from '../deploy/destroy';
-import type { ChangeSummary, DeployEvent, DeployResult, GaveUp, ResourceChange, ServiceNotice } from '../deploy/types';
+import type {
+  ChangeSummary,
+  DeployEvent,
+  DeployResult,
+  DeployStep,
+  GaveUp,
+  ResourceChange,
+  ServiceNotice,
+} from '../deploy/types';
 import { c } from './output';
 
 type Task = ListrTaskWrapper<unknown, ListrRendererFactory, ListrRendererFactory>;
@@ -24,7 +32,7 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve };
 }
 
-const STEP_TEXT: Record<string, string> = {
+const STEP_TEXT: Record<DeployStep, string> = {
   checking: 'checking its current state',
   waiting: 'waiting for an operation in progress to settle',
   'continuing-rollback': 'continuing a failed rollback',
@@ -35,6 +43,7 @@ const STEP_TEXT: Record<string, string> = {
   'cleaning-change-sets': 'removing stale change sets',
   'uploading-template': 'uploading the template to the artifact bucket',
   'creating-change-set': 'creating a change set',
+  'planned-change-set': 'using the change set made when the run was planned',
   executing: 'executing the change set',
   cancelling: 'cancelling',
   'stopping-failed-service': "its service's new tasks keep failing: stopping the wait",

@@ -75,6 +75,7 @@ export class StackEventPoller {
       reason: e.ResourceStatusReason === undefined ? undefined : this.mask(e.ResourceStatusReason),
       timestamp: e.Timestamp ?? new Date(0),
       isStack: e.ResourceType === 'AWS::CloudFormation::Stack' && e.LogicalResourceId === e.StackName,
+      ...(e.ClientRequestToken ? { clientRequestToken: e.ClientRequestToken } : {}),
     };
   }
 }

@@ -40,20 +40,19 @@ export interface ExportChange {
  * Exports the planned update would change or remove. An export changes when its output's value
  * is written differently, or uses a resource the plan replaces (new physical id, new ARN) or
  * may replace, or a parameter whose value changes. An attribute that changes on an in-place
- * update is not predicted.
+ * update is not predicted. `deployedTemplate` reads the stack's template as deployed (the run's
+ * checks have it already).
  */
 export async function exportChanges(
   cfn: CloudFormationClient,
   spec: StackSpec,
   stack: Stack,
   plan: ChangeSummary,
+  deployedTemplate: () => Promise<string | undefined> = () => getTemplateBody(cfn, stack.StackId ?? spec.name),
 ): Promise<ExportChange[]> {
   const exported = (stack.Outputs ?? []).filter((o) => o.ExportName && o.OutputKey);
   if (!exported.length) return [];
-  const [oldDoc, newDoc] = [
-    parseTemplate(await getTemplateBody(cfn, stack.StackId ?? spec.name)),
-    parseTemplate(spec.templateBody),
-  ];
+  const [oldDoc, newDoc] = [parseTemplate(await deployedTemplate()), parseTemplate(spec.templateBody)];
   const moving = movingNames(spec, stack, plan, newDoc);
   const changes: ExportChange[] = [];
   for (const o of exported) {

@@ -14,9 +14,10 @@
  * an executed change set, successful or rolled back), so its template only changes with a new
  * (StackId, time) pair (and an update that rolls back restores the template it started from, so
  * even a time that did not move would name the right one); a stack deleted and created again has
- * a new StackId. The one window left: an outside update that starts after this tool's update ends
- * and before its next status read, and the tool then records its own body for that update's time.
- * The run lock keeps this tool's own runs apart; that window is one poll interval. Only the template is
+ * a new StackId. An outside update that runs after this tool's update ends and before its next
+ * status read would show its own time there: the engine records nothing when any event it read
+ * while it watched carries another operation's ClientRequestToken (CloudFormation gives every
+ * event of one operation the token of the call that started it). Only the template is
  * taken from the record: parameters, tags and SSM-resolved values are still compared from
  * DescribeStacks as before, and a stack that is not stable is never taken as unchanged.
  *

@@ -1,7 +1,7 @@
 /**
  * Deploying one stack: `deployStack` is a short run of early returns (settle the stack's state,
  * skip when unchanged, make a change set, confirm, execute, watch) handing off to small helpers.
- * `planStack` stops after the change set and deletes it.
+ * `planStack` stops after the change set and deletes it (or keeps it for the deploy, see planned.ts).
  *
  * Every stack status has a known path (see stack-status.ts); "no changes" is a result; failures
  * come back as results with their root cause; an abort (Ctrl-C) cancels an update or detaches
@@ -31,6 +31,7 @@ import {
   uniqueName,
 } from './cloudformation';
 import { exportChanges, type ExportChange } from './exports';
+import { inputOf, versionOf, type HeldChangeSet, type PlannedChangeSets } from './planned';
 import { deployRecords } from './records';
 import { markRefusals, refusedChanges, fixedSettingChanges } from './refusals';
 import {
@@ -79,6 +80,8 @@ export interface DeployOptions {
   board?: StatusBoard;
   /** The run's unchanged checks, started together (see unchanged.ts). @default each stack checks itself */
   unchanged?: UnchangedChecks;
+  /** The change sets the run's plan made and kept (see planned.ts): an update executes its own. @default none */
+  changeSets?: PlannedChangeSets;
   /** Ctrl-C: cancels an executing update (it rolls back), detaches from an executing create. */
   signal?: AbortSignal;
 }
@@ -148,7 +151,9 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
     if (adopted && 'kind' in adopted) return adopted;
     if (adopted) [stack, reviewing] = [adopted, false];
   }
-  if (stack && !reviewing && (await unchanged(ctx, stack))) return skipped(ctx, stack);
+  // A change set the plan made for this very update says there are changes: no need to read the template again.
+  const planned = !!stack && !reviewing && !!ctx.opts.changeSets?.standsFor(ctx.spec, stack);
+  if (stack && !reviewing && !planned && (await unchanged(ctx, stack))) return skipped(ctx, stack);
   if (stack) await cleanChangeSets(ctx, stack);
   const result = await changeAndExecute(ctx, stack && !reviewing ? 'UPDATE' : 'CREATE', stack);
   if (restore.restoresFrom && result.kind === 'created' && restore.store === 'cache') {
@@ -161,6 +166,8 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
 }
 
 async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stack | undefined): Promise<DeployResult> {
+  const held = type === 'UPDATE' && stack ? await ctx.opts.changeSets?.take(ctx.spec, stack) : undefined;
+  if (held) return executePlanned(ctx, held, stack);
   const template = await templateSource(ctx);
   ctx.step('creating-change-set', type === 'CREATE' ? 'new stack' : undefined);
   const ref = await createChangeSet(ctx.cfn, ctx.spec, type, template);
@@ -189,6 +196,17 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
   return execute(ctx, ref, plan, ahead);
 }
 
+/** Executes the change set the plan made for this very update (see planned.ts), after the confirmation. */
+async function executePlanned(ctx: Ctx, held: HeldChangeSet, stack: Stack | undefined): Promise<DeployResult> {
+  ctx.step('planned-change-set');
+  ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan: held.plan });
+  if (ctx.opts.confirm && !(await ctx.opts.confirm(held.plan))) {
+    await discard(ctx, held.ref);
+    return { kind: 'declined', stackName: ctx.spec.name, plan: held.plan, stackExists: true };
+  }
+  return execute(ctx, held.ref, held.plan, beforeExecuting(ctx, held.ref, stack));
+}
+
 /** What execute reads before ExecuteChangeSet: the events' marker and the stack as it is. */
 interface BeforeExecuting {
   poller: StackEventPoller;
@@ -199,9 +217,9 @@ interface BeforeExecuting {
  * The reads execute needs before it starts the change set, at the same time. Nothing happens to
  * the stack while its change set is computed, so they may be read during that wait.
  */
-async function beforeExecuting(ctx: Ctx, ref: ChangeSetRef): Promise<BeforeExecuting> {
+async function beforeExecuting(ctx: Ctx, ref: ChangeSetRef, known?: Stack): Promise<BeforeExecuting> {
   const poller = new StackEventPoller(ctx.cfn, ref.stackId, ctx.mask);
-  const [, before] = await Promise.all([poller.start(), describeStack(ctx.cfn, ref.stackId)]);
+  const [, before] = await Promise.all([poller.start(), known ?? describeStack(ctx.cfn, ref.stackId)]);
   return { poller, before };
 }
 
@@ -361,7 +379,10 @@ async function skipped(ctx: Ctx, stack: Stack | undefined): Promise<DeployResult
  * plan reading its change set).
  */
 async function cleanChangeSets(ctx: Ctx, stack: Stack): Promise<void> {
-  const stale = (await listOwnChangeSets(ctx.cfn, stack)).filter((cs) => isOursToDelete(cs));
+  const kept = ctx.opts.changeSets?.nameFor(ctx.spec.name);
+  const stale = (await listOwnChangeSets(ctx.cfn, stack)).filter(
+    (cs) => isOursToDelete(cs) && cs.ChangeSetName !== kept,
+  );
   if (stale.length === 0) return;
   ctx.step('cleaning-change-sets', `${stale.length} left from an earlier run`);
   for (const cs of stale) await deleteChangeSet(ctx.cfn, stack.StackId ?? ctx.spec.name, cs.ChangeSetName ?? '');
@@ -396,11 +417,12 @@ async function execute(
   // already), and the services' baseline, taken now: a task that stopped earlier is not ours.
   const [{ poller, before }, dog] = await Promise.all([ahead ?? beforeExecuting(ctx, ref), watchdogFor(ctx, ref)]);
   ctx.step('executing', `${plan.changes.length} change(s)`);
+  const token = uniqueName();
   await ctx.cfn.send(
     new ExecuteChangeSetCommand({
       StackName: ref.stackId,
       ChangeSetName: ref.changeSetName,
-      ClientRequestToken: uniqueName(),
+      ClientRequestToken: token,
     }),
   );
   const watching = new AbortController();
@@ -427,7 +449,9 @@ async function execute(
   const status = new StackStatus(after?.StackStatus ?? 'DELETE_COMPLETE', after?.StackStatusReason);
   if (after && status.isComplete) {
     // This body is what the stack holds as of this (StackId, time): a re-run need not read it back.
-    if (ref.type !== 'IMPORT') deployRecords().remember(after, ctx.spec.templateBody);
+    // Unless another operation ran on the stack while we watched: then that time may be its.
+    const foreign = poller.events.some((e) => e.clientRequestToken && e.clientRequestToken !== token);
+    if (ref.type !== 'IMPORT' && !foreign) deployRecords().remember(after, ctx.spec.templateBody);
     await protect(ctx, after);
     return {
       kind: ref.type === 'CREATE' ? 'created' : 'updated',
@@ -545,6 +569,8 @@ export type PlanResult =
       refused?: CustomNameReplacementError;
       /** Exports the update changes or removes, with the stacks importing each. */
       exports?: ExportChange[];
+      /** The update's change set, kept for the deploy (PlanOptions.keep): the caller's to use or delete. */
+      held?: HeldChangeSet;
     }
   /** A change this stack cannot take (a setting fixed after creation); deploy refuses it. */
   | { kind: 'refused'; stackName: string; error: EngineError }
@@ -561,13 +587,19 @@ export interface PlanOptions {
   beforeChangeSet?: () => Promise<void>;
   /** The run's unchanged checks, started together (see unchanged.ts). @default each stack checks itself */
   unchanged?: UnchangedChecks;
+  /**
+   * Keep an update's change set for the deploy that follows (returned as `held`, see planned.ts)
+   * rather than deleting it; one that CloudFormation would refuse, or that changes exports, is
+   * deleted as before. @default delete it
+   */
+  keep?: boolean;
   poll?: PollOptions;
   signal?: AbortSignal;
 }
 
 /**
  * The plan for one stack without changing it. An existing stack gets a change set that is read
- * and deleted. A new stack is planned from its template (every resource an Add) rather than by a
+ * and deleted (or kept for the deploy that follows: PlanOptions.keep). A new stack is planned from its template (every resource an Add) rather than by a
  * change set, because CloudFormation rejects a new stack's change set while the exports it
  * imports do not exist yet, which is the normal case for a fresh environment.
  */
@@ -618,23 +650,27 @@ export async function planStack(clients: AwsClients, spec: StackSpec, opts: Plan
   if (fixed.length) return { kind: 'refused', stackName: spec.name, error: new FixedSettingError(spec.name, fixed) };
   if (checked !== 'changed' && (await unchanged(ctx, stack))) return { kind: 'unchanged', stackName: spec.name };
   await opts.beforeChangeSet?.();
-  return planUpdate(ctx, stack);
+  return planUpdate(ctx, stack, Boolean(opts.keep));
 }
 
-async function planUpdate(ctx: Ctx, stack: Stack): Promise<PlanResult> {
+async function planUpdate(ctx: Ctx, stack: Stack, keep: boolean): Promise<PlanResult> {
   const ref = await createChangeSet(ctx.cfn, ctx.spec, 'UPDATE', await templateSource(ctx));
   try {
     const outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
-    await discard(ctx, ref);
-    if (outcome.kind === 'empty') return { kind: 'unchanged', stackName: ctx.spec.name };
+    if (outcome.kind === 'empty') return { kind: 'unchanged', stackName: ctx.spec.name }; // deleted by the wait
     const plan = markRefusals(outcome.summary, ctx.spec.templateBody);
     const refused = refusedChanges(plan);
-    const exports = await exportChanges(ctx.cfn, ctx.spec, stack, plan);
+    const checks = (ctx.opts as PlanOptions).unchanged;
+    const deployed = checks ? () => checks.deployedTemplate(ctx.spec.name) : undefined;
+    const exports = await exportChanges(ctx.cfn, ctx.spec, stack, plan, deployed);
+    const held = keep && !refused.length && !exports.length;
+    if (!held) await discard(ctx, ref);
     return {
       kind: 'changes',
       plan,
       ...(refused.length ? { refused: new CustomNameReplacementError(ctx.spec.name, refused) } : {}),
       ...(exports.length ? { exports } : {}),
+      ...(held ? { held: { ref, plan, input: inputOf(ctx.spec), version: versionOf(stack) } } : {}),
     };
   } catch (err) {
     await discard(ctx, ref);

@@ -73,6 +73,8 @@ export interface StackEvent {
   timestamp: Date;
   /** True for the stack's own lines (its LogicalResourceId is the stack name). */
   isStack: boolean;
+  /** The token of the operation that produced it (every event of one operation carries the same). */
+  clientRequestToken?: string;
 }
 
 /** Something ECS said about a service while the stack was waiting for it. */
@@ -119,6 +121,8 @@ export type DeployStep =
   | 'cleaning-change-sets'
   | 'uploading-template'
   | 'creating-change-set'
+  /** The plan's change set for this update is executed (see planned.ts): none is created. */
+  | 'planned-change-set'
   | 'executing'
   | 'cancelling'
   | 'stopping-failed-service'

@@ -8,6 +8,7 @@ import type { AwsClients } from '../aws/clients';
 import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
 import type { PreflightReport } from '../deploy/preflight';
 import type { UnchangedChecks } from '../deploy/unchanged';
+import type { PlannedChangeSets } from '../deploy/planned';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/global-options';
 import { trapInterrupt } from '../cli/interrupt';
@@ -122,6 +123,8 @@ interface DeployAllOptions {
   goAhead?: () => Promise<void>;
   /** The run's plan, when already under way (see ./gates.ts); else it is made here. */
   planned?: Promise<ExportMoves>;
+  /** The change sets the plan kept (see deploy/planned.ts). */
+  changeSets?: PlannedChangeSets;
 }
 
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
@@ -134,13 +137,24 @@ export const timings = new Map<string, { startedMs: number; seconds: number }>()
  * producers once more, dropping what they kept. See deploy/exports.ts.
  */
 export async function deployInPasses(ctx: RunContext, opts: DeployAllOptions): Promise<DeployResult[]> {
-  const { preflight, assertDetached } = await import('./preflight');
-  const { keepingExports } = await import('../deploy/exports');
+  const { preflight } = await import('./preflight');
   const specs = specsOf(ctx);
   const unchanged = opts.unchanged ?? (await unchangedChecks(ctx));
   const run = { ...opts, unchanged };
   const moves = await (opts.planned ?? preflight(ctx, specs, unchanged));
-  await opts.goAhead?.();
+  try {
+    return await deployPasses(ctx, { ...run, changeSets: moves.changeSets }, moves);
+  } finally {
+    // A stack the run did not reach (a failure, Ctrl-C) leaves no change set behind.
+    await moves.changeSets.discardAll();
+  }
+}
+
+async function deployPasses(ctx: RunContext, run: DeployAllOptions, moves: ExportMoves): Promise<DeployResult[]> {
+  const { assertDetached } = await import('./preflight');
+  const { keepingExports } = await import('../deploy/exports');
+  const specs = specsOf(ctx);
+  await run.goAhead?.();
   if (moves.detach.length) {
     say(
       ctx,
@@ -246,6 +260,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
           artifactBucket,
           board,
           ...(opts.unchanged ? { unchanged: opts.unchanged } : {}),
+          ...(opts.changeSets ? { changeSets: opts.changeSets } : {}),
           ...(signal ? { signal } : {}),
           ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
           ...(opts.yes

@@ -6,10 +6,14 @@
  *   replaced): deploy stops, exit 2, with the way out;
  * - exports the run changes or removes while other stacks import them: importers in the run are
  *   moved out of the way (see deploy/exports.ts); importers outside it stop the run, exit 2.
+ *
+ * An update's change set made here is kept for the deploy when it will still stand for that update
+ * (see deploy/planned.ts and {@link keepReusable}), so the deploy does not make the same one again.
  */
 import type { StackSpec } from '../deploy/types';
 import type { ExportChange } from '../deploy/exports';
 import type { PlanResult } from '../deploy/stack';
+import { PlannedChangeSets } from '../deploy/planned';
 import type { UnchangedChecks } from '../deploy/unchanged';
 import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
@@ -26,6 +30,8 @@ export interface ExportMoves {
   keep: Map<string, ExportChange[]>;
   /** The exports the detached importers were pinned off, which must have no importer left among them. */
   pinned: string[];
+  /** The updates' change sets kept for the deploy; what it does not use it deletes at its end. */
+  changeSets: PlannedChangeSets;
 }
 
 /**
@@ -41,19 +47,62 @@ export async function preflight(
 ): Promise<ExportMoves> {
   const { planStack } = await import('../deploy/stack');
   // As many at once as a deploy runs: each plan of a changed stack waits on a change set.
-  const plans = await mapLimit(specs, DEFAULT_CONCURRENCY, (s) =>
-    planStack(ctx.clients, s, { ...(unchanged ? { unchanged } : {}), ...(beforeChangeSet ? { beforeChangeSet } : {}) }),
-  );
-  const refusals = plans.flatMap((p) =>
-    p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
-  );
-  if (refusals.length) {
-    throw CliError.usage(
-      `${refusals.length} stack${refusals.length === 1 ? '' : 's'} cannot take ${refusals.length === 1 ? 'its' : 'their'} change; nothing was changed:\n` +
-        refusals.map((e) => `  ${e.message}${fieldsOf(ctx, e)}\n    way out: ${e.hint}`).join('\n'),
+  const changeSets = new PlannedChangeSets(ctx.clients.cloudFormation);
+  try {
+    // Each kept change set is counted as its plan ends, and a plan that fails stops the others
+    // from starting but lets those under way end: none may make a change set after the clean-up.
+    let failed: { err: unknown } | undefined;
+    const settled = await mapLimit(specs, DEFAULT_CONCURRENCY, async (s) => {
+      if (failed) return undefined;
+      try {
+        const plan = await planStack(ctx.clients, s, {
+          keep: true,
+          ...(unchanged ? { unchanged } : {}),
+          ...(beforeChangeSet ? { beforeChangeSet } : {}),
+        });
+        if (plan.kind === 'changes' && plan.held) changeSets.add(s.name, plan.held);
+        return plan;
+      } catch (err) {
+        failed ??= { err };
+        return undefined;
+      }
+    });
+    if (failed) throw failed.err;
+    const plans = settled as PlanResult[];
+    const refusals = plans.flatMap((p) =>
+      p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
     );
+    if (refusals.length) {
+      throw CliError.usage(
+        `${refusals.length} stack${refusals.length === 1 ? '' : 's'} cannot take ${refusals.length === 1 ? 'its' : 'their'} change; nothing was changed:\n` +
+          refusals.map((e) => `  ${e.message}${fieldsOf(ctx, e)}\n    way out: ${e.hint}`).join('\n'),
+      );
+    }
+    const moves = await exportMoves(ctx, specs, plans);
+    await keepReusable(changeSets, specs, plans, moves);
+    return { ...moves, changeSets };
+  } catch (err) {
+    await changeSets.discardAll();
+    throw err;
   }
-  return exportMoves(ctx, specs, plans);
+}
+
+/**
+ * Keeps a stack's planned change set only when the run changes nothing it depends on (every
+ * dependency in the run is unchanged: its imports resolve as when the change set was made) and no
+ * export pass deploys it with another template first; deletes the others now.
+ */
+async function keepReusable(
+  changeSets: PlannedChangeSets,
+  specs: StackSpec[],
+  plans: PlanResult[],
+  moves: Omit<ExportMoves, 'changeSets'>,
+): Promise<void> {
+  const changing = new Set(specs.filter((_, i) => plans[i]!.kind !== 'unchanged').map((s) => s.name));
+  const moved = new Set([...moves.detach.map((s) => s.name), ...moves.keep.keys()]);
+  for (const spec of specs) {
+    if (moved.has(spec.name) || spec.dependsOn.some((d) => changing.has(d))) await changeSets.drop(spec.name);
+  }
 }
 
 /** Where a refused setting lives in the params file: its option name and the stage it belongs to. */
@@ -64,7 +113,11 @@ function fieldsOf(ctx: RunContext, err: EngineError): string {
   return `\n    in ${ctx.file}: ${err.changes.map((c) => optionName(c.parameter)).join(', ')}${where}`;
 }
 
-async function exportMoves(ctx: RunContext, specs: StackSpec[], plans: PlanResult[]): Promise<ExportMoves> {
+async function exportMoves(
+  ctx: RunContext,
+  specs: StackSpec[],
+  plans: PlanResult[],
+): Promise<Omit<ExportMoves, 'changeSets'>> {
   const inRun = new Set(specs.map((s) => s.name));
   const problems: string[] = [];
   const detachValues = new Map<string, Record<string, string>>();

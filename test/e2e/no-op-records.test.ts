@@ -20,13 +20,8 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
-import { runCli } from '../helpers/cli';
-
-interface Call {
-  action: string;
-  stack?: string;
-}
+import { startEmulator, type Emulator } from '../helpers/emulator';
+import { runCliRecorded, type RecordedCall as Call } from '../helpers/cli';
 
 /** The network, an app's load balancer (and its access-log bucket) and two data stores nothing imports: 5 stacks. */
 const PARAMS = `environment: rec
@@ -64,25 +59,11 @@ afterAll(async () => {
 });
 
 /** `provision <command> --params F --json` with every AWS call recorded; the report and the calls. */
-async function provision(command: string[], records = recordFolder()) {
-  const log = path.join(tmp, `calls-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
-  const run = await runCli(emu.env, [...command, '--params', file(), '--json'], {
-    env: {
-      NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'test', 'helpers', 'sdk-calls.js')}`,
-      SDK_CALLS: log,
-      PROVISION_RECORDS: records,
-    },
+function provision(command: string[], records = recordFolder()) {
+  return runCliRecorded(emu.env, [...command, '--params', file(), '--json'], {
+    env: { PROVISION_RECORDS: records },
     timeoutMs: 240_000,
   });
-  const calls = fs.existsSync(log)
-    ? fs
-        .readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Call)
-    : [];
-  return { run, calls };
 }
 
 async function deploy(records?: string) {

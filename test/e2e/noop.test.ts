@@ -13,16 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
-import { runCli } from '../helpers/cli';
-
-interface Call {
-  service: string;
-  action: string;
-  stack?: string;
-  start: number;
-  end: number;
-}
+import { startEmulator, type Emulator } from '../helpers/emulator';
+import { deployRecorded, type RecordedCall as Call } from '../helpers/cli';
 
 const AMI_PARAMETER = '/cfn-stages-test/ecs-ami';
 
@@ -64,20 +56,8 @@ afterAll(async () => {
 });
 
 /** `deploy --yes --json` with every AWS call recorded; the report and the calls. */
-async function deploy(): Promise<{ results: Record<string, string>; calls: Call[] }> {
-  const log = path.join(tmp, `calls-${Date.now()}.jsonl`);
-  const run = await runCli(emu.env, ['deploy', '--params', file(), '--yes', '--json'], {
-    env: { NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'test', 'helpers', 'sdk-calls.js')}`, SDK_CALLS: log },
-    timeoutMs: 240_000,
-  });
-  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: run.stderr });
-  const report = JSON.parse(run.stdout) as { stacks: { name: string; result: string }[] };
-  const calls = fs
-    .readFileSync(log, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Call);
-  return { results: Object.fromEntries(report.stacks.map((s) => [s.name, s.result])), calls };
+function deploy() {
+  return deployRecorded(emu.env, file(), { timeoutMs: 240_000 });
 }
 
 const nameOf = (c: Call) => c.stack?.match(/:stack\/([^/]+)\//)?.[1] ?? c.stack;

@@ -251,7 +251,10 @@ describe("deploy's plan beside the checks (startPlan)", () => {
       .slice(mark)
       .filter((c) => c.action === 'GetTemplate' && c.params.StackName === 'x-demo-network');
     expect(byName).toHaveLength(1);
-    // Planned and deleted again: the deploy makes its own.
+    // Kept for the deploy, which executes it rather than making the same one again (deploy/planned.ts).
+    expect(moves.changeSets.size).toBe(1);
+    expect(fake.stack('x-demo-network')?.changeSets.size).toBe(1);
+    await moves.changeSets.discardAll();
     expect(fake.stack('x-demo-network')?.changeSets.size).toBe(0);
   });
 });
