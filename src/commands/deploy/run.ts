@@ -9,6 +9,7 @@ import type { DeployResult } from '../../deploy/types';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../deploy/graph';
 import { CliError } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
+import { pollSeconds } from '../../cli/options';
 import { output } from '../../cli/output';
 import { describeFailure } from '../../cli/progress';
 import { environmentOf, openContext, withRunLock, type RunContext } from '../../run/context';
@@ -47,15 +48,23 @@ function producerHint(ctx: RunContext, exportName: string): string {
 function checkFlags(flags: DeployFlags, global: GlobalOptions): number {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
   if (!flags.yes && !interactive) {
+    const file = flags.params ?? 'FILE';
     throw CliError.usage(
       'deploy needs --yes when it cannot ask (no terminal, or --json)',
-      'review with `provision plan --params FILE`, then run deploy with --yes',
+      `review with \`provision plan --params ${file}\`, then run \`provision deploy --params ${file} --yes\``,
     );
   }
   const concurrency = flags.concurrency ? Number(flags.concurrency) : DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
     throw CliError.usage(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+  pollMs(flags);
   return concurrency;
+}
+
+/** --poll-interval in milliseconds (see pollSeconds). */
+function pollMs(flags: DeployFlags): number | undefined {
+  const seconds = pollSeconds(flags.pollInterval);
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** Refuses, naming each, imports that neither the run nor the account provides. */
@@ -88,7 +97,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       const opts = {
         yes: Boolean(flags.yes),
         concurrency,
-        pollMs: flags.pollInterval ? Number(flags.pollInterval) * 1000 : undefined,
+        pollMs: pollMs(flags),
         holds,
         delegation,
         unchanged: checks.unchanged,

@@ -8,6 +8,7 @@ import { CONTAINER_NAME } from '../../../templates/service/service';
 import { MAIN_LOG_STREAM_PREFIX } from '../../../templates/ecsService';
 import { CliError, ExitCode } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
+import { pollSeconds as pollSecondsOf } from '../../cli/options';
 import { c, output } from '../../cli/output';
 import { appStacks, serviceStack } from '../../ops/locate';
 import type { LogEvent, LogSource } from '../../ops/logs';
@@ -33,9 +34,7 @@ function checkFlags(flags: LogsFlags): { limit: number; pollSeconds: number } {
   const limit = Number(flags.limit ?? '1000');
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
     throw CliError.usage(`--limit ${flags.limit}: give a whole number from 1 to 10000`);
-  const pollSeconds = Number(flags.pollInterval ?? '2');
-  if (!(pollSeconds > 0 && pollSeconds <= 60))
-    throw CliError.usage(`--poll-interval ${flags.pollInterval}: give a number of seconds from 0 to 60`);
+  const pollSeconds = pollSecondsOf(flags.pollInterval) ?? 2;
   if (flags.filter !== undefined && !flags.filter.trim()) throw CliError.usage('--filter needs some text to look for');
   return { limit, pollSeconds };
 }

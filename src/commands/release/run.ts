@@ -12,6 +12,7 @@
 import { CancelUpdateStackCommand, ExecuteChangeSetCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CliError, ExitCode } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
+import { pollSeconds } from '../../cli/options';
 import { c, output } from '../../cli/output';
 import { changeLine } from '../../cli/progress';
 import type { ChangeSetRef } from '../../deploy/change-set';
@@ -67,9 +68,7 @@ function checkFlags(
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
   if (!flags.yes && !interactive)
     throw CliError.usage('release needs --yes when it cannot ask (no terminal, or --json)');
-  const seconds = flags.pollInterval === undefined ? undefined : Number(flags.pollInterval);
-  if (seconds !== undefined && !(seconds > 0 && seconds <= 60))
-    throw CliError.usage(`--poll-interval ${flags.pollInterval}: give a number of seconds from 0 to 60`);
+  const seconds = pollSeconds(flags.pollInterval);
   return {
     tag,
     timeoutMs: minutes * 60_000,
