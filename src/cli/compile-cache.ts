@@ -10,8 +10,13 @@
  *   command ran, not only the modules' top levels), keeping the entries of modules the run did not
  *   load (while their files exist), by write and rename: a reader sees a whole old file or a whole new one, whichever of two
  *   concurrent runs wrote last.
- * - Each module's entry is keyed by its path and a SHA-1 of its source: V8 itself only checks the
- *   source's length, so an edited or upgraded file of the same length must not get old code.
+ * - Each module's entry is keyed by its path and its source's length and CRC32 (see {@link sourceKey}):
+ *   V8 itself only checks the source's length, so an edited or upgraded file of the same length
+ *   must not get old code.
+ * - Upkeep ({@link UPKEEP}): a run that writes its file then removes the files nobody has read or
+ *   written for 30 days and, while the folder is over 200 MiB, the least recently used; a run that
+ *   only reads marks its file used (at most once an hour) and lists nothing. Node 22's own cache,
+ *   in the same folder, is Node's to keep: this leaves it alone.
  * - Under the user's own cache folder (`$XDG_CACHE_HOME` or `~/.cache`, `cfn-stages/`, mode 700),
  *   never a shared temporary folder: code read from a cache runs as the user.
  *   `PROVISION_COMPILE_CACHE=<folder>` moves it, `PROVISION_COMPILE_CACHE=0` turns it off.
@@ -21,11 +26,11 @@
  *
  * Loaded by bin/provision.js before anything else; it imports only Node's own modules (and src/user-cache.ts, which does too).
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import * as zlib from 'node:zlib';
 import { userCacheFolder, writePrivateFile } from '../user-cache';
 
 /** The environment variable that moves (a folder) or turns off (`0`) the cache. */
@@ -36,14 +41,47 @@ export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string | unde
   return userCacheFolder(CACHE_ENV, 'compile-cache', env);
 }
 
+/** A checksum of a text: zlib's CRC32 where Node has it (20.15 and later), else null. */
+export type Checksum = ((text: string) => number) | null;
+
+/** Node's own CRC32 (native; absent before Node 20.15, which the engines range still allows). */
+const nodeCrc32: Checksum = (zlib as { crc32?: (text: string) => number }).crc32 ?? null;
+
+/**
+ * SHA-1 of a text, where there is no CRC32. node:crypto is loaded here, at first use, not at the
+ * top: loading it costs about 2 ms, which every `--help` would pay for nothing.
+ */
+function sha1(text: string, encoding: 'hex' | 'base64'): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return createHash('sha1').update(text).digest(encoding);
+}
+
+/**
+ * The key of a module's entry: its source's length and CRC32, as Node's own compile cache keys
+ * its entries (by a CRC32 of the source). A checksum is enough here: the key only has to notice
+ * that a file of the user's own installation changed (an edit, an upgrade, a rebuild): a change of
+ * the length always shows, one within 4 bytes in a row always changes the CRC32, and any other goes
+ * unnoticed about once in 2^32. It is no defence against someone who can write the user's files,
+ * and needs none: they could change the code itself. SHA-1 (about a third of CRC32's speed here,
+ * and node:crypto to load) where Node has no CRC32. A key of either kind differs from the other's
+ * and from the bare SHA-1 of earlier versions, so an older cache file only misses, and is rewritten.
+ */
+export function sourceKey(source: string, crc32: Checksum = nodeCrc32): string {
+  return crc32 ? `${source.length}:${crc32(source).toString(16)}` : `sha1:${sha1(source, 'base64')}`;
+}
+
 /**
  * The cache file of a run: its command word, the installation (a clone, a global install and a
- * project's devDependency each have their own), the Node version and the machine kind.
+ * project's devDependency each have their own: 8 hex digits of its folder's CRC32, or SHA-1), the
+ * Node version and the machine kind.
  */
 export function cacheFile(folder: string, argv: readonly string[], installation: string): string {
   const word = argv.find((a) => !a.startsWith('-')) ?? '';
   const name = /^[a-z][a-z-]{0,15}$/.test(word) ? word : 'other';
-  const where = createHash('sha1').update(installation).digest('hex').slice(0, 8);
+  const where = nodeCrc32
+    ? nodeCrc32(installation).toString(16).padStart(8, '0')
+    : sha1(installation, 'hex').slice(0, 8);
   return path.join(folder, `${name}-${where}-${process.version}-${process.arch}.bin`);
 }
 
@@ -87,6 +125,132 @@ export function writeCache(file: string, entries: [string, string, Buffer][]): v
   writePrivateFile(file, Buffer.concat([size, header, ...entries.map(([, , data]) => data)]));
 }
 
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+/**
+ * The folder's upkeep: how long an unused cache file stays, and how large the folder may grow.
+ * A file is "used" when a run reads or writes it: a write sets its mtime, and a run that only reads
+ * sets its mtime to now when it is more than an hour old ({@link markUsed}), so the mtime is the
+ * last use, to the hour, whatever the file system does with access times.
+ */
+export const UPKEEP = {
+  /**
+   * 30 days: a command run at least once a month keeps its cache; the files of an installation
+   * that is gone or upgraded (a deleted clone, an earlier global install, another Node version),
+   * which nothing reads again, go within a month.
+   */
+  unusedMs: 30 * DAY,
+  /**
+   * 200 MiB: one installation whose every command ran holds about 45 MB (a deploy's file alone
+   * 9 MB), so four in use at once fit; past that, the least recently used files go first.
+   */
+  maxBytes: 200 * 1024 * 1024,
+  /** How old a file's mark may get before a run that reads it sets it again. */
+  markMs: HOUR,
+  /** A temporary file this old is a write that died (a write takes well under a second). */
+  deadWriteMs: DAY,
+} as const;
+
+/** A file of the cache folder that upkeep may remove: its path, size and last use. */
+export interface CacheFileInfo {
+  file: string;
+  bytes: number;
+  used: number;
+  temporary: boolean;
+}
+
+/**
+ * The names {@link cacheFile} gives, and those of {@link writePrivateFile}'s temporary files: upkeep
+ * touches nothing else, since `PROVISION_COMPILE_CACHE` may name a folder that holds other files.
+ */
+const OWN_FILE = /^[a-z][a-z-]{0,15}-[0-9a-f]{8}-v[0-9][0-9a-z.-]*-[0-9a-z]+\.bin(\.[0-9]+\.[0-9a-z]*\.tmp)?$/;
+
+/** The cache's own files in a folder (plain files only), or none when it cannot be listed. */
+export function listCacheFiles(folder: string): CacheFileInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const files: CacheFileInfo[] = [];
+  for (const name of names) {
+    if (!OWN_FILE.test(name)) continue;
+    const file = path.join(folder, name);
+    try {
+      const stat = fs.lstatSync(file);
+      if (stat.isFile()) files.push({ file, bytes: stat.size, used: stat.mtimeMs, temporary: name.endsWith('.tmp') });
+    } catch {
+      // Gone since the listing (another run's upkeep): nothing to do.
+    }
+  }
+  return files;
+}
+
+/**
+ * Which files upkeep removes: temporary files of writes that died; cache files unused for
+ * {@link UPKEEP}.unusedMs; then, while the folder is over {@link UPKEEP}.maxBytes, the least recently
+ * used. Never `keep`, the file the run has just written, nor a temporary file a write may still
+ * be filling.
+ */
+export function filesToRemove(files: readonly CacheFileInfo[], keep: string, now: number, limits = UPKEEP): string[] {
+  const removed = files.filter((f) =>
+    f.temporary ? now - f.used > limits.deadWriteMs : f.file !== keep && now - f.used > limits.unusedMs,
+  );
+  const left = files.filter((f) => !removed.includes(f));
+  let bytes = left.reduce((sum, f) => sum + f.bytes, 0);
+  const byLastUse = left.filter((f) => !f.temporary && f.file !== keep).sort((a, b) => a.used - b.used);
+  for (const f of byLastUse) {
+    if (bytes <= limits.maxBytes) break;
+    removed.push(f);
+    bytes -= f.bytes;
+  }
+  return removed.map((f) => f.file);
+}
+
+/**
+ * The upkeep a run does after it writes its cache file (a run that only reads lists nothing, so a
+ * normal run pays nothing for it). Safe beside other runs: a run reads its file whole when it
+ * starts, so removing it later costs that run nothing, and the next run of that command only
+ * misses and writes it again; a write in progress is a fresh temporary file, which is kept. A
+ * folder that cannot be listed, or a file that cannot be removed, is left as it is. Returns the
+ * files removed.
+ */
+export function pruneCache(folder: string, keep: string, now = Date.now(), limits = UPKEEP): string[] {
+  const removed: string[] = [];
+  for (const file of filesToRemove(listCacheFiles(folder), keep, now, limits)) {
+    try {
+      fs.unlinkSync(file);
+      removed.push(file);
+    } catch {
+      // Already gone (another run's upkeep), or not ours to remove: left as it is.
+    }
+  }
+  return removed;
+}
+
+/**
+ * Marks a cache file a run read as used (its mtime now), when its mark is over
+ * {@link UPKEEP}.markMs old: one stat per run, and a write of the mark at most once an hour.
+ * Returns false when the file is not there (another run's upkeep removed it meanwhile), for the
+ * run to write it again.
+ */
+export function markUsed(file: string, now = Date.now(), limits = UPKEEP): boolean {
+  let mark: number;
+  try {
+    mark = fs.statSync(file).mtimeMs;
+  } catch {
+    return false;
+  }
+  try {
+    if (now - mark > limits.markMs) fs.utimesSync(file, new Date(now), new Date(now));
+  } catch {
+    // Not the user's to touch (a folder shared read-only): it only ages.
+  }
+  return true;
+}
+
 /** The parts of Node's CommonJS loader used here (public in practice, untyped in @types/node). */
 interface Loader {
   prototype: { _compile(content: string, filename: string): unknown };
@@ -117,6 +281,27 @@ function requireFor(loader: Loader, mod: LoadedModule): NodeJS.Require {
 }
 
 /**
+ * What a run writes: the modules it compiled, then those of earlier runs it did not load (a
+ * deploy that creates stacks loads more than a no-op) and that are still there: runs of one
+ * command do not evict each other's, and a file removed by an upgrade leaves the cache with its
+ * next write.
+ */
+function entriesToWrite(
+  compiled: [string, string, vm.Script][],
+  cached: Map<string, Entry>,
+): [string, string, Buffer][] {
+  const entries: [string, string, Buffer][] = compiled.map(([name, hash, script]) => [
+    name,
+    hash,
+    script.createCachedData(),
+  ]);
+  const loaded = new Set(compiled.map(([name]) => name));
+  for (const [name, entry] of cached)
+    if (!loaded.has(name) && fs.existsSync(name)) entries.push([name, entry.hash, entry.data]);
+  return entries;
+}
+
+/**
  * Turns the cache on for the rest of the process (see the top of this file). Returns the cache
  * file in use, or undefined when it stays off.
  */
@@ -138,7 +323,7 @@ export function enableCompileCache(argv: readonly string[] = process.argv.slice(
   loader.prototype._compile = function (this: LoadedModule, content: string, filename: string) {
     // A hashbang, or import() (which needs the loader's own dynamic-import callback): Node's way.
     if (content.startsWith('#!') || content.includes('import(')) return nodeCompile.call(this, content, filename);
-    const hash = createHash('sha1').update(content).digest('base64');
+    const hash = sourceKey(content);
     const hit = cached.get(filename);
     const script = new vm.Script(loader.wrap(content), {
       filename,
@@ -150,23 +335,15 @@ export function enableCompileCache(argv: readonly string[] = process.argv.slice(
     return body.call(this.exports, this.exports, requireFor(loader, this), this, filename, path.dirname(filename));
   };
   process.once('exit', () => {
-    if (!missed) return;
-    // The modules this run compiled, then those of earlier runs it did not load (a deploy that
-    // creates stacks loads more than a no-op) and that are still there: runs of one command do not
-    // evict each other's, and a file removed by an upgrade leaves the cache with its next write.
-    const entries: [string, string, Buffer][] = compiled.map(([name, hash, script]) => [
-      name,
-      hash,
-      script.createCachedData(),
-    ]);
-    const loaded = new Set(compiled.map(([name]) => name));
-    for (const [name, entry] of cached)
-      if (!loaded.has(name) && fs.existsSync(name)) entries.push([name, entry.hash, entry.data]);
+    // A run that missed nothing only marks its file used, unless the file went meanwhile.
+    if (!missed && markUsed(file)) return;
     try {
-      writeCache(file, entries);
+      writeCache(file, entriesToWrite(compiled, cached));
     } catch {
       // A cache that cannot be written (read-only home, full disk) only costs speed.
     }
+    // Even when the write failed: a full disk is one reason it may have.
+    pruneCache(folder, file);
   });
   return file;
 }

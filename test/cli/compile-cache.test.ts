@@ -1,15 +1,18 @@
 /**
  * The compile cache (src/cli/compile-cache.ts): where it lives, that a second run of a command is
- * served from it without rewriting it, that an edited module never runs its old code, and that a
- * corrupt or unwritable cache only costs speed. The hook itself is Node 20's; on Node 22 and later
+ * served from it without rewriting it, that an edited module never runs its old code (and a cache
+ * keyed the way earlier versions keyed it only misses), and that a corrupt or unwritable cache only
+ * costs speed. The hook itself is Node 20's; on Node 22 and later
  * Node's own cache is used and the hook's checks are skipped.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CACHE_ENV, cacheFile, cacheFolder, readCache, writeCache } from '../../src/cli/compile-cache';
+import * as zlib from 'node:zlib';
+import { CACHE_ENV, cacheFile, cacheFolder, readCache, sourceKey, writeCache } from '../../src/cli/compile-cache';
 import { REPO_ROOT } from '../helpers/emulator';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'provision.js');
@@ -41,6 +44,27 @@ describe('where the cache lives', () => {
     expect(path.dirname(cacheFile('/c', ['deploy'], '/x'))).toBe('/c');
     expect(name(['deploy'])).toBe(name(['deploy', '--yes']));
     expect(name(['deploy'])).not.toBe(name(['deploy'], '/home/u/project/node_modules/cfn-stages'));
+  });
+});
+
+describe("a module's key", () => {
+  const source = "module.exports = 'old';";
+  const crc32 = (zlib as { crc32?: (text: string) => number }).crc32;
+  const withCrc = crc32 ? it : it.skip;
+
+  withCrc("is the source's length and CRC32 where Node has zlib.crc32", () => {
+    expect(sourceKey(source)).toBe(`${source.length}:${crc32!(source).toString(16)}`);
+    expect(sourceKey(source)).toBe(sourceKey(String(source)));
+    expect(sourceKey(source.replace('old', 'new'))).not.toBe(sourceKey(source));
+    expect(sourceKey(source + ' ')).not.toBe(sourceKey(source));
+  });
+
+  it('is a SHA-1 where it has not (Node before 20.15), unlike the CRC32 key and the bare SHA-1 of earlier versions', () => {
+    const digest = createHash('sha1').update(source).digest('base64');
+    expect(sourceKey(source, null)).toBe(`sha1:${digest}`);
+    expect(sourceKey(source.replace('old', 'new'), null)).not.toBe(sourceKey(source, null));
+    expect(sourceKey(source, () => 0)).not.toBe(sourceKey(source, null));
+    expect([sourceKey(source, () => 0), sourceKey(source, null)]).not.toContain(digest);
   });
 });
 
@@ -134,6 +158,35 @@ describe('through the CLI', () => {
     fs.writeFileSync(mod, "module.exports = 'new';");
     expect(run()).toBe('new');
   });
+
+  onNode20(
+    'a cache written with the keys of earlier versions (SHA-1) misses, runs the current code and is rewritten',
+    () => {
+      const cache = path.join(tmp, 'cache');
+      const mod = path.join(tmp, 'mod.js');
+      const run = () =>
+        spawnSync(
+          process.execPath,
+          [
+            '-e',
+            `require(${JSON.stringify(HOOK)}).enableCompileCache(['t']); console.log(require(${JSON.stringify(mod)}))`,
+          ],
+          { env: { ...process.env, [CACHE_ENV]: cache }, encoding: 'utf8' },
+        );
+      const source = "module.exports = 'one';";
+      fs.writeFileSync(mod, source);
+      expect(run().stdout.trim()).toBe('one');
+      // What an earlier version wrote: the same layout, each entry keyed by the bare SHA-1.
+      const file = cacheFile(cache, ['t'], REPO_ROOT);
+      const data = readCache(file).get(mod)!.data;
+      const oldKey = createHash('sha1').update(source).digest('base64');
+      writeCache(file, [[mod, oldKey, data]]);
+
+      const again = run();
+      expect([again.status, again.stdout.trim(), again.stderr]).toEqual([0, 'one', '']);
+      expect(readCache(file).get(mod)?.hash).toBe(sourceKey(source));
+    },
+  );
 
   onNode20("runs of one command that load different modules keep each other's entries, while they exist", () => {
     const cache = path.join(tmp, 'cache');
