@@ -198,11 +198,26 @@ export function succeeded(r: DeployResult): boolean {
   return ['created', 'updated', 'skipped-unchanged'].includes(r.kind);
 }
 
-/** Sets the exit code of a run with a stack not done: 130 when interrupted, else 1. Returns whether all succeeded. */
+/**
+ * Sets the exit code of a run with a stack not done: 130 when interrupted; 2 when all that is not
+ * done was declined at its question (or waits on a stack that was), since a "no" to a question is
+ * a refusal, as in every command; else 1. Returns whether all succeeded.
+ */
 export function setExitCode(results: DeployResult[]): boolean {
   const ok = results.every(succeeded);
+  if (ok) return true;
   const interrupted = results.some((r) => r.kind === 'cancelled' || r.kind === 'detached');
-  if (!ok) process.exitCode = interrupted ? ExitCode.Interrupted : ExitCode.Failed;
+  const declinedOnly = results.every(
+    (r) =>
+      succeeded(r) ||
+      r.kind === 'declined' ||
+      (r.kind === 'not-run' && /^dependency \S+ (was declined|did not run)$/.test(r.because)),
+  );
+  process.exitCode = interrupted
+    ? ExitCode.Interrupted
+    : declinedOnly && results.some((r) => r.kind === 'declined')
+      ? ExitCode.Refused
+      : ExitCode.Failed;
   return ok;
 }
 
