@@ -19,10 +19,13 @@ export interface InterruptTrap {
 }
 
 export interface TrapOptions {
-  /** Printed on the first Ctrl-C (stderr), e.g. what happens to running stacks. */
-  message: string;
+  /**
+   * Printed on the first Ctrl-C (stderr), e.g. what happens to running stacks; a function is asked
+   * then, for a command whose answer depends on how far it got (see openContext).
+   */
+  message: string | (() => string);
   /** Printed if the grace period runs out, e.g. how to recover a lock that could not be released. */
-  leaving?: string;
+  leaving?: string | (() => string | undefined);
   graceMs?: number;
   write?: (text: string) => void;
   exit?: (code: number) => void;
@@ -55,10 +58,12 @@ export function trapInterrupt(opts: TrapOptions): InterruptTrap {
   const onSigint = (): void => {
     if (held > 0) return;
     if (abort.signal.aborted) return exit(ExitCode.Interrupted);
-    write(`\ninterrupted: ${opts.message} Ctrl-C again to leave now.\n`);
+    const message = typeof opts.message === 'function' ? opts.message() : opts.message;
+    write(`\ninterrupted: ${message} Ctrl-C again to leave now.\n`);
     abort.abort();
     timer = setTimeout(() => {
-      if (opts.leaving) write(`${opts.leaving}\n`);
+      const leaving = typeof opts.leaving === 'function' ? opts.leaving() : opts.leaving;
+      if (leaving) write(`${leaving}\n`);
       exit(ExitCode.Interrupted);
     }, opts.graceMs ?? GRACE_MS);
     timer.unref();

@@ -30,6 +30,9 @@ export interface RunContext {
   signal?: AbortSignal;
 }
 
+/** Per run context: whether it has gone for its environment's lock (what Ctrl-C then says, see openContext). */
+const changingRuns = new WeakMap<RunContext, { changing: boolean }>();
+
 /** `<prefix><environment>`, the name the lock, tags and messages use. */
 export function environmentOf(ctx: Pick<RunContext, 'params'>): string {
   return environmentId(ctx.params);
@@ -48,6 +51,8 @@ export function unlockCommand(ctx: Pick<RunContext, 'file'>): string {
  */
 export async function withRunLock<T>(ctx: RunContext, command: string, work: () => Promise<T>): Promise<T> {
   const { RunLock } = await import('../deploy/lock');
+  const run = changingRuns.get(ctx);
+  if (run) run.changing = true; // from the lock's own call on, Ctrl-C speaks of a run that changes things
   const lock = await RunLock.acquire(ctx.clients, environmentOf(ctx), { command, unlockCommand: unlockCommand(ctx) });
   let failure: unknown;
   try {
@@ -106,10 +111,19 @@ export async function openContext(
   const stacks = selectStacks(all, only);
   const timeoutMs = parseAwsTimeout(global.awsTimeout);
   const { createClients } = await import('../aws/clients');
+  // What Ctrl-C means depends on whether the run changes the environment: only runs that hold its
+  // lock do (withRunLock); plan, status, outputs and logs only read.
+  const run = { changing: false };
+  const changing = () => run.changing;
   const trap = trapInterrupt({
-    message:
-      'AWS calls in flight are abandoned; no new stacks start; running updates are cancelled (they roll back), running creates and deletes go on in CloudFormation. Run the same command again to converge.',
-    leaving: `left without waiting for AWS. If the next run says the environment is busy, \`provision unlock --params ${file}\` removes this run's lock.`,
+    message: () =>
+      changing()
+        ? 'AWS calls in flight are abandoned; no new stacks start; running updates are cancelled (they roll back), running creates and deletes go on in CloudFormation. Run the same command again to converge.'
+        : 'AWS calls in flight are abandoned; this command changes nothing.',
+    leaving: () =>
+      changing()
+        ? `left without waiting for AWS. If the next run says the environment is busy, \`provision unlock --params ${file}\` removes this run's lock.`
+        : undefined,
   });
   const clients = createClients({
     region: global.region ?? params.region,
@@ -123,7 +137,9 @@ export async function openContext(
     destroyClients();
     trap.dispose();
   };
-  return { file, params, all, stacks, global, clients, signal: trap.signal };
+  const ctx: RunContext = { file, params, all, stacks, global, clients, signal: trap.signal };
+  changingRuns.set(ctx, run);
+  return ctx;
 }
 
 /** The engine's view of a planned stack. Dependencies outside `inRun` are taken as deployed. */
