@@ -12,8 +12,8 @@ import type { PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
 import { trapInterrupt } from '../cli/interrupt';
 import type { GlobalOptions } from '../cli/global-options';
-import { loadPlanned } from '../params/load';
-import { regionProblem } from '../../stages/check';
+import { loadPlanned, suggest } from '../params/load';
+import { editDistance, regionProblem } from '../../stages/check';
 import type { ParamsFile } from '../../stages/params';
 
 export interface RunContext {
@@ -80,14 +80,27 @@ function names(s: PlannedStack, o: string): boolean {
   return o === s.stage || o === s.name || o === s.templateId || o === String(templateNumber(s.templateId));
 }
 
+/** The known word `o` was probably meant to be: a few letters off (fewer for a short word), or its start. */
+function closeTo(o: string, words: string[]): string | undefined {
+  const near = suggest(o, words);
+  if (!near) return undefined;
+  if (o.length >= 3 && near.toLowerCase().startsWith(o.toLowerCase())) return near;
+  return editDistance(o.toLowerCase(), near.toLowerCase()) <= Math.max(1, Math.floor(o.length / 3)) ? near : undefined;
+}
+
 /** Picks stacks by stage key (`network`, `service`...), template number (`31`) or stack name. */
 export function selectStacks(all: PlannedStack[], only: string[] | undefined): PlannedStack[] {
   if (!only?.length) return all;
   const picked = all.filter((s) => only.some((o) => names(s, o)));
   const unknown = only.filter((o) => !all.some((s) => names(s, o)));
   if (unknown.length) {
+    const words = [...new Set(all.flatMap((s) => [s.stage, s.name, s.templateId]))];
+    const hints = unknown.flatMap((o) => {
+      const near = closeTo(o, words);
+      return near ? [`"${o}": did you mean "${near}"?`] : [];
+    });
     throw CliError.usage(
-      `--only ${unknown.join(', ')}: no such stage or stack in this environment`,
+      `--only ${unknown.join(', ')}: no such stage or stack in this environment${hints.length ? ` (${hints.join('; ')})` : ''}`,
       `use a stage (${[...new Set(all.map((s) => s.stage))].join(', ')}), a template number, or a stack name (${all.map((s) => s.name).join(', ')})`,
     );
   }

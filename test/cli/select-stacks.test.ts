@@ -44,3 +44,18 @@ test('no --only: every stack; an unknown word (or a number no template has): a u
   }
   throw new Error('031 is not how template 31 is written: expected a usage error');
 });
+
+test('a misspelt stage or stack name is answered with the closest one', () => {
+  expect(() => selectStacks(all, ['netwrok'])).toThrow(/--only netwrok: .*"netwrok": did you mean "network"\?/);
+  const [first] = loadBalancers;
+  const typo = first!.replace('loadbalancer', 'loadbalancr');
+  expect(() => selectStacks(all, [typo])).toThrow(`did you mean "${first}"?`);
+  // Nothing close: no guess.
+  expect(() => selectStacks(all, ['zzzzzz'])).not.toThrow(/did you mean/);
+  expect(() => selectStacks(all, ['zzzzzz'])).toThrow(/no such stage or stack/);
+});
+
+test('a short unknown word gets no far-fetched guess', () => {
+  expect(() => selectStacks(all, ['99'])).not.toThrow(/did you mean/);
+  expect(() => selectStacks(all, ['lb'])).not.toThrow(/did you mean/);
+});
