@@ -26,7 +26,14 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { AbortedError, EndpointUnreachableError, NoAccountIdError, NoCredentialsError, NoRegionError } from './errors';
+import {
+  AbortedError,
+  EndpointUnreachableError,
+  NoAccountIdError,
+  NoCredentialsError,
+  NoRegionError,
+  NotAnAwsAnswerError,
+} from './errors';
 
 /** How long one attempt of an AWS call may wait for an answer. @see ClientOptions.timeoutMs */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -131,7 +138,9 @@ interface HandlerTimeouts {
 /** The part of an SDK client this module touches. */
 interface AnyClient {
   config: { region: () => Promise<string>; credentials: () => Promise<{ accountId?: string }> };
-  middlewareStack: { add: (mw: never, opts: { step: 'initialize' | 'deserialize'; name: string }) => void };
+  middlewareStack: {
+    add: (mw: never, opts: { step: 'initialize' | 'deserialize'; name: string; priority?: 'high' | 'low' }) => void;
+  };
   destroy(): void;
 }
 
@@ -147,6 +156,8 @@ export function createClients(opts: ClientOptions = {}): AwsClients {
       client = make() as unknown as AnyClient;
       withTypedErrors(client, opts.profile);
       withNetworkBounds(client, { timeoutMs, endpointUrl, signal: opts.signal });
+      // S3 serves objects of any type; every other API this tool calls answers in XML or JSON.
+      if (key !== 's3') withAwsAnswers(client);
       built.set(key, client);
     }
     return client as unknown as ReturnType<typeof make>;
@@ -305,6 +316,34 @@ function withTypedErrors(client: AnyClient, profile: string | undefined): void {
     }
   };
   client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'cfnStagesSetupErrors' });
+}
+
+/**
+ * A successful HTTP answer that is a web page (a proxy's or captive portal's "200 OK" page where
+ * `--endpoint-url` or HTTPS_PROXY leads) is not an AWS answer: the SDK would read it as an empty
+ * result (no stacks, nothing in use), and a plan would then show the whole environment as new.
+ * Innermost, it sees the raw answer before the SDK parses it; the error is not retried.
+ */
+function withAwsAnswers(client: AnyClient): void {
+  const middleware = (next: (args: unknown) => Promise<{ response?: unknown }>) => async (args: unknown) => {
+    const out = await next(args);
+    const response = out.response as
+      { statusCode?: number; headers?: Record<string, string>; body?: { destroy?: () => void } } | undefined;
+    const type = response?.headers?.['content-type'] ?? '';
+    if (response?.statusCode !== undefined && response.statusCode < 300 && /^\s*text\/html/i.test(type)) {
+      response.body?.destroy?.(); // unread, it would hold its connection open (and the process with it)
+      throw new NotAnAwsAnswerError(response.statusCode, type);
+    }
+    return out;
+  };
+  client.middlewareStack.add(
+    middleware as never,
+    {
+      step: 'deserialize',
+      priority: 'low',
+      name: 'cfnStagesAwsAnswers',
+    } as never,
+  );
 }
 
 /** Node's codes for a connection that could not be made or was cut (what the SDK itself retries as transient). */

@@ -18,8 +18,10 @@ jest.setTimeout(60_000);
 let server: http.Server;
 let endpoint: string;
 let tmp: string;
+/** The page's HTTP status: a block page's 403, or a captive portal's 200. */
+let status = 403;
 
-function cli(args: string[]): Promise<CliRun> {
+function cli(args: string[], timeoutMs?: number): Promise<CliRun> {
   return runCli(
     {
       AWS_ACCESS_KEY_ID: 'testing',
@@ -30,7 +32,7 @@ function cli(args: string[]): Promise<CliRun> {
       AWS_EC2_METADATA_DISABLED: 'true',
     },
     ['--endpoint-url', endpoint, ...args],
-    { home: tmp, cwd: tmp },
+    { home: tmp, cwd: tmp, ...(timeoutMs ? { timeoutMs } : {}) },
   );
 }
 
@@ -45,7 +47,7 @@ beforeAll(async () => {
   );
   server = http.createServer((req, res) => {
     req.resume();
-    res.writeHead(403, { 'content-type': 'text/html' });
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<!DOCTYPE html><html><head><title>Not AWS</title></head><body>a web page</body></html>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,7 +66,7 @@ test.each([
   const r = await cli(args);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain(
-    "provision: the AWS endpoint's answer is not an AWS API response (HTTP 403, text/html)\n" +
+    "provision: the AWS endpoint's answer is not an AWS API response (HTTP 403, text/html; charset=utf-8)\n" +
       '  check --endpoint-url (or AWS_ENDPOINT_URL) and any proxy (HTTPS_PROXY)',
   );
   expect(r.stderr).not.toContain('$response');
@@ -73,5 +75,22 @@ test.each([
 test('--json: one document', async () => {
   const r = await cli(['--json', 'status', '--params', 'dev.yaml']);
   expect(r.code).toBe(1);
-  expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: expect.stringContaining('(HTTP 403, text/html)') });
+  expect(JSON.parse(r.stdout)).toMatchObject({
+    ok: false,
+    error: expect.stringContaining('(HTTP 403, text/html; charset=utf-8)'),
+  });
+});
+
+test('a web page answered "200 OK" is not read as an empty answer (no stacks, nothing in use)', async () => {
+  status = 200;
+  try {
+    // Ends at once: an unread page must not hold its connection, and the process, open (it took 6 s).
+    const r = await cli(['plan', '--params', 'dev.yaml'], 4000);
+    expect(r.seconds).toBeLessThan(3.9); // not killed at the 4 s bound (it takes 0.2 s; it took 6 s)
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the AWS endpoint's answer is not an AWS API response (HTTP 200, text/html");
+    expect(r.stdout).not.toContain('would change');
+  } finally {
+    status = 403;
+  }
 });
