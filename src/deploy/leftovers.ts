@@ -6,7 +6,7 @@
  * the tool creates for an environment carries the environment's tag (`cfn-stages:environment`);
  * project stacks (ECR repositories) carry none, since environments share them.
  */
-import { paginateDescribeStacks, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { paginateDescribeStacks, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { TagKey } from '../../templates/kit/builder';
 
 /** A deployed stack of the environment that the params file does not plan. */
@@ -29,20 +29,25 @@ export async function leftoverStacks(
   environment: string,
   planned: Iterable<string>,
 ): Promise<LeftoverStack[]> {
+  const stacks: Stack[] = [];
+  for await (const page of paginateDescribeStacks({ client: cfn }, {})) stacks.push(...(page.Stacks ?? []));
+  return leftoversIn(stacks, environment, planned);
+}
+
+/** {@link leftoverStacks} in a listing already read (deploy's checks read one: see StatusBoard.listed). */
+export function leftoversIn(stacks: readonly Stack[], environment: string, planned: Iterable<string>): LeftoverStack[] {
   const known = new Set(planned);
   const found: LeftoverStack[] = [];
-  for await (const page of paginateDescribeStacks({ client: cfn }, {})) {
-    for (const s of page.Stacks ?? []) {
-      const tags = Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-      if (!s.StackName || known.has(s.StackName) || tags[TagKey.environment] !== environment) continue;
-      if (s.StackStatus === 'DELETE_COMPLETE') continue;
-      found.push({
-        name: s.StackName,
-        status: s.StackStatus ?? 'UNKNOWN',
-        ...(tags[TagKey.template] ? { templateId: tags[TagKey.template] } : {}),
-        ...(tags[TagKey.application] ? { app: tags[TagKey.application] } : {}),
-      });
-    }
+  for (const s of stacks) {
+    const tags = Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    if (!s.StackName || known.has(s.StackName) || tags[TagKey.environment] !== environment) continue;
+    if (s.StackStatus === 'DELETE_COMPLETE') continue;
+    found.push({
+      name: s.StackName,
+      status: s.StackStatus ?? 'UNKNOWN',
+      ...(tags[TagKey.template] ? { templateId: tags[TagKey.template] } : {}),
+      ...(tags[TagKey.application] ? { app: tags[TagKey.application] } : {}),
+    });
   }
   const key = (l: LeftoverStack) => `${l.templateId ?? '~'} ${l.name}`;
   return found.sort((a, b) => key(a).localeCompare(key(b)));

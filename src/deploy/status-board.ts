@@ -47,6 +47,7 @@ export class StatusBoard {
   private listingRefused = false;
   /** Rounds run so far (each one status read for every waiting stack). */
   rounds = 0;
+  private lastListing: Stack[] | undefined;
   /** Rounds whose read was throttled and deferred. */
   throttledRounds = 0;
 
@@ -197,7 +198,16 @@ export class StatusBoard {
       pages += 1;
     }
     this.listingPages = pages;
+    this.lastListing = stacks;
     return stacks;
+  }
+
+  /**
+   * Every stack of the account and region as the last full listing read them, or undefined when no
+   * round listed them (single reads were cheaper, or a listing was refused).
+   */
+  get listed(): readonly Stack[] | undefined {
+    return this.lastListing;
   }
 }
 

@@ -199,6 +199,11 @@ export class UnchangedChecks {
     return body;
   }
 
+  /** Every stack of the account as the checks' listing read them (undefined: they read stacks one by one). */
+  listedStacks(): readonly Stack[] | undefined {
+    return this.board.listed;
+  }
+
   /** The engine is about to change this stack: an earlier answer no longer holds. */
   forget(stackName: string): void {
     this.answers.delete(stackName);

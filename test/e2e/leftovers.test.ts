@@ -104,6 +104,18 @@ test('plan and status name the stacks of an app removed from the file, and the c
   expect((await cli(['plan', '--params', 'both.yaml'])).stderr).not.toContain('no longer in');
 });
 
+test('deploy leaves the removed stacks as they are, and says so, from the listing its checks read anyway', async () => {
+  const deploy = await cli(['deploy', '--params', 'dev.yaml', '--yes']);
+  expectOk(deploy);
+  expect(deploy.stderr).toContain('3 stacks of this environment are no longer in dev.yaml, and deploy leaves them');
+  expect(deploy.stderr).toContain(`provision destroy --params dev.yaml --only ${REMOVED.join(' ')}`);
+  const json = await cli(['--json', 'deploy', '--params', 'dev.yaml', '--yes']);
+  expect(json.code).toBe(0);
+  expect(JSON.parse(json.stdout).leftovers.map((l: { name: string }) => l.name)).toEqual(REMOVED);
+  expect(await liveStacks()).toEqual(expect.arrayContaining(REMOVED));
+  expect((await cli(['deploy', '--params', 'both.yaml', '--yes'])).stderr).not.toContain('no longer in');
+});
+
 test('destroy --only takes a removed stack by its name; a misspelt one is refused, naming them', async () => {
   const typo = await cli(['destroy', '--params', 'dev.yaml', '--only', 'x-lt-api-job', '--yes']);
   expect(typo.code).toBe(2);

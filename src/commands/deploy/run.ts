@@ -6,6 +6,7 @@
  * a second Ctrl-C leaves at once. A re-run converges.
  */
 import type { DeployResult } from '../../deploy/types';
+import type { LeftoverStack } from '../../deploy/leftovers';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../../deploy/graph';
 import { CliError } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
@@ -108,13 +109,42 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       const results = await deployInPasses(ctx, opts);
       const pushes = await heldImages(ctx, holds, results);
       const pending = delegation?.last && !delegation.last.delegated ? { delegation: delegation.last } : {};
-      report(ctx, results, { ...(pushes.length ? { images: pushes } : {}), ...pending });
+      const leftovers = await leftoversOf(ctx, checks);
+      report(ctx, results, {
+        ...(pushes.length ? { images: pushes } : {}),
+        ...pending,
+        ...(leftovers.length ? { leftovers } : {}),
+      });
       printHeld(ctx, holds, pushes);
       printDelegation(ctx, delegation);
+      await printLeftovers(ctx, leftovers);
     });
   } finally {
     ctx.clients.destroy();
   }
+}
+
+/**
+ * Stacks of this environment the params file no longer plans (an app taken out of it), from the
+ * listing the run's checks read anyway: a deploy leaves them as they are, and says so. None when
+ * the checks read stacks one by one (see StatusBoard.listed).
+ */
+async function leftoversOf(ctx: RunContext, checks: RunChecks): Promise<LeftoverStack[]> {
+  const listed = checks.unchanged.listedStacks();
+  if (!listed) return [];
+  const { leftoversIn } = await import('../../deploy/leftovers');
+  return leftoversIn(
+    listed,
+    environmentOf(ctx),
+    ctx.all.map((s) => s.name),
+  );
+}
+
+async function printLeftovers(ctx: RunContext, leftovers: LeftoverStack[]): Promise<void> {
+  if (!leftovers.length || ctx.global.json) return;
+  const { describeLeftovers, leftoversDestroyCommand } = await import('../../deploy/leftovers');
+  output.warn(describeLeftovers(leftovers, ctx.file));
+  process.stderr.write(`  delete with: ${leftoversDestroyCommand(leftovers, ctx.file)}\n`);
 }
 
 /** The checks' verdicts, in their order (see run/gates.ts): throws the first refusal. */
