@@ -65,12 +65,14 @@ export function examplesDir(): string {
 }
 
 /**
- * True in a clone of the tool's repository (its sources are there), false where the package is
- * installed. Decides where `synth` writes by default: a clone regenerates its committed
- * `published/`; an installed package is never written to.
+ * True when `dir` (the package root) is a working copy of the tool's repository: it holds `.git`
+ * or `tools/`, and no `node_modules` folder is on its path. Decides where `synth` writes and what
+ * `synth --check` compares by default: a checkout regenerates its committed `published/`; an
+ * installed package (a dependency, a global prefix, an `npx` cache) is never written to.
  */
-export function isSourceCheckout(): boolean {
-  return fs.existsSync(path.join(packageRoot(), 'stages', 'catalogue.ts'));
+export function isSourceCheckout(dir = packageRoot()): boolean {
+  if (path.resolve(dir).split(path.sep).includes('node_modules')) return false;
+  return fs.existsSync(path.join(dir, '.git')) || fs.existsSync(path.join(dir, 'tools'));
 }
 
 /**

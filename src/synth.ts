@@ -33,15 +33,31 @@ export function renderCatalogue(): Map<string, string> {
   return out;
 }
 
+/** Where `synth` writes (and `synth --check` compares) without `--out`, and the schema that goes with it. */
+export interface CatalogueTarget {
+  /** `published/<version>`: the package's own in a checkout, else under the working folder. */
+  dir: string;
+  /** The params JSON Schema file to keep in step; only a checkout's, since it is committed there. */
+  schema?: string;
+}
+
 /**
- * Writes the catalogue to `dir`. The default is the repository's own `published/<version>` in a
- * clone, and `published/<version>` under the working directory where the package is installed
- * (an installed package is never written to). Files of the catalogue that are no longer built are
- * removed, so the folder is exactly the catalogue.
+ * The default target: a checkout of the tool regenerates its committed `published/`; an installed
+ * package is never written to, so the catalogue goes to `./published/<version>` where the user is.
+ */
+export function defaultTarget(version = catalogueVersion(), cwd = process.cwd()): CatalogueTarget {
+  return isSourceCheckout()
+    ? { dir: path.join(publishedRoot(), version), schema: schemaPath() }
+    : { dir: path.resolve(cwd, 'published', version) };
+}
+
+/**
+ * Writes the catalogue to `--out`, or to the default target (see defaultTarget). Files of the
+ * catalogue that are no longer built are removed, so the folder is exactly the catalogue.
  */
 export function synth(opts: { out?: string; version?: string } = {}): SynthResult {
-  const version = opts.version ?? catalogueVersion();
-  const dir = path.resolve(opts.out ?? path.join(isSourceCheckout() ? publishedRoot() : 'published', version));
+  const target: CatalogueTarget = opts.out ? { dir: path.resolve(opts.out) } : defaultTarget(opts.version);
+  const dir = target.dir;
   fs.mkdirSync(dir, { recursive: true });
   const rendered = renderCatalogue();
   for (const existing of fs.readdirSync(dir)) {
@@ -57,13 +73,13 @@ export function synth(opts: { out?: string; version?: string } = {}): SynthResul
     });
   }
   // The schema belongs to the catalogue in the repository, not to a copy written elsewhere.
-  if (!opts.out && isSourceCheckout()) fs.writeFileSync(schemaPath(), renderParamsSchema());
+  if (target.schema) fs.writeFileSync(target.schema, renderParamsSchema());
   return { dir, files };
 }
 
-/** Lists published files that differ from what synth would write now (empty when up to date). */
-export function staleFiles(version = catalogueVersion()): string[] {
-  const dir = path.join(publishedRoot(), version);
+/** Lists the target's files that differ from what synth would write now (empty when up to date). */
+export function staleFiles(target: CatalogueTarget = defaultTarget()): string[] {
+  const { dir, schema } = target;
   const rendered = renderCatalogue();
   const stale: string[] = [];
   for (const [file, body] of rendered) {
@@ -73,7 +89,7 @@ export function staleFiles(version = catalogueVersion()): string[] {
   if (fs.existsSync(dir)) {
     for (const f of fs.readdirSync(dir)) if (/^\d\d\..+\.cf$/.test(f) && !rendered.has(f)) stale.push(f);
   }
-  if (!fs.existsSync(schemaPath()) || fs.readFileSync(schemaPath(), 'utf8') !== renderParamsSchema())
+  if (schema && (!fs.existsSync(schema) || fs.readFileSync(schema, 'utf8') !== renderParamsSchema()))
     stale.push('params.schema.json');
   return stale;
 }

@@ -24,13 +24,22 @@ test('synth --check with stale files: one document naming them and the fix, exit
   // A catalogue version with no published/ folder: every template is stale.
   expect(await main(['--json', 'synth', '--check', '--version', '9.9.9'])).toBe(1);
   const doc = JSON.parse(stdout());
-  expect(doc).toMatchObject({ ok: false, error: 'published/ is out of date', hint: expect.stringContaining('synth') });
+  expect(doc).toMatchObject({
+    ok: false,
+    dir: path.resolve('published', '9.9.9'),
+    error: 'published/9.9.9 is out of date',
+    hint: expect.stringContaining('synth'),
+  });
   expect(doc.stale).toContain('11.env-network.cf');
 });
 
 test('synth --check when up to date: one document, exit 0', async () => {
   expect(await main(['--json', 'synth', '--check'])).toBe(0);
-  expect(JSON.parse(stdout())).toEqual({ ok: true, stale: [] });
+  expect(JSON.parse(stdout())).toEqual({
+    ok: true,
+    dir: expect.stringMatching(/published\/\d+\.\d+\.\d+$/),
+    stale: [],
+  });
 });
 
 test.each([

@@ -3,8 +3,8 @@
  *
  * The package is packed from a copy of the sources (so `prepack` really builds it from nothing),
  * installed into a temporary global prefix, and run from an empty temporary folder that knows
- * nothing of the repository: `--version`, `synth --out out/`, `init`, and a `plan` and `deploy`
- * of a params file written there, against the local emulator. The tarball must hold what runs and
+ * nothing of the repository: `--version`, `synth --out out/`, `synth` (to ./published), `init`,
+ * and a `plan` and `deploy` of a params file written there, against the local emulator. The tarball must hold what runs and
  * nothing of the tests or the emulator.
  *
  * Dependencies install from npm's local cache when set-up already fetched them (`--prefer-offline`).
@@ -166,6 +166,25 @@ describe('installed globally, run from an empty folder', () => {
     expect(fs.readFileSync(path.join(work, 'out', '11.env-network.cf'), 'utf8')).toBe(
       fs.readFileSync(path.join(REPO_ROOT, 'published', '0.1.0', '11.env-network.cf'), 'utf8'),
     );
+  });
+
+  test('synth with no --out writes ./published/<version> where it runs, never into the installed package', async () => {
+    const installed = path.join(prefix, 'lib', 'node_modules', 'cfn-stages', 'published');
+    const listing = () => fs.readdirSync(installed, { recursive: true }).map(String).sort();
+    const before = listing();
+    const here = fs.mkdtempSync(path.join(tmp, 'synth-'));
+    const stale = await provision(['synth', '--check'], here);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('published/0.1.0 is out of date');
+    const r = await provision(['synth'], here);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('templates written to published/0.1.0 (in the working folder');
+    expect(fs.readdirSync(path.join(here, 'published', '0.1.0')).sort()).toEqual(
+      fs.readdirSync(path.join(REPO_ROOT, 'published', '0.1.0')).sort(),
+    );
+    expect(listing()).toEqual(before);
+    const check = await provision(['synth', '--check'], here);
+    expect({ code: check.code, stdout: check.stdout }).toEqual({ code: 0, stdout: 'published/0.1.0 is up to date\n' });
   });
 
   test('init writes envs/<env>.yaml pointing at the installed schema, and a .gitignore', async () => {
