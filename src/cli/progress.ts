@@ -192,6 +192,9 @@ export class Progress {
 
   private settle(task: Task, name: string, r: RunResult): void {
     const base = `${name} ${c().dim(this.stacks.find((s) => s.name === name)!.templateId)}`;
+    // A skip or failure message replaces the title in a terminal, so it names the stack there;
+    // the plain renderer prints it after the title ("title [SKIPPED: message]"), so it does not.
+    const about = this.plain ? '' : `${base} `;
     switch (r.kind) {
       case 'created':
       case 'updated':
@@ -201,19 +204,19 @@ export class Progress {
         task.title = `${base} deleted${r.kept.length ? `, kept ${r.kept.length} resource${r.kept.length === 1 ? '' : 's'}` : ''}`;
         return;
       case 'skipped-unchanged':
-        task.skip(`${base} unchanged`);
+        task.skip(`${about}unchanged`);
         return;
       case 'absent':
-        task.skip(`${base} not deployed`);
+        task.skip(`${about}not deployed`);
         return;
       case 'declined':
-        task.skip(`${base} not applied (declined)`);
+        task.skip(`${about}not applied (declined)`);
         return;
       case 'not-run':
-        task.skip(`${base} not run: ${r.because}`);
+        task.skip(`${about}not run: ${r.because}`);
         return;
       default:
-        throw new Error(`${base} ${describeFailure(r)}`);
+        throw new Error(`${about}${describeFailure(r)}`);
     }
   }
 }
