@@ -14,11 +14,11 @@
 import { CliError, ExitCode } from '../../cli/errors';
 import type { GlobalOptions } from '../../cli/global-options';
 import { c, output } from '../../cli/output';
-import { Progress } from '../../cli/progress';
+import { describeFailure, Progress } from '../../cli/progress';
 import { environmentOf, openContext, selectStacks, withRunLock, type RunContext } from '../../run/context';
 import { isSharedStack } from '../../run/shared';
 import type { PlannedStack } from '../../../stages/plan';
-import type { KeptResource } from '../../deploy/destroy';
+import type { DestroyResult, KeptResource } from '../../deploy/destroy';
 import type { LeftoverStack } from '../../deploy/leftovers';
 
 /**
@@ -232,16 +232,39 @@ async function sharedStillThere(ctx: RunContext, shared: Target[]): Promise<Kept
   return out;
 }
 
+/** A stack this destroy is done with: deleted, or there was nothing to delete. */
+function doneWith(r: DestroyResult): boolean {
+  return r.kind === 'deleted' || r.kind === 'absent';
+}
+
+/** Left by Ctrl-C: not reached, or still deleting in CloudFormation without us. */
+function wasInterrupted(r: DestroyResult): boolean {
+  return r.kind === 'detached' || (r.kind === 'not-run' && r.because === 'interrupted');
+}
+
+/**
+ * The counts of a finished destroy, as deploy's: deleted, not deployed, and the stacks not done
+ * (with "interrupted" when Ctrl-C left them), then one line per stack not done saying why.
+ */
+export function destroySummary(results: DestroyResult[]): string[] {
+  const count = (k: DestroyResult['kind']) => results.filter((r) => r.kind === k).length;
+  const notDone = results.filter((r) => !doneWith(r));
+  const why = notDone.some(wasInterrupted) ? ' (interrupted)' : '';
+  return [
+    `${notDone.length ? c().red('✖') : c().green('✔')} ${count('deleted')} deleted, ${count('absent')} ${count('absent') === 1 ? 'was' : 'were'} not deployed` +
+      (notDone.length ? `, ${notDone.length} not done${why}` : ''),
+    ...notDone.map((r) => `  ${r.stackName}: ${describeFailure(r)}`),
+  ];
+}
+
 async function report(ctx: RunContext, results: DestroyResults, keptShared: KeptShared[]): Promise<void> {
   const env = environmentOf(ctx);
   const kept = await withRecreate(
     ctx,
     results.flatMap((r) => (r.kind === 'deleted' ? r.kept.map((k) => ({ stack: r.stackName, ...k })) : [])),
   );
-  const ok = results.every((r) => r.kind === 'deleted' || r.kind === 'absent');
-  const interrupted = results.some(
-    (r) => r.kind === 'detached' || (r.kind === 'not-run' && r.because === 'interrupted'),
-  );
+  const ok = results.every(doneWith);
+  const interrupted = results.some(wasInterrupted);
   if (ctx.global.json) {
     output.json({
       ok,
@@ -252,9 +275,7 @@ async function report(ctx: RunContext, results: DestroyResults, keptShared: Kept
     });
   } else {
     output.line();
-    output.line(
-      `${ok ? c().green('✔') : c().red('✖')} ${results.filter((r) => r.kind === 'deleted').length} deleted, ${results.filter((r) => r.kind === 'absent').length} were not deployed`,
-    );
+    for (const line of destroySummary(results)) output.line(line);
     if (kept.length) {
       output.line(
         'Kept by their templates (delete them by hand once you are sure), and what a deploy of the same file does with them:',
