@@ -210,7 +210,18 @@ async function destroyOne(cfn: CloudFormationClient, name: string, opts: Destroy
     for (let attempt = 1; ; attempt += 1) {
       const poller = await startedPoller(cfn, current);
       emit({ type: 'step', stackName: name, step: 'deleting' });
-      await cfn.send(new DeleteStackCommand({ StackName: current.StackId ?? name, ClientRequestToken: uniqueName() }));
+      const sent = await cfn
+        .send(new DeleteStackCommand({ StackName: current.StackId ?? name, ClientRequestToken: uniqueName() }))
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof AbortedError) return false;
+            throw err;
+          },
+        );
+      // Ctrl-C with the delete on its way: CloudFormation may have it and go on deleting, so the
+      // stack is left as a running delete (a re-run attaches, or finds it gone), not as never started.
+      if (!sent) return { kind: 'detached', stackName: name, status: 'DELETE_IN_PROGRESS' };
       const after: Stack | undefined | 'aborted' = await watch(poller, current).catch((err: unknown) => {
         if (err instanceof AbortedError) return 'aborted' as const;
         throw err;
