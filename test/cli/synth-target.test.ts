@@ -50,7 +50,7 @@ describe('synth without --out from an installed copy', () => {
   });
   beforeEach(() => {
     cwd = process.cwd();
-    process.chdir(folder(`work-${before.size}-${Math.random().toString(36).slice(2)}`, []));
+    process.chdir(fs.mkdtempSync(path.join(tmp, 'work-')));
     out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });
