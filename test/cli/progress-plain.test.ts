@@ -6,17 +6,18 @@ import { Progress, type RunResult } from '../../src/cli/progress';
 
 let out: jest.SpyInstance;
 let err: jest.SpyInstance;
-let tty: boolean | undefined;
+let tty: PropertyDescriptor | undefined;
 beforeEach(() => {
-  tty = process.stdout.isTTY;
-  (process.stdout as { isTTY?: boolean }).isTTY = false;
+  // Run from a terminal, the test still renders as without one (under `npm test` stdout is a pipe).
+  tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+  if (process.stdout.isTTY) Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true });
   out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
 });
 afterEach(() => {
   out.mockRestore();
   err.mockRestore();
-  (process.stdout as { isTTY?: boolean }).isTTY = tty;
+  if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
 });
 const written = () =>
   [...out.mock.calls, ...err.mock.calls]
