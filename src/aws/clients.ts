@@ -322,28 +322,39 @@ function withTypedErrors(client: AnyClient, profile: string | undefined): void {
  * A successful HTTP answer that is a web page (a proxy's or captive portal's "200 OK" page where
  * `--endpoint-url` or HTTPS_PROXY leads) is not an AWS answer: the SDK would read it as an empty
  * result (no stacks, nothing in use), and a plan would then show the whole environment as new.
- * Innermost, it sees the raw answer before the SDK parses it; the error is not retried.
+ * Innermost, it sees the raw answer before the SDK parses it; the error is not retried. An answer
+ * is taken for a page by its body, not by its type alone: some AWS-compatible servers label their
+ * JSON `text/html`. Only such answers are read here, then handed on as read.
  */
 function withAwsAnswers(client: AnyClient): void {
-  const middleware = (next: (args: unknown) => Promise<{ response?: unknown }>) => async (args: unknown) => {
-    const out = await next(args);
-    const response = out.response as
-      { statusCode?: number; headers?: Record<string, string>; body?: { destroy?: () => void } } | undefined;
-    const type = response?.headers?.['content-type'] ?? '';
-    if (response?.statusCode !== undefined && response.statusCode < 300 && /^\s*text\/html/i.test(type)) {
-      response.body?.destroy?.(); // unread, it would hold its connection open (and the process with it)
-      throw new NotAnAwsAnswerError(response.statusCode, type);
-    }
-    return out;
-  };
-  client.middlewareStack.add(
-    middleware as never,
-    {
-      step: 'deserialize',
-      priority: 'low',
-      name: 'cfnStagesAwsAnswers',
-    } as never,
-  );
+  const middleware =
+    (next: (args: unknown) => Promise<{ response?: unknown }>) =>
+    async (args: unknown): Promise<{ response?: unknown }> => {
+      const out = await next(args);
+      const response = out.response as
+        { statusCode?: number; headers?: Record<string, string>; body?: unknown } | undefined;
+      const type = response?.headers?.['content-type'] ?? '';
+      if (!response || (response.statusCode ?? 500) >= 300 || !/html/i.test(type)) return out;
+      const body = await readAll(response.body);
+      if (/^\s*(<!doctype html|<html)/i.test(body.subarray(0, 512).toString('utf8')))
+        throw new NotAnAwsAnswerError(response.statusCode, type);
+      response.body = body; // the SDK reads a body given as bytes as it reads a stream
+      return out;
+    };
+  client.middlewareStack.add(middleware as never, {
+    step: 'deserialize',
+    priority: 'low',
+    name: 'cfnStagesAwsAnswers',
+  });
+}
+
+/** A response body, whole (a stream is read to its end, so its connection is let go). */
+async function readAll(body: unknown): Promise<Buffer> {
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 /** Node's codes for a connection that could not be made or was cut (what the SDK itself retries as transient). */
