@@ -10,19 +10,10 @@ import * as path from 'node:path';
 import { bashCompletion, zshCompletion } from '../../src/cli/completion';
 import { asksVersion, buildProgram, main } from '../../src/cli/main';
 import { toolVersion } from '../../src/package';
+import { captureOutput } from '../helpers/capture';
 
-let out: jest.SpyInstance;
-let err: jest.SpyInstance;
-beforeEach(() => {
-  out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => {
-  out.mockRestore();
-  err.mockRestore();
-  process.exitCode = undefined;
-});
-const stdout = () => out.mock.calls.map((c) => String(c[0])).join('');
+const io = captureOutput();
+const stdout = io.stdout;
 
 describe('--version', () => {
   test.each([[['--version']], [['-V']], [['--no-color', '--version']], [['--region', 'eu-west-1', '-V']]])(
@@ -50,7 +41,7 @@ describe('--version', () => {
 test('`provision help deploy` is `provision deploy --help`', async () => {
   expect(await main(['help', 'deploy'])).toBe(0);
   const viaHelp = stdout();
-  out.mockClear();
+  io.clear();
   expect(await main(['deploy', '--help'])).toBe(0);
   expect(viaHelp).toContain('Usage: provision deploy [options]');
   expect(viaHelp).toBe(stdout());
@@ -112,6 +103,6 @@ describe('bash completion', () => {
 test('`provision completion` prints the script', async () => {
   expect(await main(['completion', 'bash'])).toBe(0);
   expect(stdout()).toContain('complete -F _provision_complete provision');
-  out.mockClear();
+  io.clear();
   expect(await main(['completion', 'fish'])).toBe(2);
 });

@@ -1,19 +1,10 @@
 /** The CLI's exit codes for usage mistakes, run in-process through main(). */
 import { main } from '../../src/cli/main';
+import { captureOutput } from '../helpers/capture';
 
-let out: jest.SpyInstance;
-let err: jest.SpyInstance;
-beforeEach(() => {
-  out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => {
-  out.mockRestore();
-  err.mockRestore();
-  process.exitCode = undefined;
-});
+const io = captureOutput();
 
-const stderr = () => err.mock.calls.map((c) => String(c[0])).join('');
+const stderr = io.stderr;
 
 test.each([
   [['--help'], 0],
@@ -44,7 +35,7 @@ test.each([['deploy', '--yes'], ['release', '--app', 'acme', '--version', 'v2', 
   '%s refuses a --poll-interval that is no number of seconds above 0, naming the flag',
   async (...command) => {
     for (const bad of ['abc', '-1', '0', '61']) {
-      err.mockClear();
+      io.clear();
       expect(await main([...command, '--params', 'examples/small.yaml', '--poll-interval', bad])).toBe(2);
       expect(stderr()).toContain(`--poll-interval ${bad}: give a number of seconds above 0, at most 60`);
     }

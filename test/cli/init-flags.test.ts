@@ -7,21 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
+import { captureOutput } from '../helpers/capture';
 
 let dir: string;
-let out: jest.SpyInstance;
-let err: jest.SpyInstance;
+const io = captureOutput();
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'init-flags-'));
-  out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
 });
-afterEach(() => {
-  out.mockRestore();
-  err.mockRestore();
-  process.exitCode = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 const written = (env: string) => fs.readFileSync(path.join(dir, 'envs', `${env}.yaml`), 'utf8');
 
 test.each([
@@ -37,7 +30,7 @@ test.each([
 
 test('a region that does not exist is refused with the fix, and nothing is written', async () => {
   expect(await main(['init', '--env', 'dev', '--region', 'eu-west-9', '--dir', dir])).toBe(2);
-  const stderr = err.mock.calls.map((c) => String(c[0])).join('');
+  const stderr = io.stderr();
   expect(stderr).toContain('eu-west-9');
   expect(stderr).toContain('--region');
   expect(fs.existsSync(path.join(dir, 'envs', 'dev.yaml'))).toBe(false);
@@ -45,6 +38,6 @@ test('a region that does not exist is refused with the fix, and nothing is writt
 
 test('--help shows the folder default once', async () => {
   expect(await main(['init', '--help'])).toBe(0);
-  const help = out.mock.calls.map((c) => String(c[0])).join('');
+  const help = io.stdout();
   expect(help).toMatch(/--dir <dir> +the repository folder \(default: the current one\)\n {2}--force/);
 });

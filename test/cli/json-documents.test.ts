@@ -6,19 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
+import { captureOutput } from '../helpers/capture';
 
-let out: jest.SpyInstance;
-let err: jest.SpyInstance;
-beforeEach(() => {
-  out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => {
-  out.mockRestore();
-  err.mockRestore();
-  process.exitCode = undefined;
-});
-const stdout = () => out.mock.calls.map((c) => String(c[0])).join('');
+const io = captureOutput();
+const stdout = io.stdout;
 
 test('synth --check with stale files: one document naming them and the fix, exit 1', async () => {
   // A catalogue version with no published/ folder: every template is stale.

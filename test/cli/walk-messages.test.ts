@@ -7,20 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { Progress } from '../../src/cli/progress';
+import { captureOutput } from '../helpers/capture';
 
-let out: jest.SpyInstance;
-let err: jest.SpyInstance;
-beforeEach(() => {
-  out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => {
-  out.mockRestore();
-  err.mockRestore();
-  process.exitCode = undefined;
-});
-const stdout = () => out.mock.calls.map((c) => String(c[0])).join('');
-const stderr = () => err.mock.calls.map((c) => String(c[0])).join('');
+const io = captureOutput();
+const stdout = io.stdout;
+const stderr = io.stderr;
 
 test.each([
   [[], 'provision deploy --params envs/dev.yaml --yes'],
