@@ -126,10 +126,12 @@ export function toResourceChange(change: Change): ResourceChange[] {
   const rc = change.ResourceChange;
   if (change.Type !== 'Resource' || !rc) return [];
   const causes = new Set<string>();
+  const parameters = new Set<string>();
   for (const d of rc.Details ?? []) {
     const target = d.Target;
     if (target?.Name) causes.add(target.Name);
     else if (target?.Attribute) causes.add(target.Attribute);
+    if (d.ChangeSource === 'ParameterReference' && d.CausingEntity) parameters.add(d.CausingEntity);
   }
   return [
     {
@@ -139,6 +141,7 @@ export function toResourceChange(change: Change): ResourceChange[] {
       physicalId: rc.PhysicalResourceId || undefined,
       replacement: REPLACEMENT[rc.Replacement ?? ''] ?? 'never',
       causes: [...causes],
+      ...(parameters.size ? { parameters: [...parameters] } : {}),
     },
   ];
 }

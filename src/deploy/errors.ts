@@ -227,6 +227,8 @@ export interface RefusedReplacement {
   physicalId?: string;
   /** The properties whose change causes the replacement. */
   causes: string[];
+  /** The template parameters whose new value causes it (what a params file sets). */
+  parameters?: string[];
 }
 
 /**

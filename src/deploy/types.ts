@@ -38,6 +38,8 @@ export interface ResourceChange {
   replacement: Replacement;
   /** Top-level properties (or `Tags`, `Metadata`...) whose change causes this line. */
   causes: string[];
+  /** Template parameters whose new value causes it (the change set's ParameterReference details). */
+  parameters?: string[];
   /** Set when CloudFormation will refuse this change (a custom-named resource replaced): why. */
   refused?: string;
 }

@@ -17,7 +17,7 @@ import { PlannedChangeSets } from '../deploy/planned';
 import type { UnchangedChecks } from '../deploy/unchanged';
 import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
-import { FixedSettingError, type EngineError } from '../deploy/errors';
+import { CustomNameReplacementError, FixedSettingError, type EngineError } from '../deploy/errors';
 import { optionName } from '../../stages/options';
 import type { RunContext } from './context';
 import { mapLimit } from './plan';
@@ -105,12 +105,22 @@ async function keepReusable(
   }
 }
 
-/** Where a refused setting lives in the params file: its option name and the stage it belongs to. */
+/**
+ * Where a refused change lives in the params file: the options (template parameters) behind it,
+ * and the stage they belong to. A fixed setting names its parameter; a custom-named resource's
+ * replacement names the parameters the change set gives as its cause, if any.
+ */
 function fieldsOf(ctx: RunContext, err: EngineError): string {
-  if (!(err instanceof FixedSettingError)) return '';
+  const parameters =
+    err instanceof FixedSettingError
+      ? err.changes.map((c) => c.parameter)
+      : err instanceof CustomNameReplacementError
+        ? [...new Set(err.refused.flatMap((r) => r.parameters ?? []))]
+        : [];
+  if (!parameters.length) return '';
   const planned = ctx.stacks.find((s) => s.name === err.stackName);
   const where = planned ? ` (${planned.title}${planned.app ? `, app ${planned.app}` : ''})` : '';
-  return `\n    in ${ctx.file}: ${err.changes.map((c) => optionName(c.parameter)).join(', ')}${where}`;
+  return `\n    in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`;
 }
 
 async function exportMoves(

@@ -161,6 +161,8 @@ describe('a custom-named resource that would be replaced', () => {
       /stack x-dev-acme-main: CloudFormation refuses to replace a resource that keeps its custom name: Cluster \(x-dev-acme-main\) AWS::RDS::DBCluster because of DatabaseName/,
     );
     expect(r.stderr).toMatch(/way out: nothing was changed\. Undo the change to DatabaseName/);
+    // The params-file field behind it, from the change set's cause (the DatabaseName parameter).
+    expect(r.stderr).toMatch(/\n {4}in \S+\.yaml: databaseName \([^)]*PostgreSQL, app acme\)/);
     const after = await stack(DB);
     expect(after.StackStatus).toBe(before.StackStatus);
     expect(String(after.LastUpdatedTime)).toBe(String(before.LastUpdatedTime));
