@@ -117,7 +117,8 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       });
       printHeld(ctx, holds, pushes);
       printDelegation(ctx, delegation);
-      await printLeftovers(ctx, leftovers);
+      if (leftovers.length && !ctx.global.json)
+        (await import('../../run/leftovers')).warnLeftovers(ctx.file, leftovers);
     });
   } finally {
     ctx.clients.destroy();
@@ -138,13 +139,6 @@ async function leftoversOf(ctx: RunContext, checks: RunChecks): Promise<Leftover
     environmentOf(ctx),
     ctx.all.map((s) => s.name),
   );
-}
-
-async function printLeftovers(ctx: RunContext, leftovers: LeftoverStack[]): Promise<void> {
-  if (!leftovers.length || ctx.global.json) return;
-  const { describeLeftovers, leftoversDestroyCommand } = await import('../../deploy/leftovers');
-  output.warn(describeLeftovers(leftovers, ctx.file));
-  process.stderr.write(`  delete with: ${leftoversDestroyCommand(leftovers, ctx.file)}\n`);
 }
 
 /** The checks' verdicts, in their order (see run/gates.ts): throws the first refusal. */

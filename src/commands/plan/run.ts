@@ -88,16 +88,13 @@ function planDocument(ctx: RunContext, env: EnvironmentPlan, f: Findings): unkno
 }
 
 async function printAll(ctx: RunContext, env: EnvironmentPlan, f: Findings): Promise<void> {
-  const [{ describeSharedChanges }, { describeLeftovers, leftoversDestroyCommand }] = await Promise.all([
+  const [{ describeSharedChanges }, { warnLeftovers }] = await Promise.all([
     import('../../run/shared'),
-    import('../../deploy/leftovers'),
+    import('../../run/leftovers'),
   ]);
   await printPlan(ctx, env, { indent: '', spaced: true, listCreates: true });
   for (const m of f.missing) output.warn(`${m.stack} imports ${m.exportName}, which nothing exports yet`);
-  if (f.leftovers.length) {
-    output.warn(describeLeftovers(f.leftovers, ctx.file));
-    process.stderr.write(`  delete with: ${leftoversDestroyCommand(f.leftovers, ctx.file)}\n`);
-  }
+  warnLeftovers(ctx.file, f.leftovers);
   if (f.shared.length) {
     output.line();
     for (const line of describeSharedChanges(f.shared)) output.line(c().yellow(line));
