@@ -84,3 +84,25 @@ export class Recorder {
     );
   }
 }
+
+/**
+ * A gate that opens when a test says so, or by itself after `ms` (then `timedOut()` is true): calls
+ * held on it show, without timing, that something was asked before they were answered.
+ */
+export function timedGate(ms = 5_000): { opened: Promise<void>; open(): void; timedOut(): boolean } {
+  let byTimeout = false;
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  const timer = setTimeout(() => {
+    byTimeout = true;
+    release();
+  }, ms);
+  return {
+    opened,
+    open: () => {
+      clearTimeout(timer);
+      release();
+    },
+    timedOut: () => byTimeout,
+  };
+}

@@ -18,7 +18,7 @@ import { planRun } from '../../src/run/plan';
 import { preflight } from '../../src/run/preflight';
 import { planEnvironment } from '../../stages/plan';
 import { FakeCloudFormation } from './fake-cloudformation';
-import { FAST, fakeClients } from './helpers';
+import { FAST, fakeClients, timedGate } from './helpers';
 
 const FULL = path.join(__dirname, '..', '..', 'examples', 'full.yaml');
 
@@ -42,22 +42,11 @@ let asked: string[];
  * the timeout (then `timedOut` says so). Every other call is answered at once.
  */
 function gate(held: string[]): { timedOut: () => boolean } {
-  let byTimeout = false;
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  const timer = setTimeout(() => {
-    byTimeout = true;
-    open();
-  }, 5_000);
-  const check = (): void => {
-    if (!held.every((h) => asked.includes(h))) return;
-    clearTimeout(timer);
-    open();
-  };
+  const answers = timedGate();
   const hold = async (name: string): Promise<void> => {
     asked.push(name);
-    check();
-    if (held.includes(name)) await opened;
+    if (held.every((h) => asked.includes(h))) answers.open();
+    if (held.includes(name)) await answers.opened;
   };
   const cfn = clients.cloudFormation;
   const cfnSend = cfn.send.bind(cfn);
@@ -74,7 +63,7 @@ function gate(held: string[]): { timedOut: () => boolean } {
       return answer;
     };
   }
-  return { timedOut: () => byTimeout };
+  return { timedOut: answers.timedOut };
 }
 
 async function context(): Promise<RunContext> {
@@ -196,12 +185,17 @@ describe("deploy's plan beside the checks (startPlan)", () => {
     expect((await deployStack(clients, deployed, { poll: FAST })).kind).toBe('created');
   }
 
-  it('plans while the checks read, and makes no change set for a run they refuse', async () => {
+  /** The full example with its network to update, the run's checks started; `mark`: the calls before the plan. */
+  async function checksStarted() {
     const ctx = await context();
     await networkToUpdate(ctx);
     gate([]);
     const checks = await startRunChecks(ctx);
-    const mark = fake.calls.length;
+    return { ctx, checks, mark: fake.calls.length };
+  }
+
+  it('plans while the checks read, and makes no change set for a run they refuse', async () => {
+    const { ctx, checks, mark } = await checksStarted();
     // The network's plan reaches the point where it would create its change set; the run is
     // refused there.
     let reached!: () => void;
@@ -219,11 +213,7 @@ describe("deploy's plan beside the checks (startPlan)", () => {
   });
 
   it('stopped, the plan under way makes no change set', async () => {
-    const ctx = await context();
-    await networkToUpdate(ctx);
-    gate([]);
-    const checks = await startRunChecks(ctx);
-    const mark = fake.calls.length;
+    const { ctx, checks, mark } = await checksStarted();
 
     const plan = startPlan(ctx, checks.unchanged);
     await plan.stop(new Error('an image is missing'));
@@ -233,11 +223,7 @@ describe("deploy's plan beside the checks (startPlan)", () => {
   });
 
   it('makes the change set it needs once the checks have passed', async () => {
-    const ctx = await context();
-    await networkToUpdate(ctx);
-    gate([]);
-    const checks = await startRunChecks(ctx);
-    const mark = fake.calls.length;
+    const { ctx, checks, mark } = await checksStarted();
 
     const plan = startPlan(ctx, checks.unchanged);
     plan.allow();

@@ -10,7 +10,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../../src/aws/clients';
 import { deployStack } from '../../src/deploy/stack';
 import { FakeCloudFormation } from './fake-cloudformation';
-import { FAST, fakeClients, queues, Recorder, spec } from './helpers';
+import { FAST, fakeClients, queues, Recorder, spec, timedGate } from './helpers';
 
 let fake: FakeCloudFormation;
 let clients: AwsClients;
@@ -36,27 +36,20 @@ it("reads the first round's status and the events at once after executing", asyn
   // watch that read the events only after the status answered would wait for the timeout.
   let executed = false;
   let eventsAsked = false;
-  let byTimeout = false;
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  const timer = setTimeout(() => {
-    byTimeout = true;
-    open();
-  }, 5_000);
+  const gate = timedGate();
   intercept(async (name, go) => {
     if (name === 'ExecuteChangeSetCommand') executed = true;
     else if (executed && name === 'DescribeStackEventsCommand' && !eventsAsked) {
       eventsAsked = true;
-      clearTimeout(timer);
-      open();
-    } else if (executed && name === 'DescribeStacksCommand') await gate;
+      gate.open();
+    } else if (executed && name === 'DescribeStacksCommand') await gate.opened;
     return go();
   });
 
   const result = await deployStack(clients, spec('x-dev-a', { resources: queues() }), { poll: FAST });
 
   expect(result.kind).toBe('created');
-  expect(byTimeout).toBe(false);
+  expect(gate.timedOut()).toBe(false);
 });
 
 it('reads the events again when the status settled after they were read: every resource event is reported', async () => {
@@ -101,26 +94,19 @@ it('takes the events marker and the stack before executing while the change set 
   // Change set reads are held until the marker has been asked for. An engine that took it only
   // after the change set was ready would wait for the timeout.
   let markerAsked = false;
-  let byTimeout = false;
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  const timer = setTimeout(() => {
-    byTimeout = true;
-    open();
-  }, 5_000);
+  const gate = timedGate();
   intercept(async (name, go) => {
     if (name === 'DescribeStackEventsCommand' && !markerAsked) {
       markerAsked = true;
-      clearTimeout(timer);
-      open();
-    } else if (name === 'DescribeChangeSetCommand') await gate;
+      gate.open();
+    } else if (name === 'DescribeChangeSetCommand') await gate.opened;
     return go();
   });
 
   const result = await deployStack(clients, spec('x-dev-a', { resources: queues() }), { poll: FAST });
 
   expect(result.kind).toBe('created');
-  expect(byTimeout).toBe(false);
+  expect(gate.timedOut()).toBe(false);
 });
 
 it('reads nothing for executing before the change is confirmed, and nothing at all when it is declined', async () => {
