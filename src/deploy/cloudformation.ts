@@ -137,6 +137,24 @@ function isChangeSetMissing(err: unknown): boolean {
 }
 
 /**
+ * Another run changed the stack between this run's look at it and its change set. Executing a
+ * change set deletes the stack's other change sets, so ours is gone (ChangeSetNotFoundException,
+ * or a ValidationError "ChangeSet [X] does not exist"); and a CREATE change set for a stack that
+ * another run created meanwhile is refused: ValidationError "Stack [X] already exists and cannot
+ * be created again with the changeSet [Y]." Two environments that share a project stack (an ECR
+ * repository) meet this when they deploy at once, since the run lock is per environment.
+ */
+export function isChangedByAnotherRun(err: unknown): boolean {
+  const { name, message } = awsError(err);
+  if (name === 'ChangeSetNotFoundException') return true;
+  return (
+    name === 'ValidationError' &&
+    (/^ChangeSet \[[^\]]*\] does not exist/.test(message) ||
+      /already exists and cannot be created again with the changeSet/.test(message))
+  );
+}
+
+/**
  * A change set that FAILED only because there is nothing to change. CloudFormation words this
  * "The submitted information didn't contain changes..." (and, for some stacks, "No updates are to
  * be performed.").

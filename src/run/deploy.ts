@@ -240,12 +240,14 @@ function say(ctx: RunContext, line: string): void {
 
 /** Runs the engine over the context's stacks (or the given specs) with progress; returns one result per stack. */
 export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?: StackSpec[]): Promise<DeployResult[]> {
-  const [{ deployStack }, { runGraph }, { lazyArtifactBucket }, { StatusBoard }] = await Promise.all([
-    import('../deploy/stack'),
-    import('../deploy/graph'),
-    import('../deploy/artifacts'),
-    import('../deploy/status-board'),
-  ]);
+  const [{ deployStack }, { runGraph }, { lazyArtifactBucket }, { StatusBoard }, { isChangedByAnotherRun }] =
+    await Promise.all([
+      import('../deploy/stack'),
+      import('../deploy/graph'),
+      import('../deploy/artifacts'),
+      import('../deploy/status-board'),
+      import('../deploy/cloudformation'),
+    ]);
   // One status read per poll round for all stacks: CloudFormation throttles reads per account.
   const board = new StatusBoard(ctx.clients.cloudFormation, opts.pollMs ? { initialMs: opts.pollMs } : {});
   const specs: StackSpec[] = given ?? specsOf(ctx);
@@ -270,31 +272,40 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
           (opts.holds && (await heldResult(ctx, opts.holds, spec.name))) ||
           (await delegationHeld(ctx, opts.delegation, spec.name));
         if (held) return held;
-        const result = await deployStack(ctx.clients, spec, {
-          events: (e) => progress.event(e),
-          artifactBucket,
-          board,
-          ...(opts.unchanged ? { unchanged: opts.unchanged } : {}),
-          ...(opts.changeSets ? { changeSets: opts.changeSets } : {}),
-          ...(signal ? { signal } : {}),
-          ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
-          ...(opts.yes
-            ? {}
-            : {
-                confirm: (plan: ChangeSummary) =>
-                  progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [
-                    summariseChanges(plan),
-                    ...plan.changes.map(changeLine),
-                  ]),
-              }),
-          allowRecreate: opts.yes
-            ? async () => true
-            : (name, status) =>
-                progress.confirm(
-                  name,
-                  `${name} is ${status} (its first creation failed; it holds no working resources). Delete it and create it again?`,
-                  [],
-                ),
+        const attempt = () =>
+          deployStack(ctx.clients, spec, {
+            events: (e) => progress.event(e),
+            artifactBucket,
+            board,
+            ...(opts.unchanged ? { unchanged: opts.unchanged } : {}),
+            ...(opts.changeSets ? { changeSets: opts.changeSets } : {}),
+            ...(signal ? { signal } : {}),
+            ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
+            ...(opts.yes
+              ? {}
+              : {
+                  confirm: (plan: ChangeSummary) =>
+                    progress.confirm(spec.name, `apply these changes to ${spec.name}?`, [
+                      summariseChanges(plan),
+                      ...plan.changes.map(changeLine),
+                    ]),
+                }),
+            allowRecreate: opts.yes
+              ? async () => true
+              : (name, status) =>
+                  progress.confirm(
+                    name,
+                    `${name} is ${status} (its first creation failed; it holds no working resources). Delete it and create it again?`,
+                    [],
+                  ),
+          });
+        const result = await attempt().catch((err: unknown) => {
+          if (!isChangedByAnotherRun(err)) throw err;
+          // Another run (another environment sharing this project stack) got there first: wait for
+          // its operation to end, then deploy onto the stack as it left it (usually unchanged).
+          const why = `again: another run changed it meanwhile: ${(err as Error).message}`;
+          progress.event({ type: 'step', stackName: spec.name, step: 'checking', detail: why });
+          return attempt();
         });
         timings.set(spec.name, { startedMs: started - runStart, seconds: (Date.now() - started) / 1000 });
         progress.done(spec.name, result);

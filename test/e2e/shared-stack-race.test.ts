@@ -1,0 +1,130 @@
+/**
+ * Two environments that share a repository, deployed at the same time, end to end with the real
+ * CLI against the emulator. The run lock is per environment, so nothing keeps their runs apart on
+ * the shared project stack (`ecr-<name>`): on a fresh account both make a CREATE change set for it,
+ * and whichever executes first deletes the other's (executing a change set deletes the stack's
+ * other change sets), or the later CREATE is refused because the stack now exists. Both are what
+ * AWS does; the run that lost must wait for the other's operation and carry on, not stop the
+ * rest of its environment with "ChangeSet [X] does not exist".
+ *
+ * The first two tests place the other run at the worst moment deterministically
+ * (test/helpers/other-run.js, preloaded into the CLI); the last runs two real CLIs at once.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudFormationClient, ListChangeSetsCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+jest.setTimeout(180_000);
+
+let emu: Emulator;
+let cfn: CloudFormationClient;
+let tmp: string;
+
+/** examples/small.yaml as environment `env` with repository `repo`, its service on a public image. */
+function paramsFile(env: string, repo: string): string {
+  let text = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'small.yaml'), 'utf8');
+  for (const [a, b] of [
+    ['environment: dev', `environment: ${env}`],
+    ['- name: acme-web', `- name: ${repo}`],
+    ['repositoryName: acme-web\n      imageTag: initial', 'publicImage: public.ecr.aws/nginx/nginx:1.27'],
+  ] as const) {
+    if (!text.includes(a)) throw new Error(`"${a}" not in examples/small.yaml`);
+    text = text.replace(a, b);
+  }
+  const file = path.join(tmp, `${env}.yaml`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** `deploy --yes --json` of a file, with another run creating `stack` right before `at`. */
+function deployRaced(file: string, stack: string, at: 'ExecuteChangeSet' | 'CreateChangeSet', only: string[] = []) {
+  return runCli(emu.env, ['deploy', '--params', file, '--yes', '--json', ...only], {
+    home: tmp,
+    env: {
+      NODE_OPTIONS: `-r ${path.join(REPO_ROOT, 'test', 'helpers', 'other-run.js')}`,
+      OTHER_RUN_STACK: stack,
+      OTHER_RUN_AT: at,
+    },
+  });
+}
+
+function results(run: CliRun): [string, string][] {
+  if (!run.stdout.trim()) throw new Error(`no JSON (exit ${run.code}):\n${run.stderr}`);
+  return JSON.parse(run.stdout).stacks.map((s: { name: string; result: string }) => [s.name, s.result]);
+}
+
+async function changeSetsOf(stack: string): Promise<string[]> {
+  const out = await cfn.send(new ListChangeSetsCommand({ StackName: stack }));
+  return (out.Summaries ?? []).map((s) => s.ChangeSetName!);
+}
+
+async function liveStacks(): Promise<string[]> {
+  const out = await cfn.send(new ListStacksCommand({}));
+  return (out.StackSummaries ?? [])
+    .filter((s) => s.StackStatus !== 'DELETE_COMPLETE')
+    .map((s) => s.StackName!)
+    .sort();
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
+  emu = await startEmulator();
+  cfn = new CloudFormationClient(emu.clientConfig);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-stages-shared-race-'));
+}, 60_000);
+
+afterAll(async () => {
+  cfn?.destroy();
+  await emu?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('another run executes its change set for the shared stack first: this run waits, finds it done, and deploys the rest', async () => {
+  const run = await deployRaced(paramsFile('raceone', 'race-one'), 'ecr-race-one', 'ExecuteChangeSet');
+  expect(run.stderr).toContain('[other run] created ecr-race-one');
+  expect({ code: run.code, results: results(run) }).toEqual({
+    code: 0,
+    results: expect.arrayContaining([
+      ['ecr-race-one', 'skipped-unchanged'],
+      ['x-raceone-network', 'created'],
+      ['x-raceone-acme-service', 'created'],
+      ['x-raceone-acme-alarms', 'created'],
+    ]),
+  });
+  expect(results(run).filter(([, r]) => r !== 'created' && r !== 'skipped-unchanged')).toEqual([]);
+  expect(await changeSetsOf('ecr-race-one')).toEqual([]);
+});
+
+test('another run created the shared stack before this run asked for its change set: the refused CREATE is not a failure', async () => {
+  const file = paramsFile('racetwo', 'race-two');
+  const run = await deployRaced(file, 'ecr-race-two', 'CreateChangeSet', ['--only', 'repository']);
+  expect(run.stderr).toContain('[other run] created ecr-race-two');
+  expect({ code: run.code, results: results(run) }).toEqual({
+    code: 0,
+    results: [['ecr-race-two', 'skipped-unchanged']],
+  });
+  expect(await changeSetsOf('ecr-race-two')).toEqual([]);
+});
+
+test('two environments sharing a repository deployed at the same time both complete', async () => {
+  const [a, b] = await Promise.all([
+    runCli(emu.env, ['deploy', '--params', paramsFile('both1', 'race-both'), '--yes', '--json'], { home: tmp }),
+    runCli(emu.env, ['deploy', '--params', paramsFile('both2', 'race-both'), '--yes', '--json'], { home: tmp }),
+  ]);
+  for (const run of [a, b]) {
+    expect({
+      code: run.code,
+      failed: results(run).filter(([, r]) => r !== 'created' && r !== 'skipped-unchanged'),
+    }).toEqual({ code: 0, failed: [] });
+  }
+  const live = await liveStacks();
+  expect(live.filter((s) => s.startsWith('x-both1-'))).toHaveLength(6);
+  expect(live.filter((s) => s.startsWith('x-both2-'))).toHaveLength(6);
+  expect(live).toContain('ecr-race-both');
+});
