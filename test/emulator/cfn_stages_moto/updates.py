@@ -175,8 +175,8 @@ def change_set_diff(self: ChangeSet) -> list[Change]:
 
 
 def _details(spec: dict[str, Any], old_spec: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
-    """AWS's ResourceChangeDetail list: per property, a direct edit (DirectModification), a changed
-    parameter it uses (ParameterReference), a replaced resource it points at (ResourceReference
+    """AWS's ResourceChangeDetail list: per property, a direct edit (DirectModification, also for a
+    value chosen by a condition that changed), a changed parameter it uses (ParameterReference), a replaced resource it points at (ResourceReference
     for Ref, ResourceAttribute for GetAtt; AWS adds a Dynamic DirectModification beside it, since
     the new value is known only once the replacement exists)."""
     new_props, old_props = spec.get("Properties") or {}, old_spec.get("Properties") or {}
@@ -197,6 +197,10 @@ def _details(spec: dict[str, Any], old_spec: dict[str, Any], plan: Plan) -> list
         for kind, entity in uses(new_props.get(prop)):
             if kind == "Ref" and entity in plan.parameters:
                 add(prop, "ParameterReference", entity)
+            elif kind == "If" and entity in plan.changed:
+                # Its value moves with a condition (Fn::If) that changed: the template text is the
+                # same, the resolved value is not. AWS does not document this case's detail.
+                add(prop, "DirectModification")
             elif kind in ("Ref", "GetAtt") and entity.split(".", 1)[0] in plan.replaced:
                 add(prop, "DirectModification", evaluation="Dynamic")
                 add(prop, "ResourceReference" if kind == "Ref" else "ResourceAttribute", entity)
