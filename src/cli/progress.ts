@@ -73,7 +73,8 @@ export function changeLine(ch: ResourceChange): string {
         ? c().red(' may be REPLACED')
         : '';
   const causes = ch.action === 'Modify' && ch.causes.length ? c().dim(` (${ch.causes.join(', ')})`) : '';
-  const refused = ch.refused ? c().red(c().bold(` REFUSED by CloudFormation: ${ch.refused}`)) : '';
+  const by = ch.refusedFor === 'holds-data' ? '' : ' by CloudFormation';
+  const refused = ch.refused ? c().red(c().bold(` REFUSED${by}: ${ch.refused}`)) : '';
   return `${sign} ${ch.logicalId} ${c().dim(ch.resourceType)}${repl}${causes}${refused}`;
 }
 

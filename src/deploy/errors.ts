@@ -29,6 +29,7 @@ export type EngineErrorCode =
   | 'ArtifactBucketUnavailable'
   | 'ExportInUse'
   | 'CustomNameReplacement'
+  | 'DataReplacement'
   | 'FixedSetting'
   | 'ExportMove'
   | 'TerminationProtected'
@@ -73,6 +74,7 @@ export class EngineError extends ToolError<EngineErrorCode> {
 const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
   'ExportInUse',
   'CustomNameReplacement',
+  'DataReplacement',
   'FixedSetting',
   'TerminationProtected',
   'RecreateRefused',
@@ -220,7 +222,7 @@ export class AdoptionBlockedError extends EngineError {
   }
 }
 
-/** One resource CloudFormation would have to replace under the name it already has. */
+/** One resource an update would replace that is refused (see refusals.ts). */
 export interface RefusedReplacement {
   logicalId: string;
   resourceType: string;
@@ -229,29 +231,54 @@ export interface RefusedReplacement {
   causes: string[];
   /** The template parameters whose new value causes it (what a params file sets). */
   parameters?: string[];
+  /** Why: CloudFormation refuses it (`custom-name`, the default), or it holds data (`holds-data`). */
+  refusedFor?: 'custom-name' | 'holds-data';
+}
+
+/** `Queue (url) AWS::SQS::Queue because of FifoQueue; ...` */
+function refusedList(refused: RefusedReplacement[]): string {
+  return refused
+    .map(
+      (r) =>
+        `${r.logicalId}${r.physicalId ? ` (${r.physicalId})` : ''} ${r.resourceType}${r.causes.length ? ` because of ${r.causes.join(', ')}` : ''}`,
+    )
+    .join('; ');
 }
 
 /**
- * The update replaces a custom-named resource and keeps its name: CloudFormation would refuse it
- * ("cannot update a stack when a custom-named resource requires replacing") after the stacks
- * before it had already changed, so it is refused before anything runs.
+ * The update would replace resources that must not be replaced, so it is refused before anything
+ * runs (code `CustomNameReplacement` when CloudFormation itself refuses one of them,
+ * `DataReplacement` when all of them are refused for the data they hold):
+ * - a custom-named resource keeping its name: CloudFormation would refuse it ("cannot update a
+ *   stack when a custom-named resource requires replacing") after the stacks before it had
+ *   already changed;
+ * - a resource that holds data (a bucket, queue, cache, database...): CloudFormation would make a
+ *   new, empty one and leave the data in the old one.
  */
 export class CustomNameReplacementError extends EngineError {
   constructor(
     stackName: string,
     readonly refused: RefusedReplacement[],
   ) {
-    const list = refused
-      .map(
-        (r) =>
-          `${r.logicalId}${r.physicalId ? ` (${r.physicalId})` : ''} ${r.resourceType}${r.causes.length ? ` because of ${r.causes.join(', ')}` : ''}`,
-      )
-      .join('; ');
+    const named = refused.filter((r) => r.refusedFor !== 'holds-data');
+    const data = refused.filter((r) => r.refusedFor === 'holds-data');
     const causes = [...new Set(refused.flatMap((r) => r.causes))];
+    const undo = `nothing was changed. Undo the change${causes.length ? ` to ${causes.join(', ')}` : ''}`;
     super(
-      'CustomNameReplacement',
-      `stack ${stackName}: CloudFormation refuses to replace a resource that keeps its custom name: ${list}`,
-      `nothing was changed. Undo the change${causes.length ? ` to ${causes.join(', ')}` : ''}; or give the resource a new name in the same change (the new one is created under it, the old one deleted), moving its data first where it holds any`,
+      named.length ? 'CustomNameReplacement' : 'DataReplacement',
+      `stack ${stackName}: ${[
+        ...(named.length
+          ? [`CloudFormation refuses to replace a resource that keeps its custom name: ${refusedList(named)}`]
+          : []),
+        ...(data.length
+          ? [
+              `replacing a resource that holds data would start it empty, its data left in the old one: ${refusedList(data)}`,
+            ]
+          : []),
+      ].join('; and ')}`,
+      data.length
+        ? `${undo}. For a new, empty one, add it beside the old one under another name and move the data over (then take the old one out of the params file); a change that comes with a new cfn-stages version: deploy this environment with the version it was deployed with, and report it`
+        : `${undo}; or give the resource a new name in the same change (the new one is created under it, the old one deleted), moving its data first where it holds any`,
       { stackName },
     );
   }

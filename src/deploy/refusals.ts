@@ -5,6 +5,11 @@
  *   creates the replacement first, under the same name, so it refuses the whole update ("cannot
  *   update a stack when a custom-named resource requires replacing"), after the earlier stacks of
  *   the run have already changed;
+ * - a replacement of a resource that holds data (a bucket, queue, cache, database, secret, log
+ *   group...): CloudFormation makes a new, empty one and the stack moves to it, while the data
+ *   stays in the old one (kept by UpdateReplacePolicy, or deleted with it). CloudFormation goes
+ *   ahead; this tool does not, however the change came (a setting such as `fifo:`, or the
+ *   templates of a newer version);
  * - a parameter the template declares fixed after creation (metadata `cfn-stages.FixedAfterCreation`),
  *   such as a database name that is part of the generated credentials' template: Secrets Manager
  *   would generate a new password the database never gets.
@@ -49,16 +54,46 @@ export const NAME_PROPERTY: Readonly<Record<string, string>> = {
   'AWS::SQS::Queue': 'QueueName',
 };
 
-/** Why CloudFormation will refuse this line of a plan, or undefined when it will not. */
+/**
+ * Resource types that hold data people put there, each with what it is and what it holds: a
+ * replacement starts an empty one. (An Aurora or DocumentDB member instance holds none: its
+ * cluster does.)
+ */
+export const HOLDS_DATA: Readonly<Record<string, { kind: string; holds: string }>> = {
+  'AWS::DocDB::DBCluster': { kind: 'database cluster', holds: 'data' },
+  'AWS::DynamoDB::Table': { kind: 'table', holds: 'items' },
+  'AWS::ECR::Repository': { kind: 'repository', holds: 'images' },
+  'AWS::EFS::FileSystem': { kind: 'file system', holds: 'files' },
+  'AWS::ElastiCache::ReplicationGroup': { kind: 'cache', holds: 'data' },
+  'AWS::Logs::LogGroup': { kind: 'log group', holds: 'log events' },
+  'AWS::RDS::DBCluster': { kind: 'database cluster', holds: 'data' },
+  'AWS::S3::Bucket': { kind: 'bucket', holds: 'objects' },
+  'AWS::SecretsManager::Secret': { kind: 'secret', holds: 'values' },
+  'AWS::SQS::Queue': { kind: 'queue', holds: 'messages' },
+};
+
+/** Why this line of a plan will be refused (by CloudFormation, or by this tool), or undefined. */
 export function refusalOf(change: ResourceChange, doc: TemplateDoc | undefined): string | undefined {
+  return refusal(change, doc)?.reason;
+}
+
+function refusal(
+  change: ResourceChange,
+  doc: TemplateDoc | undefined,
+): { reason: string; why: NonNullable<ResourceChange['refusedFor']> } | undefined {
   if (change.action !== 'Modify' || change.replacement !== 'always') return undefined;
+  const name = change.physicalId ? ` (${change.physicalId})` : '';
   const nameProperty = NAME_PROPERTY[change.resourceType];
   const value = nameProperty ? doc?.Resources?.[change.logicalId]?.Properties?.[nameProperty] : undefined;
-  if (!nameProperty || value === undefined || isNoValue(value)) return undefined;
-  // A new name is fine: the replacement is created under it, then the old one is deleted.
-  if (change.causes.includes(nameProperty)) return undefined;
-  const name = change.physicalId ? ` (${change.physicalId})` : '';
-  return `replacing ${change.logicalId}${name} keeps its custom name (${nameProperty}), and CloudFormation refuses to replace a custom-named resource`;
+  // A new name is fine for CloudFormation: the replacement is created under it, then the old one goes.
+  if (nameProperty && value !== undefined && !isNoValue(value) && !change.causes.includes(nameProperty)) {
+    const reason = `replacing ${change.logicalId}${name} keeps its custom name (${nameProperty}), and CloudFormation refuses to replace a custom-named resource`;
+    return { reason, why: 'custom-name' };
+  }
+  const data = HOLDS_DATA[change.resourceType];
+  if (!data) return undefined;
+  const reason = `replacing ${change.logicalId}${name} would start a new, empty ${data.kind}, leaving its ${data.holds} in the old one`;
+  return { reason, why: 'holds-data' };
 }
 
 function isNoValue(value: unknown): boolean {
@@ -71,8 +106,8 @@ export function markRefusals(summary: ChangeSummary, templateBody: string): Chan
   return {
     ...summary,
     changes: summary.changes.map((ch) => {
-      const refused = refusalOf(ch, doc);
-      return refused ? { ...ch, refused } : ch;
+      const refused = refusal(ch, doc);
+      return refused ? { ...ch, refused: refused.reason, refusedFor: refused.why } : ch;
     }),
   };
 }

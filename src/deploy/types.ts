@@ -40,8 +40,13 @@ export interface ResourceChange {
   causes: string[];
   /** Template parameters whose new value causes it (the change set's ParameterReference details). */
   parameters?: string[];
-  /** Set when CloudFormation will refuse this change (a custom-named resource replaced): why. */
+  /** Set when this change will be refused (a custom-named resource, or one holding data, replaced): why. */
   refused?: string;
+  /**
+   * Who refuses it: CloudFormation (`custom-name`), or this tool, because the replacement would
+   * start the resource empty (`holds-data`: CloudFormation would go ahead).
+   */
+  refusedFor?: 'custom-name' | 'holds-data';
 }
 
 /** The change set of one stack, summarised. */

@@ -48,7 +48,7 @@ describe('a custom-named resource replaced under its own name', () => {
     expect(fake.stack('x-dev-jobs')?.changeSets.size).toBe(0);
   });
 
-  it('plan marks the line; a replacement that also renames is not refused', async () => {
+  it('plan marks the line; a queue replaced under a new name is refused for its messages, not by CloudFormation', async () => {
     await deployStack(clients, queue({ QueueName: 'jobs' }), { poll: FAST });
 
     const refused = await planStack(clients, queue({ QueueName: 'jobs', FifoQueue: true }), { poll: FAST });
@@ -60,10 +60,23 @@ describe('a custom-named resource replaced under its own name', () => {
     expect(refused.kind === 'changes' && refused.refused).toBeInstanceOf(CustomNameReplacementError);
 
     const renamed = await planStack(clients, queue({ QueueName: 'jobs.fifo', FifoQueue: true }), { poll: FAST });
+    expect(renamed.kind === 'changes' && renamed.plan.changes[0]).toMatchObject({
+      refused: expect.stringMatching(/^replacing Queue \(\S+\) would start a new, empty queue, leaving its messages/),
+      refusedFor: 'holds-data',
+    });
+    expect(renamed.kind === 'changes' && renamed.refused).toMatchObject({ code: 'DataReplacement' });
+    const generated = await planStack(clients, queue({ FifoQueue: true }), { poll: FAST });
+    expect(generated.kind === 'changes' && generated.refused).toMatchObject({ code: 'DataReplacement' });
+  });
+
+  it('a replacement under a new name of a resource that holds no data is not refused', async () => {
+    const topic = (props: Record<string, unknown>) =>
+      spec('x-dev-events', { resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: props } } });
+    await deployStack(clients, topic({ TopicName: 'events' }), { poll: FAST });
+    const renamed = await planStack(clients, topic({ TopicName: 'events.fifo', FifoTopic: true }), { poll: FAST });
+    expect(renamed.kind === 'changes' && renamed.plan.changes[0]).toMatchObject({ replacement: 'always' });
     expect(renamed.kind === 'changes' && renamed.plan.changes[0]?.refused).toBeUndefined();
     expect(renamed.kind === 'changes' && renamed.refused).toBeUndefined();
-    const generated = await planStack(clients, queue({ FifoQueue: true }), { poll: FAST });
-    expect(generated.kind === 'changes' && generated.refused).toBeUndefined();
   });
 
   it('41.data-postgres: a new database name replaces the cluster under its fixed identifier, which is refused', () => {
@@ -147,14 +160,15 @@ describe('a parameter fixed after creation (42.data-documentdb DatabaseName)', (
 });
 
 describe('exports an update changes or removes, and who imports them', () => {
+  // `Queue` is a topic: it is replaced (new name, FifoTopic), which a queue, holding messages, may not be.
   const producer = (queueName: string, fifo: boolean, withDlq = true) =>
     spec('x-dev-jobs', {
       resources: {
-        Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: queueName, ...(fifo ? { FifoQueue: true } : {}) } },
+        Queue: { Type: 'AWS::SNS::Topic', Properties: { TopicName: queueName, ...(fifo ? { FifoTopic: true } : {}) } },
         Dlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'dlq' } },
       },
       outputs: {
-        QueueArn: { Value: { 'Fn::GetAtt': ['Queue', 'Arn'] }, Export: { Name: 'x-dev-QueueArn' } },
+        QueueArn: { Value: { Ref: 'Queue' }, Export: { Name: 'x-dev-QueueArn' } },
         ...(withDlq ? { DlqArn: { Value: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, Export: { Name: 'x-dev-DlqArn' } } } : {}),
       },
     });
