@@ -132,7 +132,9 @@ describe('the packed package', () => {
     expect(
       files.filter((f) => /^(test|tools)\/|\.py$|\.test\.|tsconfig|jest\.config|^src\/|^templates\/|^stages\//.test(f)),
     ).toEqual([]);
-    expect(bytes).toBeLessThan(400 * 1024);
+    // A guard against shipping what the filter above misses (the emulator, fixtures: they would
+    // double it), with room for the catalogue and the README to grow: main was at 399 KiB of 400.
+    expect(bytes).toBeLessThan(480 * 1024);
   });
 });
 
