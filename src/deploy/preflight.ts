@@ -19,6 +19,7 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
+import { findNamesakes, type Namesake } from './namesakes';
 import { deployRecords } from './records';
 import { parseTemplate } from './template';
 import type { StackSpec } from './types';
@@ -101,6 +102,8 @@ export interface PreflightReport {
   /** Why the roles could not be listed (no iam:ListRoles): deploy then goes on without creating any. */
   rolesUnchecked?: string;
   quotas: QuotaCheck[];
+  /** Environments of the same name under another prefix, when the run creates its environment (see namesakes.ts). */
+  namesakes: Namesake[];
 }
 
 /** The run would exceed a quota of the account: a refusal (exit 2), thrown before anything is created. */
@@ -194,7 +197,7 @@ export async function preflight(
   reads: DeployedReads = ownReads(clients),
 ): Promise<PreflightReport> {
   // The roles' listing does not wait for the quotas' counts: every independent read at once.
-  const [roles, quotas] = await Promise.all([
+  const [roles, quotas, namesakes] = await Promise.all([
     missingServiceRoles(clients, specs, reads).then(
       (missing) => ({ missing }),
       (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
@@ -202,8 +205,14 @@ export async function preflight(
     Promise.all(specs.map((s) => addedResources(clients, s, reads))).then((counted) =>
       Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
     ),
+    findNamesakes(clients, specs, (s) => reads.stack(s).then(Boolean)),
   ]);
-  return { missingRoles: roles.missing, ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}), quotas };
+  return {
+    missingRoles: roles.missing,
+    ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}),
+    quotas,
+    namesakes,
+  };
 }
 
 /** Creates the missing service-linked roles; one that appeared meanwhile ("has been taken") is fine. */

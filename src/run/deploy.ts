@@ -70,6 +70,10 @@ export async function judgeAccount(ctx: RunContext, global: GlobalOptions, repor
       output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
   if (report.rolesUnchecked && !global.json)
     output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
+  if (report.namesakes.length && !global.json) {
+    const { describeNamesake } = await import('../deploy/namesakes');
+    for (const n of report.namesakes) output.warn(describeNamesake(n));
+  }
 }
 
 /** Creates the service-linked roles the report found missing: the one change the preflight makes, once the run goes ahead. */
