@@ -73,7 +73,7 @@ export function changeLine(ch: ResourceChange): string {
         ? c().red(' may be REPLACED')
         : '';
   const causes = ch.action === 'Modify' && ch.causes.length ? c().dim(` (${ch.causes.join(', ')})`) : '';
-  const by = ch.refusedFor === 'holds-data' ? '' : ' by CloudFormation';
+  const by = (ch.refusedFor ?? 'custom-name') === 'custom-name' ? ' by CloudFormation' : '';
   const refused = ch.refused ? c().red(c().bold(` REFUSED${by}: ${ch.refused}`)) : '';
   return `${sign} ${ch.logicalId} ${c().dim(ch.resourceType)}${repl}${causes}${refused}`;
 }

@@ -222,7 +222,7 @@ export class AdoptionBlockedError extends EngineError {
   }
 }
 
-/** One resource an update would replace that is refused (see refusals.ts). */
+/** One resource change of an update that is refused (see refusals.ts). */
 export interface RefusedReplacement {
   logicalId: string;
   resourceType: string;
@@ -231,8 +231,11 @@ export interface RefusedReplacement {
   causes: string[];
   /** The template parameters whose new value causes it (what a params file sets). */
   parameters?: string[];
-  /** Why: CloudFormation refuses it (`custom-name`, the default), or it holds data (`holds-data`). */
-  refusedFor?: 'custom-name' | 'holds-data';
+  /**
+   * Why: CloudFormation refuses it (`custom-name`, the default), it holds data (`holds-data`), or a
+   * secret would be generated again (`regenerates`).
+   */
+  refusedFor?: 'custom-name' | 'holds-data' | 'regenerates';
 }
 
 /** `Queue (url) AWS::SQS::Queue because of FifoQueue; ...` */
@@ -245,40 +248,52 @@ function refusedList(refused: RefusedReplacement[]): string {
     .join('; ');
 }
 
+/** What each kind of refusal says before its list. */
+const REFUSAL_TEXT: Record<NonNullable<RefusedReplacement['refusedFor']>, string> = {
+  'custom-name': 'CloudFormation refuses to replace a resource that keeps its custom name',
+  'holds-data': 'replacing a resource that holds data would start it empty, its data left in the old one',
+  regenerates: 'a secret would be generated again, and what uses it would keep the old value',
+};
+
+/** The way out: undo the change; then what else fits the kinds refused. */
+function refusalHint(refused: RefusedReplacement[], kinds: Set<string>): string {
+  const causes = [...new Set(refused.flatMap((r) => r.causes))];
+  const undo = `nothing was changed. Undo the change${causes.length ? ` to ${causes.join(', ')}` : ''}`;
+  const upgrade =
+    'a change that comes with a new cfn-stages version: deploy this environment with the version it was deployed with, and report it';
+  if (kinds.has('holds-data'))
+    return `${undo}. For a new, empty one, add it beside the old one under another name and move the data over (then take the old one out of the params file); ${upgrade}`;
+  if (kinds.has('custom-name'))
+    return `${undo}; or give the resource a new name in the same change (the new one is created under it, the old one deleted), moving its data first where it holds any`;
+  return `${undo}; ${upgrade}`;
+}
+
 /**
- * The update would replace resources that must not be replaced, so it is refused before anything
- * runs (code `CustomNameReplacement` when CloudFormation itself refuses one of them,
- * `DataReplacement` when all of them are refused for the data they hold):
- * - a custom-named resource keeping its name: CloudFormation would refuse it ("cannot update a
- *   stack when a custom-named resource requires replacing") after the stacks before it had
- *   already changed;
- * - a resource that holds data (a bucket, queue, cache, database...): CloudFormation would make a
- *   new, empty one and leave the data in the old one.
+ * The update would change resources in a way that must not happen, so it is refused before
+ * anything runs (code `CustomNameReplacement` when CloudFormation itself refuses one of them,
+ * else `DataReplacement`):
+ * - a custom-named resource replaced under its name: CloudFormation would refuse it ("cannot
+ *   update a stack when a custom-named resource requires replacing") after the stacks before it
+ *   had already changed;
+ * - a resource that holds data replaced (a bucket, queue, cache, database...): CloudFormation
+ *   would make a new, empty one and leave the data in the old one;
+ * - a secret generated again (GenerateSecretString changed): what was created with the old
+ *   value (a database's master password) would never get the new one.
  */
 export class CustomNameReplacementError extends EngineError {
   constructor(
     stackName: string,
     readonly refused: RefusedReplacement[],
   ) {
-    const named = refused.filter((r) => r.refusedFor !== 'holds-data');
-    const data = refused.filter((r) => r.refusedFor === 'holds-data');
-    const causes = [...new Set(refused.flatMap((r) => r.causes))];
-    const undo = `nothing was changed. Undo the change${causes.length ? ` to ${causes.join(', ')}` : ''}`;
+    const kind = (r: RefusedReplacement) => r.refusedFor ?? 'custom-name';
+    const kinds = new Set(refused.map(kind));
+    const parts = (Object.keys(REFUSAL_TEXT) as (keyof typeof REFUSAL_TEXT)[])
+      .filter((k) => kinds.has(k))
+      .map((k) => `${REFUSAL_TEXT[k]}: ${refusedList(refused.filter((r) => kind(r) === k))}`);
     super(
-      named.length ? 'CustomNameReplacement' : 'DataReplacement',
-      `stack ${stackName}: ${[
-        ...(named.length
-          ? [`CloudFormation refuses to replace a resource that keeps its custom name: ${refusedList(named)}`]
-          : []),
-        ...(data.length
-          ? [
-              `replacing a resource that holds data would start it empty, its data left in the old one: ${refusedList(data)}`,
-            ]
-          : []),
-      ].join('; and ')}`,
-      data.length
-        ? `${undo}. For a new, empty one, add it beside the old one under another name and move the data over (then take the old one out of the params file); a change that comes with a new cfn-stages version: deploy this environment with the version it was deployed with, and report it`
-        : `${undo}; or give the resource a new name in the same change (the new one is created under it, the old one deleted), moving its data first where it holds any`,
+      kinds.has('custom-name') ? 'CustomNameReplacement' : 'DataReplacement',
+      `stack ${stackName}: ${parts.join('; and ')}`,
+      refusalHint(refused, kinds),
       { stackName },
     );
   }

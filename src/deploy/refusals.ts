@@ -10,6 +10,8 @@
  *   stays in the old one (kept by UpdateReplacePolicy, or deleted with it). CloudFormation goes
  *   ahead; this tool does not, however the change came (a setting such as `fifo:`, or the
  *   templates of a newer version);
+ * - a change to how a deployed secret is generated (GenerateSecretString): Secrets Manager makes a
+ *   new value that the database or cache created with the old one never gets;
  * - a parameter the template declares fixed after creation (metadata `cfn-stages.FixedAfterCreation`),
  *   such as a database name that is part of the generated credentials' template: Secrets Manager
  *   would generate a new password the database never gets.
@@ -81,8 +83,12 @@ function refusal(
   change: ResourceChange,
   doc: TemplateDoc | undefined,
 ): { reason: string; why: NonNullable<ResourceChange['refusedFor']> } | undefined {
-  if (change.action !== 'Modify' || change.replacement !== 'always') return undefined;
   const name = change.physicalId ? ` (${change.physicalId})` : '';
+  if (change.action === 'Modify' && regenerates(change)) {
+    const reason = `changing how ${change.logicalId}${name} is generated (GenerateSecretString) makes Secrets Manager generate a new value, which what was made with the old one (a database's master password, a cache's AUTH token) never gets`;
+    return { reason, why: 'regenerates' };
+  }
+  if (change.action !== 'Modify' || change.replacement !== 'always') return undefined;
   const nameProperty = NAME_PROPERTY[change.resourceType];
   const value = nameProperty ? doc?.Resources?.[change.logicalId]?.Properties?.[nameProperty] : undefined;
   // A new name is fine for CloudFormation: the replacement is created under it, then the old one goes.
@@ -94,6 +100,15 @@ function refusal(
   if (!data) return undefined;
   const reason = `replacing ${change.logicalId}${name} would start a new, empty ${data.kind}, leaving its ${data.holds} in the old one`;
   return { reason, why: 'holds-data' };
+}
+
+/**
+ * A secret whose GenerateSecretString changes: Secrets Manager generates a new value, but a
+ * `{{resolve:secretsmanager:...}}` reference whose text did not change is not resolved again, so
+ * the database or cache created with the old value keeps it (cloudformation-coverage-roadmap #2210).
+ */
+function regenerates(change: ResourceChange): boolean {
+  return change.resourceType === 'AWS::SecretsManager::Secret' && change.causes.includes('GenerateSecretString');
 }
 
 function isNoValue(value: unknown): boolean {

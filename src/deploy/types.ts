@@ -43,10 +43,11 @@ export interface ResourceChange {
   /** Set when this change will be refused (a custom-named resource, or one holding data, replaced): why. */
   refused?: string;
   /**
-   * Who refuses it: CloudFormation (`custom-name`), or this tool, because the replacement would
-   * start the resource empty (`holds-data`: CloudFormation would go ahead).
+   * Who refuses it: CloudFormation (`custom-name`), or this tool, where CloudFormation would go
+   * ahead: the replacement would start the resource empty (`holds-data`), or a secret would get a
+   * new generated value its users never get (`regenerates`).
    */
-  refusedFor?: 'custom-name' | 'holds-data';
+  refusedFor?: 'custom-name' | 'holds-data' | 'regenerates';
 }
 
 /** The change set of one stack, summarised. */

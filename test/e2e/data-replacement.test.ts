@@ -5,7 +5,9 @@
  * `.fifo` queues and leaves the messages in the old ones (retained), and a `bucketName` given to a
  * deployed bucket makes a new, empty bucket beside the old one. The same happens when a newer
  * version's templates change such a property. deploy refuses both before changing anything
- * (exit 2), plan marks them, and a change that does not replace anything still deploys.
+ * (exit 2), plan marks them, and a change that does not replace anything still deploys. So is a
+ * newer version's change to how a deployed secret is generated: Secrets Manager would make a new
+ * password (here a cache's AUTH token) that the store created with the old one never gets.
  *
  * Emulator piece this relies on (test/emulator/README.md, "Updates"): a property whose value a
  * changed condition picks (`Fn::If [IsFifo, ...]`) is listed in the change set's details.
@@ -16,6 +18,8 @@ import * as path from 'node:path';
 import {
   CloudFormationClient,
   DescribeStacksCommand,
+  GetTemplateCommand,
+  UpdateStackCommand,
   ListChangeSetsCommand,
   ListStackResourcesCommand,
   type Stack,
@@ -32,6 +36,7 @@ let cfn: CloudFormationClient;
 let tmp: string;
 
 const QUEUE = 'x-dr-acme-jobs';
+const CACHE = 'x-dr-acme-cache';
 const BUCKET = 'x-dr-acme-files';
 
 function cli(args: string[]): Promise<CliRun> {
@@ -48,7 +53,7 @@ function paramsFile(name: string, queue = '', bucket = ''): string {
     if (!text.includes(a)) throw new Error(`"${a}" not in examples/small.yaml`);
     text = text.replace(a, b);
   }
-  text += `    data:\n      - { kind: sqs, name: jobs${queue} }\n      - { kind: s3, name: files${bucket} }\n`;
+  text += `    data:\n      - { kind: sqs, name: jobs${queue} }\n      - { kind: s3, name: files${bucket} }\n      - { kind: redis, name: cache }\n`;
   fs.writeFileSync(path.join(tmp, name), text);
   return name;
 }
@@ -136,4 +141,42 @@ test('a change that replaces nothing still deploys', async () => {
   const params = (await stack(QUEUE)).Parameters ?? [];
   expect(params.find((p) => p.ParameterKey === 'VisibilityTimeout')?.ParameterValue).toBe('60');
   expect(await dataResources()).toHaveLength(4);
+});
+
+test('a newer version that changes how a deployed secret is generated is refused, naming the secret', async () => {
+  // The environment as an older version left it: the same stack, its secret generated differently.
+  const deployed = await stack(CACHE);
+  const body = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: CACHE }))).TemplateBody!);
+  body.Resources.Secret.Properties.GenerateSecretString.PasswordLength = 48;
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: CACHE,
+      TemplateBody: JSON.stringify(body),
+      Parameters: (deployed.Parameters ?? []).map((p) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+      Tags: deployed.Tags,
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+    }),
+  );
+  const before = await stack(CACHE);
+  expect(before.StackStatus).toBe('UPDATE_COMPLETE');
+
+  const plan = await cli(['plan', '--params', 'dr.yaml']);
+  expect(plan.stdout).toMatch(
+    /~ Secret AWS::SecretsManager::Secret \(GenerateSecretString\) REFUSED: changing how Secret \(\S+\) is generated \(GenerateSecretString\) makes Secrets Manager generate a new value/,
+  );
+  const r = await cli(['deploy', '--params', 'dr.yaml', '--yes']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(
+    new RegExp(
+      `stack ${CACHE}: a secret would be generated again, and what uses it would keep the old value: Secret \\(\\S+\\) AWS::SecretsManager::Secret because of GenerateSecretString`,
+    ),
+  );
+  expect(r.stderr).toMatch(
+    /way out: nothing was changed\. Undo the change to GenerateSecretString; a change that comes with a new cfn-stages version/,
+  );
+  const after = await stack(CACHE);
+  expect([after.StackStatus, String(after.LastUpdatedTime)]).toEqual([
+    before.StackStatus,
+    String(before.LastUpdatedTime),
+  ]);
 });

@@ -94,6 +94,18 @@ describe('a custom-named resource replaced under its own name', () => {
     );
     expect(refusalOf({ ...change, replacement: 'never' }, doc)).toBeUndefined();
   });
+
+  it('a secret generated differently (a newer template) is refused in place too; other secret changes are not', () => {
+    const change = {
+      action: 'Modify' as const,
+      logicalId: 'Secret',
+      resourceType: 'AWS::SecretsManager::Secret',
+      replacement: 'never' as const,
+      causes: ['GenerateSecretString'],
+    };
+    expect(refusalOf(change, undefined)).toMatch(/^changing how Secret is generated \(GenerateSecretString\)/);
+    expect(refusalOf({ ...change, causes: ['Description', 'Tags'] }, undefined)).toBeUndefined();
+  });
 });
 
 describe('a parameter fixed after creation (42.data-documentdb DatabaseName)', () => {
