@@ -44,7 +44,8 @@ export function sameTemplate(a: string, b: string): boolean {
   return pa !== undefined && pb !== undefined && canonical(pa) === canonical(pb);
 }
 
-function canonical(value: unknown): string {
+/** JSON with object keys sorted: equal for equal values, whatever order they were written in. */
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

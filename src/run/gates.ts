@@ -53,7 +53,7 @@ export async function startRunChecks(ctx: RunContext, opts: { updateShared?: boo
   return {
     unchanged,
     missingImports: later(missingImports(ctx.clients, ctx)),
-    shared: opts.updateShared ? Promise.resolve([]) : later(sharedChanges(ctx)),
+    shared: opts.updateShared ? Promise.resolve([]) : later(sharedChanges(ctx, unchanged)),
     images: later(checkImages(ctx)),
     delegation: later(checkDelegationGate(ctx)),
     account: later(readAccount(ctx, unchanged)),

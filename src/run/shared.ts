@@ -1,14 +1,17 @@
 /**
  * Project stacks (the ECR repositories) are shared by every environment that names them. A deploy
- * from one environment's params file that would change such a stack's parameters while stacks of
- * other environments import it changes it for them too: `plan` says so (which stacks, which
+ * from one environment's params file that would change such a stack's parameters (or, from another
+ * cfn-stages version, its resources) while stacks of other environments import it changes it for
+ * them too: `plan` says so (which stacks, which
  * settings), and `deploy` asks first in a terminal; with --yes it is refused (exit 2, nothing
  * changed) unless --update-shared says the change is meant for every environment.
  */
 import type { PlannedStack } from '../../stages/plan';
 import { TagKey } from '../../templates/kit/builder';
 import { CliError } from '../cli/errors';
-import type { RunContext } from './context';
+import { canonical, parseTemplate } from '../deploy/template';
+import type { UnchangedChecks } from '../deploy/unchanged';
+import { specsOf, type RunContext } from './context';
 
 /** Project stacks are shared between environments (see the file comment). */
 export function isSharedStack(s: PlannedStack): boolean {
@@ -24,19 +27,33 @@ export interface SharedChange {
   changes: { key: string; from: string; to: string }[];
 }
 
-/** The shared stacks of this run whose parameters would change while other environments import them. */
-export async function sharedChanges(ctx: RunContext): Promise<SharedChange[]> {
+/**
+ * The shared stacks of this run whose parameters or resources would change while other
+ * environments import them. Resources change under the same parameters when the environments are
+ * deployed with different cfn-stages versions: each deploy would put its own version's template
+ * back. With the run's unchanged checks, a shared stack they find as deployed costs no call.
+ */
+export async function sharedChanges(ctx: RunContext, unchanged?: UnchangedChecks): Promise<SharedChange[]> {
   const shared = ctx.stacks.filter(isSharedStack);
   if (shared.length === 0) return [];
-  const { describeStack, parametersOf, tagsOf } = await import('../deploy/cloudformation');
+  const { describeStack, getTemplateBody, parametersOf, tagsOf } = await import('../deploy/cloudformation');
   const ours = new Set(ctx.all.map((s) => s.name));
+  const specs = new Map(specsOf(ctx).map((spec) => [spec.name, spec]));
   const out: SharedChange[] = [];
   for (const s of shared) {
-    const stack = await describeStack(ctx.clients.cloudFormation, s.name);
+    const spec = specs.get(s.name)!;
+    if (unchanged && (await unchanged.lookup(spec).catch(() => undefined))) continue;
+    const stack = unchanged ? await unchanged.readOf(spec) : await describeStack(ctx.clients.cloudFormation, s.name);
     if (!stack) continue;
-    const changes = parameterChanges(parametersOf(stack), s);
+    let changes = parameterChanges(parametersOf(stack), s);
+    if (changes.length === 0) {
+      const deployed = unchanged
+        ? await unchanged.deployedTemplate(s.name)
+        : await getTemplateBody(ctx.clients.cloudFormation, s.name);
+      changes = resourceChanges(deployed, spec.templateBody);
+    }
     if (changes.length === 0) continue;
-    // Only a shared stack whose parameters change needs its importers (every deploy reads this).
+    // Only a shared stack that changes needs its importers.
     const { importsOf } = await import('../deploy/destroy');
     const outside = [...new Set((await importsOf(ctx.clients.cloudFormation, stack)).map((i) => i.importer))].filter(
       (n) => !ours.has(n),
@@ -57,6 +74,26 @@ function parameterChanges(deployed: Record<string, string>, planned: PlannedStac
   return Object.entries(planned.parameters)
     .filter(([key, to]) => key in deployed && deployed[key] !== to)
     .map(([key, to]) => ({ key, from: deployed[key]!, to }));
+}
+
+/**
+ * The resources (and outputs) written differently in the deployed template than in this run's:
+ * the same parameters give the same template within one cfn-stages version, so this is another
+ * version's (or a change from outside). Descriptions and metadata change no resource: not counted.
+ */
+function resourceChanges(deployed: string | undefined, planned: string): SharedChange['changes'] {
+  const [was, now] = [parseTemplate(deployed ?? ''), parseTemplate(planned)];
+  if (!was || !now) return [];
+  const sections = ['Resources', 'Outputs', 'Conditions'] as const;
+  const differs = (section: (typeof sections)[number], key: string) =>
+    canonical(was[section]?.[key]) !== canonical(now[section]?.[key]);
+  const names = sections.flatMap((section) =>
+    [...new Set([...Object.keys(was[section] ?? {}), ...Object.keys(now[section] ?? {})])].filter((k) =>
+      differs(section, k),
+    ),
+  );
+  if (names.length === 0) return [];
+  return [{ key: `template (${names.join(', ')})`, from: 'as deployed', to: "this cfn-stages version's" }];
 }
 
 /** Lines describing the changes, for plan and for the confirmation. */
