@@ -141,8 +141,10 @@ function isChangeSetMissing(err: unknown): boolean {
  * change set deletes the stack's other change sets, so ours is gone (ChangeSetNotFoundException,
  * or a ValidationError "ChangeSet [X] does not exist"); and a CREATE change set for a stack that
  * another run created meanwhile is refused: ValidationError "Stack [X] already exists and cannot
- * be created again with the changeSet [Y]." Two environments that share a project stack (an ECR
- * repository) meet this when they deploy at once, since the run lock is per environment.
+ * be created again with the changeSet [Y]."; an UPDATE change set asked for once the other run's
+ * update has started is refused: "Stack:X is in UPDATE_IN_PROGRESS state and can not be updated."
+ * Two environments that share a project stack (an ECR repository) meet this when they deploy at
+ * once, since the run lock is per environment.
  */
 export function isChangedByAnotherRun(err: unknown): boolean {
   const { name, message } = awsError(err);
@@ -150,7 +152,8 @@ export function isChangedByAnotherRun(err: unknown): boolean {
   return (
     name === 'ValidationError' &&
     (/^ChangeSet \[[^\]]*\] does not exist/.test(message) ||
-      /already exists and cannot be created again with the changeSet/.test(message))
+      /already exists and cannot be created again with the changeSet/.test(message) ||
+      /is in [A-Z_]+_IN_PROGRESS state and can not be updated/.test(message))
   );
 }
 
