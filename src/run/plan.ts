@@ -33,7 +33,7 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
 /** The account preflight as plan shows it: roles deploy will create, quotas it would exceed. */
 export function preflightLines(report: PreflightReport): void {
   const counted = report.quotas.filter((q) => q.adds > 0);
-  const namesakes = report.namesakes ?? [];
+  const namesakes = report.namesakes;
   if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked && !namesakes.length) return;
   output.line();
   output.line(c().bold('Account preflight:'));
