@@ -14,12 +14,13 @@
  *   Quotas, or AWS's default where Service Quotas does not answer (no permission, no value).
  *   `plan` reports an excess, `deploy` refuses with the fix before creating anything.
  */
-import { activeResources, pseudoFor, type CheckedTemplate } from '../../stages/check';
+import { activeResources, knownRegions, pseudoFor, type CheckedTemplate } from '../../stages/check';
+import { partitionOf } from '../aws/partition';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
-import { findNamesakes, type Namesake } from './namesakes';
+import { findOtherPlaces, type Elsewhere, type Namesake } from './namesakes';
 import { deployRecords } from './records';
 import { parseTemplate } from './template';
 import type { StackSpec } from './types';
@@ -104,6 +105,8 @@ export interface PreflightReport {
   quotas: QuotaCheck[];
   /** Environments of the same name under another prefix, when the run creates its environment (see namesakes.ts). */
   namesakes: Namesake[];
+  /** The environment deployed in other regions, when the run creates it here (see namesakes.ts). */
+  elsewhere: Elsewhere[];
 }
 
 /** The run would exceed a quota of the account: a refusal (exit 2), thrown before anything is created. */
@@ -187,17 +190,30 @@ export interface DeployedReads {
   template(stackName: string): Promise<string | undefined>;
 }
 
+/** What {@link preflight} looks at besides the account's roles and quotas. */
+export interface PreflightOptions {
+  /**
+   * On a run that creates the environment, ask every other region of the partition whether the
+   * environment is deployed there (a `region:` changed in the params file): one call per region,
+   * about 35, and 0.1 s, so `plan` looks and a deploy, whose first run it would slow, does not.
+   * @default true
+   */
+  otherRegions?: boolean;
+}
+
 /**
- * Checks the account against the specs (service-linked roles, quotas). Reads only. `reads` lets
- * the run's unchanged checks answer for the deployed stacks, which they read anyway.
+ * Checks the account against the specs (service-linked roles, quotas), and, on the run that
+ * creates the environment, where else it is (see namesakes.ts). Reads only. `reads` lets the
+ * run's unchanged checks answer for the deployed stacks, which they read anyway.
  */
 export async function preflight(
   clients: AwsClients,
   specs: StackSpec[],
   reads: DeployedReads = ownReads(clients),
+  opts: PreflightOptions = {},
 ): Promise<PreflightReport> {
   // The roles' listing does not wait for the quotas' counts: every independent read at once.
-  const [roles, quotas, namesakes] = await Promise.all([
+  const [roles, quotas, places] = await Promise.all([
     missingServiceRoles(clients, specs, reads).then(
       (missing) => ({ missing }),
       (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
@@ -205,13 +221,22 @@ export async function preflight(
     Promise.all(specs.map((s) => addedResources(clients, s, reads))).then((counted) =>
       Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
     ),
-    findNamesakes(clients, specs, (s) => reads.stack(s).then(Boolean)),
+    clients
+      .region()
+      .then((here) =>
+        findOtherPlaces(
+          clients,
+          specs,
+          (s) => reads.stack(s).then(Boolean),
+          opts.otherRegions === false ? [] : knownRegions().filter((r) => partitionOf(r) === partitionOf(here)),
+        ),
+      ),
   ]);
   return {
     missingRoles: roles.missing,
     ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}),
     quotas,
-    namesakes,
+    ...places,
   };
 }
 

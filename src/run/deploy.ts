@@ -56,7 +56,11 @@ export async function readAccount(ctx: RunContext, unchanged?: UnchangedChecks):
     stack: (spec: StackSpec) => unchanged.readOf(spec),
     template: (name: string) => unchanged.deployedTemplate(name),
   };
-  const [report] = await Promise.all([preflight(ctx.clients, specs, reads), refuseDuplicateClusterAdmin(ctx, specs)]);
+  // Other regions are plan's to look at (PreflightOptions): a first deploy is not slowed by them.
+  const [report] = await Promise.all([
+    preflight(ctx.clients, specs, reads, { otherRegions: false }),
+    refuseDuplicateClusterAdmin(ctx, specs),
+  ]);
   return report;
 }
 
@@ -70,9 +74,10 @@ export async function judgeAccount(ctx: RunContext, global: GlobalOptions, repor
       output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);
   if (report.rolesUnchecked && !global.json)
     output.warn(`account preflight: service-linked roles not checked (${report.rolesUnchecked})`);
-  if (report.namesakes.length && !global.json) {
-    const { describeNamesake } = await import('../deploy/namesakes');
+  if ((report.namesakes.length || report.elsewhere.length) && !global.json) {
+    const { describeElsewhere, describeNamesake } = await import('../deploy/namesakes');
     for (const n of report.namesakes) output.warn(describeNamesake(n));
+    for (const e of report.elsewhere) output.warn(describeElsewhere(e));
   }
 }
 

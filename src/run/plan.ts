@@ -8,7 +8,7 @@ import type { PlannedStack } from '../../stages/plan';
 import { c, output } from '../cli/output';
 import { changeLine, summariseChanges } from '../cli/progress';
 import type { PreflightReport } from '../deploy/preflight';
-import { describeNamesake } from '../deploy/namesakes';
+import { describeElsewhere, describeNamesake } from '../deploy/namesakes';
 import type { PlanResult } from '../deploy/stack';
 import type { ExportChange } from '../deploy/exports';
 import type { EngineError } from '../deploy/errors';
@@ -33,11 +33,11 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
 /** The account preflight as plan shows it: roles deploy will create, quotas it would exceed. */
 export function preflightLines(report: PreflightReport): void {
   const counted = report.quotas.filter((q) => q.adds > 0);
-  const namesakes = report.namesakes;
-  if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked && !namesakes.length) return;
+  const notes = [...report.namesakes.map(describeNamesake), ...report.elsewhere.map(describeElsewhere)];
+  if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked && !notes.length) return;
   output.line();
   output.line(c().bold('Account preflight:'));
-  for (const n of namesakes) output.line(c().yellow(`  ! ${describeNamesake(n)}`));
+  for (const note of notes) output.line(c().yellow(`  ! ${note}`));
   for (const role of report.missingRoles)
     output.line(`  deploy creates the service-linked role of ${role} first (missing in this account)`);
   if (report.rolesUnchecked) output.line(c().yellow(`  service-linked roles not checked (${report.rolesUnchecked})`));

@@ -4,7 +4,8 @@
  * file plans a second, complete environment; the first is neither moved nor deleted and keeps
  * running with no file pointing at it. Two environments that differ only by prefix are allowed,
  * so plan and deploy say so (src/deploy/namesakes.ts) rather than refuse, and only on the run
- * that creates the environment.
+ * that creates the environment. A changed region likewise leaves the environment in the old
+ * region; plan (not deploy, whose first run the ~35 regional calls would slow) names it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,13 +29,14 @@ function cli(args: string[]): Promise<CliRun> {
   return runCli(emu.env, args, { home: tmp, cwd: tmp });
 }
 
-/** examples/small.yaml as environment `pc` with the given prefix. */
-function paramsFile(prefix: string): string {
+/** examples/small.yaml as environment `pc` with the given prefix (and region). */
+function paramsFile(prefix: string, region = 'us-east-1'): string {
   const text = fs
     .readFileSync(path.join(REPO_ROOT, 'examples', 'small.yaml'), 'utf8')
     .replace('environment: dev', 'environment: pc')
-    .replace('prefix: x-', `prefix: ${prefix}`);
-  const name = `pc-${prefix.replace('-', '')}.yaml`;
+    .replace('prefix: x-', `prefix: ${prefix}`)
+    .replace('region: us-east-1', `region: ${region}`);
+  const name = `pc-${prefix.replace('-', '')}-${region}.yaml`;
   fs.writeFileSync(path.join(tmp, name), text);
   return name;
 }
@@ -82,4 +84,17 @@ test('once the environment exists, its runs no longer say it', async () => {
   expect(plan.stdout + plan.stderr).not.toContain('also exists in this region');
   const old = await cli(['plan', '--params', paramsFile('x-')]);
   expect(old.stdout + old.stderr).not.toContain('also exists in this region');
+});
+
+test('plan of the file with a new region names the stacks left in the old one; deploy does not look', async () => {
+  const file = paramsFile('x-', 'eu-west-1');
+  const plan = await cli(['plan', '--params', file, '--only', 'network']);
+  expect(plan.code).toBe(0);
+  expect(plan.stdout).toContain(
+    '  ! environment x-pc is also deployed in us-east-1 (x-pc-network): this run creates it in eu-west-1. A region changed in the params file does not move or delete the stacks in us-east-1; once this one takes their place, destroy them with the params file as it was (region: us-east-1)',
+  );
+  const deploy = await cli(['deploy', '--params', file, '--yes', '--only', 'network']);
+  expect(deploy.code).toBe(0);
+  expect(deploy.stdout + deploy.stderr).not.toContain('also deployed in');
+  expect(await liveStacks()).toEqual(['x-pc-network', 'y-pc-network']); // us-east-1's, as before
 });
