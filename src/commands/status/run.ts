@@ -27,10 +27,8 @@ function colourStatus(status: string): string {
 export async function runStatus(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { describeStack, outputsOf } = await import('../../deploy/cloudformation');
-    const stacks: (Stack | undefined)[] = await Promise.all(
-      ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)),
-    );
+    const { outputsOf } = await import('../../deploy/cloudformation');
+    const { stacks, leftovers } = await readStacks(ctx, flags.only);
     const rows = ctx.stacks.map((s, i) => {
       const st = stacks[i];
       return {
@@ -43,11 +41,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
         terminationProtection: st ? Boolean(st.EnableTerminationProtection) : undefined,
       };
     });
-    const [services, alarms, leftovers] = await Promise.all([
-      servicesOf(ctx, stacks),
-      alarmsOf(ctx, stacks),
-      leftoversOf(ctx, flags.only),
-    ]);
+    const [services, alarms] = await Promise.all([servicesOf(ctx, stacks), alarmsOf(ctx, stacks)]);
     if (global.json) {
       output.json({
         environment: environmentOf(ctx),
@@ -55,7 +49,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
         stacks: rows,
         services,
         alarms,
-        leftovers,
+        leftovers: leftovers ?? null,
       });
       return;
     }
@@ -75,7 +69,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
     );
     for (const r of rows)
       if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
-    if (leftovers.length) await printLeftovers(ctx, leftovers);
+    if (leftovers?.length) await printLeftovers(ctx, leftovers);
     if (services.length) printServices(services);
     if (alarms.length) printAlarms(alarms);
     const urls = appUrls(ctx.stacks, Object.fromEntries(ctx.stacks.map((s, i) => [s.name, outputsOf(stacks[i])])));
@@ -86,15 +80,48 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
   }
 }
 
-/** The environment's stacks the params file no longer plans (not looked for when --only narrows the run). */
-async function leftoversOf(ctx: RunContext, only: string[] | undefined): Promise<LeftoverStack[]> {
-  if (only?.length) return [];
-  const { leftoverStacks } = await import('../../deploy/leftovers');
-  return leftoverStacks(
-    ctx.clients.cloudFormation,
-    environmentOf(ctx),
-    ctx.all.map((s) => s.name),
-  );
+/** What status reads of CloudFormation: the run's stacks (undefined: not deployed) and the leftovers. */
+interface StackReading {
+  stacks: (Stack | undefined)[];
+  /** Undefined when they could not be looked for (the listing was refused). */
+  leftovers?: LeftoverStack[];
+}
+
+/**
+ * The run's stacks, in `ctx.stacks` order, and the environment's stacks the params file no longer
+ * plans, from one DescribeStacks listing (paged): the leftovers are found by their tags, which the
+ * listing carries, so the run's own stacks come with it rather than from a read each. With --only
+ * (a few stacks, leftovers not looked for) each stack is read by name. A role allowed to describe
+ * only its own stacks (`stack/x-dev-*`) is refused the listing: its stacks are then read by name,
+ * and the leftovers go unlisted, with a warning saying so.
+ */
+export async function readStacks(ctx: RunContext, only: string[] | undefined): Promise<StackReading> {
+  const { describeStack } = await import('../../deploy/cloudformation');
+  const byName = () => Promise.all(ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)));
+  if (only?.length) return { stacks: await byName(), leftovers: [] };
+  const { paginateDescribeStacks } = await import('@aws-sdk/client-cloudformation');
+  const listed: Stack[] = [];
+  try {
+    for await (const page of paginateDescribeStacks({ client: ctx.clients.cloudFormation }, {}))
+      listed.push(...(page.Stacks ?? []));
+  } catch (err) {
+    const { isAccessDenied } = await import('../../aws/errors');
+    if (!isAccessDenied(err)) throw err;
+    output.warn(
+      `listing the account's stacks was refused (${(err as Error).name}): each stack is read by name, and stacks of the environment that ${ctx.file} no longer plans are not shown`,
+    );
+    return { stacks: await byName() };
+  }
+  const live = new Map(listed.filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => [s.StackName, s]));
+  const { leftoversIn } = await import('../../deploy/leftovers');
+  return {
+    stacks: ctx.stacks.map((s) => live.get(s.name)),
+    leftovers: leftoversIn(
+      listed,
+      environmentOf(ctx),
+      ctx.all.map((s) => s.name),
+    ),
+  };
 }
 
 async function printLeftovers(ctx: RunContext, leftovers: LeftoverStack[]): Promise<void> {
