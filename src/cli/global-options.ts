@@ -32,7 +32,7 @@ export function addGlobalOptions(program: Command): Command {
     .addOption(
       new Option(
         '--profile <name>',
-        'AWS profile from your shared config/credentials (default: AWS_PROFILE or the default chain)',
+        'AWS profile from your shared config/credentials; wins over access keys in the environment (default: AWS_PROFILE, then the default chain)',
       ),
     )
     .addOption(new Option('--region <region>', 'AWS region (default: the params file, then AWS_REGION / your profile)'))
@@ -62,4 +62,25 @@ export function globalOptions(cmd: Command): GlobalOptions {
   let root = cmd;
   while (root.parent) root = root.parent;
   return root.opts<GlobalOptions>();
+}
+
+/** The environment variables of static access keys that an explicit `--profile` overrides. */
+export const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+
+/**
+ * `--profile` beside access keys in the environment: the AWS CLI's rule is that an explicit
+ * `--profile` wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. The JS SDK uses the profile then
+ * too, but prints a nine-line warning of its own and says a future version may prefer the keys.
+ * Here the flag decides, whatever the SDK version: the keys (and their session token) are taken
+ * out of `env` (the process's, before any client is built), so neither the SDK nor a program the
+ * CLI starts (the Session Manager plugin) can use them; the one line returned says so. Without
+ * the flag, or without keys, nothing changes and it returns undefined. Only the flag does this: a
+ * params file's `profile:` and AWS_PROFILE are defaults, which the SDK weighs as it always has.
+ */
+export function preferProfileFlag(opts: Pick<GlobalOptions, 'profile'>, env: NodeJS.ProcessEnv): string | undefined {
+  if (!opts.profile || !(env.AWS_ACCESS_KEY_ID || env.AWS_SECRET_ACCESS_KEY)) return undefined;
+  const set = ENV_KEYS.filter((k) => env[k] !== undefined);
+  for (const k of set) delete env[k];
+  const names = set.length > 1 ? `${set.slice(0, -1).join(', ')} and ${set[set.length - 1]}` : set.join('');
+  return `using profile ${opts.profile} (--profile); ${names} in the environment ${set.length === 1 ? 'is' : 'are'} ignored`;
 }

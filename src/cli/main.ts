@@ -24,7 +24,7 @@ import { register as registerTunnel } from '../commands/tunnel/register';
 import { register as registerUnlock } from '../commands/unlock/register';
 import { register as registerWizard } from '../commands/wizard/register';
 import { CliError, ExitCode } from './errors';
-import { addGlobalOptions, type GlobalOptions } from './global-options';
+import { addGlobalOptions, preferProfileFlag, type GlobalOptions } from './global-options';
 import { output, setColor } from './output';
 
 /**
@@ -130,7 +130,12 @@ export async function main(argv: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   const program = buildProgram();
-  program.hook('preAction', () => setColor(program.opts<GlobalOptions>()));
+  program.hook('preAction', () => {
+    const opts = program.opts<GlobalOptions>();
+    setColor(opts);
+    const note = preferProfileFlag(opts, process.env);
+    if (note) output.warn(note);
+  });
   if (argv.length === 0) {
     if (process.stdin.isTTY && process.stdout.isTTY) {
       argv = ['wizard'];
