@@ -116,15 +116,18 @@ function usageExit(err: CommanderError, argv: string[]): number {
   return ExitCode.Usage;
 }
 
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+}
+
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   // The SDK warns once per process that Node 20 support ends; `engines` and the README say so instead.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // `provision outputs | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  // Once per process: tests call main() many times in one.
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   if (asksVersion(argv)) {
     await printVersion(argv.includes('--json'));
     return ExitCode.Ok;
