@@ -2,7 +2,8 @@
  * `provision status` reads CloudFormation with one stack listing, end to end with the real CLI
  * against the emulator, every AWS call recorded (test/helpers/sdk-calls.js): the listing gives the
  * run's stacks and the environment's stacks the file no longer plans (which it used to look for
- * with a listing of its own, beside a read per stack); `--only` reads its few stacks by name.
+ * with a listing of its own, beside a read per stack); `outputs` reads from one listing too;
+ * `--only` reads its few stacks by name.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -55,6 +56,17 @@ test('status makes one DescribeStacks listing, and shows both its stacks and the
   // One call, and no StackName: a listing (before, a read per stack came beside it: 3 calls here).
   expect(describes(calls).map((c) => c.stack ?? 'listing')).toEqual(['listing']);
   expect(calls.filter((c) => c.service === 'CloudFormation').map((c) => c.action)).toEqual(['DescribeStacks']);
+});
+
+test('outputs reads them from one listing too', async () => {
+  const { run, calls } = await runCliRecorded(emulator.env, ['--json', 'outputs', '--params', 'both.yaml'], {
+    home: tmp,
+    cwd: tmp,
+  });
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(Object.keys(JSON.parse(run.stdout)).sort()).toEqual(['x-sl-access-logs', 'x-sl-ecs-cluster', 'x-sl-network']);
+  // Before: one DescribeStacks per stack, one after the other (3 here).
+  expect(describes(calls).map((c) => c.stack ?? 'listing')).toEqual(['listing']);
 });
 
 test('status --only reads its stacks by name, with no listing', async () => {

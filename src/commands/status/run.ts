@@ -13,6 +13,7 @@ import { table } from '../../cli/table';
 import { describeTargets, serviceHealth, type ServiceHealth } from '../../ops/health';
 import { appUrls, HTTP_ONLY_NOTE } from '../../ops/app-url';
 import { environmentOf, openContext, type RunContext } from '../../run/context';
+import { readStacks } from '../../run/stacks';
 import type { AppAlarms } from './alarms';
 import type { AlarmMail } from './mail';
 import type { LeftoverStack } from '../../deploy/leftovers';
@@ -78,50 +79,6 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
   } finally {
     ctx.clients.destroy();
   }
-}
-
-/** What status reads of CloudFormation: the run's stacks (undefined: not deployed) and the leftovers. */
-interface StackReading {
-  stacks: (Stack | undefined)[];
-  /** Undefined when they could not be looked for (the listing was refused). */
-  leftovers?: LeftoverStack[];
-}
-
-/**
- * The run's stacks, in `ctx.stacks` order, and the environment's stacks the params file no longer
- * plans, from one DescribeStacks listing (paged): the leftovers are found by their tags, which the
- * listing carries, so the run's own stacks come with it rather than from a read each. With --only
- * (a few stacks, leftovers not looked for) each stack is read by name. A role allowed to describe
- * only its own stacks (`stack/x-dev-*`) is refused the listing: its stacks are then read by name,
- * and the leftovers go unlisted, with a warning saying so.
- */
-export async function readStacks(ctx: RunContext, only: string[] | undefined): Promise<StackReading> {
-  const { describeStack } = await import('../../deploy/cloudformation');
-  const byName = () => Promise.all(ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)));
-  if (only?.length) return { stacks: await byName(), leftovers: [] };
-  const { paginateDescribeStacks } = await import('@aws-sdk/client-cloudformation');
-  const listed: Stack[] = [];
-  try {
-    for await (const page of paginateDescribeStacks({ client: ctx.clients.cloudFormation }, {}))
-      listed.push(...(page.Stacks ?? []));
-  } catch (err) {
-    const { isAccessDenied } = await import('../../aws/errors');
-    if (!isAccessDenied(err)) throw err;
-    output.warn(
-      `listing the account's stacks was refused (${(err as Error).name}): each stack is read by name, and stacks of the environment that ${ctx.file} no longer plans are not shown`,
-    );
-    return { stacks: await byName() };
-  }
-  const live = new Map(listed.filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => [s.StackName, s]));
-  const { leftoversIn } = await import('../../deploy/leftovers');
-  return {
-    stacks: ctx.stacks.map((s) => live.get(s.name)),
-    leftovers: leftoversIn(
-      listed,
-      environmentOf(ctx),
-      ctx.all.map((s) => s.name),
-    ),
-  };
 }
 
 async function printLeftovers(ctx: RunContext, leftovers: LeftoverStack[]): Promise<void> {
