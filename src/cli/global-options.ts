@@ -42,14 +42,14 @@ export function addGlobalOptions(program: Command): Command {
         'send every AWS call to this endpoint (a local emulator); also AWS_ENDPOINT_URL',
       ),
     )
-    .option('--json', 'machine-readable output on stdout')
+    .option('--json', 'machine-readable output: one JSON document on stdout, failures included')
     .option('--no-color', 'plain text without colours (also NO_COLOR=1)')
     .option('--verbose', 'more detail, including each AWS call that fails')
     .addOption(
       new Option(
         '--aws-timeout <seconds>',
-        'give up on an AWS call attempt with no answer after this long (a call fails after 3 such attempts)',
-      ).default(undefined, '30'),
+        'give up on an AWS call attempt with no answer after this long (a call fails after 3 such attempts) (default: 30)',
+      ),
     )
     .configureHelp({ visibleOptions: (cmd) => withVersionFlag(cmd) });
 }

@@ -25,6 +25,7 @@ import { register as registerUnlock } from '../commands/unlock/register';
 import { register as registerWizard } from '../commands/wizard/register';
 import { CliError, ExitCode } from './errors';
 import { addGlobalOptions, preferProfileFlag, type GlobalOptions } from './global-options';
+import { exitCodesHelp, type ExitMeanings } from './options';
 import { output, setColor } from './output';
 
 /**
@@ -62,7 +63,38 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `provision --help` for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);
+  program.addHelpText('after', `\n${exitCodesHelp(GENERAL_MEANINGS, 'Exit codes (every command)')}`);
+  withExitCodes(program);
   return program;
+}
+
+/** The exit-code rule (./errors.ts) as a help paragraph, for commands that do not give their own. */
+const GENERAL_MEANINGS: ExitMeanings = {
+  ok: 'done (or nothing to do)',
+  failed: 'failed: something was attempted and did not succeed (its cause is shown)',
+  refused: 'refused: nothing was changed (bad input, or a state to deal with first)',
+};
+
+/**
+ * Gives every command whose help says nothing of exit codes the general rule, so that each
+ * command's `--help` states them: a command's own paragraph (via exitCodesHelp) is found by asking
+ * its after-help text, which commander keeps as listeners of its `afterHelp` event.
+ */
+function withExitCodes(parent: Command): void {
+  for (const cmd of parent.commands) {
+    if (cmd.commands.length) {
+      withExitCodes(cmd);
+      continue;
+    }
+    let own = '';
+    // Commander's Command is an EventEmitter at run time; its typings leave that out.
+    (cmd as unknown as NodeJS.EventEmitter).emit('afterHelp', {
+      error: false,
+      command: cmd,
+      write: (text: string) => (own += text),
+    });
+    if (!own.includes('Exit codes:')) cmd.addHelpText('after', `\n${exitCodesHelp(GENERAL_MEANINGS)}`);
+  }
 }
 
 /** Global options that take a value: skipped when looking for the command word. */
