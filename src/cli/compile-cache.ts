@@ -359,7 +359,14 @@ export function nodeCacheUpkeep(run: NodeCacheRun, now = Date.now(), limits = UP
       // Not cached (yet): Node writes it at exit.
     }
   }
-  return pruneCache(run.folder, run.mark, now, limits);
+  const removed = pruneCache(run.folder, run.mark, now, limits);
+  try {
+    // Node writes this run's new entries there at exit: an upkeep that emptied it must not take it.
+    if (run.nodeFolder) fs.mkdirSync(run.nodeFolder, { recursive: true, mode: 0o700 });
+  } catch {
+    // Node then only misses its writes of this run.
+  }
+  return removed;
 }
 
 /** The parts of Node's CommonJS loader used here (public in practice, untyped in @types/node). */

@@ -89,6 +89,13 @@ test("a due run marks its modules' entries, then removes entries and version fol
   expect(fs.existsSync(path.join(folder, TAG))).toBe(true);
 });
 
+test("the run's own version folder stays even when upkeep empties it: Node writes there at exit", () => {
+  const only = fileUsed([TAG, entryOf('/home/me/old-clone/dist/src/cli/main.js')], 31);
+  const nodeFolder = path.join(folder, TAG);
+  expect(nodeCacheUpkeep({ folder, mark: markOf('plan'), nodeFolder, loaded: [] })).toEqual([only]);
+  expect(fs.readdirSync(nodeFolder)).toEqual([]);
+});
+
 test('over the size bound, the least recently used go first, Node entries and Node 20 files alike, never the mark', () => {
   const limits = { ...UPKEEP, maxBytes: 150 };
   const oldest = fileUsed([OLD_TAG, 'aaaaaaaa'], 5, 100);
