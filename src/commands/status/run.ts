@@ -1,6 +1,8 @@
 /**
  * `provision status`: every stack of the environment, its state, when it last changed, drift (as
- * last detected) and termination protection. Stacks not deployed yet are listed as such.
+ * last detected) and termination protection. Stacks not deployed yet are listed as such. The
+ * stacks, and those of the environment the file no longer plans, come from one DescribeStacks
+ * listing (src/run/stacks.ts).
  * Then, for each deployed service stack (32, 91): its task counts, the image tag it runs, the
  * rollout state and the load balancer's view of its targets (see src/ops/health.ts); and for each
  * app with an alarms stack (33), how many of its alarms are in each state, naming those going off
