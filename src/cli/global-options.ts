@@ -42,7 +42,7 @@ export function addGlobalOptions(program: Command): Command {
         'send every AWS call to this endpoint (a local emulator); also AWS_ENDPOINT_URL',
       ),
     )
-    .option('--json', 'machine-readable output: one JSON document on stdout, failures included')
+    .option('--json', 'machine-readable output on stdout: one JSON document, failures included (logs: one per event)')
     .option('--no-color', 'plain text without colours (also NO_COLOR=1)')
     .option('--verbose', 'more detail, including each AWS call that fails')
     .addOption(

@@ -40,7 +40,9 @@ test('the root --help gives the rule for every command, and the defaults of the 
   const text = await help([]);
   expect(text).toContain('Exit codes (every command): 0 done (or nothing to do), 1 failed');
   expect(text).toContain(`(default: ${DEFAULT_TIMEOUT_MS / 1000})`);
-  expect(text).toMatch(/--json machine-readable output: one JSON document on stdout, failures included/);
+  expect(text).toMatch(
+    /--json machine-readable output on stdout: one JSON document, failures included \(logs: one per event\)/,
+  );
   expect(text).toMatch(/--profile <name> .*wins over access keys in the environment/);
 });
 
