@@ -1,5 +1,5 @@
 /**
- * How `provision status` and `outputs` read CloudFormation (readStacks in src/run/stacks.ts): one
+ * How `provision status` reads CloudFormation (readStacks in src/run/stacks.ts): one
  * DescribeStacks listing gives both the run's stacks and the environment's leftovers; with --only,
  * a read by name each; and a listing refused to a role that may describe only its own stacks falls
  * back to reads by name, with a warning that leftovers are not shown. That refusal is an IAM answer
@@ -99,16 +99,4 @@ test('any other failure of the listing is the run’s failure (no second round o
   });
   await expect(readStacks(ctx, undefined)).rejects.toThrow('Rate exceeded');
   expect(asked).toEqual([undefined]);
-});
-
-test('outputs asks for no leftovers: none computed, and a refused listing falls back without a word', async () => {
-  const { ctx, asked } = context((input) => {
-    if (!input.StackName)
-      throw Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
-    return { Stacks: [stack(input.StackName)] };
-  });
-  const read = await readStacks(ctx, undefined, { leftovers: false });
-  expect(asked).toHaveLength(3);
-  expect(read).toEqual({ stacks: [expect.objectContaining({ StackName: 'x-dev-network' }), expect.anything()] });
-  expect(stderr).not.toHaveBeenCalled();
 });

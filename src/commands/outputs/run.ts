@@ -1,20 +1,20 @@
 /**
  * `provision outputs`: each deployed stack's outputs, and the exports other stages import. Outputs
- * hold names, ARNs and URLs only (credentials live in Secrets Manager and are never outputs). The
- * stacks come from one DescribeStacks listing (src/run/stacks.ts), not a read each in turn.
+ * hold names, ARNs and URLs only (credentials live in Secrets Manager and are never outputs).
  */
 import type { GlobalOptions } from '../../cli/global-options';
 import { c, output } from '../../cli/output';
 import { table } from '../../cli/table';
 import { appUrls, HTTP_ONLY_NOTE } from '../../ops/app-url';
 import { openContext } from '../../run/context';
-import { readStacks } from '../../run/stacks';
 import { AlarmOutputs, confirmationNote } from '../../../templates/alarms/outputs';
 
 export async function runOutputs(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { stacks } = await readStacks(ctx, flags.only, { leftovers: false });
+    const { describeStack } = await import('../../deploy/cloudformation');
+    // A read per stack, all at once: unlike a listing, their number does not grow with the account's stacks.
+    const stacks = await Promise.all(ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)));
     const result: Record<string, { outputs: Record<string, string>; exports: Record<string, string> }> = {};
     const rowsOf: Record<string, string[][]> = {};
     for (const [i, s] of ctx.stacks.entries()) {
