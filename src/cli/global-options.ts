@@ -68,19 +68,20 @@ export function globalOptions(cmd: Command): GlobalOptions {
 export const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 
 /**
- * `--profile` beside access keys in the environment: the AWS CLI's rule is that an explicit
- * `--profile` wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. The JS SDK uses the profile then
- * too, but prints a nine-line warning of its own and says a future version may prefer the keys.
- * Here the flag decides, whatever the SDK version: the keys (and their session token) are taken
- * out of `env` (the process's, before any client is built), so neither the SDK nor a program the
- * CLI starts (the Session Manager plugin) can use them; the one line returned says so. Without
- * the flag, or without keys, nothing changes and it returns undefined. Only the flag does this: a
- * params file's `profile:` and AWS_PROFILE are defaults, which the SDK weighs as it always has.
+ * A profile chosen explicitly beside access keys in the environment: the AWS CLI's rule is that
+ * `--profile` wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. The JS SDK uses a profile it is
+ * given then too, but prints a nine-line warning of its own and says a future version may prefer
+ * the keys. Here the choice decides, whatever the SDK version: the keys (and their session token)
+ * are taken out of `env` (the process's, before any client is built), so neither the SDK nor a
+ * program the CLI starts (the Session Manager plugin) can use them; the one line returned says so,
+ * naming where the profile came from (`--profile`, or the params file's `profile:`, which the SDK
+ * already preferred to the keys). Without a profile, or without keys, nothing changes and it
+ * returns undefined. AWS_PROFILE alone is a default, which the SDK weighs as it always has.
  */
-export function preferProfileFlag(opts: Pick<GlobalOptions, 'profile'>, env: NodeJS.ProcessEnv): string | undefined {
-  if (!opts.profile || !(env.AWS_ACCESS_KEY_ID || env.AWS_SECRET_ACCESS_KEY)) return undefined;
+export function preferProfile(profile: string | undefined, from: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (!profile || !(env.AWS_ACCESS_KEY_ID || env.AWS_SECRET_ACCESS_KEY)) return undefined;
   const set = ENV_KEYS.filter((k) => env[k] !== undefined);
   for (const k of set) delete env[k];
   const names = set.length > 1 ? `${set.slice(0, -1).join(', ')} and ${set[set.length - 1]}` : set.join('');
-  return `using profile ${opts.profile} (--profile); ${names} in the environment ${set.length === 1 ? 'is' : 'are'} ignored`;
+  return `using profile ${profile} (${from}); ${names} in the environment ${set.length === 1 ? 'is' : 'are'} ignored`;
 }

@@ -24,7 +24,7 @@ import { register as registerTunnel } from '../commands/tunnel/register';
 import { register as registerUnlock } from '../commands/unlock/register';
 import { register as registerWizard } from '../commands/wizard/register';
 import { CliError, ExitCode } from './errors';
-import { addGlobalOptions, preferProfileFlag, type GlobalOptions } from './global-options';
+import { addGlobalOptions, preferProfile, type GlobalOptions } from './global-options';
 import { exitCodesHelp, type ExitMeanings } from './options';
 import { output, setColor } from './output';
 
@@ -168,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
   program.hook('preAction', () => {
     const opts = program.opts<GlobalOptions>();
     setColor(opts);
-    const note = preferProfileFlag(opts, process.env);
+    const note = preferProfile(opts.profile, '--profile', process.env);
     if (note) output.warn(note);
   });
   if (argv.length === 0) {

@@ -4,7 +4,8 @@
  * session credentials (test/emulator/cfn_stages_moto/credentials.py): so which credentials a run
  * used shows in whether it is refused. As with the AWS CLI, an explicit `--profile` wins over
  * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, with one line saying so instead of the SDK's own
- * multi-line warning; without the flag the keys are used as before.
+ * multi-line warning; so does a params file's `profile:` (which the SDK preferred already); with
+ * neither, the keys are used as before.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,11 +41,9 @@ beforeAll(async () => {
     '[good]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n' +
       '[expired]\naws_access_key_id = ASIAEXPIREDEXAMPLE02\naws_secret_access_key = x\naws_session_token = expired\n',
   );
-  fs.writeFileSync(
-    path.join(tmp, 'dev.yaml'),
-    'environment: dev\nprefix: x-\nregion: us-east-1\ntags: { contactEmail: ops@example.com }\n' +
-      'network: { azCount: 2, natGateways: single }\n',
-  );
+  const env = 'environment: dev\nprefix: x-\nregion: us-east-1\ntags: { contactEmail: ops@example.com }\n';
+  fs.writeFileSync(path.join(tmp, 'dev.yaml'), `${env}network: { azCount: 2, natGateways: single }\n`);
+  fs.writeFileSync(path.join(tmp, 'good.yaml'), `${env}profile: good\nnetwork: { azCount: 2, natGateways: single }\n`);
   emulator = await startEmulator();
 });
 
@@ -71,6 +70,21 @@ test('--profile with an expired profile is refused even though the keys in the e
     'warning: using profile expired (--profile); AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment are ignored',
   ]);
   expect(r.stderr).not.toContain('Multiple credential sources');
+});
+
+test("a params file's profile: also wins over the keys, with one line naming the file; --profile wins over both", async () => {
+  const r = await cli(['status', '--params', 'good.yaml'], EXPIRED);
+  expect({ code: r.code, stderr: r.stderr }).toEqual({
+    code: 0,
+    stderr:
+      'warning: using profile good (profile: in good.yaml); AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment are ignored\n',
+  });
+  const flag = await cli(['--profile', 'expired', 'status', '--params', 'good.yaml'], GOOD);
+  expect(flag.code).toBe(1);
+  expect(flag.stderr).toContain('AWS refused the credentials: they have expired');
+  expect(flag.stderr.split('\n').filter((l) => l.includes(NOTE))).toEqual([
+    'warning: using profile expired (--profile); AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment are ignored',
+  ]);
 });
 
 test('without --profile the keys in the environment are used, and nothing is said about them', async () => {
