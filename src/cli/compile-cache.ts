@@ -351,7 +351,9 @@ export function nodeCacheUpkeep(run: NodeCacheRun, now = Date.now(), limits = UP
     return []; // a folder it cannot write to gets no upkeep from it
   }
   const when = new Date(now);
-  for (const file of run.nodeFolder ? run.loaded : []) {
+  // NODE_COMPILE_CACHE set by the user wins over ours: Node's folder is then elsewhere, and not ours to mark.
+  const ours = run.nodeFolder !== undefined && path.dirname(run.nodeFolder) === path.resolve(run.folder);
+  for (const file of ours ? run.loaded : []) {
     const entry = nodeCacheEntry(file);
     try {
       if (entry) fs.utimesSync(path.join(run.nodeFolder!, entry), when, when);
@@ -362,7 +364,7 @@ export function nodeCacheUpkeep(run: NodeCacheRun, now = Date.now(), limits = UP
   const removed = pruneCache(run.folder, run.mark, now, limits);
   try {
     // Node writes this run's new entries there at exit: an upkeep that emptied it must not take it.
-    if (run.nodeFolder) fs.mkdirSync(run.nodeFolder, { recursive: true, mode: 0o700 });
+    if (ours) fs.mkdirSync(run.nodeFolder!, { recursive: true, mode: 0o700 });
   } catch {
     // Node then only misses its writes of this run.
   }

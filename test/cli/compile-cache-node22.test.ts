@@ -96,6 +96,18 @@ test("the run's own version folder stays even when upkeep empties it: Node write
   expect(fs.readdirSync(nodeFolder)).toEqual([]);
 });
 
+test("with NODE_COMPILE_CACHE set, Node's folder is the user's: its entries are not marked", () => {
+  const elsewhere = path.join(tmp, 'node-cache', TAG);
+  const loaded = ['/opt/app/dist/src/cli/main.js'];
+  const entry = path.join(elsewhere, entryOf(loaded[0]!));
+  fs.mkdirSync(elsewhere, { recursive: true });
+  fs.writeFileSync(entry, '');
+  const when = new Date(Date.now() - 40 * DAY);
+  fs.utimesSync(entry, when, when);
+  expect(nodeCacheUpkeep({ folder, mark: markOf('plan'), nodeFolder: elsewhere, loaded })).toEqual([]);
+  expect(ageInDays(entry)).toBeGreaterThan(39);
+});
+
 test('over the size bound, the least recently used go first, Node entries and Node 20 files alike, never the mark', () => {
   const limits = { ...UPKEEP, maxBytes: 150 };
   const oldest = fileUsed([OLD_TAG, 'aaaaaaaa'], 5, 100);
