@@ -113,8 +113,6 @@ export async function findElsewhere(
 ): Promise<Elsewhere[]> {
   const { CloudFormationClient: Client, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const here = await clients.region();
-  const timer = new AbortController();
-  const stop = setTimeout(() => timer.abort(), budgetMs);
   const ask = async (region: string): Promise<Elsewhere | undefined> => {
     const cfn: CloudFormationClient = new Client({
       region,
@@ -124,7 +122,9 @@ export async function findElsewhere(
       requestHandler: { connectionTimeout: budgetMs, requestTimeout: budgetMs },
     });
     try {
-      const out = await cfn.send(new DescribeStacksCommand({ StackName: spec.name }), { abortSignal: timer.signal });
+      // A signal per call: one shared by every region would pass Node's 10-listener warning.
+      const abortSignal = AbortSignal.timeout(budgetMs);
+      const out = await cfn.send(new DescribeStacksCommand({ StackName: spec.name }), { abortSignal });
       const found = out.Stacks?.[0];
       if (!found || found.StackStatus === 'DELETE_COMPLETE') return undefined;
       return { environment: spec.tags[TagKey.environment] ?? '', region, stack: spec.name, here };
@@ -134,12 +134,8 @@ export async function findElsewhere(
       cfn.destroy();
     }
   };
-  try {
-    const answers = await Promise.all(regions.filter((r) => r !== here).map(ask));
-    return answers.filter((a): a is Elsewhere => !!a);
-  } finally {
-    clearTimeout(stop);
-  }
+  const answers = await Promise.all(regions.filter((r) => r !== here).map(ask));
+  return answers.filter((a): a is Elsewhere => !!a);
 }
 
 /** What a run that creates its environment says about it in another region. */

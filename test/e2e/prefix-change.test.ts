@@ -89,7 +89,7 @@ test('once the environment exists, its runs no longer say it', async () => {
 test('plan of the file with a new region names the stacks left in the old one; deploy does not look', async () => {
   const file = paramsFile('x-', 'eu-west-1');
   const plan = await cli(['plan', '--params', file, '--only', 'network']);
-  expect(plan.code).toBe(0);
+  expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
   expect(plan.stdout).toContain(
     '  ! environment x-pc is also deployed in us-east-1 (x-pc-network): this run creates it in eu-west-1. A region changed in the params file does not move or delete the stacks in us-east-1; once this one takes their place, destroy them with the params file as it was (region: us-east-1)',
   );
