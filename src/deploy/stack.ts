@@ -460,6 +460,7 @@ async function execute(
       outputs: outputsOf(after),
     };
   }
+  await dropExecuted(ctx, ref);
   return {
     kind: 'failed',
     stackName: ctx.spec.name,
@@ -467,6 +468,16 @@ async function execute(
     rootCause: rootCause(poller.events),
     statusReason: status.reason === undefined ? undefined : ctx.mask(status.reason),
   };
+}
+
+/**
+ * A failed update's change set stays on the stack, EXECUTE_FAILED, where a successful one is
+ * removed; nothing can run it again, so it goes now rather than at a later run's clean-up (which
+ * spares another run's change sets for a day). Best effort: the failure is what the run reports.
+ */
+async function dropExecuted(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
+  if (ref.type !== 'UPDATE') return;
+  await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName).catch(() => undefined);
 }
 
 /** A watchdog when the template has ECS services (their stack waits for the tasks); else none. */
