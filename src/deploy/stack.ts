@@ -11,6 +11,7 @@ import {
   CancelUpdateStackCommand,
   ContinueUpdateRollbackCommand,
   DeleteStackCommand,
+  DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
   UpdateTerminationProtectionCommand,
   type CloudFormationClient,
@@ -418,13 +419,22 @@ async function execute(
   const [{ poller, before }, dog] = await Promise.all([ahead ?? beforeExecuting(ctx, ref), watchdogFor(ctx, ref)]);
   ctx.step('executing', `${plan.changes.length} change(s)`);
   const token = uniqueName();
-  await ctx.cfn.send(
-    new ExecuteChangeSetCommand({
-      StackName: ref.stackId,
-      ChangeSetName: ref.changeSetName,
-      ClientRequestToken: token,
-    }),
-  );
+  const sent = await ctx.cfn
+    .send(
+      new ExecuteChangeSetCommand({
+        StackName: ref.stackId,
+        ChangeSetName: ref.changeSetName,
+        ClientRequestToken: token,
+      }),
+    )
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof AbortedError) return false;
+        throw err;
+      },
+    );
+  if (!sent) return executeAbandoned(ctx, ref);
   const watching = new AbortController();
   const verdict = dog
     ? watchServices(dog, {
@@ -531,6 +541,29 @@ async function giveUp(
     };
   }
   return { kind: 'failed', stackName: ctx.spec.name, status, gaveUp: { ...verdict, action } };
+}
+
+/**
+ * Ctrl-C with ExecuteChangeSet on its way: CloudFormation may or may not have it. A change set
+ * still AVAILABLE was not run: it is removed (as {@link discard} does; a change set the plan kept
+ * is no longer the run's to clean up at its end) and nothing ran. Otherwise it runs (or ran): as
+ * {@link interrupt}. Should the request land after the deletion, CloudFormation refuses it.
+ */
+async function executeAbandoned(ctx: Ctx, ref: ChangeSetRef): Promise<DeployResult> {
+  const waiting = await ctx.cfn
+    .send(new DescribeChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName }))
+    .then(
+      (cs) => cs.ExecutionStatus === 'AVAILABLE',
+      () => false,
+    );
+  if (waiting) {
+    const removed = await discard(ctx, ref).then(
+      () => true,
+      () => false, // executing after all (a deletion is refused then): as below
+    );
+    if (removed) return { kind: 'cancelled', stackName: ctx.spec.name };
+  }
+  return interrupt(ctx, ref);
 }
 
 /** Ctrl-C while our change set runs: cancel an update (it rolls back); leave a create running. */

@@ -7,9 +7,10 @@
  *
  * - failure: the emulator's test control makes the queue's update fail and roll back
  *   (`/cfn-stages-emulator/fail/<stack>/<logical id>`, test/emulator/README.md);
- * - Ctrl-C: the CLI talks to the emulator through a small proxy here that holds every request made
- *   after the first ExecuteChangeSet until SIGINT has been sent, as a slow AWS update would keep
- *   the run watching its first stack.
+ * - Ctrl-C: the CLI talks to the emulator through a small proxy here (see holdingProxy) that stops
+ *   the run where Ctrl-C meets it on AWS: watching its first stack's update (the reads after the
+ *   first ExecuteChangeSet are held until SIGINT has been sent), or with that ExecuteChangeSet still
+ *   on its way (never answered, never forwarded): then the change set was not run, and is deleted.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -40,6 +41,7 @@ function paramsFile(env: string, visibilityTimeout: number): string {
 prefix: k-
 region: us-east-1
 tags: { contactEmail: ops@example.com }
+network: { azCount: 2, natGateways: single }
 apps:
   - name: shop
     data:
@@ -62,7 +64,9 @@ function cli(args: string[], endpoint?: string): Promise<CliRun> {
 /** `deploy --yes --json --concurrency 1`: the exit code and each stack's result. */
 async function deploy(file: string): Promise<{ code: number; results: Record<string, string>; stderr: string }> {
   const run = await cli(['deploy', '--params', file, '--yes', '--json', '--concurrency', '1']);
-  const report = JSON.parse(run.stdout || '{"stacks":[]}') as { stacks: { name: string; result: string }[] };
+  const report = JSON.parse(run.stdout || '{}') as { stacks?: { name: string; result: string }[] };
+  if (!report.stacks)
+    throw new Error(`deploy gave no result per stack (exit ${run.code}):\n${run.stdout}${run.stderr}`);
   return {
     code: run.code,
     stderr: run.stderr,
@@ -125,42 +129,48 @@ test('a stack failing in an update run: exit 1, no change set of the run left on
   expect(await changeSets(stacks)).toEqual(Object.fromEntries(stacks.map((s) => [s, []])));
 });
 
+/** Where the proxy stops the run: its first ExecuteChangeSet on its way, or the reads after one went through. */
+type HoldAt = 'execute' | 'after-execute';
+
 /**
- * A proxy to the emulator that, once an ExecuteChangeSet has been answered, holds every request
- * after it (the run watching its stack) until `release`: the moment a slow update gives Ctrl-C on AWS.
+ * A proxy to the emulator that holds the run at `at` until `release`: the moments Ctrl-C meets on
+ * AWS, where a request takes its time and an update minutes. A held ExecuteChangeSet stays
+ * unanswered until the proxy closes (it never reaches CloudFormation); held reads are answered on release.
  */
-async function holdingProxy(target: string): Promise<{
-  endpoint: string;
-  executed: Promise<void>;
-  release(): void;
-  close(): Promise<void>;
-}> {
+async function holdingProxy(
+  target: string,
+  at: HoldAt,
+): Promise<{ endpoint: string; reached: Promise<void>; release(): void; close(): Promise<void> }> {
   let holding = false;
-  let armed!: () => void;
-  const executed = new Promise<void>((resolve) => (armed = resolve));
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
   const held: (() => void)[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      const executing = body.includes('Action=ExecuteChangeSet');
       const forward = (): void => {
         const up = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
-          if (body.includes('Action=ExecuteChangeSet')) answer.on('end', () => ((holding = true), armed()));
+          if (executing && at === 'after-execute') answer.on('end', () => ((holding = true), reach()));
         });
         up.on('error', () => res.destroy());
         up.end(body);
       };
       if (holding) held.push(forward);
-      else forward();
+      else if (executing && at === 'execute') {
+        holding = true; // and this request is never answered, nor forwarded
+        reach();
+      } else forward();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    executed,
+    reached,
     release: () => {
       holding = false;
       for (const f of held.splice(0)) f();
@@ -172,8 +182,20 @@ async function holdingProxy(target: string): Promise<{
   };
 }
 
-/** `deploy --yes --json --concurrency 1` through `proxy`, with Ctrl-C once its first change set has executed. */
+/** `deploy --yes --json --concurrency 1` through a proxy holding it `at`, with Ctrl-C there. */
 async function deployInterrupted(
+  file: string,
+  at: HoldAt,
+): Promise<{ code: number | null; results: Record<string, string>; stderr: string }> {
+  const proxy = await holdingProxy(emu.endpoint, at);
+  try {
+    return await runInterrupted(file, proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
+async function runInterrupted(
   file: string,
   proxy: Awaited<ReturnType<typeof holdingProxy>>,
 ): Promise<{ code: number | null; results: Record<string, string>; stderr: string }> {
@@ -187,8 +209,8 @@ async function deployInterrupted(
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
-  await proxy.executed;
-  await new Promise((r) => setTimeout(r, 300)); // the run is watching the stack, its reads unanswered
+  await proxy.reached;
+  await new Promise((r) => setTimeout(r, 300)); // the run waits on the held request
   child.kill('SIGINT');
   proxy.release();
   const code = await closed;
@@ -196,16 +218,11 @@ async function deployInterrupted(
   return { code, stderr, results: Object.fromEntries(report.stacks.map((s) => [s.name, s.result])) };
 }
 
-test('Ctrl-C in an update run: exit 130, no change set of the run left on any stack, a re-run converges', async () => {
+test('Ctrl-C while an update runs: exit 130, no change set of the run left on any stack, a re-run converges', async () => {
   const stacks = stacksOf('ki');
   expect((await deploy(paramsFile('ki', 30))).code).toBe(0);
-  const proxy = await holdingProxy(emu.endpoint);
-  let interrupted;
-  try {
-    interrupted = await deployInterrupted(paramsFile('ki', 120), proxy);
-  } finally {
-    await proxy.close();
-  }
+
+  const interrupted = await deployInterrupted(paramsFile('ki', 120), 'after-execute');
 
   expect(interrupted.code).toBe(130);
   expect(interrupted.stderr).toContain('interrupted:');
@@ -219,5 +236,27 @@ test('Ctrl-C in an update run: exit 130, no change set of the run left on any st
   expect(again.code).toBe(0);
   expect(again.results[notRun]).toBe('updated');
   for (const s of stacks) expect(await visibility(s)).toBe('120');
+  expect(await changeSets(stacks)).toEqual(Object.fromEntries(stacks.map((s) => [s, []])));
+});
+
+test('Ctrl-C with ExecuteChangeSet on its way, never arrived: the change set is deleted, not left; a re-run converges', async () => {
+  const stacks = stacksOf('kx');
+  expect((await deploy(paramsFile('kx', 30))).code).toBe(0);
+
+  const interrupted = await deployInterrupted(paramsFile('kx', 120), 'execute');
+
+  expect(interrupted.code).toBe(130);
+  expect([
+    interrupted.stderr.includes('left without waiting'),
+    stacks.map((s) => interrupted.results[s]).sort(),
+  ]).toEqual([false, ['cancelled', 'not-run']]);
+  expect(await changeSets(stacks)).toEqual(Object.fromEntries(stacks.map((s) => [s, []])));
+  for (const s of stacks) expect(await visibility(s)).toBe('30');
+
+  const again = await deploy(paramsFile('kx', 120));
+  expect({ code: again.code, results: stacks.map((s) => again.results[s]) }).toEqual({
+    code: 0,
+    results: ['updated', 'updated'],
+  });
   expect(await changeSets(stacks)).toEqual(Object.fromEntries(stacks.map((s) => [s, []])));
 });
