@@ -83,6 +83,11 @@ export interface DeployOptions {
   unchanged?: UnchangedChecks;
   /** The change sets the run's plan made and kept (see planned.ts): an update executes its own. @default none */
   changeSets?: PlannedChangeSets;
+  /**
+   * Held against every change set before it is executed (`deploy --plan`): an error instead of
+   * executing it (the change set is deleted, the error thrown). @default execute what CloudFormation computed
+   */
+  matches?: (plan: ChangeSummary) => EngineError | undefined;
   /** Ctrl-C: cancels an executing update (it rolls back), detaches from an executing create. */
   signal?: AbortSignal;
 }
@@ -150,7 +155,8 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
   if (!stack || reviewing) {
     const adopted = await adopt(ctx);
     if (adopted && 'kind' in adopted) return adopted;
-    if (adopted) [stack, reviewing] = [adopted, false];
+    // The import is what the plan showed as adopted; what follows it was not planned as an update.
+    if (adopted) [stack, reviewing, ctx.opts] = [adopted, false, { ...ctx.opts, matches: undefined }];
   }
   // A change set the plan made for this very update says there are changes: no need to read the template again.
   const planned = !!stack && !reviewing && !!ctx.opts.changeSets?.standsFor(ctx.spec, stack);
@@ -189,6 +195,7 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     await discard(ctx, ref);
     throw new CustomNameReplacementError(ctx.spec.name, refusedChanges(plan));
   }
+  await refuseUnplanned(ctx, ref, plan);
   ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan });
   if (ctx.opts.confirm && !(await ctx.opts.confirm(plan))) {
     await discard(ctx, ref);
@@ -200,12 +207,21 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
 /** Executes the change set the plan made for this very update (see planned.ts), after the confirmation. */
 async function executePlanned(ctx: Ctx, held: HeldChangeSet, stack: Stack | undefined): Promise<DeployResult> {
   ctx.step('planned-change-set');
+  await refuseUnplanned(ctx, held.ref, held.plan);
   ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan: held.plan });
   if (ctx.opts.confirm && !(await ctx.opts.confirm(held.plan))) {
     await discard(ctx, held.ref);
     return { kind: 'declined', stackName: ctx.spec.name, plan: held.plan, stackExists: true };
   }
   return execute(ctx, held.ref, held.plan, beforeExecuting(ctx, held.ref, stack));
+}
+
+/** A change set other than the one a plan file showed is deleted, not executed (DeployOptions.matches). */
+async function refuseUnplanned(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promise<void> {
+  const drift = ctx.opts.matches?.(plan);
+  if (!drift) return;
+  await discard(ctx, ref);
+  throw drift;
 }
 
 /** What execute reads before ExecuteChangeSet: the events' marker and the stack as it is. */

@@ -12,6 +12,10 @@ export function register(program: Command): void {
     .addOption(onlyOption())
     .option('--concurrency <n>', 'stacks deployed at the same time (1-16, default 16)')
     .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 5 s)')
+    .option(
+      '--plan <file>',
+      'deploy exactly the plan `provision plan --out <file>` wrote (implies --yes): refused when anything it was made from changed',
+    )
     .option('--update-shared', 'change project stacks (ECR repositories) that other environments use, without asking')
     .addHelpText(
       'after',

@@ -1,0 +1,63 @@
+/**
+ * `provision plan --out FILE`: the plan file `deploy --plan` deploys (see src/run/plan-file.ts).
+ * The deployed stacks' versions are read before the stacks are planned, so a change made while
+ * planning shows as a moved version at deploy time, never as a plan that looks current.
+ */
+import * as fs from 'node:fs';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import { toolVersion } from '../../package';
+import { environmentOf, specsOf, type RunContext } from '../../run/context';
+import type { EnvironmentPlan } from '../../run/plan';
+import { mapLimit } from '../../run/plan';
+import {
+  PLAN_FORMAT,
+  PLAN_FORMAT_VERSION,
+  accountOf,
+  fileDigest,
+  stackEntry,
+  writePlanFile,
+  type PlanFile,
+} from '../../run/plan-file';
+
+/** What the plan file needs from AWS besides the plans: the account, and each stack as deployed. */
+export interface DeployedState {
+  account: string;
+  region: string;
+  stacks: (Stack | undefined)[];
+}
+
+/** The account, region and every stack of the run as deployed now (before planning). */
+export async function readDeployed(ctx: RunContext): Promise<DeployedState> {
+  const { describeStack } = await import('../../deploy/cloudformation');
+  const [account, region, stacks] = await Promise.all([
+    accountOf(ctx),
+    ctx.clients.region(),
+    mapLimit(ctx.stacks, 8, (s) => describeStack(ctx.clients.cloudFormation, s.name)),
+  ]);
+  return { account, region, stacks };
+}
+
+/** Writes the plan file for the plans just made; returns its path. */
+export function writePlan(
+  ctx: RunContext,
+  file: string,
+  only: string[] | undefined,
+  deployed: DeployedState,
+  env: EnvironmentPlan,
+): string {
+  const specs = specsOf(ctx);
+  const plan: PlanFile = {
+    format: PLAN_FORMAT,
+    formatVersion: PLAN_FORMAT_VERSION,
+    tool: toolVersion(),
+    createdAt: new Date().toISOString(),
+    params: { file: ctx.file, sha256: fileDigest(fs.readFileSync(ctx.file)) },
+    environment: environmentOf(ctx),
+    region: deployed.region,
+    account: deployed.account,
+    only: only?.length ? only : null,
+    stacks: specs.map((spec, i) => stackEntry(spec, deployed.stacks[i], env.plans[i]!)),
+  };
+  writePlanFile(file, plan);
+  return file;
+}

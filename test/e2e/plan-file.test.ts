@@ -1,0 +1,198 @@
+/**
+ * End to end, plan once and deploy exactly that: `provision plan --out FILE` writes a plan file,
+ * `provision deploy --plan FILE` deploys it, or refuses before changing anything when what the plan
+ * was made from moved (the params file edited, another deploy in between). The real CLI against
+ * the emulator; see src/run/plan-file.ts. A stack whose change set is not the planned one (an
+ * SSM-typed parameter's value moved: same input, other changes) is shown against the fake
+ * CloudFormation in test/engine/plan-drift.test.ts: the emulator's change set for it lists nothing.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
+import { runCli, type CliRun } from '../helpers/cli';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+jest.setTimeout(180_000);
+
+const JOBS = 'f-pf-shop-jobs';
+const MAIL = 'f-pf-shop-mail';
+
+let emu: Emulator;
+let tmp: string;
+let cfn: CloudFormationClient;
+
+/** Two queues with this visibility timeout (and the environment's network). */
+function writeParams(visibilityTimeout: number): string {
+  const file = path.join(tmp, 'pf.yaml');
+  fs.writeFileSync(
+    file,
+    `environment: pf
+prefix: f-
+region: us-east-1
+tags: { contactEmail: ops@example.com }
+network: { azCount: 2, natGateways: single }
+apps:
+  - name: shop
+    data:
+      - { kind: sqs, name: jobs, visibilityTimeout: ${visibilityTimeout} }
+      - { kind: sqs, name: mail, visibilityTimeout: ${visibilityTimeout} }
+`,
+  );
+  return 'pf.yaml';
+}
+
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(emu.env, args, { home: tmp, cwd: tmp, timeoutMs: 120_000 });
+}
+
+/** Each stack's version (id, last change, status, visibility timeout), to show nothing moved. */
+async function versions(): Promise<Record<string, string>> {
+  const out = await cfn.send(new DescribeStacksCommand({}));
+  return Object.fromEntries(
+    (out.Stacks ?? [])
+      .filter((s) => s.StackName?.startsWith('f-pf-'))
+      .map((s) => [
+        s.StackName!,
+        `${s.StackId}@${String(s.LastUpdatedTime ?? s.CreationTime)} ${s.StackStatus} ${s.Parameters?.find((p) => p.ParameterKey === 'VisibilityTimeout')?.ParameterValue ?? ''}`,
+      ]),
+  );
+}
+
+async function leftChangeSets(): Promise<string[]> {
+  const names = Object.keys(await versions());
+  const left: string[] = [];
+  for (const StackName of names)
+    for (const s of (await cfn.send(new ListChangeSetsCommand({ StackName }))).Summaries ?? [])
+      left.push(`${StackName} ${s.ChangeSetName}`);
+  return left;
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-file-'));
+  emu = await startEmulator();
+  cfn = new CloudFormationClient(emu.clientConfig);
+  const first = await cli(['deploy', '--params', writeParams(30), '--yes']);
+  if (first.code !== 0) throw new Error(`first deploy failed:\n${first.stdout}${first.stderr}`);
+}, 120_000);
+
+afterAll(async () => {
+  cfn?.destroy();
+  await emu?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('plan --out, then deploy --plan: exactly the planned updates, without --yes or a prompt', async () => {
+  const params = writeParams(120);
+  const plan = await cli(['plan', '--params', params, '--out', 'plan.json']);
+  expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(plan.stdout).toContain('Plan written to plan.json');
+  const doc = JSON.parse(fs.readFileSync(path.join(tmp, 'plan.json'), 'utf8'));
+  expect(doc).toMatchObject({ format: 'cfn-stages-plan', region: 'us-east-1', params: { file: params } });
+  expect(
+    doc.stacks
+      .filter((s: { plan: { kind: string } }) => s.plan.kind === 'changes')
+      .map((s: { name: string }) => s.name)
+      .sort(),
+  ).toEqual([JOBS, MAIL]);
+  expect((fs.statSync(path.join(tmp, 'plan.json')).mode & 0o777).toString(8)).toBe('600');
+
+  const deploy = await cli(['--json', 'deploy', '--params', params, '--plan', 'plan.json']);
+  expect({ code: deploy.code, stderr: deploy.stderr }).toEqual({ code: 0, stderr: '' });
+  const results = Object.fromEntries(
+    (JSON.parse(deploy.stdout).stacks as { name: string; result: string }[]).map((s) => [s.name, s.result]),
+  );
+  expect(Object.entries(results).filter(([, r]) => r !== 'skipped-unchanged')).toEqual([
+    [JOBS, 'updated'],
+    [MAIL, 'updated'],
+  ]);
+  expect(await leftChangeSets()).toEqual([]);
+});
+
+test('another deploy between plan and deploy --plan: exit 2, nothing changed, the stacks named', async () => {
+  const plan = await cli(['plan', '--params', writeParams(300), '--out', 'plan.json']);
+  expect(plan.code).toBe(0);
+  const other = await cli(['deploy', '--params', writeParams(300), '--yes', '--only', JOBS]);
+  expect(other.code).toBe(0);
+  const before = await versions();
+
+  const deploy = await cli(['deploy', '--params', 'pf.yaml', '--plan', 'plan.json']);
+
+  expect(deploy.code).toBe(2);
+  expect(deploy.stderr).toContain('the plan in plan.json no longer stands for this deploy; nothing was changed');
+  expect(deploy.stderr).toMatch(new RegExp(`${JOBS}: changed since the plan \\(last change \\S+, now \\S+\\)`));
+  expect(deploy.stderr).not.toContain(`${MAIL}:`);
+  expect(deploy.stderr).toContain('provision plan --params pf.yaml --out plan.json');
+  expect(await versions()).toEqual(before);
+  expect(await leftChangeSets()).toEqual([]);
+});
+
+test('the params file edited after the plan: exit 2, nothing changed, the file and each stack named', async () => {
+  const plan = await cli(['plan', '--params', writeParams(300), '--out', 'plan.json']);
+  expect(plan.code).toBe(0);
+  writeParams(600);
+  const before = await versions();
+
+  const deploy = await cli(['deploy', '--params', 'pf.yaml', '--plan', 'plan.json']);
+
+  expect(deploy.code).toBe(2);
+  expect(deploy.stderr).toContain('params file pf.yaml: changed since the plan');
+  for (const stack of [JOBS, MAIL])
+    expect(deploy.stderr).toContain(`${stack}: its template, parameters or tags differ from the plan's`);
+  expect(await versions()).toEqual(before);
+});
+
+test("--only other than the plan's: exit 2, naming the stacks the plan has and the run has not", async () => {
+  const plan = await cli(['plan', '--params', writeParams(300), '--out', 'plan.json']);
+  expect(plan.code).toBe(0);
+  const before = await versions();
+
+  const deploy = await cli(['deploy', '--params', 'pf.yaml', '--plan', 'plan.json', '--only', JOBS]);
+
+  expect(deploy.code).toBe(2);
+  expect(deploy.stderr).toContain(`${MAIL}: planned, but not part of this run`);
+  expect(await versions()).toEqual(before);
+});
+
+test('a malformed or foreign plan file: exit 2 before any AWS call, naming what is wrong', async () => {
+  const params = writeParams(300);
+  const write = (name: string, text: string) => fs.writeFileSync(path.join(tmp, name), text);
+  write('not-json.json', 'plan: yes\n');
+  write('foreign.json', JSON.stringify({ format_version: '1.2', terraform_version: '1.9.0' }));
+  const good = JSON.parse(fs.readFileSync(path.join(tmp, 'plan.json'), 'utf8'));
+  write('no-account.json', JSON.stringify({ ...good, account: undefined }));
+  write('bad-stack.json', JSON.stringify({ ...good, stacks: [{ ...good.stacks[0], input: 7 }] }));
+  write('no-stack-input.json', JSON.stringify({ ...good, stacks: [{ ...good.stacks[0], input: undefined }] }));
+  const cases: [string, string][] = [
+    ['missing.json', '--plan missing.json: cannot read it (ENOENT)'],
+    ['not-json.json', '--plan not-json.json: not a plan file (not JSON)'],
+    ['foreign.json', '--plan foreign.json: not a plan file of this tool (field "format" is not "cfn-stages-plan")'],
+    ['no-account.json', '--plan no-account.json: field "account" is missing'],
+    ['bad-stack.json', '--plan bad-stack.json: field "stacks[0].input" is not valid'],
+    ['no-stack-input.json', '--plan no-stack-input.json: field "stacks[0].input" is missing'],
+  ];
+  for (const [file, message] of cases) {
+    const run = await cli(['deploy', '--params', params, '--plan', file, '--endpoint-url', 'http://127.0.0.1:9']);
+    expect({ file, code: run.code, named: run.stderr.includes(message) }).toEqual({ file, code: 2, named: true });
+  }
+});
+
+test("plan --json --only --out: one JSON document naming the file; deploy --plan takes the plan's --only", async () => {
+  const params = writeParams(900);
+  const plan = await cli(['--json', 'plan', '--params', params, '--only', JOBS, '--out', 'only.json']);
+  expect(plan.code).toBe(0);
+  const doc = JSON.parse(plan.stdout);
+  expect(doc.planFile).toBe('only.json');
+  expect(doc.stacks.map((s: { name: string }) => s.name)).toEqual([JOBS]);
+  expect(JSON.parse(fs.readFileSync(path.join(tmp, 'only.json'), 'utf8')).only).toEqual([JOBS]);
+
+  const deploy = await cli(['--json', 'deploy', '--params', params, '--plan', 'only.json']);
+  expect({ code: deploy.code, stderr: deploy.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(JSON.parse(deploy.stdout).stacks.map((s: { name: string; result: string }) => [s.name, s.result])).toEqual([
+    [JOBS, 'updated'],
+  ]);
+});
