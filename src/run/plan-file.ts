@@ -116,6 +116,7 @@ export function stackEntry(spec: StackSpec, deployed: Stack | undefined, plan: P
 export function writePlanFile(file: string, plan: PlanFile): void {
   try {
     fs.writeFileSync(file, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+    fs.chmodSync(file, 0o600); // a file written over keeps its mode otherwise
   } catch (err) {
     throw CliError.usage(`--out ${file}: cannot write the plan file (${(err as Error).message})`);
   }

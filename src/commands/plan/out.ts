@@ -4,11 +4,13 @@
  * planning shows as a moved version at deploy time, never as a plan that looks current.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { toolVersion } from '../../package';
 import { environmentOf, specsOf, type RunContext } from '../../run/context';
 import type { EnvironmentPlan } from '../../run/plan';
 import { mapLimit } from '../../run/plan';
+import { CliError } from '../../cli/errors';
 import {
   PLAN_FORMAT,
   PLAN_FORMAT_VERSION,
@@ -18,6 +20,15 @@ import {
   writePlanFile,
   type PlanFile,
 } from '../../run/plan-file';
+
+/** Refuses, before any AWS call, an --out whose folder does not exist or that names a folder. */
+export function checkOut(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw CliError.usage(`--out ${file}: folder ${dir} does not exist`, 'create it, or write the plan file elsewhere');
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory())
+    throw CliError.usage(`--out ${file}: is a folder`, 'give the path of a file, e.g. plan.json');
+}
 
 /** What the plan file needs from AWS besides the plans: the account, and each stack as deployed. */
 export interface DeployedState {

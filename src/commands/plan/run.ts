@@ -27,9 +27,10 @@ export async function runPlan(
   flags: { params?: string; only?: string[]; out?: string },
   global: GlobalOptions,
 ): Promise<void> {
+  const out = flags.out ? await import('./out') : undefined;
+  out?.checkOut(flags.out!);
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const out = flags.out ? await import('./out') : undefined;
     // For a plan file, the stacks as deployed before they are planned (see ./out.ts).
     const deployed = out ? await out.readDeployed(ctx) : undefined;
     // The stacks' plans and the run-level findings read independently: at the same time.
