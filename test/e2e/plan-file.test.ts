@@ -24,8 +24,8 @@ let emu: Emulator;
 let tmp: string;
 let cfn: CloudFormationClient;
 
-/** Two queues with this visibility timeout (and the environment's network). */
-function writeParams(visibilityTimeout: number): string {
+/** Two queues with this visibility timeout (and the environment's network); `extra` adds a third. */
+function writeParams(visibilityTimeout: number, extra = ''): string {
   const file = path.join(tmp, 'pf.yaml');
   fs.writeFileSync(
     file,
@@ -39,7 +39,7 @@ apps:
     data:
       - { kind: sqs, name: jobs, visibilityTimeout: ${visibilityTimeout} }
       - { kind: sqs, name: mail, visibilityTimeout: ${visibilityTimeout} }
-`,
+${extra}`,
   );
   return 'pf.yaml';
 }
@@ -76,8 +76,10 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-file-'));
   emu = await startEmulator();
   cfn = new CloudFormationClient(emu.clientConfig);
-  const first = await cli(['deploy', '--params', writeParams(30), '--yes']);
-  if (first.code !== 0) throw new Error(`first deploy failed:\n${first.stdout}${first.stderr}`);
+  // A new environment through a plan file: every stack a create, held against its planned adds.
+  const plan = await cli(['plan', '--params', writeParams(30), '--out', 'first.json']);
+  const first = await cli(['deploy', '--params', 'pf.yaml', '--plan', 'first.json']);
+  if (plan.code !== 0 || first.code !== 0) throw new Error(`first deploy failed:\n${first.stdout}${first.stderr}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -195,4 +197,19 @@ test("plan --json --only --out: one JSON document naming the file; deploy --plan
   expect(JSON.parse(deploy.stdout).stacks.map((s: { name: string; result: string }) => [s.name, s.result])).toEqual([
     [JOBS, 'updated'],
   ]);
+});
+
+test('a stack the plan creates: deploy --plan creates it, its change set being the planned adds', async () => {
+  const params = writeParams(900, '      - { kind: sqs, name: audit }\n');
+  const plan = await cli(['plan', '--params', params, '--out', 'create.json']);
+  expect(plan.code).toBe(0);
+  const planned = JSON.parse(fs.readFileSync(path.join(tmp, 'create.json'), 'utf8'));
+  const audit = planned.stacks.find((s: { name: string }) => s.name === 'f-pf-shop-audit');
+  expect(audit).toMatchObject({ deployed: 'absent', plan: { kind: 'changes', type: 'create' } });
+  expect(audit.plan.changes.length).toBeGreaterThan(0);
+
+  const deploy = await cli(['--json', 'deploy', '--params', params, '--plan', 'create.json']);
+  expect({ code: deploy.code, stderr: deploy.stderr }).toEqual({ code: 0, stderr: '' });
+  const results = JSON.parse(deploy.stdout).stacks as { name: string; result: string }[];
+  expect(results.find((s) => s.name === 'f-pf-shop-audit')?.result).toBe('created');
 });
