@@ -150,10 +150,17 @@ function floorLine(runs, { chain, sum }) {
   const floorArgs = [path.join(__dirname, 'bench-floor.js'), ...packages];
   measure(process.execPath, floorArgs); // fills its compile cache, untimed
   const floor = median(Array.from({ length: RUNS }, () => measure(process.execPath, floorArgs).wall));
+  // Node's own start, before any code of anybody's: the least any Node program spends outside its calls.
+  const bare = median(Array.from({ length: RUNS }, () => measure(process.execPath, ['-e', '0']).wall));
   console.log(
     `  (floor: Node and the ${packages.length} SDK packages these runs load, nothing else, ${s(floor)}: ` +
       `a tool whose only cost that was would be at ${((chain + floor) / chain).toFixed(2)}x the chain ` +
       `and ${((sum + floor) / sum).toFixed(2)}x with --concurrency 1)`,
+  );
+  console.log(
+    `  (Node alone, \`node -e 0\`: ${s(bare)}, ${((100 * bare) / sum).toFixed(0)}% of the --concurrency 1 sum, ` +
+      `where that row allows 10% for everything that is not an AWS call; ${((100 * bare) / chain).toFixed(0)}% of the chain, ` +
+      `where the full-deploy row allows 50%)`,
   );
 }
 
