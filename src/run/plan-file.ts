@@ -29,10 +29,27 @@ import type { RunContext } from './context';
 /** What marks a plan file as this tool's, and the shape's version (a newer shape is refused by name). */
 export const PLAN_FORMAT = 'cfn-stages-plan';
 export const PLAN_FORMAT_VERSION = 1;
-/** The account id of the caller (from its ARN): a plan is for one account. */
-export async function accountOf(ctx: Pick<RunContext, 'clients'>): Promise<string> {
-  const { callerArn } = await import('../deploy/preflight');
-  return (await callerArn(ctx.clients)).split(':')[4] ?? '';
+/** Where the run's stacks stand: the account, the region and each stack of the run as deployed. */
+export interface DeployedState {
+  account: string;
+  region: string;
+  /** One per stack of the run, in its order; undefined where there is none. */
+  stacks: (Stack | undefined)[];
+}
+
+/** Reads {@link DeployedState}, as `plan --out` writes it and `deploy --plan` checks it. */
+export async function readDeployed(ctx: Pick<RunContext, 'clients' | 'stacks'>): Promise<DeployedState> {
+  const [{ callerArn }, { describeStack }, { mapLimit }] = await Promise.all([
+    import('../deploy/preflight'),
+    import('../deploy/cloudformation'),
+    import('./plan'),
+  ]);
+  const [arn, region, stacks] = await Promise.all([
+    callerArn(ctx.clients),
+    ctx.clients.region(),
+    mapLimit(ctx.stacks, 8, (s) => describeStack(ctx.clients.cloudFormation, s.name)),
+  ]);
+  return { account: arn.split(':')[4] ?? '', region, stacks };
 }
 
 /** The deployed version of a stack that does not exist. */

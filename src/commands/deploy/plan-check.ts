@@ -8,14 +8,13 @@ import type { EngineError } from '../../deploy/errors';
 import { CliError } from '../../cli/errors';
 import { toolVersion } from '../../package';
 import { environmentOf, specsOf, type RunContext } from '../../run/context';
-import { mapLimit } from '../../run/plan';
 import {
-  accountOf,
   changesDiffer,
   comparePlan,
   deployedVersion,
   fileDigest,
   planInput,
+  readDeployed,
   type PlanFile,
 } from '../../run/plan-file';
 
@@ -24,13 +23,8 @@ import {
  * version, another params file, account or region, a stack added, gone, changed or deployed since.
  */
 export async function checkAgainstPlan(ctx: RunContext, plan: PlanFile, planFile: string): Promise<void> {
-  const { describeStack } = await import('../../deploy/cloudformation');
   const specs = specsOf(ctx);
-  const [account, region, stacks] = await Promise.all([
-    accountOf(ctx),
-    ctx.clients.region(),
-    mapLimit(specs, 8, (s) => describeStack(ctx.clients.cloudFormation, s.name)),
-  ]);
+  const { account, region, stacks } = await readDeployed(ctx);
   const problems = comparePlan(plan, {
     tool: toolVersion(),
     paramsDigest: fileDigest(fs.readFileSync(ctx.file)),

@@ -5,19 +5,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Stack } from '@aws-sdk/client-cloudformation';
 import { toolVersion } from '../../package';
 import { environmentOf, specsOf, type RunContext } from '../../run/context';
 import type { EnvironmentPlan } from '../../run/plan';
-import { mapLimit } from '../../run/plan';
 import { CliError } from '../../cli/errors';
 import {
   PLAN_FORMAT,
   PLAN_FORMAT_VERSION,
-  accountOf,
   fileDigest,
   stackEntry,
   writePlanFile,
+  type DeployedState,
   type PlanFile,
 } from '../../run/plan-file';
 
@@ -28,24 +26,6 @@ export function checkOut(file: string): void {
     throw CliError.usage(`--out ${file}: folder ${dir} does not exist`, 'create it, or write the plan file elsewhere');
   if (fs.existsSync(file) && fs.statSync(file).isDirectory())
     throw CliError.usage(`--out ${file}: is a folder`, 'give the path of a file, e.g. plan.json');
-}
-
-/** What the plan file needs from AWS besides the plans: the account, and each stack as deployed. */
-export interface DeployedState {
-  account: string;
-  region: string;
-  stacks: (Stack | undefined)[];
-}
-
-/** The account, region and every stack of the run as deployed now (before planning). */
-export async function readDeployed(ctx: RunContext): Promise<DeployedState> {
-  const { describeStack } = await import('../../deploy/cloudformation');
-  const [account, region, stacks] = await Promise.all([
-    accountOf(ctx),
-    ctx.clients.region(),
-    mapLimit(ctx.stacks, 8, (s) => describeStack(ctx.clients.cloudFormation, s.name)),
-  ]);
-  return { account, region, stacks };
 }
 
 /** Writes the plan file for the plans just made; returns its path. */

@@ -32,7 +32,7 @@ export async function runPlan(
   const ctx = await openContext(flags.params, global, flags.only);
   try {
     // For a plan file, the stacks as deployed before they are planned (see ./out.ts).
-    const deployed = out ? await out.readDeployed(ctx) : undefined;
+    const deployed = out ? await (await import('../../run/plan-file')).readDeployed(ctx) : undefined;
     // The stacks' plans and the run-level findings read independently: at the same time.
     const findingsRead = find(ctx);
     findingsRead.catch(() => undefined); // awaited below, unless planning fails first
