@@ -2,14 +2,14 @@
  * End to end, plan once and deploy exactly that: `provision plan --out FILE` writes a plan file,
  * `provision deploy --plan FILE` deploys it, or refuses before changing anything when what the plan
  * was made from moved (the params file edited, another deploy in between). The real CLI against
- * the emulator; see src/run/plan-file.ts. A stack whose change set is not the planned one (an
- * SSM-typed parameter's value moved: same input, other changes) is shown against the fake
- * CloudFormation in test/engine/plan-drift.test.ts: the emulator's change set for it lists nothing.
+ * the emulator; see src/run/plan-file.ts. And a stack whose change set is not the planned one
+ * (an SSM-typed parameter's value moved: same inputs, other changes) is not executed.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
 
@@ -17,14 +17,17 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 jest.setTimeout(180_000);
 
+const AMI_PARAMETER = '/cfn-stages-test/plan-file-ami';
+const CLUSTER = 'f-pf-ecs-cluster';
 const JOBS = 'f-pf-shop-jobs';
 const MAIL = 'f-pf-shop-mail';
 
 let emu: Emulator;
 let tmp: string;
 let cfn: CloudFormationClient;
+let ssm: SSMClient;
 
-/** Two queues with this visibility timeout (and the environment's network); `extra` adds a third. */
+/** An ECS cluster whose AMI is an SSM parameter, two queues with this visibility timeout; `extra` adds a third. */
 function writeParams(visibilityTimeout: number, extra = ''): string {
   const file = path.join(tmp, 'pf.yaml');
   fs.writeFileSync(
@@ -34,6 +37,7 @@ prefix: f-
 region: us-east-1
 tags: { contactEmail: ops@example.com }
 network: { azCount: 2, natGateways: single }
+ecsCluster: { enableEc2Capacity: true, ec2MinSize: 1, ec2DesiredCapacity: 1, ec2ImageId: ${AMI_PARAMETER} }
 apps:
   - name: shop
     data:
@@ -76,6 +80,8 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-file-'));
   emu = await startEmulator();
   cfn = new CloudFormationClient(emu.clientConfig);
+  ssm = new SSMClient(emu.clientConfig);
+  await ssm.send(new PutParameterCommand({ Name: AMI_PARAMETER, Value: 'ami-0123456789abcdef0', Type: 'String' }));
   // A new environment through a plan file: every stack a create, held against its planned adds.
   const plan = await cli(['plan', '--params', writeParams(30), '--out', 'first.json']);
   const first = await cli(['deploy', '--params', 'pf.yaml', '--plan', 'first.json']);
@@ -84,6 +90,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   cfn?.destroy();
+  ssm?.destroy();
   await emu?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -212,4 +219,25 @@ test('a stack the plan creates: deploy --plan creates it, its change set being t
   expect({ code: deploy.code, stderr: deploy.stderr }).toEqual({ code: 0, stderr: '' });
   const results = JSON.parse(deploy.stdout).stacks as { name: string; result: string }[];
   expect(results.find((s) => s.name === 'f-pf-shop-audit')?.result).toBe('created');
+});
+
+test("an SSM value moved after the plan: that stack's change set is not the planned one, so it is not executed", async () => {
+  const params = writeParams(900, '      - { kind: sqs, name: audit }\n'); // as deployed: a plan of no changes
+  const plan = await cli(['plan', '--params', params, '--out', 'ssm.json']);
+  expect(plan.code).toBe(0);
+  await ssm.send(
+    new PutParameterCommand({ Name: AMI_PARAMETER, Value: 'ami-0fedcba9876543210', Type: 'String', Overwrite: true }),
+  );
+  const before = await versions();
+
+  const deploy = await cli(['deploy', '--params', params, '--plan', 'ssm.json']);
+
+  expect(deploy.code).toBe(1);
+  expect(deploy.stdout).toMatch(
+    new RegExp(
+      `${CLUSTER}: its changes are no longer those of the plan in ssm\\.json \\(\\+ Modify Ec2LaunchTemplate AWS::EC2::LaunchTemplate`,
+    ),
+  );
+  expect(await versions()).toEqual(before);
+  expect(await leftChangeSets()).toEqual([]);
 });

@@ -1,9 +1,8 @@
 /**
  * `deploy --plan`: a change set whose changes are not the planned ones is deleted, not executed,
  * and the stack's deploy ends with the error (src/deploy/stack.ts, DeployOptions.matches), both
- * for a change set the deploy makes and for one its plan kept. Against the fake CloudFormation,
- * because the emulator cannot produce the case end to end: its change set for a stack whose
- * SSM-typed parameter moved lists no changes (AWS lists the resources that use the value).
+ * for a change set the deploy makes and for one its plan kept. Against the fake CloudFormation;
+ * test/e2e/plan-file.test.ts shows one case end to end (an SSM-typed parameter's value moved).
  */
 import type { AwsClients } from '../../src/aws/clients';
 import { PlanDriftError, PlannedChangeSets } from '../../src/deploy/planned';
