@@ -109,6 +109,9 @@ test('plan --out, then deploy --plan: exactly the planned updates, without --yes
       .sort(),
   ).toEqual([JOBS, MAIL]);
   expect((fs.statSync(path.join(tmp, 'plan.json')).mode & 0o777).toString(8)).toBe('600');
+  // Digests, not values: neither a parameter value (the contact e-mail, the AMI behind its SSM name) nor a tag.
+  const text = fs.readFileSync(path.join(tmp, 'plan.json'), 'utf8');
+  for (const value of ['ops@example.com', 'ami-0123456789abcdef0', AMI_PARAMETER]) expect(text).not.toContain(value);
 
   const deploy = await cli(['--json', 'deploy', '--params', params, '--plan', 'plan.json']);
   expect({ code: deploy.code, stderr: deploy.stderr }).toEqual({ code: 0, stderr: '' });

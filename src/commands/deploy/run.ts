@@ -54,7 +54,7 @@ function checkFlags(flags: DeployFlags, global: GlobalOptions): number {
     const file = flags.params ?? 'FILE';
     throw CliError.usage(
       'deploy needs --yes when it cannot ask (no terminal, or --json)',
-      `review with \`provision plan --params ${file}\`, then run \`provision deploy --params ${file} --yes\``,
+      `review with \`provision plan --params ${file}\`, then run \`provision deploy --params ${file} --yes\` (or plan with --out PLAN and deploy exactly it with --plan PLAN)`,
     );
   }
   const concurrency = flags.concurrency ? Number(flags.concurrency) : DEFAULT_CONCURRENCY;
