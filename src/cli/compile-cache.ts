@@ -15,8 +15,12 @@
  *   must not get old code.
  * - Upkeep ({@link UPKEEP}): a run that writes its file then removes the files nobody has read or
  *   written for 30 days and, while the folder is over 200 MiB, the least recently used; a run that
- *   only reads marks its file used (at most once an hour) and lists nothing. Node 22's own cache,
- *   in the same folder, is Node's to keep: this leaves it alone.
+ *   only reads marks its file used (at most once an hour) and lists nothing.
+ * - Node 22's own cache, in the same folder, has no upkeep of its own: a subfolder per Node version,
+ *   one file per module and installation, kept forever. The same rules apply to it
+ *   ({@link nodeCacheUpkeep}): at most once an hour per command and installation, a run marks the
+ *   entries of the modules it loaded as used, then does the upkeep above over both caches' files;
+ *   every other run pays one `stat`.
  * - Under the user's own cache folder (`$XDG_CACHE_HOME` or `~/.cache`, `cfn-stages/`, mode 700),
  *   never a shared temporary folder: code read from a cache runs as the user.
  *   `PROVISION_COMPILE_CACHE=<folder>` moves it, `PROVISION_COMPILE_CACHE=0` turns it off.
@@ -161,31 +165,67 @@ export interface CacheFileInfo {
 }
 
 /**
- * The names {@link cacheFile} gives, and those of {@link writePrivateFile}'s temporary files: upkeep
- * touches nothing else, since `PROVISION_COMPILE_CACHE` may name a folder that holds other files.
+ * The names {@link cacheFile} gives (`.bin`, and `.used` for a Node 22 run's mark, see
+ * {@link nodeCacheUpkeep}), and those of {@link writePrivateFile}'s temporary files: upkeep touches
+ * nothing else, since `PROVISION_COMPILE_CACHE` may name a folder that holds other files.
  */
-const OWN_FILE = /^[a-z][a-z-]{0,15}-[0-9a-f]{8}-v[0-9][0-9a-z.-]*-[0-9a-z]+\.bin(\.[0-9]+\.[0-9a-z]*\.tmp)?$/;
+const OWN_FILE = /^[a-z][a-z-]{0,15}-[0-9a-f]{8}-v[0-9][0-9a-z.-]*-[0-9a-z]+\.(?:bin|used)(\.[0-9]+\.[0-9a-z]*\.tmp)?$/;
 
-/** The cache's own files in a folder (plain files only), or none when it cannot be listed. */
-export function listCacheFiles(folder: string): CacheFileInfo[] {
-  let names: string[];
+/**
+ * The subfolders of Node 22's own cache: one per Node version, architecture, V8 cache tag and user
+ * (`v22.12.0-x64-5fad6d45-501`; 8 hex digits in the first Node 22 releases), each holding one file
+ * per module named by 8 hex digits of a CRC32 (Node's temporary files add `.XXXXXX`).
+ */
+const NODE_TAG = /^(?:[0-9a-f]{8}|v[0-9]+\.[0-9]+\.[0-9]+[0-9a-z.-]*-[0-9a-z_]+-[0-9a-f]{8}(?:-[0-9]+)?)$/;
+const NODE_ENTRY = /^[0-9a-f]{8}(\.[0-9A-Za-z]{6})?$/;
+
+/** The names in a folder, or none when it cannot be listed. */
+function namesIn(folder: string): string[] {
   try {
-    names = fs.readdirSync(folder);
+    return fs.readdirSync(folder);
   } catch {
     return [];
   }
+}
+
+/** A real folder (not a link to one); false when it cannot be read. */
+function isFolder(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The plain files among `names` of `folder` that match `own`, with their size and last use. */
+function filesMatching(folder: string, names: string[], own: RegExp, temporary: (name: string) => boolean) {
   const files: CacheFileInfo[] = [];
   for (const name of names) {
-    if (!OWN_FILE.test(name)) continue;
+    if (!own.test(name)) continue;
     const file = path.join(folder, name);
     try {
       const stat = fs.lstatSync(file);
-      if (stat.isFile()) files.push({ file, bytes: stat.size, used: stat.mtimeMs, temporary: name.endsWith('.tmp') });
+      if (stat.isFile()) files.push({ file, bytes: stat.size, used: stat.mtimeMs, temporary: temporary(name) });
     } catch {
       // Gone since the listing (another run's upkeep): nothing to do.
     }
   }
   return files;
+}
+
+/**
+ * The cache's own files in a folder (plain files only): this module's, and Node 22's entries in its
+ * version subfolders (real folders, not links); none when the folder cannot be listed.
+ */
+export function listCacheFiles(folder: string): CacheFileInfo[] {
+  const names = namesIn(folder);
+  const nodeFolders = names.filter((n) => NODE_TAG.test(n)).map((n) => path.join(folder, n));
+  return [
+    ...filesMatching(folder, names, OWN_FILE, (name) => name.endsWith('.tmp')),
+    ...nodeFolders
+      .filter((dir) => isFolder(dir))
+      .flatMap((dir) => filesMatching(dir, namesIn(dir), NODE_ENTRY, (name) => name.includes('.'))),
+  ];
 }
 
 /**
@@ -227,6 +267,15 @@ export function pruneCache(folder: string, keep: string, now = Date.now(), limit
       // Already gone (another run's upkeep), or not ours to remove: left as it is.
     }
   }
+  // A Node version subfolder left empty goes too (rmdir refuses one that is not empty); a Node 22
+  // run of this version then makes it again.
+  for (const dir of new Set(removed.map((f) => path.dirname(f)).filter((d) => d !== folder))) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // Not empty, or gone: left as it is.
+    }
+  }
   return removed;
 }
 
@@ -249,6 +298,77 @@ export function markUsed(file: string, now = Date.now(), limits = UPKEEP): boole
     // Not the user's to touch (a folder shared read-only): it only ages.
   }
   return true;
+}
+
+/**
+ * The name of Node 22's cache entry for a CommonJS module: 8 hex digits of the CRC32 of the module
+ * type (one byte, 0 for CommonJS) followed by the module's file name (`GetCacheKey` in Node's
+ * src/compile_cache.cc). Undefined where Node has no CRC32 (before 20.15: no Node 22 there).
+ */
+export function nodeCacheEntry(filename: string, crc32: Crc32 | null = zlibCrc32): string | undefined {
+  if (!crc32) return undefined;
+  return crc32(filename, crc32(new Uint8Array([0])))
+    .toString(16)
+    .padStart(8, '0');
+}
+
+/** zlib's CRC32 with its running value: `crc32(b, crc32(a))` is the CRC32 of `a` then `b`. */
+type Crc32 = (data: string | Uint8Array, value?: number) => number;
+const zlibCrc32: Crc32 | null = (zlib as { crc32?: Crc32 }).crc32 ?? null;
+
+/** What {@link nodeCacheUpkeep} works from: the run's cache folder, its mark, and Node's state. */
+export interface NodeCacheRun {
+  folder: string;
+  /** This command's and installation's mark (`deploy-1a2b3c4d-v22.12.0-x64.used`). */
+  mark: string;
+  /** The version subfolder Node 22 reads and writes in this run (`module.getCompileCacheDir()`). */
+  nodeFolder?: string;
+  /** The files of the modules the run loaded (the keys of `require.cache`). */
+  loaded: readonly string[];
+}
+
+/**
+ * The upkeep of a run whose compiling Node 22 caches itself, at its exit. Node writes an entry when
+ * it compiles a module anew and never touches it when it only reads it, so an entry's mtime says
+ * nothing of its use; the run's mark does. When the mark is under {@link UPKEEP}.markMs old this is
+ * one `stat` and nothing more (most runs). Otherwise the run sets its mark, sets the mtime of the
+ * entries of the modules it loaded to now (their last use, to the hour), and does
+ * {@link pruneCache}'s upkeep over the folder, Node's entries and this module's files alike: an
+ * entry no run of any command marked for 30 days (a deleted clone's, an earlier Node version's)
+ * goes, and the least recently used while the folder is over 200 MiB. An entry taken wrongly only
+ * costs the next run that module's compiling. Returns the files removed, or undefined when the mark
+ * was fresh.
+ */
+export function nodeCacheUpkeep(run: NodeCacheRun, now = Date.now(), limits = UPKEEP): string[] | undefined {
+  try {
+    if (now - fs.statSync(run.mark).mtimeMs <= limits.markMs) return undefined;
+  } catch {
+    // No mark yet: this command's first run here.
+  }
+  try {
+    writePrivateFile(run.mark, '');
+  } catch {
+    return []; // a folder it cannot write to gets no upkeep from it
+  }
+  const when = new Date(now);
+  // NODE_COMPILE_CACHE set by the user wins over ours: Node's folder is then elsewhere, and not ours to mark.
+  const ours = run.nodeFolder !== undefined && path.dirname(run.nodeFolder) === path.resolve(run.folder);
+  for (const file of ours ? run.loaded : []) {
+    const entry = nodeCacheEntry(file);
+    try {
+      if (entry) fs.utimesSync(path.join(run.nodeFolder!, entry), when, when);
+    } catch {
+      // Not cached (yet): Node writes it at exit.
+    }
+  }
+  const removed = pruneCache(run.folder, run.mark, now, limits);
+  try {
+    // Node writes this run's new entries there at exit: an upkeep that emptied it must not take it.
+    if (ours) fs.mkdirSync(run.nodeFolder!, { recursive: true, mode: 0o700 });
+  } catch {
+    // Node then only misses its writes of this run.
+  }
+  return removed;
 }
 
 /** The parts of Node's CommonJS loader used here (public in practice, untyped in @types/node). */
@@ -308,13 +428,25 @@ function entriesToWrite(
 export function enableCompileCache(argv: readonly string[] = process.argv.slice(2)): string | undefined {
   const folder = cacheFolder();
   if (!folder) return undefined;
-  const native = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
-  if (native) {
-    native(folder);
-    return folder;
-  }
   // dist/src/cli/ -> the package's own folder.
   const file = cacheFile(folder, argv, path.resolve(__dirname, '..', '..', '..'));
+  const node = Module as unknown as {
+    enableCompileCache?: (dir: string) => unknown;
+    getCompileCacheDir?: () => string;
+  };
+  if (node.enableCompileCache) {
+    node.enableCompileCache(folder);
+    process.once('exit', () => {
+      try {
+        const nodeFolder = node.getCompileCacheDir?.();
+        const loaded = Object.keys((Module as unknown as Loader)._cache as object);
+        nodeCacheUpkeep({ folder, mark: file.replace(/\.bin$/, '.used'), nodeFolder, loaded });
+      } catch {
+        // Upkeep can only save space; it never fails a run.
+      }
+    });
+    return folder;
+  }
   const cached = readCache(file);
   const compiled: [string, string, vm.Script][] = [];
   let missed = false;

@@ -32,7 +32,7 @@ export function addGlobalOptions(program: Command): Command {
     .addOption(
       new Option(
         '--profile <name>',
-        'AWS profile from your shared config/credentials (default: AWS_PROFILE or the default chain)',
+        'AWS profile from your shared config/credentials; wins over access keys in the environment (default: AWS_PROFILE, then the default chain)',
       ),
     )
     .addOption(new Option('--region <region>', 'AWS region (default: the params file, then AWS_REGION / your profile)'))
@@ -42,14 +42,14 @@ export function addGlobalOptions(program: Command): Command {
         'send every AWS call to this endpoint (a local emulator); also AWS_ENDPOINT_URL',
       ),
     )
-    .option('--json', 'machine-readable output on stdout')
+    .option('--json', 'machine-readable output on stdout: one JSON document, failures included (logs: one per event)')
     .option('--no-color', 'plain text without colours (also NO_COLOR=1)')
     .option('--verbose', 'more detail, including each AWS call that fails')
     .addOption(
       new Option(
         '--aws-timeout <seconds>',
-        'give up on an AWS call attempt with no answer after this long (a call fails after 3 such attempts)',
-      ).default(undefined, '30'),
+        'give up on an AWS call attempt with no answer after this long (a call fails after 3 such attempts) (default: 30)',
+      ),
     )
     .configureHelp({ visibleOptions: (cmd) => withVersionFlag(cmd) });
 }
@@ -62,4 +62,26 @@ export function globalOptions(cmd: Command): GlobalOptions {
   let root = cmd;
   while (root.parent) root = root.parent;
   return root.opts<GlobalOptions>();
+}
+
+/** The environment variables of static access keys that an explicit `--profile` overrides. */
+export const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+
+/**
+ * A profile chosen explicitly beside access keys in the environment: the AWS CLI's rule is that
+ * `--profile` wins over AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. The JS SDK uses a profile it is
+ * given then too, but prints a nine-line warning of its own and says a future version may prefer
+ * the keys. Here the choice decides, whatever the SDK version: the keys (and their session token)
+ * are taken out of `env` (the process's, before any client is built), so neither the SDK nor a
+ * program the CLI starts (the Session Manager plugin) can use them; the one line returned says so,
+ * naming where the profile came from (`--profile`, or the params file's `profile:`, which the SDK
+ * already preferred to the keys). Without a profile, or without keys, nothing changes and it
+ * returns undefined. AWS_PROFILE alone is a default, which the SDK weighs as it always has.
+ */
+export function preferProfile(profile: string | undefined, from: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (!profile || !(env.AWS_ACCESS_KEY_ID || env.AWS_SECRET_ACCESS_KEY)) return undefined;
+  const set = ENV_KEYS.filter((k) => env[k] !== undefined);
+  for (const k of set) delete env[k];
+  const names = set.length > 1 ? `${set.slice(0, -1).join(', ')} and ${set[set.length - 1]}` : set.join('');
+  return `using profile ${profile} (${from}); ${names} in the environment ${set.length === 1 ? 'is' : 'are'} ignored`;
 }

@@ -24,7 +24,8 @@ import { register as registerTunnel } from '../commands/tunnel/register';
 import { register as registerUnlock } from '../commands/unlock/register';
 import { register as registerWizard } from '../commands/wizard/register';
 import { CliError, ExitCode } from './errors';
-import { addGlobalOptions, type GlobalOptions } from './global-options';
+import { addGlobalOptions, preferProfile, type GlobalOptions } from './global-options';
+import { exitCodesHelp, type ExitMeanings } from './options';
 import { output, setColor } from './output';
 
 /**
@@ -62,7 +63,38 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `provision --help` for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);
+  program.addHelpText('after', `\n${exitCodesHelp(GENERAL_MEANINGS, 'Exit codes (every command)')}`);
+  withExitCodes(program);
   return program;
+}
+
+/** The exit-code rule (./errors.ts) as a help paragraph, for commands that do not give their own. */
+const GENERAL_MEANINGS: ExitMeanings = {
+  ok: 'done (or nothing to do)',
+  failed: 'failed: something was attempted and did not succeed (its cause is shown)',
+  refused: 'refused: nothing was changed (bad input, or a state to deal with first)',
+};
+
+/**
+ * Gives every command whose help says nothing of exit codes the general rule, so that each
+ * command's `--help` states them: a command's own paragraph (via exitCodesHelp) is found by asking
+ * its after-help text, which commander keeps as listeners of its `afterHelp` event.
+ */
+function withExitCodes(parent: Command): void {
+  for (const cmd of parent.commands) {
+    if (cmd.commands.length) {
+      withExitCodes(cmd);
+      continue;
+    }
+    let own = '';
+    // Commander's Command is an EventEmitter at run time; its typings leave that out.
+    (cmd as unknown as NodeJS.EventEmitter).emit('afterHelp', {
+      error: false,
+      command: cmd,
+      write: (text: string) => (own += text),
+    });
+    if (!own.includes('Exit codes:')) cmd.addHelpText('after', `\n${exitCodesHelp(GENERAL_MEANINGS)}`);
+  }
 }
 
 /** Global options that take a value: skipped when looking for the command word. */
@@ -116,21 +148,29 @@ function usageExit(err: CommanderError, argv: string[]): number {
   return ExitCode.Usage;
 }
 
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+}
+
 /** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   // The SDK warns once per process that Node 20 support ends; `engines` and the README say so instead.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // `provision outputs | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  // Once per process: tests call main() many times in one.
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   if (asksVersion(argv)) {
     await printVersion(argv.includes('--json'));
     return ExitCode.Ok;
   }
   const program = buildProgram();
-  program.hook('preAction', () => setColor(program.opts<GlobalOptions>()));
+  program.hook('preAction', () => {
+    const opts = program.opts<GlobalOptions>();
+    setColor(opts);
+    const note = preferProfile(opts.profile, '--profile', process.env);
+    if (note) output.warn(note);
+  });
   if (argv.length === 0) {
     if (process.stdin.isTTY && process.stdout.isTTY) {
       argv = ['wizard'];

@@ -31,7 +31,7 @@ export const output = {
   /**
    * Reports an error and returns its exit code. With --json, one document: the message and hint,
    * and from a typed error below the CLI its `code` (to match on) and, for a params file, each of
-   * its `problems` (field, line, message).
+   * its `problems` (field, line, message, hint).
    */
   failure(err: CliError, opts: GlobalOptions): ExitCodeValue {
     if (opts.json) {

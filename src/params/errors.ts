@@ -5,12 +5,18 @@
  */
 import { ToolError, type Outcome } from '../errors';
 
-/** One problem of a params file: where it is and what is wrong. */
+/** One problem of a params file: where it is, what is wrong, and what to do about it. */
 export interface ParamsProblem {
   /** `apps[0].service.cpu` */
   field: string;
   line?: number;
+  /** What is wrong: the text people see, one line per problem. */
   message: string;
+  /**
+   * What to do about it, for `--json` (people read the fix in the message). The loader gives every
+   * problem one: its own fix where it knows it, else what the field is for, from the schema.
+   */
+  hint?: string;
 }
 
 /** The file breaks the schema or a rule: every problem is listed. */

@@ -71,20 +71,34 @@ function lineOf(doc: Document, counter: LineCounter, path: Path): number | undef
 interface SchemaNode {
   def?: { innerType?: SchemaNode; element?: SchemaNode; options?: SchemaNode[] };
   shape?: Record<string, SchemaNode>;
+  description?: string;
 }
 
-function keysAt(schema: z.ZodType, path: Path): string[] {
-  const unwrap = (n: SchemaNode | undefined): SchemaNode | undefined => {
-    while (n?.def?.innerType) n = n.def.innerType;
-    return n;
-  };
+function unwrap(n: SchemaNode | undefined): SchemaNode | undefined {
+  while (n?.def?.innerType) n = n.def.innerType;
+  return n;
+}
+
+/** The schema node of a path (as declared: optional and default wrappers kept), if the schema has one. */
+function nodeAt(schema: z.ZodType, path: Path): SchemaNode | undefined {
   let s: SchemaNode | undefined = schema as unknown as SchemaNode;
   for (const k of path) {
     s = unwrap(s);
     s = typeof k === 'number' ? (s?.def?.element ?? s?.def?.options?.[0]) : s?.shape?.[k];
   }
-  s = unwrap(s);
+  return s;
+}
+
+function keysAt(schema: z.ZodType, path: Path): string[] {
+  const s = unwrap(nodeAt(schema, path));
   return s?.shape ? Object.keys(s.shape) : [];
+}
+
+/** What a field is for: its schema description (for a template option, the parameter's Description). */
+function purposeOf(schema: z.ZodType, path: Path): string | undefined {
+  let n = nodeAt(schema, path);
+  while (n && !n.description) n = n.def?.innerType;
+  return n?.description;
 }
 
 /** The value at a path of the raw document (undefined when absent). */
@@ -105,14 +119,29 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown)
       return {
         field: fieldName([...path, k]),
         message: `unknown field${hint ? ` (did you mean "${hint}"?)` : known.length ? `; expected one of: ${known.join(', ')}` : ''}`,
+        hint: hint
+          ? `rename it to "${hint}"`
+          : known.length
+            ? `remove it, or use one of: ${known.join(', ')}`
+            : 'remove it',
       };
     });
   }
   if (issue.code === 'invalid_union' && issue.discriminator && 'options' in issue && issue.options) {
-    return [{ field: fieldName(path), message: `${issue.discriminator} must be one of ${issue.options.join(', ')}` }];
+    return [
+      {
+        field: fieldName(path),
+        message: `${issue.discriminator} must be one of ${issue.options.join(', ')}`,
+        hint: `set ${issue.discriminator} to one of: ${issue.options.join(', ')}`,
+      },
+    ];
   }
   const missing = issue.code === 'invalid_type' && valueAt(raw, path) === undefined;
-  return [{ field: fieldName(path), message: missing ? 'is required' : issue.message }];
+  if (!missing) return [{ field: fieldName(path), message: issue.message }];
+  const purpose = purposeOf(schema, path);
+  return [
+    { field: fieldName(path), message: 'is required', hint: `add ${nameOf(path)}${purpose ? ` (${purpose})` : ''}` },
+  ];
 }
 
 /** Names used twice in a list: each item's name field must be unique. */
@@ -122,7 +151,11 @@ function duplicates(items: Section[], key: string, at: string): ParamsProblem[] 
   items.forEach((it, i) => {
     const v = it[key];
     if (v && seen.has(v))
-      problems.push({ field: `${at}[${i}].${key}`, message: `"${v}" is used twice; each must be unique` });
+      problems.push({
+        field: `${at}[${i}].${key}`,
+        message: `"${v}" is used twice; each must be unique`,
+        hint: `give each item of ${at} a ${key} of its own`,
+      });
     if (v) seen.add(v);
   });
   return problems;
@@ -175,6 +208,9 @@ function linkProblems(app: AppParams, data: Map<string, DataKind>, l: LinkItem, 
       {
         field: `${field}.name`,
         message: `app "${app.name}" has no data store named "${l.name}"${data.size ? ` (it has: ${[...data.keys()].join(', ')})` : '; add it under data:'}`,
+        hint: data.size
+          ? `link one of its data stores (${[...data.keys()].join(', ')}), or add "${l.name}" under ${field.replace(/\].*$/, ']')}.data`
+          : `add a data store named "${l.name}" under the app's data:`,
       },
     ];
   }
@@ -185,10 +221,15 @@ function linkProblems(app: AppParams, data: Map<string, DataKind>, l: LinkItem, 
       problems.push({
         field: `${field}.access`,
         message: `"${acc}" does not apply to a ${kind} link; ${allowed.length ? `use ${allowed.join(' and/or ')}` : 'leave access out'}`,
+        hint: allowed.length ? `use ${allowed.join(' and/or ')}` : 'leave access out',
       });
   }
   if (allowed.length && !(l.access ?? []).length)
-    problems.push({ field: `${field}.access`, message: `a ${kind} link needs access: ${allowed.join(' and/or ')}` });
+    problems.push({
+      field: `${field}.access`,
+      message: `a ${kind} link needs access: ${allowed.join(' and/or ')}`,
+      hint: `add access: [${allowed.join(', ')}] (or some of them)`,
+    });
   return problems;
 }
 
@@ -214,6 +255,7 @@ export function crossFieldProblems(params: ParamsFile): ParamsProblem[] {
       problems.push({
         field: `apps[${a}]`,
         message: `services run on the ECS cluster: add an ${stages.ecsCluster.key}: section (${stages.ecsCluster.key}: {} for the defaults)`,
+        hint: `add ${stages.ecsCluster.key}: {} at the top level of the file (or with its options)`,
       });
     }
   });
@@ -238,13 +280,22 @@ export function parsePlanned(text: string, file = 'params'): PlannedParams {
   if (doc.errors.length) {
     throw new ParamsError(
       file,
-      doc.errors.map((e) => ({ field: '', line: e.linePos?.[0]?.line, message: `YAML: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({
+        field: '',
+        line: e.linePos?.[0]?.line,
+        message: `YAML: ${e.message.split('\n')[0]}`,
+        hint: 'fix the YAML syntax at this line (indentation, or a quote or bracket left open)',
+      })),
     );
   }
   const raw = doc.toJS();
   if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !isMap(doc.contents)) {
     throw new ParamsError(file, [
-      { field: '', message: 'the file must be a YAML mapping (environment:, prefix:, region:, ...)' },
+      {
+        field: '',
+        message: 'the file must be a YAML mapping (environment:, prefix:, region:, ...)',
+        hint: 'start from examples/small.yaml, or let `provision init` write one',
+      },
     ]);
   }
   const schema = paramsSchema();
@@ -270,9 +321,31 @@ export function parsePlanned(text: string, file = 'params'): PlannedParams {
 
   function withLines(ps: ParamsProblem[]): ParamsProblem[] {
     return ps
-      .map((p) => ({ ...p, line: lineOf(doc, counter, pathOf(p.field)) }))
+      .map((p) => ({
+        field: p.field,
+        line: lineOf(doc, counter, pathOf(p.field)),
+        message: p.message,
+        hint: p.hint ?? fieldHint(schema, p.field),
+      }))
       .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
+}
+
+/** A field's last key (`cpu` of `apps[0].service.cpu`), or its whole path when it ends in an index. */
+function nameOf(path: Path): string {
+  const last = path[path.length - 1];
+  return typeof last === 'string' ? last : fieldName(path) || 'it';
+}
+
+/**
+ * The hint of a problem that brings none of its own (a value the schema or the template refuses):
+ * what the field is for, from the schema, which usually says what it takes; else where to look.
+ */
+function fieldHint(schema: z.ZodType, field: string): string {
+  const path = pathOf(field);
+  const purpose = path.length ? purposeOf(schema, path) : undefined;
+  if (purpose) return `${nameOf(path)}: ${purpose}`;
+  return `see ${field || 'the top level'} in published/params.schema.json (an editor given the schema checks the file as you type)`;
 }
 
 function pathOf(field: string): Path {

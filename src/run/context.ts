@@ -11,7 +11,8 @@ import { templateNumber } from '../../templates/kit/ids';
 import type { PlannedStack } from '../../stages/plan';
 import { CliError } from '../cli/errors';
 import { trapInterrupt } from '../cli/interrupt';
-import type { GlobalOptions } from '../cli/global-options';
+import { preferProfile, type GlobalOptions } from '../cli/global-options';
+import { output } from '../cli/output';
 import { loadPlanned, suggest } from '../params/load';
 import { editDistance, regionProblem } from '../../stages/check';
 import type { ParamsFile } from '../../stages/params';
@@ -138,6 +139,9 @@ export async function openContext(
         ? `left without waiting for AWS. If the next run says the environment is busy, \`provision unlock --params ${file}\` removes this run's lock.`
         : undefined,
   });
+  // The flag's own case was settled before the command ran (src/cli/main.ts); this is the file's.
+  const note = global.profile ? undefined : preferProfile(params.profile, `profile: in ${file}`, process.env);
+  if (note) output.warn(note);
   const clients = createClients({
     region: global.region ?? params.region,
     profile: global.profile ?? params.profile,

@@ -51,7 +51,7 @@ test('without --json a usage error writes nothing on stdout', async () => {
   expect(stdout()).toBe('');
 });
 
-test('a params file with problems: one document with the code and every problem (field, line, message)', async () => {
+test('a params file with problems: one document with the code and every problem (field, line, message, hint)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'json-params-'));
   const file = path.join(dir, 'dev.yaml');
   fs.writeFileSync(
@@ -63,7 +63,12 @@ test('a params file with problems: one document with the code and every problem 
     const doc = JSON.parse(stdout());
     expect(doc).toMatchObject({ ok: false, code: 'ParamsInvalid' });
     expect(doc.problems).toEqual([
-      { field: 'netwrk', line: 5, message: expect.stringContaining('unknown field (did you mean "network"?)') },
+      {
+        field: 'netwrk',
+        line: 5,
+        message: expect.stringContaining('unknown field (did you mean "network"?)'),
+        hint: 'rename it to "network"',
+      },
     ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -74,6 +74,7 @@ function validate(text: string, file: string): void {
         err.message.split(probe).join(file),
         CliError.from(err).exitCode,
         'pass valid values with --env, --prefix, --region and --contact-email',
+        { cause: err },
       );
     throw err;
   } finally {

@@ -13,10 +13,12 @@ export async function runOutputs(flags: { params?: string; only?: string[] }, gl
   const ctx = await openContext(flags.params, global, flags.only);
   try {
     const { describeStack } = await import('../../deploy/cloudformation');
+    // A read per stack, all at once: unlike a listing, their number does not grow with the account's stacks.
+    const stacks = await Promise.all(ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)));
     const result: Record<string, { outputs: Record<string, string>; exports: Record<string, string> }> = {};
     const rowsOf: Record<string, string[][]> = {};
-    for (const s of ctx.stacks) {
-      const st = await describeStack(ctx.clients.cloudFormation, s.name);
+    for (const [i, s] of ctx.stacks.entries()) {
+      const st = stacks[i];
       if (!st) continue;
       const outputs: Record<string, string> = {};
       const exports: Record<string, string> = {};

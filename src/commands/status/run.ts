@@ -1,6 +1,8 @@
 /**
  * `provision status`: every stack of the environment, its state, when it last changed, drift (as
- * last detected) and termination protection. Stacks not deployed yet are listed as such.
+ * last detected) and termination protection. Stacks not deployed yet are listed as such. The
+ * stacks, and those of the environment the file no longer plans, come from one DescribeStacks
+ * listing (src/run/stacks.ts).
  * Then, for each deployed service stack (32, 91): its task counts, the image tag it runs, the
  * rollout state and the load balancer's view of its targets (see src/ops/health.ts); and for each
  * app with an alarms stack (33), how many of its alarms are in each state, naming those going off
@@ -13,6 +15,7 @@ import { table } from '../../cli/table';
 import { describeTargets, serviceHealth, type ServiceHealth } from '../../ops/health';
 import { appUrls, HTTP_ONLY_NOTE } from '../../ops/app-url';
 import { environmentOf, openContext, type RunContext } from '../../run/context';
+import { readStacks } from '../../run/stacks';
 import type { AppAlarms } from './alarms';
 import type { AlarmMail } from './mail';
 import type { LeftoverStack } from '../../deploy/leftovers';
@@ -27,10 +30,8 @@ function colourStatus(status: string): string {
 export async function runStatus(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
   const ctx = await openContext(flags.params, global, flags.only);
   try {
-    const { describeStack, outputsOf } = await import('../../deploy/cloudformation');
-    const stacks: (Stack | undefined)[] = await Promise.all(
-      ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)),
-    );
+    const { outputsOf } = await import('../../deploy/cloudformation');
+    const { stacks, leftovers } = await readStacks(ctx, flags.only);
     const rows = ctx.stacks.map((s, i) => {
       const st = stacks[i];
       return {
@@ -43,11 +44,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
         terminationProtection: st ? Boolean(st.EnableTerminationProtection) : undefined,
       };
     });
-    const [services, alarms, leftovers] = await Promise.all([
-      servicesOf(ctx, stacks),
-      alarmsOf(ctx, stacks),
-      leftoversOf(ctx, flags.only),
-    ]);
+    const [services, alarms] = await Promise.all([servicesOf(ctx, stacks), alarmsOf(ctx, stacks)]);
     if (global.json) {
       output.json({
         environment: environmentOf(ctx),
@@ -55,7 +52,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
         stacks: rows,
         services,
         alarms,
-        leftovers,
+        leftovers: leftovers ?? null,
       });
       return;
     }
@@ -75,7 +72,7 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
     );
     for (const r of rows)
       if (r.reason && /FAILED|ROLLBACK/.test(r.status)) output.line(c().red(`  ${r.name}: ${r.reason}`));
-    if (leftovers.length) await printLeftovers(ctx, leftovers);
+    if (leftovers?.length) await printLeftovers(ctx, leftovers);
     if (services.length) printServices(services);
     if (alarms.length) printAlarms(alarms);
     const urls = appUrls(ctx.stacks, Object.fromEntries(ctx.stacks.map((s, i) => [s.name, outputsOf(stacks[i])])));
@@ -84,17 +81,6 @@ export async function runStatus(flags: { params?: string; only?: string[] }, glo
   } finally {
     ctx.clients.destroy();
   }
-}
-
-/** The environment's stacks the params file no longer plans (not looked for when --only narrows the run). */
-async function leftoversOf(ctx: RunContext, only: string[] | undefined): Promise<LeftoverStack[]> {
-  if (only?.length) return [];
-  const { leftoverStacks } = await import('../../deploy/leftovers');
-  return leftoverStacks(
-    ctx.clients.cloudFormation,
-    environmentOf(ctx),
-    ctx.all.map((s) => s.name),
-  );
 }
 
 async function printLeftovers(ctx: RunContext, leftovers: LeftoverStack[]): Promise<void> {
