@@ -40,7 +40,8 @@ export type EngineErrorCode =
   | 'ServiceLinkedRole'
   | 'DelegationPending'
   | 'HostedZoneUnusable'
-  | 'HostedZoneAccessDenied';
+  | 'HostedZoneAccessDenied'
+  | 'PlanDrift';
 
 /** Base of every error the engine throws on purpose. */
 export class EngineError extends ToolError<EngineErrorCode> {

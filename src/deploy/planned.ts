@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import type { ChangeSetRef } from './change-set';
 import { deleteChangeSet } from './cloudformation';
+import { EngineError } from './errors';
 import type { ChangeSummary, StackSpec } from './types';
 
 /** An update's change set made by the plan, with what it was made from. */
@@ -98,5 +99,25 @@ export class PlannedChangeSets {
 
   get size(): number {
     return this.held.size;
+  }
+}
+
+/**
+ * `deploy --plan`: the change set CloudFormation computed for this stack is not the one the plan
+ * file showed (an SSM-typed parameter's value moved, say), so it is deleted, not executed, and the
+ * run stops as at any failure. `difference` lists the changes added (`+`) and gone (`-`).
+ */
+export class PlanDriftError extends EngineError {
+  constructor(
+    stackName: string,
+    readonly difference: string,
+    planFile: string,
+  ) {
+    super(
+      'PlanDrift',
+      `${stackName}: its changes are no longer those of the plan in ${planFile} (${difference}); not executed`,
+      `run \`provision plan --out ${planFile}\` again and review it, then deploy the new plan`,
+      { stackName },
+    );
   }
 }

@@ -11,6 +11,7 @@ import {
   CancelUpdateStackCommand,
   ContinueUpdateRollbackCommand,
   DeleteStackCommand,
+  DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
   UpdateTerminationProtectionCommand,
   type CloudFormationClient,
@@ -82,6 +83,11 @@ export interface DeployOptions {
   unchanged?: UnchangedChecks;
   /** The change sets the run's plan made and kept (see planned.ts): an update executes its own. @default none */
   changeSets?: PlannedChangeSets;
+  /**
+   * Held against every change set before it is executed (`deploy --plan`): an error instead of
+   * executing it (the change set is deleted, the error thrown). @default execute what CloudFormation computed
+   */
+  matches?: (plan: ChangeSummary) => EngineError | undefined;
   /** Ctrl-C: cancels an executing update (it rolls back), detaches from an executing create. */
   signal?: AbortSignal;
 }
@@ -149,7 +155,8 @@ async function deploySteps(ctx: Ctx): Promise<DeployResult> {
   if (!stack || reviewing) {
     const adopted = await adopt(ctx);
     if (adopted && 'kind' in adopted) return adopted;
-    if (adopted) [stack, reviewing] = [adopted, false];
+    // The import is what the plan showed as adopted; what follows it was not planned as an update.
+    if (adopted) [stack, reviewing, ctx.opts] = [adopted, false, { ...ctx.opts, matches: undefined }];
   }
   // A change set the plan made for this very update says there are changes: no need to read the template again.
   const planned = !!stack && !reviewing && !!ctx.opts.changeSets?.standsFor(ctx.spec, stack);
@@ -188,6 +195,7 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     await discard(ctx, ref);
     throw new CustomNameReplacementError(ctx.spec.name, refusedChanges(plan));
   }
+  await refuseUnplanned(ctx, ref, plan);
   ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan });
   if (ctx.opts.confirm && !(await ctx.opts.confirm(plan))) {
     await discard(ctx, ref);
@@ -199,12 +207,21 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
 /** Executes the change set the plan made for this very update (see planned.ts), after the confirmation. */
 async function executePlanned(ctx: Ctx, held: HeldChangeSet, stack: Stack | undefined): Promise<DeployResult> {
   ctx.step('planned-change-set');
+  await refuseUnplanned(ctx, held.ref, held.plan);
   ctx.emit({ type: 'plan', stackName: ctx.spec.name, plan: held.plan });
   if (ctx.opts.confirm && !(await ctx.opts.confirm(held.plan))) {
     await discard(ctx, held.ref);
     return { kind: 'declined', stackName: ctx.spec.name, plan: held.plan, stackExists: true };
   }
   return execute(ctx, held.ref, held.plan, beforeExecuting(ctx, held.ref, stack));
+}
+
+/** A change set other than the one a plan file showed is deleted, not executed (DeployOptions.matches). */
+async function refuseUnplanned(ctx: Ctx, ref: ChangeSetRef, plan: ChangeSummary): Promise<void> {
+  const drift = ctx.opts.matches?.(plan);
+  if (!drift) return;
+  await discard(ctx, ref);
+  throw drift;
 }
 
 /** What execute reads before ExecuteChangeSet: the events' marker and the stack as it is. */
@@ -418,13 +435,22 @@ async function execute(
   const [{ poller, before }, dog] = await Promise.all([ahead ?? beforeExecuting(ctx, ref), watchdogFor(ctx, ref)]);
   ctx.step('executing', `${plan.changes.length} change(s)`);
   const token = uniqueName();
-  await ctx.cfn.send(
-    new ExecuteChangeSetCommand({
-      StackName: ref.stackId,
-      ChangeSetName: ref.changeSetName,
-      ClientRequestToken: token,
-    }),
-  );
+  const sent = await ctx.cfn
+    .send(
+      new ExecuteChangeSetCommand({
+        StackName: ref.stackId,
+        ChangeSetName: ref.changeSetName,
+        ClientRequestToken: token,
+      }),
+    )
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof AbortedError) return false;
+        throw err;
+      },
+    );
+  if (!sent) return executeAbandoned(ctx, ref);
   const watching = new AbortController();
   const verdict = dog
     ? watchServices(dog, {
@@ -460,6 +486,7 @@ async function execute(
       outputs: outputsOf(after),
     };
   }
+  await dropExecuted(ctx, ref);
   return {
     kind: 'failed',
     stackName: ctx.spec.name,
@@ -467,6 +494,16 @@ async function execute(
     rootCause: rootCause(poller.events),
     statusReason: status.reason === undefined ? undefined : ctx.mask(status.reason),
   };
+}
+
+/**
+ * A failed update's change set stays on the stack, EXECUTE_FAILED, where a successful one is
+ * removed; nothing can run it again, so it goes now rather than at a later run's clean-up (which
+ * spares another run's change sets for a day). Best effort: the failure is what the run reports.
+ */
+async function dropExecuted(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
+  if (ref.type !== 'UPDATE') return;
+  await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName).catch(() => undefined);
 }
 
 /** A watchdog when the template has ECS services (their stack waits for the tasks); else none. */
@@ -520,6 +557,29 @@ async function giveUp(
     };
   }
   return { kind: 'failed', stackName: ctx.spec.name, status, gaveUp: { ...verdict, action } };
+}
+
+/**
+ * Ctrl-C with ExecuteChangeSet on its way: CloudFormation may or may not have it. A change set
+ * still AVAILABLE was not run: it is removed (as {@link discard} does; a change set the plan kept
+ * is no longer the run's to clean up at its end) and nothing ran. Otherwise it runs (or ran): as
+ * {@link interrupt}. Should the request land after the deletion, CloudFormation refuses it.
+ */
+async function executeAbandoned(ctx: Ctx, ref: ChangeSetRef): Promise<DeployResult> {
+  const waiting = await ctx.cfn
+    .send(new DescribeChangeSetCommand({ StackName: ref.stackId, ChangeSetName: ref.changeSetName }))
+    .then(
+      (cs) => cs.ExecutionStatus === 'AVAILABLE',
+      () => false,
+    );
+  if (waiting) {
+    const removed = await discard(ctx, ref).then(
+      () => true,
+      () => false, // executing after all (a deletion is refused then): as below
+    );
+    if (removed) return { kind: 'cancelled', stackName: ctx.spec.name };
+  }
+  return interrupt(ctx, ref);
 }
 
 /** Ctrl-C while our change set runs: cancel an update (it rolls back); leave a create running. */

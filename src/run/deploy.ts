@@ -9,6 +9,7 @@ import type { ChangeSummary, DeployResult, StackSpec } from '../deploy/types';
 import type { PreflightReport } from '../deploy/preflight';
 import type { UnchangedChecks } from '../deploy/unchanged';
 import type { PlannedChangeSets } from '../deploy/planned';
+import type { EngineError } from '../deploy/errors';
 import { CliError, ExitCode } from '../cli/errors';
 import type { GlobalOptions } from '../cli/global-options';
 import { trapInterrupt } from '../cli/interrupt';
@@ -134,6 +135,8 @@ interface DeployAllOptions {
   planned?: Promise<ExportMoves>;
   /** The change sets the plan kept (see deploy/planned.ts). */
   changeSets?: PlannedChangeSets;
+  /** `deploy --plan`: each stack's change set held against the plan file's (see DeployOptions.matches). */
+  matches?: (stackName: string, plan: ChangeSummary) => EngineError | undefined;
 }
 
 /** Per stack: when it started (ms after the run began) and how long it took; for --json and the benchmark. */
@@ -163,6 +166,11 @@ async function deployPasses(ctx: RunContext, run: DeployAllOptions, moves: Expor
   const { assertDetached } = await import('./preflight');
   const { keepingExports } = await import('../deploy/exports');
   const specs = specsOf(ctx);
+  if (run.matches && (moves.detach.length || moves.keep.size))
+    throw CliError.refused(
+      'this deploy moves exports in use between stacks in several passes, which a plan file does not hold; nothing was changed',
+      `deploy it without --plan (\`provision deploy --params ${ctx.file}\` shows and asks for each change set)`,
+    );
   await run.goAhead?.();
   if (moves.detach.length) {
     say(
@@ -288,6 +296,7 @@ export async function deployAll(ctx: RunContext, opts: DeployAllOptions, given?:
             board,
             ...(opts.unchanged ? { unchanged: opts.unchanged } : {}),
             ...(opts.changeSets ? { changeSets: opts.changeSets } : {}),
+            ...(opts.matches ? { matches: (plan: ChangeSummary) => opts.matches!(spec.name, plan) } : {}),
             ...(signal ? { signal } : {}),
             ...(opts.pollMs ? { poll: { initialMs: opts.pollMs } } : {}),
             ...(opts.yes

@@ -35,6 +35,8 @@ export interface DeployFlags {
   pollInterval?: string;
   /** Change project stacks that other environments use without asking (see src/run/shared.ts). */
   updateShared?: boolean;
+  /** A plan file (`plan --out`) to deploy exactly; implies --yes (see ./plan-check.ts). */
+  plan?: string;
 }
 
 function producerHint(ctx: RunContext, exportName: string): string {
@@ -48,11 +50,11 @@ function producerHint(ctx: RunContext, exportName: string): string {
 /** The checks that need no AWS call: --yes without a terminal, --concurrency's range. */
 function checkFlags(flags: DeployFlags, global: GlobalOptions): number {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !global.json;
-  if (!flags.yes && !interactive) {
+  if (!flags.yes && !flags.plan && !interactive) {
     const file = flags.params ?? 'FILE';
     throw CliError.usage(
       'deploy needs --yes when it cannot ask (no terminal, or --json)',
-      `review with \`provision plan --params ${file}\`, then run \`provision deploy --params ${file} --yes\``,
+      `review with \`provision plan --params ${file}\`, then run \`provision deploy --params ${file} --yes\` (or plan with --out PLAN and deploy exactly it with --plan PLAN)`,
     );
   }
   const concurrency = flags.concurrency ? Number(flags.concurrency) : DEFAULT_CONCURRENCY;
@@ -82,9 +84,11 @@ async function refuseMissingImports(ctx: RunContext, missing: { stack: string; e
 
 export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
   const concurrency = checkFlags(flags, global);
-  const ctx = await openContext(flags.params, global, flags.only);
+  const planned = flags.plan ? await planOf(flags.plan) : undefined;
+  const ctx = await openContext(flags.params, global, flags.only ?? planned?.file.only ?? undefined);
   try {
     await withRunLock(ctx, 'deploy', async () => {
+      if (planned) await planned.check.checkAgainstPlan(ctx, planned.file, flags.plan!);
       // Every check's reads go out now, together, and the plan beside them; the verdicts follow in
       // a fixed order, and only then may the plan make change sets (see run/gates.ts).
       const checks = await startRunChecks(ctx, { updateShared: flags.updateShared });
@@ -96,7 +100,8 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       plan.allow();
       const { holds, delegation, account } = verdicts;
       const opts = {
-        yes: Boolean(flags.yes),
+        yes: Boolean(flags.yes || planned),
+        ...(planned ? { matches: await planned.check.planMatcher(planned.file, flags.plan!) } : {}),
         concurrency,
         pollMs: pollMs(flags),
         holds,
@@ -125,6 +130,12 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   }
 }
 
+/** The plan file, read and checked before any AWS call, and the checks made with it. */
+async function planOf(file: string) {
+  const [{ readPlanFile }, check] = await Promise.all([import('../../run/plan-file'), import('./plan-check')]);
+  return { file: readPlanFile(file), check };
+}
+
 /**
  * Stacks of this environment the params file no longer plans (an app taken out of it), from the
  * listing the run's checks read anyway: a deploy leaves them as they are, and says so. None when
@@ -148,7 +159,7 @@ async function judge(ctx: RunContext, checks: RunChecks, flags: DeployFlags, glo
   await confirmSharedChanges(ctx, {
     updateShared: flags.updateShared,
     changes: checks.shared,
-    ...(flags.yes ? {} : { ask: askYesNo }),
+    ...(flags.yes || flags.plan ? {} : { ask: askYesNo }),
   });
   const holds = await checks.images;
   const delegation = await checks.delegation;

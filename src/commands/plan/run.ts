@@ -23,16 +23,30 @@ interface Findings {
   leftovers: LeftoverStack[];
 }
 
-export async function runPlan(flags: { params?: string; only?: string[] }, global: GlobalOptions): Promise<void> {
+export async function runPlan(
+  flags: { params?: string; only?: string[]; out?: string },
+  global: GlobalOptions,
+): Promise<void> {
+  const out = flags.out ? await import('./out') : undefined;
+  out?.checkOut(flags.out!);
   const ctx = await openContext(flags.params, global, flags.only);
   try {
+    // For a plan file, the stacks as deployed before they are planned (see ./out.ts).
+    const deployed = out ? await (await import('../../run/plan-file')).readDeployed(ctx) : undefined;
     // The stacks' plans and the run-level findings read independently: at the same time.
     const findingsRead = find(ctx);
     findingsRead.catch(() => undefined); // awaited below, unless planning fails first
     const env = await planRun(ctx);
     const findings = await findingsRead;
-    if (global.json) output.json(planDocument(ctx, env, findings));
-    else await printAll(ctx, env, findings);
+    const planFile = out && deployed ? out.writePlan(ctx, flags.out!, flags.only, deployed, env) : undefined;
+    if (global.json) output.json({ ...planDocument(ctx, env, findings), ...(planFile ? { planFile } : {}) });
+    else {
+      await printAll(ctx, env, findings);
+      if (planFile)
+        output.line(
+          `Plan written to ${planFile}. Deploy exactly it with: provision deploy --params ${ctx.file} --plan ${planFile}`,
+        );
+    }
   } finally {
     ctx.clients.destroy();
   }
@@ -65,7 +79,7 @@ function planJson(p: PlanResult): unknown {
   return p;
 }
 
-function planDocument(ctx: RunContext, env: EnvironmentPlan, f: Findings): unknown {
+function planDocument(ctx: RunContext, env: EnvironmentPlan, f: Findings): Record<string, unknown> {
   return {
     environment: environmentOf(ctx),
     stacks: ctx.stacks.map((s, i) => ({

@@ -231,6 +231,22 @@ def _stack_view(stack: Stack) -> dict[str, Any]:
     return {key: getattr(stack, key) for key in keys}
 
 
+def _resolved_view(stack: Stack) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parameters DescribeStacks lists (the resource map's, which moto updates in place before
+    a resource fails), to put back with the stack view."""
+    resources = stack.resource_map
+    return dict(resources.resolved_parameters), dict(resources.input_parameters)
+
+
+def _put_back(stack: Stack, before: dict[str, Any], resolved: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """AWS: a failed update rolls back to the stack's previous template and parameters. moto: its
+    resource map keeps the new parameters, so DescribeStacks listed the values that failed."""
+    stack.__dict__.update(before)
+    stack.resource_map.resolved_parameters.clear()
+    stack.resource_map.resolved_parameters.update(resolved[0])
+    stack.resource_map.input_parameters = resolved[1]
+
+
 def _event(stack: Stack, logical_id: str, physical_id: str, kind: str, status: str, reason: str | None) -> None:
     stack.events.append(Event(stack.stack_id, stack.name, logical_id, physical_id, kind, status, reason, None))
 
@@ -262,7 +278,7 @@ def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_
     stack = self.stacks[change_set.stack_id]
     _link_exports(self, stack)
     creating = change_set.change_set_type == "CREATE"
-    before = _stack_view(stack)
+    before, resolved = _stack_view(stack), _resolved_view(stack)
     try:
         _original["execute_change_set"](self, change_set.change_set_id, stack_name)
         stack.template = change_set.template
@@ -275,7 +291,7 @@ def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_
         register_exports(self, stack)
     except Exception as error:
         change_set.execution_status = "EXECUTE_FAILED"
-        stack.__dict__.update(before)
+        _put_back(stack, before, resolved)
         _fail(stack, creating, error)
         return
     # AWS deletes a stack's other change sets once one is executed.
@@ -323,12 +339,12 @@ def update_stack(self: CloudFormationBackend, name: str, template: str, role_arn
     resolved = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
     validate_parameters(Stack.parse_template(template), resolved)
     _link_exports(self, stack)
-    before = _stack_view(stack)
+    before, resolved = _stack_view(stack), _resolved_view(stack)
     try:
         _original["update_stack"](self, name, template, role_arn, parameters, tags)
         register_exports(self, stack)
     except Exception as error:  # AWS: UPDATE_ROLLBACK_COMPLETE with the reason in the events
-        stack.__dict__.update(before)
+        _put_back(stack, before, resolved)
         _fail(stack, False, error)
     return stack
 
