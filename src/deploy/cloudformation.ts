@@ -81,19 +81,21 @@ export function parametersOf(stack: Stack): Record<string, string> {
 }
 
 /**
- * This tool's change sets on the stack (of any run: filter with {@link isOursToDelete} before
- * deleting). Some emulators answer ListChangeSets with every stack's
- * change sets, so the stack is checked on each summary too.
+ * Every change set on the stack, whoever made it. Some emulators answer ListChangeSets with every
+ * stack's change sets, so the stack is checked on each summary too.
  */
-export async function listOwnChangeSets(cfn: CloudFormationClient, stack: Stack): Promise<ChangeSetSummary[]> {
+export async function listChangeSets(cfn: CloudFormationClient, stack: Stack): Promise<ChangeSetSummary[]> {
   const found: ChangeSetSummary[] = [];
   for await (const page of paginateListChangeSets({ client: cfn }, { StackName: stack.StackId ?? stack.StackName })) {
-    for (const s of page.Summaries ?? []) {
-      const sameStack = s.StackId === stack.StackId || s.StackName === stack.StackName;
-      if (sameStack && s.ChangeSetName?.startsWith(CHANGE_SET_PREFIX)) found.push(s);
-    }
+    for (const s of page.Summaries ?? [])
+      if (s.StackId === stack.StackId || s.StackName === stack.StackName) found.push(s);
   }
   return found;
+}
+
+/** This tool's change sets on the stack (of any run: filter with {@link isOursToDelete} before deleting). */
+export async function listOwnChangeSets(cfn: CloudFormationClient, stack: Stack): Promise<ChangeSetSummary[]> {
+  return (await listChangeSets(cfn, stack)).filter((s) => s.ChangeSetName?.startsWith(CHANGE_SET_PREFIX));
 }
 
 /** The stack's resources (ListStackResources, every page), by its id when known so a deleted stack's are read too. */

@@ -27,6 +27,7 @@ import {
   describeStack,
   isNotCancellable,
   isOursToDelete,
+  listChangeSets,
   listOwnChangeSets,
   outputsOf,
   uniqueName,
@@ -416,12 +417,20 @@ async function templateSource(ctx: Ctx): Promise<TemplateSource> {
 }
 
 /**
- * Removes a change set that will not run. A CREATE change set made its stack (REVIEW_IN_PROGRESS,
- * no resources): deleting that stack leaves nothing behind.
+ * Removes a change set that will not run. A CREATE (or IMPORT) change set made its stack
+ * (REVIEW_IN_PROGRESS, no resources), which goes too, so that nothing is left behind; but only
+ * while it is still that: another run (an environment sharing this project stack) may have made
+ * its own change set on the same stack meanwhile, or executed it, which also deletes this run's.
+ * Deleting the stack then would delete the other run's stack under it. So the change set goes
+ * first, and the stack only when it is still under review and holds no change set at all.
  */
 async function discard(ctx: Ctx, ref: ChangeSetRef): Promise<void> {
-  if (ref.type !== 'UPDATE') await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId }));
-  else await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName);
+  await deleteChangeSet(ctx.cfn, ref.stackId, ref.changeSetName);
+  if (ref.type === 'UPDATE') return;
+  const stack = await describeStack(ctx.cfn, ref.stackId);
+  if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
+  if ((await listChangeSets(ctx.cfn, stack)).length) return;
+  await ctx.cfn.send(new DeleteStackCommand({ StackName: ref.stackId }));
 }
 
 async function execute(

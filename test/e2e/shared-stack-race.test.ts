@@ -7,13 +7,13 @@
  * AWS does; the run that lost must wait for the other's operation and carry on, not stop the
  * rest of its environment with "ChangeSet [X] does not exist".
  *
- * Both tests place the other run at the worst moment deterministically (test/helpers/other-run.js,
+ * The tests place the other run at the worst moment deterministically (test/helpers/other-run.js,
  * preloaded into the CLI). Two real CLIs started at once meet these orderings only now and then.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloudFormationClient, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { REPO_ROOT, startEmulator, type Emulator } from '../helpers/emulator';
 import { runCli, type CliRun } from '../helpers/cli';
 
@@ -42,7 +42,12 @@ function paramsFile(env: string, repo: string): string {
 }
 
 /** `deploy --yes --json` of a file, with another run creating `stack` right before `at`. */
-function deployRaced(file: string, stack: string, at: 'ExecuteChangeSet' | 'CreateChangeSet', only: string[] = []) {
+function deployRaced(
+  file: string,
+  stack: string,
+  at: 'ExecuteChangeSet' | 'CreateChangeSet' | 'DescribeChangeSet',
+  only: string[] = [],
+) {
   return runCli(emu.env, ['deploy', '--params', file, '--yes', '--json', ...only], {
     home: tmp,
     env: {
@@ -102,4 +107,21 @@ test('another run created the shared stack before this run asked for its change 
     results: [['ecr-race-two', 'skipped-unchanged']],
   });
   expect(await changeSetsOf('ecr-race-two')).toEqual([]);
+});
+
+test('another run executes its change set while this run waits for its own: this run leaves the stack the other made alone', async () => {
+  // Executing the other run's change set deleted this run's, which this run then finds gone while
+  // waiting for it. Its clean-up of a CREATE change set used to delete the stack it had made: by
+  // then the other run's new stack, whose run then failed with DELETE_COMPLETE.
+  const file = paramsFile('racethree', 'race-three');
+  const run = await deployRaced(file, 'ecr-race-three', 'DescribeChangeSet', ['--only', 'repository']);
+  expect(run.stderr).toContain('[other run] created ecr-race-three');
+  const othersId = /\[other run\] created ecr-race-three \((.+)\)/.exec(run.stderr)?.[1];
+  const stacks = (await cfn.send(new DescribeStacksCommand({ StackName: 'ecr-race-three' }))).Stacks ?? [];
+  expect(stacks.map((s) => [s.StackId, s.StackStatus])).toEqual([[othersId, 'CREATE_COMPLETE']]);
+  expect({ code: run.code, results: results(run) }).toEqual({
+    code: 0,
+    results: [['ecr-race-three', 'skipped-unchanged']],
+  });
+  expect(await changeSetsOf('ecr-race-three')).toEqual([]);
 });

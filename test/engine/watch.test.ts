@@ -109,7 +109,7 @@ it('takes the events marker and the stack before executing while the change set 
   expect(gate.timedOut()).toBe(false);
 });
 
-it('reads nothing for executing before the change is confirmed, and nothing at all when it is declined', async () => {
+it('reads nothing for executing before the change is confirmed, and when it is declined only what removing the new stack takes', async () => {
   const order: string[] = [];
   intercept(async (name, go) => {
     order.push(name.replace(/Command$/, ''));
@@ -126,6 +126,10 @@ it('reads nothing for executing before the change is confirmed, and nothing at a
     'CreateChangeSet',
     ...order.filter((a) => a === 'DescribeChangeSet'),
     '(confirm)',
+    // The change set, then its stack once it is seen to be still under review with no other change set.
+    'DeleteChangeSet',
+    'DescribeStacks',
+    'ListChangeSets',
     'DeleteStack',
   ]);
 });

@@ -8,6 +8,8 @@
  *   stack, the other run makes its own CREATE change set for it (the same input under its own
  *   name) and executes it first. Executing a change set deletes the stack's other change sets, so
  *   this run's is gone (ChangeSetNotFoundException), as on AWS.
+ * - `OTHER_RUN_AT=DescribeChangeSet`: while this run waits for its CREATE change set, the other run
+ *   makes its own and executes it, which deletes this run's: this run finds its change set gone.
  * - `OTHER_RUN_AT=CreateChangeSet`: right before this run asks for its CREATE change set, the
  *   other run has created the stack, so the CREATE is refused ("Stack [X] already exists and
  *   cannot be created again with the changeSet [Y]").
@@ -38,12 +40,14 @@ async function otherRun() {
       await sleep(100);
     }
     await client.send(new cf.ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: name }));
+    let id;
     for (let i = 0; i < 100; i++) {
       const s = (await client.send(new cf.DescribeStacksCommand({ StackName: stack }))).Stacks[0];
+      id = s.StackId;
       if (!s.StackStatus.endsWith('_IN_PROGRESS')) break;
       await sleep(100);
     }
-    process.stderr.write(`[other run] created ${stack}\n`);
+    process.stderr.write(`[other run] created ${stack} (${id})\n`);
   } finally {
     client.destroy();
   }
