@@ -217,7 +217,8 @@ export function comparePlan(plan: PlanFile, now: CurrentState): string[] {
 /** How the deployed stack moved since the plan, or undefined when it did not. */
 function deployedMoved(planned: string, now: string): string | undefined {
   if (planned === now) return undefined;
-  if (planned === ABSENT) return 'created since the plan (another run?)';
+  if (planned === ABSENT)
+    return 'created since the plan (by another run, or by a deploy of this plan that stopped part way: a plan file is used once)';
   if (now === ABSENT) return 'deleted since the plan';
   const id = (v: string) => v.slice(0, v.lastIndexOf('@'));
   if (id(planned) !== id(now)) return 'deleted and created again since the plan';

@@ -103,7 +103,7 @@ describe('comparePlan', () => {
     expect(comparePlan(plan, now({ stacks }))).toEqual([
       "x-dev-network: its template, parameters or tags differ from the plan's",
       'x-dev-network: changed since the plan (last change T1, now T2)',
-      'x-dev-db: created since the plan (another run?)',
+      'x-dev-db: created since the plan (by another run, or by a deploy of this plan that stopped part way: a plan file is used once)',
       'x-dev-cache: part of this run, not of the plan',
     ]);
   });
