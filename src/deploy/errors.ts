@@ -37,6 +37,7 @@ export type EngineErrorCode =
   | 'GraphCycle'
   | 'RunLocked'
   | 'QuotaExceeded'
+  | 'NotOffered'
   | 'ServiceLinkedRole'
   | 'DelegationPending'
   | 'HostedZoneUnusable'
@@ -83,6 +84,7 @@ const REFUSALS: ReadonlySet<EngineErrorCode> = new Set<EngineErrorCode>([
   'RunLocked',
   'DelegationPending',
   'QuotaExceeded',
+  'NotOffered',
   'HostedZoneUnusable',
   'HostedZoneAccessDenied',
 ]);

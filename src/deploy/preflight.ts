@@ -21,6 +21,7 @@ import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
 import { findOtherPlaces, type Elsewhere, type Namesake } from './namesakes';
+import { askOfferings, choicesToAsk, type OfferingCheck } from './offerings';
 import { deployRecords } from './records';
 import { parseTemplate } from './template';
 import type { StackSpec } from './types';
@@ -107,6 +108,8 @@ export interface PreflightReport {
   namesakes: Namesake[];
   /** The environment deployed in other regions, when the run creates it here (see namesakes.ts). */
   elsewhere: Elsewhere[];
+  /** Each size the run creates or changes, and whether AWS offers it there (see offerings.ts). */
+  offerings: OfferingCheck[];
 }
 
 /** The run would exceed a quota of the account: a refusal (exit 2), thrown before anything is created. */
@@ -199,6 +202,8 @@ export interface PreflightOptions {
    * @default true
    */
   otherRegions?: boolean;
+  /** The params-file field behind a stack's parameter (`apps[0].data[0].instanceClass`), to name it in refusals. */
+  fieldOf?: (stack: string, parameter: string) => string | undefined;
 }
 
 /**
@@ -213,7 +218,7 @@ export async function preflight(
   opts: PreflightOptions = {},
 ): Promise<PreflightReport> {
   // The roles' listing does not wait for the quotas' counts: every independent read at once.
-  const [roles, quotas, places] = await Promise.all([
+  const [roles, quotas, places, offerings] = await Promise.all([
     missingServiceRoles(clients, specs, reads).then(
       (missing) => ({ missing }),
       (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
@@ -231,13 +236,37 @@ export async function preflight(
           opts.otherRegions === false ? [] : knownRegions().filter((r) => partitionOf(r) === partitionOf(here)),
         ),
       ),
+    offeringChecks(clients, specs, reads, opts.fieldOf),
   ]);
   return {
     missingRoles: roles.missing,
     ...('unchecked' in roles ? { rolesUnchecked: roles.unchecked } : {}),
     quotas,
     ...places,
+    offerings,
   };
+}
+
+/**
+ * Whether AWS offers each size the run creates or changes where its stack puts it (see
+ * offerings.ts). The network's zones are the first `AzCount` of the region when the network stack
+ * is in the run; otherwise the region is asked.
+ */
+async function offeringChecks(
+  clients: AwsClients,
+  specs: StackSpec[],
+  reads: DeployedReads,
+  fieldOf: PreflightOptions['fieldOf'],
+): Promise<OfferingCheck[]> {
+  const region = await clients.region().catch(() => undefined);
+  const choices = await Promise.all(specs.map((s) => choicesToAsk(s, reads, region)));
+  const asked = specs.flatMap((s, i) => choices[i]!.map((choice) => ({ stack: s.name, choice })));
+  const azCount = Number(specs.find((s) => s.parameters.AzCount)?.parameters.AzCount) || undefined;
+  const checks = await askOfferings(clients, asked, azCount);
+  return checks.map((c) => {
+    const field = fieldOf?.(c.stack, c.parameter);
+    return field ? { ...c, field } : c;
+  });
 }
 
 /** Creates the missing service-linked roles; one that appeared meanwhile ("has been taken") is fine. */

@@ -59,17 +59,33 @@ export async function readAccount(ctx: RunContext, unchanged?: UnchangedChecks):
   };
   // Other regions are plan's to look at (PreflightOptions): a first deploy is not slowed by them.
   const [report] = await Promise.all([
-    preflight(ctx.clients, specs, reads, { otherRegions: false }),
+    preflight(ctx.clients, specs, reads, { otherRegions: false, fieldOf: fieldOf(ctx) }),
     refuseDuplicateClusterAdmin(ctx, specs),
   ]);
   return report;
 }
 
-/** Refuses a run that would exceed a quota ({@link QuotaExceededError}); warns of what could not be checked. */
+/** The params-file field behind a stack's template parameter, for the preflight's refusals. */
+export function fieldOf(ctx: RunContext): (stack: string, parameter: string) => string | undefined {
+  return (stack, parameter) => ctx.stacks.find((s) => s.name === stack)?.fields[parameter];
+}
+
+/**
+ * Refuses a run that would exceed a quota ({@link QuotaExceededError}) or asks for a size AWS does
+ * not offer there ({@link NotOfferedError}); warns of what could not be checked.
+ */
 export async function judgeAccount(ctx: RunContext, global: GlobalOptions, report: PreflightReport): Promise<void> {
-  const { QuotaExceededError } = await import('../deploy/preflight');
+  const [{ QuotaExceededError }, { NotOfferedError, describeOffering }] = await Promise.all([
+    import('../deploy/preflight'),
+    import('../deploy/offerings'),
+  ]);
   const exceeded = report.quotas.filter((q) => q.exceeded);
   if (exceeded.length) throw new QuotaExceededError(exceeded);
+  const notOffered = report.offerings.filter((o) => o.offered === false);
+  if (notOffered.length) throw new NotOfferedError(notOffered);
+  if (!global.json)
+    for (const o of report.offerings.filter((x) => x.unchecked))
+      output.warn(`account preflight: ${describeOffering(o)}`);
   if (!global.json)
     for (const q of report.quotas.filter((x) => x.unchecked))
       output.warn(`account preflight: ${q.name} not checked (${q.unchecked})`);

@@ -9,6 +9,7 @@ import { c, output } from '../cli/output';
 import { changeLine, summariseChanges } from '../cli/progress';
 import type { PreflightReport } from '../deploy/preflight';
 import { describeElsewhere, describeNamesake } from '../deploy/namesakes';
+import { describeOffering } from '../deploy/offerings';
 import type { PlanResult } from '../deploy/stack';
 import type { ExportChange } from '../deploy/exports';
 import type { EngineError } from '../deploy/errors';
@@ -30,11 +31,13 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Pr
   return out;
 }
 
-/** The account preflight as plan shows it: roles deploy will create, quotas it would exceed. */
+/** The account preflight as plan shows it: roles deploy will create, quotas it would exceed, sizes not offered. */
 export function preflightLines(report: PreflightReport): void {
   const counted = report.quotas.filter((q) => q.adds > 0);
   const notes = [...report.namesakes.map(describeNamesake), ...report.elsewhere.map(describeElsewhere)];
-  if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked && !notes.length) return;
+  const sized = report.offerings;
+  if (!report.missingRoles.length && !counted.length && !report.rolesUnchecked && !notes.length && !sized.length)
+    return;
   output.line();
   output.line(c().bold('Account preflight:'));
   for (const note of notes) output.line(c().yellow(`  ! ${note}`));
@@ -49,6 +52,11 @@ export function preflightLines(report: PreflightReport): void {
     const line = `${q.name}: ${q.inUse} in use + ${q.adds} from ${q.stacks.join(', ')}, limit ${q.limit} (${q.limitSource === 'aws-default' ? 'AWS default' : 'Service Quotas'})`;
     if (q.exceeded) output.line(`  ${c().red(`✖ ${line}: EXCEEDED, deploy will refuse`)}\n    fix: ${q.fix}`);
     else output.line(`  ✔ ${line}`);
+  }
+  for (const o of sized) {
+    if (o.unchecked) output.line(c().yellow(`  ${describeOffering(o)}`));
+    else if (o.offered) output.line(`  ✔ ${describeOffering(o)}`);
+    else output.line(`  ${c().red(`✖ ${describeOffering(o)}: deploy will refuse`)}`);
   }
 }
 

@@ -9,7 +9,7 @@ import type { PreflightReport } from '../../deploy/preflight';
 import type { PlanResult } from '../../deploy/stack';
 import type { EngineError } from '../../deploy/errors';
 import { environmentOf, openContext, specsOf, type RunContext } from '../../run/context';
-import { missingImports } from '../../run/deploy';
+import { fieldOf, missingImports } from '../../run/deploy';
 import { planRun, preflightLines, printPlan, type EnvironmentPlan } from '../../run/plan';
 import type { SharedChange } from '../../run/shared';
 import type { LeftoverStack } from '../../deploy/leftovers';
@@ -61,7 +61,7 @@ async function find(ctx: RunContext): Promise<Findings> {
   const [missing, shared, account, leftovers] = await Promise.all([
     missingImports(ctx.clients, ctx),
     sharedChanges(ctx),
-    preflight(ctx.clients, specsOf(ctx)),
+    preflight(ctx.clients, specsOf(ctx), undefined, { fieldOf: fieldOf(ctx) }),
     leftoverStacks(
       ctx.clients.cloudFormation,
       environmentOf(ctx),

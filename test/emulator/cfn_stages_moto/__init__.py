@@ -36,8 +36,8 @@ def _install() -> None:
 
     from moto.cloudformation import parsing
 
-    from . import (account, alarms, cache_restore, credentials, deletion, existing, intrinsics, lifecycle, logs, release,
-                   replacements, resolved, rules, serial, sessions, speed, stacks, tasks, teardown, update_times, updates)
+    from . import (account, alarms, cache_restore, credentials, deletion, existing, intrinsics, lifecycle, logs, orderable,
+                   release, replacements, resolved, rules, serial, sessions, speed, stacks, tasks, teardown, update_times, updates)
     # Importing these modules defines the resource types (direct CloudFormationModel subclasses).
     from . import dns, documentdb, ecs, eks, elasticache, messaging, misc, rds, scaling, secrets  # noqa: F401
 
@@ -64,6 +64,7 @@ def _install() -> None:
     credentials.install()  # idempotent: launch.py installs it first
     dns.install()
     alarms.install()
+    orderable.install()
     # moto caches its type table on first use; drop it so the new types are seen.
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
