@@ -20,10 +20,10 @@
  * in the region) leaves the check "not done", never a refusal.
  */
 import { activeResources, pseudoFor, type CheckedTemplate } from '../../stages/check';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients';
 import { parametersOf } from './cloudformation';
 import { EngineError } from './errors';
-import { deployRecords } from './records';
 import { parseTemplate } from './template';
 import type { StackSpec } from './types';
 
@@ -72,7 +72,8 @@ export class NotOfferedError extends EngineError {
 
 /** One line for a check: the field, the value, where, and what is offered instead. */
 export function describeOffering(o: OfferingCheck): string {
-  const what = `${o.field ?? `${o.stack} parameter ${o.parameter}`} = ${o.value}${o.engine ? ` (${o.engine} ${o.engineVersion ?? ''})`.replace(' )', ')') : ''}`;
+  const engine = o.engine ? ` (${[o.engine, o.engineVersion].filter(Boolean).join(' ')})` : '';
+  const what = `${o.field ?? `${o.stack} parameter ${o.parameter}`} = ${o.value}${engine}`;
   if (o.unchecked) return `${what}: not checked in ${o.where} (${o.unchecked})`;
   if (o.offered) return `${what}: offered in ${o.where}`;
   const instead = o.alternatives.length ? `; offered there: ${o.alternatives.join(', ')}` : '';
@@ -124,26 +125,20 @@ export function sizeChoices(body: string, parameters: Record<string, string>, re
 
 const keyOf = (c: SizeChoice) => [c.kind, c.resource, c.value, c.engine ?? '', c.engineVersion ?? ''].join('|');
 
-/** How the preflight reads a deployed stack and its template (see preflight.ts's DeployedReads). */
-export interface OfferingReads {
-  stack(spec: StackSpec): Promise<import('@aws-sdk/client-cloudformation').Stack | undefined>;
-  template(stackName: string): Promise<string | undefined>;
-}
-
 /**
  * The sizes a spec brings that its deployed stack does not already run: all of them for a new
- * stack; for a deployed one, those whose resource, value or engine version differ from the
- * deployed template with its deployed parameters. A stack with no size reads nothing.
+ * stack (`deployed` undefined); for a deployed one, those whose resource, value or engine version
+ * differ from the deployed template with its deployed parameters.
  */
-export async function choicesToAsk(spec: StackSpec, reads: OfferingReads, region?: string): Promise<SizeChoice[]> {
+export function newChoices(
+  spec: StackSpec,
+  deployed: { stack: Stack; body: string | undefined } | undefined,
+  region?: string,
+): SizeChoice[] {
   const wanted = sizeChoices(spec.templateBody, spec.parameters, region);
-  if (!wanted.length) return wanted;
-  const stack = await reads.stack(spec);
-  if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE') return wanted;
-  // A template this machine's record knows (see records.ts) is the spec's own: not read back.
-  const body = deployRecords().knows(stack, spec.templateBody) ? spec.templateBody : await reads.template(spec.name);
-  const deployed = new Set(sizeChoices(body ?? '', parametersOf(stack), region).map(keyOf));
-  return wanted.filter((c) => !deployed.has(keyOf(c)));
+  if (!deployed || !wanted.length) return wanted;
+  const before = new Set(sizeChoices(deployed.body ?? '', parametersOf(deployed.stack), region).map(keyOf));
+  return wanted.filter((c) => !before.has(keyOf(c)));
 }
 
 /** A size the run asks for, in the stack that asks. */

@@ -21,7 +21,7 @@ import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
 import { findOtherPlaces, type Elsewhere, type Namesake } from './namesakes';
-import { askOfferings, choicesToAsk, type OfferingCheck } from './offerings';
+import { askOfferings, newChoices, sizeChoices, type OfferingCheck, type SizeChoice } from './offerings';
 import { deployRecords } from './records';
 import { parseTemplate } from './template';
 import type { StackSpec } from './types';
@@ -245,6 +245,19 @@ export async function preflight(
     ...places,
     offerings,
   };
+}
+
+/**
+ * The sizes a spec brings that its deployed stack does not run yet (see offerings.ts): a stack
+ * without sizes reads nothing, and a template this machine's record knows is not read back.
+ */
+async function choicesToAsk(spec: StackSpec, reads: DeployedReads, region?: string): Promise<SizeChoice[]> {
+  if (!sizeChoices(spec.templateBody, spec.parameters, region).length) return [];
+  const stack = await reads.stack(spec);
+  if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS' || stack.StackStatus === 'ROLLBACK_COMPLETE')
+    return newChoices(spec, undefined, region);
+  const body = deployRecords().knows(stack, spec.templateBody) ? spec.templateBody : await reads.template(spec.name);
+  return newChoices(spec, { stack, body }, region);
 }
 
 /**

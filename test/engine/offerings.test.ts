@@ -10,9 +10,9 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import type { AwsClients } from '../../src/aws/clients';
 import {
   askOfferings,
-  choicesToAsk,
   closest,
   describeOffering,
+  newChoices,
   sizeChoices,
   versionMatches,
   type Asked,
@@ -83,54 +83,42 @@ describe('sizeChoices: what each template asks about', () => {
   });
 });
 
-describe('choicesToAsk: only what the run creates or changes', () => {
-  const deployed = (s: StackSpec, parameters: Record<string, string>): Stack =>
-    ({
+describe('newChoices: only what the run creates or changes', () => {
+  const deployed = (s: StackSpec, parameters: Record<string, string>) => ({
+    stack: {
       StackName: s.name,
       StackStatus: 'UPDATE_COMPLETE',
       Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
         ParameterKey,
         ParameterValue,
       })),
-    }) as Stack;
-  const reads = (stack: Stack | undefined, body: string) => {
-    const calls: string[] = [];
-    return {
-      calls,
-      stack: async () => (calls.push('stack'), stack),
-      template: async () => (calls.push('template'), body),
-    };
-  };
-
-  test('a new stack: every size', async () => {
-    const s = spec('41.data-postgres', { Instances: '1' });
-    expect(await choicesToAsk(s, reads(undefined, ''))).toHaveLength(1);
+    } as Stack,
+    body: s.templateBody,
   });
 
-  test('deployed with the same sizes: nothing', async () => {
+  test('a new stack: every size', () => {
+    expect(newChoices(spec('41.data-postgres', { Instances: '1' }), undefined)).toHaveLength(1);
+  });
+
+  test('deployed with the same sizes: nothing', () => {
     const s = spec('41.data-postgres', { Instances: '2' });
-    expect(await choicesToAsk(s, reads(deployed(s, s.parameters), s.templateBody))).toEqual([]);
+    expect(newChoices(s, deployed(s, s.parameters))).toEqual([]);
   });
 
-  test('a new class, a new engine version, or a new instance: asked', async () => {
+  test('a new class, a new engine version, or a new instance: asked', () => {
     const s = spec('41.data-postgres', { Instances: '2', InstanceClass: 'db.r7g.large' });
     const before = { ...s.parameters, InstanceClass: 'db.t4g.medium' };
-    expect((await choicesToAsk(s, reads(deployed(s, before), s.templateBody))).map((c) => c.resource)).toEqual([
-      'Instance1',
-      'Instance2',
-    ]);
-    const upgraded = { ...s.parameters, EngineVersion: '16' };
-    expect(await choicesToAsk(s, reads(deployed(s, upgraded), s.templateBody))).toHaveLength(2);
+    expect(newChoices(s, deployed(s, before)).map((c) => c.resource)).toEqual(['Instance1', 'Instance2']);
+    expect(newChoices(s, deployed(s, { ...s.parameters, EngineVersion: '16' }))).toHaveLength(2);
     const one = { ...s.parameters, Instances: '1' };
-    expect((await choicesToAsk(s, reads(deployed(s, one), s.templateBody))).map((c) => c.resource)).toEqual([
-      'Instance2',
-    ]);
+    expect(newChoices(s, deployed(s, one)).map((c) => c.resource)).toEqual(['Instance2']);
   });
 
-  test('a template without sizes reads nothing', async () => {
-    const r = reads(undefined, '');
-    expect(await choicesToAsk(spec('11.env-network'), r)).toEqual([]);
-    expect(r.calls).toEqual([]);
+  test('EC2 capacity turned on with the default type it had all along: asked (nothing ran it yet)', () => {
+    const s = spec('13.env-ecs-cluster', { EnableEc2Capacity: 'true' });
+    expect(newChoices(s, deployed(s, { ...s.parameters, EnableEc2Capacity: 'false' })).map((c) => c.value)).toEqual([
+      't3.medium',
+    ]);
   });
 });
 
