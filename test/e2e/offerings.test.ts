@@ -28,7 +28,7 @@ function cli(args: string[]): Promise<CliRun> {
   return runCli(emulator.env, args, { home: tmp });
 }
 
-/** The network, jump boxes and one Aurora database of class `instanceClass`. */
+/** The network, jump boxes, an Aurora database of class `instanceClass` and a DocumentDB one of db.t4g.medium. */
 function paramsFile(name: string, instanceClass: string, extra = ''): string {
   const file = path.join(tmp, `${name}.yaml`);
   fs.writeFileSync(
@@ -48,6 +48,10 @@ function paramsFile(name: string, instanceClass: string, extra = ''): string {
       '      - kind: postgres',
       '        name: main',
       `        instanceClass: ${instanceClass}`,
+      '        instances: 1',
+      '      - kind: documentdb',
+      '        name: docs',
+      '        instanceClass: db.t4g.medium',
       '        instances: 1',
       '',
     ].join('\n'),
@@ -84,6 +88,7 @@ describe('a size not offered where it is asked for', () => {
     expect(run.stdout).toContain(
       '✔ jumpboxes.instanceType = t3.micro: offered in us-east-1 zones us-east-1a, us-east-1b',
     );
+    expect(run.stdout).toContain('✔ apps[0].data[1].instanceClass = db.t4g.medium (docdb 5.0.0): offered in us-east-1');
   });
 
   test('deploy refuses it (exit 2) before creating anything, naming the field', async () => {
@@ -116,8 +121,8 @@ describe('an offered size', () => {
     expect(first.run.code).toBe(0);
     expect(await stackNames()).toEqual(expect.arrayContaining(['x-dev-network', 'x-dev-acme-main']));
     const asked = first.calls.filter((c) => OFFERING_ACTIONS.includes(c.action)).map((c) => c.action);
-    // One EC2 question for every instance type at once, one RDS question for the class.
-    expect(asked.sort()).toEqual(OFFERING_ACTIONS);
+    // One EC2 question for every instance type at once, one RDS question per engine and class.
+    expect(asked.sort()).toEqual([...OFFERING_ACTIONS, 'DescribeOrderableDBInstanceOptions']);
     const again = await runCliRecorded(emulator.env, ['deploy', '--params', file, '--yes'], { home: tmp });
     expect(again.run.code).toBe(0);
     expect(
