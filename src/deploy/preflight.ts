@@ -273,7 +273,17 @@ async function offeringChecks(
 ): Promise<OfferingCheck[]> {
   const region = await clients.region().catch(() => undefined);
   const choices = await Promise.all(specs.map((s) => choicesToAsk(s, reads, region)));
-  const asked = specs.flatMap((s, i) => choices[i]!.map((choice) => ({ stack: s.name, choice })));
+  // One line per stack and value: Aurora's two instances of one class are one question.
+  const asked = [
+    ...new Map(
+      specs.flatMap((s, i) =>
+        choices[i]!.map((choice) => {
+          const key = [s.name, choice.parameter, choice.value, choice.engine, choice.engineVersion].join('|');
+          return [key, { stack: s.name, choice }] as const;
+        }),
+      ),
+    ).values(),
+  ];
   const azCount = Number(specs.find((s) => s.parameters.AzCount)?.parameters.AzCount) || undefined;
   const checks = await askOfferings(clients, asked, azCount);
   return checks.map((c) => {

@@ -48,7 +48,7 @@ function paramsFile(name: string, instanceClass: string, extra = ''): string {
       '      - kind: postgres',
       '        name: main',
       `        instanceClass: ${instanceClass}`,
-      '        instances: 1',
+      '        instances: 2',
       '      - kind: documentdb',
       '        name: docs',
       '        instanceClass: db.t4g.medium',
@@ -82,6 +82,7 @@ describe('a size not offered where it is asked for', () => {
   test('plan shows an Aurora class Aurora does not offer as a preflight failure, with offered alternatives', async () => {
     const run = await cli(['plan', '--params', paramsFile('m5', 'db.m5.large')]);
     expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').filter((l) => l.includes('apps[0].data[0].instanceClass'))).toHaveLength(1); // two instances, one question
     expect(run.stdout).toContain(
       '✖ apps[0].data[0].instanceClass = db.m5.large (aurora-postgresql 17): not offered in us-east-1 (x-dev-acme-main); offered there: db.r6g.large, db.r6i.large, db.r7g.large, db.t3.large: deploy will refuse',
     );
