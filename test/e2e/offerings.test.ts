@@ -9,6 +9,8 @@
  *   offered instead; deploy refuses (exit 2) naming the params field, and creates no stack.
  * - An EKS node type the network's zones do not all offer: plan names the zones.
  * - An offered class deploys; a re-run of the unchanged environment asks no offering question.
+ * - Credentials that may not ask (`CFN_STAGES_EMULATOR_DENY_OFFERINGS=1`): each size is shown as not
+ *   checked, and the deploy goes on.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -142,5 +144,38 @@ describe('an offered size', () => {
     expect(calls.filter((c) => OFFERING_ACTIONS.includes(c.action)).map((c) => c.action)).toEqual([
       'DescribeOrderableDBInstanceOptions',
     ]);
+  });
+});
+
+describe('no answer from AWS (the credentials may not ask)', () => {
+  let denied: Emulator;
+  let home: string;
+
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'offerings-denied-'));
+    denied = await startEmulator({ env: { CFN_STAGES_EMULATOR_DENY_OFFERINGS: '1' } });
+  });
+
+  afterAll(async () => {
+    await denied?.stop();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  test('plan shows each size as not checked; deploy says so and goes on', async () => {
+    const file = paramsFile('denied', 'db.t4g.medium');
+    const plan = await runCli(denied.env, ['plan', '--params', file], { home });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      'jumpboxes.instanceType = t3.micro: not checked in us-east-1 (UnauthorizedOperation: You are not authorized',
+    );
+    expect(plan.stdout).toContain(
+      'apps[0].data[0].instanceClass = db.t4g.medium (aurora-postgresql 17): not checked in us-east-1 (AccessDenied: User:',
+    );
+    expect(plan.stdout).not.toContain('deploy will refuse');
+    const deploy = await runCli(denied.env, ['deploy', '--params', file, '--yes'], { home });
+    expect(deploy.code).toBe(0);
+    expect(deploy.stdout + deploy.stderr).toContain(
+      'account preflight: apps[0].data[0].instanceClass = db.t4g.medium (aurora-postgresql 17): not checked in us-east-1 (AccessDenied',
+    );
   });
 });

@@ -12,10 +12,16 @@ catalogue's documentation names and their neighbours, for the template's engine 
 filtered by all three. Other engines keep moto's answer. Needed by test/e2e/offerings.test.ts (a
 class that is not offered is refused before anything is created) and by every suite that deploys
 a database through the preflight.
+
+With ``CFN_STAGES_EMULATOR_DENY_OFFERINGS=1`` the account's credentials lack the permissions for
+both questions, as a policy without ``ec2:DescribeInstanceTypeOfferings`` and
+``rds:DescribeOrderableDBInstanceOptions``: EC2 answers UnauthorizedOperation, RDS AccessDenied.
+Needed by test/e2e/offerings.test.ts (no answer is "not checked", and the deploy goes on).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 _AURORA_VERSIONS = ["14.17", "15.12", "16.8", "17.4", "17.6"]
@@ -45,8 +51,17 @@ def _rows(engine: str, region: str) -> list[dict[str, Any]]:
     ]
 
 
+def _denied() -> bool:
+    return os.environ.get("CFN_STAGES_EMULATOR_DENY_OFFERINGS") == "1"
+
+
 def _describe(original: Any) -> Any:
     def describe_orderable_db_instance_options(self: Any) -> Any:
+        if _denied():
+            from moto.rds.exceptions import RDSClientError
+
+            raise RDSClientError("AccessDenied", "User: arn:aws:iam::123456789012:user/deployer is not authorized "
+                                 "to perform: rds:DescribeOrderableDBInstanceOptions")
         engine = self.params.get("Engine")
         if engine not in _TABLE:
             return original(self)
@@ -60,8 +75,23 @@ def _describe(original: Any) -> Any:
     return describe_orderable_db_instance_options
 
 
+def _type_offerings(original: Any) -> Any:
+    def describe_instance_type_offerings(self: Any) -> Any:
+        if _denied():
+            from moto.ec2.exceptions import EC2ClientError
+
+            raise EC2ClientError("UnauthorizedOperation", "You are not authorized to perform this operation. User: "
+                                 "arn:aws:iam::123456789012:user/deployer is not authorized to perform: "
+                                 "ec2:DescribeInstanceTypeOfferings")
+        return original(self)
+    return describe_instance_type_offerings
+
+
 def install() -> None:
+    from moto.ec2.responses.instances import InstanceResponse
     from moto.rds.responses import RDSResponse
 
+    InstanceResponse.describe_instance_type_offerings = _type_offerings(  # type: ignore[method-assign]
+        InstanceResponse.describe_instance_type_offerings)
     RDSResponse.describe_orderable_db_instance_options = _describe(  # type: ignore[method-assign]
         RDSResponse.describe_orderable_db_instance_options)
