@@ -73,9 +73,18 @@ export async function preflight(
       p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
     );
     if (refusals.length) {
-      throw CliError.usage(
-        `${refusals.length} stack${refusals.length === 1 ? '' : 's'} cannot take ${refusals.length === 1 ? 'its' : 'their'} change; nothing was changed:\n` +
-          refusals.map((e) => `  ${e.message}${fieldsOf(ctx, e)}\n    way out: ${e.hint}`).join('\n'),
+      const { ChangesRefusedError } = await import('./refused');
+      throw new ChangesRefusedError(
+        refusals.map((e) => {
+          const field = fieldsOf(ctx, e);
+          return {
+            stack: e.stackName ?? '',
+            code: e.code,
+            message: e.message,
+            hint: e.hint,
+            ...(field ? { field } : {}),
+          };
+        }),
       );
     }
     const moves = await exportMoves(ctx, specs, plans);
@@ -110,17 +119,17 @@ async function keepReusable(
  * and the stage they belong to. A fixed setting names its parameter; a custom-named resource's
  * replacement names the parameters the change set gives as its cause, if any.
  */
-function fieldsOf(ctx: RunContext, err: EngineError): string {
+function fieldsOf(ctx: RunContext, err: EngineError): string | undefined {
   const parameters =
     err instanceof FixedSettingError
       ? err.changes.map((c) => c.parameter)
       : err instanceof CustomNameReplacementError
         ? [...new Set(err.refused.flatMap((r) => r.parameters ?? []))]
         : [];
-  if (!parameters.length) return '';
+  if (!parameters.length) return undefined;
   const planned = ctx.stacks.find((s) => s.name === err.stackName);
   const where = planned ? ` (${planned.title}${planned.app ? `, app ${planned.app}` : ''})` : '';
-  return `\n    in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`;
+  return `in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`;
 }
 
 async function exportMoves(
