@@ -87,6 +87,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   const planned = flags.plan ? await planOf(flags.plan) : undefined;
   const ctx = await openContext(flags.params, global, flags.only ?? planned?.file.only ?? undefined);
   try {
+    if (planned) planned.check.refuseOtherEnvironment(ctx, planned.file, flags.plan!);
     await withRunLock(ctx, 'deploy', async () => {
       if (planned) await planned.check.checkAgainstPlan(ctx, planned.file, flags.plan!);
       // Every check's reads go out now, together, and the plan beside them; the verdicts follow in
