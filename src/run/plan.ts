@@ -118,7 +118,7 @@ export async function printPlan(ctx: RunContext, env: EnvironmentPlan, view: Pla
   const { waitingNote } = await import('../ops/images');
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   output.line(
-    `${c().bold(`Plan for ${environmentOf(ctx)}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`,
+    `${c().bold(`Plan for ${environmentOf(ctx)}`)} (${await ctx.clients.region()}), ${ctx.stacks.length} stacks in deploy order:`,
   );
   ctx.stacks.forEach((s, i) => {
     if (view.spaced) output.line();

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type { ChangeSummary } from '../../deploy/types';
 import type { EngineError } from '../../deploy/errors';
 import { toolVersion } from '../../package';
-import { environmentOf, specsOf, type RunContext } from '../../run/context';
+import { environmentOf, nextCommand, specsOf, type RunContext } from '../../run/context';
 import {
   changesDiffer,
   comparePlan,
@@ -34,7 +34,7 @@ export function refuseOtherEnvironment(ctx: RunContext, plan: PlanFile, planFile
         message: `environment: planned with ${plan.environment} (from ${plan.params.file}), now ${environment} (from ${ctx.file})`,
       },
     ],
-    `deploy that plan with its own params file (\`provision deploy --params ${plan.params.file} --plan ${planFile}\`), or plan ${environment} into a file of its own (\`provision plan --params ${ctx.file} --out ${environment}.plan.json\`)`,
+    `deploy that plan with its own params file (\`${nextCommand({ ...ctx, file: plan.params.file }, 'deploy', '--plan', planFile)}\`), or plan ${environment} into a file of its own (\`${nextCommand(ctx, 'plan', '--out', `${environment}.plan.json`)}\`)`,
   );
 }
 
@@ -59,7 +59,7 @@ export async function checkAgainstPlan(ctx: RunContext, plan: PlanFile, planFile
   throw new PlanStaleError(
     planFile,
     problems,
-    `run \`provision plan --params ${ctx.file} --out ${planFile}\` again, review it, then \`provision deploy --params ${ctx.file} --plan ${planFile}\``,
+    `run \`${nextCommand(ctx, 'plan', '--out', planFile)}\` again, review it, then \`${nextCommand(ctx, 'deploy', '--plan', planFile)}\``,
   );
 }
 

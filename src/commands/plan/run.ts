@@ -8,7 +8,7 @@ import { c, output } from '../../cli/output';
 import type { PreflightReport } from '../../deploy/preflight';
 import type { PlanResult } from '../../deploy/stack';
 import type { EngineError } from '../../deploy/errors';
-import { environmentOf, openContext, specsOf, type RunContext } from '../../run/context';
+import { environmentOf, nextCommand, openContext, specsOf, type RunContext } from '../../run/context';
 import { missingImports } from '../../run/deploy';
 import { planRun, preflightLines, printPlan, type EnvironmentPlan } from '../../run/plan';
 import type { SharedChange } from '../../run/shared';
@@ -44,7 +44,7 @@ export async function runPlan(
       await printAll(ctx, env, findings);
       if (planFile)
         output.line(
-          `Plan written to ${planFile}. Deploy exactly it with: provision deploy --params ${ctx.file} --plan ${planFile}`,
+          `Plan written to ${planFile}. Deploy exactly it with: ${nextCommand(ctx, 'deploy', '--plan', planFile)}`,
         );
     }
   } finally {
@@ -122,7 +122,5 @@ async function printAll(ctx: RunContext, env: EnvironmentPlan, f: Findings): Pro
       `${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`,
     );
   output.line();
-  output.line(
-    `${changing} of ${env.plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`,
-  );
+  output.line(`${changing} of ${env.plans.length} stacks would change. Apply with: ${nextCommand(ctx, 'deploy')}`);
 }
