@@ -75,16 +75,13 @@ export async function preflight(
     if (refusals.length) {
       const { ChangesRefusedError } = await import('./refused');
       throw new ChangesRefusedError(
-        refusals.map((e) => {
-          const field = fieldsOf(ctx, e);
-          return {
-            stack: e.stackName ?? '',
-            code: e.code,
-            message: e.message,
-            hint: e.hint,
-            ...(field ? { field } : {}),
-          };
-        }),
+        refusals.map((e) => ({
+          stack: e.stackName ?? '',
+          code: e.code,
+          message: e.message,
+          ...(e.hint ? { hint: e.hint } : {}),
+          ...fieldsOf(ctx, e),
+        })),
       );
     }
     const moves = await exportMoves(ctx, specs, plans);
@@ -116,20 +113,25 @@ async function keepReusable(
 
 /**
  * Where a refused change lives in the params file: the options (template parameters) behind it,
- * and the stage they belong to. A fixed setting names its parameter; a custom-named resource's
- * replacement names the parameters the change set gives as its cause, if any.
+ * and the stage they belong to: the field paths for `--json`, a line for people. A fixed setting
+ * names its parameter; a refused replacement the parameters the change set gives as its cause, or
+ * else those behind the resource that the deploy changes (see withParametersBehind).
  */
-function fieldsOf(ctx: RunContext, err: EngineError): string | undefined {
+function fieldsOf(ctx: RunContext, err: EngineError): { fields?: string[]; where?: string } {
   const parameters =
     err instanceof FixedSettingError
       ? err.changes.map((c) => c.parameter)
       : err instanceof CustomNameReplacementError
         ? [...new Set(err.refused.flatMap((r) => r.parameters ?? []))]
         : [];
-  if (!parameters.length) return undefined;
+  if (!parameters.length) return {};
   const planned = ctx.stacks.find((s) => s.name === err.stackName);
   const where = planned ? ` (${planned.title}${planned.app ? `, app ${planned.app}` : ''})` : '';
-  return `in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`;
+  const fields = parameters.flatMap((p) => planned?.fields[p] ?? []);
+  return {
+    ...(fields.length ? { fields } : {}),
+    where: `in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`,
+  };
 }
 
 async function exportMoves(

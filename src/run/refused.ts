@@ -13,22 +13,32 @@ export interface StackRefusal {
   message: string;
   /** The way out. */
   hint?: string;
-  /** Where the change lives in the params file (`in envs/dev.yaml: databaseName (...)`), when known. */
-  field?: string;
+  /** The params-file fields behind the change (`apps[0].data[1].fifo`), when known. */
+  fields?: string[];
+  /** The same for people: `in envs/dev.yaml: fifo (SQS queue, app acme)`. */
+  where?: string;
 }
 
 /** Stacks of the run cannot take their change: exit 2, nothing was changed. */
 export class ChangesRefusedError extends ToolError<'ChangesRefused'> {
-  constructor(readonly problems: StackRefusal[]) {
-    const n = problems.length;
+  /** Each stack's refusal as `--json` shows it (the `where` line is in the message). */
+  readonly problems: Omit<StackRefusal, 'where'>[];
+
+  constructor(refusals: StackRefusal[]) {
+    const n = refusals.length;
     super(
       'ChangesRefused',
       `${n} stack${n === 1 ? '' : 's'} cannot take ${n === 1 ? 'its' : 'their'} change; nothing was changed:\n` +
-        problems
-          .map((p) => `  ${p.message}${p.field ? `\n    ${p.field}` : ''}\n    way out: ${p.hint ?? ''}`)
+        refusals
+          .map((p) => `  ${p.message}${p.where ? `\n    ${p.where}` : ''}\n    way out: ${p.hint ?? ''}`)
           .join('\n'),
       'take each way out above, then run again',
     );
+    this.problems = refusals.map((p) => {
+      const { where, ...shown } = p;
+      void where;
+      return shown;
+    });
   }
 
   override get outcome(): Outcome {

@@ -1,7 +1,7 @@
 /**
  * Refusals a script matches on, end to end with the real CLI against the emulator: with `--json`,
  * deploy's refusal of stacks that cannot take their change (a queue that `fifo: true` would replace,
- * data left in the old one) and its refusal of a plan file that no longer stands are one document
+ * data left in the old one; the params-file field named, as for people) and its refusal of a plan file that no longer stands are one document
  * with a `code` and, per stack or plan-file field, a problem with its own code and way out. And a
  * plan file made for another environment is refused before any AWS call, without suggesting to
  * write this environment's plan over it.
@@ -80,11 +80,15 @@ test('deploy --json refusing a data-holding replacement: a code to match on, and
       code: 'DataReplacement',
       message: expect.stringMatching(new RegExp(`^stack ${QUEUE}: replacing a resource that holds data`)),
       hint: expect.stringMatching(/^nothing was changed\. Undo the change to [^.]*FifoQueue/),
+      // The params-file field behind it: a condition on the Fifo parameter picks the queue's name.
+      fields: ['apps[0].data[0].fifo'],
     },
   ]);
   // The text people read is as it was: the stack's refusal and its way out.
   expect(r.stderr).toMatch(/1 stack cannot take its change; nothing was changed:\n {2}stack j-rj-shop-jobs: /);
-  expect(r.stderr).toMatch(/\n {4}way out: nothing was changed\. Undo the change to /);
+  expect(r.stderr).toMatch(
+    /\n {4}in fifo\.yaml: fifo \(SQS queue, app shop\)\n {4}way out: nothing was changed\. Undo /,
+  );
   expect(await queueVersion()).toBe(before);
   expect((await cfn.send(new ListChangeSetsCommand({ StackName: QUEUE }))).Summaries ?? []).toEqual([]);
 });
