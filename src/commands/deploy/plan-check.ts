@@ -76,3 +76,12 @@ export async function planMatcher(
     return difference ? new PlanDriftError(stackName, difference, planFile) : undefined;
   };
 }
+
+/**
+ * What to do after a deploy of a plan that did not finish (a failure, an image not pushed yet,
+ * Ctrl-C): the stacks it changed have moved since the plan, so the same `deploy --plan` is refused
+ * now, whatever the progress lines say about running the same command again.
+ */
+export function replanHint(ctx: RunContext, planFile: string): string {
+  return `the plan in ${planFile} is used (a plan file is used once, and its deploy did not finish), so the same command is refused now: to deploy what is left, run \`${nextCommand(ctx, 'plan', '--out', planFile)}\`, review it, then \`${nextCommand(ctx, 'deploy', '--plan', planFile)}\``;
+}

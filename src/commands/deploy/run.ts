@@ -116,15 +116,18 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       const pushes = await heldImages(ctx, holds, results);
       const pending = delegation?.last && !delegation.last.delegated ? { delegation: delegation.last } : {};
       const leftovers = await leftoversOf(ctx, checks);
+      const replan = planned && !results.every(succeeded) ? planned.check.replanHint(ctx, flags.plan!) : undefined;
       report(ctx, results, {
         ...(pushes.length ? { images: pushes } : {}),
         ...pending,
         ...(leftovers.length ? { leftovers } : {}),
+        ...(replan ? { hint: replan } : {}),
       });
       printHeld(ctx, holds, pushes);
       printDelegation(ctx, delegation);
       if (leftovers.length && !ctx.global.json)
         (await import('../../run/leftovers')).warnLeftovers(ctx.file, leftovers);
+      if (replan && !ctx.global.json) output.warn(replan);
     });
   } finally {
     ctx.clients.destroy();
