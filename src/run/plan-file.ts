@@ -141,25 +141,56 @@ export function writePlanFile(file: string, plan: PlanFile): void {
   }
 }
 
-/** The plan file at `file`, checked field by field: a usage error naming the first bad field. */
+/**
+ * A plan file deploy cannot use as it is (exit 2, before any AWS call): unreadable, not JSON, not
+ * this tool's, of another format version, or a field missing or not valid (named in `problems`).
+ */
+export class PlanFileError extends ToolError<'PlanFileUnreadable' | 'PlanFileInvalid'> {
+  constructor(
+    code: 'PlanFileUnreadable' | 'PlanFileInvalid',
+    file: string,
+    what: string,
+    readonly problems: { field: string; message: string }[] = [],
+    hint = REPLAN,
+  ) {
+    super(code, `--plan ${file}: ${what}`, hint);
+  }
+
+  override get outcome(): Outcome {
+    return 'refused';
+  }
+}
+
+/** The plan file at `file`, checked field by field: a {@link PlanFileError} naming the first bad field. */
 export function readPlanFile(file: string): PlanFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw CliError.usage(`--plan ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`, REPLAN);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new PlanFileError('PlanFileUnreadable', file, `cannot read it (${code})`);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    throw CliError.usage(`--plan ${file}: not a plan file (not JSON)`, REPLAN);
+    throw new PlanFileError('PlanFileInvalid', file, 'not a plan file (not JSON)');
   }
-  if ((doc as { format?: unknown } | null)?.format !== PLAN_FORMAT)
-    throw CliError.usage(
-      `--plan ${file}: not a plan file of this tool (field "format" is not "${PLAN_FORMAT}")`,
-      REPLAN,
+  const head = (doc ?? {}) as { format?: unknown; formatVersion?: unknown; tool?: unknown };
+  if (head.format !== PLAN_FORMAT) {
+    const message = `not a plan file of this tool (field "format" is not "${PLAN_FORMAT}")`;
+    throw new PlanFileError('PlanFileInvalid', file, message, [{ field: 'format', message }]);
+  }
+  if (head.formatVersion !== PLAN_FORMAT_VERSION) {
+    const message = `written in plan format ${String(head.formatVersion)} (by cfn-stages ${String(head.tool)}); this version reads format ${PLAN_FORMAT_VERSION}`;
+    throw new PlanFileError(
+      'PlanFileInvalid',
+      file,
+      message,
+      [{ field: 'formatVersion', message }],
+      `deploy it with the cfn-stages version that wrote it, or ${REPLAN}`,
     );
+  }
   const parsed = planSchema.safeParse(doc);
   if (parsed.success) return parsed.data;
   const { path } = parsed.error.issues[0]!;
@@ -171,7 +202,8 @@ export function readPlanFile(file: string): PlanFile {
     (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
     doc,
   );
-  throw CliError.usage(`--plan ${file}: field "${field}" is ${given === undefined ? 'missing' : 'not valid'}`, REPLAN);
+  const message = `field "${field}" is ${given === undefined ? 'missing' : 'not valid'}`;
+  throw new PlanFileError('PlanFileInvalid', file, message, [{ field, message }]);
 }
 
 const REPLAN = 'make a new one with `provision plan --params FILE --out PLAN`, review it, then deploy it';

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PlanResult } from '../../src/deploy/stack';
+import { CliError } from '../../src/cli/errors';
 import type { StackSpec } from '../../src/deploy/types';
 import {
   ABSENT,
@@ -183,7 +184,7 @@ describe('readPlanFile', () => {
   });
 
   it.each([
-    [{ ...plan, formatVersion: 2 }, 'field "formatVersion" is not valid'],
+    [{ ...plan, formatVersion: 2 }, 'written in plan format 2 (by cfn-stages 0.1.0); this version reads format 1'],
     [{ ...plan, stacks: [{ ...plan.stacks[0], deployed: undefined }] }, 'field "stacks[0].deployed" is missing'],
     [{ ...plan, params: { file: 'x', sha256: 'nope' } }, 'field "params.sha256" is not valid'],
     [{ terraform_version: '1.9.0' }, 'not a plan file of this tool'],
@@ -193,7 +194,25 @@ describe('readPlanFile', () => {
     try {
       readPlanFile(write(doc));
     } catch (err) {
-      expect((err as { exitCode: number }).exitCode).toBe(2);
+      expect(CliError.from(err).exitCode).toBe(2);
+      expect((err as { code: string }).code).toBe('PlanFileInvalid');
     }
+  });
+
+  it('gives --json the code and the field at fault', () => {
+    const err = (() => {
+      try {
+        readPlanFile(write({ ...plan, stacks: [{ ...plan.stacks[0], input: 7 }] }));
+      } catch (e) {
+        return e as { code: string; problems: unknown[] };
+      }
+    })();
+    expect(err).toMatchObject({
+      code: 'PlanFileInvalid',
+      problems: [{ field: 'stacks[0].input', message: 'field "stacks[0].input" is not valid' }],
+    });
+    expect(() => readPlanFile(path.join(tmp, 'absent.json'))).toThrow(
+      expect.objectContaining({ code: 'PlanFileUnreadable' }),
+    );
   });
 });

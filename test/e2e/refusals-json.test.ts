@@ -138,3 +138,23 @@ test("another environment's plan file: refused before any AWS call, naming both,
   expect(r.stderr).not.toMatch(/changed since the plan|not part of this run/);
   expect(fs.readFileSync(path.join(tmp, 'other.plan.json'), 'utf8')).toBe(planned);
 });
+
+test('a plan file cut short or of a newer format: --json gives its code and the field at fault, before any AWS call', async () => {
+  const good = fs.readFileSync(path.join(tmp, 'rj.plan.json'), 'utf8');
+  fs.writeFileSync(path.join(tmp, 'cut.plan.json'), good.slice(0, good.length / 2));
+  fs.writeFileSync(path.join(tmp, 'newer.plan.json'), JSON.stringify({ ...JSON.parse(good), formatVersion: 2 }));
+  const run = (file: string) =>
+    cli(['--json', 'deploy', '--params', 'rj.yaml', '--plan', file, '--endpoint-url', 'http://127.0.0.1:9']);
+
+  const cut = await run('cut.plan.json');
+  expect(cut.code).toBe(2);
+  expect(JSON.parse(cut.stdout)).toMatchObject({ ok: false, code: 'PlanFileInvalid', hint: expect.any(String) });
+
+  const newer = await run('newer.plan.json');
+  expect(newer.code).toBe(2);
+  expect(JSON.parse(newer.stdout)).toMatchObject({
+    code: 'PlanFileInvalid',
+    problems: [{ field: 'formatVersion', message: expect.stringContaining('written in plan format 2') }],
+    hint: expect.stringMatching(/^deploy it with the cfn-stages version that wrote it/),
+  });
+});
