@@ -162,14 +162,15 @@ export function fixedSettingChanges(spec: StackSpec, stack: Stack): FixedSetting
 }
 
 /**
- * A refused line's template parameters, when the change set names none: a property a condition
- * picks (`Fn::If [IsFifo, ...]`) is listed without a ParameterReference, and then the parameters
- * behind it are those the resource refers to, itself or through its conditions, whose value this
- * deploy changes. NoEcho parameters are left out (DescribeStacks shows them as `****`). They let
- * the refusal name the params-file field (`fifo` for a queue that would be replaced).
+ * The template parameters behind each refused line, which let the refusal name the params-file
+ * field. For a replacement, those behind the properties that require it: the change set's own
+ * ParameterReference for them, else (a property a condition picks, `Fn::If [IsFifo, ...]`, comes
+ * without one) the parameters those properties refer to, directly or through conditions, whose
+ * value this deploy changes. A parameter that only changes something in place is not one of them.
+ * NoEcho parameters are never named (DescribeStacks shows them as `****`).
  */
 export function withParametersBehind(summary: ChangeSummary, spec: StackSpec, stack: Stack): ChangeSummary {
-  if (!summary.changes.some((ch) => ch.refused !== undefined && !ch.parameters?.length)) return summary;
+  if (!summary.changes.some((ch) => ch.refused !== undefined)) return summary;
   const doc = parseTemplate(spec.templateBody);
   const deployed = parametersOf(stack);
   const secret = new Set(noEchoParameters(doc));
@@ -185,11 +186,19 @@ export function withParametersBehind(summary: ChangeSummary, spec: StackSpec, st
   return {
     ...summary,
     changes: summary.changes.map((ch) => {
-      if (ch.refused === undefined || ch.parameters?.length) return ch;
-      const behind = referencedParameters(doc, doc?.Resources?.[ch.logicalId]).filter((p) => changed.has(p));
+      if (ch.refused === undefined) return ch;
+      const behind = parametersBehind(ch, doc, changed);
       return behind.length ? { ...ch, parameters: behind } : ch;
     }),
   };
+}
+
+function parametersBehind(ch: ResourceChange, doc: TemplateDoc | undefined, changed: Set<string>): string[] {
+  if (ch.replacingParameters?.length) return ch.replacingParameters;
+  const resource = doc?.Resources?.[ch.logicalId];
+  if (!ch.replacedBy?.length) return ch.parameters ?? referencedParameters(doc, resource).filter((p) => changed.has(p));
+  const properties = ch.replacedBy.map((name) => resource?.Properties?.[name]);
+  return referencedParameters(doc, properties).filter((p) => changed.has(p));
 }
 
 /** The parameters a piece of a template refers to: `Ref`s, and the conditions it uses, followed. */

@@ -32,7 +32,7 @@ const spec: StackSpec = {
   name: 's',
   templateId: '45.data-sqs-queue',
   templateBody: JSON.stringify(template),
-  parameters: { Fifo: 'true', Retention: '60', Token: 'new-secret', Size: '2' },
+  parameters: { Fifo: 'true', Retention: '120', Token: 'new-secret', Size: '2' },
   tags: {},
   dependsOn: [],
   capabilities: [],
@@ -62,14 +62,23 @@ const line = (logicalId: string, parameters?: string[]): ResourceChange => ({
 
 const summary = (...changes: ResourceChange[]): ChangeSummary => ({ stackName: 's', type: 'update', changes });
 
-it('names the changed parameters a refused resource refers to, through its conditions, and no NoEcho one', () => {
-  const out = withParametersBehind(summary(line('Queue')), spec, deployed);
+it('names the changed parameters behind the properties that replace it, through conditions: not one changed in place, nor a NoEcho one', () => {
+  const replaced = { ...line('Queue', ['Retention']), replacedBy: ['FifoQueue'] };
+  const out = withParametersBehind(summary(replaced), spec, deployed);
   expect(out.changes[0]!.parameters).toEqual(['Fifo']);
 });
 
-it("keeps the change set's own parameters, and leaves lines that are not refused alone", () => {
-  const own = withParametersBehind(summary(line('Queue', ['Retention'])), spec, deployed);
-  expect(own.changes[0]!.parameters).toEqual(['Retention']);
+it("takes the change set's own parameters behind the replacement, and leaves lines that are not refused alone", () => {
+  const own = { ...line('Queue', ['Retention', 'Fifo']), replacedBy: ['FifoQueue'], replacingParameters: ['Fifo'] };
+  expect(withParametersBehind(summary(own), spec, deployed).changes[0]!.parameters).toEqual(['Fifo']);
+  // Not a replacement (a secret generated again): the change set's parameters, or the resource's changed ones.
+  expect(withParametersBehind(summary(line('Queue', ['Retention'])), spec, deployed).changes[0]!.parameters).toEqual([
+    'Retention',
+  ]);
+  expect(withParametersBehind(summary(line('Queue')), spec, deployed).changes[0]!.parameters).toEqual([
+    'Fifo',
+    'Retention',
+  ]);
   const { refused: _refused, ...plain } = line('Other');
   void _refused;
   expect(withParametersBehind(summary(plain), spec, deployed).changes[0]).not.toHaveProperty('parameters');
