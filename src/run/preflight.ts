@@ -17,8 +17,6 @@ import { PlannedChangeSets } from '../deploy/planned';
 import type { UnchangedChecks } from '../deploy/unchanged';
 import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
-import { CustomNameReplacementError, FixedSettingError, type EngineError } from '../deploy/errors';
-import { optionName } from '../../stages/options';
 import type { RunContext } from './context';
 import { mapLimit } from './plan';
 
@@ -73,7 +71,7 @@ export async function preflight(
       p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
     );
     if (refusals.length) {
-      const { ChangesRefusedError } = await import('./refused');
+      const { ChangesRefusedError, fieldsOf } = await import('./refused');
       throw new ChangesRefusedError(
         refusals.map((e) => ({
           stack: e.stackName ?? '',
@@ -109,29 +107,6 @@ async function keepReusable(
   for (const spec of specs) {
     if (moved.has(spec.name) || spec.dependsOn.some((d) => changing.has(d))) await changeSets.drop(spec.name);
   }
-}
-
-/**
- * Where a refused change lives in the params file: the options (template parameters) behind it,
- * and the stage they belong to: the field paths for `--json`, a line for people. A fixed setting
- * names its parameter; a refused replacement the parameters the change set gives as its cause, or
- * else those behind the resource that the deploy changes (see withParametersBehind).
- */
-function fieldsOf(ctx: RunContext, err: EngineError): { fields?: string[]; where?: string } {
-  const parameters =
-    err instanceof FixedSettingError
-      ? err.changes.map((c) => c.parameter)
-      : err instanceof CustomNameReplacementError
-        ? [...new Set(err.refused.flatMap((r) => r.parameters ?? []))]
-        : [];
-  if (!parameters.length) return {};
-  const planned = ctx.stacks.find((s) => s.name === err.stackName);
-  const where = planned ? ` (${planned.title}${planned.app ? `, app ${planned.app}` : ''})` : '';
-  const fields = parameters.flatMap((p) => planned?.fields[p] ?? []);
-  return {
-    ...(fields.length ? { fields } : {}),
-    where: `in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`,
-  };
 }
 
 async function exportMoves(

@@ -4,6 +4,9 @@
  * be matched on (`code`, and per stack `problems[].code`) rather than read.
  */
 import { ToolError, type Outcome } from '../errors';
+import { CustomNameReplacementError, FixedSettingError, type EngineError } from '../deploy/errors';
+import { optionName } from '../../stages/options';
+import type { RunContext } from './context';
 
 /** One stack's refusal: the engine's error as data, and the params-file fields behind it when known. */
 export interface StackRefusal {
@@ -44,4 +47,30 @@ export class ChangesRefusedError extends ToolError<'ChangesRefused'> {
   override get outcome(): Outcome {
     return 'refused';
   }
+}
+
+/**
+ * Where a refused change lives in the params file: the options (template parameters) behind it,
+ * and the stage they belong to: the field paths for `--json`, a line for people. A fixed setting
+ * names its parameter; a refused replacement the parameters the change set gives as its cause, or
+ * else those behind the resource that the deploy changes (see withParametersBehind).
+ */
+export function fieldsOf(
+  ctx: Pick<RunContext, 'file' | 'stacks'>,
+  err: EngineError,
+): { fields?: string[]; where?: string } {
+  const parameters =
+    err instanceof FixedSettingError
+      ? err.changes.map((c) => c.parameter)
+      : err instanceof CustomNameReplacementError
+        ? [...new Set(err.refused.flatMap((r) => r.parameters ?? []))]
+        : [];
+  if (!parameters.length) return {};
+  const planned = ctx.stacks.find((s) => s.name === err.stackName);
+  const where = planned ? ` (${planned.title}${planned.app ? `, app ${planned.app}` : ''})` : '';
+  const fields = parameters.flatMap((p) => planned?.fields[p] ?? []);
+  return {
+    ...(fields.length ? { fields } : {}),
+    where: `in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`,
+  };
 }

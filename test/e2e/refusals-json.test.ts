@@ -158,3 +158,20 @@ test('a plan file cut short or of a newer format: --json gives its code and the 
     hint: expect.stringMatching(/^deploy it with the cfn-stages version that wrote it/),
   });
 });
+
+test('plan, before deploy, names the params-file field behind a refused replacement, in text and in --json', async () => {
+  const params = writeParams('fifo.yaml', 'rj', ', fifo: true');
+
+  const text = await cli(['plan', '--params', params]);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(
+    new RegExp(
+      `REFUSED stack ${QUEUE}: replacing a resource that holds data[^\\n]*\\n {2}in fifo\\.yaml: fifo \\(SQS queue, app shop\\)\\n {2}way out: `,
+    ),
+  );
+
+  const json = await cli(['--json', 'plan', '--params', params]);
+  expect(json.code).toBe(0);
+  const queue = JSON.parse(json.stdout).stacks.find((s: { name: string }) => s.name === QUEUE);
+  expect(queue.plan.refused).toMatchObject({ code: 'DataReplacement', fields: ['apps[0].data[0].fifo'] });
+});
