@@ -49,6 +49,23 @@ export class ChangesRefusedError extends ToolError<'ChangesRefused'> {
   }
 }
 
+/** Imports that neither the run nor the account provides: exit 2, nothing was changed. */
+export class ImportsMissingError extends ToolError<'ImportsMissing'> {
+  constructor(readonly problems: { stack: string; exportName: string; hint: string }[]) {
+    const n = problems.length;
+    super(
+      'ImportsMissing',
+      `${n} import${n === 1 ? '' : 's'} cannot be satisfied:\n` +
+        problems.map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${m.hint}`).join('\n'),
+      'nothing was changed',
+    );
+  }
+
+  override get outcome(): Outcome {
+    return 'refused';
+  }
+}
+
 /**
  * Where a refused change lives in the params file: the options (template parameters) behind it,
  * and the stage they belong to: the field paths for `--json`, a line for people. A fixed setting

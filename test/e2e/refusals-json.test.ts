@@ -175,3 +175,20 @@ test('plan, before deploy, names the params-file field behind a refused replacem
   const queue = JSON.parse(json.stdout).stacks.find((s: { name: string }) => s.name === QUEUE);
   expect(queue.plan.refused).toMatchObject({ code: 'DataReplacement', fields: ['apps[0].data[0].fifo'] });
 });
+
+test('deploy --json --only a stack whose imports nothing provides: code ImportsMissing, each import with its way out', async () => {
+  const params = writeParams('mi.yaml', 'mi');
+
+  const r = await cli(['--json', 'deploy', '--params', params, '--yes', '--only', 'j-mi-shop-loadbalancer']);
+
+  expect(r.code).toBe(2);
+  const doc = JSON.parse(r.stdout);
+  expect(doc).toMatchObject({ ok: false, code: 'ImportsMissing', hint: 'nothing was changed' });
+  expect(doc.problems).toContainEqual({
+    stack: 'j-mi-shop-loadbalancer',
+    exportName: 'j-mi-VpcId',
+    hint: 'deploy j-mi-network first (drop --only, or add --only network)',
+  });
+  const stacks = await cfn.send(new DescribeStacksCommand({}));
+  expect((stacks.Stacks ?? []).filter((s) => s.StackName!.startsWith('j-mi-'))).toEqual([]);
+});

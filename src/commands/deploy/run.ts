@@ -73,13 +73,8 @@ function pollMs(flags: DeployFlags): number | undefined {
 /** Refuses, naming each, imports that neither the run nor the account provides. */
 async function refuseMissingImports(ctx: RunContext, missing: { stack: string; exportName: string }[]): Promise<void> {
   if (!missing.length) return;
-  throw CliError.refused(
-    `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` +
-      missing
-        .map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`)
-        .join('\n'),
-    'nothing was changed',
-  );
+  const { ImportsMissingError } = await import('../../run/refused');
+  throw new ImportsMissingError(missing.map((m) => ({ ...m, hint: producerHint(ctx, m.exportName) })));
 }
 
 export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
