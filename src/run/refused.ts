@@ -1,7 +1,9 @@
 /**
- * The run-level refusal of stacks that cannot take their change (see ./preflight.ts): one error for
- * the whole run, listing each stack's own refusal with its code and way out, so that `--json` can
- * be matched on (`code`, and per stack `problems[].code`) rather than read.
+ * Deploy's run-level refusals, each one error for the whole run with a `problems` list, so that
+ * `--json` can be matched on (`code`, and per stack `problems[]`) rather than read: stacks that
+ * cannot take their change (see ./preflight.ts), each with its own code, way out and the
+ * params-file fields behind it ({@link fieldsOf}, which plan's REFUSED lines use too), and imports
+ * nothing provides.
  */
 import { ToolError, type Outcome } from '../errors';
 import { CustomNameReplacementError, FixedSettingError, type EngineError } from '../deploy/errors';
