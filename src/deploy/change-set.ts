@@ -127,11 +127,15 @@ export function toResourceChange(change: Change): ResourceChange[] {
   if (change.Type !== 'Resource' || !rc) return [];
   const causes = new Set<string>();
   const parameters = new Set<string>();
+  const recreating = { properties: new Set<string>(), parameters: new Set<string>() };
   for (const d of rc.Details ?? []) {
     const target = d.Target;
     if (target?.Name) causes.add(target.Name);
     else if (target?.Attribute) causes.add(target.Attribute);
     if (d.ChangeSource === 'ParameterReference' && d.CausingEntity) parameters.add(d.CausingEntity);
+    if (!target?.Name || !target.RequiresRecreation || target.RequiresRecreation === 'Never') continue;
+    recreating.properties.add(target.Name);
+    if (d.ChangeSource === 'ParameterReference' && d.CausingEntity) recreating.parameters.add(d.CausingEntity);
   }
   return [
     {
@@ -142,6 +146,8 @@ export function toResourceChange(change: Change): ResourceChange[] {
       replacement: REPLACEMENT[rc.Replacement ?? ''] ?? 'never',
       causes: [...causes],
       ...(parameters.size ? { parameters: [...parameters] } : {}),
+      ...(recreating.properties.size ? { replacedBy: [...recreating.properties] } : {}),
+      ...(recreating.parameters.size ? { replacingParameters: [...recreating.parameters] } : {}),
     },
   ];
 }

@@ -18,7 +18,7 @@
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { parametersOf } from './cloudformation';
-import { parseTemplate, type TemplateDoc } from './template';
+import { noEchoParameters, parseTemplate, type TemplateDoc } from './template';
 import type { ChangeSummary, ResourceChange, StackSpec } from './types';
 
 /**
@@ -159,4 +159,70 @@ export function fixedSettingChanges(spec: StackSpec, stack: Stack): FixedSetting
     const now = current[parameter];
     return now !== undefined && wanted !== undefined && now !== wanted ? [{ parameter, current: now, wanted }] : [];
   });
+}
+
+/**
+ * The template parameters behind each refused line, which let the refusal name the params-file
+ * field. For a replacement, those behind the properties that require it: the change set's own
+ * ParameterReference for them, else (a property a condition picks, `Fn::If [IsFifo, ...]`, comes
+ * without one) the parameters those properties refer to, directly or through conditions, whose
+ * value this deploy changes. A parameter that only changes something in place is not one of them.
+ * NoEcho parameters are never named (DescribeStacks shows them as `****`).
+ */
+export function withParametersBehind(summary: ChangeSummary, spec: StackSpec, stack: Stack): ChangeSummary {
+  if (!summary.changes.some((ch) => ch.refused !== undefined)) return summary;
+  const doc = parseTemplate(spec.templateBody);
+  const deployed = parametersOf(stack);
+  const secret = new Set(noEchoParameters(doc));
+  const changed = new Set(
+    Object.entries(doc?.Parameters ?? {})
+      .filter(([name, p]) => {
+        if (secret.has(name)) return false;
+        const wanted = spec.parameters[name] ?? (p.Default === undefined ? undefined : String(p.Default));
+        return name in deployed && wanted !== undefined && wanted !== deployed[name];
+      })
+      .map(([name]) => name),
+  );
+  return {
+    ...summary,
+    changes: summary.changes.map((ch) => {
+      if (ch.refused === undefined) return ch;
+      const behind = parametersBehind(ch, doc, changed);
+      return behind.length ? { ...ch, parameters: behind } : ch;
+    }),
+  };
+}
+
+function parametersBehind(ch: ResourceChange, doc: TemplateDoc | undefined, changed: Set<string>): string[] {
+  if (ch.replacingParameters?.length) return ch.replacingParameters;
+  const resource = doc?.Resources?.[ch.logicalId];
+  if (!ch.replacedBy?.length) return ch.parameters ?? referencedParameters(doc, resource).filter((p) => changed.has(p));
+  const properties = ch.replacedBy.map((name) => resource?.Properties?.[name]);
+  return referencedParameters(doc, properties).filter((p) => changed.has(p));
+}
+
+/** The parameters a piece of a template refers to: `Ref`s, and the conditions it uses, followed. */
+function referencedParameters(doc: TemplateDoc | undefined, node: unknown): string[] {
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    for (const [key, value] of Object.entries(n)) {
+      if (key === 'Ref' && typeof value === 'string' && doc?.Parameters?.[value]) found.add(value);
+      const condition =
+        key === 'Condition' && typeof value === 'string'
+          ? value
+          : key === 'Fn::If' && Array.isArray(value) && typeof value[0] === 'string'
+            ? value[0]
+            : undefined;
+      if (condition && !seen.has(condition)) {
+        seen.add(condition);
+        walk(doc?.Conditions?.[condition]);
+      }
+      walk(value);
+    }
+  };
+  walk(node);
+  return [...found];
 }

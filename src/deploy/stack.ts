@@ -35,7 +35,7 @@ import {
 import { exportChanges, type ExportChange } from './exports';
 import { inputOf, versionOf, type HeldChangeSet, type PlannedChangeSets } from './planned';
 import { deployRecords } from './records';
-import { markRefusals, refusedChanges, fixedSettingChanges } from './refusals';
+import { markRefusals, refusedChanges, fixedSettingChanges, withParametersBehind } from './refusals';
 import {
   AbortedError,
   AdoptionBlockedError,
@@ -191,7 +191,8 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     throw err;
   }
   if (outcome.kind === 'empty') return skipped(ctx, stack ?? (await describeStack(ctx.cfn, ref.stackId)));
-  const plan = markRefusals(outcome.summary, ctx.spec.templateBody);
+  const marked = markRefusals(outcome.summary, ctx.spec.templateBody);
+  const plan = stack ? withParametersBehind(marked, ctx.spec, stack) : marked;
   if (refusedChanges(plan).length) {
     await discard(ctx, ref);
     throw new CustomNameReplacementError(ctx.spec.name, refusedChanges(plan));
@@ -727,7 +728,7 @@ async function planUpdate(ctx: Ctx, stack: Stack, keep: boolean): Promise<PlanRe
   try {
     const outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
     if (outcome.kind === 'empty') return { kind: 'unchanged', stackName: ctx.spec.name }; // deleted by the wait
-    const plan = markRefusals(outcome.summary, ctx.spec.templateBody);
+    const plan = withParametersBehind(markRefusals(outcome.summary, ctx.spec.templateBody), ctx.spec, stack);
     const refused = refusedChanges(plan);
     const checks = (ctx.opts as PlanOptions).unchanged;
     const deployed = checks ? () => checks.deployedTemplate(ctx.spec.name) : undefined;

@@ -40,6 +40,10 @@ export interface ResourceChange {
   causes: string[];
   /** Template parameters whose new value causes it (the change set's ParameterReference details). */
   parameters?: string[];
+  /** The properties whose change requires recreating the resource (always or conditionally). */
+  replacedBy?: string[];
+  /** The template parameters among {@link parameters} behind those properties. */
+  replacingParameters?: string[];
   /** Set when this change will be refused (a custom-named resource, or one holding data, replaced): why. */
   refused?: string;
   /**

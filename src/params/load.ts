@@ -69,7 +69,15 @@ function lineOf(doc: Document, counter: LineCounter, path: Path): number | undef
 
 /** The parts of a zod schema's definition that lead to the keys an object at a path may have. */
 interface SchemaNode {
-  def?: { innerType?: SchemaNode; element?: SchemaNode; options?: SchemaNode[] };
+  def?: {
+    innerType?: SchemaNode;
+    element?: SchemaNode;
+    options?: SchemaNode[];
+    /** A discriminated union's key (a data store's `kind`). */
+    discriminator?: string;
+    /** A literal's values (a union option's `kind: sqs`). */
+    values?: unknown[];
+  };
   shape?: Record<string, SchemaNode>;
   description?: string;
 }
@@ -79,24 +87,36 @@ function unwrap(n: SchemaNode | undefined): SchemaNode | undefined {
   return n;
 }
 
-/** The schema node of a path (as declared: optional and default wrappers kept), if the schema has one. */
-function nodeAt(schema: z.ZodType, path: Path): SchemaNode | undefined {
+/**
+ * The schema node of a path (as declared: optional and default wrappers kept), if the schema has
+ * one. A list item that is a union by kind (a data store) is the option its `kind` in the file picks.
+ */
+function nodeAt(schema: z.ZodType, path: Path, raw: unknown): SchemaNode | undefined {
   let s: SchemaNode | undefined = schema as unknown as SchemaNode;
-  for (const k of path) {
+  path.forEach((k, i) => {
     s = unwrap(s);
-    s = typeof k === 'number' ? (s?.def?.element ?? s?.def?.options?.[0]) : s?.shape?.[k];
-  }
+    s = typeof k === 'number' ? s?.def?.element : s?.shape?.[k];
+    s = optionOf(unwrap(s), valueAt(raw, path.slice(0, i + 1))) ?? s;
+  });
   return s;
 }
 
-function keysAt(schema: z.ZodType, path: Path): string[] {
-  const s = unwrap(nodeAt(schema, path));
+/** The option of a discriminated union that the item's own discriminator value picks, if any. */
+function optionOf(union: SchemaNode | undefined, item: unknown): SchemaNode | undefined {
+  const key = union?.def?.discriminator;
+  if (!key || !union?.def?.options) return undefined;
+  const kind = (item as Record<string, unknown> | undefined)?.[key];
+  return union.def.options.find((o) => unwrap(o)?.shape?.[key]?.def?.values?.includes(kind));
+}
+
+function keysAt(schema: z.ZodType, path: Path, raw: unknown): string[] {
+  const s = unwrap(nodeAt(schema, path, raw));
   return s?.shape ? Object.keys(s.shape) : [];
 }
 
 /** What a field is for: its schema description (for a template option, the parameter's Description). */
-function purposeOf(schema: z.ZodType, path: Path): string | undefined {
-  let n = nodeAt(schema, path);
+function purposeOf(schema: z.ZodType, path: Path, raw: unknown): string | undefined {
+  let n = nodeAt(schema, path, raw);
   while (n && !n.description) n = n.def?.innerType;
   return n?.description;
 }
@@ -113,7 +133,7 @@ function valueAt(doc: unknown, path: Path): unknown {
 function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown): ParamsProblem[] {
   const path = issue.path as Path;
   if (issue.code === 'unrecognized_keys') {
-    const known = keysAt(schema, path);
+    const known = keysAt(schema, path, raw);
     return issue.keys.map((k) => {
       const hint = suggest(k, known);
       return {
@@ -138,7 +158,7 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown)
   }
   const missing = issue.code === 'invalid_type' && valueAt(raw, path) === undefined;
   if (!missing) return [{ field: fieldName(path), message: issue.message }];
-  const purpose = purposeOf(schema, path);
+  const purpose = purposeOf(schema, path, raw);
   return [
     { field: fieldName(path), message: 'is required', hint: `add ${nameOf(path)}${purpose ? ` (${purpose})` : ''}` },
   ];
@@ -325,7 +345,7 @@ export function parsePlanned(text: string, file = 'params'): PlannedParams {
         field: p.field,
         line: lineOf(doc, counter, pathOf(p.field)),
         message: p.message,
-        hint: p.hint ?? fieldHint(schema, p.field),
+        hint: p.hint ?? fieldHint(schema, p.field, raw),
       }))
       .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
@@ -341,9 +361,9 @@ function nameOf(path: Path): string {
  * The hint of a problem that brings none of its own (a value the schema or the template refuses):
  * what the field is for, from the schema, which usually says what it takes; else where to look.
  */
-function fieldHint(schema: z.ZodType, field: string): string {
+function fieldHint(schema: z.ZodType, field: string, raw: unknown): string {
   const path = pathOf(field);
-  const purpose = path.length ? purposeOf(schema, path) : undefined;
+  const purpose = path.length ? purposeOf(schema, path, raw) : undefined;
   if (purpose) return `${nameOf(path)}: ${purpose}`;
   return `see ${field || 'the top level'} in published/params.schema.json (an editor given the schema checks the file as you type)`;
 }

@@ -45,6 +45,21 @@ export function unlockCommand(ctx: Pick<RunContext, 'file'>): string {
 }
 
 /**
+ * A `provision` command line to run next for this params file, with the `--profile`, `--region` and
+ * `--endpoint-url` this run was given: a command printed without them would act in the params
+ * file's region and account instead (and a plan file made with them would be refused there).
+ */
+export function nextCommand(ctx: Pick<RunContext, 'file' | 'global'>, command: string, ...args: string[]): string {
+  const { profile, region, endpointUrl } = ctx.global;
+  const where = [
+    ...(profile ? ['--profile', profile] : []),
+    ...(region ? ['--region', region] : []),
+    ...(endpointUrl ? ['--endpoint-url', endpointUrl] : []),
+  ];
+  return ['provision', command, '--params', ctx.file, ...args, ...where].join(' ');
+}
+
+/**
  * Runs `work` holding the environment's run lock (see src/deploy/lock.ts): refused at once with
  * RunLockedError (exit 2) while another run holds it; released however `work` ends. If Ctrl-C's
  * grace period runs out first, the lock stays and its heartbeat stops: the message printed then

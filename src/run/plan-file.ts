@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { z } from 'zod';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { ChangeSummary, ResourceChange, StackSpec } from '../deploy/types';
@@ -24,6 +25,7 @@ import type { PlanResult } from '../deploy/stack';
 import { inputOf, versionOf } from '../deploy/planned';
 import { noEchoParameters, parseTemplate } from '../deploy/template';
 import { CliError } from '../cli/errors';
+import { ToolError, type Outcome } from '../errors';
 import type { RunContext } from './context';
 
 /** What marks a plan file as this tool's, and the shape's version (a newer shape is refused by name). */
@@ -139,25 +141,56 @@ export function writePlanFile(file: string, plan: PlanFile): void {
   }
 }
 
-/** The plan file at `file`, checked field by field: a usage error naming the first bad field. */
+/**
+ * A plan file deploy cannot use as it is (exit 2, before any AWS call): unreadable, not JSON, not
+ * this tool's, of another format version, or a field missing or not valid (named in `problems`).
+ */
+export class PlanFileError extends ToolError<'PlanFileUnreadable' | 'PlanFileInvalid'> {
+  constructor(
+    code: 'PlanFileUnreadable' | 'PlanFileInvalid',
+    file: string,
+    what: string,
+    readonly problems: { field: string; message: string }[] = [],
+    hint = REPLAN,
+  ) {
+    super(code, `--plan ${file}: ${what}`, hint);
+  }
+
+  override get outcome(): Outcome {
+    return 'refused';
+  }
+}
+
+/** The plan file at `file`, checked field by field: a {@link PlanFileError} naming the first bad field. */
 export function readPlanFile(file: string): PlanFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw CliError.usage(`--plan ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`, REPLAN);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new PlanFileError('PlanFileUnreadable', file, `cannot read it (${code})`);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    throw CliError.usage(`--plan ${file}: not a plan file (not JSON)`, REPLAN);
+    throw new PlanFileError('PlanFileInvalid', file, 'not a plan file (not JSON)');
   }
-  if ((doc as { format?: unknown } | null)?.format !== PLAN_FORMAT)
-    throw CliError.usage(
-      `--plan ${file}: not a plan file of this tool (field "format" is not "${PLAN_FORMAT}")`,
-      REPLAN,
+  const head = (doc ?? {}) as { format?: unknown; formatVersion?: unknown; tool?: unknown };
+  if (head.format !== PLAN_FORMAT) {
+    const message = `not a plan file of this tool (field "format" is not "${PLAN_FORMAT}")`;
+    throw new PlanFileError('PlanFileInvalid', file, message, [{ field: 'format', message }]);
+  }
+  if (head.formatVersion !== PLAN_FORMAT_VERSION) {
+    const message = `written in plan format ${String(head.formatVersion)} (by cfn-stages ${String(head.tool)}); this version reads format ${PLAN_FORMAT_VERSION}`;
+    throw new PlanFileError(
+      'PlanFileInvalid',
+      file,
+      message,
+      [{ field: 'formatVersion', message }],
+      `deploy it with the cfn-stages version that wrote it, or ${REPLAN}`,
     );
+  }
   const parsed = planSchema.safeParse(doc);
   if (parsed.success) return parsed.data;
   const { path } = parsed.error.issues[0]!;
@@ -169,7 +202,8 @@ export function readPlanFile(file: string): PlanFile {
     (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
     doc,
   );
-  throw CliError.usage(`--plan ${file}: field "${field}" is ${given === undefined ? 'missing' : 'not valid'}`, REPLAN);
+  const message = `field "${field}" is ${given === undefined ? 'missing' : 'not valid'}`;
+  throw new PlanFileError('PlanFileInvalid', file, message, [{ field, message }]);
 }
 
 const REPLAN = 'make a new one with `provision plan --params FILE --out PLAN`, review it, then deploy it';
@@ -177,6 +211,8 @@ const REPLAN = 'make a new one with `provision plan --params FILE --out PLAN`, r
 /** What deploy finds now, to hold against the plan file. */
 export interface CurrentState {
   tool: string;
+  /** The params file as given to this deploy, and the SHA-256 of its bytes. */
+  paramsFile: string;
   paramsDigest: string;
   environment: string;
   region: string;
@@ -184,34 +220,79 @@ export interface CurrentState {
   stacks: { name: string; input: string; deployed: string }[];
 }
 
+/** One way the plan no longer stands: a field of the plan file, or a stack. */
+export interface PlanProblem {
+  /** The plan file's field (`tool`, `params`, `environment`, `region`, `account`), or absent for a stack. */
+  field?: string;
+  stack?: string;
+  message: string;
+}
+
+/** A problem as one line of text: `stack: message`, or the message alone for a field. */
+export function problemLine(p: PlanProblem): string {
+  return p.stack ? `${p.stack}: ${p.message}` : p.message;
+}
+
 /**
- * Every way the plan no longer stands for what deploy would do now, one line each naming the field
- * or the stack; empty when it does. Pure: the caller reads the state.
+ * Every way the plan no longer stands for what deploy would do now, each naming the field or the
+ * stack; empty when it does. Pure: the caller reads the state.
  */
-export function comparePlan(plan: PlanFile, now: CurrentState): string[] {
-  const problems: string[] = [];
-  const field = (name: string, planned: string, current: string) => {
-    if (planned !== current) problems.push(`${name}: planned with ${planned}, now ${current}`);
+export function comparePlan(plan: PlanFile, now: CurrentState): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const field = (name: string, label: string, planned: string, current: string) => {
+    if (planned !== current)
+      problems.push({ field: name, message: `${label}: planned with ${planned}, now ${current}` });
   };
-  field('tool version', plan.tool, now.tool);
-  if (plan.params.sha256 !== now.paramsDigest) problems.push(`params file ${plan.params.file}: changed since the plan`);
-  field('environment', plan.environment, now.environment);
-  field('region', plan.region, now.region);
-  field('account', plan.account, now.account);
+  field('tool', 'tool version', plan.tool, now.tool);
+  if (plan.params.sha256 !== now.paramsDigest) problems.push({ field: 'params', message: paramsMoved(plan, now) });
+  field('environment', 'environment', plan.environment, now.environment);
+  field('region', 'region', plan.region, now.region);
+  field('account', 'account', plan.account, now.account);
   const current = new Map(now.stacks.map((s) => [s.name, s]));
   for (const p of plan.stacks) {
     const s = current.get(p.name);
     if (!s) {
-      problems.push(`${p.name}: planned, but not part of this run`);
+      problems.push({ stack: p.name, message: 'planned, but not part of this run' });
       continue;
     }
-    if (p.input !== s.input) problems.push(`${p.name}: its template, parameters or tags differ from the plan's`);
+    if (p.input !== s.input)
+      problems.push({ stack: p.name, message: "its template, parameters or tags differ from the plan's" });
     const moved = deployedMoved(p.deployed, s.deployed);
-    if (moved) problems.push(`${p.name}: ${moved}`);
+    if (moved) problems.push({ stack: p.name, message: moved });
   }
   const planned = new Set(plan.stacks.map((s) => s.name));
-  for (const s of now.stacks) if (!planned.has(s.name)) problems.push(`${s.name}: part of this run, not of the plan`);
+  for (const s of now.stacks)
+    if (!planned.has(s.name)) problems.push({ stack: s.name, message: 'part of this run, not of the plan' });
   return problems;
+}
+
+/** The params file's content differs: the same file edited, or another file given. */
+function paramsMoved(plan: PlanFile, now: CurrentState): string {
+  if (path.resolve(plan.params.file) === path.resolve(now.paramsFile))
+    return `params file ${plan.params.file}: changed since the plan`;
+  return `params file: planned with ${plan.params.file}, now ${now.paramsFile}, whose content differs`;
+}
+
+/**
+ * The plan file no longer stands for this deploy (exit 2, nothing changed): each problem names the
+ * plan file's field or the stack, for `--json` too.
+ */
+export class PlanStaleError extends ToolError<'PlanStale'> {
+  constructor(
+    planFile: string,
+    readonly problems: PlanProblem[],
+    hint: string,
+  ) {
+    super(
+      'PlanStale',
+      `the plan in ${planFile} no longer stands for this deploy; nothing was changed:\n${problems.map((p) => `  ${problemLine(p)}`).join('\n')}`,
+      hint,
+    );
+  }
+
+  override get outcome(): Outcome {
+    return 'refused';
+  }
 }
 
 /** How the deployed stack moved since the plan, or undefined when it did not. */

@@ -60,8 +60,11 @@ export function preflightLines(report: PreflightReport): void {
   }
 }
 
-function refusalLines(err: EngineError): string[] {
+/** A refusal as deploy will give it: the message, the params-file fields behind it, the way out. */
+function refusalLines(err: EngineError, where: (err: EngineError) => string | undefined): string[] {
   const lines = [`  ${c().red(c().bold('REFUSED'))} ${c().red(err.message)}`];
+  const fields = where(err);
+  if (fields) lines.push(`  ${fields}`);
   if (err.hint) lines.push(`  ${c().dim(`way out: ${err.hint}`)}`);
   return lines;
 }
@@ -123,14 +126,15 @@ export interface PlanView {
 
 /** The plan for people: a heading, then each stack and what a deploy would do to it. */
 export async function printPlan(ctx: RunContext, env: EnvironmentPlan, view: PlanView): Promise<void> {
-  const { waitingNote } = await import('../ops/images');
+  const [{ waitingNote }, { fieldsOf }] = await Promise.all([import('../ops/images'), import('./refused')]);
+  const where = (err: EngineError) => fieldsOf(ctx, err).where;
   const inRun = new Set(ctx.stacks.map((s) => s.name));
   output.line(
-    `${c().bold(`Plan for ${environmentOf(ctx)}`)} (${ctx.params.region}), ${ctx.stacks.length} stacks in deploy order:`,
+    `${c().bold(`Plan for ${environmentOf(ctx)}`)} (${await ctx.clients.region()}), ${ctx.stacks.length} stacks in deploy order:`,
   );
   ctx.stacks.forEach((s, i) => {
     if (view.spaced) output.line();
-    const lines = stackLines(s, env.plans[i]!, inRun, view);
+    const lines = stackLines(s, env.plans[i]!, inRun, view, where);
     for (const m of env.images.filter((x) => x.stack === s.name))
       lines.push(`  ${c().yellow(waitingNote(m, env.pushes, view.waiting))}`);
     const p = env.plans[i]!;
@@ -146,12 +150,18 @@ function certificateNote(ctx: RunContext): string {
 }
 
 /** One stack's heading and what a deploy would do to it. */
-function stackLines(s: PlannedStack, p: PlanResult, inRun: Set<string>, view: PlanView): string[] {
+function stackLines(
+  s: PlannedStack,
+  p: PlanResult,
+  inRun: Set<string>,
+  view: PlanView,
+  where: (err: EngineError) => string | undefined,
+): string[] {
   const deps = s.dependsOn.length ? c().dim(` after ${s.dependsOn.join(', ')}`) : '';
   const lines = [`${c().bold(s.name)} ${c().dim(s.templateId)}${deps}`];
   if (p.kind === 'unchanged') return [...lines, `  ${c().dim('no changes')}`];
   if (p.kind === 'not-plannable') return [...lines, `  ${c().yellow(`cannot plan now: ${p.reason}`)}`];
-  if (p.kind === 'refused') return [...lines, ...refusalLines(p.error)];
+  if (p.kind === 'refused') return [...lines, ...refusalLines(p.error, where)];
   lines.push(
     `  ${p.plan.type === 'create' ? 'new stack' : 'update'}: ${summariseChanges(p.plan)}${p.deletesFailedStack ? c().yellow(` (first deletes the failed stack, ${p.deletesFailedStack})`) : ''}`,
   );
@@ -163,7 +173,7 @@ function stackLines(s: PlannedStack, p: PlanResult, inRun: Set<string>, view: Pl
     );
   if (view.listCreates || p.plan.type === 'update')
     for (const ch of p.plan.changes) lines.push(`    ${changeLine(ch)}`);
-  if (p.refused) lines.push(...refusalLines(p.refused));
+  if (p.refused) lines.push(...refusalLines(p.refused, where));
   for (const line of exportLines(p.exports ?? [], inRun)) lines.push(`  ${line}`);
   return lines;
 }

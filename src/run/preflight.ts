@@ -17,8 +17,6 @@ import { PlannedChangeSets } from '../deploy/planned';
 import type { UnchangedChecks } from '../deploy/unchanged';
 import { DEFAULT_CONCURRENCY } from '../deploy/graph';
 import { CliError, ExitCode } from '../cli/errors';
-import { CustomNameReplacementError, FixedSettingError, type EngineError } from '../deploy/errors';
-import { optionName } from '../../stages/options';
 import type { RunContext } from './context';
 import { mapLimit } from './plan';
 
@@ -73,9 +71,15 @@ export async function preflight(
       p.kind === 'refused' ? [p.error] : p.kind === 'changes' && p.refused ? [p.refused] : [],
     );
     if (refusals.length) {
-      throw CliError.usage(
-        `${refusals.length} stack${refusals.length === 1 ? '' : 's'} cannot take ${refusals.length === 1 ? 'its' : 'their'} change; nothing was changed:\n` +
-          refusals.map((e) => `  ${e.message}${fieldsOf(ctx, e)}\n    way out: ${e.hint}`).join('\n'),
+      const { ChangesRefusedError, fieldsOf } = await import('./refused');
+      throw new ChangesRefusedError(
+        refusals.map((e) => ({
+          stack: e.stackName ?? '',
+          code: e.code,
+          message: e.message,
+          ...(e.hint ? { hint: e.hint } : {}),
+          ...fieldsOf(ctx, e),
+        })),
       );
     }
     const moves = await exportMoves(ctx, specs, plans);
@@ -103,24 +107,6 @@ async function keepReusable(
   for (const spec of specs) {
     if (moved.has(spec.name) || spec.dependsOn.some((d) => changing.has(d))) await changeSets.drop(spec.name);
   }
-}
-
-/**
- * Where a refused change lives in the params file: the options (template parameters) behind it,
- * and the stage they belong to. A fixed setting names its parameter; a custom-named resource's
- * replacement names the parameters the change set gives as its cause, if any.
- */
-function fieldsOf(ctx: RunContext, err: EngineError): string {
-  const parameters =
-    err instanceof FixedSettingError
-      ? err.changes.map((c) => c.parameter)
-      : err instanceof CustomNameReplacementError
-        ? [...new Set(err.refused.flatMap((r) => r.parameters ?? []))]
-        : [];
-  if (!parameters.length) return '';
-  const planned = ctx.stacks.find((s) => s.name === err.stackName);
-  const where = planned ? ` (${planned.title}${planned.app ? `, app ${planned.app}` : ''})` : '';
-  return `\n    in ${ctx.file}: ${parameters.map((p) => optionName(p)).join(', ')}${where}`;
 }
 
 async function exportMoves(

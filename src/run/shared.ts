@@ -9,6 +9,7 @@
 import type { PlannedStack } from '../../stages/plan';
 import { TagKey } from '../../templates/kit/builder';
 import { CliError } from '../cli/errors';
+import { ToolError, type Outcome } from '../errors';
 import { canonical, parseTemplate } from '../deploy/template';
 import type { UnchangedChecks } from '../deploy/unchanged';
 import { specsOf, type RunContext } from './context';
@@ -129,8 +130,27 @@ export async function confirmSharedChanges(
       `to keep them, give them the deployed values in ${ctx.file}`,
     );
   }
-  throw CliError.refused(
+  throw new SharedChangeError(
     `${lines}\nnothing was changed`,
     `to change them for every environment, run again with --update-shared; to leave them as they are, give them the deployed values in ${ctx.file} (or deploy with --only the other stages)`,
+    changes,
   );
+}
+
+/**
+ * Refused without a terminal to ask (exit 2, nothing changed): shared stacks would change under
+ * other environments. `problems` gives `--json` each stack, its importers and changed settings.
+ */
+export class SharedChangeError extends ToolError<'SharedChange'> {
+  constructor(
+    message: string,
+    hint: string,
+    readonly problems: SharedChange[],
+  ) {
+    super('SharedChange', message, hint);
+  }
+
+  override get outcome(): Outcome {
+    return 'refused';
+  }
 }

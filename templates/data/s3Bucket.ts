@@ -30,7 +30,7 @@ function bucketParams(t: TemplateBuilder<'application'>): BucketParams {
       ConstraintDescription:
         'empty, or 3 to 63 lower-case letters, digits, dots or hyphens (a globally unique S3 bucket name)',
       Description:
-        "Name of the bucket (Opta's bucket_name), globally unique across AWS. Leave empty to have one generated from the stack name. Changing it later replaces the bucket (the old one is kept).",
+        "Name of the bucket (Opta's bucket_name), globally unique across AWS. Leave empty to have one generated from the stack name. Changing it later replaces the bucket with a new, empty one (the old one is kept with its objects); provision deploy refuses that change.",
       label: 'Bucket name',
     }),
     blockPublic: t.param('BlockPublic', {

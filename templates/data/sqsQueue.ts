@@ -60,7 +60,7 @@ function queueParams(t: TemplateBuilder<'application'>): QueueParams {
       Default: 'false',
       AllowedValues: ['false', 'true'],
       Description:
-        'FIFO queue (Opta\'s fifo): exactly-once, ordered delivery per message group; the name then ends in ".fifo". Changing it replaces the queue (the old one is kept).',
+        'FIFO queue (Opta\'s fifo): exactly-once, ordered delivery per message group; the name then ends in ".fifo". Changing it on a deployed queue replaces it with a new, empty one (the old one is kept with its messages); provision deploy refuses that change.',
       label: 'FIFO queue',
     }),
     dedup: t.param('ContentBasedDeduplication', {

@@ -6,11 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PlanResult } from '../../src/deploy/stack';
+import { CliError } from '../../src/cli/errors';
 import type { StackSpec } from '../../src/deploy/types';
 import {
   ABSENT,
   changesDiffer,
   comparePlan,
+  problemLine,
   planInput,
   readPlanFile,
   stackEntry,
@@ -64,6 +66,7 @@ const plan: PlanFile = {
 
 const now = (over: Partial<CurrentState> = {}): CurrentState => ({
   tool: '0.1.0',
+  paramsFile: 'envs/dev.yaml',
   paramsDigest: 'a'.repeat(64),
   environment: 'x-dev',
   region: 'eu-west-1',
@@ -75,6 +78,9 @@ const now = (over: Partial<CurrentState> = {}): CurrentState => ({
   ...over,
 });
 
+/** comparePlan's problems as the lines people read. */
+const lines = (state: CurrentState) => comparePlan(plan, state).map(problemLine);
+
 describe('comparePlan', () => {
   it('finds nothing when everything is as planned', () => {
     expect(comparePlan(plan, now())).toEqual([]);
@@ -82,10 +88,7 @@ describe('comparePlan', () => {
 
   it('names each field that moved', () => {
     expect(
-      comparePlan(
-        plan,
-        now({ tool: '0.2.0', paramsDigest: 'b'.repeat(64), region: 'us-east-1', account: '999999999999' }),
-      ),
+      lines(now({ tool: '0.2.0', paramsDigest: 'b'.repeat(64), region: 'us-east-1', account: '999999999999' })),
     ).toEqual([
       'tool version: planned with 0.1.0, now 0.2.0',
       'params file envs/dev.yaml: changed since the plan',
@@ -100,7 +103,7 @@ describe('comparePlan', () => {
       { name: 'x-dev-db', input: 'in-db', deployed: 'id-db@T3' },
       { name: 'x-dev-cache', input: 'in-cache', deployed: ABSENT },
     ];
-    expect(comparePlan(plan, now({ stacks }))).toEqual([
+    expect(lines(now({ stacks }))).toEqual([
       "x-dev-network: its template, parameters or tags differ from the plan's",
       'x-dev-network: changed since the plan (last change T1, now T2)',
       'x-dev-db: created since the plan (by another run, or by a deploy of this plan that stopped part way: a plan file is used once)',
@@ -109,16 +112,31 @@ describe('comparePlan', () => {
   });
 
   it('tells a stack deleted, or deleted and created again, from one gone from the run', () => {
-    expect(comparePlan(plan, now({ stacks: [{ name: 'x-dev-network', input: 'in-net', deployed: ABSENT }] }))).toEqual([
+    expect(lines(now({ stacks: [{ name: 'x-dev-network', input: 'in-net', deployed: ABSENT }] }))).toEqual([
       'x-dev-network: deleted since the plan',
       'x-dev-db: planned, but not part of this run',
     ]);
     expect(
-      comparePlan(
-        plan,
-        now({ stacks: [{ name: 'x-dev-network', input: 'in-net', deployed: 'id-new@T1' }, now().stacks[1]!] }),
-      ),
+      lines(now({ stacks: [{ name: 'x-dev-network', input: 'in-net', deployed: 'id-new@T1' }, now().stacks[1]!] })),
     ).toEqual(['x-dev-network: deleted and created again since the plan']);
+  });
+
+  it('names the field or the stack of each problem, for --json', () => {
+    const stacks = [{ name: 'x-dev-network', input: 'other', deployed: 'id-net@T1' }, now().stacks[1]!];
+    expect(comparePlan(plan, now({ region: 'us-east-1', stacks }))).toEqual([
+      { field: 'region', message: 'region: planned with eu-west-1, now us-east-1' },
+      { stack: 'x-dev-network', message: "its template, parameters or tags differ from the plan's" },
+    ]);
+  });
+
+  it('tells another params file from the same one edited', () => {
+    const moved = { paramsDigest: 'b'.repeat(64) };
+    expect(lines(now({ ...moved, paramsFile: './envs/../envs/dev.yaml' }))).toEqual([
+      'params file envs/dev.yaml: changed since the plan',
+    ]);
+    expect(lines(now({ ...moved, paramsFile: 'envs/prod.yaml' }))).toEqual([
+      'params file: planned with envs/dev.yaml, now envs/prod.yaml, whose content differs',
+    ]);
   });
 });
 
@@ -166,7 +184,7 @@ describe('readPlanFile', () => {
   });
 
   it.each([
-    [{ ...plan, formatVersion: 2 }, 'field "formatVersion" is not valid'],
+    [{ ...plan, formatVersion: 2 }, 'written in plan format 2 (by cfn-stages 0.1.0); this version reads format 1'],
     [{ ...plan, stacks: [{ ...plan.stacks[0], deployed: undefined }] }, 'field "stacks[0].deployed" is missing'],
     [{ ...plan, params: { file: 'x', sha256: 'nope' } }, 'field "params.sha256" is not valid'],
     [{ terraform_version: '1.9.0' }, 'not a plan file of this tool'],
@@ -176,7 +194,25 @@ describe('readPlanFile', () => {
     try {
       readPlanFile(write(doc));
     } catch (err) {
-      expect((err as { exitCode: number }).exitCode).toBe(2);
+      expect(CliError.from(err).exitCode).toBe(2);
+      expect((err as { code: string }).code).toBe('PlanFileInvalid');
     }
+  });
+
+  it('gives --json the code and the field at fault', () => {
+    const err = (() => {
+      try {
+        readPlanFile(write({ ...plan, stacks: [{ ...plan.stacks[0], input: 7 }] }));
+      } catch (e) {
+        return e as { code: string; problems: unknown[] };
+      }
+    })();
+    expect(err).toMatchObject({
+      code: 'PlanFileInvalid',
+      problems: [{ field: 'stacks[0].input', message: 'field "stacks[0].input" is not valid' }],
+    });
+    expect(() => readPlanFile(path.join(tmp, 'absent.json'))).toThrow(
+      expect.objectContaining({ code: 'PlanFileUnreadable' }),
+    );
   });
 });

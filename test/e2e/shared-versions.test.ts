@@ -99,6 +99,22 @@ test('deploy --yes refuses to change it for the other environment, and changes n
   expect(String((await repoStack()).LastUpdatedTime)).toBe(String(before.LastUpdatedTime));
 });
 
+test('deploy --json --yes: the refusal has a code, and each shared stack with its importers and changed settings', async () => {
+  const before = await repoStack();
+  const r = await cli(['--json', 'deploy', '--params', paramsFile('vb'), '--yes']);
+  expect(r.code).toBe(2);
+  const doc = JSON.parse(r.stdout);
+  expect(doc).toMatchObject({ ok: false, code: 'SharedChange', hint: expect.stringContaining('--update-shared') });
+  expect(doc.problems).toEqual([
+    {
+      stack: REPO_STACK,
+      importers: ['x-va-acme-service (environment x-va)'],
+      changes: [{ key: 'template (Repository)', from: 'as deployed', to: "this cfn-stages version's" }],
+    },
+  ]);
+  expect(String((await repoStack()).LastUpdatedTime)).toBe(String(before.LastUpdatedTime));
+});
+
 test('with --update-shared it goes, and then both environments find it as deployed', async () => {
   const r = await deployOk(['--params', paramsFile('vb'), '--update-shared']);
   expect(r.stdout).toMatch(new RegExp(`${REPO_STACK} 21\\.project-ecr-image-repo updated`));

@@ -5,9 +5,8 @@
 import * as fs from 'node:fs';
 import type { ChangeSummary } from '../../deploy/types';
 import type { EngineError } from '../../deploy/errors';
-import { CliError } from '../../cli/errors';
 import { toolVersion } from '../../package';
-import { environmentOf, specsOf, type RunContext } from '../../run/context';
+import { environmentOf, nextCommand, specsOf, type RunContext } from '../../run/context';
 import {
   changesDiffer,
   comparePlan,
@@ -15,18 +14,41 @@ import {
   fileDigest,
   planInput,
   readDeployed,
+  PlanStaleError,
   type PlanFile,
 } from '../../run/plan-file';
+
+/**
+ * Refuses, before the lock or any AWS call, a plan made for another environment (another params
+ * file): the fix is that environment's own deploy, or a plan of this one in a file of its own, never
+ * this plan file written over with another environment's plan.
+ */
+export function refuseOtherEnvironment(ctx: RunContext, plan: PlanFile, planFile: string): void {
+  const environment = environmentOf(ctx);
+  if (plan.environment === environment) return;
+  throw new PlanStaleError(
+    planFile,
+    [
+      {
+        field: 'environment',
+        message: `environment: planned with ${plan.environment} (from ${plan.params.file}), now ${environment} (from ${ctx.file})`,
+      },
+    ],
+    `deploy that plan with its own params file (\`${nextCommand({ ...ctx, file: plan.params.file }, 'deploy', '--plan', planFile)}\`), or plan ${environment} into a file of its own (\`${nextCommand(ctx, 'plan', '--out', `${environment}.plan.json`)}\`)`,
+  );
+}
 
 /**
  * Refuses (exit 2, nothing changed) when the plan no longer stands for this run: another tool
  * version, another params file, account or region, a stack added, gone, changed or deployed since.
  */
 export async function checkAgainstPlan(ctx: RunContext, plan: PlanFile, planFile: string): Promise<void> {
+  refuseOtherEnvironment(ctx, plan, planFile);
   const specs = specsOf(ctx);
   const { account, region, stacks } = await readDeployed(ctx);
   const problems = comparePlan(plan, {
     tool: toolVersion(),
+    paramsFile: ctx.file,
     paramsDigest: fileDigest(fs.readFileSync(ctx.file)),
     environment: environmentOf(ctx),
     region,
@@ -34,9 +56,10 @@ export async function checkAgainstPlan(ctx: RunContext, plan: PlanFile, planFile
     stacks: specs.map((s, i) => ({ name: s.name, input: planInput(s), deployed: deployedVersion(stacks[i]) })),
   });
   if (!problems.length) return;
-  throw CliError.refused(
-    `the plan in ${planFile} no longer stands for this deploy; nothing was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`,
-    `run \`provision plan --params ${ctx.file} --out ${planFile}\` again, review it, then \`provision deploy --params ${ctx.file} --plan ${planFile}\``,
+  throw new PlanStaleError(
+    planFile,
+    problems,
+    `run \`${nextCommand(ctx, 'plan', '--out', planFile)}\` again, review it, then \`${nextCommand(ctx, 'deploy', '--plan', planFile)}\``,
   );
 }
 
@@ -52,4 +75,13 @@ export async function planMatcher(
     const difference = planned ? changesDiffer(planned.plan, actual) : 'not in the plan';
     return difference ? new PlanDriftError(stackName, difference, planFile) : undefined;
   };
+}
+
+/**
+ * What to do after a deploy of a plan that did not finish (a failure, an image not pushed yet,
+ * Ctrl-C): the stacks it changed have moved since the plan, so the same `deploy --plan` is refused
+ * now, whatever the progress lines say about running the same command again.
+ */
+export function replanHint(ctx: RunContext, planFile: string): string {
+  return `the plan in ${planFile} is used (a plan file is used once, and its deploy did not finish), so the same command is refused now: to deploy what is left, run \`${nextCommand(ctx, 'plan', '--out', planFile)}\`, review it, then \`${nextCommand(ctx, 'deploy', '--plan', planFile)}\``;
 }

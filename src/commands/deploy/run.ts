@@ -73,13 +73,8 @@ function pollMs(flags: DeployFlags): number | undefined {
 /** Refuses, naming each, imports that neither the run nor the account provides. */
 async function refuseMissingImports(ctx: RunContext, missing: { stack: string; exportName: string }[]): Promise<void> {
   if (!missing.length) return;
-  throw CliError.refused(
-    `${missing.length} import${missing.length === 1 ? '' : 's'} cannot be satisfied:\n` +
-      missing
-        .map((m) => `  ${m.stack} imports ${m.exportName}, which no stack exports: ${producerHint(ctx, m.exportName)}`)
-        .join('\n'),
-    'nothing was changed',
-  );
+  const { ImportsMissingError } = await import('../../run/refused');
+  throw new ImportsMissingError(missing.map((m) => ({ ...m, hint: producerHint(ctx, m.exportName) })));
 }
 
 export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Promise<void> {
@@ -87,6 +82,7 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
   const planned = flags.plan ? await planOf(flags.plan) : undefined;
   const ctx = await openContext(flags.params, global, flags.only ?? planned?.file.only ?? undefined);
   try {
+    if (planned) planned.check.refuseOtherEnvironment(ctx, planned.file, flags.plan!);
     await withRunLock(ctx, 'deploy', async () => {
       if (planned) await planned.check.checkAgainstPlan(ctx, planned.file, flags.plan!);
       // Every check's reads go out now, together, and the plan beside them; the verdicts follow in
@@ -115,15 +111,18 @@ export async function runDeploy(flags: DeployFlags, global: GlobalOptions): Prom
       const pushes = await heldImages(ctx, holds, results);
       const pending = delegation?.last && !delegation.last.delegated ? { delegation: delegation.last } : {};
       const leftovers = await leftoversOf(ctx, checks);
+      const replan = planned && !results.every(succeeded) ? planned.check.replanHint(ctx, flags.plan!) : undefined;
       report(ctx, results, {
         ...(pushes.length ? { images: pushes } : {}),
         ...pending,
         ...(leftovers.length ? { leftovers } : {}),
+        ...(replan ? { hint: replan } : {}),
       });
       printHeld(ctx, holds, pushes);
       printDelegation(ctx, delegation);
       if (leftovers.length && !ctx.global.json)
         (await import('../../run/leftovers')).warnLeftovers(ctx.file, leftovers);
+      if (replan && !ctx.global.json) output.warn(replan);
     });
   } finally {
     ctx.clients.destroy();

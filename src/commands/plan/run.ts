@@ -8,7 +8,7 @@ import { c, output } from '../../cli/output';
 import type { PreflightReport } from '../../deploy/preflight';
 import type { PlanResult } from '../../deploy/stack';
 import type { EngineError } from '../../deploy/errors';
-import { environmentOf, openContext, specsOf, type RunContext } from '../../run/context';
+import { environmentOf, nextCommand, openContext, specsOf, type RunContext } from '../../run/context';
 import { fieldOf, missingImports } from '../../run/deploy';
 import { planRun, preflightLines, printPlan, type EnvironmentPlan } from '../../run/plan';
 import type { SharedChange } from '../../run/shared';
@@ -39,12 +39,14 @@ export async function runPlan(
     const env = await planRun(ctx);
     const findings = await findingsRead;
     const planFile = out && deployed ? out.writePlan(ctx, flags.out!, flags.only, deployed, env) : undefined;
-    if (global.json) output.json({ ...planDocument(ctx, env, findings), ...(planFile ? { planFile } : {}) });
-    else {
+    if (global.json) {
+      const { fieldsOf } = await import('../../run/refused');
+      output.json({ ...planDocument(ctx, env, findings, fieldsOf), ...(planFile ? { planFile } : {}) });
+    } else {
       await printAll(ctx, env, findings);
       if (planFile)
         output.line(
-          `Plan written to ${planFile}. Deploy exactly it with: provision deploy --params ${ctx.file} --plan ${planFile}`,
+          `Plan written to ${planFile}. Deploy exactly it with: ${nextCommand(ctx, 'deploy', '--plan', planFile)}`,
         );
     }
   } finally {
@@ -71,22 +73,31 @@ async function find(ctx: RunContext): Promise<Findings> {
   return { missing, shared, account, leftovers };
 }
 
-/** A plan result for --json: errors as their message and hint. */
-function planJson(p: PlanResult): unknown {
-  const err = (e: EngineError) => ({ code: e.code, message: e.message, hint: e.hint });
+/** A plan result for --json: errors as their code, message, hint and the params-file fields behind them. */
+function planJson(p: PlanResult, fields: (e: EngineError) => { fields?: string[] }): unknown {
+  const err = (e: EngineError) => ({ code: e.code, message: e.message, hint: e.hint, ...fields(e) });
   if (p.kind === 'refused') return { kind: p.kind, stackName: p.stackName, error: err(p.error) };
   if (p.kind === 'changes' && p.refused) return { ...p, refused: err(p.refused) };
   return p;
 }
 
-function planDocument(ctx: RunContext, env: EnvironmentPlan, f: Findings): Record<string, unknown> {
+function planDocument(
+  ctx: RunContext,
+  env: EnvironmentPlan,
+  f: Findings,
+  fieldsOf: typeof import('../../run/refused').fieldsOf,
+): Record<string, unknown> {
+  const fields = (e: EngineError) => {
+    const found = fieldsOf(ctx, e).fields;
+    return found ? { fields: found } : {};
+  };
   return {
     environment: environmentOf(ctx),
     stacks: ctx.stacks.map((s, i) => ({
       name: s.name,
       template: s.templateId,
       dependsOn: s.dependsOn,
-      plan: planJson(env.plans[i]!),
+      plan: planJson(env.plans[i]!, fields),
     })),
     missingImports: f.missing,
     missingImages: env.images.map((m) => ({
@@ -122,7 +133,5 @@ async function printAll(ctx: RunContext, env: EnvironmentPlan, f: Findings): Pro
       `${refused} stack${refused === 1 ? '' : 's'} cannot take ${refused === 1 ? 'its' : 'their'} change: deploy will refuse before changing anything (see above)`,
     );
   output.line();
-  output.line(
-    `${changing} of ${env.plans.length} stacks would change. Apply with: provision deploy --params ${ctx.file}`,
-  );
+  output.line(`${changing} of ${env.plans.length} stacks would change. Apply with: ${nextCommand(ctx, 'deploy')}`);
 }
