@@ -93,8 +93,12 @@ afterAll(async () => {
 const REPLACING = () => paramsFile('replacing.yaml', ', fifo: true', ', bucketName: x-dr-acme-files-named');
 
 test('plan marks each replacement of a queue or bucket as refused, and says deploy will refuse', async () => {
-  const r = await cli(['plan', '--params', REPLACING()]);
+  const r = await cli(['plan', '--params', REPLACING(), '--out', 'refused.plan.json']);
   expect(r.code).toBe(0);
+  // The plan file is written, but not offered for a deploy that would only refuse it.
+  expect(fs.existsSync(path.join(tmp, 'refused.plan.json'))).toBe(true);
+  expect(r.stdout).toContain('Plan written to refused.plan.json, but deploy will refuse it as it stands');
+  expect(r.stdout).not.toContain('Deploy exactly it with');
   expect(r.stdout).toMatch(
     /~ Queue AWS::SQS::Queue REPLACED \([^)]*FifoQueue[^)]*\) REFUSED: replacing Queue \(\S+\) would start a new, empty queue, leaving its messages in the old one/,
   );

@@ -193,6 +193,25 @@ test('a malformed or foreign plan file: exit 2 before any AWS call, naming what 
   }
 });
 
+test('plan --out where no plan file can be written: exit 2 before any AWS call, and nothing left behind', async () => {
+  const params = writeParams(300);
+  fs.mkdirSync(path.join(tmp, 'a-folder'), { recursive: true });
+  const cases: [string, string][] = [
+    ['no-such-folder/p.json', 'no-such-folder/p.json: folder'],
+    ['a-folder', '--out a-folder: is a folder'],
+    // Not even root may create a file there.
+    ['/proc/cfn-stages-plan.json', '--out /proc/cfn-stages-plan.json: cannot write there'],
+  ];
+  for (const [out, message] of cases) {
+    const run = await cli(['plan', '--params', params, '--out', out, '--endpoint-url', 'http://127.0.0.1:9']);
+    expect({ out, code: run.code, named: run.stderr.includes(message) }).toEqual({ out, code: 2, named: true });
+  }
+  // A file that can be written is checked by making it and removing it again: a plan that then fails leaves nothing.
+  const fails = await cli(['plan', '--params', params, '--out', 'unmade.json', '--endpoint-url', 'http://127.0.0.1:9']);
+  expect(fails.code).toBe(1);
+  expect(fs.existsSync(path.join(tmp, 'unmade.json'))).toBe(false);
+});
+
 test("plan --json --only --out: one JSON document naming the file; deploy --plan takes the plan's --only", async () => {
   const params = writeParams(900);
   const plan = await cli(['--json', 'plan', '--params', params, '--only', JOBS, '--out', 'only.json']);

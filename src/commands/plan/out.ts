@@ -19,13 +19,27 @@ import {
   type PlanFile,
 } from '../../run/plan-file';
 
-/** Refuses, before any AWS call, an --out whose folder does not exist or that names a folder. */
+/**
+ * Refuses, before any AWS call, an --out whose folder does not exist, that names a folder, or that
+ * cannot be written: found out by opening it for appending (which changes nothing in a file that is
+ * there), and removing it again when the open made it, rather than after the whole plan has run.
+ */
 export function checkOut(file: string): void {
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw CliError.usage(`--out ${file}: folder ${dir} does not exist`, 'create it, or write the plan file elsewhere');
   if (fs.existsSync(file) && fs.statSync(file).isDirectory())
     throw CliError.usage(`--out ${file}: is a folder`, 'give the path of a file, e.g. plan.json');
+  const existed = fs.existsSync(file);
+  try {
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+  } catch (err) {
+    throw CliError.usage(
+      `--out ${file}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'write the plan file to a folder you can write to',
+    );
+  }
+  if (!existed) fs.rmSync(file, { force: true });
 }
 
 /** Writes the plan file for the plans just made; returns its path. */

@@ -44,7 +44,11 @@ export async function runPlan(
       output.json({ ...planDocument(ctx, env, findings, fieldsOf), ...(planFile ? { planFile } : {}) });
     } else {
       await printAll(ctx, env, findings);
-      if (planFile)
+      if (planFile && refusals(env, findings))
+        output.line(
+          `Plan written to ${planFile}, but deploy will refuse it as it stands (see above): fix what is refused, then plan again.`,
+        );
+      else if (planFile)
         output.line(
           `Plan written to ${planFile}. Deploy exactly it with: ${nextCommand(ctx, 'deploy', '--plan', planFile)}`,
         );
@@ -110,6 +114,13 @@ function planDocument(
     preflight: f.account,
     leftovers: f.leftovers,
   };
+}
+
+/** How many things the plan shows that deploy will refuse: stacks that cannot take their change, quotas, sizes. */
+function refusals(env: EnvironmentPlan, f: Findings): number {
+  const stacks = env.plans.filter((p) => p.kind === 'refused' || (p.kind === 'changes' && p.refused)).length;
+  const quotas = f.account.quotas.filter((q) => q.exceeded).length;
+  return stacks + quotas + f.account.offerings.filter((o) => o.offered === false).length;
 }
 
 async function printAll(ctx: RunContext, env: EnvironmentPlan, f: Findings): Promise<void> {
