@@ -174,6 +174,7 @@ const PACKAGES = {
   ecr: 'client-ecr',
   iam: 'client-iam',
   ec2: 'client-ec2',
+  rds: 'client-rds', // the preflight's orderable classes (Aurora, DocumentDB)
   servicequotas: 'client-service-quotas',
   ecs: 'client-ecs',
   elasticloadbalancing: 'client-elastic-load-balancing-v2',
