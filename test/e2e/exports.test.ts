@@ -22,6 +22,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   ListExportsCommand,
   ListImportsCommand,
   waitUntilChangeSetCreateComplete,
@@ -110,6 +111,22 @@ describe('an exported resource replaced while another stack imports it', () => {
     expect(r.stdout).toContain(
       `export ${LISTENER} would be changed: imported by x-dev-acme-api2; deploy first points them at its current value`,
     );
+  }, 120_000);
+
+  test('deploy --plan refuses it before changing anything (exit 2): a plan file holds no passes', async () => {
+    const names = ['x-dev-acme-loadbalancer', 'x-dev-acme-api2', 'x-dev-acme-alarms'];
+    const before = await Promise.all(names.map(async (n) => (await stack(n)).LastUpdatedTime?.toISOString()));
+    const planFile = path.join(tmp, 'internal.plan.json');
+    const plan = await cli(['plan', '--params', params({ scheme: 'internal' }), '--out', planFile]);
+    expect(plan.code).toBe(0);
+    const r = await cli(['deploy', '--params', params({ scheme: 'internal' }), '--plan', planFile]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('this deploy moves exports in use between stacks in several passes'),
+    });
+    expect(await Promise.all(names.map(async (n) => (await stack(n)).LastUpdatedTime?.toISOString()))).toEqual(before);
+    for (const StackName of names)
+      expect((await cfn.send(new ListChangeSetsCommand({ StackName }))).Summaries ?? []).toEqual([]);
   }, 120_000);
 
   test('deploy converges: the load balancer is replaced and the extra service follows its new listener', async () => {
