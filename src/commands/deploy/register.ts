@@ -11,7 +11,10 @@ export function register(program: Command): void {
     .option('-y, --yes', 'apply without asking (required without a terminal)')
     .addOption(onlyOption())
     .option('--concurrency <n>', 'stacks deployed at the same time (1-16, default 16)')
-    .option('--poll-interval <seconds>', 'first poll interval while waiting on CloudFormation (backs off to 5 s)')
+    .option(
+      '--poll-interval <seconds>',
+      'first poll interval while waiting on CloudFormation (default 0.25; backs off to 5 s)',
+    )
     .option(
       '--plan <file>',
       'deploy exactly the plan `provision plan --out <file>` wrote (implies --yes): refused when anything it was made from changed',
