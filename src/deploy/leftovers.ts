@@ -29,9 +29,19 @@ export async function leftoverStacks(
   environment: string,
   planned: Iterable<string>,
 ): Promise<LeftoverStack[]> {
+  return leftoversIn(await listStacks(cfn), environment, planned);
+}
+
+/** Every stack of the account and region, deleted ones included (DescribeStacks without a name, every page). */
+export async function listStacks(cfn: CloudFormationClient): Promise<Stack[]> {
   const stacks: Stack[] = [];
   for await (const page of paginateDescribeStacks({ client: cfn }, {})) stacks.push(...(page.Stacks ?? []));
-  return leftoversIn(stacks, environment, planned);
+  return stacks;
+}
+
+/** The environment (`<prefix><env>`) a stack's tag says it belongs to; none for a project stack. */
+export function environmentTag(stack: Stack): string | undefined {
+  return stack.Tags?.find((t) => t.Key === TagKey.environment)?.Value;
 }
 
 /** {@link leftoverStacks} in a listing already read (deploy's checks read one: see StatusBoard.listed). */

@@ -14,6 +14,7 @@
 import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { TagKey } from '../../templates/kit/builder';
 import type { AwsClients } from '../aws/clients';
+import { environmentTag, listStacks } from './leftovers';
 import type { StackSpec } from './types';
 
 /** The environment itself, deployed in another region (a `region:` changed in the params file). */
@@ -46,7 +47,7 @@ export function namesakesIn(stacks: readonly Stack[], environment: string): Name
   const [, name] = split(environment);
   const found = new Map<string, string[]>();
   for (const s of stacks) {
-    const tag = s.Tags?.find((t) => t.Key === TagKey.environment)?.Value;
+    const tag = environmentTag(s);
     if (!tag || tag === environment || split(tag)[1] !== name || s.StackStatus === 'DELETE_COMPLETE') continue;
     found.set(tag, [...(found.get(tag) ?? []), s.StackName ?? '']);
   }
@@ -79,22 +80,13 @@ export async function findOtherPlaces(
   const own = specs.filter((s) => s.tags[TagKey.environment] === environment);
   if ((await Promise.all(own.map(exists))).some(Boolean)) return none;
   const [listed, elsewhere] = await Promise.all([
-    listAll(clients).catch(() => undefined),
+    listStacks(clients.cloudFormation).catch(() => undefined),
     regions.length ? findElsewhere(clients, own[0]!, regions).catch(() => []) : [],
   ]);
   if (!listed) return { ...none, elsewhere };
   // Stacks of the environment the run does not plan (--only, or removed from the file): it exists.
-  const tagOf = (st: Stack) => st.Tags?.find((t) => t.Key === TagKey.environment)?.Value;
-  if (listed.some((st) => tagOf(st) === environment && st.StackStatus !== 'DELETE_COMPLETE')) return none;
+  if (listed.some((st) => environmentTag(st) === environment && st.StackStatus !== 'DELETE_COMPLETE')) return none;
   return { namesakes: namesakesIn(listed, environment), elsewhere };
-}
-
-async function listAll(clients: AwsClients): Promise<Stack[]> {
-  const { paginateDescribeStacks } = await import('@aws-sdk/client-cloudformation');
-  const stacks: Stack[] = [];
-  for await (const page of paginateDescribeStacks({ client: clients.cloudFormation }, {}))
-    stacks.push(...(page.Stacks ?? []));
-  return stacks;
 }
 
 /** How long the other regions are waited for, all together: a note must not hold the run up. */

@@ -25,6 +25,7 @@ import type { PlanResult } from '../deploy/stack';
 import { inputOf, versionOf } from '../deploy/planned';
 import { noEchoParameters, parseTemplate } from '../deploy/template';
 import { CliError } from '../cli/errors';
+import { fieldName } from '../params/load';
 import { ToolError, type Outcome } from '../errors';
 import type { RunContext } from './context';
 
@@ -41,17 +42,13 @@ export interface DeployedState {
 
 /** Reads {@link DeployedState}, as `plan --out` writes it and `deploy --plan` checks it. */
 export async function readDeployed(ctx: Pick<RunContext, 'clients' | 'stacks'>): Promise<DeployedState> {
-  const [{ callerArn }, { describeStack }, { mapLimit }] = await Promise.all([
-    import('../deploy/preflight'),
-    import('../deploy/cloudformation'),
-    import('./plan'),
-  ]);
-  const [arn, region, stacks] = await Promise.all([
-    callerArn(ctx.clients),
+  const [{ describeStack }, { mapLimit }] = await Promise.all([import('../deploy/cloudformation'), import('./plan')]);
+  const [account, region, stacks] = await Promise.all([
+    ctx.clients.accountId(),
     ctx.clients.region(),
     mapLimit(ctx.stacks, 8, (s) => describeStack(ctx.clients.cloudFormation, s.name)),
   ]);
-  return { account: arn.split(':')[4] ?? '', region, stacks };
+  return { account, region, stacks };
 }
 
 /** The deployed version of a stack that does not exist. */
@@ -194,10 +191,7 @@ export function readPlanFile(file: string): PlanFile {
   const parsed = planSchema.safeParse(doc);
   if (parsed.success) return parsed.data;
   const { path } = parsed.error.issues[0]!;
-  const field = path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .slice(1);
+  const field = fieldName(path as (string | number)[]);
   const given = path.reduce<unknown>(
     (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
     doc,

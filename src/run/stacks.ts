@@ -27,11 +27,10 @@ export async function readStacks(ctx: RunContext, only: string[] | undefined): P
   const { describeStack } = await import('../deploy/cloudformation');
   const byName = () => Promise.all(ctx.stacks.map((s) => describeStack(ctx.clients.cloudFormation, s.name)));
   if (only?.length) return { stacks: await byName(), leftovers: [] };
-  const { paginateDescribeStacks } = await import('@aws-sdk/client-cloudformation');
-  const listed: Stack[] = [];
+  const { leftoversIn, listStacks } = await import('../deploy/leftovers');
+  let listed: Stack[];
   try {
-    for await (const page of paginateDescribeStacks({ client: ctx.clients.cloudFormation }, {}))
-      listed.push(...(page.Stacks ?? []));
+    listed = await listStacks(ctx.clients.cloudFormation);
   } catch (err) {
     const { isAccessDenied } = await import('../aws/errors');
     if (!isAccessDenied(err)) throw err;
@@ -42,7 +41,6 @@ export async function readStacks(ctx: RunContext, only: string[] | undefined): P
   }
   const live = new Map(listed.filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => [s.StackName, s]));
   const stacks = ctx.stacks.map((s) => live.get(s.name));
-  const { leftoversIn } = await import('../deploy/leftovers');
   const planned = ctx.all.map((s) => s.name);
   return { stacks, leftovers: leftoversIn(listed, environmentOf(ctx), planned) };
 }
