@@ -180,7 +180,8 @@ export async function askOfferings(clients: AwsClients, asked: Asked[], azCount?
 
 const rdsKey = (c: SizeChoice) => [c.engine, c.engineVersion ?? '', c.value].join('|');
 
-function describeError(err: unknown): string {
+/** Why a read of the account's preflight was not answered, as its "not checked" lines say (quotas, roles, sizes). */
+export function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 

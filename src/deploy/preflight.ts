@@ -21,7 +21,7 @@ import type { AwsClients } from '../aws/clients';
 import { describeStack, getTemplateBody, parametersOf } from './cloudformation';
 import { EngineError } from './errors';
 import { findOtherPlaces, type Elsewhere, type Namesake } from './namesakes';
-import { askOfferings, newChoices, sizeChoices, type OfferingCheck, type SizeChoice } from './offerings';
+import { askOfferings, describeError, newChoices, sizeChoices, type OfferingCheck, type SizeChoice } from './offerings';
 import { deployRecords } from './records';
 import { parseTemplate } from './template';
 import type { StackSpec } from './types';
@@ -221,7 +221,7 @@ export async function preflight(
   const [roles, quotas, places, offerings] = await Promise.all([
     missingServiceRoles(clients, specs, reads).then(
       (missing) => ({ missing }),
-      (err: unknown) => ({ missing: [] as string[], unchecked: describe(err) }),
+      (err: unknown) => ({ missing: [] as string[], unchecked: describeError(err) }),
     ),
     Promise.all(specs.map((s) => addedResources(clients, s, reads))).then((counted) =>
       Promise.all(QUOTAS.map((q) => checkQuota(clients, q, specs, counted))),
@@ -350,10 +350,6 @@ async function missingServiceRoles(clients: AwsClients, specs: StackSpec[], read
   return [...needed].filter((s) => !present.has(s)).sort();
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
 /**
  * Per resource type, how many this spec adds: the new template's count minus the deployed one's.
  * Only templates with a resource a quota counts are read back (one network stack, not forty).
@@ -421,7 +417,7 @@ async function checkQuota(
   ]);
   const read = { ...base, limit: limit.value, limitSource: limit.source };
   if ('n' in inUse) return { ...read, inUse: inUse.n, exceeded: inUse.n + adds > limit.value };
-  return { ...read, inUse: 0, exceeded: false, unchecked: describe(inUse.err) };
+  return { ...read, inUse: 0, exceeded: false, unchecked: describeError(inUse.err) };
 }
 
 async function inUseOf(clients: AwsClients, q: QuotaSpec): Promise<number> {

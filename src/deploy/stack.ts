@@ -191,8 +191,7 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     throw err;
   }
   if (outcome.kind === 'empty') return skipped(ctx, stack ?? (await describeStack(ctx.cfn, ref.stackId)));
-  const marked = markRefusals(outcome.summary, ctx.spec.templateBody);
-  const plan = stack ? withParametersBehind(marked, ctx.spec, stack) : marked;
+  const plan = judged(ctx, outcome.summary, stack);
   if (refusedChanges(plan).length) {
     await discard(ctx, ref);
     throw new CustomNameReplacementError(ctx.spec.name, refusedChanges(plan));
@@ -204,6 +203,15 @@ async function changeAndExecute(ctx: Ctx, type: 'CREATE' | 'UPDATE', stack: Stac
     return { kind: 'declined', stackName: ctx.spec.name, plan, stackExists: type === 'UPDATE' };
   }
   return execute(ctx, ref, plan, ahead);
+}
+
+/**
+ * A change set's changes as deploy and plan show them: each line the update may not make marked
+ * refused (refusals.ts), and on a deployed stack the template parameters behind each change.
+ */
+function judged(ctx: Ctx, summary: ChangeSummary, stack: Stack | undefined): ChangeSummary {
+  const marked = markRefusals(summary, ctx.spec.templateBody);
+  return stack ? withParametersBehind(marked, ctx.spec, stack) : marked;
 }
 
 /** Executes the change set the plan made for this very update (see planned.ts), after the confirmation. */
@@ -728,7 +736,7 @@ async function planUpdate(ctx: Ctx, stack: Stack, keep: boolean): Promise<PlanRe
   try {
     const outcome = await waitForChangeSet(ctx.cfn, ref, ctx.mask, ctx.opts.poll, ctx.opts.signal);
     if (outcome.kind === 'empty') return { kind: 'unchanged', stackName: ctx.spec.name }; // deleted by the wait
-    const plan = withParametersBehind(markRefusals(outcome.summary, ctx.spec.templateBody), ctx.spec, stack);
+    const plan = judged(ctx, outcome.summary, stack);
     const refused = refusedChanges(plan);
     const checks = (ctx.opts as PlanOptions).unchanged;
     const deployed = checks ? () => checks.deployedTemplate(ctx.spec.name) : undefined;
